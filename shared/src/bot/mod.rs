@@ -1,0 +1,481 @@
+//! The Telegram webhook: authenticate, de-duplicate, then answer the update.
+
+pub mod screens;
+pub mod start;
+
+use crate::app::{App, now};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::i18n::{Arg, html, t, tr};
+use crate::outbox::OutgoingText;
+use crate::store::StoreError;
+use crate::store::once::Claim;
+use crate::store::users::{Attribution, Touched, User, Visitor};
+use crate::types::{Lang, TelegramId};
+use http::StatusCode;
+use screens::{Action, Screen};
+use start::StartParam;
+use std::time::Duration;
+use subtle::ConstantTimeEq;
+use teloxide_core::payloads::{
+    AnswerCallbackQuerySetters, AnswerPreCheckoutQuerySetters, EditMessageTextSetters,
+    SendMessageSetters,
+};
+use teloxide_core::requests::Requester;
+use teloxide_core::types::{
+    CallbackQuery, ChatId, ChatMemberUpdated, Message, ParseMode, PreCheckoutQuery, Update,
+    UpdateKind, UserId,
+};
+
+/// Header Telegram puts the webhook's `secret_token` in.
+pub const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
+/// Scope of the processed-update markers.
+const UPDATE_SCOPE: &str = "tg-update";
+/// Telegram re-delivers for up to a day; keep markers a little longer.
+const UPDATE_MARKER_SECS: i64 = 2 * 86_400;
+/// Finish well inside the function timeout so a failure can be reported.
+const HANDLER_BUDGET: Duration = Duration::from_secs(10);
+/// How long a confirmed channel membership is trusted before re-checking.
+const CHANNEL_OK_SECS: i64 = 6 * 3600;
+
+/// Failures that make Telegram re-deliver the update (our side is down).
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The update took longer than the budget.
+    #[error("handler ran out of time")]
+    Timeout,
+}
+
+/// `POST /telegram`.
+pub async fn handle_webhook(app: &App, req: HttpRequest) -> HttpResponse {
+    if !authentic(app, req.header(SECRET_HEADER)) {
+        tracing::warn!(source_ip = ?req.source_ip, "telegram webhook refused: secret token missing or wrong");
+        return HttpResponse::error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    match process_update(app, &req.body).await {
+        Ok(()) => HttpResponse::ok(),
+        Err(e) => {
+            tracing::error!("update failed, Telegram will retry: {e}");
+            HttpResponse::error(StatusCode::INTERNAL_SERVER_ERROR, "temporary failure")
+        }
+    }
+}
+
+fn authentic(app: &App, header: Option<&str>) -> bool {
+    if !app.config.webhook.validation_enabled {
+        return true;
+    }
+    match (app.config.webhook.secret_token.as_deref(), header) {
+        (Some(want), Some(got)) => bool::from(want.as_bytes().ct_eq(got.as_bytes())),
+        _ => false,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Head {
+    update_id: u64,
+}
+
+/// Handles one authentic update body, exactly once per `update_id`.
+/// Used by the webhook and by the local long-polling mode.
+pub async fn process_update(app: &App, body: &[u8]) -> Result<(), BotError> {
+    let Ok(head) = serde_json::from_slice::<Head>(body) else {
+        tracing::warn!(len = body.len(), "unparseable update ignored");
+        return Ok(());
+    };
+    let id = head.update_id.to_string();
+    if app
+        .store
+        .claim_once(UPDATE_SCOPE, &id, now(), UPDATE_MARKER_SECS)
+        .await?
+        == Claim::Duplicate
+    {
+        return Ok(());
+    }
+    let update = match serde_json::from_slice::<Update>(body) {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::warn!(update_id = %id, "update not understood, ignored: {e}");
+            return Ok(());
+        }
+    };
+    let result = match tokio::time::timeout(HANDLER_BUDGET, dispatch(app, update)).await {
+        Ok(r) => r,
+        Err(_) => Err(BotError::Timeout),
+    };
+    if result.is_err() {
+        // Give the marker back so Telegram's retry does the work.
+        if let Err(e) = app.store.release_once(UPDATE_SCOPE, &id).await {
+            tracing::error!(update_id = %id, "could not release update marker: {e}");
+        }
+    }
+    result
+}
+
+async fn dispatch(app: &App, update: Update) -> Result<(), BotError> {
+    match update.kind {
+        UpdateKind::Message(msg) => on_message(app, msg).await,
+        UpdateKind::CallbackQuery(q) => on_callback(app, q).await,
+        UpdateKind::MyChatMember(m) => on_my_chat_member(app, m).await,
+        UpdateKind::PreCheckoutQuery(q) => on_pre_checkout(app, q).await,
+        UpdateKind::Error(value) => {
+            let kind = value
+                .as_object()
+                .and_then(|o| o.keys().find(|k| *k != "update_id").cloned())
+                .unwrap_or_default();
+            tracing::info!(kind, "update kind not understood, ignored");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn visitor(app: &App, user: &teloxide_core::types::User) -> Visitor {
+    Visitor {
+        id: TelegramId(user.id.0 as i64),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        username: user.username.clone(),
+        lang: Lang::from_telegram(user.language_code.as_deref()).unwrap_or(app.config.default_language),
+    }
+}
+
+/// What the checks every interactive update passes through decided.
+enum Gate {
+    /// Carry on with this user.
+    Pass(User),
+    /// Stop: the user was told why (or deliberately not).
+    Stop,
+}
+
+/// Registers or refreshes the user, then applies ban, rate limit and the
+/// required-channel check. Storage round trips: the touch and the rate
+/// counter, concurrently.
+async fn admit(
+    app: &App,
+    from: &teloxide_core::types::User,
+    start: Option<&StartParam>,
+    notify: impl AsyncFnOnce(&App, &User, Refusal) -> (),
+) -> Result<Gate, BotError> {
+    let v = visitor(app, from);
+    let ts = now();
+    let nonce = uuid::Uuid::new_v4().to_string();
+    let touch = app.store.touch_user(&v, ts, &nonce);
+    let (touched, count) = match app.config.rate_limit {
+        Some(rl) => {
+            let (t, c) = tokio::try_join!(touch, app.store.hit_rate(v.id, rl.window_secs, ts))?;
+            (t, Some((c, u64::from(rl.requests))))
+        }
+        None => (touch.await?, None),
+    };
+    let Touched { user, registered } = touched;
+    if registered {
+        on_registered(app, &user, start).await?;
+    }
+    if user.banned {
+        notify(app, &user, Refusal::Banned).await;
+        return Ok(Gate::Stop);
+    }
+    if let Some((count, limit)) = count
+        && count > limit
+    {
+        if count == limit + 1 {
+            notify(app, &user, Refusal::RateLimited).await;
+        }
+        tracing::info!(user = %user.id, count, "rate limited");
+        return Ok(Gate::Stop);
+    }
+    Ok(Gate::Pass(user))
+}
+
+/// Why an update was not served.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    Banned,
+    RateLimited,
+}
+
+impl Refusal {
+    fn key(self) -> &'static str {
+        match self {
+            Refusal::Banned => "banned",
+            Refusal::RateLimited => "rate-limited",
+        }
+    }
+}
+
+async fn on_registered(app: &App, user: &User, start: Option<&StartParam>) -> Result<(), BotError> {
+    let mut attribution = Attribution::default();
+    match start {
+        Some(StartParam::Referral(code)) => attribution.referrer = resolve_referrer(app, user, code).await?,
+        Some(StartParam::Campaign(c)) => attribution.campaign = Some(c.clone()),
+        _ => {}
+    }
+    app.store.attribute_user(user, &attribution).await?;
+    if app.config.log.new_users {
+        let lang = app.config.default_language;
+        let mut text = tr(
+            lang,
+            "log-new-user",
+            &[
+                ("name", Arg::Str(html(&user.first_name))),
+                ("id", Arg::Str(user.id.to_string())),
+                ("username", Arg::Str(user.username.as_deref().map(|u| format!("@{u}")).unwrap_or_else(|| "—".into()))),
+            ],
+        );
+        if let Some(r) = attribution.referrer {
+            text.push('\n');
+            text.push_str(&tr(lang, "log-new-user-referrer", &[("referrer", Arg::Str(r.to_string()))]));
+        }
+        if let Some(c) = &attribution.campaign {
+            text.push('\n');
+            text.push_str(&tr(lang, "log-new-user-campaign", &[("campaign", Arg::Str(html(c)))]));
+        }
+        admin_log(app, text).await;
+    }
+    Ok(())
+}
+
+/// Queues a line for the admin log chat, if one is configured.
+pub async fn admin_log(app: &App, text: String) {
+    let Some(chat_id) = app.config.log.chat_id else {
+        return;
+    };
+    let msg = OutgoingText {
+        chat_id,
+        thread_id: app.config.log.thread_id,
+        text,
+        buttons: Vec::new(),
+        user: None,
+        deferrals: 0,
+    };
+    if let Err(e) = app.outbox.send(&msg, 0).await {
+        tracing::error!("admin log not queued: {e}");
+    }
+}
+
+async fn resolve_referrer(app: &App, user: &User, code: &str) -> Result<Option<TelegramId>, BotError> {
+    for candidate in StartParam::referral_candidates(code) {
+        if let Some(id) = app.store.find_by_ref_code(candidate).await? {
+            return Ok(Some(id).filter(|id| *id != user.id));
+        }
+    }
+    if app.config.legacy_refs
+        && let Some(id) = StartParam::legacy_referrer(code).filter(|id| *id != user.id)
+        && app.store.get_user(id).await?.is_some()
+    {
+        return Ok(Some(id));
+    }
+    tracing::info!(user = %user.id, code, "referral code not found");
+    Ok(None)
+}
+
+async fn on_message(app: &App, msg: Message) -> Result<(), BotError> {
+    if !msg.chat.is_private() {
+        return Ok(());
+    }
+    let Some(from) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    let text = msg.text().unwrap_or_default();
+    let start = start::parse_start(text);
+    let gate = admit(app, from, start.as_ref(), async |app, user, why| {
+        send(app, user.id, &Screen::plain(t(user.lang, why.key()))).await;
+    })
+    .await?;
+    let Gate::Pass(mut user) = gate else {
+        return Ok(());
+    };
+    if let Some(StartParam::Promo(code)) = &start {
+        app.store.set_pending_promo(user.id, code).await?;
+        user.pending_promo = Some(code.clone());
+    }
+    if !channel_ok(app, &mut user).await? {
+        send(app, user.id, &screens::channel_gate(&app.config, user.lang)).await;
+        return Ok(());
+    }
+    let command = text.split_whitespace().next().unwrap_or_default();
+    let command = command.split('@').next().unwrap_or_default();
+    let screen = match command {
+        "/start" => screens::main_menu(&app.config, &user, true),
+        "/language" | "/lang" => screens::languages(user.lang),
+        "/profile" => screens::profile(&app.config, &user, now()),
+        "/referral" | "/referrals" => screens::referrals(&app.config, &user, app.bot_username().await),
+        _ => screens::main_menu(&app.config, &user, false),
+    };
+    send(app, user.id, &screen).await;
+    Ok(())
+}
+
+async fn on_callback(app: &App, q: CallbackQuery) -> Result<(), BotError> {
+    let gate = admit(app, &q.from, None, async |app, user, why| {
+        answer_callback(app, &q, Some(t(user.lang, why.key())), true).await;
+    })
+    .await?;
+    let Gate::Pass(mut user) = gate else {
+        return Ok(());
+    };
+    let action = q.data.as_deref().and_then(Action::parse);
+    if action == Some(Action::CheckChannel) {
+        user.channel_ok_until = None; // the button promises a real re-check
+        if !channel_ok(app, &mut user).await? {
+            answer_callback(app, &q, Some(t(user.lang, "channel-still-missing")), true).await;
+            return Ok(());
+        }
+        answer_callback(app, &q, None, false).await;
+        show(app, &q, &user, &screens::main_menu(&app.config, &user, true)).await;
+        return Ok(());
+    }
+    if !channel_ok(app, &mut user).await? {
+        answer_callback(app, &q, None, false).await;
+        show(app, &q, &user, &screens::channel_gate(&app.config, user.lang)).await;
+        return Ok(());
+    }
+    let Some(action) = action else {
+        tracing::info!(data = ?q.data, "unknown callback data");
+        answer_callback(app, &q, None, false).await;
+        return Ok(());
+    };
+    answer_callback(app, &q, None, false).await;
+    let ts = now();
+    let screen = match action {
+        Action::Menu | Action::CheckChannel => screens::main_menu(&app.config, &user, false),
+        Action::Profile => screens::profile(&app.config, &user, ts),
+        Action::Subscription => screens::subscription(&app.config, &user, ts),
+        Action::Referrals => screens::referrals(&app.config, &user, app.bot_username().await),
+        Action::Languages => screens::languages(user.lang),
+        Action::SetLanguage(lang) => {
+            app.store.set_language(user.id, lang).await?;
+            user.lang = lang;
+            screens::main_menu(&app.config, &user, false)
+        }
+    };
+    show(app, &q, &user, &screen).await;
+    Ok(())
+}
+
+/// Whether the user may use the bot with respect to the required channel;
+/// asks Telegram when the last confirmation is stale.
+async fn channel_ok(app: &App, user: &mut User) -> Result<bool, BotError> {
+    let Some(channel) = &app.config.required_channel else {
+        return Ok(true);
+    };
+    let ts = now();
+    if app.config.admin(user.id) || user.channel_ok_until.is_some_and(|until| until > ts) {
+        return Ok(true);
+    }
+    let member = app
+        .bot
+        .get_chat_member(ChatId(channel.id), UserId(user.id.0 as u64))
+        .await;
+    match member {
+        Ok(m) if m.kind.is_present() => {
+            app.store.set_channel_ok(user.id, ts + CHANNEL_OK_SECS).await?;
+            user.channel_ok_until = Some(ts + CHANNEL_OK_SECS);
+            Ok(true)
+        }
+        Ok(_) => Ok(false),
+        Err(e) => {
+            // A misconfigured channel (bot not an admin there) must not lock
+            // every customer out: let them in and tell the operator's logs.
+            tracing::error!(channel = channel.id, "required channel check failed, letting the user in: {e}");
+            Ok(true)
+        }
+    }
+}
+
+async fn on_my_chat_member(app: &App, m: ChatMemberUpdated) -> Result<(), BotError> {
+    if !m.chat.is_private() {
+        return Ok(());
+    }
+    let user = TelegramId(m.chat.id.0);
+    if m.new_chat_member.kind.is_banned() {
+        app.store.set_blocked(user, Some(m.date.timestamp())).await?;
+        tracing::info!(%user, "user blocked the bot");
+    } else if m.new_chat_member.kind.is_present() {
+        app.store.set_blocked(user, None).await?;
+    }
+    Ok(())
+}
+
+async fn on_pre_checkout(app: &App, q: PreCheckoutQuery) -> Result<(), BotError> {
+    // No invoice this bot sends is payable yet: refuse clearly, within
+    // Telegram's 10 seconds, so no money moves.
+    let lang = Lang::from_telegram(q.from.language_code.as_deref()).unwrap_or(app.config.default_language);
+    if let Err(e) = app
+        .bot
+        .answer_pre_checkout_query(q.id.clone(), false)
+        .error_message(t(lang, "payment-unknown-order"))
+        .await
+    {
+        tracing::error!("answerPreCheckoutQuery failed: {e}");
+    }
+    Ok(())
+}
+
+impl Screen {
+    /// Text without buttons.
+    pub fn plain(text: String) -> Screen {
+        Screen {
+            text,
+            keyboard: teloxide_core::types::InlineKeyboardMarkup::default(),
+        }
+    }
+}
+
+/// Sends a screen as a new message. Delivery problems are logged, not retried:
+/// the user can press the button again, and a retry would repeat everything.
+async fn send(app: &App, user: TelegramId, screen: &Screen) {
+    let mut req = app
+        .bot
+        .send_message(ChatId(user.0), screen.text.clone())
+        .parse_mode(ParseMode::Html);
+    if !screen.keyboard.inline_keyboard.is_empty() {
+        req = req.reply_markup(screen.keyboard.clone());
+    }
+    if let Err(e) = req.await {
+        report_send_error(app, user, &e).await;
+    }
+}
+
+async fn report_send_error(app: &App, user: TelegramId, e: &teloxide_core::RequestError) {
+    use teloxide_core::{ApiError, RequestError};
+    match e {
+        RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated) => {
+            if let Err(e) = app.store.set_blocked(user, Some(now())).await {
+                tracing::error!("could not mark {user} blocked: {e}");
+            }
+        }
+        _ => tracing::error!(%user, "sending to Telegram failed: {e}"),
+    }
+}
+
+/// Replaces the message the button was on, or sends a new one.
+async fn show(app: &App, q: &CallbackQuery, user: &User, screen: &Screen) {
+    if let Some(msg) = q.regular_message() {
+        let result = app
+            .bot
+            .edit_message_text(msg.chat.id, msg.id, screen.text.clone())
+            .parse_mode(ParseMode::Html)
+            .reply_markup(screen.keyboard.clone())
+            .await;
+        match result {
+            Ok(_) => return,
+            Err(teloxide_core::RequestError::Api(teloxide_core::ApiError::MessageNotModified)) => return,
+            Err(e) => tracing::info!("edit failed, sending instead: {e}"),
+        }
+    }
+    send(app, user.id, screen).await;
+}
+
+async fn answer_callback(app: &App, q: &CallbackQuery, text: Option<String>, alert: bool) {
+    let mut req = app.bot.answer_callback_query(q.id.clone());
+    if let Some(text) = text {
+        req = req.text(text).show_alert(alert);
+    }
+    if let Err(e) = req.await {
+        tracing::warn!("answerCallbackQuery failed: {e}");
+    }
+}

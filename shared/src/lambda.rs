@@ -1,0 +1,60 @@
+//! Adapters between the Lambda runtime and the library's handlers, so each
+//! function's `main` is a few lines of wiring.
+
+use crate::http::{HttpRequest, HttpResponse};
+use bytes::Bytes;
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use std::future::Future;
+use std::net::IpAddr;
+
+/// Converts an API Gateway (HTTP API) request into an [`HttpRequest`].
+pub fn from_lambda(req: Request) -> HttpRequest {
+    let source_ip = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx
+            .http
+            .source_ip
+            .as_deref()
+            .and_then(|ip| ip.parse::<IpAddr>().ok()),
+        _ => None,
+    };
+    let (parts, body) = req.into_parts();
+    let body = match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(text) => Bytes::from(text),
+        Body::Binary(bytes) => Bytes::from(bytes),
+        _ => Bytes::new(),
+    };
+    HttpRequest {
+        method: parts.method,
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().unwrap_or_default().to_owned(),
+        headers: parts.headers,
+        body,
+        source_ip,
+    }
+}
+
+/// Converts an [`HttpResponse`] into the Lambda runtime's response.
+pub fn to_lambda(resp: HttpResponse) -> Response<Body> {
+    let mut out = Response::new(Body::Binary(resp.body.to_vec()));
+    *out.status_mut() = resp.status;
+    out.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(resp.content_type),
+    );
+    out
+}
+
+/// Runs an HTTP handler under the Lambda runtime until the sandbox ends.
+pub async fn run_http<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(HttpRequest) -> Fut,
+    Fut: Future<Output = HttpResponse> + Send,
+{
+    lambda_http::run(lambda_http::service_fn(|req: Request| {
+        let fut = handler(from_lambda(req));
+        async move { Ok::<_, std::convert::Infallible>(to_lambda(fut.await)) }
+    }))
+    .await
+}

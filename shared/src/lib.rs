@@ -1,0 +1,15 @@
+//! The VPN shop library: everything the Lambda functions decide lives here.
+
+pub mod app;
+pub mod bot;
+pub mod config;
+pub mod http;
+pub mod i18n;
+pub mod lambda;
+pub mod outbox;
+pub mod refcode;
+pub mod store;
+pub mod types;
+pub mod health;
+pub mod queue;
+pub mod sender;

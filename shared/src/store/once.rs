@@ -1,0 +1,81 @@
+//! At-most-once markers: one conditional put that either takes the marker or
+//! finds it taken. Processed Telegram updates, provider events, notices sent
+//! and renewal charges all go through here.
+
+use super::attrs::{ItemExt, n, s};
+use super::{Store, StoreError};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+
+/// What a claim found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// This caller owns the marker now and must do the work.
+    Acquired,
+    /// Someone already did (or is doing) it: do nothing.
+    Duplicate,
+}
+
+/// The sort key every marker shares.
+const SK: &str = "ONCE";
+
+/// Partition key of a marker.
+pub fn once_key(scope: &str, id: &str) -> String {
+    format!("ONCE#{scope}#{id}")
+}
+
+impl Store {
+    /// Takes the marker `scope/id` until `now + keep_secs`. An expired marker
+    /// is taken over (expiry is checked in the condition, not left to TTL,
+    /// which deletes late).
+    pub async fn claim_once(
+        &self,
+        scope: &str,
+        id: &str,
+        now: i64,
+        keep_secs: i64,
+    ) -> Result<Claim, StoreError> {
+        let expires = now + keep_secs;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s(once_key(scope, id)))
+            .item("SK", s(SK))
+            .item("at", n(now))
+            .item("expires", n(expires))
+            .item("ttl", n(expires))
+            .condition_expression("attribute_not_exists(PK) OR expires < :now")
+            .expression_attribute_values(":now", n(now))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Claim::Acquired),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+            {
+                if let PutItemError::ConditionalCheckFailedException(c) = e.err() {
+                    let at = c.item().and_then(|i| i.i64("at")).unwrap_or_default();
+                    tracing::info!(scope, id, first_seen = at, "duplicate ignored");
+                }
+                Ok(Claim::Duplicate)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Gives a marker back after the work failed, so a retry can do it.
+    pub async fn release_once(&self, scope: &str, id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("PK", s(once_key(scope, id)))
+            .key("SK", s(SK))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+}
