@@ -1,1 +1,160 @@
+//! The local stack: moto_server for DynamoDB, SQS and Secrets Manager, the
+//! template's resources created in it, every HTTP function behind one port,
+//! the queue consumers, and optionally long polling of Telegram.
 
+pub mod moto;
+pub mod poll;
+pub mod provision;
+pub mod server;
+pub mod workers;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
+use shared::app::App;
+use shared::config::{SECRET_NAMES, Vars};
+use shared::health::Probe;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// AWS configuration that reaches the emulator at `endpoint`.
+pub async fn local_aws(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "local-stack",
+        ))
+        .load()
+        .await
+}
+
+/// A running local stack. Dropping it stops everything it started.
+pub struct Stack {
+    /// The emulator.
+    pub moto: moto::Moto,
+    /// AWS configuration pointing at the emulator.
+    pub aws: SdkConfig,
+    /// What was created from the template.
+    pub provisioned: provision::Provisioned,
+    /// The HTTP address the routes are served on.
+    pub addr: SocketAddr,
+    /// The application the handlers share.
+    pub app: Arc<App>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Stack {
+    /// Starts moto_server, creates the template's resources, stores the
+    /// secret settings of `vars` in the local secret (and takes them out of
+    /// `vars`, so they are read back through Secrets Manager as on AWS), and
+    /// serves the routes on `addr`. Consumers run unless `consumers` is false
+    /// (tests drive them by hand with [`Stack::drain_outbox`]).
+    pub async fn start(mut vars: Vars, addr: SocketAddr, consumers: bool) -> Result<Stack, String> {
+        let moto = moto::Moto::start().await?;
+        let aws = local_aws(&moto.endpoint).await;
+        let provisioned = provision::provision(&aws, &vars.secrets_json()).await?;
+        for name in SECRET_NAMES {
+            vars.remove(name);
+        }
+        for (k, v) in &provisioned.env {
+            vars.set(k, v);
+        }
+        let app = Arc::new(App::load(vars, &aws).await.map_err(|e| e.to_string())?);
+        let probe = Arc::new(probe_for(&app));
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let routes = Arc::new(server::Routes {
+            app: app.clone(),
+            probe,
+        });
+        let mut tasks = vec![tokio::spawn(server::serve(listener, routes))];
+        if consumers {
+            tasks.extend(spawn_consumers(&app));
+        }
+        Ok(Stack {
+            moto,
+            aws,
+            provisioned,
+            addr,
+            app,
+            tasks,
+        })
+    }
+
+    /// Starts long polling of Telegram through the webhook's handler.
+    pub fn spawn_polling(&mut self) {
+        self.tasks.push(tokio::spawn(poll::run(self.app.clone())));
+    }
+
+    /// Processes the outbox queue until it is empty (for tests).
+    pub async fn drain_outbox(&self) -> Result<usize, String> {
+        let url = self
+            .app
+            .config
+            .infra
+            .outbox_queue_url
+            .clone()
+            .ok_or("no outbox queue")?;
+        let app = self.app.clone();
+        let handler = move |event| {
+            let app = app.clone();
+            async move { shared::sender::handle_outbox(&app, event).await }
+        };
+        let mut total = 0;
+        loop {
+            let n = workers::poll_once(&self.app.sqs, &url, &handler, 0).await?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n;
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+fn probe_for(app: &App) -> Probe {
+    let infra = &app.config.infra;
+    Probe {
+        store: app.store.clone(),
+        sqs: app.sqs.clone(),
+        queues: [
+            ("outbox", infra.outbox_queue_url.clone()),
+            ("panel_sync", infra.panel_sync_queue_url.clone()),
+            ("jobs", infra.jobs_queue_url.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(n, u)| Some((n, u?)))
+        .collect(),
+    }
+}
+
+fn spawn_consumers(app: &Arc<App>) -> Vec<JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    if let Some(url) = app.config.infra.outbox_queue_url.clone() {
+        let a = app.clone();
+        tasks.push(tokio::spawn(workers::run_consumer(
+            app.sqs.clone(),
+            url,
+            move |event| {
+                let a = a.clone();
+                async move { shared::sender::handle_outbox(&a, event).await }
+            },
+        )));
+    }
+    tasks
+}

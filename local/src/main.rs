@@ -1,1 +1,59 @@
-fn main(){}
+//! `scripts/dev`: the whole bot on this machine. Reads `.env` (or `ENV_FILE`),
+//! serves every route on `DEV_ADDR` (default 127.0.0.1:3000), runs the queue
+//! consumers, and long-polls Telegram when there is no `WEBHOOK_BASE_URL`.
+
+use shared::config::Vars;
+use std::net::SocketAddr;
+
+#[tokio::main]
+async fn main() {
+    shared::app::init_logging();
+    let mut vars = Vars::from_env();
+    if let Some(path) = shared::app::dotenv_path(&vars)
+        && let Err(e) = vars.merge_dotenv_file(&path)
+    {
+        eprintln!("configuration error: {e}");
+        std::process::exit(1);
+    }
+    let addr: SocketAddr = match vars.get("DEV_ADDR").unwrap_or("127.0.0.1:3000").parse() {
+        Ok(a) => a,
+        Err(_) => {
+            eprintln!(
+                "configuration error: DEV_ADDR: expected host:port, got {:?}",
+                vars.get("DEV_ADDR")
+            );
+            std::process::exit(1);
+        }
+    };
+    let poll = match vars.get("DEV_POLL").map(str::trim) {
+        Some("0" | "false" | "no" | "off") => false,
+        Some("1" | "true" | "yes" | "on") => true,
+        _ => vars
+            .get("WEBHOOK_BASE_URL")
+            .is_none_or(|v| v.trim().is_empty()),
+    };
+    let mut stack = match local_stack::Stack::start(vars, addr, true).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("local stack failed to start: {e}");
+            std::process::exit(1);
+        }
+    };
+    if poll {
+        stack.spawn_polling();
+    }
+    println!("local stack ready");
+    println!(
+        "  routes:   http://{}  (POST /telegram, GET /health)",
+        stack.addr
+    );
+    println!("  moto:     {}", stack.moto.endpoint);
+    println!(
+        "  polling:  {}",
+        if poll { "on (getUpdates)" } else { "off" }
+    );
+    println!("Ctrl-C stops everything.");
+    let _ = tokio::signal::ctrl_c().await;
+    println!("stopping");
+    drop(stack);
+}

@@ -48,8 +48,14 @@ impl App {
             vars.merge_dotenv_file(&path)?;
         }
         let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        App::load(vars, &aws).await.map(Arc::new)
+    }
+
+    /// Adds the secret named by `SECRETS_ARN` (if any) to `vars`, parses the
+    /// settings and builds the clients over `aws`.
+    pub async fn load(mut vars: Vars, aws: &SdkConfig) -> Result<App, StartupError> {
         if let Some(arn) = vars.get("SECRETS_ARN").filter(|s| !s.is_empty()) {
-            let secret = aws_sdk_secretsmanager::Client::new(&aws)
+            let secret = aws_sdk_secretsmanager::Client::new(aws)
                 .get_secret_value()
                 .secret_id(arn)
                 .send()
@@ -64,10 +70,12 @@ impl App {
             }
         }
         for name in Config::ignored_names(&vars) {
-            tracing::warn!("{name} is set but has no meaning on serverless; ignored (see docs/configuration.md)");
+            tracing::warn!(
+                "{name} is set but has no meaning on serverless; ignored (see docs/configuration.md)"
+            );
         }
         let config = Config::from_vars(&vars)?;
-        Ok(Arc::new(App::new(config, &aws)?))
+        App::new(config, aws)
     }
 
     /// Like [`App::from_env`], but prints the one-line reason and exits on failure.
@@ -122,7 +130,7 @@ fn reqwest_url(url: &str) -> Result<reqwest::Url, StartupError> {
 }
 
 /// The `.env` to read: `ENV_FILE`, or `./.env` when it exists; never on Lambda.
-fn dotenv_path(vars: &Vars) -> Option<PathBuf> {
+pub fn dotenv_path(vars: &Vars) -> Option<PathBuf> {
     if vars.get("AWS_LAMBDA_FUNCTION_NAME").is_some() {
         return None;
     }

@@ -257,6 +257,25 @@ impl Vars {
         self.0.get(k).map(String::as_str)
     }
 
+    /// Removes a setting, returning its value.
+    pub fn remove(&mut self, k: &str) -> Option<String> {
+        self.0.remove(k)
+    }
+
+    /// The secret settings that are set, as the JSON object the secret holds.
+    pub fn secrets_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = SECRET_NAMES
+            .iter()
+            .filter_map(|k| {
+                Some((
+                    k.to_string(),
+                    serde_json::Value::String(self.get(k)?.to_owned()),
+                ))
+            })
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    }
+
     /// Adds the pairs of a .env file; names already present (real environment) win.
     pub fn merge_dotenv_file(&mut self, path: &Path) -> Result<(), ConfigError> {
         let shown = path.display().to_string();

@@ -37,14 +37,24 @@ impl Probe {
                 var("TABLE_NAME").unwrap_or_else(|| "vpn-shop".into()),
             ),
             sqs: aws_sdk_sqs::Client::new(&aws),
-            queues: queues.into_iter().filter_map(|(n, u)| Some((n, u?))).collect(),
+            queues: queues
+                .into_iter()
+                .filter_map(|(n, u)| Some((n, u?)))
+                .collect(),
         }
     }
 }
 
 /// Runs every check concurrently; 200 when all pass, 503 otherwise.
 pub async fn handle_health(probe: &Probe) -> HttpResponse {
-    let table = timed(async { probe.store.ping().await.map(|_| json!({})).map_err(|e| e.to_string()) });
+    let table = timed(async {
+        probe
+            .store
+            .ping()
+            .await
+            .map(|_| json!({}))
+            .map_err(|e| e.to_string())
+    });
     let queue_checks = futures::future::join_all(
         probe
             .queues
@@ -59,7 +69,11 @@ pub async fn handle_health(probe: &Probe) -> HttpResponse {
         all_ok &= ok;
         checks.insert(name.into(), value);
     }
-    let status = if all_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if all_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     HttpResponse::json(
         status,
         &json!({
@@ -98,7 +112,10 @@ async fn timed(check: impl Future<Output = Result<Value, String>>) -> (bool, Val
         }
         Ok(Err(e)) => {
             tracing::error!("health check failed: {e}");
-            (false, json!({"ok": false, "ms": ms, "error": "unreachable"}))
+            (
+                false,
+                json!({"ok": false, "ms": ms, "error": "unreachable"}),
+            )
         }
         Err(_) => (false, json!({"ok": false, "ms": ms, "error": "timeout"})),
     }

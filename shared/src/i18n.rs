@@ -18,8 +18,8 @@ fn bundle(lang: Lang) -> &'static Bundle {
         Lang::En => (&EN_BUNDLE, EN, unic_langid::langid!("en")),
     };
     cell.get_or_init(|| {
-        let resource = FluentResource::try_new(source.to_owned())
-            .unwrap_or_else(|(res, errors)| {
+        let resource =
+            FluentResource::try_new(source.to_owned()).unwrap_or_else(|(res, errors)| {
                 tracing::error!(lang = lang.code(), ?errors, "fluent syntax errors");
                 res
             });
@@ -137,7 +137,11 @@ mod tests {
                 let msg = bundle.get_message(&id).expect("listed id exists");
                 let pattern = msg.value().expect("message has a value");
                 let mut args = FluentArgs::new();
-                for name in ["name", "count", "days", "date", "amount", "link", "code", "id", "lang", "symbol", "user", "campaign", "referrer", "username", "channel", "status", "months", "inviter", "friend"] {
+                for name in [
+                    "name", "count", "days", "date", "amount", "link", "code", "id", "lang",
+                    "symbol", "user", "campaign", "referrer", "username", "channel", "status",
+                    "months", "inviter", "friend",
+                ] {
                     args.set(name, FluentValue::from(1));
                 }
                 let mut errors = Vec::new();
@@ -149,11 +153,26 @@ mod tests {
 
     #[test]
     fn plurals_follow_the_language() {
-        assert_eq!(tr(Lang::En, "days-count", &[("count", 1i64.into())]), "1 day");
-        assert_eq!(tr(Lang::En, "days-count", &[("count", 5i64.into())]), "5 days");
-        assert_eq!(tr(Lang::Ru, "days-count", &[("count", 1i64.into())]), "1 день");
-        assert_eq!(tr(Lang::Ru, "days-count", &[("count", 3i64.into())]), "3 дня");
-        assert_eq!(tr(Lang::Ru, "days-count", &[("count", 11i64.into())]), "11 дней");
+        assert_eq!(
+            tr(Lang::En, "days-count", &[("count", 1i64.into())]),
+            "1 day"
+        );
+        assert_eq!(
+            tr(Lang::En, "days-count", &[("count", 5i64.into())]),
+            "5 days"
+        );
+        assert_eq!(
+            tr(Lang::Ru, "days-count", &[("count", 1i64.into())]),
+            "1 день"
+        );
+        assert_eq!(
+            tr(Lang::Ru, "days-count", &[("count", 3i64.into())]),
+            "3 дня"
+        );
+        assert_eq!(
+            tr(Lang::Ru, "days-count", &[("count", 11i64.into())]),
+            "11 дней"
+        );
     }
 
     #[test]

@@ -3,13 +3,13 @@
 pub mod app;
 pub mod bot;
 pub mod config;
+pub mod health;
 pub mod http;
 pub mod i18n;
 pub mod lambda;
 pub mod outbox;
+pub mod queue;
 pub mod refcode;
+pub mod sender;
 pub mod store;
 pub mod types;
-pub mod health;
-pub mod queue;
-pub mod sender;

@@ -96,7 +96,9 @@ impl Outbox {
             .delay_seconds(delay_secs.min(900) as i32)
             .send()
             .await
-            .map_err(|e| OutboxError::Sqs(aws_sdk_sqs::error::DisplayErrorContext(e).to_string()))?;
+            .map_err(|e| {
+                OutboxError::Sqs(aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
+            })?;
         Ok(())
     }
 }

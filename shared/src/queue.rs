@@ -37,7 +37,11 @@ where
     let mut response = SqsBatchResponse::default();
     for (received, result) in results {
         if let Err(e) = result {
-            tracing::error!(message_id = received.id, receive_count = received.receive_count, "message failed, SQS will retry: {e}");
+            tracing::error!(
+                message_id = received.id,
+                receive_count = received.receive_count,
+                "message failed, SQS will retry: {e}"
+            );
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = received.id.to_owned();
             response.batch_item_failures.push(failure);

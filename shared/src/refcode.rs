@@ -42,7 +42,9 @@ fn base32(mut v: u64, len: usize) -> String {
 
 /// Whether `s` could be a referral code (ours or an imported one).
 pub fn plausible(s: &str) -> bool {
-    (4..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (4..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]
@@ -52,7 +54,9 @@ mod tests {
 
     #[test]
     fn codes_are_distinct_for_neighbouring_ids() {
-        let codes: HashSet<String> = (1_000_000..1_020_000).map(|i| encode(TelegramId(i))).collect();
+        let codes: HashSet<String> = (1_000_000..1_020_000)
+            .map(|i| encode(TelegramId(i)))
+            .collect();
         assert_eq!(codes.len(), 20_000);
     }
 

@@ -8,7 +8,7 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use teloxide_core::payloads::SendMessageSetters;
 use teloxide_core::requests::Requester;
 use teloxide_core::types::{
-    ChatId, InlineKeyboardButton, InlineKeyboardMarkup, ParseMode, ThreadId, MessageId,
+    ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ParseMode, ThreadId,
 };
 use teloxide_core::{ApiError, RequestError};
 
@@ -37,13 +37,23 @@ async fn deliver(app: &App, m: Received<'_>) -> Result<(), String> {
         Ok(_) => Ok(()),
         Err(RequestError::RetryAfter(wait)) => {
             if msg.deferrals >= MAX_DEFERRALS {
-                return Err(format!("still flood-limited after {} deferrals", msg.deferrals));
+                return Err(format!(
+                    "still flood-limited after {} deferrals",
+                    msg.deferrals
+                ));
             }
             let mut again = msg.clone();
             again.deferrals += 1;
             let secs = wait.seconds().clamp(1, 900);
-            tracing::info!(chat = msg.chat_id, secs, "Telegram asked to wait; message re-queued");
-            app.outbox.send(&again, secs).await.map_err(|e| e.to_string())
+            tracing::info!(
+                chat = msg.chat_id,
+                secs,
+                "Telegram asked to wait; message re-queued"
+            );
+            app.outbox
+                .send(&again, secs)
+                .await
+                .map_err(|e| e.to_string())
         }
         Err(RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)) => {
             if let Some(user) = msg.user {
@@ -52,17 +62,27 @@ async fn deliver(app: &App, m: Received<'_>) -> Result<(), String> {
                     .await
                     .map_err(|e| e.to_string())?;
             }
-            tracing::info!(chat = msg.chat_id, "recipient blocked the bot; message dropped");
+            tracing::info!(
+                chat = msg.chat_id,
+                "recipient blocked the bot; message dropped"
+            );
             Ok(())
         }
         Err(RequestError::Api(e)) => {
             // Telegram refused this message itself (chat gone, bad markup):
             // repeating it cannot succeed.
-            tracing::error!(chat = msg.chat_id, "Telegram refused the message, dropped: {e}");
+            tracing::error!(
+                chat = msg.chat_id,
+                "Telegram refused the message, dropped: {e}"
+            );
             Ok(())
         }
         Err(RequestError::MigrateToChatId(to)) => {
-            tracing::error!(chat = msg.chat_id, new_chat = to.0, "chat migrated; update LOG_CHAT_ID. Message dropped");
+            tracing::error!(
+                chat = msg.chat_id,
+                new_chat = to.0,
+                "chat migrated; update LOG_CHAT_ID. Message dropped"
+            );
             Ok(())
         }
         Err(e) => Err(format!("Telegram unreachable: {e}")),

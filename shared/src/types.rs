@@ -15,7 +15,9 @@ impl fmt::Display for TelegramId {
 }
 
 /// Russian money in kopecks (1 RUB = 100 kopecks). Never a float.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct Kopecks(pub u64);
 

@@ -9,7 +9,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let app = shared::app::App::from_env_or_exit().await;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
         let app = app.clone();
-        async move { Ok::<_, lambda_runtime::Error>(shared::sender::handle_outbox(&app, event.payload).await) }
+        async move {
+            Ok::<_, lambda_runtime::Error>(shared::sender::handle_outbox(&app, event.payload).await)
+        }
     }))
     .await
 }

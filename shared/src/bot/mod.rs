@@ -28,6 +28,14 @@ use teloxide_core::types::{
 
 /// Header Telegram puts the webhook's `secret_token` in.
 pub const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
+/// The update kinds the bot asks Telegram for (webhook and long polling).
+pub const ALLOWED_UPDATES: &[&str] = &[
+    "message",
+    "callback_query",
+    "pre_checkout_query",
+    "my_chat_member",
+    "inline_query",
+];
 /// Scope of the processed-update markers.
 const UPDATE_SCOPE: &str = "tg-update";
 /// Telegram re-delivers for up to a day; keep markers a little longer.
@@ -138,7 +146,8 @@ fn visitor(app: &App, user: &teloxide_core::types::User) -> Visitor {
         first_name: user.first_name.clone(),
         last_name: user.last_name.clone(),
         username: user.username.clone(),
-        lang: Lang::from_telegram(user.language_code.as_deref()).unwrap_or(app.config.default_language),
+        lang: Lang::from_telegram(user.language_code.as_deref())
+            .unwrap_or(app.config.default_language),
     }
 }
 
@@ -209,7 +218,9 @@ impl Refusal {
 async fn on_registered(app: &App, user: &User, start: Option<&StartParam>) -> Result<(), BotError> {
     let mut attribution = Attribution::default();
     match start {
-        Some(StartParam::Referral(code)) => attribution.referrer = resolve_referrer(app, user, code).await?,
+        Some(StartParam::Referral(code)) => {
+            attribution.referrer = resolve_referrer(app, user, code).await?
+        }
         Some(StartParam::Campaign(c)) => attribution.campaign = Some(c.clone()),
         _ => {}
     }
@@ -222,16 +233,32 @@ async fn on_registered(app: &App, user: &User, start: Option<&StartParam>) -> Re
             &[
                 ("name", Arg::Str(html(&user.first_name))),
                 ("id", Arg::Str(user.id.to_string())),
-                ("username", Arg::Str(user.username.as_deref().map(|u| format!("@{u}")).unwrap_or_else(|| "—".into()))),
+                (
+                    "username",
+                    Arg::Str(
+                        user.username
+                            .as_deref()
+                            .map(|u| format!("@{u}"))
+                            .unwrap_or_else(|| "—".into()),
+                    ),
+                ),
             ],
         );
         if let Some(r) = attribution.referrer {
             text.push('\n');
-            text.push_str(&tr(lang, "log-new-user-referrer", &[("referrer", Arg::Str(r.to_string()))]));
+            text.push_str(&tr(
+                lang,
+                "log-new-user-referrer",
+                &[("referrer", Arg::Str(r.to_string()))],
+            ));
         }
         if let Some(c) = &attribution.campaign {
             text.push('\n');
-            text.push_str(&tr(lang, "log-new-user-campaign", &[("campaign", Arg::Str(html(c)))]));
+            text.push_str(&tr(
+                lang,
+                "log-new-user-campaign",
+                &[("campaign", Arg::Str(html(c)))],
+            ));
         }
         admin_log(app, text).await;
     }
@@ -256,7 +283,11 @@ pub async fn admin_log(app: &App, text: String) {
     }
 }
 
-async fn resolve_referrer(app: &App, user: &User, code: &str) -> Result<Option<TelegramId>, BotError> {
+async fn resolve_referrer(
+    app: &App,
+    user: &User,
+    code: &str,
+) -> Result<Option<TelegramId>, BotError> {
     for candidate in StartParam::referral_candidates(code) {
         if let Some(id) = app.store.find_by_ref_code(candidate).await? {
             return Ok(Some(id).filter(|id| *id != user.id));
@@ -302,7 +333,9 @@ async fn on_message(app: &App, msg: Message) -> Result<(), BotError> {
         "/start" => screens::main_menu(&app.config, &user, true),
         "/language" | "/lang" => screens::languages(user.lang),
         "/profile" => screens::profile(&app.config, &user, now()),
-        "/referral" | "/referrals" => screens::referrals(&app.config, &user, app.bot_username().await),
+        "/referral" | "/referrals" => {
+            screens::referrals(&app.config, &user, app.bot_username().await)
+        }
         _ => screens::main_menu(&app.config, &user, false),
     };
     send(app, user.id, &screen).await;
@@ -325,12 +358,24 @@ async fn on_callback(app: &App, q: CallbackQuery) -> Result<(), BotError> {
             return Ok(());
         }
         answer_callback(app, &q, None, false).await;
-        show(app, &q, &user, &screens::main_menu(&app.config, &user, true)).await;
+        show(
+            app,
+            &q,
+            &user,
+            &screens::main_menu(&app.config, &user, true),
+        )
+        .await;
         return Ok(());
     }
     if !channel_ok(app, &mut user).await? {
         answer_callback(app, &q, None, false).await;
-        show(app, &q, &user, &screens::channel_gate(&app.config, user.lang)).await;
+        show(
+            app,
+            &q,
+            &user,
+            &screens::channel_gate(&app.config, user.lang),
+        )
+        .await;
         return Ok(());
     }
     let Some(action) = action else {
@@ -372,7 +417,9 @@ async fn channel_ok(app: &App, user: &mut User) -> Result<bool, BotError> {
         .await;
     match member {
         Ok(m) if m.kind.is_present() => {
-            app.store.set_channel_ok(user.id, ts + CHANNEL_OK_SECS).await?;
+            app.store
+                .set_channel_ok(user.id, ts + CHANNEL_OK_SECS)
+                .await?;
             user.channel_ok_until = Some(ts + CHANNEL_OK_SECS);
             Ok(true)
         }
@@ -380,7 +427,10 @@ async fn channel_ok(app: &App, user: &mut User) -> Result<bool, BotError> {
         Err(e) => {
             // A misconfigured channel (bot not an admin there) must not lock
             // every customer out: let them in and tell the operator's logs.
-            tracing::error!(channel = channel.id, "required channel check failed, letting the user in: {e}");
+            tracing::error!(
+                channel = channel.id,
+                "required channel check failed, letting the user in: {e}"
+            );
             Ok(true)
         }
     }
@@ -392,7 +442,9 @@ async fn on_my_chat_member(app: &App, m: ChatMemberUpdated) -> Result<(), BotErr
     }
     let user = TelegramId(m.chat.id.0);
     if m.new_chat_member.kind.is_banned() {
-        app.store.set_blocked(user, Some(m.date.timestamp())).await?;
+        app.store
+            .set_blocked(user, Some(m.date.timestamp()))
+            .await?;
         tracing::info!(%user, "user blocked the bot");
     } else if m.new_chat_member.kind.is_present() {
         app.store.set_blocked(user, None).await?;
@@ -403,7 +455,8 @@ async fn on_my_chat_member(app: &App, m: ChatMemberUpdated) -> Result<(), BotErr
 async fn on_pre_checkout(app: &App, q: PreCheckoutQuery) -> Result<(), BotError> {
     // No invoice this bot sends is payable yet: refuse clearly, within
     // Telegram's 10 seconds, so no money moves.
-    let lang = Lang::from_telegram(q.from.language_code.as_deref()).unwrap_or(app.config.default_language);
+    let lang =
+        Lang::from_telegram(q.from.language_code.as_deref()).unwrap_or(app.config.default_language);
     if let Err(e) = app
         .bot
         .answer_pre_checkout_query(q.id.clone(), false)
@@ -463,7 +516,9 @@ async fn show(app: &App, q: &CallbackQuery, user: &User, screen: &Screen) {
             .await;
         match result {
             Ok(_) => return,
-            Err(teloxide_core::RequestError::Api(teloxide_core::ApiError::MessageNotModified)) => return,
+            Err(teloxide_core::RequestError::Api(teloxide_core::ApiError::MessageNotModified)) => {
+                return;
+            }
             Err(e) => tracing::info!("edit failed, sending instead: {e}"),
         }
     }

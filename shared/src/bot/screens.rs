@@ -85,7 +85,11 @@ pub fn date(ts: i64) -> String {
 
 /// An amount of money with the operator's currency symbol.
 pub fn money(config: &Config, amount: Kopecks) -> String {
-    format!("{} {}", amount.display_rubles(), config.default_currency_symbol)
+    format!(
+        "{} {}",
+        amount.display_rubles(),
+        config.default_currency_symbol
+    )
 }
 
 /// The main menu, with the welcome text when asked for.
@@ -177,7 +181,11 @@ pub fn subscription(config: &Config, user: &User, now: i64) -> Screen {
     let lang = user.lang;
     let mut text = subscription_status(user, now);
     let mut rows = Vec::new();
-    if let Some(url) = user.subscription_url.as_deref().filter(|_| user.active(now)) {
+    if let Some(url) = user
+        .subscription_url
+        .as_deref()
+        .filter(|_| user.active(now))
+    {
         text.push_str("\n\n");
         text.push_str(&tr(lang, "sub-link", &[("link", Arg::Str(html(url)))]));
         if let Some(b) = url_button(lang, "btn-connect", url) {
@@ -241,7 +249,10 @@ pub fn referrals(config: &Config, user: &User, bot_username: Option<&str>) -> Sc
     if bot_username.is_some()
         && let Ok(share) = reqwest::Url::parse_with_params(
             "https://t.me/share/url",
-            &[("url", link.as_str()), ("text", &t(lang, "referral-share-text"))],
+            &[
+                ("url", link.as_str()),
+                ("text", &t(lang, "referral-share-text")),
+            ],
         )
     {
         rows.push(vec![InlineKeyboardButton::url(t(lang, "btn-share"), share)]);
@@ -261,7 +272,9 @@ fn days_text(lang: Lang, days: u32) -> String {
 pub fn languages(lang: Lang) -> Screen {
     let row = Lang::ALL
         .iter()
-        .map(|l| InlineKeyboardButton::callback(t(*l, "language-name"), Action::SetLanguage(*l).data()))
+        .map(|l| {
+            InlineKeyboardButton::callback(t(*l, "language-name"), Action::SetLanguage(*l).data())
+        })
         .collect();
     Screen {
         text: t(lang, "language-choose"),

@@ -31,7 +31,10 @@ impl StartParam {
     /// given, then without the `u` of the `ref_u<code>` form.
     pub fn referral_candidates(code: &str) -> Vec<&str> {
         let mut out = vec![code];
-        if let Some(rest) = code.strip_prefix('u').filter(|c| crate::refcode::plausible(c)) {
+        if let Some(rest) = code
+            .strip_prefix('u')
+            .filter(|c| crate::refcode::plausible(c))
+        {
             out.push(rest);
         }
         out
@@ -39,7 +42,10 @@ impl StartParam {
 
     /// The inviter's Telegram id for an old `ref_<telegram id>` link.
     pub fn legacy_referrer(code: &str) -> Option<crate::types::TelegramId> {
-        code.parse::<i64>().ok().filter(|id| *id > 0).map(crate::types::TelegramId)
+        code.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(crate::types::TelegramId)
     }
 }
 
@@ -48,7 +54,9 @@ fn classify(param: &str) -> StartParam {
     // not a link Telegram produced.
     if param.is_empty()
         || param.len() > 64
-        || !param.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        || !param
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     {
         return StartParam::None;
     }
@@ -76,27 +84,51 @@ mod tests {
     #[test]
     fn plain_start() {
         assert_eq!(parse_start("/start"), Some(StartParam::None));
-        assert_eq!(parse_start("/start@example_vpn_bot"), Some(StartParam::None));
+        assert_eq!(
+            parse_start("/start@example_vpn_bot"),
+            Some(StartParam::None)
+        );
         assert_eq!(parse_start("/help"), None);
         assert_eq!(parse_start("/starter"), None);
     }
 
     #[test]
     fn referral_forms() {
-        assert_eq!(parse_start("/start ref_abcd2345xy"), Some(StartParam::Referral("abcd2345xy".into())));
-        assert_eq!(parse_start("/start ref_uabcd2345xy"), Some(StartParam::Referral("uabcd2345xy".into())));
-        assert_eq!(StartParam::referral_candidates("uabcd2345xy"), vec!["uabcd2345xy", "abcd2345xy"]);
+        assert_eq!(
+            parse_start("/start ref_abcd2345xy"),
+            Some(StartParam::Referral("abcd2345xy".into()))
+        );
+        assert_eq!(
+            parse_start("/start ref_uabcd2345xy"),
+            Some(StartParam::Referral("uabcd2345xy".into()))
+        );
+        assert_eq!(
+            StartParam::referral_candidates("uabcd2345xy"),
+            vec!["uabcd2345xy", "abcd2345xy"]
+        );
         assert_eq!(StartParam::referral_candidates("abcd"), vec!["abcd"]);
-        assert_eq!(StartParam::legacy_referrer("42"), Some(crate::types::TelegramId(42)));
+        assert_eq!(
+            StartParam::legacy_referrer("42"),
+            Some(crate::types::TelegramId(42))
+        );
         assert_eq!(StartParam::legacy_referrer("4a2"), None);
-        assert_eq!(parse_start("/start ref_42"), Some(StartParam::Referral("42".into())));
+        assert_eq!(
+            parse_start("/start ref_42"),
+            Some(StartParam::Referral("42".into()))
+        );
         assert_eq!(parse_start("/start ref_"), Some(StartParam::None));
     }
 
     #[test]
     fn promo_and_campaign() {
-        assert_eq!(parse_start("/start promo_spring25"), Some(StartParam::Promo("SPRING25".into())));
-        assert_eq!(parse_start("/start@bot vk_ads-nov"), Some(StartParam::Campaign("vk_ads-nov".into())));
+        assert_eq!(
+            parse_start("/start promo_spring25"),
+            Some(StartParam::Promo("SPRING25".into()))
+        );
+        assert_eq!(
+            parse_start("/start@bot vk_ads-nov"),
+            Some(StartParam::Campaign("vk_ads-nov".into()))
+        );
         assert_eq!(parse_start("/start bad<param>"), Some(StartParam::None));
     }
 }

@@ -64,7 +64,10 @@ impl User {
             first_name: item.str("first_name").unwrap_or_default().to_owned(),
             last_name: item.str("last_name").map(str::to_owned),
             username: item.str("username").map(str::to_owned),
-            lang: item.str("lang").and_then(Lang::from_code).unwrap_or_default(),
+            lang: item
+                .str("lang")
+                .and_then(Lang::from_code)
+                .unwrap_or_default(),
             created_at: item.i64("created_at").unwrap_or_default(),
             banned: item.flag("banned"),
             blocked_at: item.i64("blocked_at"),
@@ -224,10 +227,20 @@ impl Store {
                 .build(),
         ];
         if let Some(r) = attribution.referrer {
-            items.push(counter(&self.table, keys::user(r), keys::PROFILE, "referrals")?);
+            items.push(counter(
+                &self.table,
+                keys::user(r),
+                keys::PROFILE,
+                "referrals",
+            )?);
         }
         if let Some(c) = &attribution.campaign {
-            items.push(counter(&self.table, keys::campaign(c), keys::SUMMARY, "users")?);
+            items.push(counter(
+                &self.table,
+                keys::campaign(c),
+                keys::SUMMARY,
+                "users",
+            )?);
         }
         let result = self
             .client
@@ -237,9 +250,7 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if e.err().is_transaction_canceled_exception() =>
-            {
+            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
                 tracing::info!(user = %user.id, "attribution already written by another request");
                 Ok(false)
             }
@@ -277,7 +288,11 @@ impl Store {
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
-        Ok(out.items().first().and_then(|i| i.i64("tg_id")).map(TelegramId))
+        Ok(out
+            .items()
+            .first()
+            .and_then(|i| i.i64("tg_id"))
+            .map(TelegramId))
     }
 
     /// Sets the user's language.
@@ -302,10 +317,17 @@ impl Store {
     pub async fn set_blocked(&self, id: TelegramId, at: Option<i64>) -> Result<(), StoreError> {
         match at {
             Some(at) => {
-                self.set_fields(id, "SET blocked_at = :v, tg_id = :id", &[(":v", n(at)), (":id", n(id))])
+                self.set_fields(
+                    id,
+                    "SET blocked_at = :v, tg_id = :id",
+                    &[(":v", n(at)), (":id", n(id))],
+                )
+                .await
+            }
+            None => {
+                self.set_fields(id, "REMOVE blocked_at SET tg_id = :id", &[(":id", n(id))])
                     .await
             }
-            None => self.set_fields(id, "REMOVE blocked_at SET tg_id = :id", &[(":id", n(id))]).await,
         }
     }
 
@@ -326,7 +348,12 @@ impl Store {
             req = req.expression_attribute_values(*k, v.clone());
         }
         req.send().await.map_err(|e| match e {
-            SdkError::ServiceError(ref se) if matches!(se.err(), UpdateItemError::ConditionalCheckFailedException(_)) => {
+            SdkError::ServiceError(ref se)
+                if matches!(
+                    se.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
                 StoreError::Dynamo("condition failed".into())
             }
             other => StoreError::from_sdk(other),

@@ -1,0 +1,102 @@
+//! One local HTTP port with the routes of the template, each calling the same
+//! library handler its Lambda function calls.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use shared::app::App;
+use shared::health::Probe;
+use shared::http::{HttpRequest, HttpResponse};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// What the routes need.
+pub struct Routes {
+    /// The application.
+    pub app: Arc<App>,
+    /// The health probe.
+    pub probe: Arc<Probe>,
+}
+
+impl Routes {
+    /// Dispatches a request by method and path.
+    pub async fn handle(&self, req: HttpRequest) -> HttpResponse {
+        match (req.method.as_str(), req.path.as_str()) {
+            ("POST", "/telegram") => shared::bot::handle_webhook(&self.app, req).await,
+            ("GET", "/health") => shared::health::handle_health(&self.probe).await,
+            _ => HttpResponse::error(StatusCode::NOT_FOUND, "no such route"),
+        }
+    }
+}
+
+/// Serves `routes` on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener, routes: Arc<Routes>) {
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::warn!("accept failed: {e}");
+                continue;
+            }
+        };
+        let routes = routes.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req: Request<Incoming>| {
+                let routes = routes.clone();
+                async move { Ok::<_, std::convert::Infallible>(answer(&routes, req, peer).await) }
+            });
+            if let Err(e) = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+}
+
+async fn answer(
+    routes: &Routes,
+    req: Request<Incoming>,
+    peer: SocketAddr,
+) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return response(HttpResponse::error(
+                StatusCode::BAD_REQUEST,
+                "unreadable body",
+            ));
+        }
+    };
+    let request = HttpRequest {
+        method: parts.method,
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().unwrap_or_default().to_owned(),
+        headers: parts.headers,
+        body,
+        // Locally the source IP is the TCP peer, as API Gateway's sourceIp is on AWS.
+        source_ip: Some(peer.ip()),
+    };
+    let started = std::time::Instant::now();
+    let (method, path) = (request.method.clone(), request.path.clone());
+    let resp = routes.handle(request).await;
+    tracing::info!(%method, %path, status = resp.status.as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    response(resp)
+}
+
+fn response(resp: HttpResponse) -> Response<Full<Bytes>> {
+    let mut out = Response::new(Full::new(resp.body));
+    *out.status_mut() = resp.status;
+    out.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(resp.content_type),
+    );
+    out
+}
