@@ -12,18 +12,16 @@ pub struct Moto {
     _child: Child,
 }
 
-/// Where the moto_server executable is: `MOTO_SERVER_BIN`, else the
-/// project's `.venv`, else `PATH`.
-pub fn moto_bin() -> String {
-    if let Ok(bin) = std::env::var("MOTO_SERVER_BIN") {
+/// The Python that has moto installed: `MOTO_PYTHON`, else the project's `.venv`.
+pub fn moto_python() -> String {
+    if let Ok(bin) = std::env::var("MOTO_PYTHON") {
         return bin;
     }
-    let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/moto_server");
-    if std::path::Path::new(venv).exists() {
-        return venv.to_owned();
-    }
-    "moto_server".to_owned()
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python").to_owned()
 }
+
+/// moto_server with atomic DynamoDB requests (see the script's comment).
+const LAUNCHER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/lib/moto_atomic.py");
 
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> std::io::Result<u16> {
@@ -33,17 +31,17 @@ pub fn free_port() -> std::io::Result<u16> {
 impl Moto {
     /// Starts moto_server and waits until it answers.
     pub async fn start() -> Result<Moto, String> {
-        let bin = moto_bin();
+        let bin = moto_python();
         let mut last = String::new();
         for _ in 0..3 {
             let port = free_port().map_err(|e| e.to_string())?;
             let child = Command::new(&bin)
-                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .args([LAUNCHER, "-H", "127.0.0.1", "-p", &port.to_string()])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .kill_on_drop(true)
                 .spawn()
-                .map_err(|e| format!("cannot start {bin} (run scripts/dev or scripts/test, which install it): {e}"))?;
+                .map_err(|e| format!("cannot start moto_server with {bin} (scripts/dev and scripts/test install it): {e}"))?;
             let endpoint = format!("http://127.0.0.1:{port}");
             let moto = Moto {
                 endpoint,

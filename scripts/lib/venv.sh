@@ -21,5 +21,5 @@ ensure_venv() {
     echo "$want" > "$stamp"
   fi
   export PATH="$VENV/bin:$PATH"
-  export MOTO_SERVER_BIN="$VENV/bin/moto_server"
+  export MOTO_PYTHON="$VENV/bin/python"
 }

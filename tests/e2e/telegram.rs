@@ -1,1 +1,599 @@
+//! The Telegram webhook, end to end: real routes over HTTP, moto_server
+//! behind the real AWS SDK clients, and a fake Bot API that records calls.
 
+use e2e::{SECRET, TestStack, callback_update, fixture, text_update};
+use serde_json::json;
+use shared::store::users::User;
+
+fn text_of(call: &e2e::fake_telegram::Call) -> String {
+    call.body["text"].as_str().unwrap_or_default().to_owned()
+}
+
+fn button_data(call: &e2e::fake_telegram::Call) -> Vec<String> {
+    call.body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_user_opens_the_bot_and_is_welcomed_once() {
+    let t = TestStack::start(&[]).await;
+    let status = t
+        .update(&text_update(1, 501, "Anna <3", "en", "/start"))
+        .await;
+    assert_eq!(status, 200);
+
+    let sent = t.telegram.sent_to(501);
+    assert_eq!(sent.len(), 1, "exactly one welcome: {sent:?}");
+    let text = text_of(&sent[0]);
+    assert!(
+        text.contains("Hello, <b>Anna &lt;3</b>"),
+        "welcome in English with escaped name: {text}"
+    );
+    assert_eq!(sent[0].body["parse_mode"], "HTML");
+    let buttons = button_data(&sent[0]);
+    for data in ["sub", "profile", "ref", "lang"] {
+        assert!(
+            buttons.contains(&data.to_owned()),
+            "menu has {data}: {buttons:?}"
+        );
+    }
+
+    let user: User = t.user(501).await.expect("user registered");
+    assert_eq!(user.first_name, "Anna <3");
+    assert_eq!(user.lang, shared::types::Lang::En);
+    assert!(user.created_at > 1_700_000_000);
+    assert_eq!(
+        user.ref_code,
+        shared::refcode::encode(shared::types::TelegramId(501))
+    );
+    assert_eq!(user.balance.0, 0);
+    assert!(t.telegram.wrong_token_calls().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_webhook_refuses_a_missing_or_wrong_secret_and_changes_nothing() {
+    let t = TestStack::start(&[]).await;
+    let body = text_update(2, 502, "Boris", "ru", "/start").to_string();
+    let wrong_case = SECRET.to_lowercase();
+    // (A trailing space cannot be tested over HTTP: header values are trimmed
+    // by the protocol. The unit tests of `authentic` cover it.)
+    for secret in [
+        None,
+        Some("e2e_Secret-Token_43"),
+        Some(wrong_case.as_str()),
+        Some(""),
+    ] {
+        let status = t.post_telegram_raw(body.as_bytes(), secret).await;
+        assert_eq!(status, 401, "secret {secret:?} must be refused");
+    }
+    assert!(t.telegram.calls().is_empty(), "nothing sent to Telegram");
+    assert!(t.user(502).await.is_none(), "no user created");
+
+    // The same update with the right secret is then processed normally:
+    // the refused attempts did not consume its update_id.
+    assert_eq!(
+        t.post_telegram_raw(body.as_bytes(), Some(SECRET)).await,
+        200
+    );
+    assert_eq!(t.telegram.sent_to(502).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_update_changes_nothing_and_sends_nothing_twice() {
+    let t = TestStack::start(&[]).await;
+    let start = text_update(3, 503, "Vera", "ru", "/start");
+    assert_eq!(t.update(&start).await, 200);
+    let before = t.user(503).await.expect("registered");
+
+    // Telegram re-delivers, and also two Lambda instances get it at once.
+    let deliveries = (0..10).map(|_| t.update(&start));
+    let statuses = futures::future::join_all(deliveries).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+
+    assert_eq!(t.telegram.sent_to(503).len(), 1, "one welcome only");
+    let after = t.user(503).await.expect("still there");
+    assert_eq!(before, after, "the user item is untouched by duplicates");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_updates_register_the_user_once() {
+    let t = TestStack::start(&[("LOG_CHAT_ID", "-100500"), ("LOG_NEW_USERS", "true")]).await;
+    let updates: Vec<_> = (0..8)
+        .map(|i| text_update(100 + i, 504, "Gleb", "ru", "/start"))
+        .collect();
+    let statuses = futures::future::join_all(updates.iter().map(|u| t.update(u))).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(t.drain_outbox().await, 1, "one new-user log line queued");
+    assert_eq!(t.telegram.sent_to(-100500).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_friend_arrives_through_a_referral_link_and_the_admins_hear_of_it() {
+    let t = TestStack::start(&[("LOG_CHAT_ID", "-100777"), ("LOG_THREAD_ID", "12")]).await;
+    assert_eq!(
+        t.update(&text_update(10, 601, "Inviter", "ru", "/start"))
+            .await,
+        200
+    );
+    let inviter = t.user(601).await.expect("inviter");
+
+    // The inviter opens the referral screen and gets a shareable link.
+    assert_eq!(t.update(&callback_update(11, 601, "ref", 9001)).await, 200);
+    let edits = t.telegram.calls_of("editMessageText");
+    let link = format!(
+        "https://t.me/{}?start=ref_{}",
+        e2e::fake_telegram::BOT_USERNAME,
+        inviter.ref_code
+    );
+    assert!(text_of(edits.last().expect("referral screen")).contains(&link));
+
+    let start = format!("/start ref_{}", inviter.ref_code);
+    assert_eq!(
+        t.update(&text_update(12, 602, "Friend", "ru", &start))
+            .await,
+        200
+    );
+    let friend = t.user(602).await.expect("friend");
+    assert_eq!(friend.referrer, Some(shared::types::TelegramId(601)));
+    assert_eq!(t.user(601).await.expect("inviter").referrals, 1);
+
+    // First touch only: a later link from someone else changes nothing.
+    assert_eq!(
+        t.update(&text_update(13, 603, "Other", "ru", "/start"))
+            .await,
+        200
+    );
+    let other_code = t.user(603).await.expect("other").ref_code;
+    let again = format!("/start ref_u{other_code}");
+    assert_eq!(
+        t.update(&text_update(14, 602, "Friend", "ru", &again))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.user(602).await.expect("friend").referrer,
+        Some(shared::types::TelegramId(601))
+    );
+    assert_eq!(t.user(603).await.expect("other").referrals, 0);
+
+    // Three registrations, three log lines, in the configured topic.
+    assert_eq!(t.drain_outbox().await, 3);
+    let logs = t.telegram.sent_to(-100777);
+    assert_eq!(logs.len(), 3);
+    assert!(logs.iter().all(|c| c.body["message_thread_id"] == 12));
+    assert!(
+        logs.iter().any(|c| text_of(c).contains("601")),
+        "the friend's line names the inviter"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn referral_links_of_the_ref_u_form_and_legacy_ids_resolve() {
+    let t = TestStack::start(&[("LEGACY_REFS", "true")]).await;
+    assert_eq!(
+        t.update(&text_update(20, 701, "A", "ru", "/start")).await,
+        200
+    );
+    let code = t.user(701).await.expect("a").ref_code;
+    assert_eq!(
+        t.update(&text_update(
+            21,
+            702,
+            "B",
+            "ru",
+            &format!("/start ref_u{code}")
+        ))
+        .await,
+        200
+    );
+    assert_eq!(
+        t.user(702).await.expect("b").referrer,
+        Some(shared::types::TelegramId(701))
+    );
+    // An old link carrying the inviter's Telegram id.
+    assert_eq!(
+        t.update(&text_update(22, 703, "C", "ru", "/start ref_701"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.user(703).await.expect("c").referrer,
+        Some(shared::types::TelegramId(701))
+    );
+    // Nobody can invite themselves, and unknown ids are ignored.
+    assert_eq!(
+        t.update(&text_update(23, 704, "D", "ru", "/start ref_704"))
+            .await,
+        200
+    );
+    assert_eq!(t.user(704).await.expect("d").referrer, None);
+    assert_eq!(t.user(701).await.expect("a").referrals, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_id_links_are_ignored_unless_enabled() {
+    let t = TestStack::start(&[]).await;
+    assert_eq!(
+        t.update(&text_update(30, 711, "A", "ru", "/start")).await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(31, 712, "B", "ru", "/start ref_711"))
+            .await,
+        200
+    );
+    assert_eq!(t.user(712).await.expect("b").referrer, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn campaign_is_first_touch_and_promo_links_are_kept() {
+    let t = TestStack::start(&[]).await;
+    assert_eq!(
+        t.update(&text_update(40, 801, "Ad", "ru", "/start vk_nov-2026"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.user(801).await.expect("u").campaign.as_deref(),
+        Some("vk_nov-2026")
+    );
+    assert_eq!(
+        t.update(&text_update(41, 801, "Ad", "ru", "/start tiktok"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.user(801).await.expect("u").campaign.as_deref(),
+        Some("vk_nov-2026")
+    );
+    assert_eq!(
+        t.update(&text_update(42, 801, "Ad", "ru", "/start promo_winter50"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.user(801).await.expect("u").pending_promo.as_deref(),
+        Some("WINTER50")
+    );
+    assert_eq!(
+        t.telegram.sent_to(801).len(),
+        3,
+        "each /start shows the menu"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authentic_but_strange_updates_are_answered_200_and_ignored() {
+    let t = TestStack::start(&[]).await;
+    for body in [
+        b"{".to_vec(),
+        b"{}".to_vec(),
+        b"[]".to_vec(),
+        fixture("telegram/inline_query_numeric_id.json"),
+        fixture("telegram/group_command.json"),
+        fixture("telegram/callback_inline_message.json"),
+    ] {
+        let status = t.post_telegram_raw(&body, Some(SECRET)).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    }
+    // The documentation-shaped callback and inline query lack fields Telegram
+    // always sends (`is_bot`, a string id): they are logged and ignored.
+    assert!(
+        t.telegram.calls().is_empty(),
+        "nothing said in groups or to garbage: {:?}",
+        t.telegram.calls()
+    );
+    // A well-formed press of a button that is not ours stops the spinner only.
+    assert_eq!(
+        t.update(&callback_update(130, 1601, "Data from another bot", 1))
+            .await,
+        200
+    );
+    assert_eq!(t.telegram.calls_of("answerCallbackQuery").len(), 1);
+    assert!(t.telegram.calls_of("editMessageText").is_empty());
+    assert!(
+        t.user(3333333).await.is_none(),
+        "group members are not registered"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documentation_shaped_start_without_is_bot_is_handled() {
+    let t = TestStack::start(&[]).await;
+    assert_eq!(
+        t.post_telegram_raw(&fixture("telegram/start_doc_shape.json"), Some(SECRET))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.post_telegram_raw(&fixture("telegram/start_doc_shape.json"), None)
+            .await,
+        401
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_who_blocks_the_bot_is_marked_and_unmarked_when_back() {
+    let t = TestStack::start(&[]).await;
+    assert_eq!(
+        t.update(&text_update(50, 901, "Lev", "ru", "/start")).await,
+        200
+    );
+    let kicked = json!({
+        "update_id": 51,
+        "my_chat_member": {
+            "chat": {"id": 901, "type": "private", "first_name": "Lev"},
+            "from": {"id": 901, "is_bot": false, "first_name": "Lev"},
+            "date": 1_700_000_300,
+            "old_chat_member": {"user": {"id": 7000000001i64, "is_bot": true, "first_name": "Test Shop"}, "status": "member"},
+            "new_chat_member": {"user": {"id": 7000000001i64, "is_bot": true, "first_name": "Test Shop"}, "status": "kicked", "until_date": 0}
+        }
+    });
+    assert_eq!(t.update(&kicked).await, 200);
+    assert_eq!(
+        t.user(901).await.expect("lev").blocked_at,
+        Some(1_700_000_300)
+    );
+    // The documented sample with zero ids is accepted too.
+    assert_eq!(
+        t.post_telegram_raw(&fixture("telegram/kicked_zero_ids.json"), Some(SECRET))
+            .await,
+        200
+    );
+    // Writing again means they unblocked the bot.
+    assert_eq!(
+        t.update(&text_update(52, 901, "Lev", "ru", "/start")).await,
+        200
+    );
+    assert_eq!(t.user(901).await.expect("lev").blocked_at, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn language_is_switched_from_the_menu_and_remembered() {
+    let t = TestStack::start(&[]).await;
+    assert_eq!(
+        t.update(&text_update(60, 1001, "Ann", "ru", "/start"))
+            .await,
+        200
+    );
+    assert!(text_of(&t.telegram.sent_to(1001)[0]).contains("Здравствуйте"));
+    assert_eq!(
+        t.update(&callback_update(61, 1001, "lang", 5001)).await,
+        200
+    );
+    assert_eq!(
+        t.update(&callback_update(62, 1001, "lang:en", 5001)).await,
+        200
+    );
+    let edits = t.telegram.calls_of("editMessageText");
+    assert_eq!(edits.len(), 2);
+    assert_eq!(edits[1].body["message_id"], 5001);
+    assert!(
+        text_of(&edits[1]).contains("what would you like to do"),
+        "{}",
+        text_of(&edits[1])
+    );
+    assert_eq!(
+        t.user(1001).await.expect("ann").lang,
+        shared::types::Lang::En
+    );
+    // /language shows the picker as a new message.
+    assert_eq!(
+        t.update(&text_update(63, 1001, "Ann", "ru", "/language"))
+            .await,
+        200
+    );
+    let last = t.telegram.sent_to(1001).pop().expect("picker");
+    assert_eq!(button_data(&last), vec!["lang:ru", "lang:en", "menu"]);
+    assert_eq!(t.telegram.calls_of("answerCallbackQuery").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_profile_shows_balance_and_subscription_state() {
+    let t = TestStack::start(&[("DEFAULT_CURRENCY_SYMBOL", "₽")]).await;
+    assert_eq!(
+        t.update(&text_update(70, 1101, "Pavel", "ru", "/start"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.update(&callback_update(71, 1101, "profile", 6001)).await,
+        200
+    );
+    let text = text_of(&t.telegram.calls_of("editMessageText")[0]);
+    assert!(text.contains("<code>1101</code>"), "{text}");
+    assert!(text.contains("0 ₽"), "{text}");
+    assert!(text.contains("нет активной подписки"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn welcome_text_can_be_turned_off() {
+    let t = TestStack::start(&[("DISABLE_WELCOME_MESSAGE", "true")]).await;
+    assert_eq!(
+        t.update(&text_update(80, 1201, "Nina", "ru", "/start"))
+            .await,
+        200
+    );
+    let text = text_of(&t.telegram.sent_to(1201)[0]);
+    assert!(!text.contains("Здравствуйте"), "{text}");
+    assert!(text.contains("что хотите сделать"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flooding_users_are_slowed_down_with_one_notice() {
+    let t = TestStack::start(&[
+        ("RATE_LIMIT_ENABLED", "true"),
+        ("RATE_LIMIT_REQUESTS", "3"),
+        ("RATE_LIMIT_WINDOW", "60"),
+    ])
+    .await;
+    for i in 0..6 {
+        assert_eq!(
+            t.update(&text_update(90 + i, 1301, "Fast", "ru", "hi"))
+                .await,
+            200
+        );
+    }
+    let sent = t.telegram.sent_to(1301);
+    assert_eq!(sent.len(), 4, "three answers and one notice: {sent:?}");
+    assert!(text_of(&sent[3]).contains("Слишком много запросов"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn banned_users_are_told_and_served_nothing() {
+    let t = TestStack::start(&[]).await;
+    assert_eq!(
+        t.update(&text_update(110, 1401, "Bad", "ru", "/start"))
+            .await,
+        200
+    );
+    let store = &t.stack.app.store;
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key(
+            "PK",
+            aws_sdk_dynamodb::types::AttributeValue::S("USER#1401".into()),
+        )
+        .key(
+            "SK",
+            aws_sdk_dynamodb::types::AttributeValue::S("PROFILE".into()),
+        )
+        .update_expression("SET banned = :t")
+        .expression_attribute_values(":t", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+        .send()
+        .await
+        .expect("ban");
+    t.telegram.clear();
+    assert_eq!(
+        t.update(&text_update(111, 1401, "Bad", "ru", "/start"))
+            .await,
+        200
+    );
+    let sent = t.telegram.sent_to(1401);
+    assert_eq!(sent.len(), 1);
+    assert!(text_of(&sent[0]).contains("ограничен"));
+    assert!(button_data(&sent[0]).is_empty(), "no menu for banned users");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_required_channel_gate_really_rechecks() {
+    let t = TestStack::start(&[
+        ("REQUIRED_CHANNEL_ID", "-1001234567890"),
+        ("REQUIRED_CHANNEL_LINK", "https://t.me/test_channel"),
+        ("ADMIN_IDS", "1599"),
+    ])
+    .await;
+    assert_eq!(
+        t.update(&text_update(120, 1501, "Kate", "ru", "/start promo_x1"))
+            .await,
+        200
+    );
+    let gate = t.telegram.sent_to(1501);
+    assert_eq!(gate.len(), 1);
+    assert!(button_data(&gate[0]).contains(&"gate:check".to_owned()));
+    assert!(text_of(&gate[0]).contains("подпишитесь"));
+    let member_calls = t.telegram.calls_of("getChatMember");
+    assert_eq!(member_calls[0].body["chat_id"], -1001234567890i64);
+    // The promo from the link is kept even though the gate stopped the user.
+    assert_eq!(
+        t.user(1501).await.expect("kate").pending_promo.as_deref(),
+        Some("X1")
+    );
+
+    // Still not a member: an alert, no menu.
+    assert_eq!(
+        t.update(&callback_update(121, 1501, "gate:check", 7001))
+            .await,
+        200
+    );
+    let answers = t.telegram.calls_of("answerCallbackQuery");
+    assert_eq!(answers.last().expect("answer").body["show_alert"], true);
+
+    // Joined: the check passes and the menu replaces the gate.
+    t.telegram.set_member(1501, "member");
+    assert_eq!(
+        t.update(&callback_update(122, 1501, "gate:check", 7001))
+            .await,
+        200
+    );
+    let edit = t.telegram.calls_of("editMessageText").pop().expect("menu");
+    assert!(button_data(&edit).contains(&"profile".to_owned()));
+    assert!(t.user(1501).await.expect("kate").channel_ok_until.is_some());
+
+    // Membership is remembered: the next update asks Telegram nothing.
+    let asked = t.telegram.calls_of("getChatMember").len();
+    assert_eq!(
+        t.update(&callback_update(123, 1501, "profile", 7001)).await,
+        200
+    );
+    assert_eq!(t.telegram.calls_of("getChatMember").len(), asked);
+
+    // Admins are never gated.
+    assert_eq!(
+        t.update(&text_update(124, 1599, "Admin", "ru", "/start"))
+            .await,
+        200
+    );
+    assert!(button_data(&t.telegram.sent_to(1599)[0]).contains(&"profile".to_owned()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_star_invoices_are_refused_at_pre_checkout() {
+    let t = TestStack::start(&[]).await;
+    assert_eq!(
+        t.post_telegram_raw(&fixture("telegram/pre_checkout_xtr.json"), Some(SECRET))
+            .await,
+        200
+    );
+    let answers = t.telegram.calls_of("answerPreCheckoutQuery");
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].body["ok"], false);
+    assert_eq!(answers[0].body["pre_checkout_query_id"], "5550001112223334");
+    assert!(
+        answers[0].body["error_message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("unknown")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_reports_the_table_and_queues() {
+    let t = TestStack::start(&[]).await;
+    let resp = t.http.get(t.url("/health")).send().await.expect("health");
+    assert_eq!(resp.status().as_u16(), 200);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["status"], "ok");
+    for check in ["table", "outbox", "panel_sync", "jobs"] {
+        assert_eq!(body["checks"][check]["ok"], true, "{check}: {body}");
+    }
+
+    // A missing table is reported, with 503.
+    let mut probe = shared::health::Probe {
+        store: shared::store::Store::new(t.stack.app.store.client().clone(), "no-such-table"),
+        sqs: t.stack.app.sqs.clone(),
+        queues: vec![],
+    };
+    let resp = shared::health::handle_health(&probe).await;
+    assert_eq!(resp.status.as_u16(), 503);
+    probe.store = t.stack.app.store.clone();
+    probe.queues = vec![("outbox", "http://127.0.0.1:1/000000000000/gone".into())];
+    assert_eq!(
+        shared::health::handle_health(&probe).await.status.as_u16(),
+        503
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_routes_are_404() {
+    let t = TestStack::start(&[]).await;
+    let resp = t.http.get(t.url("/nope")).send().await.expect("answer");
+    assert_eq!(resp.status().as_u16(), 404);
+}

@@ -58,7 +58,8 @@ pub enum BotError {
 
 /// `POST /telegram`.
 pub async fn handle_webhook(app: &App, req: HttpRequest) -> HttpResponse {
-    if !authentic(app, req.header(SECRET_HEADER)) {
+    let given = req.headers.get(SECRET_HEADER).map(|v| v.as_bytes());
+    if !authentic(&app.config.webhook, given) {
         tracing::warn!(source_ip = ?req.source_ip, "telegram webhook refused: secret token missing or wrong");
         return HttpResponse::error(StatusCode::UNAUTHORIZED, "unauthorized");
     }
@@ -71,12 +72,14 @@ pub async fn handle_webhook(app: &App, req: HttpRequest) -> HttpResponse {
     }
 }
 
-fn authentic(app: &App, header: Option<&str>) -> bool {
-    if !app.config.webhook.validation_enabled {
+/// Whether the header carries the configured secret: exact bytes, no
+/// trimming or case folding, compared in constant time.
+fn authentic(webhook: &crate::config::Webhook, given: Option<&[u8]>) -> bool {
+    if !webhook.validation_enabled {
         return true;
     }
-    match (app.config.webhook.secret_token.as_deref(), header) {
-        (Some(want), Some(got)) => bool::from(want.as_bytes().ct_eq(got.as_bytes())),
+    match (webhook.secret_token.as_deref(), given) {
+        (Some(want), Some(got)) => bool::from(want.as_bytes().ct_eq(got)),
         _ => false,
     }
 }
@@ -532,5 +535,41 @@ async fn answer_callback(app: &App, q: &CallbackQuery, text: Option<String>, ale
     }
     if let Err(e) = req.await {
         tracing::warn!("answerCallbackQuery failed: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn webhook(secret: Option<&str>, on: bool) -> crate::config::Webhook {
+        let mut vars = crate::config::Vars::new();
+        vars.set("BOT_TOKEN", "1:x");
+        vars.set(
+            "WEBHOOK_VALIDATION_ENABLED",
+            if on { "true" } else { "false" },
+        );
+        if let Some(s) = secret {
+            vars.set("WEBHOOK_SECRET_TOKEN", s);
+        }
+        crate::config::Config::from_vars(&vars)
+            .expect("valid")
+            .webhook
+    }
+
+    #[test]
+    fn the_secret_token_must_match_exactly() {
+        let w = webhook(Some("test_Secret-Token_123"), true);
+        assert!(authentic(&w, Some(b"test_Secret-Token_123")));
+        assert!(!authentic(&w, None));
+        assert!(!authentic(&w, Some(b"test_Secret-Token_124")));
+        assert!(!authentic(&w, Some(b"test_secret-token_123")));
+        assert!(!authentic(&w, Some(b"test_Secret-Token_123 ")));
+        assert!(!authentic(&w, Some(b"")));
+    }
+
+    #[test]
+    fn validation_can_be_turned_off_for_local_experiments() {
+        assert!(authentic(&webhook(None, false), None));
     }
 }

@@ -1,0 +1,219 @@
+//! A fake Telegram Bot API server that records every call and checks the
+//! token in the path. Method names match case-insensitively (teloxide-core
+//! sends `SendMessage`).
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+
+/// One recorded Bot API call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Method name, lower-cased (`sendmessage`).
+    pub method: String,
+    /// JSON parameters.
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct State {
+    calls: Vec<Call>,
+    wrong_token: Vec<String>,
+    /// Scripted one-off answers per lower-cased method: (HTTP status, body).
+    scripted: HashMap<String, VecDeque<(u16, Value)>>,
+    /// getChatMember status by user id.
+    members: HashMap<i64, String>,
+    next_message_id: i64,
+}
+
+/// The fake server.
+#[derive(Clone)]
+pub struct FakeTelegram {
+    /// Base URL to give the bot as `TELEGRAM_API_URL`.
+    pub url: String,
+    token: String,
+    state: Arc<Mutex<State>>,
+}
+
+/// The bot username the fake reports from `getMe`.
+pub const BOT_USERNAME: &str = "test_shop_bot";
+
+impl FakeTelegram {
+    /// Starts the fake for bot `token`.
+    pub async fn start(token: &str) -> FakeTelegram {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fake telegram");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let fake = FakeTelegram {
+            url: format!("http://{addr}"),
+            token: token.to_owned(),
+            state: Arc::new(Mutex::new(State {
+                next_message_id: 5000,
+                ..State::default()
+            })),
+        };
+        let serving = fake.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let fake = serving.clone();
+                tokio::spawn(async move {
+                    let svc = service_fn(move |req: Request<Incoming>| {
+                        let fake = fake.clone();
+                        async move { Ok::<_, std::convert::Infallible>(fake.answer(req).await) }
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
+                });
+            }
+        });
+        fake
+    }
+
+    async fn answer(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let path = req.uri().path().to_owned();
+        let query = req.uri().query().unwrap_or_default().to_owned();
+        let body = req
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        let mut segments = path.trim_start_matches('/').splitn(2, '/');
+        let bot = segments.next().unwrap_or_default();
+        let method = segments.next().unwrap_or_default().to_lowercase();
+        let mut params: Value = serde_json::from_slice(&body).unwrap_or_else(|_| {
+            // Form-encoded or query parameters.
+            let text = if body.is_empty() {
+                query.clone()
+            } else {
+                String::from_utf8_lossy(&body).into_owned()
+            };
+            Value::Object(
+                text.split('&')
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
+                    .collect(),
+            )
+        });
+        if params.is_null() {
+            params = json!({});
+        }
+        let mut st = self.state.lock().expect("fake state");
+        if bot != format!("bot{}", self.token) {
+            st.wrong_token.push(path.clone());
+            return reply(
+                401,
+                json!({"ok": false, "error_code": 401, "description": "Unauthorized"}),
+            );
+        }
+        st.calls.push(Call {
+            method: method.clone(),
+            body: params.clone(),
+        });
+        if let Some((status, body)) = st.scripted.get_mut(&method).and_then(VecDeque::pop_front) {
+            return reply(status, body);
+        }
+        let result = match method.as_str() {
+            "getme" => json!({
+                "id": 7000000001i64, "is_bot": true, "first_name": "Test Shop", "username": BOT_USERNAME,
+                "can_join_groups": false, "can_read_all_group_messages": false,
+                "supports_inline_queries": true, "can_connect_to_business": false, "has_main_web_app": false
+            }),
+            "sendmessage" | "editmessagetext" => {
+                st.next_message_id += 1;
+                let chat_id = params["chat_id"].as_i64().unwrap_or_default();
+                json!({
+                    "message_id": params["message_id"].as_i64().unwrap_or(st.next_message_id),
+                    "date": 1_700_000_000,
+                    "chat": {"id": chat_id, "type": "private", "first_name": "User"},
+                    "from": {"id": 7000000001i64, "is_bot": true, "first_name": "Test Shop", "username": BOT_USERNAME},
+                    "text": params["text"].as_str().unwrap_or_default(),
+                })
+            }
+            "getchatmember" => {
+                let user = params["user_id"].as_i64().unwrap_or_default();
+                let status = st
+                    .members
+                    .get(&user)
+                    .cloned()
+                    .unwrap_or_else(|| "left".into());
+                json!({"user": {"id": user, "is_bot": false, "first_name": "User"}, "status": status})
+            }
+            _ => json!(true),
+        };
+        reply(200, json!({"ok": true, "result": result}))
+    }
+
+    /// Every call so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.lock().expect("fake state").calls.clone()
+    }
+
+    /// Calls of one method (case-insensitive).
+    pub fn calls_of(&self, method: &str) -> Vec<Call> {
+        let m = method.to_lowercase();
+        self.calls().into_iter().filter(|c| c.method == m).collect()
+    }
+
+    /// Messages sent (`sendMessage`) to `chat`.
+    pub fn sent_to(&self, chat: i64) -> Vec<Call> {
+        self.calls_of("sendMessage")
+            .into_iter()
+            .filter(|c| c.body["chat_id"].as_i64() == Some(chat))
+            .collect()
+    }
+
+    /// Forgets recorded calls.
+    pub fn clear(&self) {
+        self.state.lock().expect("fake state").calls.clear();
+    }
+
+    /// Paths that came with a token other than the bot's.
+    pub fn wrong_token_calls(&self) -> Vec<String> {
+        self.state.lock().expect("fake state").wrong_token.clone()
+    }
+
+    /// The next call of `method` gets this answer instead of the default.
+    pub fn script(&self, method: &str, status: u16, body: Value) {
+        self.state
+            .lock()
+            .expect("fake state")
+            .scripted
+            .entry(method.to_lowercase())
+            .or_default()
+            .push_back((status, body));
+    }
+
+    /// Sets what `getChatMember` reports for `user` ("member", "left", "kicked"...).
+    pub fn set_member(&self, user: i64, status: &str) {
+        self.state
+            .lock()
+            .expect("fake state")
+            .members
+            .insert(user, status.to_owned());
+    }
+}
+
+fn reply(status: u16, body: Value) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
+    *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::OK);
+    r.headers_mut().insert(
+        "content-type",
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    r
+}
