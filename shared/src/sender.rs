@@ -68,6 +68,11 @@ async fn deliver(app: &App, m: Received<'_>) -> Result<(), String> {
             );
             Ok(())
         }
+        Err(RequestError::Api(ApiError::Unknown(e))) => {
+            // Not one of Telegram's documented refusals (a 5xx from its
+            // front end, say): retry, and let the DLQ keep it if it persists.
+            Err(format!("Telegram answered an unknown error: {e}"))
+        }
         Err(RequestError::Api(e)) => {
             // Telegram refused this message itself (chat gone, bad markup):
             // repeating it cannot succeed.

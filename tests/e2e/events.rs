@@ -1,0 +1,39 @@
+//! The sample events in `events/` are valid inputs for their functions.
+
+use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
+use aws_lambda_events::event::sqs::SqsEvent;
+use shared::outbox::OutgoingText;
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR")))
+        .expect("event file")
+}
+
+#[test]
+fn the_telegram_event_carries_a_start_update() {
+    let ev: ApiGatewayV2httpRequest =
+        serde_json::from_str(&read("telegram.json")).expect("API Gateway v2 event");
+    assert_eq!(ev.raw_path.as_deref(), Some("/telegram"));
+    let body: serde_json::Value =
+        serde_json::from_str(ev.body.as_deref().expect("body")).expect("update json");
+    assert_eq!(body["message"]["text"], "/start");
+    assert_eq!(
+        ev.request_context.http.source_ip.as_deref(),
+        Some("149.154.167.220")
+    );
+}
+
+#[test]
+fn the_health_event_is_a_get() {
+    let ev: ApiGatewayV2httpRequest =
+        serde_json::from_str(&read("health.json")).expect("API Gateway v2 event");
+    assert_eq!(ev.raw_path.as_deref(), Some("/health"));
+}
+
+#[test]
+fn the_sender_event_carries_an_outgoing_message() {
+    let ev: SqsEvent = serde_json::from_str(&read("sender.json")).expect("SQS event");
+    let msg: OutgoingText =
+        serde_json::from_str(ev.records[0].body.as_deref().expect("body")).expect("outbox message");
+    assert_eq!(msg.chat_id, -1001234567890);
+}
