@@ -8,6 +8,7 @@ pub mod http;
 pub mod i18n;
 pub mod lambda;
 pub mod outbox;
+pub mod pay;
 pub mod queue;
 pub mod refcode;
 pub mod sender;
