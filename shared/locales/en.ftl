@@ -65,3 +65,77 @@ payment-unknown-order = This order is unknown or has expired. Please create a ne
 log-new-user = 🆕 New user: { $name } ({ $username }), id <code>{ $id }</code>
 log-new-user-referrer = invited by <code>{ $referrer }</code>
 log-new-user-campaign = campaign: { $campaign }
+
+btn-buy = 🛒 Buy subscription
+btn-renew = 🔄 Renew subscription
+btn-topup = 💳 Top up balance
+btn-history = 🧾 Payment history
+btn-pay = 💳 Pay
+btn-more = ⏬ Older
+btn-topup-custom = ✏️ Other amount
+
+plans-title = 🛒 <b>Choose a plan</b>
+plan-price-line = { $months ->
+    [one] { $months } month
+   *[other] { $months } months
+} — { $price }
+checkout-title = { $plan }
+
+    How would you like to pay?
+method-yookassa = 💳 Card / SBP
+method-cryptopay = 🪙 Crypto (CryptoBot)
+method-stars = ⭐ Telegram Stars
+method-freekassa = 💳 FreeKassa
+method-tribute = 💎 Tribute
+method-balance = 👛 From balance ({ $amount })
+method-unavailable = This payment method is not available for this purchase.
+
+topup-title = 💰 Balance: <b>{ $amount }</b>
+
+    How much would you like to add?
+topup-checkout = Top up by <b>{ $amount }</b>. How would you like to pay?
+topup-ask-amount = Send the amount in rubles, from { $min } to { $max }.
+topup-amount-invalid = That is not an amount I can accept. Send a whole number of rubles from { $min } to { $max }.
+pay-link = Your order for <b>{ $amount }</b> is ready. Press “Pay” to open the payment page; the bot will message you as soon as the payment arrives.
+payment-start-failed = The payment service did not respond. Please try again in a minute.
+balance-too-low = Your balance is not enough for this purchase.
+
+invoice-title = VPN for { $months ->
+    [one] { $months } month
+   *[other] { $months } months
+}
+invoice-description = Access to the VPN; the connection link arrives right after payment.
+payment-already-paid = This order has already been paid.
+payment-mismatch = This invoice does not match the order. Please create a new one in the bot.
+
+payment-succeeded-plan = ✅ Payment received! Your subscription for { $months ->
+    [one] { $months } month
+   *[other] { $months } months
+} is active until <b>{ $date }</b>.
+payment-succeeded-topup = ✅ { $amount } added to your balance. Balance: <b>{ $balance }</b>.
+referral-bonus-granted = 🎁 Your friend paid for a subscription: you get { $days ->
+    [one] { $days } bonus day
+   *[other] { $days } bonus days
+}!
+
+history-title = 🧾 <b>Payment history</b>
+history-empty = No payments yet.
+history-purchase = { $date } — subscription, { $days } days, { $amount } ({ $method })
+history-topup = { $date } — balance top-up { $amount } ({ $method })
+history-referral = { $date } — referral bonus, { $days } days
+history-refund = { $date } — refund { $amount }
+history-other = { $date } — other
+
+log-what-plan = { $months } mo. subscription
+log-what-topup = balance top-up
+log-payment = 💰 Payment: { $name } (<code>{ $id }</code>), { $what }, { $amount } via { $method }
+    order <code>{ $order }</code>
+log-suspicious = ⚠️ Suspicious { $provider } notification: { $what }
+log-refund = ↩️ Refund recorded for order <code>{ $order }</code>
+
+refund-usage = Usage: /refund ORDER_ID
+refund-not-found = No such order.
+refund-not-refundable = Only paid Telegram Stars orders can be refunded here.
+refund-failed = Telegram refused the refund: { $error }
+refund-user-notice = ↩️ Your Telegram Stars payment was refunded.
+refund-done = ↩️ Order <code>{ $order }</code> refunded and recorded.

@@ -140,7 +140,8 @@ mod tests {
                 for name in [
                     "name", "count", "days", "date", "amount", "link", "code", "id", "lang",
                     "symbol", "user", "campaign", "referrer", "username", "channel", "status",
-                    "months", "inviter", "friend",
+                    "months", "inviter", "friend", "min", "max", "price", "plan", "what", "method",
+                    "order", "provider", "error", "balance",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

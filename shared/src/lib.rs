@@ -2,13 +2,18 @@
 
 pub mod app;
 pub mod bot;
+pub mod checkout;
 pub mod config;
+pub mod effects;
 pub mod health;
 pub mod http;
 pub mod i18n;
 pub mod lambda;
+pub mod orders;
 pub mod outbox;
+pub mod panel_sync_hook;
 pub mod pay;
+pub mod providers;
 pub mod queue;
 pub mod refcode;
 pub mod sender;

@@ -1,6 +1,8 @@
 //! The Telegram webhook: authenticate, de-duplicate, then answer the update.
 
+pub mod buy;
 pub mod screens;
+pub mod stars;
 pub mod start;
 
 use crate::app::{App, now};
@@ -313,6 +315,13 @@ async fn on_message(app: &App, msg: Message) -> Result<(), BotError> {
     let Some(from) = msg.from.as_ref() else {
         return Ok(());
     };
+    // Money first: a payment is never rate-limited, gated or lost.
+    if let Some(paid) = msg.successful_payment() {
+        return stars::on_successful_payment(app, from, paid).await;
+    }
+    if let teloxide_core::types::MessageKind::RefundedPayment(r) = &msg.kind {
+        return stars::on_refunded_payment(app, &r.refunded_payment).await;
+    }
     let text = msg.text().unwrap_or_default();
     let start = start::parse_start(text);
     let gate = admit(app, from, start.as_ref(), async |app, user, why| {
@@ -332,7 +341,30 @@ async fn on_message(app: &App, msg: Message) -> Result<(), BotError> {
     }
     let command = text.split_whitespace().next().unwrap_or_default();
     let command = command.split('@').next().unwrap_or_default();
+    if !command.starts_with('/') && buy::awaiting_amount(app, &user).await {
+        app.store.clear_state(user.id).await?;
+        let screen = match buy::parse_custom_amount(text) {
+            Some(rub) => buy::topup_checkout(&app.config, &user, rub),
+            None => Screen::plain(tr(
+                user.lang,
+                "topup-amount-invalid",
+                &[
+                    ("min", Arg::Num(i64::from(buy::TOPUP_MIN))),
+                    ("max", Arg::Num(i64::from(buy::TOPUP_MAX))),
+                ],
+            )),
+        };
+        send(app, user.id, &screen).await;
+        return Ok(());
+    }
+    if command == "/refund" && app.config.admin(user.id) {
+        let arg = text.split_whitespace().nth(1).unwrap_or_default();
+        let reply = stars::admin_refund(app, arg).await?;
+        send(app, user.id, &Screen::plain(reply)).await;
+        return Ok(());
+    }
     let screen = match command {
+        "/buy" if buy::selling(&app.config) => buy::plans(&app.config, &user),
         "/start" => screens::main_menu(&app.config, &user, true),
         "/language" | "/lang" => screens::languages(user.lang),
         "/profile" => screens::profile(&app.config, &user, now()),
@@ -353,6 +385,20 @@ async fn on_callback(app: &App, q: CallbackQuery) -> Result<(), BotError> {
     let Gate::Pass(mut user) = gate else {
         return Ok(());
     };
+    if let Some(buy_action) = q.data.as_deref().and_then(buy::BuyAction::parse) {
+        if !channel_ok(app, &mut user).await? {
+            answer_callback(app, &q, None, false).await;
+            show(
+                app,
+                &q,
+                &user,
+                &screens::channel_gate(&app.config, user.lang),
+            )
+            .await;
+            return Ok(());
+        }
+        return on_buy(app, &q, &user, buy_action).await;
+    }
     let action = q.data.as_deref().and_then(Action::parse);
     if action == Some(Action::CheckChannel) {
         user.channel_ok_until = None; // the button promises a real re-check
@@ -456,18 +502,135 @@ async fn on_my_chat_member(app: &App, m: ChatMemberUpdated) -> Result<(), BotErr
 }
 
 async fn on_pre_checkout(app: &App, q: PreCheckoutQuery) -> Result<(), BotError> {
-    // No invoice this bot sends is payable yet: refuse clearly, within
-    // Telegram's 10 seconds, so no money moves.
     let lang =
         Lang::from_telegram(q.from.language_code.as_deref()).unwrap_or(app.config.default_language);
-    if let Err(e) = app
+    let verdict = stars::check_pre_checkout(app, &q).await?;
+    let mut req = app
         .bot
-        .answer_pre_checkout_query(q.id.clone(), false)
-        .error_message(t(lang, "payment-unknown-order"))
-        .await
-    {
+        .answer_pre_checkout_query(q.id.clone(), verdict.is_ok());
+    if let Err(key) = verdict {
+        tracing::info!(payload = %q.invoice_payload, key, "pre-checkout refused");
+        req = req.error_message(t(lang, key));
+    }
+    if let Err(e) = req.await {
         tracing::error!("answerPreCheckoutQuery failed: {e}");
     }
+    Ok(())
+}
+
+async fn on_buy(
+    app: &App,
+    q: &CallbackQuery,
+    user: &User,
+    action: buy::BuyAction,
+) -> Result<(), BotError> {
+    use crate::orders::Purchase;
+    use crate::pay::{Money, Provider};
+    use buy::BuyAction;
+    let config = &app.config;
+    let (purchase, amount, provider) = match action {
+        BuyAction::Plans => return done(app, q, user, buy::plans(config, user)).await,
+        BuyAction::Plan(p) => return done(app, q, user, buy::plan_checkout(config, user, p)).await,
+        BuyAction::TopUp => return done(app, q, user, buy::topup(config, user)).await,
+        BuyAction::TopUpAmount(rub) => {
+            return done(app, q, user, buy::topup_checkout(config, user, rub)).await;
+        }
+        BuyAction::TopUpCustom => {
+            app.store.set_state(user.id, "topup_amount", now()).await?;
+            let text = tr(
+                user.lang,
+                "topup-ask-amount",
+                &[
+                    ("min", Arg::Num(i64::from(buy::TOPUP_MIN))),
+                    ("max", Arg::Num(i64::from(buy::TOPUP_MAX))),
+                ],
+            );
+            return done(app, q, user, Screen::plain(text)).await;
+        }
+        BuyAction::History(cursor) => {
+            let (rows, next) = app
+                .store
+                .ledger_page(user.id, cursor.as_deref(), buy::HISTORY_PAGE)
+                .await?;
+            return done(app, q, user, buy::history(config, user, &rows, next)).await;
+        }
+        BuyAction::Pay(period, provider) => {
+            if !buy::plan_methods(config, period, Some(user)).contains(&provider)
+                && provider != Provider::Balance
+            {
+                answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
+                return Ok(());
+            }
+            let purchase = Purchase::Plan(period);
+            let Some(amount) = crate::checkout::price(app, purchase, provider) else {
+                answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
+                return Ok(());
+            };
+            (purchase, amount, provider)
+        }
+        BuyAction::TopUpPay(rub, provider) => {
+            if !buy::topup_available(config)
+                || matches!(
+                    provider,
+                    Provider::Balance | Provider::Stars | Provider::Tribute
+                )
+            {
+                answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
+                return Ok(());
+            }
+            (
+                Purchase::TopUp,
+                Money::rub(crate::types::Kopecks::from_rubles(u64::from(rub))),
+                provider,
+            )
+        }
+    };
+    use crate::checkout::{Checkout, CheckoutError};
+    match crate::checkout::start(app, user, purchase, amount.clone(), provider).await {
+        Ok(Checkout::Link { url, .. }) => {
+            let text = crate::effects::amount_text(app, &amount);
+            done(
+                app,
+                q,
+                user,
+                buy::pay_link(user.lang, &url, purchase, config, text),
+            )
+            .await
+        }
+        Ok(Checkout::InvoiceSent(_)) => {
+            answer_callback(app, q, None, false).await;
+            Ok(())
+        }
+        Ok(Checkout::Paid(credit)) => {
+            answer_callback(app, q, None, false).await;
+            if let Err(e) = crate::effects::after_credit(app, &credit).await {
+                tracing::error!("after-payment notices failed: {e}");
+            }
+            show(
+                app,
+                q,
+                &credit.user,
+                &screens::subscription(config, &credit.user, now()),
+            )
+            .await;
+            Ok(())
+        }
+        Ok(Checkout::Refused(key)) => {
+            answer_callback(app, q, Some(t(user.lang, key)), true).await;
+            Ok(())
+        }
+        Err(CheckoutError::Store(e)) => Err(e.into()),
+        Err(CheckoutError::Provider(e)) => {
+            tracing::error!(provider = provider.code(), "payment could not start: {e}");
+            answer_callback(app, q, Some(t(user.lang, "payment-start-failed")), true).await;
+            Ok(())
+        }
+    }
+}
+
+async fn done(app: &App, q: &CallbackQuery, user: &User, screen: Screen) -> Result<(), BotError> {
+    answer_callback(app, q, None, false).await;
+    show(app, q, user, &screen).await;
     Ok(())
 }
 

@@ -101,14 +101,21 @@ pub fn main_menu(config: &Config, user: &User, welcome: bool) -> Screen {
     } else {
         tr(lang, "menu-title", &[("name", Arg::Str(name))])
     };
-    let mut rows = vec![
+    let mut rows = Vec::new();
+    if super::buy::selling(config) {
+        rows.push(vec![InlineKeyboardButton::callback(
+            t(lang, "btn-buy"),
+            super::buy::BuyAction::Plans.data(),
+        )]);
+    }
+    rows.extend([
         vec![button(lang, "btn-subscription", Action::Subscription)],
         vec![
             button(lang, "btn-profile", Action::Profile),
             button(lang, "btn-referrals", Action::Referrals),
         ],
         vec![button(lang, "btn-language", Action::Languages)],
-    ];
+    ]);
     let links: Vec<InlineKeyboardButton> = [
         ("btn-support", config.links.support.as_deref()),
         ("btn-server-status", config.links.server_status.as_deref()),
@@ -149,9 +156,21 @@ pub fn profile(config: &Config, user: &User, now: i64) -> Screen {
             ("status", Arg::Str(status)),
         ],
     );
+    let mut rows = Vec::new();
+    if super::buy::topup_available(config) {
+        rows.push(vec![InlineKeyboardButton::callback(
+            t(lang, "btn-topup"),
+            super::buy::BuyAction::TopUp.data(),
+        )]);
+    }
+    rows.push(vec![InlineKeyboardButton::callback(
+        t(lang, "btn-history"),
+        super::buy::BuyAction::History(None).data(),
+    )]);
+    rows.push(back(lang));
     Screen {
         text,
-        keyboard: InlineKeyboardMarkup::new(vec![back(lang)]),
+        keyboard: InlineKeyboardMarkup::new(rows),
     }
 }
 
@@ -199,6 +218,17 @@ pub fn subscription(config: &Config, user: &User, now: i64) -> Screen {
                 teloxide_core::types::WebAppInfo { url: u },
             )]);
         }
+    }
+    if super::buy::selling(config) {
+        let key = if user.sub_end.is_some() {
+            "btn-renew"
+        } else {
+            "btn-buy"
+        };
+        rows.push(vec![InlineKeyboardButton::callback(
+            t(lang, key),
+            super::buy::BuyAction::Plans.data(),
+        )]);
     }
     rows.push(back(lang));
     Screen {

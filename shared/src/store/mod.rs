@@ -1,6 +1,6 @@
 //! DynamoDB storage: one table, keys and access patterns in `docs/data-model.md`.
 
-mod attrs;
+pub mod attrs;
 pub mod once;
 pub mod rate;
 pub mod users;
@@ -13,8 +13,8 @@ use aws_sdk_dynamodb::error::SdkError;
 /// The table and the client that reaches it.
 #[derive(Clone, Debug)]
 pub struct Store {
-    client: Client,
-    table: String,
+    pub(crate) client: Client,
+    pub(crate) table: String,
 }
 
 impl Store {

@@ -374,3 +374,55 @@ fn counter(table: &str, pk: String, sk: &str, attr: &str) -> Result<TransactWrit
         .map_err(|e| StoreError::Dynamo(e.to_string()))?;
     Ok(TransactWriteItem::builder().update(upd).build())
 }
+
+/// How long a conversation state waits for the user's answer.
+pub const STATE_SECS: i64 = 15 * 60;
+
+impl Store {
+    /// Remembers what the bot is waiting for from the user (expires).
+    pub async fn set_state(&self, id: TelegramId, state: &str, now: i64) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s(keys::user(id)))
+            .item("SK", s("STATE"))
+            .item("state", s(state))
+            .item("expires", n(now + STATE_SECS))
+            .item("ttl", n(now + STATE_SECS))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    /// What the bot is waiting for from the user, if anything and not expired.
+    pub async fn get_state(&self, id: TelegramId) -> Result<Option<String>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s("STATE"))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        let now = crate::app::now();
+        Ok(out
+            .item
+            .filter(|i| i.i64("expires").is_some_and(|e| e > now))
+            .and_then(|i| i.str("state").map(str::to_owned)))
+    }
+
+    /// Forgets the conversation state.
+    pub async fn clear_state(&self, id: TelegramId) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s("STATE"))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+}

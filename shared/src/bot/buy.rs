@@ -1,0 +1,439 @@
+//! Buying: periods, payment methods, top-ups, the balance and its history.
+
+use super::screens::{Screen, date, money};
+use crate::app::App;
+use crate::config::Config;
+use crate::i18n::{Arg, t, tr};
+use crate::orders::{LedgerRow, Purchase};
+use crate::pay::Provider;
+use crate::store::users::User;
+use crate::types::{Kopecks, Lang, Period};
+use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+/// Preset top-up amounts, rubles.
+pub const TOPUP_PRESETS: [u32; 4] = [100, 300, 500, 1000];
+/// Smallest custom top-up, rubles.
+pub const TOPUP_MIN: u32 = 50;
+/// Largest custom top-up, rubles.
+pub const TOPUP_MAX: u32 = 100_000;
+/// Rows per history page.
+pub const HISTORY_PAGE: i32 = 5;
+
+/// Buttons of the buying screens (callback data ≤ 64 bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuyAction {
+    /// The list of periods.
+    Plans,
+    /// Payment methods for a period.
+    Plan(Period),
+    /// Pay for a period with a provider.
+    Pay(Period, Provider),
+    /// Top-up amounts.
+    TopUp,
+    /// Payment methods for a top-up of so many rubles.
+    TopUpAmount(u32),
+    /// Pay a top-up with a provider.
+    TopUpPay(u32, Provider),
+    /// Ask for a custom amount.
+    TopUpCustom,
+    /// Transaction history from a cursor (`None` = newest).
+    History(Option<String>),
+}
+
+impl BuyAction {
+    /// Callback data.
+    pub fn data(&self) -> String {
+        match self {
+            BuyAction::Plans => "buy".into(),
+            BuyAction::Plan(p) => format!("plan:{}", p.code()),
+            BuyAction::Pay(p, prov) => format!("pay:{}:{}", p.code(), prov.code()),
+            BuyAction::TopUp => "topup".into(),
+            BuyAction::TopUpAmount(r) => format!("tamt:{r}"),
+            BuyAction::TopUpPay(r, prov) => format!("tpay:{r}:{}", prov.code()),
+            BuyAction::TopUpCustom => "tcustom".into(),
+            BuyAction::History(None) => "hist".into(),
+            BuyAction::History(Some(c)) => format!("hist:{c}"),
+        }
+    }
+
+    /// Parses callback data.
+    pub fn parse(data: &str) -> Option<BuyAction> {
+        let mut parts = data.splitn(3, ':');
+        let head = parts.next()?;
+        let a = parts.next();
+        let b = parts.next();
+        Some(match (head, a, b) {
+            ("buy", None, None) => BuyAction::Plans,
+            ("plan", Some(p), None) => BuyAction::Plan(Period::from_code(p)?),
+            ("pay", Some(p), Some(prov)) => {
+                BuyAction::Pay(Period::from_code(p)?, Provider::from_code(prov)?)
+            }
+            ("topup", None, None) => BuyAction::TopUp,
+            ("tamt", Some(r), None) => BuyAction::TopUpAmount(rubles(r)?),
+            ("tpay", Some(r), Some(prov)) => {
+                BuyAction::TopUpPay(rubles(r)?, Provider::from_code(prov)?)
+            }
+            ("tcustom", None, None) => BuyAction::TopUpCustom,
+            ("hist", None, None) => BuyAction::History(None),
+            ("hist", Some(c), rest) => {
+                let cursor = match rest {
+                    Some(r) => format!("{c}:{r}"),
+                    None => c.to_owned(),
+                };
+                BuyAction::History(Some(cursor))
+            }
+            _ => return None,
+        })
+    }
+}
+
+fn rubles(s: &str) -> Option<u32> {
+    s.parse()
+        .ok()
+        .filter(|r| (TOPUP_MIN..=TOPUP_MAX).contains(r))
+}
+
+/// Parses a custom top-up amount typed by the user ("500", "500 ₽", "1 000").
+pub fn parse_custom_amount(text: &str) -> Option<u32> {
+    let digits: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '₽')
+        .collect();
+    let digits = digits.trim_end_matches(|c: char| c.is_alphabetic() || c == '.');
+    rubles(digits)
+}
+
+fn cb(text: String, action: &BuyAction) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(text, action.data())
+}
+
+fn back(lang: Lang, to: &BuyAction) -> Vec<InlineKeyboardButton> {
+    vec![cb(t(lang, "btn-back"), to)]
+}
+
+fn menu_back(lang: Lang) -> Vec<InlineKeyboardButton> {
+    vec![InlineKeyboardButton::callback(t(lang, "btn-back"), "menu")]
+}
+
+/// Whether anything can be bought at all (the menu hides "Buy" otherwise).
+pub fn selling(config: &Config) -> bool {
+    config
+        .plans
+        .iter()
+        .any(|p| p.enabled && !plan_methods(config, p.period, None).is_empty())
+}
+
+/// Providers that can take a payment in rubles (plans and top-ups).
+fn rub_providers(config: &Config) -> Vec<Provider> {
+    let mut out = Vec::new();
+    if config.yookassa.is_some() {
+        out.push(Provider::Yookassa);
+    }
+    if config.cryptopay.is_some() {
+        out.push(Provider::Cryptopay);
+    }
+    if config.freekassa.is_some() {
+        out.push(Provider::Freekassa);
+    }
+    out
+}
+
+/// The payment methods offered for a period (balance only when it covers the price).
+pub fn plan_methods(config: &Config, period: Period, user: Option<&User>) -> Vec<Provider> {
+    let plan = config.plan(period);
+    if !plan.enabled {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if plan.rub_price.is_some() {
+        out.extend(rub_providers(config));
+    }
+    if config.stars_enabled && plan.stars_price.is_some() {
+        out.push(Provider::Stars);
+    }
+    if config.tribute.is_some() && plan.tribute_link.is_some() {
+        out.push(Provider::Tribute);
+    }
+    if let (Some(price), Some(user)) = (plan.rub_price, user)
+        && user.balance >= price
+    {
+        out.push(Provider::Balance);
+    }
+    out
+}
+
+/// The price line of a period: "1 month — 199 ₽ / 150 ⭐".
+fn price_line(config: &Config, lang: Lang, period: Period) -> String {
+    let plan = config.plan(period);
+    let mut prices = Vec::new();
+    if let Some(rub) = plan.rub_price {
+        prices.push(money(config, rub));
+    }
+    if config.stars_enabled
+        && let Some(stars) = plan.stars_price
+    {
+        prices.push(format!("{} ⭐", stars.0));
+    }
+    tr(
+        lang,
+        "plan-price-line",
+        &[
+            ("months", Arg::Num(i64::from(period.months()))),
+            ("price", Arg::Str(prices.join(" / "))),
+        ],
+    )
+}
+
+/// The periods for sale.
+pub fn plans(config: &Config, user: &User) -> Screen {
+    let lang = user.lang;
+    let rows: Vec<Vec<InlineKeyboardButton>> = config
+        .plans
+        .iter()
+        .filter(|p| p.enabled && !plan_methods(config, p.period, Some(user)).is_empty())
+        .map(|p| {
+            vec![cb(
+                price_line(config, lang, p.period),
+                &BuyAction::Plan(p.period),
+            )]
+        })
+        .chain(std::iter::once(menu_back(lang)))
+        .collect();
+    Screen {
+        text: t(lang, "plans-title"),
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+fn method_label(config: &Config, lang: Lang, provider: Provider, user: &User) -> String {
+    match provider {
+        Provider::Balance => tr(
+            lang,
+            "method-balance",
+            &[("amount", Arg::Str(money(config, user.balance)))],
+        ),
+        other => t(lang, &format!("method-{}", other.code())),
+    }
+}
+
+/// Payment methods for a period.
+pub fn plan_checkout(config: &Config, user: &User, period: Period) -> Screen {
+    let lang = user.lang;
+    let mut rows = Vec::new();
+    for provider in plan_methods(config, period, Some(user)) {
+        let label = method_label(config, lang, provider, user);
+        if provider == Provider::Tribute {
+            // Tribute sells through its own subscription links.
+            if let Some(url) = config
+                .plan(period)
+                .tribute_link
+                .as_deref()
+                .and_then(|u| reqwest::Url::parse(u).ok())
+            {
+                rows.push(vec![InlineKeyboardButton::url(label, url)]);
+            }
+            continue;
+        }
+        rows.push(vec![cb(label, &BuyAction::Pay(period, provider))]);
+    }
+    rows.push(back(lang, &BuyAction::Plans));
+    Screen {
+        text: tr(
+            lang,
+            "checkout-title",
+            &[("plan", Arg::Str(price_line(config, lang, period)))],
+        ),
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// Top-up amounts.
+pub fn topup(config: &Config, user: &User) -> Screen {
+    let lang = user.lang;
+    let presets: Vec<InlineKeyboardButton> = TOPUP_PRESETS
+        .iter()
+        .map(|r| {
+            cb(
+                money(config, Kopecks::from_rubles(u64::from(*r))),
+                &BuyAction::TopUpAmount(*r),
+            )
+        })
+        .collect();
+    let rows = vec![
+        presets[..2].to_vec(),
+        presets[2..].to_vec(),
+        vec![cb(t(lang, "btn-topup-custom"), &BuyAction::TopUpCustom)],
+        menu_back(lang),
+    ];
+    Screen {
+        text: tr(
+            lang,
+            "topup-title",
+            &[("amount", Arg::Str(money(config, user.balance)))],
+        ),
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// Payment methods for a top-up.
+pub fn topup_checkout(config: &Config, user: &User, rub: u32) -> Screen {
+    let lang = user.lang;
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = rub_providers(config)
+        .into_iter()
+        .map(|p| {
+            vec![cb(
+                method_label(config, lang, p, user),
+                &BuyAction::TopUpPay(rub, p),
+            )]
+        })
+        .collect();
+    rows.push(back(lang, &BuyAction::TopUp));
+    Screen {
+        text: tr(
+            lang,
+            "topup-checkout",
+            &[(
+                "amount",
+                Arg::Str(money(config, Kopecks::from_rubles(u64::from(rub)))),
+            )],
+        ),
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// Whether top-ups can be paid at all.
+pub fn topup_available(config: &Config) -> bool {
+    !rub_providers(config).is_empty()
+}
+
+/// A payment link to follow.
+pub fn pay_link(
+    lang: Lang,
+    url: &str,
+    purchase: Purchase,
+    config: &Config,
+    amount: String,
+) -> Screen {
+    let mut rows = Vec::new();
+    if let Ok(u) = reqwest::Url::parse(url) {
+        rows.push(vec![InlineKeyboardButton::url(t(lang, "btn-pay"), u)]);
+    }
+    let back_to = match purchase {
+        Purchase::Plan(_) => BuyAction::Plans,
+        Purchase::TopUp => BuyAction::TopUp,
+    };
+    rows.push(back(lang, &back_to));
+    let _ = config;
+    Screen {
+        text: tr(lang, "pay-link", &[("amount", Arg::Str(amount))]),
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// A page of the transaction history.
+pub fn history(config: &Config, user: &User, rows: &[LedgerRow], next: Option<String>) -> Screen {
+    let lang = user.lang;
+    let mut text = t(lang, "history-title");
+    if rows.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&t(lang, "history-empty"));
+    }
+    for row in rows {
+        text.push_str("\n\n");
+        text.push_str(&history_line(config, lang, row));
+    }
+    let mut kb = Vec::new();
+    if let Some(cursor) = next {
+        kb.push(vec![cb(
+            t(lang, "btn-more"),
+            &BuyAction::History(Some(cursor)),
+        )]);
+    }
+    kb.push(vec![InlineKeyboardButton::callback(
+        t(lang, "btn-back"),
+        "profile",
+    )]);
+    Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(kb),
+    }
+}
+
+fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
+    let amount = row
+        .amount
+        .as_ref()
+        .map(|m| match m.currency.as_str() {
+            "RUB" => money(config, Kopecks(m.minor)),
+            "XTR" => format!("{} ⭐", m.minor),
+            other => format!("{} {other}", m.minor),
+        })
+        .unwrap_or_default();
+    let key = match row.kind.as_str() {
+        "purchase" => "history-purchase",
+        "topup" => "history-topup",
+        "referral_bonus" => "history-referral",
+        "refund" => "history-refund",
+        _ => "history-other",
+    };
+    tr(
+        lang,
+        key,
+        &[
+            ("date", Arg::Str(date(row.at))),
+            ("amount", Arg::Str(amount)),
+            ("days", Arg::Num(i64::from(row.days.unwrap_or_default()))),
+            (
+                "method",
+                Arg::Str(
+                    row.provider
+                        .map(|p| t(lang, &format!("method-{}", p.code())))
+                        .unwrap_or_default(),
+                ),
+            ),
+        ],
+    )
+}
+
+/// Rubles of a custom amount the app is waiting for, if asked.
+pub async fn awaiting_amount(app: &App, user: &User) -> bool {
+    app.store.get_state(user.id).await.ok().flatten().as_deref() == Some("topup_amount")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_round_trip_and_fit_telegram() {
+        let all = [
+            BuyAction::Plans,
+            BuyAction::Plan(Period::ThreeMonths),
+            BuyAction::Pay(Period::TwelveMonths, Provider::Cryptopay),
+            BuyAction::TopUp,
+            BuyAction::TopUpAmount(500),
+            BuyAction::TopUpPay(100_000, Provider::Freekassa),
+            BuyAction::TopUpCustom,
+            BuyAction::History(None),
+            BuyAction::History(Some(
+                "01767225600:0123456789abcdef0123456789abcdef:purchase".into(),
+            )),
+        ];
+        for a in all {
+            assert!(a.data().len() <= 64, "{}", a.data());
+            assert_eq!(BuyAction::parse(&a.data()), Some(a));
+        }
+        assert_eq!(BuyAction::parse("tamt:10"), None, "below the minimum");
+        assert_eq!(BuyAction::parse("pay:2m:yookassa"), None);
+    }
+
+    #[test]
+    fn custom_amounts() {
+        assert_eq!(parse_custom_amount("500"), Some(500));
+        assert_eq!(parse_custom_amount("1 000 ₽"), Some(1000));
+        assert_eq!(parse_custom_amount("750 руб."), Some(750));
+        assert_eq!(parse_custom_amount("10"), None);
+        assert_eq!(parse_custom_amount("abc"), None);
+        assert_eq!(parse_custom_amount("-500"), None);
+    }
+}

@@ -1,0 +1,180 @@
+//! Telegram Stars: pre-checkout answers, successful payments, refunds.
+
+use super::BotError;
+use crate::app::{App, now};
+use crate::effects::{after_credit, flag_suspicious};
+use crate::i18n::{Arg, t, tr};
+use crate::orders::{CreditOutcome, OrderStatus, Payment};
+use crate::outbox::OutgoingText;
+use crate::pay::{Money, OrderId, Provider};
+use crate::store::once::Claim;
+use crate::types::TelegramId;
+use teloxide_core::requests::Requester;
+use teloxide_core::types::{
+    PreCheckoutQuery, RefundedPayment, SuccessfulPayment, TelegramTransactionId, UserId,
+};
+
+const CHARGE_SCOPE: &str = "stars-charge";
+const CHARGE_KEEP_SECS: i64 = 400 * 86_400;
+
+/// Decides a pre-checkout query: `Ok` to let the user pay, or the text key
+/// of the reason to refuse. Telegram wants the answer within 10 seconds.
+pub async fn check_pre_checkout(
+    app: &App,
+    q: &PreCheckoutQuery,
+) -> Result<Result<(), &'static str>, BotError> {
+    let Some(id) = OrderId::parse(&q.invoice_payload) else {
+        return Ok(Err("payment-unknown-order"));
+    };
+    let Some(order) = app.store.get_order(&id).await? else {
+        return Ok(Err("payment-unknown-order"));
+    };
+    if order.status == OrderStatus::Paid {
+        return Ok(Err("payment-already-paid"));
+    }
+    if order.status != OrderStatus::Pending
+        || now() - order.created_at > crate::orders::ORDER_LIFETIME_SECS
+    {
+        return Ok(Err("payment-unknown-order"));
+    }
+    let expected = Money {
+        minor: u64::from(q.total_amount),
+        currency: q.currency.clone(),
+    };
+    if order.provider != Provider::Stars
+        || order.amount != expected
+        || order.user.0 != q.from.id.0 as i64
+    {
+        return Ok(Err("payment-mismatch"));
+    }
+    Ok(Ok(()))
+}
+
+/// Credits a successful Stars payment once per `telegram_payment_charge_id`.
+pub async fn on_successful_payment(
+    app: &App,
+    from: &teloxide_core::types::User,
+    paid: &SuccessfulPayment,
+) -> Result<(), BotError> {
+    let charge = paid.telegram_payment_charge_id.0.clone();
+    if app
+        .store
+        .claim_once(CHARGE_SCOPE, &charge, now(), CHARGE_KEEP_SECS)
+        .await?
+        == Claim::Duplicate
+    {
+        return Ok(());
+    }
+    let result = credit_stars(app, from, paid, &charge).await;
+    if result.is_err() {
+        let _ = app.store.release_once(CHARGE_SCOPE, &charge).await;
+    }
+    result
+}
+
+async fn credit_stars(
+    app: &App,
+    from: &teloxide_core::types::User,
+    paid: &SuccessfulPayment,
+    charge: &str,
+) -> Result<(), BotError> {
+    let Some(order) = OrderId::parse(&paid.invoice_payload) else {
+        flag_suspicious(
+            app,
+            "stars",
+            &format!(
+                "payment {charge} from {} for unknown payload {:?}",
+                from.id, paid.invoice_payload
+            ),
+        )
+        .await;
+        return Ok(());
+    };
+    let payment = Payment {
+        order,
+        amount: Money {
+            minor: u64::from(paid.total_amount),
+            currency: paid.currency.clone(),
+        },
+        provider_ref: charge.to_owned(),
+    };
+    match app.store.credit(&app.config, &payment, now()).await? {
+        CreditOutcome::Credited(credit) => {
+            if let Err(e) = after_credit(app, &credit).await {
+                tracing::error!("after-payment notices failed: {e}");
+            }
+        }
+        CreditOutcome::Duplicate(_) => {}
+        other => {
+            flag_suspicious(
+                app,
+                "stars",
+                &format!("payment {charge} from {} not credited: {other:?}", from.id),
+            )
+            .await;
+        }
+    }
+    Ok(())
+}
+
+/// Records a refund Telegram reports (for instance one made by an admin).
+pub async fn on_refunded_payment(app: &App, refund: &RefundedPayment) -> Result<(), BotError> {
+    let Some(id) = OrderId::parse(&refund.invoice_payload) else {
+        return Ok(());
+    };
+    if let Some(order) = app.store.get_order(&id).await?
+        && order.status == OrderStatus::Paid
+        && app.store.refund_order(&app.config, &order, now()).await?
+    {
+        super::admin_log(
+            app,
+            tr(
+                app.config.default_language,
+                "log-refund",
+                &[("order", Arg::Str(id.0.clone()))],
+            ),
+        )
+        .await;
+    }
+    Ok(())
+}
+
+/// `/refund <order id>` from an admin: refunds a Stars payment and records it.
+pub async fn admin_refund(app: &App, arg: &str) -> Result<String, BotError> {
+    let lang = app.config.default_language;
+    let Some(id) = OrderId::parse(arg.trim()) else {
+        return Ok(t(lang, "refund-usage"));
+    };
+    let Some(order) = app.store.get_order(&id).await? else {
+        return Ok(t(lang, "refund-not-found"));
+    };
+    let (OrderStatus::Paid, Provider::Stars, Some(charge)) =
+        (order.status, order.provider, order.provider_ref.clone())
+    else {
+        return Ok(t(lang, "refund-not-refundable"));
+    };
+    if let Err(e) = app
+        .bot
+        .refund_star_payment(UserId(order.user.0 as u64), TelegramTransactionId(charge))
+        .await
+    {
+        return Ok(tr(
+            lang,
+            "refund-failed",
+            &[("error", Arg::Str(crate::i18n::html(&e.to_string())))],
+        ));
+    }
+    app.store.refund_order(&app.config, &order, now()).await?;
+    let user_lang = app
+        .store
+        .get_user(order.user)
+        .await?
+        .map(|u| u.lang)
+        .unwrap_or(lang);
+    let notice =
+        OutgoingText::to_user(TelegramId(order.user.0), t(user_lang, "refund-user-notice"));
+    if let Err(e) = app.outbox.send(&notice, 0).await {
+        tracing::error!("refund notice not queued: {e}");
+    }
+    Ok(tr(lang, "refund-done", &[("order", Arg::Str(id.0))]))
+}
