@@ -76,7 +76,7 @@ pub async fn start(
                 provider_ref: format!("balance:{}", order.id),
             };
             match app.store.credit(&app.config, &payment, ts).await? {
-                CreditOutcome::Credited(credit) => Ok(Checkout::Paid(Box::new(credit))),
+                CreditOutcome::Credited(credit) => Ok(Checkout::Paid(credit)),
                 CreditOutcome::InsufficientBalance(order) => {
                     app.store.cancel_order(&order.id, ts).await?;
                     Ok(Checkout::Refused("balance-too-low"))

@@ -179,7 +179,7 @@ pub struct Payment {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreditOutcome {
     /// Credited now.
-    Credited(Credit),
+    Credited(Box<Credit>),
     /// Already credited before: nothing changed.
     Duplicate(Order),
     /// No such order: nothing changed (flag it).
@@ -513,11 +513,11 @@ impl Store {
                 key: keys::user(order.user),
                 what: "credited user vanished".into(),
             })?;
-        Ok(Attempt::Done(CreditOutcome::Credited(Credit {
+        Ok(Attempt::Done(CreditOutcome::Credited(Box::new(Credit {
             order: paid,
             user,
             referral_bonus,
-        })))
+        }))))
     }
 
     fn pay_order_item(

@@ -29,7 +29,7 @@ impl Kopecks {
 
     /// "199" for whole rubles, "199.50" otherwise.
     pub fn display_rubles(self) -> String {
-        if self.0 % 100 == 0 {
+        if self.0.is_multiple_of(100) {
             format!("{}", self.0 / 100)
         } else {
             format!("{}.{:02}", self.0 / 100, self.0 % 100)

@@ -159,7 +159,7 @@ fn visitor(app: &App, user: &teloxide_core::types::User) -> Visitor {
 /// What the checks every interactive update passes through decided.
 enum Gate {
     /// Carry on with this user.
-    Pass(User),
+    Pass(Box<User>),
     /// Stop: the user was told why (or deliberately not).
     Stop,
 }
@@ -201,7 +201,7 @@ async fn admit(
         tracing::info!(user = %user.id, count, "rate limited");
         return Ok(Gate::Stop);
     }
-    Ok(Gate::Pass(user))
+    Ok(Gate::Pass(Box::new(user)))
 }
 
 /// Why an update was not served.
