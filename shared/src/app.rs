@@ -22,6 +22,8 @@ pub struct App {
     pub sqs: aws_sdk_sqs::Client,
     /// Telegram Bot API client.
     pub bot: Bot,
+    /// HTTP client for payment providers and the panel (rustls, timeouts).
+    pub http: reqwest::Client,
     bot_username: OnceCell<String>,
 }
 
@@ -100,12 +102,18 @@ impl App {
             config.infra.table_name.clone(),
         );
         let outbox = Outbox::new(sqs.clone(), config.infra.outbox_queue_url.clone());
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .timeout(std::time::Duration::from_secs(12))
+            .build()
+            .map_err(|e| StartupError::TelegramUrl(format!("http client: {e}")))?;
         Ok(App {
             config,
             store,
             outbox,
             sqs,
             bot,
+            http,
             bot_username: OnceCell::new(),
         })
     }
