@@ -2,9 +2,9 @@
 
 use super::BotError;
 use crate::app::{App, now};
-use crate::effects::{after_credit, flag_suspicious};
+use crate::effects::flag_suspicious;
 use crate::i18n::{Arg, t, tr};
-use crate::orders::{CreditOutcome, OrderStatus, Payment};
+use crate::orders::{OrderStatus, Payment};
 use crate::outbox::OutgoingText;
 use crate::pay::{Money, OrderId, Provider};
 use crate::store::once::Claim;
@@ -92,28 +92,10 @@ async fn credit_stars(
     };
     let payment = Payment {
         order,
-        amount: Money {
-            minor: u64::from(paid.total_amount),
-            currency: paid.currency.clone(),
-        },
+        amount: Money { minor: u64::from(paid.total_amount), currency: paid.currency.clone() },
         provider_ref: charge.to_owned(),
     };
-    match app.store.credit(&app.config, &payment, now()).await? {
-        CreditOutcome::Credited(credit) => {
-            if let Err(e) = after_credit(app, &credit).await {
-                tracing::error!("after-payment notices failed: {e}");
-            }
-        }
-        CreditOutcome::Duplicate(_) => {}
-        other => {
-            flag_suspicious(
-                app,
-                "stars",
-                &format!("payment {charge} from {} not credited: {other:?}", from.id),
-            )
-            .await;
-        }
-    }
+    crate::settle::settle(app, "stars", &payment).await?;
     Ok(())
 }
 
