@@ -75,3 +75,15 @@ impl Moto {
         ))
     }
 }
+
+impl Moto {
+    /// DynamoDB operations served so far, by name (from the launcher's `/_counts`).
+    pub async fn dynamodb_calls(&self) -> Result<std::collections::BTreeMap<String, u64>, String> {
+        reqwest::get(format!("{}/_counts", self.endpoint))
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())
+    }
+}

@@ -16,7 +16,7 @@ pub mod pay;
 pub mod providers;
 pub mod queue;
 pub mod refcode;
-pub mod settle;
 pub mod sender;
+pub mod settle;
 pub mod store;
 pub mod types;

@@ -29,7 +29,9 @@ pub enum Settled {
 pub async fn settle(app: &App, provider: &str, payment: &Payment) -> Result<Settled, StoreError> {
     match app.store.credit(&app.config, payment, now()).await? {
         CreditOutcome::Credited(credit) => {
-            after_credit(app, &credit).await.map_err(StoreError::Dynamo)?;
+            after_credit(app, &credit)
+                .await
+                .map_err(StoreError::Dynamo)?;
             tracing::info!(provider, order = %payment.order, "payment credited");
             Ok(Settled::Credited)
         }
@@ -38,13 +40,27 @@ pub async fn settle(app: &App, provider: &str, payment: &Payment) -> Result<Sett
             // If the first delivery stopped between the commit and its
             // notices, finish them now; the notice marker keeps them single.
             if let Some(user) = app.store.get_user(order.user).await? {
-                let credit = crate::orders::Credit { order, user, referral_bonus: None };
-                after_credit(app, &credit).await.map_err(StoreError::Dynamo)?;
+                let credit = crate::orders::Credit {
+                    order,
+                    user,
+                    referral_bonus: None,
+                };
+                after_credit(app, &credit)
+                    .await
+                    .map_err(StoreError::Dynamo)?;
             }
             Ok(Settled::Duplicate)
         }
         CreditOutcome::UnknownOrder => {
-            flag_suspicious(app, provider, &format!("payment {} for unknown order {}", payment.provider_ref, payment.order)).await;
+            flag_suspicious(
+                app,
+                provider,
+                &format!(
+                    "payment {} for unknown order {}",
+                    payment.provider_ref, payment.order
+                ),
+            )
+            .await;
             Ok(Settled::Flagged)
         }
         CreditOutcome::Mismatch { order, paid } => {
@@ -53,14 +69,27 @@ pub async fn settle(app: &App, provider: &str, payment: &Payment) -> Result<Sett
                 provider,
                 &format!(
                     "order {} expects {} {}, payment {} says {} {}",
-                    order.id, order.amount.minor, order.amount.currency, payment.provider_ref, paid.minor, paid.currency
+                    order.id,
+                    order.amount.minor,
+                    order.amount.currency,
+                    payment.provider_ref,
+                    paid.minor,
+                    paid.currency
                 ),
             )
             .await;
             Ok(Settled::Flagged)
         }
         CreditOutcome::NotPayable(order) | CreditOutcome::InsufficientBalance(order) => {
-            flag_suspicious(app, provider, &format!("payment {} for order {} in state {:?}", payment.provider_ref, order.id, order.status)).await;
+            flag_suspicious(
+                app,
+                provider,
+                &format!(
+                    "payment {} for order {} in state {:?}",
+                    payment.provider_ref, order.id, order.status
+                ),
+            )
+            .await;
             Ok(Settled::Flagged)
         }
     }

@@ -597,3 +597,33 @@ async fn unknown_routes_are_404() {
     let resp = t.http.get(t.url("/nope")).send().await.expect("answer");
     assert_eq!(resp.status().as_u16(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typical_update_costs_three_dynamodb_writes_in_two_round_trips() {
+    let t = TestStack::start(&[]).await;
+    assert_eq!(
+        t.update(&text_update(140, 1701, "Eve", "ru", "/start"))
+            .await,
+        200
+    );
+    let before = t.stack.moto.dynamodb_calls().await.expect("counts");
+    assert_eq!(
+        t.update(&callback_update(141, 1701, "profile", 1)).await,
+        200
+    );
+    let after = t.stack.moto.dynamodb_calls().await.expect("counts");
+    let delta: std::collections::BTreeMap<String, u64> = after
+        .iter()
+        .map(|(k, v)| (k.clone(), v - before.get(k).copied().unwrap_or(0)))
+        .filter(|(_, v)| *v > 0)
+        .collect();
+    // The marker (PutItem), then the touch and the rate window (UpdateItem
+    // twice, concurrently). No reads, no scans.
+    assert_eq!(
+        delta,
+        [("PutItem".to_owned(), 1), ("UpdateItem".to_owned(), 2)]
+            .into_iter()
+            .collect()
+    );
+    assert!(!after.contains_key("Scan"), "no table scans: {after:?}");
+}

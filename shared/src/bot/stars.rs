@@ -92,7 +92,10 @@ async fn credit_stars(
     };
     let payment = Payment {
         order,
-        amount: Money { minor: u64::from(paid.total_amount), currency: paid.currency.clone() },
+        amount: Money {
+            minor: u64::from(paid.total_amount),
+            currency: paid.currency.clone(),
+        },
         provider_ref: charge.to_owned(),
     };
     crate::settle::settle(app, "stars", &payment).await?;
