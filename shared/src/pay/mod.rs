@@ -3,6 +3,12 @@
 //! [`Verified`] value that can only be built by checking its authenticity
 //! over the raw bytes received. Crediting lives in `crate::orders`.
 
+pub mod cryptopay;
+pub mod freekassa;
+pub mod tribute;
+pub mod wire;
+pub mod yookassa;
+
 use crate::types::Kopecks;
 use serde::{Deserialize, Serialize};
 use std::fmt;
