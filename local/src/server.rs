@@ -29,6 +29,10 @@ impl Routes {
         match (req.method.as_str(), req.path.as_str()) {
             ("POST", "/telegram") => shared::bot::handle_webhook(&self.app, req).await,
             ("GET", "/health") => shared::health::handle_health(&self.probe).await,
+            ("POST", "/pay/yookassa") => shared::payhooks::yookassa(&self.app, req).await,
+            ("POST", "/pay/cryptopay") => shared::payhooks::cryptopay(&self.app, req).await,
+            ("POST" | "GET", "/pay/freekassa") => shared::payhooks::freekassa(&self.app, req).await,
+            ("POST", "/pay/tribute") => shared::payhooks::tribute(&self.app, req).await,
             _ => HttpResponse::error(StatusCode::NOT_FOUND, "no such route"),
         }
     }

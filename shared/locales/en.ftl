@@ -139,3 +139,7 @@ refund-not-refundable = Only paid Telegram Stars orders can be refunded here.
 refund-failed = Telegram refused the refund: { $error }
 refund-user-notice = ↩️ Your Telegram Stars payment was refunded.
 refund-done = ↩️ Order <code>{ $order }</code> refunded and recorded.
+payment-canceled = ❌ The payment was canceled. You can try again from the menu.
+tribute-cancelled = Your Tribute subscription was cancelled. Your access lasts until the end of the paid period.
+log-tribute-cancelled = 💎 Tribute subscription “{ $name }” cancelled by <code>{ $id }</code>
+log-refund-provider = ↩️ Provider refund for order <code>{ $order }</code>: { $what }

@@ -144,3 +144,7 @@ refund-not-refundable = Здесь можно вернуть только опл
 refund-failed = Telegram отклонил возврат: { $error }
 refund-user-notice = ↩️ Ваш платёж в Telegram Stars возвращён.
 refund-done = ↩️ Заказ <code>{ $order }</code> возвращён и записан.
+payment-canceled = ❌ Платёж отменён. Можно попробовать снова из меню.
+tribute-cancelled = Ваша подписка в Tribute отменена. Доступ сохранится до конца оплаченного периода.
+log-tribute-cancelled = 💎 Подписка Tribute «{ $name }» отменена пользователем <code>{ $id }</code>
+log-refund-provider = ↩️ Возврат у провайдера по заказу <code>{ $order }</code>: { $what }

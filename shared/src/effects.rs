@@ -20,6 +20,12 @@ const NOTICE_KEEP_SECS: i64 = 90 * 86_400;
 
 /// Runs the side effects of a freshly credited order.
 pub async fn after_credit(app: &App, credit: &Credit) -> Result<(), String> {
+    after_credit_with(app, credit, true).await
+}
+
+/// Like [`after_credit`]; `tell_user` false mutes the buyer's confirmation
+/// (Tribute renewals with `TRIBUTE_SKIP_NOTIFICATIONS`).
+pub async fn after_credit_with(app: &App, credit: &Credit, tell_user: bool) -> Result<(), String> {
     request_panel_sync(app, &credit.order).await;
     match app
         .store
@@ -55,7 +61,11 @@ pub async fn after_credit(app: &App, credit: &Credit) -> Result<(), String> {
         text: t(lang, "btn-subscription"),
         data: "sub".into(),
     }]];
-    let sent = app.outbox.send(&msg, 0).await;
+    let sent = if tell_user {
+        app.outbox.send(&msg, 0).await
+    } else {
+        Ok(())
+    };
     if let Some((inviter, days)) = credit.referral_bonus {
         let inviter_lang = app
             .store

@@ -13,6 +13,7 @@ pub mod orders;
 pub mod outbox;
 pub mod panel_sync_hook;
 pub mod pay;
+pub mod payhooks;
 pub mod providers;
 pub mod queue;
 pub mod refcode;

@@ -237,6 +237,15 @@ impl Store {
         Ok(())
     }
 
+    /// Writes `order` unless an order with its id exists; false when it did.
+    pub async fn create_order_if_absent(&self, order: &Order) -> Result<bool, StoreError> {
+        match self.create_order(order).await {
+            Ok(()) => Ok(true),
+            Err(_) if self.get_order(&order.id).await?.is_some() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Reads an order.
     pub async fn get_order(&self, id: &OrderId) -> Result<Option<Order>, StoreError> {
         let out = self

@@ -10,7 +10,7 @@
 //! | our own failure (DynamoDB, SQS) | 5xx, so the provider retries |
 
 use crate::app::{App, now};
-use crate::effects::{after_credit, flag_suspicious};
+use crate::effects::{after_credit_with, flag_suspicious};
 use crate::orders::{CreditOutcome, Payment};
 use crate::store::StoreError;
 
@@ -27,9 +27,19 @@ pub enum Settled {
 
 /// Credits `payment` once and runs its side effects; flags what cannot be credited.
 pub async fn settle(app: &App, provider: &str, payment: &Payment) -> Result<Settled, StoreError> {
+    settle_with(app, provider, payment, true).await
+}
+
+/// Like [`settle`]; `tell_user` false mutes the buyer's confirmation.
+pub async fn settle_with(
+    app: &App,
+    provider: &str,
+    payment: &Payment,
+    tell_user: bool,
+) -> Result<Settled, StoreError> {
     match app.store.credit(&app.config, payment, now()).await? {
         CreditOutcome::Credited(credit) => {
-            after_credit(app, &credit)
+            after_credit_with(app, &credit, tell_user)
                 .await
                 .map_err(StoreError::Dynamo)?;
             tracing::info!(provider, order = %payment.order, "payment credited");
@@ -45,7 +55,7 @@ pub async fn settle(app: &App, provider: &str, payment: &Payment) -> Result<Sett
                     user,
                     referral_bonus: None,
                 };
-                after_credit(app, &credit)
+                after_credit_with(app, &credit, tell_user)
                     .await
                     .map_err(StoreError::Dynamo)?;
             }
