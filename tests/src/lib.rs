@@ -1,5 +1,6 @@
 //! Test harness: the local stack on random ports with fake outside services.
 
+pub mod fake_providers;
 pub mod fake_telegram;
 
 use fake_telegram::FakeTelegram;
