@@ -63,6 +63,12 @@ pub async fn start(
     provider: Provider,
 ) -> Result<Checkout, CheckoutError> {
     let ts = now();
+    let amount = match (provider, amount.currency.as_str()) {
+        (Provider::Cryptopay, "RUB") => crate::providers::crypto_quote(app, Kopecks(amount.minor))
+            .await?
+            .unwrap_or(amount),
+        _ => amount,
+    };
     let order = Order::new(user.id, purchase, amount, provider, ts);
     if provider == Provider::Balance && user.balance < Kopecks(order.amount.minor) {
         return Ok(Checkout::Refused("balance-too-low"));

@@ -418,6 +418,17 @@ impl FakeProviders {
         if r.header("crypto-pay-api-token") != Some(self.creds.cryptopay_token.as_str()) {
             return error(401, "UNAUTHORIZED");
         }
+        if r.path == "/getExchangeRates" {
+            // Fixed rates, so quotes in the tests are exact.
+            return reply(
+                200,
+                json!({"ok": true, "result": [
+                    {"is_valid": true, "is_crypto": true, "is_fiat": false, "source": "USDT", "target": "RUB", "rate": "95.50000000"},
+                    {"is_valid": true, "is_crypto": true, "is_fiat": false, "source": "TON", "target": "RUB", "rate": "250.12345678"},
+                    {"is_valid": false, "is_crypto": true, "is_fiat": false, "source": "BTC", "target": "RUB", "rate": "0"}
+                ]}),
+            );
+        }
         if r.method != "POST" || r.path != "/createInvoice" {
             return error(405, "METHOD_NOT_FOUND");
         }

@@ -1,0 +1,971 @@
+//! Buying through YooKassa, Crypto Pay, FreeKassa and Tribute, end to end:
+//! the bot creates the payment at the (fake) provider, the provider's
+//! webhook arrives at our route, the subscription and the ledger change once.
+
+use e2e::fake_providers::{Api, FakeProviders};
+use e2e::{TestStack, callback_update, text_update};
+use hmac::{Hmac, Mac};
+use md5::{Digest as _, Md5};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use shared::orders::OrderStatus;
+use shared::pay::OrderId;
+use shared::types::TelegramId;
+
+const CP_TOKEN: &str = "30117:AAe2eCryptoPayToken";
+const TRIBUTE_KEY: &str = "e2e-tribute-key-42";
+const FK_SECRET1: &str = "e2e_fk_word_one";
+const FK_SECRET2: &str = "e2e_fk_word_two";
+const DAY: i64 = 86_400;
+
+async fn stack(providers: &FakeProviders, extra: &[(&str, &str)]) -> TestStack {
+    let yk = providers.yookassa_url();
+    let cp = providers.cryptopay_url();
+    let mut settings: Vec<(&str, &str)> = vec![
+        ("RUB_PRICE_1_MONTH", "199"),
+        ("RUB_PRICE_3_MONTHS", "499"),
+        ("RUB_PRICE_6_MONTHS", "899"),
+        ("RUB_PRICE_12_MONTHS", "1599"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("LOG_CHAT_ID", "-100300"),
+        ("YOOKASSA_ENABLED", "true"),
+        ("YOOKASSA_SHOP_ID", "610042"),
+        ("YOOKASSA_SECRET_KEY", "test_e2e_YooSecret-key_01"),
+        ("YOOKASSA_API_URL", &yk),
+        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
+        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
+        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
+        ("CRYPTOPAY_ENABLED", "true"),
+        ("CRYPTOPAY_TOKEN", CP_TOKEN),
+        ("CRYPTOPAY_API_URL", &cp),
+        ("FREEKASSA_ENABLED", "true"),
+        ("FREEKASSA_MERCHANT_ID", "41207"),
+        ("FREEKASSA_FIRST_SECRET", FK_SECRET1),
+        ("FREEKASSA_SECOND_SECRET", FK_SECRET2),
+        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
+        ("TRIBUTE_ENABLED", "true"),
+        ("TRIBUTE_API_KEY", TRIBUTE_KEY),
+        (
+            "TRIBUTE_LINK_1_MONTH",
+            "https://t.me/tribute/app?startapp=sAbc",
+        ),
+    ];
+    settings.extend_from_slice(extra);
+    TestStack::start(&settings).await
+}
+
+fn hex_hmac(key: &[u8], body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("key");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+async fn post(
+    t: &TestStack,
+    path: &str,
+    body: Vec<u8>,
+    headers: &[(&str, String)],
+    ctype: &str,
+) -> (u16, String) {
+    let mut req = t
+        .http
+        .post(t.url(path))
+        .header("content-type", ctype)
+        .body(body);
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    let resp = req.send().await.expect("stack answers");
+    (
+        resp.status().as_u16(),
+        resp.text().await.unwrap_or_default(),
+    )
+}
+
+/// The user presses "pay" for `period` with `provider`; returns our order id.
+async fn start_payment(
+    t: &TestStack,
+    providers: &FakeProviders,
+    user: i64,
+    data: &str,
+    update_id: i64,
+) -> OrderId {
+    assert_eq!(
+        t.update(&callback_update(update_id, user, data, 1)).await,
+        200
+    );
+    let screen = t
+        .telegram
+        .calls_of("editMessageText")
+        .pop()
+        .expect("payment screen");
+    let url = screen.body["reply_markup"]["inline_keyboard"][0][0]["url"]
+        .as_str()
+        .expect("pay button")
+        .to_owned();
+    let provider = data.rsplit(':').next().unwrap_or_default();
+    let order = match provider {
+        "yookassa" => {
+            let req = providers
+                .requests_to(Api::Yookassa)
+                .into_iter()
+                .rev()
+                .find(|r| r.method == "POST")
+                .expect("payment created");
+            assert!(url.contains("yoomoney"), "{url}");
+            req.body["metadata"]["order_id"]
+                .as_str()
+                .expect("order id")
+                .to_owned()
+        }
+        "cryptopay" => {
+            let req = providers
+                .requests_to(Api::Cryptopay)
+                .into_iter()
+                .rev()
+                .find(|r| r.path == "/createInvoice")
+                .expect("invoice created");
+            assert!(url.starts_with("https://t.me/CryptoTestnetBot"), "{url}");
+            req.body["payload"].as_str().expect("payload").to_owned()
+        }
+        "freekassa" => {
+            let u = reqwest::Url::parse(&url).expect("form url");
+            u.query_pairs()
+                .find(|(k, _)| k == "o")
+                .map(|(_, v)| v.into_owned())
+                .expect("o=")
+        }
+        other => panic!("no link for {other}"),
+    };
+    OrderId(order)
+}
+
+fn yookassa_notification(payment_id: &str, event: &str) -> Vec<u8> {
+    json!({"type": "notification", "event": event, "object": {"id": payment_id, "status": event.trim_start_matches("payment."), "paid": true,
+        "amount": {"value": "1.00", "currency": "RUB"}}}).to_string().into_bytes()
+}
+
+fn cryptopay_update(order: &OrderId, invoice_id: u64, amount: &str, update_id: u64) -> Vec<u8> {
+    // Field order and spacing as Crypto Pay sends: the signature covers these exact bytes.
+    format!(
+        r#"{{"update_id":{update_id},"update_type":"invoice_paid","request_date":"2026-11-20T10:00:01.000Z","payload":{{"invoice_id":{invoice_id},"hash":"IVx{invoice_id}","currency_type":"fiat","fiat":"RUB","amount":"{amount}","paid_asset":"USDT","paid_amount":"2.09","accepted_assets":["USDT","TON"],"fee_asset":"USDT","fee_amount":"0.06","bot_invoice_url":"https://t.me/CryptoTestnetBot?start=IVx{invoice_id}","description":"VPN","status":"paid","created_at":"2026-11-20T09:59:00.000Z","allow_comments":false,"allow_anonymous":false,"paid_usd_rate":"1.00","paid_at":"2026-11-20T10:00:00.000Z","paid_anonymously":false,"payload":"{order}"}}}}"#
+    )
+    .into_bytes()
+}
+
+fn freekassa_form(merchant: &str, amount: &str, order: &str, secret: &str, intid: &str) -> Vec<u8> {
+    let sign = hex::encode(Md5::digest(
+        format!("{merchant}:{amount}:{secret}:{order}").as_bytes(),
+    ));
+    format!("MERCHANT_ID={merchant}&AMOUNT={amount}&intid={intid}&MERCHANT_ORDER_ID={order}&P_EMAIL=buyer%40example.com&P_PHONE=&CUR_ID=36&payer_account=&commission=0&SIGN={sign}")
+        .into_bytes()
+}
+
+fn tribute_event(
+    name: &str,
+    user: i64,
+    amount: u64,
+    created_at: &str,
+    subscription_id: u64,
+) -> Vec<u8> {
+    format!(
+        r#"{{"name":"{name}","created_at":"{created_at}","sent_at":"{created_at}","payload":{{"subscription_name":"VPN monthly","subscription_id":{subscription_id},"period_id":77,"period":"monthly","price":{amount},"amount":{amount},"currency":"rub","user_id":555,"telegram_user_id":{user},"channel_id":900,"channel_name":"VPN","expires_at":"2026-12-20T10:00:00.000Z"}}}}"#
+    )
+    .into_bytes()
+}
+
+async fn pay(
+    t: &TestStack,
+    providers: &FakeProviders,
+    provider: &str,
+    order: &OrderId,
+    amount_rub: &str,
+) -> (u16, String) {
+    match provider {
+        "yookassa" => {
+            let o = t
+                .stack
+                .app
+                .store
+                .get_order(order)
+                .await
+                .expect("s")
+                .expect("order");
+            let payment_id = o.provider_ref.expect("payment id stored");
+            providers.set_payment_status(&payment_id, "succeeded", false);
+            post(
+                t,
+                "/pay/yookassa",
+                yookassa_notification(&payment_id, "payment.succeeded"),
+                &[],
+                "application/json",
+            )
+            .await
+        }
+        "cryptopay" => {
+            let o = t
+                .stack
+                .app
+                .store
+                .get_order(order)
+                .await
+                .expect("s")
+                .expect("order");
+            let invoice: u64 = o
+                .provider_ref
+                .expect("invoice id")
+                .parse()
+                .expect("numeric");
+            let body = cryptopay_update(order, invoice, amount_rub, invoice * 10);
+            let sig = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &body);
+            post(
+                t,
+                "/pay/cryptopay",
+                body,
+                &[("crypto-pay-api-signature", sig)],
+                "application/json",
+            )
+            .await
+        }
+        "freekassa" => {
+            let body = freekassa_form(
+                "41207",
+                amount_rub,
+                &order.0,
+                FK_SECRET2,
+                &format!("fk{}", &order.0[..6]),
+            );
+            post(
+                t,
+                "/pay/freekassa",
+                body,
+                &[],
+                "application/x-www-form-urlencoded",
+            )
+            .await
+        }
+        other => panic!("{other}"),
+    }
+}
+
+fn days_left(end: Option<i64>) -> i64 {
+    (end.expect("subscribed") - shared::app::now() + 3600) / DAY
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_buys_every_period_with_every_provider_and_is_told_each_time() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers, &[]).await;
+    let user = 4001;
+    assert_eq!(
+        t.update(&text_update(1, user, "Maria", "en", "/start"))
+            .await,
+        200
+    );
+    let mut expected_days = 0;
+    let mut update_id = 10;
+    let mut payments = 0;
+    for provider in ["yookassa", "cryptopay", "freekassa"] {
+        for (period, rub, days) in [
+            ("1m", "199", 30),
+            ("3m", "499", 90),
+            ("6m", "899", 180),
+            ("12m", "1599", 360),
+        ] {
+            update_id += 1;
+            let order = start_payment(
+                &t,
+                &providers,
+                user,
+                &format!("pay:{period}:{provider}"),
+                update_id,
+            )
+            .await;
+            let amount = if provider == "cryptopay" {
+                format!("{rub}.00")
+            } else {
+                rub.to_owned()
+            };
+            let (status, body) = pay(&t, &providers, provider, &order, &amount).await;
+            assert_eq!(status, 200, "{provider} {period}: {body}");
+            if provider == "freekassa" {
+                assert_eq!(body, "YES");
+            }
+            expected_days += days;
+            payments += 1;
+            assert_eq!(
+                days_left(t.user(user).await.expect("u").sub_end),
+                expected_days,
+                "{provider} {period}"
+            );
+            let o = t
+                .stack
+                .app
+                .store
+                .get_order(&order)
+                .await
+                .expect("s")
+                .expect("o");
+            assert_eq!(o.status, OrderStatus::Paid);
+        }
+    }
+    // YooKassa got the order id as the idempotence key, a two-decimal amount and a receipt.
+    let created: Vec<_> = providers
+        .requests_to(Api::Yookassa)
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    assert_eq!(created.len(), 4);
+    let first = &created[0];
+    assert_eq!(
+        first.header("idempotence-key"),
+        first.body["metadata"]["order_id"].as_str()
+    );
+    assert_eq!(
+        first.body["amount"],
+        json!({"value": "199.00", "currency": "RUB"})
+    );
+    assert_eq!(
+        first.body["receipt"]["customer"]["email"],
+        "receipts@example.com"
+    );
+
+    let (ledger, _) = t
+        .stack
+        .app
+        .store
+        .ledger_page(TelegramId(user), None, 50)
+        .await
+        .expect("ledger");
+    assert_eq!(ledger.len(), payments);
+    t.drain_outbox().await;
+    let told = t
+        .telegram
+        .sent_to(user)
+        .into_iter()
+        .filter(|c| {
+            c.body["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Payment received")
+        })
+        .count();
+    assert_eq!(told, payments, "one confirmation per payment");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_deliveries_credit_once_for_every_provider() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers, &[]).await;
+    let user = 4002;
+    assert_eq!(
+        t.update(&text_update(1, user, "Oleg", "en", "/start"))
+            .await,
+        200
+    );
+    let mut expected = 0;
+    for (i, provider) in ["yookassa", "cryptopay", "freekassa"]
+        .into_iter()
+        .enumerate()
+    {
+        let order = start_payment(
+            &t,
+            &providers,
+            user,
+            &format!("pay:1m:{provider}"),
+            10 + i as i64,
+        )
+        .await;
+        let amount = if provider == "cryptopay" {
+            "199.00"
+        } else {
+            "199"
+        };
+        let deliveries = (0..50).map(|_| pay(&t, &providers, provider, &order, amount));
+        let answers = futures::future::join_all(deliveries).await;
+        assert!(
+            answers.iter().all(|(s, _)| *s == 200),
+            "{provider}: {answers:?}"
+        );
+        expected += 30;
+        assert_eq!(
+            days_left(t.user(user).await.expect("u").sub_end),
+            expected,
+            "{provider} credited once"
+        );
+    }
+    // Tribute: the same event 50 times.
+    let body = tribute_event(
+        "new_subscription",
+        user,
+        19_900,
+        "2026-11-20T10:00:00.000Z",
+        31337,
+    );
+    let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &body);
+    let headers = [("trbt-signature", sig)];
+    let deliveries = (0..50).map(|_| {
+        post(
+            &t,
+            "/pay/tribute",
+            body.clone(),
+            &headers,
+            "application/json",
+        )
+    });
+    let answers = futures::future::join_all(deliveries).await;
+    assert!(
+        answers.iter().all(|(s, _)| *s == 200),
+        "tribute: {answers:?}"
+    );
+    expected += 30;
+    assert_eq!(
+        days_left(t.user(user).await.expect("u").sub_end),
+        expected,
+        "tribute credited once"
+    );
+    let (ledger, _) = t
+        .stack
+        .app
+        .store
+        .ledger_page(TelegramId(user), None, 50)
+        .await
+        .expect("ledger");
+    assert_eq!(ledger.len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_foreign_and_wrong_notifications_change_nothing() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers, &[]).await;
+    let user = 4003;
+    assert_eq!(
+        t.update(&text_update(1, user, "Ivan", "en", "/start"))
+            .await,
+        200
+    );
+    let order = start_payment(&t, &providers, user, "pay:1m:cryptopay", 10).await;
+    let invoice: u64 = t
+        .stack
+        .app
+        .store
+        .get_order(&order)
+        .await
+        .expect("s")
+        .expect("o")
+        .provider_ref
+        .expect("ref")
+        .parse()
+        .expect("n");
+    let body = cryptopay_update(&order, invoice, "199.00", 1);
+    let good = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &body);
+
+    // Crypto Pay: no signature, keyed with the token itself, re-serialised body.
+    assert_eq!(
+        post(&t, "/pay/cryptopay", body.clone(), &[], "application/json")
+            .await
+            .0,
+        401
+    );
+    let token_keyed = hex_hmac(CP_TOKEN.as_bytes(), &body);
+    assert_eq!(
+        post(
+            &t,
+            "/pay/cryptopay",
+            body.clone(),
+            &[("crypto-pay-api-signature", token_keyed)],
+            "application/json"
+        )
+        .await
+        .0,
+        401
+    );
+    let reserialised =
+        serde_json::to_vec_pretty(&serde_json::from_slice::<Value>(&body).expect("json"))
+            .expect("pretty");
+    assert_eq!(
+        post(
+            &t,
+            "/pay/cryptopay",
+            reserialised,
+            &[("crypto-pay-api-signature", good.clone())],
+            "application/json"
+        )
+        .await
+        .0,
+        401
+    );
+    // Malformed but signed: refused.
+    let junk = b"{\"update_id\":".to_vec();
+    let junk_sig = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &junk);
+    assert_eq!(
+        post(
+            &t,
+            "/pay/cryptopay",
+            junk,
+            &[("crypto-pay-api-signature", junk_sig)],
+            "application/json"
+        )
+        .await
+        .0,
+        400
+    );
+    // Authentic but the wrong amount: success, nothing credited, flagged.
+    let cheap = cryptopay_update(&order, invoice, "19.00", 2);
+    let cheap_sig = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &cheap);
+    assert_eq!(
+        post(
+            &t,
+            "/pay/cryptopay",
+            cheap,
+            &[("crypto-pay-api-signature", cheap_sig)],
+            "application/json"
+        )
+        .await
+        .0,
+        200
+    );
+    // Authentic but for an order we never made.
+    let stranger = cryptopay_update(
+        &OrderId("feedfacefeedfacefeedfacefeedface".into()),
+        9,
+        "199.00",
+        3,
+    );
+    let stranger_sig = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &stranger);
+    assert_eq!(
+        post(
+            &t,
+            "/pay/cryptopay",
+            stranger,
+            &[("crypto-pay-api-signature", stranger_sig)],
+            "application/json"
+        )
+        .await
+        .0,
+        200
+    );
+
+    // FreeKassa: signed with the first secret, another shop's id, from a foreign address.
+    let fk_order = start_payment(&t, &providers, user, "pay:1m:freekassa", 11).await;
+    let wrong_secret = freekassa_form("41207", "199", &fk_order.0, FK_SECRET1, "1");
+    assert_eq!(
+        post(
+            &t,
+            "/pay/freekassa",
+            wrong_secret,
+            &[],
+            "application/x-www-form-urlencoded"
+        )
+        .await
+        .0,
+        401
+    );
+    let other_shop = freekassa_form("99999", "199", &fk_order.0, FK_SECRET2, "1");
+    assert_eq!(
+        post(
+            &t,
+            "/pay/freekassa",
+            other_shop,
+            &[],
+            "application/x-www-form-urlencoded"
+        )
+        .await
+        .0,
+        401
+    );
+    let tampered = String::from_utf8(freekassa_form("41207", "199", &fk_order.0, FK_SECRET2, "1"))
+        .expect("utf8")
+        .replace("AMOUNT=199", "AMOUNT=1990");
+    assert_eq!(
+        post(
+            &t,
+            "/pay/freekassa",
+            tampered.into_bytes(),
+            &[],
+            "application/x-www-form-urlencoded"
+        )
+        .await
+        .0,
+        401
+    );
+
+    // Tribute: wrong key, no header.
+    let tb = tribute_event(
+        "new_subscription",
+        user,
+        19_900,
+        "2026-11-21T10:00:00.000Z",
+        1,
+    );
+    assert_eq!(
+        post(
+            &t,
+            "/pay/tribute",
+            tb.clone(),
+            &[("trbt-signature", hex_hmac(b"other", &tb))],
+            "application/json"
+        )
+        .await
+        .0,
+        401
+    );
+    assert_eq!(
+        post(&t, "/pay/tribute", tb.clone(), &[], "application/json")
+            .await
+            .0,
+        401
+    );
+
+    assert_eq!(
+        t.user(user).await.expect("u").sub_end,
+        None,
+        "nothing credited by any of it"
+    );
+    for o in [&order, &fk_order] {
+        assert_eq!(
+            t.stack
+                .app
+                .store
+                .get_order(o)
+                .await
+                .expect("s")
+                .expect("o")
+                .status,
+            OrderStatus::Pending
+        );
+    }
+    t.drain_outbox().await;
+    let flagged = t
+        .telegram
+        .sent_to(-100300)
+        .into_iter()
+        .filter(|c| c.body["text"].as_str().unwrap_or_default().contains("⚠️"))
+        .count();
+    assert_eq!(
+        flagged, 2,
+        "the wrong amount and the unknown order are flagged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yookassa_trusts_only_its_addresses_and_its_api() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers, &[]).await;
+    let user = 4004;
+    assert_eq!(
+        t.update(&text_update(1, user, "Yana", "en", "/start"))
+            .await,
+        200
+    );
+    let order = start_payment(&t, &providers, user, "pay:1m:yookassa", 10).await;
+    let payment_id = t
+        .stack
+        .app
+        .store
+        .get_order(&order)
+        .await
+        .expect("s")
+        .expect("o")
+        .provider_ref
+        .expect("id");
+
+    // The notification claims success, but the API says it is still pending.
+    let (status, _) = post(
+        &t,
+        "/pay/yookassa",
+        yookassa_notification(&payment_id, "payment.succeeded"),
+        &[],
+        "application/json",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(t.user(user).await.expect("u").sub_end, None);
+
+    // The API is down: 5xx so YooKassa delivers again, then it works.
+    providers.set_payment_status(&payment_id, "succeeded", false);
+    providers.fail_next(
+        Api::Yookassa,
+        500,
+        json!({"type": "error", "code": "internal_server_error"}),
+    );
+    let (status, _) = post(
+        &t,
+        "/pay/yookassa",
+        yookassa_notification(&payment_id, "payment.succeeded"),
+        &[],
+        "application/json",
+    )
+    .await;
+    assert!(status >= 500, "{status}");
+    assert_eq!(t.user(user).await.expect("u").sub_end, None);
+    let (status, _) = post(
+        &t,
+        "/pay/yookassa",
+        yookassa_notification(&payment_id, "payment.succeeded"),
+        &[],
+        "application/json",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(days_left(t.user(user).await.expect("u").sub_end), 30);
+
+    // A cancelled payment cancels its order and tells the user.
+    let second = start_payment(&t, &providers, user, "pay:3m:yookassa", 11).await;
+    let second_id = t
+        .stack
+        .app
+        .store
+        .get_order(&second)
+        .await
+        .expect("s")
+        .expect("o")
+        .provider_ref
+        .expect("id");
+    providers.set_payment_status(&second_id, "canceled", false);
+    assert_eq!(
+        post(
+            &t,
+            "/pay/yookassa",
+            yookassa_notification(&second_id, "payment.canceled"),
+            &[],
+            "application/json"
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        t.stack
+            .app
+            .store
+            .get_order(&second)
+            .await
+            .expect("s")
+            .expect("o")
+            .status,
+        OrderStatus::Canceled
+    );
+    t.drain_outbox().await;
+    assert!(t.telegram.sent_to(user).iter().any(|c| {
+        c.body["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("canceled")
+    }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yookassa_notifications_from_elsewhere_are_refused() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers, &[("YOOKASSA_ALLOWED_IPS", "185.71.76.0/27")]).await;
+    let (status, _) = post(
+        &t,
+        "/pay/yookassa",
+        yookassa_notification("2f0a7b1c-000f-5000-8000-1d2c3b4a5e6f", "payment.succeeded"),
+        &[],
+        "application/json",
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert!(
+        providers.requests_to(Api::Yookassa).is_empty(),
+        "not even asked the API"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn top_up_the_balance_with_a_custom_amount_then_pay_from_it() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers, &[]).await;
+    let user = 4005;
+    assert_eq!(
+        t.update(&text_update(1, user, "Lida", "ru", "/start"))
+            .await,
+        200
+    );
+    assert_eq!(t.update(&callback_update(2, user, "topup", 1)).await, 200);
+    assert_eq!(t.update(&callback_update(3, user, "tcustom", 1)).await, 200);
+    assert_eq!(
+        t.update(&text_update(4, user, "Lida", "ru", "5")).await,
+        200
+    );
+    assert!(
+        t.telegram.sent_to(user).pop().expect("refusal").body["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("от 50")
+    );
+    assert_eq!(t.update(&callback_update(5, user, "tcustom", 1)).await, 200);
+    assert_eq!(
+        t.update(&text_update(6, user, "Lida", "ru", "250 ₽")).await,
+        200
+    );
+    let methods = t.telegram.sent_to(user).pop().expect("methods");
+    let data: Vec<String> = methods.body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r[0]["callback_data"].as_str().map(str::to_owned))
+        .collect();
+    assert!(data.contains(&"tpay:250:freekassa".to_owned()), "{data:?}");
+    let order = start_payment(&t, &providers, user, "tpay:250:freekassa", 7).await;
+    assert_eq!(
+        pay(&t, &providers, "freekassa", &order, "250.00").await,
+        (200, "YES".to_owned())
+    );
+    assert_eq!(t.user(user).await.expect("u").balance.0, 25_000);
+
+    // 250 ₽ covers the month: pay from the balance.
+    assert_eq!(
+        t.update(&callback_update(8, user, "pay:1m:balance", 1))
+            .await,
+        200
+    );
+    let u = t.user(user).await.expect("u");
+    assert_eq!(u.balance.0, 5_100);
+    assert_eq!(days_left(u.sub_end), 30);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crypto_priced_invoices_use_the_exchange_rate() {
+    let providers = FakeProviders::start().await;
+    let t = stack(
+        &providers,
+        &[
+            ("CRYPTOPAY_CURRENCY_TYPE", "crypto"),
+            ("CRYPTOPAY_ASSET", "USDT"),
+        ],
+    )
+    .await;
+    let user = 4006;
+    assert_eq!(
+        t.update(&text_update(1, user, "Tim", "en", "/start")).await,
+        200
+    );
+    let order = start_payment(&t, &providers, user, "pay:1m:cryptopay", 10).await;
+    let created = providers
+        .requests_to(Api::Cryptopay)
+        .into_iter()
+        .rev()
+        .find(|r| r.path == "/createInvoice")
+        .expect("invoice");
+    assert_eq!(created.body["currency_type"], "crypto");
+    assert_eq!(created.body["asset"], "USDT");
+    assert_eq!(
+        created.body["amount"], "2.09",
+        "199 RUB at 95.5 RUB/USDT, rounded up to cents"
+    );
+    let o = t
+        .stack
+        .app
+        .store
+        .get_order(&order)
+        .await
+        .expect("s")
+        .expect("o");
+    assert_eq!(
+        (o.amount.minor, o.amount.currency.as_str()),
+        (2_090_000_000, "USDT")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tribute_renewals_extend_and_cancellations_are_told_once() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers, &[]).await;
+    let user = 4007;
+    assert_eq!(
+        t.update(&text_update(1, user, "Nik", "en", "/start")).await,
+        200
+    );
+    for (name, at) in [
+        ("new_subscription", "2026-10-20T10:00:00.000Z"),
+        ("renewed_subscription", "2026-11-20T10:00:00.000Z"),
+    ] {
+        let body = tribute_event(name, user, 19_900, at, 4242);
+        let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &body);
+        assert_eq!(
+            post(
+                &t,
+                "/pay/tribute",
+                body,
+                &[("trbt-signature", sig)],
+                "application/json"
+            )
+            .await
+            .0,
+            200
+        );
+    }
+    assert_eq!(days_left(t.user(user).await.expect("u").sub_end), 60);
+    let cancel = tribute_event(
+        "cancelled_subscription",
+        user,
+        19_900,
+        "2026-11-25T10:00:00.000Z",
+        4242,
+    );
+    let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &cancel);
+    for _ in 0..3 {
+        assert_eq!(
+            post(
+                &t,
+                "/pay/tribute",
+                cancel.clone(),
+                &[("trbt-signature", sig.clone())],
+                "application/json"
+            )
+            .await
+            .0,
+            200
+        );
+    }
+    assert_eq!(
+        days_left(t.user(user).await.expect("u").sub_end),
+        60,
+        "a cancellation keeps the paid time"
+    );
+    t.drain_outbox().await;
+    let told = t
+        .telegram
+        .sent_to(user)
+        .into_iter()
+        .filter(|c| {
+            c.body["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("cancelled")
+        })
+        .count();
+    assert_eq!(told, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_own_storage_failure_answers_5xx_so_the_provider_retries() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers, &[]).await;
+    // The same function wiring, but its table is gone.
+    let mut broken = shared::app::App::new(t.stack.app.config.clone(), &t.stack.aws).expect("app");
+    broken.store = shared::store::Store::new(t.stack.app.store.client().clone(), "missing-table");
+    let body = tribute_event(
+        "new_subscription",
+        4008,
+        19_900,
+        "2026-11-20T10:00:00.000Z",
+        5,
+    );
+    let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &body);
+    let mut headers = http::HeaderMap::new();
+    headers.insert("trbt-signature", sig.parse().expect("header"));
+    let req = shared::http::HttpRequest {
+        method: http::Method::POST,
+        path: "/pay/tribute".into(),
+        query: String::new(),
+        headers,
+        body: body.into(),
+        source_ip: None,
+    };
+    let resp = shared::payhooks::tribute(&broken, req).await;
+    assert_eq!(resp.status.as_u16(), 500);
+}
