@@ -5,7 +5,7 @@
 use e2e::fake_providers::{Api, FakeProviders};
 use e2e::{TestStack, callback_update, text_update};
 use hmac::{Hmac, Mac};
-use md5::{Digest as _, Md5};
+use md5::Md5;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use shared::orders::OrderStatus;
