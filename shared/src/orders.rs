@@ -656,13 +656,7 @@ impl Store {
 
     /// Marks a paid order refunded, takes back the days it gave (never
     /// below now) and records the refund in the ledger, atomically.
-    pub async fn refund_order(
-        &self,
-        config: &Config,
-        order: &Order,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let _ = config;
+    pub async fn refund_order(&self, order: &Order, now: i64) -> Result<bool, StoreError> {
         let mut items = vec![
             TransactWriteItem::builder()
                 .update(
@@ -737,28 +731,7 @@ impl Store {
         }
     }
 
-    /// Finds a user's order by the provider's payment id among their recent orders.
-    pub async fn find_order_by_ref(
-        &self,
-        user: TelegramId,
-        provider_ref: &str,
-    ) -> Result<Option<Order>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("GSI1")
-            .key_condition_expression("GSI1PK = :pk")
-            .filter_expression("provider_ref = :r")
-            .expression_attribute_values(":pk", s(format!("ORDERS#{user}")))
-            .expression_attribute_values(":r", s(provider_ref))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        out.items().first().map(Order::from_item).transpose()
-    }
-
-    /// Returns the updated attributes after adding `delta` kopecks to a balance (tests, admin tools).
+    /// Adds `delta` kopecks to a user's balance (admin corrections, tests).
     pub async fn add_balance(&self, user: TelegramId, delta: i64) -> Result<(), StoreError> {
         self.client
             .update_item()

@@ -337,7 +337,7 @@ async fn refunded(app: &App, order: &OrderId, what: &str, minor: u64) -> Result<
         return Ok(());
     }
     if minor == o.amount.minor {
-        app.store.refund_order(&app.config, &o, now()).await?;
+        app.store.refund_order(&o, now()).await?;
     }
     crate::bot::admin_log(
         app,

@@ -307,13 +307,7 @@ pub fn topup_available(config: &Config) -> bool {
 }
 
 /// A payment link to follow.
-pub fn pay_link(
-    lang: Lang,
-    url: &str,
-    purchase: Purchase,
-    config: &Config,
-    amount: String,
-) -> Screen {
+pub fn pay_link(lang: Lang, url: &str, purchase: Purchase, amount: String) -> Screen {
     let mut rows = Vec::new();
     if let Ok(u) = reqwest::Url::parse(url) {
         rows.push(vec![InlineKeyboardButton::url(t(lang, "btn-pay"), u)]);
@@ -323,7 +317,6 @@ pub fn pay_link(
         Purchase::TopUp => BuyAction::TopUp,
     };
     rows.push(back(lang, &back_to));
-    let _ = config;
     Screen {
         text: tr(lang, "pay-link", &[("amount", Arg::Str(amount))]),
         keyboard: InlineKeyboardMarkup::new(rows),

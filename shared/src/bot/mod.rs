@@ -589,13 +589,7 @@ async fn on_buy(
     match crate::checkout::start(app, user, purchase, amount.clone(), provider).await {
         Ok(Checkout::Link { url, .. }) => {
             let text = crate::effects::amount_text(app, &amount);
-            done(
-                app,
-                q,
-                user,
-                buy::pay_link(user.lang, &url, purchase, config, text),
-            )
-            .await
+            done(app, q, user, buy::pay_link(user.lang, &url, purchase, text)).await
         }
         Ok(Checkout::InvoiceSent(_)) => {
             answer_callback(app, q, None, false).await;

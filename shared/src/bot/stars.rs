@@ -109,7 +109,7 @@ pub async fn on_refunded_payment(app: &App, refund: &RefundedPayment) -> Result<
     };
     if let Some(order) = app.store.get_order(&id).await?
         && order.status == OrderStatus::Paid
-        && app.store.refund_order(&app.config, &order, now()).await?
+        && app.store.refund_order(&order, now()).await?
     {
         super::admin_log(
             app,
@@ -149,7 +149,7 @@ pub async fn admin_refund(app: &App, arg: &str) -> Result<String, BotError> {
             &[("error", Arg::Str(crate::i18n::html(&e.to_string())))],
         ));
     }
-    app.store.refund_order(&app.config, &order, now()).await?;
+    app.store.refund_order(&order, now()).await?;
     let user_lang = app
         .store
         .get_user(order.user)
