@@ -14,7 +14,7 @@ use shared::app::App;
 use shared::config::{SECRET_NAMES, Vars};
 use shared::health::Probe;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -47,6 +47,18 @@ pub struct Stack {
     /// The application the handlers share.
     pub app: Arc<App>,
     tasks: Vec<JoinHandle<()>>,
+    /// (queue URL, receipt handle) of messages a drain saw fail: still on
+    /// their queue, invisible until their visibility timeout ends.
+    failed: Mutex<Vec<(String, String)>>,
+}
+
+/// What draining a queue did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Drained {
+    /// Messages handled.
+    pub handled: usize,
+    /// Of those, reported as failed (left on the queue for a retry).
+    pub failed: usize,
 }
 
 impl Stack {
@@ -86,12 +98,90 @@ impl Stack {
             addr,
             app,
             tasks,
+            failed: Mutex::new(Vec::new()),
         })
     }
 
     /// Starts long polling of Telegram through the webhook's handler.
     pub fn spawn_polling(&mut self) {
         self.tasks.push(tokio::spawn(poll::run(self.app.clone())));
+    }
+
+    /// Processes the panel-sync queue until no message is visible (for
+    /// tests). Failed messages stay on the queue, as on AWS; see
+    /// [`Stack::expire_retry_delays`].
+    pub async fn drain_panel_sync(&self) -> Result<Drained, String> {
+        let url = self
+            .app
+            .config
+            .infra
+            .panel_sync_queue_url
+            .clone()
+            .ok_or("no panel-sync queue")?;
+        let app = self.app.clone();
+        let handler = move |event| {
+            let app = app.clone();
+            async move { shared::panel::sync::handle_panel_sync(&app, event).await }
+        };
+        self.drain(&url, &handler).await
+    }
+
+    /// Processes the jobs queue until no message is visible (for tests).
+    pub async fn drain_jobs(&self) -> Result<Drained, String> {
+        let url = self
+            .app
+            .config
+            .infra
+            .jobs_queue_url
+            .clone()
+            .ok_or("no jobs queue")?;
+        let app = self.app.clone();
+        let handler = move |event| {
+            let app = app.clone();
+            async move { shared::jobs::handle_jobs(&app, event).await }
+        };
+        self.drain(&url, &handler).await
+    }
+
+    async fn drain<F, Fut>(&self, url: &str, handler: &F) -> Result<Drained, String>
+    where
+        F: Fn(aws_lambda_events::event::sqs::SqsEvent) -> Fut,
+        Fut: std::future::Future<Output = aws_lambda_events::event::sqs::SqsBatchResponse>,
+    {
+        let mut total = Drained::default();
+        loop {
+            let batch = workers::poll_batch(&self.app.sqs, url, handler, 0).await?;
+            if batch.received == 0 {
+                return Ok(total);
+            }
+            total.handled += batch.received;
+            total.failed += batch.failed.len();
+            let mut failed = self.failed.lock().map_err(|e| e.to_string())?;
+            failed.extend(batch.failed.into_iter().map(|h| (url.to_owned(), h)));
+        }
+    }
+
+    /// Makes every message a drain saw fail visible again now, as if its
+    /// visibility timeout (and any back-off) had passed (for tests).
+    pub async fn expire_retry_delays(&self) -> Result<usize, String> {
+        let failed: Vec<(String, String)> = self
+            .failed
+            .lock()
+            .map_err(|e| e.to_string())?
+            .drain(..)
+            .collect();
+        for (url, handle) in &failed {
+            self.app
+                .sqs
+                .change_message_visibility()
+                .queue_url(url)
+                .receipt_handle(handle)
+                .visibility_timeout(0)
+                .send()
+                .await
+                .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
+        }
+        Ok(failed.len())
     }
 
     /// Processes the outbox queue until it is empty (for tests).
@@ -145,7 +235,8 @@ fn probe_for(app: &App) -> Probe {
 
 fn spawn_consumers(app: &Arc<App>) -> Vec<JoinHandle<()>> {
     let mut tasks = Vec::new();
-    if let Some(url) = app.config.infra.outbox_queue_url.clone() {
+    let infra = &app.config.infra;
+    if let Some(url) = infra.outbox_queue_url.clone() {
         let a = app.clone();
         tasks.push(tokio::spawn(workers::run_consumer(
             app.sqs.clone(),
@@ -153,6 +244,28 @@ fn spawn_consumers(app: &Arc<App>) -> Vec<JoinHandle<()>> {
             move |event| {
                 let a = a.clone();
                 async move { shared::sender::handle_outbox(&a, event).await }
+            },
+        )));
+    }
+    if let Some(url) = infra.panel_sync_queue_url.clone() {
+        let a = app.clone();
+        tasks.push(tokio::spawn(workers::run_consumer(
+            app.sqs.clone(),
+            url,
+            move |event| {
+                let a = a.clone();
+                async move { shared::panel::sync::handle_panel_sync(&a, event).await }
+            },
+        )));
+    }
+    if let Some(url) = infra.jobs_queue_url.clone() {
+        let a = app.clone();
+        tasks.push(tokio::spawn(workers::run_consumer(
+            app.sqs.clone(),
+            url,
+            move |event| {
+                let a = a.clone();
+                async move { shared::jobs::handle_jobs(&a, event).await }
             },
         )));
     }

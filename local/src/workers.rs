@@ -35,6 +35,32 @@ where
     F: Fn(SqsEvent) -> Fut,
     Fut: Future<Output = SqsBatchResponse>,
 {
+    poll_batch(sqs, queue_url, handler, wait_secs)
+        .await
+        .map(|b| b.received)
+}
+
+/// What one receive-and-handle round did.
+#[derive(Debug, Default, Clone)]
+pub struct Batch {
+    /// Messages handed to the handler.
+    pub received: usize,
+    /// Receipt handles of the messages the handler reported as failed (left
+    /// on the queue, invisible until their visibility timeout ends).
+    pub failed: Vec<String>,
+}
+
+/// Like [`poll_once`], also returning the receipt handles of failures.
+pub async fn poll_batch<F, Fut>(
+    sqs: &aws_sdk_sqs::Client,
+    queue_url: &str,
+    handler: &F,
+    wait_secs: i32,
+) -> Result<Batch, String>
+where
+    F: Fn(SqsEvent) -> Fut,
+    Fut: Future<Output = SqsBatchResponse>,
+{
     let out = sqs
         .receive_message()
         .queue_url(queue_url)
@@ -46,7 +72,7 @@ where
         .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
     let messages = out.messages.unwrap_or_default();
     if messages.is_empty() {
-        return Ok(0);
+        return Ok(Batch::default());
     }
     let mut event = SqsEvent::default();
     for m in &messages {
@@ -70,8 +96,13 @@ where
         .into_iter()
         .map(|f| f.item_identifier)
         .collect();
+    let mut batch = Batch {
+        received: messages.len(),
+        failed: Vec::new(),
+    };
     for m in &messages {
         if failed.contains(m.message_id().unwrap_or_default()) {
+            batch.failed.extend(m.receipt_handle().map(str::to_owned));
             continue;
         }
         if let Some(handle) = m.receipt_handle() {
@@ -83,5 +114,5 @@ where
                 .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
         }
     }
-    Ok(messages.len())
+    Ok(batch)
 }

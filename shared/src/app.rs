@@ -2,6 +2,7 @@
 
 use crate::config::{Config, ConfigError, Vars};
 use crate::outbox::Outbox;
+use crate::panel::client::PanelClient;
 use crate::store::Store;
 use aws_config::{BehaviorVersion, SdkConfig};
 use std::path::PathBuf;
@@ -22,6 +23,8 @@ pub struct App {
     pub sqs: aws_sdk_sqs::Client,
     /// Telegram Bot API client.
     pub bot: Bot,
+    /// The VPN panel's API; `None` when PANEL_API_URL is unset.
+    pub panel: Option<PanelClient>,
     bot_username: OnceCell<String>,
 }
 
@@ -100,12 +103,14 @@ impl App {
             config.infra.table_name.clone(),
         );
         let outbox = Outbox::new(sqs.clone(), config.infra.outbox_queue_url.clone());
+        let panel = config.panel.as_ref().map(PanelClient::new);
         Ok(App {
             config,
             store,
             outbox,
             sqs,
             bot,
+            panel,
             bot_username: OnceCell::new(),
         })
     }

@@ -1,7 +1,9 @@
 //! The Telegram webhook: authenticate, de-duplicate, then answer the update.
 
+pub mod admin;
 pub mod screens;
 pub mod start;
+pub mod vpn;
 
 use crate::app::{App, now};
 use crate::http::{HttpRequest, HttpResponse};
@@ -157,7 +159,7 @@ fn visitor(app: &App, user: &teloxide_core::types::User) -> Visitor {
 /// What the checks every interactive update passes through decided.
 enum Gate {
     /// Carry on with this user.
-    Pass(User),
+    Pass(Box<User>),
     /// Stop: the user was told why (or deliberately not).
     Stop,
 }
@@ -199,7 +201,7 @@ async fn admit(
         tracing::info!(user = %user.id, count, "rate limited");
         return Ok(Gate::Stop);
     }
-    Ok(Gate::Pass(user))
+    Ok(Gate::Pass(Box::new(user)))
 }
 
 /// Why an update was not served.
@@ -332,6 +334,7 @@ async fn on_message(app: &App, msg: Message) -> Result<(), BotError> {
     }
     let command = text.split_whitespace().next().unwrap_or_default();
     let command = command.split('@').next().unwrap_or_default();
+    let admin = app.config.admin(user.id);
     let screen = match command {
         "/start" => screens::main_menu(&app.config, &user, true),
         "/language" | "/lang" => screens::languages(user.lang),
@@ -339,6 +342,8 @@ async fn on_message(app: &App, msg: Message) -> Result<(), BotError> {
         "/referral" | "/referrals" => {
             screens::referrals(&app.config, &user, app.bot_username().await)
         }
+        "/sync" if admin => admin::sync(app, &user, now()).await?,
+        "/syncstatus" if admin => admin::sync_status(app, &user).await?,
         _ => screens::main_menu(&app.config, &user, false),
     };
     send(app, user.id, &screen).await;
@@ -391,7 +396,11 @@ async fn on_callback(app: &App, q: CallbackQuery) -> Result<(), BotError> {
     let screen = match action {
         Action::Menu | Action::CheckChannel => screens::main_menu(&app.config, &user, false),
         Action::Profile => screens::profile(&app.config, &user, ts),
-        Action::Subscription => screens::subscription(&app.config, &user, ts),
+        Action::Subscription => vpn::subscription(app, &user, ts).await?,
+        Action::Trial => vpn::trial(app, &user, ts).await?,
+        Action::Devices => vpn::devices(app, &user).await,
+        Action::DeviceAsk(key) => vpn::device_ask(app, &user, key).await,
+        Action::DeviceDelete(key) => vpn::device_delete(app, &user, key).await,
         Action::Referrals => screens::referrals(&app.config, &user, app.bot_username().await),
         Action::Languages => screens::languages(user.lang),
         Action::SetLanguage(lang) => {
