@@ -288,9 +288,18 @@ async fn a_panel_user_deleted_in_the_panel_is_created_again() {
     t.enqueue_sync(9007, SyncReason::Paid, "order-9007-b").await;
     let d = t.stack.drain_panel_sync().await.expect("drains");
     assert_eq!((d.handled, d.failed), (1, 0));
-    let second = panel_id(&t.user(9007).await.expect("user"));
+    let user = t.user(9007).await.expect("user");
+    let second = panel_id(&user);
     assert_ne!(first, second);
     assert_eq!(panel.users().len(), 1);
+    // The old link is dead: the user gets the new one (and the first one once).
+    assert_eq!(t.drain_outbox().await, 2);
+    let links: Vec<String> = t.telegram.sent_to(9007).iter().map(text_of).collect();
+    let new_link = user.subscription_url.expect("new link");
+    assert!(
+        links.last().is_some_and(|l| l.contains(&new_link)),
+        "{links:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

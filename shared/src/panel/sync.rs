@@ -28,9 +28,9 @@ use serde::{Deserialize, Serialize};
 /// `maxReceiveCount` of `PanelSyncQueue` in `template.yaml`: the delivery
 /// after which a failing message goes to the dead-letter queue.
 pub const MAX_RECEIVES: u32 = 8;
-/// Scope of the "subscription link sent" marker.
+/// Scope of the "subscription link sent" marker (`<user>#<panel id>`).
 const LINK_SCOPE: &str = "sub-link";
-/// The link is sent once per user, ever.
+/// The link is sent once per panel account, ever.
 const LINK_MARKER_SECS: i64 = 100 * 365 * 86_400;
 
 /// A request to bring one user's panel account in line with DynamoDB.
@@ -259,7 +259,7 @@ pub async fn sync_user(app: &App, id: TelegramId, now: i64) -> Result<Outcome, S
     };
     app.store.save_panel_account(id, &saved).await?;
     if user.active(now) && !user.banned && !account.subscription_url.is_empty() {
-        send_link_once(app, &user, &account.subscription_url, expire_at, now).await?;
+        send_link_once(app, &user, &account, expire_at, now).await?;
     }
     Ok(outcome)
 }
@@ -355,14 +355,18 @@ async fn enforce_ban(
     Ok(account.status)
 }
 
+/// Sends the link the first time the user has this panel account: once
+/// after provisioning, and again only if the account was replaced (deleted
+/// on the panel and created anew, with a new link).
 async fn send_link_once(
     app: &App,
     user: &User,
-    url: &str,
+    account: &PanelUser,
     expire_at: i64,
     now: i64,
 ) -> Result<(), SyncError> {
-    let id = user.id.to_string();
+    let url = account.subscription_url.as_str();
+    let id = format!("{}#{}", user.id, account.id);
     if app
         .store
         .claim_once(LINK_SCOPE, &id, now, LINK_MARKER_SECS)
