@@ -17,6 +17,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use workers::Worker;
 
 /// AWS configuration that reaches the emulator at `endpoint`.
 pub async fn local_aws(endpoint: &str) -> SdkConfig {
@@ -107,57 +108,42 @@ impl Stack {
         self.tasks.push(tokio::spawn(poll::run(self.app.clone())));
     }
 
+    /// Processes the outbox queue until no message is visible (for tests).
+    pub async fn drain_outbox(&self) -> Result<usize, String> {
+        self.drain(Worker::Outbox).await.map(|d| d.handled)
+    }
+
     /// Processes the panel-sync queue until no message is visible (for
     /// tests). Failed messages stay on the queue, as on AWS; see
     /// [`Stack::expire_retry_delays`].
     pub async fn drain_panel_sync(&self) -> Result<Drained, String> {
-        let url = self
-            .app
-            .config
-            .infra
-            .panel_sync_queue_url
-            .clone()
-            .ok_or("no panel-sync queue")?;
-        let app = self.app.clone();
-        let handler = move |event| {
-            let app = app.clone();
-            async move { shared::panel::sync::handle_panel_sync(&app, event).await }
-        };
-        self.drain(&url, &handler).await
+        self.drain(Worker::PanelSync).await
     }
 
     /// Processes the jobs queue until no message is visible (for tests).
     pub async fn drain_jobs(&self) -> Result<Drained, String> {
-        let url = self
-            .app
-            .config
-            .infra
-            .jobs_queue_url
-            .clone()
-            .ok_or("no jobs queue")?;
+        self.drain(Worker::Jobs).await
+    }
+
+    async fn drain(&self, worker: Worker) -> Result<Drained, String> {
+        let url = worker
+            .queue_url(&self.app.config.infra)
+            .ok_or_else(|| format!("no queue for {worker:?}"))?;
         let app = self.app.clone();
         let handler = move |event| {
             let app = app.clone();
-            async move { shared::jobs::handle_jobs(&app, event).await }
+            async move { worker.handle(&app, event).await }
         };
-        self.drain(&url, &handler).await
-    }
-
-    async fn drain<F, Fut>(&self, url: &str, handler: &F) -> Result<Drained, String>
-    where
-        F: Fn(aws_lambda_events::event::sqs::SqsEvent) -> Fut,
-        Fut: std::future::Future<Output = aws_lambda_events::event::sqs::SqsBatchResponse>,
-    {
         let mut total = Drained::default();
         loop {
-            let batch = workers::poll_batch(&self.app.sqs, url, handler, 0).await?;
+            let batch = workers::poll_batch(&self.app.sqs, &url, &handler, 0).await?;
             if batch.received == 0 {
                 return Ok(total);
             }
             total.handled += batch.received;
             total.failed += batch.failed.len();
             let mut failed = self.failed.lock().map_err(|e| e.to_string())?;
-            failed.extend(batch.failed.into_iter().map(|h| (url.to_owned(), h)));
+            failed.extend(batch.failed.into_iter().map(|h| (url.clone(), h)));
         }
     }
 
@@ -182,30 +168,6 @@ impl Stack {
                 .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
         }
         Ok(failed.len())
-    }
-
-    /// Processes the outbox queue until it is empty (for tests).
-    pub async fn drain_outbox(&self) -> Result<usize, String> {
-        let url = self
-            .app
-            .config
-            .infra
-            .outbox_queue_url
-            .clone()
-            .ok_or("no outbox queue")?;
-        let app = self.app.clone();
-        let handler = move |event| {
-            let app = app.clone();
-            async move { shared::sender::handle_outbox(&app, event).await }
-        };
-        let mut total = 0;
-        loop {
-            let n = workers::poll_once(&self.app.sqs, &url, &handler, 0).await?;
-            if n == 0 {
-                return Ok(total);
-            }
-            total += n;
-        }
     }
 }
 
@@ -234,40 +196,19 @@ fn probe_for(app: &App) -> Probe {
 }
 
 fn spawn_consumers(app: &Arc<App>) -> Vec<JoinHandle<()>> {
-    let mut tasks = Vec::new();
-    let infra = &app.config.infra;
-    if let Some(url) = infra.outbox_queue_url.clone() {
-        let a = app.clone();
-        tasks.push(tokio::spawn(workers::run_consumer(
-            app.sqs.clone(),
-            url,
-            move |event| {
-                let a = a.clone();
-                async move { shared::sender::handle_outbox(&a, event).await }
-            },
-        )));
-    }
-    if let Some(url) = infra.panel_sync_queue_url.clone() {
-        let a = app.clone();
-        tasks.push(tokio::spawn(workers::run_consumer(
-            app.sqs.clone(),
-            url,
-            move |event| {
-                let a = a.clone();
-                async move { shared::panel::sync::handle_panel_sync(&a, event).await }
-            },
-        )));
-    }
-    if let Some(url) = infra.jobs_queue_url.clone() {
-        let a = app.clone();
-        tasks.push(tokio::spawn(workers::run_consumer(
-            app.sqs.clone(),
-            url,
-            move |event| {
-                let a = a.clone();
-                async move { shared::jobs::handle_jobs(&a, event).await }
-            },
-        )));
-    }
-    tasks
+    Worker::ALL
+        .into_iter()
+        .filter_map(|worker| {
+            let url = worker.queue_url(&app.config.infra)?;
+            let a = app.clone();
+            Some(tokio::spawn(workers::run_consumer(
+                app.sqs.clone(),
+                url,
+                move |event| {
+                    let a = a.clone();
+                    async move { worker.handle(&a, event).await }
+                },
+            )))
+        })
+        .collect()
 }

@@ -23,6 +23,10 @@ pub struct PanelAccount {
     pub traffic: Traffic,
 }
 
+/// Writes a [`PanelAccount`] (values from [`account_values`]).
+const SET_ACCOUNT: &str = "SET panel_id = :pid, panel_short_uuid = :short, sub_url = :url, \
+     panel_status = :st, traffic_used = :used, traffic_limit = :limit, traffic_at = :at";
+
 /// The condition every write here carries: the user item exists (an update
 /// must never create a half item for an unknown id).
 const USER_EXISTS: &str = "attribute_exists(created_at)";
@@ -66,14 +70,8 @@ impl Store {
         id: TelegramId,
         acct: &PanelAccount,
     ) -> Result<bool, StoreError> {
-        self.update_user_if(
-            id,
-            "SET panel_id = :pid, panel_short_uuid = :short, sub_url = :url, panel_status = :st, \
-             traffic_used = :used, traffic_limit = :limit, traffic_at = :at",
-            USER_EXISTS,
-            &account_values(acct),
-        )
-        .await
+        self.update_user_if(id, SET_ACCOUNT, USER_EXISTS, &account_values(acct))
+            .await
     }
 
     /// Links a panel account found by reconciliation, unless the user is
@@ -85,8 +83,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         self.update_user_if(
             id,
-            "SET panel_id = :pid, panel_short_uuid = :short, sub_url = :url, panel_status = :st, \
-             traffic_used = :used, traffic_limit = :limit, traffic_at = :at",
+            SET_ACCOUNT,
             "attribute_exists(created_at) AND attribute_not_exists(panel_id)",
             &account_values(acct),
         )
