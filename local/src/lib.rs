@@ -14,9 +14,10 @@ use shared::app::App;
 use shared::config::{SECRET_NAMES, Vars};
 use shared::health::Probe;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use workers::Worker;
 
 /// AWS configuration that reaches the emulator at `endpoint`.
 pub async fn local_aws(endpoint: &str) -> SdkConfig {
@@ -47,6 +48,18 @@ pub struct Stack {
     /// The application the handlers share.
     pub app: Arc<App>,
     tasks: Vec<JoinHandle<()>>,
+    /// (queue URL, receipt handle) of messages a drain saw fail: still on
+    /// their queue, invisible until their visibility timeout ends.
+    failed: Mutex<Vec<(String, String)>>,
+}
+
+/// What draining a queue did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Drained {
+    /// Messages handled.
+    pub handled: usize,
+    /// Of those, reported as failed (left on the queue for a retry).
+    pub failed: usize,
 }
 
 impl Stack {
@@ -86,6 +99,7 @@ impl Stack {
             addr,
             app,
             tasks,
+            failed: Mutex::new(Vec::new()),
         })
     }
 
@@ -94,28 +108,66 @@ impl Stack {
         self.tasks.push(tokio::spawn(poll::run(self.app.clone())));
     }
 
-    /// Processes the outbox queue until it is empty (for tests).
+    /// Processes the outbox queue until no message is visible (for tests).
     pub async fn drain_outbox(&self) -> Result<usize, String> {
-        let url = self
-            .app
-            .config
-            .infra
-            .outbox_queue_url
-            .clone()
-            .ok_or("no outbox queue")?;
+        self.drain(Worker::Outbox).await.map(|d| d.handled)
+    }
+
+    /// Processes the panel-sync queue until no message is visible (for
+    /// tests). Failed messages stay on the queue, as on AWS; see
+    /// [`Stack::expire_retry_delays`].
+    pub async fn drain_panel_sync(&self) -> Result<Drained, String> {
+        self.drain(Worker::PanelSync).await
+    }
+
+    /// Processes the jobs queue until no message is visible (for tests).
+    pub async fn drain_jobs(&self) -> Result<Drained, String> {
+        self.drain(Worker::Jobs).await
+    }
+
+    async fn drain(&self, worker: Worker) -> Result<Drained, String> {
+        let url = worker
+            .queue_url(&self.app.config.infra)
+            .ok_or_else(|| format!("no queue for {worker:?}"))?;
         let app = self.app.clone();
         let handler = move |event| {
             let app = app.clone();
-            async move { shared::sender::handle_outbox(&app, event).await }
+            async move { worker.handle(&app, event).await }
         };
-        let mut total = 0;
+        let mut total = Drained::default();
         loop {
-            let n = workers::poll_once(&self.app.sqs, &url, &handler, 0).await?;
-            if n == 0 {
+            let batch = workers::poll_batch(&self.app.sqs, &url, &handler, 0).await?;
+            if batch.received == 0 {
                 return Ok(total);
             }
-            total += n;
+            total.handled += batch.received;
+            total.failed += batch.failed.len();
+            let mut failed = self.failed.lock().map_err(|e| e.to_string())?;
+            failed.extend(batch.failed.into_iter().map(|h| (url.clone(), h)));
         }
+    }
+
+    /// Makes every message a drain saw fail visible again now, as if its
+    /// visibility timeout (and any back-off) had passed (for tests).
+    pub async fn expire_retry_delays(&self) -> Result<usize, String> {
+        let failed: Vec<(String, String)> = self
+            .failed
+            .lock()
+            .map_err(|e| e.to_string())?
+            .drain(..)
+            .collect();
+        for (url, handle) in &failed {
+            self.app
+                .sqs
+                .change_message_visibility()
+                .queue_url(url)
+                .receipt_handle(handle)
+                .visibility_timeout(0)
+                .send()
+                .await
+                .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
+        }
+        Ok(failed.len())
     }
 }
 
@@ -144,17 +196,19 @@ fn probe_for(app: &App) -> Probe {
 }
 
 fn spawn_consumers(app: &Arc<App>) -> Vec<JoinHandle<()>> {
-    let mut tasks = Vec::new();
-    if let Some(url) = app.config.infra.outbox_queue_url.clone() {
-        let a = app.clone();
-        tasks.push(tokio::spawn(workers::run_consumer(
-            app.sqs.clone(),
-            url,
-            move |event| {
-                let a = a.clone();
-                async move { shared::sender::handle_outbox(&a, event).await }
-            },
-        )));
-    }
-    tasks
+    Worker::ALL
+        .into_iter()
+        .filter_map(|worker| {
+            let url = worker.queue_url(&app.config.infra)?;
+            let a = app.clone();
+            Some(tokio::spawn(workers::run_consumer(
+                app.sqs.clone(),
+                url,
+                move |event| {
+                    let a = a.clone();
+                    async move { worker.handle(&a, event).await }
+                },
+            )))
+        })
+        .collect()
 }

@@ -44,7 +44,7 @@ async fn main() {
     }
     println!("local stack ready");
     println!(
-        "  routes:   http://{}  (POST /telegram, GET /health)",
+        "  routes:   http://{}  (POST /telegram, POST /panel, GET /health)",
         stack.addr
     );
     println!("  moto:     {}", stack.moto.endpoint);

@@ -28,6 +28,9 @@ impl Routes {
     pub async fn handle(&self, req: HttpRequest) -> HttpResponse {
         match (req.method.as_str(), req.path.as_str()) {
             ("POST", "/telegram") => shared::bot::handle_webhook(&self.app, req).await,
+            ("POST", "/panel") => {
+                shared::panel::webhook::handle_panel_webhook(&self.app, req).await
+            }
             ("GET", "/health") => shared::health::handle_health(&self.probe).await,
             ("POST", "/pay/yookassa") => shared::payhooks::yookassa(&self.app, req).await,
             ("POST", "/pay/cryptopay") => shared::payhooks::cryptopay(&self.app, req).await,

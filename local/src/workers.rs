@@ -5,9 +5,45 @@
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::MessageSystemAttributeName;
+use shared::app::App;
+use shared::config::Infra;
 use std::collections::HashSet;
 use std::future::Future;
 use std::time::Duration;
+
+/// The template's queue consumers, each with the handler its Lambda function runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worker {
+    /// `SenderFunction` on `OutboxQueue`.
+    Outbox,
+    /// `PanelSyncFunction` on `PanelSyncQueue`.
+    PanelSync,
+    /// `JobsFunction` on `JobsQueue`.
+    Jobs,
+}
+
+impl Worker {
+    /// Every consumer.
+    pub const ALL: [Worker; 3] = [Worker::Outbox, Worker::PanelSync, Worker::Jobs];
+
+    /// The queue it consumes, if configured.
+    pub fn queue_url(self, infra: &Infra) -> Option<String> {
+        match self {
+            Worker::Outbox => infra.outbox_queue_url.clone(),
+            Worker::PanelSync => infra.panel_sync_queue_url.clone(),
+            Worker::Jobs => infra.jobs_queue_url.clone(),
+        }
+    }
+
+    /// Runs its function's handler on a batch.
+    pub async fn handle(self, app: &App, event: SqsEvent) -> SqsBatchResponse {
+        match self {
+            Worker::Outbox => shared::sender::handle_outbox(app, event).await,
+            Worker::PanelSync => shared::panel::sync::handle_panel_sync(app, event).await,
+            Worker::Jobs => shared::jobs::handle_jobs(app, event).await,
+        }
+    }
+}
 
 /// Polls `queue_url` forever, handing batches to `handler`.
 pub async fn run_consumer<F, Fut>(sqs: aws_sdk_sqs::Client, queue_url: String, handler: F)
@@ -16,21 +52,31 @@ where
     Fut: Future<Output = SqsBatchResponse>,
 {
     loop {
-        if let Err(e) = poll_once(&sqs, &queue_url, &handler, 1).await {
+        if let Err(e) = poll_batch(&sqs, &queue_url, &handler, 1).await {
             tracing::warn!(queue = %queue_url, "receive failed: {e}");
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
 }
 
-/// Receives one batch (waiting up to `wait_secs`) and processes it; returns
-/// how many messages were handed to the handler.
-pub async fn poll_once<F, Fut>(
+/// What one receive-and-handle round did.
+#[derive(Debug, Default, Clone)]
+pub struct Batch {
+    /// Messages handed to the handler.
+    pub received: usize,
+    /// Receipt handles of the messages the handler reported as failed (left
+    /// on the queue, invisible until their visibility timeout ends).
+    pub failed: Vec<String>,
+}
+
+/// Receives one batch (waiting up to `wait_secs`), hands it to `handler`,
+/// deletes what succeeded and reports what was received and what failed.
+pub async fn poll_batch<F, Fut>(
     sqs: &aws_sdk_sqs::Client,
     queue_url: &str,
     handler: &F,
     wait_secs: i32,
-) -> Result<usize, String>
+) -> Result<Batch, String>
 where
     F: Fn(SqsEvent) -> Fut,
     Fut: Future<Output = SqsBatchResponse>,
@@ -46,7 +92,7 @@ where
         .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
     let messages = out.messages.unwrap_or_default();
     if messages.is_empty() {
-        return Ok(0);
+        return Ok(Batch::default());
     }
     let mut event = SqsEvent::default();
     for m in &messages {
@@ -70,8 +116,13 @@ where
         .into_iter()
         .map(|f| f.item_identifier)
         .collect();
+    let mut batch = Batch {
+        received: messages.len(),
+        failed: Vec::new(),
+    };
     for m in &messages {
         if failed.contains(m.message_id().unwrap_or_default()) {
+            batch.failed.extend(m.receipt_handle().map(str::to_owned));
             continue;
         }
         if let Some(handle) = m.receipt_handle() {
@@ -83,5 +134,5 @@ where
                 .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
         }
     }
-    Ok(messages.len())
+    Ok(batch)
 }

@@ -143,3 +143,73 @@ payment-canceled = ❌ The payment was canceled. You can try again from the menu
 tribute-cancelled = Your Tribute subscription was cancelled. Your access lasts until the end of the paid period.
 log-tribute-cancelled = 💎 Tribute subscription “{ $name }” cancelled by <code>{ $id }</code>
 log-refund-provider = ↩️ Provider refund for order <code>{ $order }</code>: { $what }
+
+btn-trial = 🎁 Free trial
+btn-devices = 📱 My devices
+btn-device-remove = ❌ Remove { $name }
+btn-device-remove-yes = ✅ Yes, remove it
+btn-cancel = ✖️ Cancel
+
+size-mb = { $amount } MB
+size-gb = { $amount } GB
+
+traffic-used = 📊 Traffic: <b>{ $used }</b> of { $limit }
+traffic-unlimited = 📊 Traffic: <b>{ $used }</b> (no limit)
+sub-link-pending = ⏳ Your access is being set up: the link will arrive here in a moment.
+sub-ready =
+    ✅ <b>Your VPN is ready!</b>
+
+    Subscription link (valid until { $date }):
+    <code>{ $link }</code>
+
+    Press “Connect” to add it to your VPN app.
+panel-unavailable = ⚠️ The VPN server is not answering right now. Please try again in a few minutes.
+
+devices-none = 📱 No devices are connected yet.
+devices-title = 📱 <b>Your devices</b> ({ $count }):
+device-remove-confirm = Remove <b>{ $name }</b>? It will need to connect again to use the VPN.
+device-removed = ✅ { $name } was removed.
+device-gone = That device is no longer on the list.
+device-unknown = Unknown device
+
+trial-started =
+    🎁 <b>Your free trial has started</b> for { $count ->
+        [one] { $count } day
+       *[other] { $count } days
+    }.
+
+    Your connection link will arrive in a moment.
+trial-unavailable = The free trial is only for new users without a subscription, once.
+log-trial = 🎁 Trial: { $name }, id <code>{ $id }</code>, { $count } d.
+
+panel-expires-soon = ⏰ Your subscription ends in { $count ->
+    [one] { $count } hour
+   *[other] { $count } hours
+} ({ $date }). Renew it to stay connected.
+panel-expired = ⛔ Your subscription has ended and the VPN is off. Renew it to connect again.
+panel-expired-ago = ⛔ Your subscription ended { $count ->
+    [one] { $count } hour
+   *[other] { $count } hours
+} ago. Renew it to connect again.
+panel-limited = 📊 You have used all the traffic of your subscription. It comes back at the next reset or when you renew.
+panel-disabled = ⛔ Your VPN access has been suspended. Contact support if this is unexpected.
+panel-enabled = ✅ Your VPN access is back on.
+panel-device-added = 📱 A new device connected to your VPN: { $device }. If it wasn't you, remove it in “My devices”.
+
+log-panel-sync-failed = 🚨 Panel sync for user <code>{ $user }</code> failed { $count } times and goes to the dead-letter queue: { $reason }
+
+sync-started = 🔄 Panel sync started. You will get a report when it is done; /syncstatus shows progress.
+sync-already-running = A panel sync is already running.
+sync-no-panel = The panel is not configured (PANEL_API_URL).
+sync-not-started = ⚠️ The panel sync did not start: { $reason }
+sync-never = No panel sync has run yet. Start one with /sync.
+sync-finished = ✅ <b>Panel sync finished</b> { $date } (in { $seconds } s)
+sync-running = 🔄 <b>Panel sync running</b> since { $date }, { $count } pages so far
+sync-counts =
+    Panel users: { $total }, looked at: { $seen }
+    Linked to our users by Telegram id: { $matched }
+    Newly linked: { $linked }
+    Later expiry taken from the panel: { $pulled }
+    Queued to update on the panel: { $pushed }
+    Left alone (linked to another panel user): { $conflicts }
+sync-failed = 🚨 Panel sync stopped at the page starting at { $start }: { $reason }

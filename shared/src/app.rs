@@ -2,6 +2,7 @@
 
 use crate::config::{Config, ConfigError, Vars};
 use crate::outbox::Outbox;
+use crate::panel::client::PanelClient;
 use crate::store::Store;
 use aws_config::{BehaviorVersion, SdkConfig};
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ pub struct App {
     pub bot: Bot,
     /// HTTP client for payment providers and the panel (rustls, timeouts).
     pub http: reqwest::Client,
+    /// The VPN panel's API; `None` when PANEL_API_URL is unset.
+    pub panel: Option<PanelClient>,
     bot_username: OnceCell<String>,
 }
 
@@ -107,6 +110,7 @@ impl App {
             .timeout(std::time::Duration::from_secs(12))
             .build()
             .map_err(|e| StartupError::TelegramUrl(format!("http client: {e}")))?;
+        let panel = config.panel.as_ref().map(PanelClient::new);
         Ok(App {
             config,
             store,
@@ -114,6 +118,7 @@ impl App {
             sqs,
             bot,
             http,
+            panel,
             bot_username: OnceCell::new(),
         })
     }

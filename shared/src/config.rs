@@ -1017,8 +1017,6 @@ pub struct Panel {
     pub api_url: String,
     /// API token (PANEL_API_KEY, secret).
     pub api_key: String,
-    /// HMAC key of the panel's webhooks (PANEL_WEBHOOK_SECRET, secret).
-    pub webhook_secret: Option<String>,
     /// Traffic limit of paid users in GB, 0 = unlimited (USER_TRAFFIC_LIMIT_GB).
     pub traffic_limit_gb: u32,
     /// Traffic reset strategy (USER_TRAFFIC_STRATEGY).
@@ -1036,7 +1034,6 @@ impl fmt::Debug for Panel {
         f.debug_struct("Panel")
             .field("api_url", &self.api_url)
             .field("api_key", &REDACTED)
-            .field("webhook_secret", &redact_opt(&self.webhook_secret))
             .field("traffic_limit_gb", &self.traffic_limit_gb)
             .field("traffic_strategy", &self.traffic_strategy)
             .field("squad_uuids", &self.squad_uuids)
@@ -1316,6 +1313,10 @@ pub struct Config {
     pub log: LogSettings,
     /// VPN panel; `None` when PANEL_API_URL is unset.
     pub panel: Option<Panel>,
+    /// HMAC key of the panel's webhooks (PANEL_WEBHOOK_SECRET, secret). Kept
+    /// apart from [`Panel`]: the webhook route authenticates events even
+    /// where the API is not configured.
+    pub panel_webhook_secret: Option<String>,
     /// YooKassa; `None` unless YOOKASSA_ENABLED.
     pub yookassa: Option<YooKassa>,
     /// Crypto Pay; `None` unless CRYPTOPAY_ENABLED.
@@ -1379,6 +1380,10 @@ impl fmt::Debug for Config {
             .field("notifications", &self.notifications)
             .field("log", &self.log)
             .field("panel", &self.panel)
+            .field(
+                "panel_webhook_secret",
+                &redact_opt(&self.panel_webhook_secret),
+            )
             .field("yookassa", &self.yookassa)
             .field("cryptopay", &self.cryptopay)
             .field("stars_enabled", &self.stars_enabled)
@@ -1501,6 +1506,7 @@ impl Config {
         };
 
         let panel = panel(&r)?;
+        let panel_webhook_secret = r.string("PANEL_WEBHOOK_SECRET");
         let yookassa = yookassa(&r)?;
         let cryptopay = cryptopay(&r)?;
         let stars_enabled = r.flag("STARS_ENABLED", false)?;
@@ -1538,6 +1544,7 @@ impl Config {
             notifications,
             log,
             panel,
+            panel_webhook_secret,
             yookassa,
             cryptopay,
             stars_enabled,
@@ -1666,7 +1673,6 @@ fn plan(r: &Reader<'_>, period: Period) -> Result<PlanConfig, ConfigError> {
 
 fn panel(r: &Reader<'_>) -> Result<Option<Panel>, ConfigError> {
     let api_url = r.url("PANEL_API_URL")?;
-    let webhook_secret = r.string("PANEL_WEBHOOK_SECRET");
     let traffic_limit_gb = r.whole("USER_TRAFFIC_LIMIT_GB")?.unwrap_or(0);
     let traffic_strategy = match r.raw("USER_TRAFFIC_STRATEGY") {
         None => TrafficStrategy::NoReset,
@@ -1698,7 +1704,6 @@ fn panel(r: &Reader<'_>) -> Result<Option<Panel>, ConfigError> {
     Ok(Some(Panel {
         api_url,
         api_key,
-        webhook_secret,
         traffic_limit_gb,
         traffic_strategy,
         squad_uuids,

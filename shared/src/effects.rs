@@ -108,7 +108,16 @@ async fn request_panel_sync(app: &App, order: &Order) {
     if !matches!(order.purchase, Purchase::Plan(_)) {
         return;
     }
-    if let Err(e) = crate::panel_sync_hook::request(app, order).await {
+    if let Err(e) = crate::panel::sync::enqueue_sync(
+        app,
+        &crate::panel::sync::PanelSyncRequest {
+            user: order.user,
+            reason: crate::panel::sync::SyncReason::Paid,
+        },
+        &order.id.0,
+    )
+    .await
+    {
         tracing::error!(order = %order.id, "panel sync not queued (reconciliation will catch up): {e}");
     }
 }

@@ -412,8 +412,8 @@ impl Store {
                 set.push("GSI2SK = :expsk".into());
                 buyer = buyer
                     .expression_attribute_values(":end", n(new_end))
-                    .expression_attribute_values(":exp", s(format!("EXP#{}", day_of(new_end))))
-                    .expression_attribute_values(":expsk", s(format!("{new_end}#{}", order.user)));
+                    .expression_attribute_values(":exp", s(expiry_pk(new_end)))
+                    .expression_attribute_values(":expsk", s(expiry_sk(order.user, new_end)));
                 conditions.push(match old_end {
                     Some(old) => {
                         buyer = buyer.expression_attribute_values(":oldend", n(old));
@@ -568,8 +568,8 @@ impl Store {
             .key("SK", s(keys::PROFILE))
             .update_expression("SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk")
             .expression_attribute_values(":end", n(new_end))
-            .expression_attribute_values(":exp", s(format!("EXP#{}", day_of(new_end))))
-            .expression_attribute_values(":expsk", s(format!("{new_end}#{user}")));
+            .expression_attribute_values(":exp", s(expiry_pk(new_end)))
+            .expression_attribute_values(":expsk", s(expiry_sk(user, new_end)));
         update = match old_end {
             Some(old) => update
                 .condition_expression("sub_end = :oldend")
@@ -691,13 +691,10 @@ impl Store {
                             .condition_expression("sub_end = :old")
                             .expression_attribute_values(":end", n(new_end))
                             .expression_attribute_values(":old", n(old_end))
-                            .expression_attribute_values(
-                                ":exp",
-                                s(format!("EXP#{}", day_of(new_end))),
-                            )
+                            .expression_attribute_values(":exp", s(expiry_pk(new_end)))
                             .expression_attribute_values(
                                 ":expsk",
-                                s(format!("{new_end}#{}", order.user)),
+                                s(expiry_sk(order.user, new_end)),
                             )
                             .build()
                             .map_err(build_err)?,
@@ -775,6 +772,17 @@ pub struct LedgerRow {
     pub days: Option<u32>,
     /// Provider, if any.
     pub provider: Option<Provider>,
+}
+
+/// GSI2 partition key of a subscription ending at `end` (expiry notices
+/// and renewals query a day at a time).
+pub fn expiry_pk(end: i64) -> String {
+    format!("EXP#{}", day_of(end))
+}
+
+/// GSI2 sort key of `user`'s subscription ending at `end`.
+pub fn expiry_sk(user: TelegramId, end: i64) -> String {
+    format!("{end}#{user}")
 }
 
 /// The new end of a subscription extended by `days` from `max(now, end)`.

@@ -24,6 +24,13 @@ pub enum Button {
         /// Callback data.
         data: String,
     },
+    /// Opens a Mini App.
+    WebApp {
+        /// Label.
+        text: String,
+        /// The Mini App's URL.
+        url: String,
+    },
 }
 
 /// A text message to deliver, already rendered in the recipient's language.

@@ -13,6 +13,8 @@ pub struct Received<'a> {
     pub receive_count: u32,
     /// SQS message id.
     pub id: &'a str,
+    /// Receipt handle of this delivery (to change its visibility).
+    pub receipt_handle: Option<&'a str>,
 }
 
 /// Runs `handler` on every message concurrently and collects the failures.
@@ -29,6 +31,7 @@ where
             body: m.body.as_deref().unwrap_or_default(),
             receive_count: receive_count(m),
             id,
+            receipt_handle: m.receipt_handle.as_deref(),
         };
         let fut = handler(received.clone());
         Some(async move { (received, fut.await) })

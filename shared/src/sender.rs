@@ -104,6 +104,12 @@ fn keyboard(rows: &[Vec<Button>]) -> InlineKeyboardMarkup {
                 Button::Callback { text, data } => {
                     Some(InlineKeyboardButton::callback(text.clone(), data.clone()))
                 }
+                Button::WebApp { text, url } => reqwest::Url::parse(url).ok().map(|u| {
+                    InlineKeyboardButton::web_app(
+                        text.clone(),
+                        teloxide_core::types::WebAppInfo { url: u },
+                    )
+                }),
             })
             .collect::<Vec<_>>()
     }))

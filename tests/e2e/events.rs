@@ -37,3 +37,38 @@ fn the_sender_event_carries_an_outgoing_message() {
         serde_json::from_str(ev.records[0].body.as_deref().expect("body")).expect("outbox message");
     assert_eq!(msg.chat_id, -1001234567890);
 }
+
+#[test]
+fn the_panel_webhook_event_carries_a_panel_event() {
+    let ev: ApiGatewayV2httpRequest =
+        serde_json::from_str(&read("panel-webhook.json")).expect("API Gateway v2 event");
+    assert_eq!(ev.raw_path.as_deref(), Some("/panel"));
+    let body: serde_json::Value =
+        serde_json::from_str(ev.body.as_deref().expect("body")).expect("event json");
+    assert_eq!(body["event"], "service.panel_started");
+    assert!(ev.headers.contains_key("x-remnawave-signature"));
+}
+
+#[test]
+fn the_panel_sync_event_carries_a_sync_request() {
+    let ev: SqsEvent = serde_json::from_str(&read("panel-sync.json")).expect("SQS event");
+    let req: shared::panel::sync::PanelSyncRequest =
+        serde_json::from_str(ev.records[0].body.as_deref().expect("body")).expect("sync request");
+    assert_eq!(req.user, shared::types::TelegramId(424242));
+    assert_eq!(req.reason, shared::panel::sync::SyncReason::Paid);
+}
+
+#[test]
+fn the_jobs_event_carries_a_job() {
+    let ev: SqsEvent = serde_json::from_str(&read("jobs.json")).expect("SQS event");
+    let job: shared::jobs::Job =
+        serde_json::from_str(ev.records[0].body.as_deref().expect("body")).expect("job");
+    assert!(matches!(
+        job,
+        shared::jobs::Job::PanelSyncPage {
+            start: 0,
+            size: 250,
+            ..
+        }
+    ));
+}

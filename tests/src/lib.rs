@@ -1,8 +1,10 @@
 //! Test harness: the local stack on random ports with fake outside services.
 
+pub mod fake_panel;
 pub mod fake_providers;
 pub mod fake_telegram;
 
+use fake_panel::FakePanel;
 use fake_telegram::FakeTelegram;
 use local_stack::Stack;
 use serde_json::{Value, json};
@@ -89,6 +91,134 @@ impl TestStack {
     /// Delivers everything queued in the outbox through the sender handler.
     pub async fn drain_outbox(&self) -> usize {
         self.stack.drain_outbox().await.expect("outbox drains")
+    }
+}
+
+/// The panel API token the tests use.
+pub const PANEL_KEY: &str = "e2e-panel-token.eyJzdWIiOiJ0ZXN0In0";
+/// The panel webhook secret the tests use (as in the fixtures' sidecars).
+pub const PANEL_SECRET: &str = "e2e0panel0webhook0secret0c4f1a9b7d2e6";
+/// The internal squad users get.
+pub const SQUAD: &str = "3c9e4a51-77d2-4b08-9f16-a2d5e8c07b34";
+/// The external squad users get.
+pub const EXTERNAL_SQUAD: &str = "b71f0c2e-5d48-4e9a-8a63-1e2f3d4c5b6a";
+
+impl TestStack {
+    /// Starts everything with a fake panel configured as an operator would:
+    /// 100 GB a month, one squad, an external squad, three devices.
+    pub async fn start_with_panel(extra: &[(&str, &str)]) -> (TestStack, FakePanel) {
+        let panel = FakePanel::start(PANEL_KEY).await;
+        let mut vars: Vec<(&str, &str)> = vec![
+            ("PANEL_API_URL", panel.url.as_str()),
+            ("PANEL_API_KEY", PANEL_KEY),
+            ("PANEL_WEBHOOK_SECRET", PANEL_SECRET),
+            ("USER_TRAFFIC_LIMIT_GB", "100"),
+            ("USER_TRAFFIC_STRATEGY", "MONTH"),
+            ("USER_SQUAD_UUIDS", SQUAD),
+            ("USER_EXTERNAL_SQUAD_UUID", EXTERNAL_SQUAD),
+            ("USER_HWID_DEVICE_LIMIT", "3"),
+        ];
+        vars.extend_from_slice(extra);
+        (TestStack::start(&vars).await, panel)
+    }
+
+    /// Sets the user's subscription end directly, as crediting a payment does.
+    pub async fn set_sub_end(&self, id: i64, end: i64) {
+        self.set_user_attr(
+            id,
+            "sub_end",
+            aws_sdk_dynamodb::types::AttributeValue::N(end.to_string()),
+        )
+        .await;
+    }
+
+    /// Sets one attribute of the user item directly (what admin tools will do).
+    pub async fn set_user_attr(
+        &self,
+        id: i64,
+        name: &str,
+        value: aws_sdk_dynamodb::types::AttributeValue,
+    ) {
+        let store = &self.stack.app.store;
+        store
+            .client()
+            .update_item()
+            .table_name(store.table())
+            .key(
+                "PK",
+                aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#{id}")),
+            )
+            .key(
+                "SK",
+                aws_sdk_dynamodb::types::AttributeValue::S("PROFILE".into()),
+            )
+            .update_expression("SET #a = :v")
+            .expression_attribute_names("#a", name)
+            .expression_attribute_values(":v", value)
+            .send()
+            .await
+            .expect("user updated");
+    }
+
+    /// Queues a panel sync as crediting a payment does.
+    pub async fn enqueue_sync(
+        &self,
+        id: i64,
+        reason: shared::panel::sync::SyncReason,
+        dedup: &str,
+    ) {
+        let req = shared::panel::sync::PanelSyncRequest {
+            user: TelegramId(id),
+            reason,
+        };
+        shared::panel::sync::enqueue_sync(&self.stack.app, &req, dedup)
+            .await
+            .expect("sync queued");
+    }
+
+    /// POSTs a body to `/panel` with the given headers; returns the status.
+    pub async fn post_panel(&self, body: &[u8], headers: &[(&str, String)]) -> u16 {
+        let mut req = self
+            .http
+            .post(self.url("/panel"))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        for (k, v) in headers {
+            req = req.header(*k, v.as_str());
+        }
+        req.send().await.expect("stack answers").status().as_u16()
+    }
+
+    /// How many messages wait in a queue of the template (visible, in flight).
+    pub async fn queue_depth(&self, logical_id: &str) -> (u64, u64) {
+        use aws_sdk_sqs::types::QueueAttributeName as A;
+        let url = self
+            .stack
+            .provisioned
+            .refs
+            .get(logical_id)
+            .expect("queue in template");
+        let out = self
+            .stack
+            .app
+            .sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(A::ApproximateNumberOfMessages)
+            .attribute_names(A::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .expect("queue attributes");
+        let get = |a: A| {
+            out.attributes()
+                .and_then(|m| m.get(&a))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        (
+            get(A::ApproximateNumberOfMessages),
+            get(A::ApproximateNumberOfMessagesNotVisible),
+        )
     }
 }
 

@@ -1,9 +1,11 @@
 //! The Telegram webhook: authenticate, de-duplicate, then answer the update.
 
+pub mod admin;
 pub mod buy;
 pub mod screens;
 pub mod stars;
 pub mod start;
+pub mod vpn;
 
 use crate::app::{App, now};
 use crate::http::{HttpRequest, HttpResponse};
@@ -363,6 +365,7 @@ async fn on_message(app: &App, msg: Message) -> Result<(), BotError> {
         send(app, user.id, &Screen::plain(reply)).await;
         return Ok(());
     }
+    let admin = app.config.admin(user.id);
     let screen = match command {
         "/buy" if buy::selling(&app.config) => buy::plans(&app.config, &user),
         "/start" => screens::main_menu(&app.config, &user, true),
@@ -371,6 +374,8 @@ async fn on_message(app: &App, msg: Message) -> Result<(), BotError> {
         "/referral" | "/referrals" => {
             screens::referrals(&app.config, &user, app.bot_username().await)
         }
+        "/sync" if admin => admin::sync(app, &user, now()).await?,
+        "/syncstatus" if admin => admin::sync_status(app, &user).await?,
         _ => screens::main_menu(&app.config, &user, false),
     };
     send(app, user.id, &screen).await;
@@ -437,7 +442,11 @@ async fn on_callback(app: &App, q: CallbackQuery) -> Result<(), BotError> {
     let screen = match action {
         Action::Menu | Action::CheckChannel => screens::main_menu(&app.config, &user, false),
         Action::Profile => screens::profile(&app.config, &user, ts),
-        Action::Subscription => screens::subscription(&app.config, &user, ts),
+        Action::Subscription => vpn::subscription(app, &user, ts).await?,
+        Action::Trial => vpn::trial(app, &user, ts).await?,
+        Action::Devices => vpn::devices(app, &user).await,
+        Action::DeviceAsk(key) => vpn::device_ask(app, &user, key).await,
+        Action::DeviceDelete(key) => vpn::device_delete(app, &user, key).await,
         Action::Referrals => screens::referrals(&app.config, &user, app.bot_username().await),
         Action::Languages => screens::languages(user.lang),
         Action::SetLanguage(lang) => {
@@ -604,7 +613,7 @@ async fn on_buy(
                 app,
                 q,
                 &credit.user,
-                &screens::subscription(config, &credit.user, now()),
+                &screens::subscription(config, &credit.user, None, now()),
             )
             .await;
             Ok(())

@@ -3,8 +3,10 @@
 
 use crate::config::Config;
 use crate::i18n::{Arg, html, t, tr};
-use crate::store::users::User;
+use crate::panel::client::Device;
+use crate::store::users::{Traffic, User};
 use crate::types::{Kopecks, Lang};
+use sha2::{Digest, Sha256};
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 /// Callback data of the bot's buttons.
@@ -24,6 +26,14 @@ pub enum Action {
     SetLanguage(Lang),
     /// Re-check membership of the required channel.
     CheckChannel,
+    /// Start the free trial.
+    Trial,
+    /// The "My devices" list.
+    Devices,
+    /// Ask to confirm removing the device with this key ([`device_key`]).
+    DeviceAsk(u32),
+    /// Remove the device with this key.
+    DeviceDelete(u32),
 }
 
 impl Action {
@@ -37,6 +47,10 @@ impl Action {
             Action::Languages => "lang".into(),
             Action::SetLanguage(l) => format!("lang:{}", l.code()),
             Action::CheckChannel => "gate:check".into(),
+            Action::Trial => "trial".into(),
+            Action::Devices => "dev".into(),
+            Action::DeviceAsk(k) => format!("dev:ask:{k:08x}"),
+            Action::DeviceDelete(k) => format!("dev:del:{k:08x}"),
         }
     }
 
@@ -49,9 +63,34 @@ impl Action {
             "ref" => Action::Referrals,
             "lang" => Action::Languages,
             "gate:check" => Action::CheckChannel,
-            other => Action::SetLanguage(Lang::from_code(other.strip_prefix("lang:")?)?),
+            "trial" => Action::Trial,
+            "dev" => Action::Devices,
+            other => {
+                if let Some(k) = other.strip_prefix("dev:ask:") {
+                    Action::DeviceAsk(parse_key(k)?)
+                } else if let Some(k) = other.strip_prefix("dev:del:") {
+                    Action::DeviceDelete(parse_key(k)?)
+                } else {
+                    Action::SetLanguage(Lang::from_code(other.strip_prefix("lang:")?)?)
+                }
+            }
         })
     }
+}
+
+fn parse_key(hex: &str) -> Option<u32> {
+    (hex.len() == 8)
+        .then(|| u32::from_str_radix(hex, 16).ok())
+        .flatten()
+}
+
+/// A short, stable key for a device in callback data (Telegram allows 64
+/// bytes; a HWID may be 64 characters on its own): the first four bytes of
+/// the SHA-256 of its HWID. The device is found again by listing the
+/// user's devices and comparing keys.
+pub fn device_key(hwid: &str) -> u32 {
+    let digest = Sha256::digest(hwid.as_bytes());
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
 /// A rendered screen.
@@ -83,6 +122,27 @@ pub fn date(ts: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A date and time (UTC) as an admin reads it.
+pub fn date_time(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.format("%d.%m.%Y %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// An amount of traffic: megabytes below one gigabyte, else gigabytes with
+/// one decimal (binary units, as the panel counts).
+pub fn bytes_text(lang: Lang, bytes: u64) -> String {
+    const GIB: u64 = 1 << 30;
+    if bytes < GIB {
+        let mb = bytes.div_ceil(1 << 20);
+        tr(lang, "size-mb", &[("amount", Arg::Str(mb.to_string()))])
+    } else {
+        let tenths = (bytes * 10 + GIB / 2) / GIB;
+        let amount = format!("{}.{}", tenths / 10, tenths % 10);
+        tr(lang, "size-gb", &[("amount", Arg::Str(amount))])
+    }
+}
+
 /// An amount of money with the operator's currency symbol.
 pub fn money(config: &Config, amount: Kopecks) -> String {
     format!(
@@ -108,14 +168,18 @@ pub fn main_menu(config: &Config, user: &User, welcome: bool) -> Screen {
             super::buy::BuyAction::Plans.data(),
         )]);
     }
-    rows.extend([
-        vec![button(lang, "btn-subscription", Action::Subscription)],
-        vec![
-            button(lang, "btn-profile", Action::Profile),
-            button(lang, "btn-referrals", Action::Referrals),
-        ],
-        vec![button(lang, "btn-language", Action::Languages)],
+    rows.push(vec![button(lang, "btn-subscription", Action::Subscription)]);
+    if trial_offered(config, user, crate::app::now()) {
+        rows.push(vec![button(lang, "btn-trial", Action::Trial)]);
+    }
+    if devices_offered(config, user) {
+        rows.push(vec![button(lang, "btn-devices", Action::Devices)]);
+    }
+    rows.push(vec![
+        button(lang, "btn-profile", Action::Profile),
+        button(lang, "btn-referrals", Action::Referrals),
     ]);
+    rows.push(vec![button(lang, "btn-language", Action::Languages)]);
     let links: Vec<InlineKeyboardButton> = [
         ("btn-support", config.links.support.as_deref()),
         ("btn-server-status", config.links.server_status.as_deref()),
@@ -138,6 +202,18 @@ pub fn main_menu(config: &Config, user: &User, welcome: bool) -> Screen {
         text,
         keyboard: InlineKeyboardMarkup::new(rows),
     }
+}
+
+/// Whether the menu offers the free trial: it is on, the user never had
+/// it, and has no active subscription.
+pub fn trial_offered(config: &Config, user: &User, now: i64) -> bool {
+    config.trial.is_some() && user.trial_used_at.is_none() && !user.active(now)
+}
+
+/// Whether "My devices" is shown: the section is on and the user has a
+/// panel account to list devices of.
+pub fn devices_offered(config: &Config, user: &User) -> bool {
+    config.my_devices_section_enabled && config.panel.is_some() && user.panel.is_some()
 }
 
 /// The profile and balance screen.
@@ -195,29 +271,45 @@ fn days_left(lang: Lang, secs: i64) -> String {
     tr(lang, "days-count", &[("count", Arg::Num(days))])
 }
 
-/// The subscription screen.
-pub fn subscription(config: &Config, user: &User, now: i64) -> Screen {
+/// The subscription screen: status, end date and days left, traffic used
+/// of the limit (when the panel told us), the link with Connect and Mini
+/// App buttons.
+pub fn subscription(config: &Config, user: &User, traffic: Option<Traffic>, now: i64) -> Screen {
     let lang = user.lang;
     let mut text = subscription_status(user, now);
     let mut rows = Vec::new();
-    if let Some(url) = user
+    if let Some(figures) = traffic.filter(|_| user.sub_end.is_some()) {
+        text.push('\n');
+        text.push_str(&traffic_line(lang, figures));
+    }
+    let link = user
         .subscription_url
         .as_deref()
-        .filter(|_| user.active(now))
-    {
-        text.push_str("\n\n");
-        text.push_str(&tr(lang, "sub-link", &[("link", Arg::Str(html(url)))]));
-        if let Some(b) = url_button(lang, "btn-connect", url) {
-            rows.push(vec![b]);
+        .filter(|_| user.active(now));
+    match link {
+        Some(url) => {
+            text.push_str("\n\n");
+            text.push_str(&tr(lang, "sub-link", &[("link", Arg::Str(html(url)))]));
+            if let Some(b) = url_button(lang, "btn-connect", url) {
+                rows.push(vec![b]);
+            }
+            if let Some(app) = config.subscription_mini_app_url.as_deref()
+                && let Ok(u) = reqwest::Url::parse(app)
+            {
+                rows.push(vec![InlineKeyboardButton::web_app(
+                    t(lang, "btn-mini-app"),
+                    teloxide_core::types::WebAppInfo { url: u },
+                )]);
+            }
         }
-        if let Some(app) = config.subscription_mini_app_url.as_deref()
-            && let Ok(u) = reqwest::Url::parse(app)
-        {
-            rows.push(vec![InlineKeyboardButton::web_app(
-                t(lang, "btn-mini-app"),
-                teloxide_core::types::WebAppInfo { url: u },
-            )]);
+        None if user.active(now) && config.panel.is_some() => {
+            text.push_str("\n\n");
+            text.push_str(&t(lang, "sub-link-pending"));
         }
+        None => {}
+    }
+    if devices_offered(config, user) {
+        rows.push(vec![button(lang, "btn-devices", Action::Devices)]);
     }
     if super::buy::selling(config) {
         let key = if user.sub_end.is_some() {
@@ -234,6 +326,145 @@ pub fn subscription(config: &Config, user: &User, now: i64) -> Screen {
     Screen {
         text,
         keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+fn traffic_line(lang: Lang, traffic: Traffic) -> String {
+    let used = bytes_text(lang, traffic.used);
+    if traffic.limit == 0 {
+        tr(lang, "traffic-unlimited", &[("used", Arg::Str(used))])
+    } else {
+        tr(
+            lang,
+            "traffic-used",
+            &[
+                ("used", Arg::Str(used)),
+                ("limit", Arg::Str(bytes_text(lang, traffic.limit))),
+            ],
+        )
+    }
+}
+
+/// "My devices": the devices the panel counts against the user's limit,
+/// each with a remove button. `note` goes above the list (after a removal).
+pub fn devices(user: &User, devices: &[Device], note: Option<String>) -> Screen {
+    let lang = user.lang;
+    let mut text = note.map(|n| format!("{n}\n\n")).unwrap_or_default();
+    let mut rows = Vec::new();
+    if devices.is_empty() {
+        text.push_str(&t(lang, "devices-none"));
+    } else {
+        text.push_str(&tr(
+            lang,
+            "devices-title",
+            &[("count", Arg::Num(devices.len() as i64))],
+        ));
+        for (i, d) in devices.iter().enumerate() {
+            let name = device_name(lang, d);
+            text.push_str(&format!("\n{}. {}", i + 1, html(&name)));
+            if let Some(since) = d
+                .created_at
+                .as_deref()
+                .and_then(crate::panel::client::parse_time)
+            {
+                text.push_str(&format!(" — {}", date(since)));
+            }
+            rows.push(vec![InlineKeyboardButton::callback(
+                tr(
+                    lang,
+                    "btn-device-remove",
+                    &[("name", Arg::Str(format!("{}. {}", i + 1, short(&name, 40))))],
+                ),
+                Action::DeviceAsk(device_key(&d.hwid)).data(),
+            )]);
+        }
+    }
+    rows.push(vec![button(lang, "btn-subscription", Action::Subscription)]);
+    rows.push(back(lang));
+    Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// Asks before removing a device.
+pub fn device_confirm(user: &User, device: &Device) -> Screen {
+    let lang = user.lang;
+    let text = tr(
+        lang,
+        "device-remove-confirm",
+        &[("name", Arg::Str(html(&device_name(lang, device))))],
+    );
+    let key = device_key(&device.hwid);
+    Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(vec![
+            vec![button(
+                lang,
+                "btn-device-remove-yes",
+                Action::DeviceDelete(key),
+            )],
+            vec![button(lang, "btn-cancel", Action::Devices)],
+        ]),
+    }
+}
+
+/// The panel could not be asked (down, slow): try again later.
+pub fn panel_unavailable(user: &User) -> Screen {
+    Screen {
+        text: t(user.lang, "panel-unavailable"),
+        keyboard: InlineKeyboardMarkup::new(vec![back(user.lang)]),
+    }
+}
+
+fn device_name(lang: Lang, d: &Device) -> String {
+    let parts: Vec<&str> = [&d.device_model, &d.platform, &d.os_version]
+        .into_iter()
+        .filter_map(|p| p.as_deref())
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    if parts.is_empty() {
+        t(lang, "device-unknown")
+    } else {
+        parts.join(" · ")
+    }
+}
+
+fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(max - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// The trial started: how long, and that the link is on its way.
+pub fn trial_started(user: &User, days: u32) -> Screen {
+    let lang = user.lang;
+    Screen {
+        text: tr(
+            lang,
+            "trial-started",
+            &[("count", Arg::Num(i64::from(days)))],
+        ),
+        keyboard: InlineKeyboardMarkup::new(vec![
+            vec![button(lang, "btn-subscription", Action::Subscription)],
+            back(lang),
+        ]),
+    }
+}
+
+/// The trial cannot start: taken before, or a subscription is active.
+pub fn trial_unavailable(user: &User) -> Screen {
+    let lang = user.lang;
+    Screen {
+        text: t(lang, "trial-unavailable"),
+        keyboard: InlineKeyboardMarkup::new(vec![
+            vec![button(lang, "btn-subscription", Action::Subscription)],
+            back(lang),
+        ]),
     }
 }
 
@@ -345,11 +576,35 @@ mod tests {
             Action::SetLanguage(Lang::En),
             Action::SetLanguage(Lang::Ru),
             Action::CheckChannel,
+            Action::Trial,
+            Action::Devices,
+            Action::DeviceAsk(0),
+            Action::DeviceDelete(u32::MAX),
+            Action::DeviceAsk(device_key("a1b2c3d4e5f6a7b8")),
         ] {
             assert_eq!(Action::parse(&a.data()), Some(a));
+            assert!(a.data().len() <= 64);
         }
+        assert_eq!(Action::parse("dev:del:xyz"), None);
+        assert_eq!(Action::parse("dev:del:0000000"), None);
         assert_eq!(Action::parse("lang:de"), None);
         assert_eq!(Action::parse("Data from button callback"), None);
+    }
+
+    #[test]
+    fn traffic_reads_in_megabytes_then_gigabytes() {
+        assert_eq!(bytes_text(Lang::En, 0), "0 MB");
+        assert_eq!(bytes_text(Lang::En, 1), "1 MB");
+        assert_eq!(bytes_text(Lang::En, 300 << 20), "300 MB");
+        assert_eq!(bytes_text(Lang::En, 5_368_709_120), "5.0 GB");
+        assert_eq!(bytes_text(Lang::Ru, 1_610_612_736), "1.5 ГБ");
+        assert_eq!(bytes_text(Lang::En, 107_374_182_400), "100.0 GB");
+    }
+
+    #[test]
+    fn device_keys_are_stable_and_distinct() {
+        assert_eq!(device_key("hwid-one-0001"), device_key("hwid-one-0001"));
+        assert_ne!(device_key("hwid-one-0001"), device_key("hwid-one-0002"));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 pub mod attrs;
 pub mod once;
+pub mod panel;
 pub mod rate;
+pub mod sync_runs;
 pub mod users;
 
 pub use attrs::Item;
@@ -99,4 +101,10 @@ pub mod keys {
     }
     /// Sort key of a campaign's summary item.
     pub const SUMMARY: &str = "SUMMARY";
+    /// Partition key of the panel reconciliation runs.
+    pub const SYNC: &str = "SYNC";
+    /// Sort key of one reconciliation run (`RUN#` alone is the prefix of all).
+    pub fn sync_run(id: &str) -> String {
+        format!("RUN#{id}")
+    }
 }

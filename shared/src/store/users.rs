@@ -44,6 +44,19 @@ pub struct User {
     pub subscription_url: Option<String>,
     /// Required-channel membership was confirmed until this time.
     pub channel_ok_until: Option<i64>,
+    /// The user's account on the panel, once provisioned or adopted.
+    pub panel: Option<PanelLink>,
+    /// The last status the panel reported (`ACTIVE`, `EXPIRED`, `LIMITED`, `DISABLED`).
+    pub panel_status: Option<String>,
+    /// Traffic figures last read from the panel (a short-lived cache).
+    pub traffic: Option<Traffic>,
+    /// When the user took the free trial (once per user, ever).
+    pub trial_used_at: Option<i64>,
+    /// The subscription end the trial set: while `sub_end` still equals it,
+    /// the subscription is the trial (trial traffic limit).
+    pub trial_end: Option<i64>,
+    /// The bot disabled the panel user (a ban); only then does it re-enable it.
+    pub panel_disabled_by_us: bool,
     /// Registration marker: equals the touch's nonce when that touch created the user.
     reg_nonce: String,
 }
@@ -80,6 +93,22 @@ impl User {
             sub_end: item.i64("sub_end"),
             subscription_url: item.str("sub_url").map(str::to_owned),
             channel_ok_until: item.i64("channel_ok_until"),
+            panel: item.i64("panel_id").map(|id| PanelLink {
+                id,
+                short_uuid: item.str("panel_short_uuid").unwrap_or_default().to_owned(),
+            }),
+            panel_status: item.str("panel_status").map(str::to_owned),
+            traffic: match (
+                item.u64("traffic_used"),
+                item.u64("traffic_limit"),
+                item.i64("traffic_at"),
+            ) {
+                (Some(used), Some(limit), Some(at)) => Some(Traffic { used, limit, at }),
+                _ => None,
+            },
+            trial_used_at: item.i64("trial_used"),
+            trial_end: item.i64("trial_end"),
+            panel_disabled_by_us: item.flag("panel_disabled_by_us"),
             reg_nonce: item.str("reg_nonce").unwrap_or_default().to_owned(),
         })
     }
@@ -88,6 +117,33 @@ impl User {
     pub fn active(&self, now: i64) -> bool {
         self.sub_end.is_some_and(|end| end > now)
     }
+
+    /// Whether the current subscription is the free trial (nothing paid
+    /// has moved `sub_end` since the trial set it).
+    pub fn on_trial(&self) -> bool {
+        self.trial_end.is_some() && self.trial_end == self.sub_end
+    }
+}
+
+/// A user's account on the panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelLink {
+    /// The panel's numeric user id.
+    pub id: i64,
+    /// The panel's short id (the last part of the subscription link). Panel
+    /// 3.x has no other user uuid.
+    pub short_uuid: String,
+}
+
+/// Traffic figures read from the panel at `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Traffic {
+    /// Bytes used in the current period.
+    pub used: u64,
+    /// Limit in bytes, 0 = unlimited.
+    pub limit: u64,
+    /// When they were read, unix seconds.
+    pub at: i64,
 }
 
 /// Who is writing to the bot, as Telegram describes them on every update.

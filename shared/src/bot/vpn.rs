@@ -1,0 +1,181 @@
+//! The VPN screens that need the panel or the sync queue: "My
+//! subscription" (traffic from the panel, cached briefly), "My devices",
+//! and the free trial.
+
+use super::BotError;
+use super::screens::{self, Screen, device_key};
+use crate::app::App;
+use crate::i18n::{Arg, html, t, tr};
+use crate::panel::client::{Device, PanelClient, PanelError};
+use crate::panel::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
+use crate::store::users::{Traffic, User};
+use std::time::Duration;
+
+/// Traffic figures younger than this are shown without asking the panel.
+pub const TRAFFIC_CACHE_SECS: i64 = 60;
+/// The user waits for these calls: give up quickly and show what we have.
+const PANEL_BUDGET: Duration = Duration::from_secs(3);
+
+async fn within<T>(fut: impl Future<Output = Result<T, PanelError>>) -> Result<T, PanelError> {
+    match tokio::time::timeout(PANEL_BUDGET, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(PanelError::Transient("no answer within 3 s".into())),
+    }
+}
+
+/// "My subscription". Reads traffic from the panel unless the cached
+/// figures are fresh, and queues a sync for an active subscription that
+/// has no panel account yet (a lost or pending provisioning).
+pub async fn subscription(app: &App, user: &User, now: i64) -> Result<Screen, BotError> {
+    let traffic = traffic(app, user, now).await?;
+    if user.active(now) && user.panel.is_none() && app.panel.is_some() {
+        let req = PanelSyncRequest {
+            user: user.id,
+            reason: SyncReason::Repair,
+        };
+        // One per subscription end (and SQS's five minutes): pressing the
+        // button again does not flood the queue.
+        let dedup = format!("repair-{}-{}", user.id, user.sub_end.unwrap_or_default());
+        if let Err(e) = enqueue_sync(app, &req, &dedup).await {
+            tracing::error!(user = %user.id, "could not queue a repair sync: {e}");
+        }
+    }
+    Ok(screens::subscription(&app.config, user, traffic, now))
+}
+
+async fn traffic(app: &App, user: &User, now: i64) -> Result<Option<Traffic>, BotError> {
+    let (Some(client), Some(link)) = (app.panel.as_ref(), user.panel.as_ref()) else {
+        return Ok(None);
+    };
+    if let Some(cached) = user.traffic
+        && now - cached.at < TRAFFIC_CACHE_SECS
+    {
+        return Ok(Some(cached));
+    }
+    match within(client.user(link.id)).await {
+        Ok(p) => {
+            let fresh = Traffic {
+                used: p.used_bytes(),
+                limit: p.traffic_limit_bytes,
+                at: now,
+            };
+            app.store
+                .save_traffic(user.id, fresh, p.status.as_str())
+                .await?;
+            Ok(Some(fresh))
+        }
+        Err(e) => {
+            tracing::warn!(user = %user.id, "traffic not read from the panel: {e}");
+            Ok(user.traffic)
+        }
+    }
+}
+
+fn devices_ready<'a>(app: &'a App, user: &User) -> Option<(&'a PanelClient, i64)> {
+    if !screens::devices_offered(&app.config, user) {
+        return None;
+    }
+    Some((app.panel.as_ref()?, user.panel.as_ref()?.id))
+}
+
+/// "My devices".
+pub async fn devices(app: &App, user: &User) -> Screen {
+    let Some((client, panel_id)) = devices_ready(app, user) else {
+        return screens::main_menu(&app.config, user, false);
+    };
+    match within(client.devices(panel_id)).await {
+        Ok(list) => screens::devices(user, &list, None),
+        Err(e) => {
+            tracing::warn!(user = %user.id, "devices not read from the panel: {e}");
+            screens::panel_unavailable(user)
+        }
+    }
+}
+
+fn find(list: &[Device], key: u32) -> Option<&Device> {
+    list.iter().find(|d| device_key(&d.hwid) == key)
+}
+
+/// Asks to confirm removing the device with `key`.
+pub async fn device_ask(app: &App, user: &User, key: u32) -> Screen {
+    let Some((client, panel_id)) = devices_ready(app, user) else {
+        return screens::main_menu(&app.config, user, false);
+    };
+    match within(client.devices(panel_id)).await {
+        Ok(list) => match find(&list, key) {
+            Some(d) => screens::device_confirm(user, d),
+            None => screens::devices(user, &list, Some(t(user.lang, "device-gone"))),
+        },
+        Err(e) => {
+            tracing::warn!(user = %user.id, "devices not read from the panel: {e}");
+            screens::panel_unavailable(user)
+        }
+    }
+}
+
+/// Removes the device with `key` and shows the rest.
+pub async fn device_delete(app: &App, user: &User, key: u32) -> Screen {
+    let Some((client, panel_id)) = devices_ready(app, user) else {
+        return screens::main_menu(&app.config, user, false);
+    };
+    let result = async {
+        let list = within(client.devices(panel_id)).await?;
+        let Some(device) = find(&list, key) else {
+            return Ok((list, t(user.lang, "device-gone")));
+        };
+        let name = device
+            .device_model
+            .clone()
+            .or(device.platform.clone())
+            .unwrap_or_else(|| t(user.lang, "device-unknown"));
+        let rest = within(client.delete_device(panel_id, &device.hwid)).await?;
+        tracing::info!(user = %user.id, "device removed");
+        let note = tr(
+            user.lang,
+            "device-removed",
+            &[("name", Arg::Str(html(&name)))],
+        );
+        Ok::<_, PanelError>((rest, note))
+    }
+    .await;
+    match result {
+        Ok((rest, note)) => screens::devices(user, &rest, Some(note)),
+        Err(e) => {
+            tracing::warn!(user = %user.id, "device not removed: {e}");
+            screens::panel_unavailable(user)
+        }
+    }
+}
+
+/// Starts the free trial (once per user, never over an active
+/// subscription), queues its provisioning and tells the log chat.
+pub async fn trial(app: &App, user: &User, now: i64) -> Result<Screen, BotError> {
+    let Some(trial) = app.config.trial else {
+        return Ok(screens::main_menu(&app.config, user, false));
+    };
+    let end = now + i64::from(trial.days) * 86_400;
+    if !app.store.activate_trial(user.id, now, end).await? {
+        return Ok(screens::trial_unavailable(user));
+    }
+    let req = PanelSyncRequest {
+        user: user.id,
+        reason: SyncReason::Trial,
+    };
+    if let Err(e) = enqueue_sync(app, &req, &format!("trial-{}", user.id)).await {
+        // The trial stands; "My subscription" queues the sync again.
+        tracing::error!(user = %user.id, "trial provisioning not queued: {e}");
+    }
+    if app.config.log.trial_activations {
+        let text = tr(
+            app.config.default_language,
+            "log-trial",
+            &[
+                ("name", Arg::Str(html(&user.first_name))),
+                ("id", Arg::Str(user.id.to_string())),
+                ("count", Arg::Num(i64::from(trial.days))),
+            ],
+        );
+        super::admin_log(app, text).await;
+    }
+    Ok(screens::trial_started(user, trial.days))
+}

@@ -1,0 +1,475 @@
+//! A fake Remnawave 3.x panel: keeps users and HWID devices in memory,
+//! answers in the contract's shapes (`{"response": ...}`, `errorCode`s),
+//! checks the bearer token and the forwarding headers, and records every
+//! request so tests can assert on them and validate the bodies against the
+//! official contract (`tests/contract/validate.mjs`).
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+
+/// One recorded request.
+#[derive(Debug, Clone)]
+pub struct PanelCall {
+    /// HTTP method (`POST`).
+    pub method: String,
+    /// Path (`/api/users`).
+    pub path: String,
+    /// Query parameters.
+    pub query: BTreeMap<String, String>,
+    /// JSON body, if any.
+    pub body: Option<Value>,
+    /// The bearer token was the right one.
+    pub authorized: bool,
+    /// `X-Forwarded-For` and `X-Forwarded-Proto: https` were present.
+    pub forwarded: bool,
+}
+
+#[derive(Default)]
+struct State {
+    users: BTreeMap<i64, Value>,
+    devices: HashMap<i64, Vec<Value>>,
+    calls: Vec<PanelCall>,
+    next_id: i64,
+    down: bool,
+}
+
+/// The fake server.
+#[derive(Clone)]
+pub struct FakePanel {
+    /// Base URL to give the bot as `PANEL_API_URL` (the panel's root).
+    pub url: String,
+    key: String,
+    state: Arc<Mutex<State>>,
+}
+
+const NOW_ISO: &str = "2026-11-01T00:00:00.000Z";
+
+fn iso(ts: i64) -> String {
+    shared::panel::client::format_time(ts)
+}
+
+impl FakePanel {
+    /// Starts the fake; requests must carry `Authorization: Bearer <key>`.
+    pub async fn start(key: &str) -> FakePanel {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fake panel");
+        let addr = listener.local_addr().expect("addr");
+        let fake = FakePanel {
+            url: format!("http://{addr}"),
+            key: key.to_owned(),
+            state: Arc::new(Mutex::new(State {
+                next_id: 1000,
+                ..State::default()
+            })),
+        };
+        let serving = fake.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let fake = serving.clone();
+                tokio::spawn(async move {
+                    let svc = service_fn(move |req: Request<Incoming>| {
+                        let fake = fake.clone();
+                        async move { Ok::<_, std::convert::Infallible>(fake.answer(req).await) }
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
+                });
+            }
+        });
+        fake
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("fake panel state")
+    }
+
+    async fn answer(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let method = req.method().as_str().to_owned();
+        let path = req.uri().path().to_owned();
+        let query: BTreeMap<String, String> = req
+            .uri()
+            .query()
+            .map(|q| {
+                // The bot's query values are numbers: no percent-decoding needed.
+                q.split('&')
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let authorized =
+            header("authorization").as_deref() == Some(&format!("Bearer {}", self.key));
+        let forwarded = header("x-forwarded-for").is_some()
+            && header("x-forwarded-proto").as_deref() == Some("https");
+        let bytes = req
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        let body = (!bytes.is_empty())
+            .then(|| serde_json::from_slice::<Value>(&bytes).ok())
+            .flatten();
+        let mut st = self.lock();
+        st.calls.push(PanelCall {
+            method: method.clone(),
+            path: path.clone(),
+            query: query.clone(),
+            body: body.clone(),
+            authorized,
+            forwarded,
+        });
+        if st.down {
+            return reply(503, json!({"message": "Service Unavailable"}));
+        }
+        if !authorized {
+            return error(401, "A003", "Unauthorized");
+        }
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match (method.as_str(), segments.as_slice()) {
+            ("POST", ["api", "users"]) => st.create(body.unwrap_or_default()),
+            ("PATCH", ["api", "users"]) => st.update(body.unwrap_or_default()),
+            ("GET", ["api", "users", "stream"]) => {
+                let tg = query.get("telegramId").and_then(|t| t.parse::<i64>().ok());
+                let users: Vec<Value> = st
+                    .users
+                    .values()
+                    .filter(|u| tg.is_some() && u["telegramId"].as_i64() == tg)
+                    .cloned()
+                    .collect();
+                ok(json!({"users": users, "nextCursor": null, "hasMore": false}))
+            }
+            ("GET", ["api", "users"]) => {
+                let start: usize = query.get("start").and_then(|s| s.parse().ok()).unwrap_or(0);
+                let size: usize = query.get("size").and_then(|s| s.parse().ok()).unwrap_or(25);
+                let users: Vec<Value> = st.users.values().skip(start).take(size).cloned().collect();
+                ok(json!({"users": users, "total": st.users.len()}))
+            }
+            ("GET", ["api", "users", id]) => {
+                match id.parse::<i64>().ok().and_then(|i| st.users.get(&i)) {
+                    Some(u) => ok(u.clone()),
+                    None => not_found(),
+                }
+            }
+            (
+                "POST",
+                [
+                    "api",
+                    "users",
+                    id,
+                    "actions",
+                    action @ ("enable" | "disable"),
+                ],
+            ) => {
+                let Some(u) = id.parse::<i64>().ok().and_then(|i| st.users.get_mut(&i)) else {
+                    return not_found();
+                };
+                let (want, already) = if *action == "enable" {
+                    ("ACTIVE", ("A030", "User already enabled"))
+                } else {
+                    ("DISABLED", ("A029", "User already disabled"))
+                };
+                let disabled = u["status"] == "DISABLED";
+                if (*action == "disable") == disabled {
+                    return error(400, already.0, already.1);
+                }
+                u["status"] = json!(want);
+                ok(u.clone())
+            }
+            ("GET", ["api", "hwid", "devices", id]) => {
+                let id: i64 = id.parse().unwrap_or_default();
+                let devices = st.devices.get(&id).cloned().unwrap_or_default();
+                ok(json!({"total": devices.len(), "devices": devices}))
+            }
+            ("POST", ["api", "hwid", "devices", "delete"]) => {
+                let body = body.unwrap_or_default();
+                let id = body["userId"].as_i64().unwrap_or_default();
+                let hwid = body["hwid"].as_str().unwrap_or_default().to_owned();
+                let list = st.devices.entry(id).or_default();
+                let before = list.len();
+                list.retain(|d| d["hwid"] != hwid.as_str());
+                if list.len() == before {
+                    return error(404, "A101", "Device not found");
+                }
+                let devices = list.clone();
+                ok(json!({"total": devices.len(), "devices": devices}))
+            }
+            _ => error(404, "A000", "no such route in the fake"),
+        }
+    }
+
+    /// Puts the panel down (every request answers 503) or back up.
+    pub fn set_down(&self, down: bool) {
+        self.lock().down = down;
+    }
+
+    /// Adds a user as if created earlier (by another bot or an admin);
+    /// returns its id.
+    pub fn seed_user(
+        &self,
+        username: &str,
+        telegram_id: Option<i64>,
+        expire_at: i64,
+        status: &str,
+    ) -> i64 {
+        let mut st = self.lock();
+        let id = st.next_id;
+        st.next_id += 1;
+        let user = new_user(id, username, telegram_id, &iso(expire_at), status);
+        st.users.insert(id, user);
+        id
+    }
+
+    /// Adds a user exactly as given (a recorded panel response, say).
+    pub fn seed_raw_user(&self, user: Value) -> i64 {
+        let id = user["id"].as_i64().expect("user has an id");
+        let mut st = self.lock();
+        st.next_id = st.next_id.max(id + 1);
+        st.users.insert(id, user);
+        id
+    }
+
+    /// Sets a user's status (the panel expiring or limiting it by itself).
+    pub fn set_status(&self, id: i64, status: &str) {
+        if let Some(u) = self.lock().users.get_mut(&id) {
+            u["status"] = json!(status);
+        }
+    }
+
+    /// Deletes a user (an admin removing it in the panel).
+    pub fn delete_user(&self, id: i64) {
+        self.lock().users.remove(&id);
+    }
+
+    /// Sets the traffic a user has used.
+    pub fn set_used_traffic(&self, id: i64, bytes: u64) {
+        if let Some(u) = self.lock().users.get_mut(&id) {
+            u["userTraffic"]["usedTrafficBytes"] = json!(bytes);
+        }
+    }
+
+    /// Adds a HWID device to a user.
+    pub fn add_device(&self, user_id: i64, hwid: &str, platform: &str, model: &str, os: &str) {
+        self.lock().devices.entry(user_id).or_default().push(json!({
+            "hwid": hwid, "userId": user_id, "platform": platform, "osVersion": os,
+            "deviceModel": model, "userAgent": "Happ/3.0", "requestIp": null,
+            "createdAt": NOW_ISO, "updatedAt": NOW_ISO,
+        }));
+    }
+
+    /// The user's HWIDs.
+    pub fn device_hwids(&self, user_id: i64) -> Vec<String> {
+        self.lock()
+            .devices
+            .get(&user_id)
+            .map(|l| {
+                l.iter()
+                    .filter_map(|d| d["hwid"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every user, by id.
+    pub fn users(&self) -> Vec<Value> {
+        self.lock().users.values().cloned().collect()
+    }
+
+    /// A user by username.
+    pub fn user_named(&self, username: &str) -> Option<Value> {
+        self.lock()
+            .users
+            .values()
+            .find(|u| u["username"] == username)
+            .cloned()
+    }
+
+    /// Every request so far.
+    pub fn calls(&self) -> Vec<PanelCall> {
+        self.lock().calls.clone()
+    }
+
+    /// Requests with this method and path.
+    pub fn calls_to(&self, method: &str, path: &str) -> Vec<PanelCall> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == method && c.path == path)
+            .collect()
+    }
+
+    /// Forgets recorded requests.
+    pub fn clear_calls(&self) {
+        self.lock().calls.clear();
+    }
+
+    /// The recorded requests as JSON lines for `tests/contract/validate.mjs`.
+    pub fn contract_lines(&self) -> Vec<Value> {
+        self.calls()
+            .into_iter()
+            .map(|c| {
+                json!({
+                    "name": "recorded",
+                    "method": c.method,
+                    "path": c.path,
+                    "query": c.query,
+                    "body": c.body,
+                })
+            })
+            .collect()
+    }
+}
+
+fn new_user(
+    id: i64,
+    username: &str,
+    telegram_id: Option<i64>,
+    expire_at: &str,
+    status: &str,
+) -> Value {
+    let short = format!("fk{id:010}s");
+    json!({
+        "id": id,
+        "shortUuid": short,
+        "username": username,
+        "status": status,
+        "trafficLimitBytes": 0,
+        "trafficLimitStrategy": "NO_RESET",
+        "expireAt": expire_at,
+        "telegramId": telegram_id,
+        "email": null,
+        "description": null,
+        "tag": null,
+        "hwidDeviceLimit": null,
+        "externalSquadUuid": null,
+        "trojanPassword": "fakeTrojanPassw0rd",
+        "vlessUuid": format!("6a0d3f1e-2b4c-4d5e-8f90-{id:012}"),
+        "ssPassword": "fakeSsPassw0rd01",
+        "lastTriggeredThreshold": 0,
+        "subRevokedAt": null,
+        "lastTrafficResetAt": null,
+        "createdAt": NOW_ISO,
+        "updatedAt": NOW_ISO,
+        "subscriptionUrl": format!("https://sub.fake-panel.test/{short}"),
+        "activeInternalSquads": [],
+        "userTraffic": {
+            "usedTrafficBytes": 0,
+            "lifetimeUsedTrafficBytes": 0,
+            "onlineAt": null,
+            "firstConnectedAt": null,
+            "lastConnectedNodeUuid": null
+        }
+    })
+}
+
+impl State {
+    fn create(&mut self, body: Value) -> Response<Full<Bytes>> {
+        let Some(username) = body["username"].as_str() else {
+            return error(400, "", "Validation failed: username");
+        };
+        let Some(expire_at) = body["expireAt"].as_str() else {
+            return error(400, "", "Validation failed: expireAt");
+        };
+        if self.users.values().any(|u| u["username"] == username) {
+            return error(400, "A019", "User username already exists");
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let status = body["status"].as_str().unwrap_or("ACTIVE");
+        let mut user = new_user(id, username, body["telegramId"].as_i64(), expire_at, status);
+        apply_fields(&mut user, &body);
+        self.users.insert(id, user.clone());
+        ok(user)
+    }
+
+    fn update(&mut self, body: Value) -> Response<Full<Bytes>> {
+        let found = match (body["id"].as_i64(), body["username"].as_str()) {
+            (Some(id), _) => self.users.get_mut(&id),
+            (None, Some(name)) => self.users.values_mut().find(|u| u["username"] == name),
+            (None, None) => return error(400, "", "At least one of username, id must be provided"),
+        };
+        let Some(user) = found else {
+            return not_found();
+        };
+        apply_fields(user, &body);
+        if let Some(status) = body["status"].as_str() {
+            user["status"] = json!(status);
+        }
+        ok(user.clone())
+    }
+}
+
+/// Copies the writable fields of a create/update body onto a user. Like the
+/// real panel, an expired user stays `EXPIRED` until told otherwise.
+fn apply_fields(user: &mut Value, body: &Value) {
+    for key in [
+        "expireAt",
+        "trafficLimitBytes",
+        "trafficLimitStrategy",
+        "telegramId",
+        "hwidDeviceLimit",
+        "description",
+        "externalSquadUuid",
+        "tag",
+        "email",
+    ] {
+        if let Some(v) = body.get(key) {
+            user[key] = v.clone();
+        }
+    }
+    if let Some(squads) = body.get("activeInternalSquads").and_then(Value::as_array) {
+        user["activeInternalSquads"] = Value::Array(
+            squads
+                .iter()
+                .map(|u| json!({"uuid": u, "name": "Squad"}))
+                .collect(),
+        );
+    }
+    user["updatedAt"] = json!(NOW_ISO);
+}
+
+fn ok(response: Value) -> Response<Full<Bytes>> {
+    let mut m = Map::new();
+    m.insert("response".into(), response);
+    reply(200, Value::Object(m))
+}
+
+fn not_found() -> Response<Full<Bytes>> {
+    error(404, "A025", "User not found")
+}
+
+fn error(status: u16, code: &str, message: &str) -> Response<Full<Bytes>> {
+    reply(
+        status,
+        json!({"timestamp": NOW_ISO, "path": "/api", "message": message, "errorCode": code}),
+    )
+}
+
+fn reply(status: u16, body: Value) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
+    *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::OK);
+    r.headers_mut().insert(
+        "content-type",
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    r
+}
