@@ -7,14 +7,10 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use tokio::net::TcpListener;
 
 /// One recorded request.
 #[derive(Debug, Clone)]
@@ -60,12 +56,9 @@ fn iso(ts: i64) -> String {
 impl FakePanel {
     /// Starts the fake; requests must carry `Authorization: Bearer <key>`.
     pub async fn start(key: &str) -> FakePanel {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind fake panel");
-        let addr = listener.local_addr().expect("addr");
+        let (listener, url) = crate::serve::listen("fake panel").await;
         let fake = FakePanel {
-            url: format!("http://{addr}"),
+            url,
             key: key.to_owned(),
             state: Arc::new(Mutex::new(State {
                 next_id: 1000,
@@ -73,22 +66,9 @@ impl FakePanel {
             })),
         };
         let serving = fake.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let fake = serving.clone();
-                tokio::spawn(async move {
-                    let svc = service_fn(move |req: Request<Incoming>| {
-                        let fake = fake.clone();
-                        async move { Ok::<_, std::convert::Infallible>(fake.answer(req).await) }
-                    });
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
-                });
-            }
+        crate::serve::spawn(listener, move |req| {
+            let fake = serving.clone();
+            async move { fake.answer(req).await }
         });
         fake
     }

@@ -7,15 +7,10 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use tokio::net::TcpListener;
 
 /// Which fake API a request went to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,12 +113,9 @@ impl FakeProviders {
 
     /// Starts the fakes accepting `creds`.
     pub async fn start_with(creds: Credentials) -> FakeProviders {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind fake providers");
-        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let (listener, url) = crate::serve::listen("fake providers").await;
         let fake = FakeProviders {
-            url: format!("http://{addr}"),
+            url,
             creds,
             state: Arc::new(Mutex::new(State {
                 next_id: 1000,
@@ -131,22 +123,9 @@ impl FakeProviders {
             })),
         };
         let serving = fake.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let fake = serving.clone();
-                tokio::spawn(async move {
-                    let svc = service_fn(move |req: Request<Incoming>| {
-                        let fake = fake.clone();
-                        async move { Ok::<_, std::convert::Infallible>(fake.answer(req).await) }
-                    });
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
-                });
-            }
+        crate::serve::spawn(listener, move |req| {
+            let fake = serving.clone();
+            async move { fake.answer(req).await }
         });
         fake
     }

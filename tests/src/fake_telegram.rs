@@ -5,15 +5,10 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use tokio::net::TcpListener;
 
 /// One recorded Bot API call.
 #[derive(Debug, Clone)]
@@ -50,12 +45,9 @@ pub const BOT_USERNAME: &str = "test_shop_bot";
 impl FakeTelegram {
     /// Starts the fake for bot `token`.
     pub async fn start(token: &str) -> FakeTelegram {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind fake telegram");
-        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let (listener, url) = crate::serve::listen("fake telegram").await;
         let fake = FakeTelegram {
-            url: format!("http://{addr}"),
+            url,
             token: token.to_owned(),
             state: Arc::new(Mutex::new(State {
                 next_message_id: 5000,
@@ -63,22 +55,9 @@ impl FakeTelegram {
             })),
         };
         let serving = fake.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let fake = serving.clone();
-                tokio::spawn(async move {
-                    let svc = service_fn(move |req: Request<Incoming>| {
-                        let fake = fake.clone();
-                        async move { Ok::<_, std::convert::Infallible>(fake.answer(req).await) }
-                    });
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
-                });
-            }
+        crate::serve::spawn(listener, move |req| {
+            let fake = serving.clone();
+            async move { fake.answer(req).await }
         });
         fake
     }

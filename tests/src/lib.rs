@@ -3,6 +3,7 @@
 pub mod fake_panel;
 pub mod fake_providers;
 pub mod fake_telegram;
+pub mod serve;
 
 use fake_panel::FakePanel;
 use fake_telegram::FakeTelegram;
