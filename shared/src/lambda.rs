@@ -2,6 +2,7 @@
 //! function's `main` is a few lines of wiring.
 
 use crate::http::{HttpRequest, HttpResponse};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use bytes::Bytes;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -56,5 +57,35 @@ where
         let fut = handler(from_lambda(req));
         async move { Ok::<_, std::convert::Infallible>(to_lambda(fut.await)) }
     }))
+    .await
+}
+
+/// A whole HTTP function: logging, the application built once per cold
+/// start, then `handler` for every request.
+pub async fn http_function<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(std::sync::Arc<crate::app::App>, HttpRequest) -> Fut,
+    Fut: Future<Output = HttpResponse> + Send,
+{
+    crate::app::init_logging();
+    let app = crate::app::App::from_env_or_exit().await;
+    run_http(|req| handler(app.clone(), req)).await
+}
+
+/// A whole SQS consumer function: logging, the application built once per
+/// cold start, then `handler` for every batch (it reports failures per message).
+pub async fn sqs_function<F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    F: Fn(std::sync::Arc<crate::app::App>, SqsEvent) -> Fut,
+    Fut: Future<Output = SqsBatchResponse> + Send,
+{
+    crate::app::init_logging();
+    let app = crate::app::App::from_env_or_exit().await;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        |event: lambda_runtime::LambdaEvent<SqsEvent>| {
+            let fut = handler(app.clone(), event.payload);
+            async move { Ok::<_, lambda_runtime::Error>(fut.await) }
+        },
+    ))
     .await
 }

@@ -1,17 +1,9 @@
 //! Outbox queue consumer: delivers queued Telegram messages.
 
-use aws_lambda_events::event::sqs::SqsEvent;
-use lambda_runtime::{LambdaEvent, service_fn};
-
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::app::init_logging();
-    let app = shared::app::App::from_env_or_exit().await;
-    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
-        let app = app.clone();
-        async move {
-            Ok::<_, lambda_runtime::Error>(shared::sender::handle_outbox(&app, event.payload).await)
-        }
-    }))
+    shared::lambda::sqs_function(|app, batch| async move {
+        shared::sender::handle_outbox(&app, batch).await
+    })
     .await
 }
