@@ -627,3 +627,34 @@ async fn a_typical_update_costs_three_dynamodb_writes_in_two_round_trips() {
     );
     assert!(!after.contains_key("Scan"), "no table scans: {after:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_polling_feeds_updates_through_the_webhook_handler_once() {
+    let mut t = TestStack::start(&[]).await;
+    t.telegram
+        .push_update(text_update(150, 1801, "Polly", "en", "/start"));
+    t.telegram
+        .push_update(text_update(151, 1801, "Polly", "en", "/language"));
+    t.stack.spawn_polling();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while t.telegram.sent_to(1801).len() < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Let a few more polls pass: acknowledged updates must not come back.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let sent = t.telegram.sent_to(1801);
+    assert_eq!(
+        sent.len(),
+        2,
+        "welcome and language picker, once each: {sent:?}"
+    );
+    assert!(text_of(&sent[0]).contains("Hello"));
+    let polls = t.telegram.calls_of("getUpdates");
+    assert!(polls.len() >= 2);
+    assert_eq!(
+        polls.last().expect("poll").body["offset"],
+        152,
+        "offset moves past what was handled"
+    );
+    assert!(t.user(1801).await.is_some());
+}

@@ -28,6 +28,8 @@ struct State {
     /// getChatMember status by user id.
     members: HashMap<i64, String>,
     next_message_id: i64,
+    /// Updates `getUpdates` hands out (long polling), oldest first.
+    pending_updates: VecDeque<Value>,
 }
 
 /// The fake server.
@@ -91,6 +93,9 @@ impl FakeTelegram {
         if params.is_null() {
             params = json!({});
         }
+        if method == "getupdates" {
+            return self.get_updates(&params).await;
+        }
         let mut st = self.state.lock().expect("fake state");
         if bot != format!("bot{}", self.token) {
             st.wrong_token.push(path.clone());
@@ -135,6 +140,35 @@ impl FakeTelegram {
             _ => json!(true),
         };
         reply(200, json!({"ok": true, "result": result}))
+    }
+
+    /// `getUpdates`: the pending updates from `offset` on; when there are
+    /// none, a short wait (as Telegram's long poll does) and an empty list.
+    async fn get_updates(&self, params: &Value) -> Response<Full<Bytes>> {
+        let offset = params["offset"].as_i64().unwrap_or(0);
+        let updates: Vec<Value> = {
+            let mut st = self.state.lock().expect("fake state");
+            st.calls.push(Call {
+                method: "getupdates".into(),
+                body: params.clone(),
+            });
+            st.pending_updates
+                .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+            st.pending_updates.iter().cloned().collect()
+        };
+        if updates.is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        reply(200, json!({"ok": true, "result": updates}))
+    }
+
+    /// Queues an update for long polling.
+    pub fn push_update(&self, update: Value) {
+        self.state
+            .lock()
+            .expect("fake state")
+            .pending_updates
+            .push_back(update);
     }
 
     /// Every call so far.
