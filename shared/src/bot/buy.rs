@@ -124,7 +124,7 @@ pub fn selling(config: &Config) -> bool {
 }
 
 /// Providers that can take a payment in rubles (plans and top-ups).
-fn rub_providers(config: &Config) -> Vec<Provider> {
+pub fn rub_providers(config: &Config) -> Vec<Provider> {
     let mut out = Vec::new();
     if config.yookassa.is_some() {
         out.push(Provider::Yookassa);

@@ -578,12 +578,7 @@ async fn on_buy(
             (purchase, amount, provider)
         }
         BuyAction::TopUpPay(rub, provider) => {
-            if !buy::topup_available(config)
-                || matches!(
-                    provider,
-                    Provider::Balance | Provider::Stars | Provider::Tribute
-                )
-            {
+            if !buy::rub_providers(config).contains(&provider) {
                 answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
                 return Ok(());
             }
