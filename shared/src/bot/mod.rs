@@ -390,20 +390,6 @@ async fn on_callback(app: &App, q: CallbackQuery) -> Result<(), BotError> {
     let Gate::Pass(mut user) = gate else {
         return Ok(());
     };
-    if let Some(buy_action) = q.data.as_deref().and_then(buy::BuyAction::parse) {
-        if !channel_ok(app, &mut user).await? {
-            answer_callback(app, &q, None, false).await;
-            show(
-                app,
-                &q,
-                &user,
-                &screens::channel_gate(&app.config, user.lang),
-            )
-            .await;
-            return Ok(());
-        }
-        return on_buy(app, &q, &user, buy_action).await;
-    }
     let action = q.data.as_deref().and_then(Action::parse);
     if action == Some(Action::CheckChannel) {
         user.channel_ok_until = None; // the button promises a real re-check
@@ -431,6 +417,9 @@ async fn on_callback(app: &App, q: CallbackQuery) -> Result<(), BotError> {
         )
         .await;
         return Ok(());
+    }
+    if let Some(buy_action) = q.data.as_deref().and_then(buy::BuyAction::parse) {
+        return on_buy(app, &q, &user, buy_action).await;
     }
     let Some(action) = action else {
         tracing::info!(data = ?q.data, "unknown callback data");
