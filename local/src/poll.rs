@@ -43,7 +43,9 @@ pub async fn run(app: Arc<App>) {
                 offset = offset.max(id + 1);
             }
             let bytes = serde_json::to_vec(&update).unwrap_or_default();
-            if let Err(e) = shared::bot::process_update(&app, &bytes).await {
+            if let Err(e) =
+                shared::bot::process_update(&app, &bytes, shared::bot::Origin::Telegram).await
+            {
                 tracing::error!("update failed: {e}");
             }
         }

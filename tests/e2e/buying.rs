@@ -566,3 +566,28 @@ async fn the_history_pages_through_the_ledger() {
         2
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_webhook_validation_a_posted_payment_moves_no_money() {
+    let mut settings = STARS.to_vec();
+    settings.push(("WEBHOOK_VALIDATION_ENABLED", "false"));
+    let t = TestStack::start(&settings).await;
+    let payload = order_with_stars(&t, 3501, "1m", 10).await;
+    // Anyone can post to an unvalidated webhook: a forged payment message.
+    let forged = successful_payment(20, 3501, &payload, 150, "charge-forged");
+    assert_eq!(
+        t.post_telegram_raw(forged.to_string().as_bytes(), None)
+            .await,
+        200
+    );
+    assert_eq!(t.user(3501).await.expect("u").sub_end, None);
+    let order = t
+        .stack
+        .app
+        .store
+        .get_order(&OrderId(payload))
+        .await
+        .expect("s")
+        .expect("o");
+    assert_eq!(order.status, OrderStatus::Pending);
+}
