@@ -1,7 +1,6 @@
 //! Buying: periods, payment methods, top-ups, the balance and its history.
 
 use super::screens::{Screen, date, money};
-use crate::app::App;
 use crate::config::Config;
 use crate::i18n::{Arg, t, tr};
 use crate::orders::{LedgerRow, Purchase};
@@ -388,9 +387,12 @@ fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
     )
 }
 
-/// Rubles of a custom amount the app is waiting for, if asked.
-pub async fn awaiting_amount(app: &App, user: &User) -> bool {
-    app.store.get_state(user.id).await.ok().flatten().as_deref() == Some("topup_amount")
+/// The conversation state of "send me the amount".
+pub const AWAITING_AMOUNT: &str = "topup_amount";
+
+/// Whether the bot asked this user for a custom top-up amount.
+pub fn awaiting_amount(user: &User, now: i64) -> bool {
+    user.waiting_for(now) == Some(AWAITING_AMOUNT)
 }
 
 #[cfg(test)]

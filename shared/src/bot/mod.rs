@@ -378,7 +378,7 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
     }
     let command = text.split_whitespace().next().unwrap_or_default();
     let command = command.split('@').next().unwrap_or_default();
-    if !command.starts_with('/') && buy::awaiting_amount(app, &user).await {
+    if !command.starts_with('/') && buy::awaiting_amount(&user, now()) {
         app.store.clear_state(user.id).await?;
         let screen = match buy::parse_custom_amount(text) {
             Some(rub) => buy::topup_checkout(&app.config, &user, rub),
@@ -569,7 +569,9 @@ async fn on_buy(
             return done(app, q, user, buy::topup_checkout(config, user, rub)).await;
         }
         BuyAction::TopUpCustom => {
-            app.store.set_state(user.id, "topup_amount", now()).await?;
+            app.store
+                .set_state(user.id, buy::AWAITING_AMOUNT, now())
+                .await?;
             let text = tr(
                 user.lang,
                 "topup-ask-amount",

@@ -44,6 +44,8 @@ pub struct User {
     pub subscription_url: Option<String>,
     /// Required-channel membership was confirmed until this time.
     pub channel_ok_until: Option<i64>,
+    /// What the bot asked the user to type next (e.g. `topup_amount`), and until when.
+    pub waiting: Option<(String, i64)>,
     /// The user's account on the panel, once provisioned or adopted.
     pub panel: Option<PanelLink>,
     /// The last status the panel reported (`ACTIVE`, `EXPIRED`, `LIMITED`, `DISABLED`).
@@ -93,6 +95,10 @@ impl User {
             sub_end: item.i64("sub_end"),
             subscription_url: item.str("sub_url").map(str::to_owned),
             channel_ok_until: item.i64("channel_ok_until"),
+            waiting: item
+                .str("waiting")
+                .zip(item.i64("waiting_until"))
+                .map(|(w, until)| (w.to_owned(), until)),
             panel: item.i64("panel_id").map(|id| PanelLink {
                 id,
                 short_uuid: item.str("panel_short_uuid").unwrap_or_default().to_owned(),
@@ -434,51 +440,31 @@ fn counter(table: &str, pk: String, sk: &str, attr: &str) -> Result<TransactWrit
 /// How long a conversation state waits for the user's answer.
 pub const STATE_SECS: i64 = 15 * 60;
 
-impl Store {
-    /// Remembers what the bot is waiting for from the user (expires).
-    pub async fn set_state(&self, id: TelegramId, state: &str, now: i64) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .item("PK", s(keys::user(id)))
-            .item("SK", s("STATE"))
-            .item("state", s(state))
-            .item("expires", n(now + STATE_SECS))
-            .item("ttl", n(now + STATE_SECS))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(())
+impl User {
+    /// What the bot is waiting for the user to type, if it still is at `now`.
+    pub fn waiting_for(&self, now: i64) -> Option<&str> {
+        self.waiting
+            .as_ref()
+            .filter(|(_, until)| *until > now)
+            .map(|(w, _)| w.as_str())
     }
+}
 
-    /// What the bot is waiting for from the user, if anything and not expired.
-    pub async fn get_state(&self, id: TelegramId) -> Result<Option<String>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(keys::user(id)))
-            .key("SK", s("STATE"))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        let now = crate::app::now();
-        Ok(out
-            .item
-            .filter(|i| i.i64("expires").is_some_and(|e| e > now))
-            .and_then(|i| i.str("state").map(str::to_owned)))
+impl Store {
+    /// Remembers what the bot is waiting for from the user, on the user item
+    /// (every update reads it anyway), for [`STATE_SECS`].
+    pub async fn set_state(&self, id: TelegramId, state: &str, now: i64) -> Result<(), StoreError> {
+        self.set_fields(
+            id,
+            "SET waiting = :w, waiting_until = :u",
+            &[(":w", s(state)), (":u", n(now + STATE_SECS))],
+        )
+        .await
     }
 
     /// Forgets the conversation state.
     pub async fn clear_state(&self, id: TelegramId) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .key("PK", s(keys::user(id)))
-            .key("SK", s("STATE"))
-            .send()
+        self.set_fields(id, "REMOVE waiting, waiting_until", &[])
             .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(())
     }
 }
