@@ -61,11 +61,15 @@ pub async fn after_credit_with(app: &App, credit: &Credit, tell_user: bool) -> R
         text: t(lang, "btn-subscription"),
         data: "sub".into(),
     }]];
-    let sent = if tell_user {
-        app.outbox.send(&msg, 0).await
-    } else {
-        Ok(())
-    };
+    if tell_user && let Err(e) = app.outbox.send(&msg, 0).await {
+        // Give the marker back before anything else is queued: the
+        // provider's retry (we answer 5xx) sends every notice once.
+        let _ = app
+            .store
+            .release_once(NOTICE_SCOPE, &credit.order.id.0)
+            .await;
+        return Err(e.to_string());
+    }
     if let Some((inviter, days)) = credit.referral_bonus {
         let inviter_lang = app
             .store
@@ -90,14 +94,6 @@ pub async fn after_credit_with(app: &App, credit: &Credit, tell_user: bool) -> R
     }
     if app.config.log.payments {
         admin_log(app, payment_log_line(app, credit)).await;
-    }
-    if let Err(e) = sent {
-        // Give the marker back: the provider's retry (we answer 5xx) sends it.
-        let _ = app
-            .store
-            .release_once(NOTICE_SCOPE, &credit.order.id.0)
-            .await;
-        return Err(e.to_string());
     }
     Ok(())
 }
