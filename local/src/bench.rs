@@ -2,7 +2,7 @@
 //! stack: start-up (settings, secret, clients), webhook latency of typical
 //! updates, and DynamoDB calls per update. Prints a report; asserts nothing.
 
-use shared::config::Vars;
+use shared::base::config::Vars;
 use std::time::{Duration, Instant};
 
 const UPDATES: i64 = 300;
@@ -34,7 +34,9 @@ async fn main() {
             v.set(k, val);
         }
         let started = Instant::now();
-        let app = shared::app::App::load(v, &stack.aws).await.expect("loads");
+        let app = shared::adapters::app::App::load(v, &stack.aws)
+            .await
+            .expect("loads");
         app.store.ping().await.expect("table");
         cold.push(started.elapsed());
     }

@@ -10,9 +10,9 @@ pub mod workers;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
-use shared::app::App;
-use shared::config::{SECRET_NAMES, Vars};
-use shared::health::Probe;
+use shared::adapters::app::App;
+use shared::base::config::{SECRET_NAMES, Vars};
+use shared::domains::ops::health::Probe;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;

@@ -2,14 +2,14 @@
 //! serves every route on `DEV_ADDR` (default 127.0.0.1:3000), runs the queue
 //! consumers, and long-polls Telegram when there is no `WEBHOOK_BASE_URL`.
 
-use shared::config::Vars;
+use shared::base::config::Vars;
 use std::net::SocketAddr;
 
 #[tokio::main]
 async fn main() {
-    shared::app::init_logging();
+    shared::adapters::app::init_logging();
     let mut vars = Vars::from_env();
-    if let Some(path) = shared::app::dotenv_path(&vars)
+    if let Some(path) = shared::adapters::app::dotenv_path(&vars)
         && let Err(e) = vars.merge_dotenv_file(&path)
     {
         eprintln!("configuration error: {e}");

@@ -1,7 +1,7 @@
 //! Long polling: with a real bot token and no public URL, updates are pulled
 //! with `getUpdates` and fed, byte for byte, through the webhook's handler.
 
-use shared::app::App;
+use shared::adapters::app::App;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -8,9 +8,9 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use shared::app::App;
-use shared::health::Probe;
-use shared::http::{HttpRequest, HttpResponse};
+use shared::adapters::app::App;
+use shared::adapters::http::{HttpRequest, HttpResponse};
+use shared::domains::ops::health::Probe;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -29,13 +29,21 @@ impl Routes {
         match (req.method.as_str(), req.path.as_str()) {
             ("POST", "/telegram") => shared::bot::handle_webhook(&self.app, req).await,
             ("POST", "/panel") => {
-                shared::panel::webhook::handle_panel_webhook(&self.app, req).await
+                shared::domains::access::webhook::handle_panel_webhook(&self.app, req).await
             }
-            ("GET", "/health") => shared::health::handle_health(&self.probe).await,
-            ("POST", "/pay/yookassa") => shared::payhooks::yookassa(&self.app, req).await,
-            ("POST", "/pay/cryptopay") => shared::payhooks::cryptopay(&self.app, req).await,
-            ("POST" | "GET", "/pay/freekassa") => shared::payhooks::freekassa(&self.app, req).await,
-            ("POST", "/pay/tribute") => shared::payhooks::tribute(&self.app, req).await,
+            ("GET", "/health") => shared::domains::ops::health::handle_health(&self.probe).await,
+            ("POST", "/pay/yookassa") => {
+                shared::domains::money::payhooks::yookassa(&self.app, req).await
+            }
+            ("POST", "/pay/cryptopay") => {
+                shared::domains::money::payhooks::cryptopay(&self.app, req).await
+            }
+            ("POST" | "GET", "/pay/freekassa") => {
+                shared::domains::money::payhooks::freekassa(&self.app, req).await
+            }
+            ("POST", "/pay/tribute") => {
+                shared::domains::money::payhooks::tribute(&self.app, req).await
+            }
             _ => HttpResponse::error(StatusCode::NOT_FOUND, "no such route"),
         }
     }

@@ -5,8 +5,8 @@
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::MessageSystemAttributeName;
-use shared::app::App;
-use shared::config::Infra;
+use shared::adapters::app::App;
+use shared::base::config::Infra;
 use std::collections::HashSet;
 use std::future::Future;
 use std::time::Duration;
@@ -38,9 +38,9 @@ impl Worker {
     /// Runs its function's handler on a batch.
     pub async fn handle(self, app: &App, event: SqsEvent) -> SqsBatchResponse {
         match self {
-            Worker::Outbox => shared::sender::handle_outbox(app, event).await,
-            Worker::PanelSync => shared::panel::sync::handle_panel_sync(app, event).await,
-            Worker::Jobs => shared::jobs::handle_jobs(app, event).await,
+            Worker::Outbox => shared::domains::messaging::sender::handle_outbox(app, event).await,
+            Worker::PanelSync => shared::domains::access::sync::handle_panel_sync(app, event).await,
+            Worker::Jobs => shared::domains::ops::jobs::handle_jobs(app, event).await,
         }
     }
 }

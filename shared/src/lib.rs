@@ -1,24 +1,19 @@
 //! The VPN shop library: everything the Lambda functions decide lives here.
+//!
+//! Four layers, each folder one layer; a module may use its own layer and
+//! the layers below it, never one above (`tests/layers.rs` keeps this true):
+//!
+//! ```text
+//! bot       the Telegram interface: updates, screens, commands
+//! domains   what the business does: money, VPN access, messaging, operations
+//! adapters  the outside world: the table, the queues, the HTTP edge, providers, the panel
+//! base      values and settings: types, configuration, texts, formatting (no IO)
+//! ```
 
-pub mod app;
+pub mod base;
+
+pub mod adapters;
+
+pub mod domains;
+
 pub mod bot;
-pub mod checkout;
-pub mod config;
-pub mod effects;
-pub mod health;
-pub mod http;
-pub mod i18n;
-pub mod jobs;
-pub mod lambda;
-pub mod orders;
-pub mod outbox;
-pub mod panel;
-pub mod pay;
-pub mod payhooks;
-pub mod providers;
-pub mod queue;
-pub mod refcode;
-pub mod sender;
-pub mod settle;
-pub mod store;
-pub mod types;

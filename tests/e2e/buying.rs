@@ -2,9 +2,9 @@
 
 use e2e::{TestStack, callback_update, text_update};
 use serde_json::{Value, json};
-use shared::orders::OrderStatus;
-use shared::pay::OrderId;
-use shared::types::TelegramId;
+use shared::adapters::pay::OrderId;
+use shared::base::types::TelegramId;
+use shared::domains::money::orders::OrderStatus;
 
 const STARS: &[(&str, &str)] = &[
     ("STARS_ENABLED", "true"),
@@ -126,7 +126,7 @@ async fn a_user_buys_a_month_with_stars_and_is_told_once() {
         .expect("answered");
     assert_eq!(answer.body["ok"], true, "{answer:?}");
 
-    let before = shared::app::now();
+    let before = shared::base::clock::now();
     assert_eq!(
         t.update(&successful_payment(
             21,
@@ -141,7 +141,7 @@ async fn a_user_buys_a_month_with_stars_and_is_told_once() {
     let user = t.user(3001).await.expect("buyer");
     let end = user.sub_end.expect("subscribed");
     assert!(
-        (before + 30 * 86_400..=shared::app::now() + 30 * 86_400).contains(&end),
+        (before + 30 * 86_400..=shared::base::clock::now() + 30 * 86_400).contains(&end),
         "30 days from now"
     );
 
@@ -243,7 +243,7 @@ async fn fifty_concurrent_deliveries_of_one_stars_payment_credit_once() {
     let statuses = futures::future::join_all(deliveries.iter().map(|u| t.update(u))).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     let user = t.user(3002).await.expect("buyer");
-    let days = (user.sub_end.expect("subscribed") - shared::app::now() + 60) / 86_400;
+    let days = (user.sub_end.expect("subscribed") - shared::base::clock::now() + 60) / 86_400;
     assert_eq!(days, 90, "exactly one quarter credited");
     let (ledger, _) = t
         .stack
@@ -361,7 +361,7 @@ async fn paying_from_the_balance_debits_atomically_and_never_overdraws() {
     assert_eq!((a, b), (200, 200));
     let user = t.user(3101).await.expect("u");
     assert_eq!(user.balance.0, 0, "499 ₽ debited once");
-    let days = (user.sub_end.expect("subscribed") - shared::app::now() + 60) / 86_400;
+    let days = (user.sub_end.expect("subscribed") - shared::base::clock::now() + 60) / 86_400;
     assert_eq!(days, 90);
     let (ledger, _) = t
         .stack
@@ -371,7 +371,10 @@ async fn paying_from_the_balance_debits_atomically_and_never_overdraws() {
         .await
         .expect("ledger");
     assert_eq!(ledger.len(), 1);
-    assert_eq!(ledger[0].provider, Some(shared::pay::Provider::Balance));
+    assert_eq!(
+        ledger[0].provider,
+        Some(shared::base::types::Provider::Balance)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -406,7 +409,7 @@ async fn an_inviter_gets_bonus_days_when_the_friend_pays() {
         200
     );
 
-    let now = shared::app::now();
+    let now = shared::base::clock::now();
     let friend_days = (t.user(3202).await.expect("f").sub_end.expect("sub") - now + 60) / 86_400;
     assert_eq!(friend_days, 33, "30 days plus the invitee's 3");
     let inviter_days = (t.user(3201).await.expect("i").sub_end.expect("bonus") - now + 60) / 86_400;
@@ -483,7 +486,7 @@ async fn admins_refund_a_stars_payment_and_it_is_recorded() {
         .expect("o");
     assert_eq!(order.status, OrderStatus::Refunded);
     assert!(
-        t.user(3301).await.expect("u").sub_end.expect("end") <= shared::app::now() + 60,
+        t.user(3301).await.expect("u").sub_end.expect("end") <= shared::base::clock::now() + 60,
         "days taken back"
     );
     let (ledger, _) = t

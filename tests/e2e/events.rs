@@ -2,7 +2,7 @@
 
 use aws_lambda_events::event::apigw::ApiGatewayV2httpRequest;
 use aws_lambda_events::event::sqs::SqsEvent;
-use shared::outbox::OutgoingText;
+use shared::adapters::outbox::OutgoingText;
 
 fn read(name: &str) -> String {
     std::fs::read_to_string(format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR")))
@@ -52,20 +52,20 @@ fn the_panel_webhook_event_carries_a_panel_event() {
 #[test]
 fn the_panel_sync_event_carries_a_sync_request() {
     let ev: SqsEvent = serde_json::from_str(&read("panel-sync.json")).expect("SQS event");
-    let req: shared::panel::sync::PanelSyncRequest =
+    let req: shared::domains::access::sync::PanelSyncRequest =
         serde_json::from_str(ev.records[0].body.as_deref().expect("body")).expect("sync request");
-    assert_eq!(req.user, shared::types::TelegramId(424242));
-    assert_eq!(req.reason, shared::panel::sync::SyncReason::Paid);
+    assert_eq!(req.user, shared::base::types::TelegramId(424242));
+    assert_eq!(req.reason, shared::domains::access::sync::SyncReason::Paid);
 }
 
 #[test]
 fn the_jobs_event_carries_a_job() {
     let ev: SqsEvent = serde_json::from_str(&read("jobs.json")).expect("SQS event");
-    let job: shared::jobs::Job =
+    let job: shared::adapters::jobs::Job =
         serde_json::from_str(ev.records[0].body.as_deref().expect("body")).expect("job");
     assert!(matches!(
         job,
-        shared::jobs::Job::PanelSyncPage {
+        shared::adapters::jobs::Job::PanelSyncPage {
             start: 0,
             size: 250,
             ..

@@ -7,10 +7,10 @@ use e2e::fake_panel::FakePanel;
 use e2e::fake_telegram::Call;
 use e2e::{EXTERNAL_SQUAD, PANEL_SECRET, SQUAD, TestStack, callback_update, fixture, text_update};
 use serde_json::{Value, json};
-use shared::app::now;
-use shared::panel::client::format_time;
-use shared::panel::sync::SyncReason;
-use shared::panel::webhook::signature;
+use shared::adapters::panel::format_time;
+use shared::base::clock::now;
+use shared::domains::access::sync::SyncReason;
+use shared::domains::access::webhook::signature;
 
 const DAY: i64 = 86_400;
 const GIB: u64 = 1 << 30;
@@ -63,7 +63,7 @@ async fn paid_and_provisioned(t: &TestStack, id: i64, end: i64) {
     assert_eq!((drained.handled, drained.failed), (1, 0));
 }
 
-fn panel_id(t_user: &shared::store::users::User) -> i64 {
+fn panel_id(t_user: &shared::adapters::store::users::User) -> i64 {
     t_user.panel.as_ref().expect("linked to the panel").id
 }
 
@@ -220,11 +220,11 @@ async fn a_panel_that_keeps_failing_alerts_the_admins_once_and_parks_the_message
     panel.set_down(true);
     t.set_sub_end(9004, now() + 30 * DAY).await;
     t.enqueue_sync(9004, SyncReason::Paid, "order-9004").await;
-    for attempt in 1..=shared::panel::sync::MAX_RECEIVES {
+    for attempt in 1..=shared::domains::access::sync::MAX_RECEIVES {
         let d = t.stack.drain_panel_sync().await.expect("drains");
         assert_eq!((d.handled, d.failed), (1, 1), "attempt {attempt}");
         let alerts = t.drain_outbox().await;
-        let want = usize::from(attempt == shared::panel::sync::MAX_RECEIVES);
+        let want = usize::from(attempt == shared::domains::access::sync::MAX_RECEIVES);
         assert_eq!(alerts, want, "alert only on the last attempt ({attempt})");
         t.stack.expire_retry_delays().await.expect("time passes");
     }
@@ -358,9 +358,12 @@ fn the_worker_knows_the_queues_retry_limits_from_the_template() {
     };
     assert_eq!(
         max("PanelSyncQueue"),
-        u64::from(shared::panel::sync::MAX_RECEIVES)
+        u64::from(shared::domains::access::sync::MAX_RECEIVES)
     );
-    assert_eq!(max("JobsQueue"), u64::from(shared::jobs::MAX_RECEIVES));
+    assert_eq!(
+        max("JobsQueue"),
+        u64::from(shared::adapters::jobs::MAX_RECEIVES)
+    );
 }
 
 // -------------------------------------------------------- bot screens
@@ -389,7 +392,7 @@ async fn my_subscription_shows_the_end_the_traffic_and_the_link_reading_the_pane
         .as_str()
         .expect("link")
         .to_owned();
-    assert!(text.contains(&shared::bot::screens::date(end)), "{text}");
+    assert!(text.contains(&shared::base::format::date(end)), "{text}");
     assert!(text.contains("30 days"), "{text}");
     assert!(
         text.contains("5.5 GB") && text.contains("100.0 GB"),
@@ -1012,22 +1015,30 @@ async fn reconciliation_walks_the_panel_page_by_page_through_the_jobs_queue() {
             "ACTIVE",
         );
     }
-    let started =
-        shared::panel::reconcile::start(&t.stack.app, shared::types::TelegramId(9200), 3, now())
-            .await
-            .expect("started");
+    let started = shared::domains::access::reconcile::start(
+        &t.stack.app,
+        shared::base::types::TelegramId(9200),
+        3,
+        now(),
+    )
+    .await
+    .expect("started");
     assert!(matches!(
         started,
-        shared::panel::reconcile::Start::Started(_)
+        shared::domains::access::reconcile::Start::Started(_)
     ));
     // While it runs, a second /sync is refused.
-    let again =
-        shared::panel::reconcile::start(&t.stack.app, shared::types::TelegramId(9200), 3, now())
-            .await
-            .expect("answered");
+    let again = shared::domains::access::reconcile::start(
+        &t.stack.app,
+        shared::base::types::TelegramId(9200),
+        3,
+        now(),
+    )
+    .await
+    .expect("answered");
     assert!(matches!(
         again,
-        shared::panel::reconcile::Start::AlreadyRunning(_)
+        shared::domains::access::reconcile::Start::AlreadyRunning(_)
     ));
 
     let jobs = t.stack.drain_jobs().await.expect("drains");
@@ -1147,8 +1158,8 @@ async fn every_request_the_bot_sends_the_panel_passes_the_official_contract() {
     .await;
     assert_eq!(t.update(&callback_update(6, 9305, "sub", 7021)).await, 200);
     assert_eq!(t.update(&callback_update(7, 9305, "dev", 7021)).await, 200);
-    let key = shared::bot::screens::device_key("hwid-contract-0001");
-    let del = shared::bot::screens::Action::DeviceDelete(key).data();
+    let key = shared::base::callback::device_key("hwid-contract-0001");
+    let del = shared::base::callback::Action::DeviceDelete(key).data();
     assert_eq!(t.update(&callback_update(8, 9305, &del, 7021)).await, 200);
     // Reconciliation pages.
     assert_eq!(
@@ -1262,14 +1273,14 @@ fn the_request_samples_and_the_contract_agree_as_their_sidecars_say() {
 fn the_recorded_panel_responses_parse() {
     let user: Value =
         serde_json::from_slice(&fixture("remnawave/responses/get_user.json")).expect("json");
-    let parsed: shared::panel::client::PanelUser =
+    let parsed: shared::adapters::panel::PanelUser =
         serde_json::from_value(user["response"].clone()).expect("a panel user");
     assert_eq!(parsed.id, 2077);
-    assert_eq!(parsed.status, shared::panel::client::PanelStatus::Expired);
+    assert_eq!(parsed.status, shared::adapters::panel::PanelStatus::Expired);
     assert_eq!(parsed.used_bytes(), 2 * GIB);
     assert_eq!(parsed.telegram_id, Some(700100200));
     let err: Value =
         serde_json::from_slice(&fixture("remnawave/responses/error_user_not_found.json"))
             .expect("json");
-    assert_eq!(err["errorCode"], shared::panel::client::USER_NOT_FOUND);
+    assert_eq!(err["errorCode"], shared::adapters::panel::USER_NOT_FOUND);
 }

@@ -8,9 +8,9 @@ use hmac::{Hmac, Mac};
 use md5::Md5;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use shared::orders::OrderStatus;
-use shared::pay::OrderId;
-use shared::types::TelegramId;
+use shared::adapters::pay::OrderId;
+use shared::base::types::TelegramId;
+use shared::domains::money::orders::OrderStatus;
 
 const CP_TOKEN: &str = "30117:AAe2eCryptoPayToken";
 const TRIBUTE_KEY: &str = "e2e-tribute-key-42";
@@ -249,7 +249,7 @@ async fn pay(
 }
 
 fn days_left(end: Option<i64>) -> i64 {
-    (end.expect("subscribed") - shared::app::now() + 3600) / DAY
+    (end.expect("subscribed") - shared::base::clock::now() + 3600) / DAY
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -946,8 +946,10 @@ async fn our_own_storage_failure_answers_5xx_so_the_provider_retries() {
     let providers = FakeProviders::start().await;
     let t = stack(&providers, &[]).await;
     // The same function wiring, but its table is gone.
-    let mut broken = shared::app::App::new(t.stack.app.config.clone(), &t.stack.aws).expect("app");
-    broken.store = shared::store::Store::new(t.stack.app.store.client().clone(), "missing-table");
+    let mut broken =
+        shared::adapters::app::App::new(t.stack.app.config.clone(), &t.stack.aws).expect("app");
+    broken.store =
+        shared::adapters::store::Store::new(t.stack.app.store.client().clone(), "missing-table");
     let body = tribute_event(
         "new_subscription",
         4008,
@@ -958,7 +960,7 @@ async fn our_own_storage_failure_answers_5xx_so_the_provider_retries() {
     let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &body);
     let mut headers = http::HeaderMap::new();
     headers.insert("trbt-signature", sig.parse().expect("header"));
-    let req = shared::http::HttpRequest {
+    let req = shared::adapters::http::HttpRequest {
         method: http::Method::POST,
         path: "/pay/tribute".into(),
         query: String::new(),
@@ -966,6 +968,6 @@ async fn our_own_storage_failure_answers_5xx_so_the_provider_retries() {
         body: body.into(),
         source_ip: None,
     };
-    let resp = shared::payhooks::tribute(&broken, req).await;
+    let resp = shared::domains::money::payhooks::tribute(&broken, req).await;
     assert_eq!(resp.status.as_u16(), 500);
 }

@@ -4,12 +4,14 @@
 
 use e2e::fake_providers::{Api, FakeProviders};
 use serde_json::{Value, json};
-use shared::config::{CryptoCurrencyType, CryptoNetwork, CryptoPay, FreeKassa, IpNet, YooKassa};
-use shared::pay::cryptopay::{self, CreateInvoice, InvoicePrice};
-use shared::pay::freekassa::{self, CreateOrder};
-use shared::pay::yookassa::{self, CreatePayment, YooEvent, YooStatus};
-use shared::pay::{Money, OrderId, PayError};
-use shared::types::{Kopecks, TelegramId};
+use shared::adapters::pay::cryptopay::{self, CreateInvoice, InvoicePrice};
+use shared::adapters::pay::freekassa::{self, CreateOrder};
+use shared::adapters::pay::yookassa::{self, CreatePayment, YooEvent, YooStatus};
+use shared::adapters::pay::{Money, OrderId, PayError};
+use shared::base::config::{
+    CryptoCurrencyType, CryptoNetwork, CryptoPay, FreeKassa, IpNet, YooKassa,
+};
+use shared::base::types::{Kopecks, TelegramId};
 use std::net::IpAddr;
 
 /// base64("610042:test_e2e_YooSecret-key_01"), computed with Python's base64 module.

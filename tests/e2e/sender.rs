@@ -3,8 +3,8 @@
 
 use e2e::TestStack;
 use serde_json::json;
-use shared::outbox::{Button, OutgoingText};
-use shared::types::TelegramId;
+use shared::adapters::outbox::{Button, OutgoingText};
+use shared::base::types::TelegramId;
 
 fn message(user: i64, text: &str) -> OutgoingText {
     OutgoingText::to_user(TelegramId(user), text.to_owned())
@@ -105,7 +105,7 @@ async fn an_outage_leaves_the_message_for_sqs_to_retry() {
     bad.message_id = Some("m-2".into());
     bad.body = Some("not json".into());
     event.records.push(bad);
-    let resp = shared::sender::handle_outbox(&t.stack.app, event).await;
+    let resp = shared::domains::messaging::sender::handle_outbox(&t.stack.app, event).await;
     let failed: Vec<_> = resp
         .batch_item_failures
         .iter()

@@ -3,7 +3,7 @@
 
 use e2e::{SECRET, TestStack, callback_update, fixture, text_update};
 use serde_json::json;
-use shared::store::users::User;
+use shared::adapters::store::users::User;
 
 fn text_of(call: &e2e::fake_telegram::Call) -> String {
     call.body["text"].as_str().unwrap_or_default().to_owned()
@@ -45,11 +45,11 @@ async fn a_new_user_opens_the_bot_and_is_welcomed_once() {
 
     let user: User = t.user(501).await.expect("user registered");
     assert_eq!(user.first_name, "Anna <3");
-    assert_eq!(user.lang, shared::types::Lang::En);
+    assert_eq!(user.lang, shared::base::types::Lang::En);
     assert!(user.created_at > 1_700_000_000);
     assert_eq!(
         user.ref_code,
-        shared::refcode::encode(shared::types::TelegramId(501))
+        shared::base::refcode::encode(shared::base::types::TelegramId(501))
     );
     assert_eq!(user.balance.0, 0);
     assert!(t.telegram.wrong_token_calls().is_empty());
@@ -139,7 +139,7 @@ async fn a_friend_arrives_through_a_referral_link_and_the_admins_hear_of_it() {
         200
     );
     let friend = t.user(602).await.expect("friend");
-    assert_eq!(friend.referrer, Some(shared::types::TelegramId(601)));
+    assert_eq!(friend.referrer, Some(shared::base::types::TelegramId(601)));
     assert_eq!(t.user(601).await.expect("inviter").referrals, 1);
 
     // First touch only: a later link from someone else changes nothing.
@@ -157,7 +157,7 @@ async fn a_friend_arrives_through_a_referral_link_and_the_admins_hear_of_it() {
     );
     assert_eq!(
         t.user(602).await.expect("friend").referrer,
-        Some(shared::types::TelegramId(601))
+        Some(shared::base::types::TelegramId(601))
     );
     assert_eq!(t.user(603).await.expect("other").referrals, 0);
 
@@ -193,7 +193,7 @@ async fn referral_links_of_the_ref_u_form_and_legacy_ids_resolve() {
     );
     assert_eq!(
         t.user(702).await.expect("b").referrer,
-        Some(shared::types::TelegramId(701))
+        Some(shared::base::types::TelegramId(701))
     );
     // An old link carrying the inviter's Telegram id.
     assert_eq!(
@@ -203,7 +203,7 @@ async fn referral_links_of_the_ref_u_form_and_legacy_ids_resolve() {
     );
     assert_eq!(
         t.user(703).await.expect("c").referrer,
-        Some(shared::types::TelegramId(701))
+        Some(shared::base::types::TelegramId(701))
     );
     // Nobody can invite themselves, and unknown ids are ignored.
     assert_eq!(
@@ -380,7 +380,7 @@ async fn language_is_switched_from_the_menu_and_remembered() {
     );
     assert_eq!(
         t.user(1001).await.expect("ann").lang,
-        shared::types::Lang::En
+        shared::base::types::Lang::En
     );
     // /language shows the picker as a new message.
     assert_eq!(
@@ -576,17 +576,23 @@ async fn health_reports_the_table_and_queues() {
     }
 
     // A missing table is reported, with 503.
-    let mut probe = shared::health::Probe {
-        store: shared::store::Store::new(t.stack.app.store.client().clone(), "no-such-table"),
+    let mut probe = shared::domains::ops::health::Probe {
+        store: shared::adapters::store::Store::new(
+            t.stack.app.store.client().clone(),
+            "no-such-table",
+        ),
         sqs: t.stack.app.sqs.clone(),
         queues: vec![],
     };
-    let resp = shared::health::handle_health(&probe).await;
+    let resp = shared::domains::ops::health::handle_health(&probe).await;
     assert_eq!(resp.status.as_u16(), 503);
     probe.store = t.stack.app.store.clone();
     probe.queues = vec![("outbox", "http://127.0.0.1:1/000000000000/gone".into())];
     assert_eq!(
-        shared::health::handle_health(&probe).await.status.as_u16(),
+        shared::domains::ops::health::handle_health(&probe)
+            .await
+            .status
+            .as_u16(),
         503
     );
 }

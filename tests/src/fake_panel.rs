@@ -50,7 +50,7 @@ pub struct FakePanel {
 const NOW_ISO: &str = "2026-11-01T00:00:00.000Z";
 
 fn iso(ts: i64) -> String {
-    shared::panel::client::format_time(ts)
+    shared::adapters::panel::format_time(ts)
 }
 
 impl FakePanel {

@@ -506,7 +506,7 @@ fn freekassa_signature(key: &str, fields: &Map<String, Value>) -> String {
         .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
         .collect::<Vec<_>>()
         .join("|");
-    shared::pay::wire::hmac_sha256_hex(key.as_bytes(), message.as_bytes())
+    shared::adapters::pay::wire::hmac_sha256_hex(key.as_bytes(), message.as_bytes())
 }
 
 /// Standard base64 with padding (for the Basic credentials the fake expects).

@@ -9,9 +9,9 @@ use fake_panel::FakePanel;
 use fake_telegram::FakeTelegram;
 use local_stack::Stack;
 use serde_json::{Value, json};
-use shared::config::Vars;
-use shared::store::users::User;
-use shared::types::TelegramId;
+use shared::adapters::store::users::User;
+use shared::base::config::Vars;
+use shared::base::types::TelegramId;
 
 /// The bot token the tests use.
 pub const TOKEN: &str = "123456789:TEST-token_for_e2e";
@@ -165,14 +165,14 @@ impl TestStack {
     pub async fn enqueue_sync(
         &self,
         id: i64,
-        reason: shared::panel::sync::SyncReason,
+        reason: shared::domains::access::sync::SyncReason,
         dedup: &str,
     ) {
-        let req = shared::panel::sync::PanelSyncRequest {
+        let req = shared::domains::access::sync::PanelSyncRequest {
             user: TelegramId(id),
             reason,
         };
-        shared::panel::sync::enqueue_sync(&self.stack.app, &req, dedup)
+        shared::domains::access::sync::enqueue_sync(&self.stack.app, &req, dedup)
             .await
             .expect("sync queued");
     }

@@ -2,8 +2,8 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::lambda::sqs_function(|app, batch| async move {
-        shared::panel::sync::handle_panel_sync(&app, batch).await
+    shared::adapters::lambda::sqs_function(|app, batch| async move {
+        shared::domains::access::sync::handle_panel_sync(&app, batch).await
     })
     .await
 }

@@ -2,8 +2,8 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::http_function(|app, req| async move {
-        shared::panel::webhook::handle_panel_webhook(&app, req).await
+    shared::adapters::lambda::http_function(|app, req| async move {
+        shared::domains::access::webhook::handle_panel_webhook(&app, req).await
     })
     .await
 }

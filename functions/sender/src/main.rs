@@ -2,8 +2,8 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::lambda::sqs_function(|app, batch| async move {
-        shared::sender::handle_outbox(&app, batch).await
+    shared::adapters::lambda::sqs_function(|app, batch| async move {
+        shared::domains::messaging::sender::handle_outbox(&app, batch).await
     })
     .await
 }

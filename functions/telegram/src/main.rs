@@ -2,8 +2,8 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::http_function(
-        |app, req| async move { shared::bot::handle_webhook(&app, req).await },
-    )
+    shared::adapters::lambda::http_function(|app, req| async move {
+        shared::bot::handle_webhook(&app, req).await
+    })
     .await
 }

@@ -2,10 +2,10 @@
 
 use super::BotError;
 use super::screens::Screen;
-use crate::app::App;
-use crate::i18n::{Arg, t, tr};
-use crate::panel::reconcile::{self, PAGE_SIZE, Start};
-use crate::store::users::User;
+use crate::adapters::app::App;
+use crate::adapters::store::users::User;
+use crate::base::i18n::{Arg, t, tr};
+use crate::domains::access::reconcile::{self, PAGE_SIZE, Start};
 
 /// `/sync`: starts reconciling every panel user with our users.
 pub async fn sync(app: &App, user: &User, now: i64) -> Result<Screen, BotError> {
@@ -26,7 +26,7 @@ pub async fn sync(app: &App, user: &User, now: i64) -> Result<Screen, BotError> 
             tr(
                 lang,
                 "sync-not-started",
-                &[("reason", Arg::Str(crate::i18n::html(&e)))],
+                &[("reason", Arg::Str(crate::base::i18n::html(&e)))],
             )
         }
     };

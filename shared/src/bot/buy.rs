@@ -1,96 +1,19 @@
 //! Buying: periods, payment methods, top-ups, the balance and its history.
 
-use super::screens::{Screen, date, money};
-use crate::config::Config;
-use crate::i18n::{Arg, t, tr};
-use crate::orders::{LedgerRow, Purchase};
-use crate::pay::Provider;
-use crate::store::users::User;
-use crate::types::{Kopecks, Lang, Period};
+use super::screens::Screen;
+use crate::adapters::store::users::User;
+use crate::base::callback::{BuyAction, TOPUP_PRESETS, topup_rubles};
+use crate::base::config::Config;
+use crate::base::format::{date, money};
+use crate::base::i18n::{Arg, t, tr};
+use crate::base::types::Provider;
+use crate::base::types::{Kopecks, Lang, Period};
+use crate::domains::money::catalog::{plan_methods, rub_providers};
+use crate::domains::money::orders::{LedgerRow, Purchase};
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-/// Preset top-up amounts, rubles.
-pub const TOPUP_PRESETS: [u32; 4] = [100, 300, 500, 1000];
-/// Smallest custom top-up, rubles.
-pub const TOPUP_MIN: u32 = 50;
-/// Largest custom top-up, rubles.
-pub const TOPUP_MAX: u32 = 100_000;
 /// Rows per history page.
 pub const HISTORY_PAGE: i32 = 5;
-
-/// Buttons of the buying screens (callback data ≤ 64 bytes).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BuyAction {
-    /// The list of periods.
-    Plans,
-    /// Payment methods for a period.
-    Plan(Period),
-    /// Pay for a period with a provider.
-    Pay(Period, Provider),
-    /// Top-up amounts.
-    TopUp,
-    /// Payment methods for a top-up of so many rubles.
-    TopUpAmount(u32),
-    /// Pay a top-up with a provider.
-    TopUpPay(u32, Provider),
-    /// Ask for a custom amount.
-    TopUpCustom,
-    /// Transaction history from a cursor (`None` = newest).
-    History(Option<String>),
-}
-
-impl BuyAction {
-    /// Callback data.
-    pub fn data(&self) -> String {
-        match self {
-            BuyAction::Plans => "buy".into(),
-            BuyAction::Plan(p) => format!("plan:{}", p.code()),
-            BuyAction::Pay(p, prov) => format!("pay:{}:{}", p.code(), prov.code()),
-            BuyAction::TopUp => "topup".into(),
-            BuyAction::TopUpAmount(r) => format!("tamt:{r}"),
-            BuyAction::TopUpPay(r, prov) => format!("tpay:{r}:{}", prov.code()),
-            BuyAction::TopUpCustom => "tcustom".into(),
-            BuyAction::History(None) => "hist".into(),
-            BuyAction::History(Some(c)) => format!("hist:{c}"),
-        }
-    }
-
-    /// Parses callback data.
-    pub fn parse(data: &str) -> Option<BuyAction> {
-        let mut parts = data.splitn(3, ':');
-        let head = parts.next()?;
-        let a = parts.next();
-        let b = parts.next();
-        Some(match (head, a, b) {
-            ("buy", None, None) => BuyAction::Plans,
-            ("plan", Some(p), None) => BuyAction::Plan(Period::from_code(p)?),
-            ("pay", Some(p), Some(prov)) => {
-                BuyAction::Pay(Period::from_code(p)?, Provider::from_code(prov)?)
-            }
-            ("topup", None, None) => BuyAction::TopUp,
-            ("tamt", Some(r), None) => BuyAction::TopUpAmount(rubles(r)?),
-            ("tpay", Some(r), Some(prov)) => {
-                BuyAction::TopUpPay(rubles(r)?, Provider::from_code(prov)?)
-            }
-            ("tcustom", None, None) => BuyAction::TopUpCustom,
-            ("hist", None, None) => BuyAction::History(None),
-            ("hist", Some(c), rest) => {
-                let cursor = match rest {
-                    Some(r) => format!("{c}:{r}"),
-                    None => c.to_owned(),
-                };
-                BuyAction::History(Some(cursor))
-            }
-            _ => return None,
-        })
-    }
-}
-
-fn rubles(s: &str) -> Option<u32> {
-    s.parse()
-        .ok()
-        .filter(|r| (TOPUP_MIN..=TOPUP_MAX).contains(r))
-}
 
 /// Parses a custom top-up amount typed by the user ("500", "500 ₽", "1 000").
 pub fn parse_custom_amount(text: &str) -> Option<u32> {
@@ -99,7 +22,7 @@ pub fn parse_custom_amount(text: &str) -> Option<u32> {
         .filter(|c| !c.is_whitespace() && *c != '₽')
         .collect();
     let digits = digits.trim_end_matches(|c: char| c.is_alphabetic() || c == '.');
-    rubles(digits)
+    topup_rubles(digits)
 }
 
 fn cb(text: String, action: &BuyAction) -> InlineKeyboardButton {
@@ -112,53 +35,6 @@ fn back(lang: Lang, to: &BuyAction) -> Vec<InlineKeyboardButton> {
 
 fn menu_back(lang: Lang) -> Vec<InlineKeyboardButton> {
     vec![InlineKeyboardButton::callback(t(lang, "btn-back"), "menu")]
-}
-
-/// Whether anything can be bought at all (the menu hides "Buy" otherwise).
-pub fn selling(config: &Config) -> bool {
-    config
-        .plans
-        .iter()
-        .any(|p| p.enabled && !plan_methods(config, p.period, None).is_empty())
-}
-
-/// Providers that can take a payment in rubles (plans and top-ups).
-pub fn rub_providers(config: &Config) -> Vec<Provider> {
-    let mut out = Vec::new();
-    if config.yookassa.is_some() {
-        out.push(Provider::Yookassa);
-    }
-    if config.cryptopay.is_some() {
-        out.push(Provider::Cryptopay);
-    }
-    if config.freekassa.is_some() {
-        out.push(Provider::Freekassa);
-    }
-    out
-}
-
-/// The payment methods offered for a period (balance only when it covers the price).
-pub fn plan_methods(config: &Config, period: Period, user: Option<&User>) -> Vec<Provider> {
-    let plan = config.plan(period);
-    if !plan.enabled {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    if plan.rub_price.is_some() {
-        out.extend(rub_providers(config));
-    }
-    if config.stars_enabled && plan.stars_price.is_some() {
-        out.push(Provider::Stars);
-    }
-    if config.tribute.is_some() && plan.tribute_link.is_some() {
-        out.push(Provider::Tribute);
-    }
-    if let (Some(price), Some(user)) = (plan.rub_price, user)
-        && user.balance >= price
-    {
-        out.push(Provider::Balance);
-    }
-    out
 }
 
 /// The price line of a period: "1 month — 199 ₽ / 150 ⭐".
@@ -298,11 +174,6 @@ pub fn topup_checkout(config: &Config, user: &User, rub: u32) -> Screen {
         ),
         keyboard: InlineKeyboardMarkup::new(rows),
     }
-}
-
-/// Whether top-ups can be paid at all.
-pub fn topup_available(config: &Config) -> bool {
-    !rub_providers(config).is_empty()
 }
 
 /// A payment link to follow.

@@ -7,16 +7,17 @@ pub mod stars;
 pub mod start;
 pub mod vpn;
 
-use crate::app::{App, now};
-use crate::http::{HttpRequest, HttpResponse};
-use crate::i18n::{Arg, html, t, tr};
-use crate::outbox::OutgoingText;
-use crate::store::StoreError;
-use crate::store::once::Claim;
-use crate::store::users::{Attribution, Touched, User, Visitor};
-use crate::types::{Lang, TelegramId};
+use crate::adapters::app::App;
+use crate::adapters::http::{HttpRequest, HttpResponse};
+use crate::adapters::store::StoreError;
+use crate::adapters::store::once::Claim;
+use crate::adapters::store::users::{Attribution, Touched, User, Visitor};
+use crate::base::callback::Action;
+use crate::base::clock::now;
+use crate::base::i18n::{Arg, html, t, tr};
+use crate::base::types::{Lang, TelegramId};
 use http::StatusCode;
-use screens::{Action, Screen};
+use screens::Screen;
 use start::StartParam;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
@@ -85,7 +86,7 @@ pub async fn handle_webhook(app: &App, req: HttpRequest) -> HttpResponse {
 
 /// Whether the header carries the configured secret: exact bytes, no
 /// trimming or case folding, compared in constant time.
-fn authentic(webhook: &crate::config::Webhook, given: Option<&[u8]>) -> bool {
+fn authentic(webhook: &crate::base::config::Webhook, given: Option<&[u8]>) -> bool {
     if !webhook.validation_enabled {
         return true;
     }
@@ -284,27 +285,9 @@ async fn on_registered(app: &App, user: &User, start: Option<&StartParam>) -> Re
                 &[("campaign", Arg::Str(html(c)))],
             ));
         }
-        admin_log(app, text).await;
+        app.admin_log(text).await;
     }
     Ok(())
-}
-
-/// Queues a line for the admin log chat, if one is configured.
-pub async fn admin_log(app: &App, text: String) {
-    let Some(chat_id) = app.config.log.chat_id else {
-        return;
-    };
-    let msg = OutgoingText {
-        chat_id,
-        thread_id: app.config.log.thread_id,
-        text,
-        buttons: Vec::new(),
-        user: None,
-        deferrals: 0,
-    };
-    if let Err(e) = app.outbox.send(&msg, 0).await {
-        tracing::error!("admin log not queued: {e}");
-    }
 }
 
 async fn resolve_referrer(
@@ -342,7 +325,7 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
             teloxide_core::types::MessageKind::RefundedPayment(_)
         );
     if money && origin == Origin::Unverified {
-        crate::effects::flag_suspicious(
+        crate::domains::money::effects::flag_suspicious(
             app,
             "stars",
             &format!(
@@ -386,8 +369,8 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
                 user.lang,
                 "topup-amount-invalid",
                 &[
-                    ("min", Arg::Num(i64::from(buy::TOPUP_MIN))),
-                    ("max", Arg::Num(i64::from(buy::TOPUP_MAX))),
+                    ("min", Arg::Num(i64::from(crate::base::callback::TOPUP_MIN))),
+                    ("max", Arg::Num(i64::from(crate::base::callback::TOPUP_MAX))),
                 ],
             )),
         };
@@ -402,7 +385,9 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
     }
     let admin = app.config.admin(user.id);
     let screen = match command {
-        "/buy" if buy::selling(&app.config) => buy::plans(&app.config, &user),
+        "/buy" if crate::domains::money::catalog::selling(&app.config) => {
+            buy::plans(&app.config, &user)
+        }
         "/start" => screens::main_menu(&app.config, &user, true),
         "/language" | "/lang" => screens::languages(user.lang),
         "/profile" => screens::profile(&app.config, &user, now()),
@@ -453,7 +438,11 @@ async fn on_callback(app: &App, q: CallbackQuery) -> Result<(), BotError> {
         .await;
         return Ok(());
     }
-    if let Some(buy_action) = q.data.as_deref().and_then(buy::BuyAction::parse) {
+    if let Some(buy_action) = q
+        .data
+        .as_deref()
+        .and_then(crate::base::callback::BuyAction::parse)
+    {
         return on_buy(app, &q, &user, buy_action).await;
     }
     let Some(action) = action else {
@@ -555,11 +544,12 @@ async fn on_buy(
     app: &App,
     q: &CallbackQuery,
     user: &User,
-    action: buy::BuyAction,
+    action: crate::base::callback::BuyAction,
 ) -> Result<(), BotError> {
-    use crate::orders::Purchase;
-    use crate::pay::{Money, Provider};
-    use buy::BuyAction;
+    use crate::adapters::pay::Money;
+    use crate::base::callback::BuyAction;
+    use crate::base::types::Provider;
+    use crate::domains::money::orders::Purchase;
     let config = &app.config;
     let (purchase, amount, provider) = match action {
         BuyAction::Plans => return done(app, q, user, buy::plans(config, user)).await,
@@ -576,8 +566,8 @@ async fn on_buy(
                 user.lang,
                 "topup-ask-amount",
                 &[
-                    ("min", Arg::Num(i64::from(buy::TOPUP_MIN))),
-                    ("max", Arg::Num(i64::from(buy::TOPUP_MAX))),
+                    ("min", Arg::Num(i64::from(crate::base::callback::TOPUP_MIN))),
+                    ("max", Arg::Num(i64::from(crate::base::callback::TOPUP_MAX))),
                 ],
             );
             return done(app, q, user, Screen::plain(text)).await;
@@ -590,35 +580,40 @@ async fn on_buy(
             return done(app, q, user, buy::history(config, user, &rows, next)).await;
         }
         BuyAction::Pay(period, provider) => {
-            if !buy::plan_methods(config, period, Some(user)).contains(&provider)
+            if !crate::domains::money::catalog::plan_methods(config, period, Some(user))
+                .contains(&provider)
                 && provider != Provider::Balance
             {
                 answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
                 return Ok(());
             }
             let purchase = Purchase::Plan(period);
-            let Some(amount) = crate::checkout::price(app, purchase, provider) else {
+            let Some(amount) = crate::domains::money::checkout::price(app, purchase, provider)
+            else {
                 answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
                 return Ok(());
             };
             (purchase, amount, provider)
         }
         BuyAction::TopUpPay(rub, provider) => {
-            if !buy::rub_providers(config).contains(&provider) {
+            if !crate::domains::money::catalog::rub_providers(config).contains(&provider) {
                 answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
                 return Ok(());
             }
             (
                 Purchase::TopUp,
-                Money::rub(crate::types::Kopecks::from_rubles(u64::from(rub))),
+                Money::rub(crate::base::types::Kopecks::from_rubles(u64::from(rub))),
                 provider,
             )
         }
     };
-    use crate::checkout::{Checkout, CheckoutError};
-    match crate::checkout::start(app, user, purchase, amount.clone(), provider).await {
+    use crate::domains::money::checkout::Checkout;
+    use crate::domains::money::links::CheckoutError;
+    match crate::domains::money::checkout::start(app, user, purchase, amount.clone(), provider)
+        .await
+    {
         Ok(Checkout::Link { url, .. }) => {
-            let text = crate::effects::amount_text(app, &amount);
+            let text = crate::domains::money::effects::amount_text(app, &amount);
             done(app, q, user, buy::pay_link(user.lang, &url, purchase, text)).await
         }
         Ok(Checkout::InvoiceSent(_)) => {
@@ -627,7 +622,7 @@ async fn on_buy(
         }
         Ok(Checkout::Paid(credit)) => {
             answer_callback(app, q, None, false).await;
-            if let Err(e) = crate::effects::after_credit(app, &credit).await {
+            if let Err(e) = crate::domains::money::effects::after_credit(app, &credit).await {
                 tracing::error!("after-payment notices failed: {e}");
             }
             show(
@@ -729,8 +724,8 @@ async fn answer_callback(app: &App, q: &CallbackQuery, text: Option<String>, ale
 mod tests {
     use super::*;
 
-    fn webhook(secret: Option<&str>, on: bool) -> crate::config::Webhook {
-        let mut vars = crate::config::Vars::new();
+    fn webhook(secret: Option<&str>, on: bool) -> crate::base::config::Webhook {
+        let mut vars = crate::base::config::Vars::new();
         vars.set("BOT_TOKEN", "1:x");
         vars.set(
             "WEBHOOK_VALIDATION_ENABLED",
@@ -739,7 +734,7 @@ mod tests {
         if let Some(s) = secret {
             vars.set("WEBHOOK_SECRET_TOKEN", s);
         }
-        crate::config::Config::from_vars(&vars)
+        crate::base::config::Config::from_vars(&vars)
             .expect("valid")
             .webhook
     }

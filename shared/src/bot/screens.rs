@@ -1,97 +1,14 @@
 //! What the bot shows: each screen is text plus an inline keyboard, built
 //! from the user and the settings only, so it is tested without Telegram.
 
-use crate::config::Config;
-use crate::i18n::{Arg, html, t, tr};
-use crate::panel::client::Device;
-use crate::store::users::{Traffic, User};
-use crate::types::{Kopecks, Lang};
-use sha2::{Digest, Sha256};
+use crate::adapters::panel::Device;
+use crate::adapters::store::users::{Traffic, User};
+use crate::base::callback::{Action, device_key};
+use crate::base::config::Config;
+use crate::base::format::{bytes_text, date, money};
+use crate::base::i18n::{Arg, html, t, tr};
+use crate::base::types::Lang;
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
-
-/// Callback data of the bot's buttons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Back to the main menu.
-    Menu,
-    /// The profile and balance screen.
-    Profile,
-    /// The subscription screen.
-    Subscription,
-    /// The referral program screen.
-    Referrals,
-    /// The language picker.
-    Languages,
-    /// Switch language.
-    SetLanguage(Lang),
-    /// Re-check membership of the required channel.
-    CheckChannel,
-    /// Start the free trial.
-    Trial,
-    /// The "My devices" list.
-    Devices,
-    /// Ask to confirm removing the device with this key ([`device_key`]).
-    DeviceAsk(u32),
-    /// Remove the device with this key.
-    DeviceDelete(u32),
-}
-
-impl Action {
-    /// The callback data string (≤ 64 bytes).
-    pub fn data(self) -> String {
-        match self {
-            Action::Menu => "menu".into(),
-            Action::Profile => "profile".into(),
-            Action::Subscription => "sub".into(),
-            Action::Referrals => "ref".into(),
-            Action::Languages => "lang".into(),
-            Action::SetLanguage(l) => format!("lang:{}", l.code()),
-            Action::CheckChannel => "gate:check".into(),
-            Action::Trial => "trial".into(),
-            Action::Devices => "dev".into(),
-            Action::DeviceAsk(k) => format!("dev:ask:{k:08x}"),
-            Action::DeviceDelete(k) => format!("dev:del:{k:08x}"),
-        }
-    }
-
-    /// Parses callback data; unknown data is `None`.
-    pub fn parse(data: &str) -> Option<Action> {
-        Some(match data {
-            "menu" => Action::Menu,
-            "profile" => Action::Profile,
-            "sub" => Action::Subscription,
-            "ref" => Action::Referrals,
-            "lang" => Action::Languages,
-            "gate:check" => Action::CheckChannel,
-            "trial" => Action::Trial,
-            "dev" => Action::Devices,
-            other => {
-                if let Some(k) = other.strip_prefix("dev:ask:") {
-                    Action::DeviceAsk(parse_key(k)?)
-                } else if let Some(k) = other.strip_prefix("dev:del:") {
-                    Action::DeviceDelete(parse_key(k)?)
-                } else {
-                    Action::SetLanguage(Lang::from_code(other.strip_prefix("lang:")?)?)
-                }
-            }
-        })
-    }
-}
-
-fn parse_key(hex: &str) -> Option<u32> {
-    (hex.len() == 8)
-        .then(|| u32::from_str_radix(hex, 16).ok())
-        .flatten()
-}
-
-/// A short, stable key for a device in callback data (Telegram allows 64
-/// bytes; a HWID may be 64 characters on its own): the first four bytes of
-/// the SHA-256 of its HWID. The device is found again by listing the
-/// user's devices and comparing keys.
-pub fn device_key(hwid: &str) -> u32 {
-    let digest = Sha256::digest(hwid.as_bytes());
-    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
-}
 
 /// A rendered screen.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,43 +32,6 @@ fn back(lang: Lang) -> Vec<InlineKeyboardButton> {
     vec![button(lang, "btn-back", Action::Menu)]
 }
 
-/// A date as the user reads it.
-pub fn date(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0)
-        .map(|d| d.format("%d.%m.%Y").to_string())
-        .unwrap_or_default()
-}
-
-/// A date and time (UTC) as an admin reads it.
-pub fn date_time(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0)
-        .map(|d| d.format("%d.%m.%Y %H:%M UTC").to_string())
-        .unwrap_or_default()
-}
-
-/// An amount of traffic: megabytes below one gigabyte, else gigabytes with
-/// one decimal (binary units, as the panel counts).
-pub fn bytes_text(lang: Lang, bytes: u64) -> String {
-    const GIB: u64 = 1 << 30;
-    if bytes < GIB {
-        let mb = bytes.div_ceil(1 << 20);
-        tr(lang, "size-mb", &[("amount", Arg::Str(mb.to_string()))])
-    } else {
-        let tenths = (bytes * 10 + GIB / 2) / GIB;
-        let amount = format!("{}.{}", tenths / 10, tenths % 10);
-        tr(lang, "size-gb", &[("amount", Arg::Str(amount))])
-    }
-}
-
-/// An amount of money with the operator's currency symbol.
-pub fn money(config: &Config, amount: Kopecks) -> String {
-    format!(
-        "{} {}",
-        amount.display_rubles(),
-        config.default_currency_symbol
-    )
-}
-
 /// The main menu, with the welcome text when asked for.
 pub fn main_menu(config: &Config, user: &User, welcome: bool) -> Screen {
     let lang = user.lang;
@@ -162,14 +42,14 @@ pub fn main_menu(config: &Config, user: &User, welcome: bool) -> Screen {
         tr(lang, "menu-title", &[("name", Arg::Str(name))])
     };
     let mut rows = Vec::new();
-    if super::buy::selling(config) {
+    if crate::domains::money::catalog::selling(config) {
         rows.push(vec![InlineKeyboardButton::callback(
             t(lang, "btn-buy"),
-            super::buy::BuyAction::Plans.data(),
+            crate::base::callback::BuyAction::Plans.data(),
         )]);
     }
     rows.push(vec![button(lang, "btn-subscription", Action::Subscription)]);
-    if trial_offered(config, user, crate::app::now()) {
+    if trial_offered(config, user, crate::base::clock::now()) {
         rows.push(vec![button(lang, "btn-trial", Action::Trial)]);
     }
     if devices_offered(config, user) {
@@ -233,15 +113,15 @@ pub fn profile(config: &Config, user: &User, now: i64) -> Screen {
         ],
     );
     let mut rows = Vec::new();
-    if super::buy::topup_available(config) {
+    if crate::domains::money::catalog::topup_available(config) {
         rows.push(vec![InlineKeyboardButton::callback(
             t(lang, "btn-topup"),
-            super::buy::BuyAction::TopUp.data(),
+            crate::base::callback::BuyAction::TopUp.data(),
         )]);
     }
     rows.push(vec![InlineKeyboardButton::callback(
         t(lang, "btn-history"),
-        super::buy::BuyAction::History(None).data(),
+        crate::base::callback::BuyAction::History(None).data(),
     )]);
     rows.push(back(lang));
     Screen {
@@ -311,7 +191,7 @@ pub fn subscription(config: &Config, user: &User, traffic: Option<Traffic>, now:
     if devices_offered(config, user) {
         rows.push(vec![button(lang, "btn-devices", Action::Devices)]);
     }
-    if super::buy::selling(config) {
+    if crate::domains::money::catalog::selling(config) {
         let key = if user.sub_end.is_some() {
             "btn-renew"
         } else {
@@ -319,7 +199,7 @@ pub fn subscription(config: &Config, user: &User, traffic: Option<Traffic>, now:
         };
         rows.push(vec![InlineKeyboardButton::callback(
             t(lang, key),
-            super::buy::BuyAction::Plans.data(),
+            crate::base::callback::BuyAction::Plans.data(),
         )]);
     }
     rows.push(back(lang));
@@ -365,7 +245,7 @@ pub fn devices(user: &User, devices: &[Device], note: Option<String>) -> Screen 
             if let Some(since) = d
                 .created_at
                 .as_deref()
-                .and_then(crate::panel::client::parse_time)
+                .and_then(crate::adapters::panel::parse_time)
             {
                 text.push_str(&format!(" — {}", date(since)));
             }

@@ -1,14 +1,16 @@
 //! Telegram Stars: pre-checkout answers, successful payments, refunds.
 
 use super::BotError;
-use crate::app::{App, now};
-use crate::effects::flag_suspicious;
-use crate::i18n::{Arg, t, tr};
-use crate::orders::{OrderStatus, Payment};
-use crate::outbox::OutgoingText;
-use crate::pay::{Money, OrderId, Provider};
-use crate::store::once::Claim;
-use crate::types::TelegramId;
+use crate::adapters::app::App;
+use crate::adapters::outbox::OutgoingText;
+use crate::adapters::pay::{Money, OrderId};
+use crate::adapters::store::once::Claim;
+use crate::base::clock::now;
+use crate::base::i18n::{Arg, t, tr};
+use crate::base::types::Provider;
+use crate::base::types::TelegramId;
+use crate::domains::money::effects::flag_suspicious;
+use crate::domains::money::orders::{OrderStatus, Payment};
 use teloxide_core::requests::Requester;
 use teloxide_core::types::{
     PreCheckoutQuery, RefundedPayment, SuccessfulPayment, TelegramTransactionId, UserId,
@@ -33,7 +35,7 @@ pub async fn check_pre_checkout(
         return Ok(Err("payment-already-paid"));
     }
     if order.status != OrderStatus::Pending
-        || now() - order.created_at > crate::orders::ORDER_LIFETIME_SECS
+        || now() - order.created_at > crate::domains::money::orders::ORDER_LIFETIME_SECS
     {
         return Ok(Err("payment-unknown-order"));
     }
@@ -98,7 +100,7 @@ async fn credit_stars(
         },
         provider_ref: charge.to_owned(),
     };
-    crate::settle::settle(app, "stars", &payment).await?;
+    crate::domains::money::settle::settle(app, "stars", &payment).await?;
     Ok(())
 }
 
@@ -111,14 +113,11 @@ pub async fn on_refunded_payment(app: &App, refund: &RefundedPayment) -> Result<
         && order.status == OrderStatus::Paid
         && app.store.refund_order(&order, now()).await?
     {
-        super::admin_log(
-            app,
-            tr(
-                app.config.default_language,
-                "log-refund",
-                &[("order", Arg::Str(id.0.clone()))],
-            ),
-        )
+        app.admin_log(tr(
+            app.config.default_language,
+            "log-refund",
+            &[("order", Arg::Str(id.0.clone()))],
+        ))
         .await;
     }
     Ok(())
@@ -146,7 +145,7 @@ pub async fn admin_refund(app: &App, arg: &str) -> Result<String, BotError> {
         return Ok(tr(
             lang,
             "refund-failed",
-            &[("error", Arg::Str(crate::i18n::html(&e.to_string())))],
+            &[("error", Arg::Str(crate::base::i18n::html(&e.to_string())))],
         ));
     }
     app.store.refund_order(&order, now()).await?;

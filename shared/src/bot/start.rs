@@ -33,7 +33,7 @@ impl StartParam {
         let mut out = vec![code];
         if let Some(rest) = code
             .strip_prefix('u')
-            .filter(|c| crate::refcode::plausible(c))
+            .filter(|c| crate::base::refcode::plausible(c))
         {
             out.push(rest);
         }
@@ -41,11 +41,11 @@ impl StartParam {
     }
 
     /// The inviter's Telegram id for an old `ref_<telegram id>` link.
-    pub fn legacy_referrer(code: &str) -> Option<crate::types::TelegramId> {
+    pub fn legacy_referrer(code: &str) -> Option<crate::base::types::TelegramId> {
         code.parse::<i64>()
             .ok()
             .filter(|id| *id > 0)
-            .map(crate::types::TelegramId)
+            .map(crate::base::types::TelegramId)
     }
 }
 
@@ -109,7 +109,7 @@ mod tests {
         assert_eq!(StartParam::referral_candidates("abcd"), vec!["abcd"]);
         assert_eq!(
             StartParam::legacy_referrer("42"),
-            Some(crate::types::TelegramId(42))
+            Some(crate::base::types::TelegramId(42))
         );
         assert_eq!(StartParam::legacy_referrer("4a2"), None);
         assert_eq!(

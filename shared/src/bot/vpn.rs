@@ -3,12 +3,13 @@
 //! and the free trial.
 
 use super::BotError;
-use super::screens::{self, Screen, device_key};
-use crate::app::App;
-use crate::i18n::{Arg, html, t, tr};
-use crate::panel::client::{Device, PanelClient, PanelError};
-use crate::panel::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
-use crate::store::users::{Traffic, User};
+use super::screens::{self, Screen};
+use crate::adapters::app::App;
+use crate::adapters::panel::{Device, PanelClient, PanelError};
+use crate::adapters::store::users::{Traffic, User};
+use crate::base::callback::device_key;
+use crate::base::i18n::{Arg, html, t, tr};
+use crate::domains::access::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
 use std::time::Duration;
 
 /// Traffic figures younger than this are shown without asking the panel.
@@ -175,7 +176,7 @@ pub async fn trial(app: &App, user: &User, now: i64) -> Result<Screen, BotError>
                 ("count", Arg::Num(i64::from(trial.days))),
             ],
         );
-        super::admin_log(app, text).await;
+        app.admin_log(text).await;
     }
     Ok(screens::trial_started(user, trial.days))
 }

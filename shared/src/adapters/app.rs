@@ -1,0 +1,192 @@
+//! Everything a function builds once per cold start: configuration, clients.
+
+use crate::adapters::outbox::{Outbox, OutgoingText};
+use crate::adapters::panel::PanelClient;
+use crate::adapters::store::Store;
+use crate::base::config::{Config, ConfigError, Vars};
+use aws_config::{BehaviorVersion, SdkConfig};
+use std::path::PathBuf;
+use std::sync::Arc;
+use teloxide_core::Bot;
+use teloxide_core::requests::Requester;
+use tokio::sync::OnceCell;
+
+/// The wired application shared by all handlers of one process.
+pub struct App {
+    /// Parsed settings.
+    pub config: Config,
+    /// The DynamoDB table.
+    pub store: Store,
+    /// The outgoing-message queue.
+    pub outbox: Outbox,
+    /// SQS client (health checks, other queues).
+    pub sqs: aws_sdk_sqs::Client,
+    /// Telegram Bot API client.
+    pub bot: Bot,
+    /// HTTP client for payment providers and the panel (rustls, timeouts).
+    pub http: reqwest::Client,
+    /// The VPN panel's API; `None` when PANEL_API_URL is unset.
+    pub panel: Option<PanelClient>,
+    bot_username: OnceCell<String>,
+}
+
+/// Why a function could not start. Printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A setting is missing or wrong.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// The Secrets Manager secret could not be read.
+    #[error("SECRETS_ARN: could not read the secret: {0}")]
+    Secret(String),
+    /// `TELEGRAM_API_URL` is not a URL.
+    #[error("TELEGRAM_API_URL: expected a URL, got {0:?}")]
+    TelegramUrl(String),
+}
+
+impl App {
+    /// Loads settings (environment, `.env` locally, the secret on AWS) and
+    /// builds the clients.
+    pub async fn from_env() -> Result<Arc<App>, StartupError> {
+        let mut vars = Vars::from_env();
+        if let Some(path) = dotenv_path(&vars) {
+            vars.merge_dotenv_file(&path)?;
+        }
+        let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        App::load(vars, &aws).await.map(Arc::new)
+    }
+
+    /// Adds the secret named by `SECRETS_ARN` (if any) to `vars`, parses the
+    /// settings and builds the clients over `aws`.
+    pub async fn load(mut vars: Vars, aws: &SdkConfig) -> Result<App, StartupError> {
+        if let Some(arn) = vars.get("SECRETS_ARN").filter(|s| !s.is_empty()) {
+            let secret = aws_sdk_secretsmanager::Client::new(aws)
+                .get_secret_value()
+                .secret_id(arn)
+                .send()
+                .await
+                .map_err(|e| {
+                    StartupError::Secret(
+                        aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
+                    )
+                })?;
+            if let Some(json) = secret.secret_string() {
+                vars.merge_secret_json(json)?;
+            }
+        }
+        for name in Config::ignored_names(&vars) {
+            tracing::warn!(
+                "{name} is set but has no meaning on serverless; ignored (see docs/configuration.md)"
+            );
+        }
+        let config = Config::from_vars(&vars)?;
+        App::new(config, aws)
+    }
+
+    /// Like [`App::from_env`], but prints the one-line reason and exits on failure.
+    pub async fn from_env_or_exit() -> Arc<App> {
+        match App::from_env().await {
+            Ok(app) => app,
+            Err(e) => {
+                eprintln!("configuration error: {e}");
+                tracing::error!("configuration error: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+
+    /// Builds the clients for `config` over an AWS configuration.
+    pub fn new(config: Config, aws: &SdkConfig) -> Result<App, StartupError> {
+        let api_url = reqwest_url(&config.telegram_api_url)?;
+        let bot = Bot::new(config.bot_token.clone()).set_api_url(api_url);
+        let sqs = aws_sdk_sqs::Client::new(aws);
+        let store = Store::new(
+            aws_sdk_dynamodb::Client::new(aws),
+            config.infra.table_name.clone(),
+        );
+        let outbox = Outbox::new(sqs.clone(), config.infra.outbox_queue_url.clone());
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .timeout(std::time::Duration::from_secs(12))
+            .build()
+            .map_err(|e| StartupError::TelegramUrl(format!("http client: {e}")))?;
+        let panel = config.panel.as_ref().map(PanelClient::new);
+        Ok(App {
+            config,
+            store,
+            outbox,
+            sqs,
+            bot,
+            http,
+            panel,
+            bot_username: OnceCell::new(),
+        })
+    }
+
+    /// Queues a line for the admin log chat, if one is configured. A
+    /// failure is logged: the log chat is a report, never a reason to fail
+    /// the work it reports on.
+    pub async fn admin_log(&self, text: String) {
+        let Some(chat_id) = self.config.log.chat_id else {
+            return;
+        };
+        let msg = OutgoingText {
+            chat_id,
+            thread_id: self.config.log.thread_id,
+            text,
+            buttons: Vec::new(),
+            user: None,
+            deferrals: 0,
+        };
+        if let Err(e) = self.outbox.send(&msg, 0).await {
+            tracing::error!("admin log not queued: {e}");
+        }
+    }
+
+    /// The bot's @username, asked of Telegram once per process.
+    pub async fn bot_username(&self) -> Option<&str> {
+        self.bot_username
+            .get_or_try_init(|| async {
+                let me = self.bot.get_me().await?;
+                Ok::<_, teloxide_core::RequestError>(me.username().to_owned())
+            })
+            .await
+            .map_err(|e| tracing::warn!("getMe failed: {e}"))
+            .ok()
+            .map(String::as_str)
+    }
+}
+
+fn reqwest_url(url: &str) -> Result<reqwest::Url, StartupError> {
+    let with_slash = format!("{}/", url.trim_end_matches('/'));
+    reqwest::Url::parse(&with_slash).map_err(|_| StartupError::TelegramUrl(url.to_owned()))
+}
+
+/// The `.env` to read: `ENV_FILE`, or `./.env` when it exists; never on Lambda.
+pub fn dotenv_path(vars: &Vars) -> Option<PathBuf> {
+    if vars.get("AWS_LAMBDA_FUNCTION_NAME").is_some() {
+        return None;
+    }
+    match vars.get("ENV_FILE").filter(|s| !s.is_empty()) {
+        Some(path) => Some(PathBuf::from(path)),
+        None => Some(PathBuf::from(".env")).filter(|p| p.exists()),
+    }
+}
+
+/// Sets up logging: JSON lines on Lambda (CloudWatch), compact text locally.
+pub fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let result = if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
+        builder
+            .json()
+            .with_current_span(false)
+            .without_time()
+            .with_ansi(false)
+            .try_init()
+    } else {
+        builder.compact().try_init()
+    };
+    let _ = result;
+}

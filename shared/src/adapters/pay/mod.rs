@@ -1,0 +1,183 @@
+//! Payment providers. Each provider module turns our order into the
+//! provider's payment request, and turns the provider's notification into a
+//! [`Verified`] value that can only be built by checking its authenticity
+//! over the raw bytes received. Crediting lives in `crate::domains::money::orders`.
+
+pub mod cryptopay;
+pub mod freekassa;
+pub mod tribute;
+pub mod wire;
+pub mod yookassa;
+
+use crate::base::types::Kopecks;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Our order id: the idempotency key sent to every provider.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrderId(pub String);
+
+impl OrderId {
+    /// A fresh, unguessable order id (32 hex characters, no dashes: every
+    /// provider accepts it as a payload, order number and idempotence key).
+    pub fn new() -> OrderId {
+        OrderId(uuid::Uuid::new_v4().simple().to_string())
+    }
+
+    /// Parses an id that came back from a provider.
+    pub fn parse(s: &str) -> Option<OrderId> {
+        let ok = (8..=64).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        ok.then(|| OrderId(s.to_owned()))
+    }
+}
+
+impl Default for OrderId {
+    fn default() -> Self {
+        OrderId::new()
+    }
+}
+
+impl fmt::Display for OrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An amount in a currency's minor units, as a provider reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    /// Minor units (kopecks for RUB, whole Stars for XTR, cents for USD,
+    /// 10^-decimals for crypto assets).
+    pub minor: u64,
+    /// Upper-case currency or asset code: `RUB`, `XTR`, `USDT`, `TON`.
+    pub currency: String,
+}
+
+impl Money {
+    /// Rubles in kopecks.
+    pub fn rub(k: Kopecks) -> Money {
+        Money {
+            minor: k.0,
+            currency: "RUB".into(),
+        }
+    }
+}
+
+/// Parses a decimal amount string ("299", "299.5", "299.00") into minor
+/// units with `decimals` places; `None` for anything else (negative,
+/// exponent, too many decimals, empty).
+pub fn parse_minor(s: &str, decimals: u32) -> Option<u64> {
+    let s = s.trim();
+    let (whole, frac) = match s.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (s, ""),
+    };
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() as u32 > decimals {
+        // Allow trailing zeros beyond the precision ("1.500000000" for 2 places is not money we issue).
+        let trimmed = frac.trim_end_matches('0');
+        if trimmed.len() as u32 > decimals || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        return parse_minor(&format!("{whole}.{trimmed}"), decimals);
+    }
+    let scale = 10u64.checked_pow(decimals)?;
+    let w: u64 = whole.parse().ok()?;
+    let mut f: u64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
+    f = f.checked_mul(10u64.checked_pow(decimals - frac.len() as u32)?)?;
+    w.checked_mul(scale)?.checked_add(f)
+}
+
+/// A notification whose authenticity was proven. Only provider modules
+/// construct it, and only after checking a signature, a secret, or the
+/// provider's own API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verified<T>(T);
+
+impl<T> Verified<T> {
+    /// Wraps a value the caller has just authenticated. Keep calls to this
+    /// inside the provider modules' verification functions.
+    pub(crate) fn trust(value: T) -> Verified<T> {
+        Verified(value)
+    }
+
+    /// The authenticated value.
+    pub fn get(&self) -> &T {
+        &self.0
+    }
+
+    /// Takes the authenticated value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// Why a provider call or a notification failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PayError {
+    /// Not authentic: bad or missing signature, wrong merchant, source IP not allowed.
+    #[error("not authentic: {0}")]
+    NotAuthentic(String),
+    /// Authentic (or not yet known to be) but not a shape we understand.
+    #[error("malformed: {0}")]
+    Malformed(String),
+    /// The provider could not be reached or answered 5xx / timed out: retry later.
+    #[error("provider unavailable: {0}")]
+    Unavailable(String),
+    /// The provider refused the request (4xx with its error).
+    #[error("provider refused: {0}")]
+    Refused(String),
+}
+
+/// A constant-time comparison of two hex signatures, ignoring ASCII case.
+pub fn hex_eq(expected_lower_hex: &str, given: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    let given = given.trim().to_ascii_lowercase();
+    expected_lower_hex.len() == given.len()
+        && bool::from(expected_lower_hex.as_bytes().ct_eq(given.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_amounts() {
+        assert_eq!(parse_minor("299", 2), Some(29900));
+        assert_eq!(parse_minor("299.00", 2), Some(29900));
+        assert_eq!(parse_minor("299.5", 2), Some(29950));
+        assert_eq!(parse_minor("0.05", 2), Some(5));
+        assert_eq!(parse_minor("1.500000", 2), Some(150));
+        assert_eq!(parse_minor("1.505", 2), None);
+        assert_eq!(parse_minor("-1", 2), None);
+        assert_eq!(parse_minor("1e3", 2), None);
+        assert_eq!(parse_minor("", 2), None);
+        assert_eq!(parse_minor(".5", 2), None);
+        assert_eq!(parse_minor("12.345678", 6), Some(12_345_678));
+    }
+
+    #[test]
+    fn order_ids() {
+        let id = OrderId::new();
+        assert_eq!(id.0.len(), 32);
+        assert_eq!(OrderId::parse(&id.0), Some(id));
+        assert_eq!(OrderId::parse("a b"), None);
+        assert_eq!(OrderId::parse("short"), None);
+    }
+
+    #[test]
+    fn hex_signatures() {
+        assert!(hex_eq("abcdef01", "ABCDEF01"));
+        assert!(!hex_eq("abcdef01", "abcdef02"));
+        assert!(!hex_eq("abcdef01", "abcdef0"));
+    }
+}

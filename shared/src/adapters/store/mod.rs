@@ -1,0 +1,110 @@
+//! DynamoDB storage: one table, keys and access patterns in `docs/data-model.md`.
+
+pub mod attrs;
+pub mod once;
+pub mod panel;
+pub mod rate;
+pub mod sync_runs;
+pub mod users;
+
+pub use attrs::Item;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+
+/// The table and the client that reaches it.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) client: Client,
+    pub(crate) table: String,
+}
+
+impl Store {
+    /// A store over `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Store {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// The DynamoDB client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The table name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// One cheap call that proves the table is reachable (for `/health`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+}
+
+/// A storage failure. Callers answer 5xx so the sender retries.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// DynamoDB could not be reached or refused the call.
+    #[error("dynamodb: {0}")]
+    Dynamo(String),
+    /// An item did not have the shape this code writes.
+    #[error("corrupt item {key}: {what}")]
+    Corrupt {
+        /// The item's key.
+        key: String,
+        /// What was wrong.
+        what: String,
+    },
+}
+
+impl StoreError {
+    /// Wraps any SDK error with its full message chain.
+    pub fn from_sdk<E, R>(err: SdkError<E, R>) -> Self
+    where
+        E: std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        StoreError::Dynamo(aws_sdk_dynamodb::error::DisplayErrorContext(err).to_string())
+    }
+}
+
+/// Key builders: every key format lives here and nowhere else.
+pub mod keys {
+    use crate::base::types::TelegramId;
+
+    /// Partition key of a user and everything owned by one.
+    pub fn user(id: TelegramId) -> String {
+        format!("USER#{id}")
+    }
+    /// Sort key of the user's profile item.
+    pub const PROFILE: &str = "PROFILE";
+    /// GSI1 partition key of a referral code.
+    pub fn ref_code(code: &str) -> String {
+        format!("REF#{code}")
+    }
+    /// GSI3 partition key of a username (lower-cased, for admin search).
+    pub fn username(name: &str) -> String {
+        format!("UNAME#{}", name.to_lowercase())
+    }
+    /// Partition key of an ad campaign's counters.
+    pub fn campaign(name: &str) -> String {
+        format!("CAMPAIGN#{name}")
+    }
+    /// Sort key of a campaign's summary item.
+    pub const SUMMARY: &str = "SUMMARY";
+    /// Partition key of the panel reconciliation runs.
+    pub const SYNC: &str = "SYNC";
+    /// Sort key of one reconciliation run (`RUN#` alone is the prefix of all).
+    pub fn sync_run(id: &str) -> String {
+        format!("RUN#{id}")
+    }
+}

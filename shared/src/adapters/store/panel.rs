@@ -1,0 +1,284 @@
+//! The panel side of the user item: the linked panel account, the traffic
+//! cache, the panel's last reported status, and the once-ever trial.
+
+use super::attrs::{n, s};
+use super::users::{PanelLink, Traffic, User};
+use super::{Item, Store, StoreError, keys};
+use crate::base::types::TelegramId;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use std::collections::HashMap;
+
+/// What a sync learned about the user's panel account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelAccount {
+    /// Id and short id.
+    pub link: PanelLink,
+    /// Subscription link.
+    pub sub_url: String,
+    /// Status the panel reported.
+    pub status: String,
+    /// Traffic figures the panel reported.
+    pub traffic: Traffic,
+}
+
+/// Writes a [`PanelAccount`] (values from [`account_values`]).
+const SET_ACCOUNT: &str = "SET panel_id = :pid, panel_short_uuid = :short, sub_url = :url, \
+     panel_status = :st, traffic_used = :used, traffic_limit = :limit, traffic_at = :at";
+
+/// The condition every write here carries: the user item exists (an update
+/// must never create a half item for an unknown id).
+const USER_EXISTS: &str = "attribute_exists(created_at)";
+
+impl Store {
+    /// Runs an update on the user's profile under `condition`; `Ok(false)`
+    /// when the condition did not hold.
+    async fn update_user_if(
+        &self,
+        id: TelegramId,
+        expr: &str,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> Result<bool, StoreError> {
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE))
+            .update_expression(expr)
+            .condition_expression(condition);
+        for (k, v) in values {
+            req = req.expression_attribute_values(*k, v.clone());
+        }
+        match req.send().await {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Stores the panel account a sync created, adopted or updated.
+    /// `Ok(false)` when the user item does not exist.
+    pub async fn save_panel_account(
+        &self,
+        id: TelegramId,
+        acct: &PanelAccount,
+    ) -> Result<bool, StoreError> {
+        self.update_user_if(id, SET_ACCOUNT, USER_EXISTS, &account_values(acct))
+            .await
+    }
+
+    /// Links a panel account found by reconciliation, unless the user is
+    /// already linked to one. `Ok(false)` when nothing was written.
+    pub async fn adopt_panel_account(
+        &self,
+        id: TelegramId,
+        acct: &PanelAccount,
+    ) -> Result<bool, StoreError> {
+        self.update_user_if(
+            id,
+            SET_ACCOUNT,
+            "attribute_exists(created_at) AND attribute_not_exists(panel_id)",
+            &account_values(acct),
+        )
+        .await
+    }
+
+    /// Forgets a panel account the panel no longer has (deleted there), so
+    /// the next sync creates or finds another. Only if it is still `panel_id`.
+    pub async fn forget_panel_account(
+        &self,
+        id: TelegramId,
+        panel_id: i64,
+    ) -> Result<bool, StoreError> {
+        self.update_user_if(
+            id,
+            "REMOVE panel_id, panel_short_uuid, traffic_used, traffic_limit, traffic_at",
+            "panel_id = :pid",
+            &[(":pid", n(panel_id))],
+        )
+        .await
+    }
+
+    /// Caches traffic figures and status read from the panel.
+    pub async fn save_traffic(
+        &self,
+        id: TelegramId,
+        traffic: Traffic,
+        status: &str,
+    ) -> Result<bool, StoreError> {
+        self.update_user_if(
+            id,
+            "SET traffic_used = :used, traffic_limit = :limit, traffic_at = :at, panel_status = :st",
+            USER_EXISTS,
+            &[
+                (":used", n(traffic.used)),
+                (":limit", n(traffic.limit)),
+                (":at", n(traffic.at)),
+                (":st", s(status)),
+            ],
+        )
+        .await
+    }
+
+    /// Records a status the panel announced at `at` (a webhook), unless a
+    /// later announcement was already recorded (webhooks can arrive out of
+    /// order). The traffic cache is dropped: it is stale now.
+    pub async fn set_panel_status(
+        &self,
+        id: TelegramId,
+        status: &str,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        self.update_user_if(
+            id,
+            "SET panel_status = :st, panel_status_at = :at REMOVE traffic_at",
+            "attribute_exists(created_at) AND (attribute_not_exists(panel_status_at) OR panel_status_at <= :at)",
+            &[(":st", s(status)), (":at", n(at))],
+        )
+        .await
+    }
+
+    /// Drops the cached traffic figures (devices or limits changed on the panel).
+    pub async fn drop_traffic_cache(&self, id: TelegramId) -> Result<bool, StoreError> {
+        self.update_user_if(id, "REMOVE traffic_at", USER_EXISTS, &[])
+            .await
+    }
+
+    /// Remembers whether the bot itself disabled the panel user.
+    pub async fn set_panel_disabled_by_us(
+        &self,
+        id: TelegramId,
+        disabled: bool,
+    ) -> Result<bool, StoreError> {
+        if disabled {
+            self.update_user_if(
+                id,
+                "SET panel_disabled_by_us = :t",
+                USER_EXISTS,
+                &[(":t", AttributeValue::Bool(true))],
+            )
+            .await
+        } else {
+            self.update_user_if(id, "REMOVE panel_disabled_by_us", USER_EXISTS, &[])
+                .await
+        }
+    }
+
+    /// Starts the free trial: once per user ever, and not over an active
+    /// subscription. One conditional write, so concurrent presses start it
+    /// once. `Ok(false)` when the user already had it or is subscribed.
+    pub async fn activate_trial(
+        &self,
+        id: TelegramId,
+        now: i64,
+        end: i64,
+    ) -> Result<bool, StoreError> {
+        self.update_user_if(
+            id,
+            "SET trial_used = :now, trial_end = :end, sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk",
+            "attribute_exists(created_at) AND attribute_not_exists(trial_used) \
+             AND (attribute_not_exists(sub_end) OR sub_end <= :now)",
+            &[
+                (":now", n(now)),
+                (":end", n(end)),
+                (":exp", s(crate::domains::money::orders::expiry_pk(end))),
+                (":expsk", s(crate::domains::money::orders::expiry_sk(id, end))),
+            ],
+        )
+        .await
+    }
+
+    /// Moves the subscription end forward to `end` (never back): a later
+    /// expiry found on the panel during reconciliation. `Ok(false)` when
+    /// ours is already as late.
+    pub async fn extend_sub_end_to(&self, id: TelegramId, end: i64) -> Result<bool, StoreError> {
+        self.update_user_if(
+            id,
+            "SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk",
+            "attribute_exists(created_at) AND (attribute_not_exists(sub_end) OR sub_end < :end)",
+            &[
+                (":end", n(end)),
+                (":exp", s(crate::domains::money::orders::expiry_pk(end))),
+                (
+                    ":expsk",
+                    s(crate::domains::money::orders::expiry_sk(id, end)),
+                ),
+            ],
+        )
+        .await
+    }
+
+    /// Reads many users at once (`BatchGetItem`, 100 keys a call); unknown
+    /// ids are left out.
+    pub async fn get_users(&self, ids: &[TelegramId]) -> Result<Vec<User>, StoreError> {
+        let mut users = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(100) {
+            let keys: Vec<Item> = chunk
+                .iter()
+                .map(|id| {
+                    HashMap::from([
+                        ("PK".to_owned(), s(keys::user(*id))),
+                        ("SK".to_owned(), s(keys::PROFILE)),
+                    ])
+                })
+                .collect();
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .build()
+                    .map_err(|e| StoreError::Dynamo(e.to_string()))?,
+            );
+            let mut rounds = 0;
+            while let Some(request) = pending.take() {
+                rounds += 1;
+                if rounds > 5 {
+                    return Err(StoreError::Dynamo(
+                        "BatchGetItem left keys unprocessed five times".into(),
+                    ));
+                }
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(StoreError::from_sdk)?;
+                if let Some(items) = out.responses().and_then(|r| r.get(&self.table)) {
+                    for item in items {
+                        if item.contains_key("created_at") {
+                            users.push(User::from_item(item)?);
+                        }
+                    }
+                }
+                pending = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .filter(|k| !k.keys().is_empty())
+                    .cloned();
+                if pending.is_some() {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << rounds)).await;
+                }
+            }
+        }
+        Ok(users)
+    }
+}
+
+fn account_values(acct: &PanelAccount) -> Vec<(&'static str, AttributeValue)> {
+    vec![
+        (":pid", n(acct.link.id)),
+        (":short", s(&acct.link.short_uuid)),
+        (":url", s(&acct.sub_url)),
+        (":st", s(&acct.status)),
+        (":used", n(acct.traffic.used)),
+        (":limit", n(acct.traffic.limit)),
+        (":at", n(acct.traffic.at)),
+    ]
+}

@@ -1,0 +1,470 @@
+//! The user item: profile, language, balance, subscription, attribution.
+
+use super::attrs::{ItemExt, n, s};
+use super::{Item, Store, StoreError, keys};
+use crate::base::types::{Kopecks, Lang, TelegramId};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
+
+/// A bot user as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// Telegram id.
+    pub id: TelegramId,
+    /// First name from Telegram.
+    pub first_name: String,
+    /// Last name from Telegram.
+    pub last_name: Option<String>,
+    /// Username from Telegram, without `@`.
+    pub username: Option<String>,
+    /// Language the bot speaks to this user.
+    pub lang: Lang,
+    /// Registration time, unix seconds.
+    pub created_at: i64,
+    /// Banned by an admin: the bot ignores the user.
+    pub banned: bool,
+    /// When the user blocked the bot, if they have.
+    pub blocked_at: Option<i64>,
+    /// This user's own referral code.
+    pub ref_code: String,
+    /// Who invited this user.
+    pub referrer: Option<TelegramId>,
+    /// How many users this one invited.
+    pub referrals: u64,
+    /// The ad campaign (start parameter) the user first came from.
+    pub campaign: Option<String>,
+    /// A promo code from a `promo_` deep link, not yet applied.
+    pub pending_promo: Option<String>,
+    /// In-bot balance.
+    pub balance: Kopecks,
+    /// End of the paid or trial subscription, unix seconds.
+    pub sub_end: Option<i64>,
+    /// The user's subscription link on the panel, once provisioned.
+    pub subscription_url: Option<String>,
+    /// Required-channel membership was confirmed until this time.
+    pub channel_ok_until: Option<i64>,
+    /// What the bot asked the user to type next (e.g. `topup_amount`), and until when.
+    pub waiting: Option<(String, i64)>,
+    /// The user's account on the panel, once provisioned or adopted.
+    pub panel: Option<PanelLink>,
+    /// The last status the panel reported (`ACTIVE`, `EXPIRED`, `LIMITED`, `DISABLED`).
+    pub panel_status: Option<String>,
+    /// Traffic figures last read from the panel (a short-lived cache).
+    pub traffic: Option<Traffic>,
+    /// When the user took the free trial (once per user, ever).
+    pub trial_used_at: Option<i64>,
+    /// The subscription end the trial set: while `sub_end` still equals it,
+    /// the subscription is the trial (trial traffic limit).
+    pub trial_end: Option<i64>,
+    /// The bot disabled the panel user (a ban); only then does it re-enable it.
+    pub panel_disabled_by_us: bool,
+    /// Registration marker: equals the touch's nonce when that touch created the user.
+    reg_nonce: String,
+}
+
+impl User {
+    /// Parses a stored profile item.
+    pub fn from_item(item: &Item) -> Result<User, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt {
+            key: item.str("PK").unwrap_or("?").to_owned(),
+            what: what.to_owned(),
+        };
+        let id = item
+            .i64("tg_id")
+            .map(TelegramId)
+            .ok_or_else(|| corrupt("no tg_id"))?;
+        Ok(User {
+            id,
+            first_name: item.str("first_name").unwrap_or_default().to_owned(),
+            last_name: item.str("last_name").map(str::to_owned),
+            username: item.str("username").map(str::to_owned),
+            lang: item
+                .str("lang")
+                .and_then(Lang::from_code)
+                .unwrap_or_default(),
+            created_at: item.i64("created_at").unwrap_or_default(),
+            banned: item.flag("banned"),
+            blocked_at: item.i64("blocked_at"),
+            ref_code: item.str("ref_code").unwrap_or_default().to_owned(),
+            referrer: item.i64("referrer").map(TelegramId),
+            referrals: item.u64("referrals").unwrap_or_default(),
+            campaign: item.str("campaign").map(str::to_owned),
+            pending_promo: item.str("pending_promo").map(str::to_owned),
+            balance: Kopecks(item.u64("balance").unwrap_or_default()),
+            sub_end: item.i64("sub_end"),
+            subscription_url: item.str("sub_url").map(str::to_owned),
+            channel_ok_until: item.i64("channel_ok_until"),
+            waiting: item
+                .str("waiting")
+                .zip(item.i64("waiting_until"))
+                .map(|(w, until)| (w.to_owned(), until)),
+            panel: item.i64("panel_id").map(|id| PanelLink {
+                id,
+                short_uuid: item.str("panel_short_uuid").unwrap_or_default().to_owned(),
+            }),
+            panel_status: item.str("panel_status").map(str::to_owned),
+            traffic: match (
+                item.u64("traffic_used"),
+                item.u64("traffic_limit"),
+                item.i64("traffic_at"),
+            ) {
+                (Some(used), Some(limit), Some(at)) => Some(Traffic { used, limit, at }),
+                _ => None,
+            },
+            trial_used_at: item.i64("trial_used"),
+            trial_end: item.i64("trial_end"),
+            panel_disabled_by_us: item.flag("panel_disabled_by_us"),
+            reg_nonce: item.str("reg_nonce").unwrap_or_default().to_owned(),
+        })
+    }
+
+    /// Whether the subscription is active at `now`.
+    pub fn active(&self, now: i64) -> bool {
+        self.sub_end.is_some_and(|end| end > now)
+    }
+
+    /// Whether the current subscription is the free trial (nothing paid
+    /// has moved `sub_end` since the trial set it).
+    pub fn on_trial(&self) -> bool {
+        self.trial_end.is_some() && self.trial_end == self.sub_end
+    }
+}
+
+/// A user's account on the panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelLink {
+    /// The panel's numeric user id.
+    pub id: i64,
+    /// The panel's short id (the last part of the subscription link). Panel
+    /// 3.x has no other user uuid.
+    pub short_uuid: String,
+}
+
+/// Traffic figures read from the panel at `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Traffic {
+    /// Bytes used in the current period.
+    pub used: u64,
+    /// Limit in bytes, 0 = unlimited.
+    pub limit: u64,
+    /// When they were read, unix seconds.
+    pub at: i64,
+}
+
+/// Who is writing to the bot, as Telegram describes them on every update.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    /// Telegram id.
+    pub id: TelegramId,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Username.
+    pub username: Option<String>,
+    /// Language for a new user (from Telegram's `language_code` or the default).
+    pub lang: Lang,
+}
+
+/// The result of a touch: the user and whether this touch registered them.
+#[derive(Debug, Clone)]
+pub struct Touched {
+    /// The user after the touch.
+    pub user: User,
+    /// True for exactly one touch per user: the one that created them.
+    pub registered: bool,
+}
+
+/// First-touch attribution written once, at registration.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Attribution {
+    /// The inviter.
+    pub referrer: Option<TelegramId>,
+    /// The ad campaign.
+    pub campaign: Option<String>,
+}
+
+impl Store {
+    /// Records that `visitor` is using the bot and returns their profile,
+    /// creating it on first contact. Race-safe: of concurrent first touches,
+    /// exactly one sees `registered`.
+    pub async fn touch_user(
+        &self,
+        visitor: &Visitor,
+        now: i64,
+        nonce: &str,
+    ) -> Result<Touched, StoreError> {
+        let code = crate::base::refcode::encode(visitor.id);
+        let mut set = vec![
+            "tg_id = :id",
+            "first_name = :fn",
+            "last_seen = :now",
+            "created_at = if_not_exists(created_at, :now)",
+            "reg_nonce = if_not_exists(reg_nonce, :nonce)",
+            "lang = if_not_exists(lang, :lang)",
+            "ref_code = if_not_exists(ref_code, :code)",
+            "GSI1PK = if_not_exists(GSI1PK, :refpk)",
+            "GSI1SK = if_not_exists(GSI1SK, :pk)",
+        ];
+        let mut remove = vec!["blocked_at"];
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(visitor.id)))
+            .key("SK", s(keys::PROFILE))
+            .expression_attribute_values(":id", n(visitor.id))
+            .expression_attribute_values(":fn", s(&visitor.first_name))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":nonce", s(nonce))
+            .expression_attribute_values(":lang", s(visitor.lang.code()))
+            .expression_attribute_values(":code", s(&code))
+            .expression_attribute_values(":refpk", s(keys::ref_code(&code)))
+            .expression_attribute_values(":pk", s(keys::user(visitor.id)));
+        match &visitor.last_name {
+            Some(v) => {
+                set.push("last_name = :ln");
+                req = req.expression_attribute_values(":ln", s(v));
+            }
+            None => remove.push("last_name"),
+        }
+        match &visitor.username {
+            Some(v) => {
+                set.push("username = :un");
+                set.push("GSI3PK = :unpk");
+                set.push("GSI3SK = :pk");
+                req = req
+                    .expression_attribute_values(":un", s(v))
+                    .expression_attribute_values(":unpk", s(keys::username(v)));
+            }
+            None => remove.extend(["username", "GSI3PK", "GSI3SK"]),
+        }
+        let expr = format!("SET {} REMOVE {}", set.join(", "), remove.join(", "));
+        let out = req
+            .update_expression(expr)
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        let item = out.attributes.unwrap_or_default();
+        let user = User::from_item(&item)?;
+        let registered = user.reg_nonce == nonce;
+        Ok(Touched { user, registered })
+    }
+
+    /// Writes first-touch attribution for a user this request registered;
+    /// counts the referral on the inviter and the join on the campaign in the
+    /// same transaction. Does nothing if the registration was someone else's.
+    pub async fn attribute_user(
+        &self,
+        user: &User,
+        attribution: &Attribution,
+    ) -> Result<bool, StoreError> {
+        if attribution == &Attribution::default() {
+            return Ok(false);
+        }
+        let mut set = Vec::new();
+        let mut upd = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user.id)))
+            .key("SK", s(keys::PROFILE))
+            .condition_expression("reg_nonce = :nonce AND attribute_not_exists(referrer) AND attribute_not_exists(campaign)")
+            .expression_attribute_values(":nonce", s(&user.reg_nonce));
+        if let Some(r) = attribution.referrer {
+            set.push("referrer = :ref");
+            upd = upd.expression_attribute_values(":ref", n(r));
+        }
+        if let Some(c) = &attribution.campaign {
+            set.push("campaign = :camp");
+            upd = upd.expression_attribute_values(":camp", s(c));
+        }
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .update(
+                    upd.update_expression(format!("SET {}", set.join(", ")))
+                        .build()
+                        .map_err(|e| StoreError::Dynamo(e.to_string()))?,
+                )
+                .build(),
+        ];
+        if let Some(r) = attribution.referrer {
+            items.push(counter(
+                &self.table,
+                keys::user(r),
+                keys::PROFILE,
+                "referrals",
+            )?);
+        }
+        if let Some(c) = &attribution.campaign {
+            items.push(counter(
+                &self.table,
+                keys::campaign(c),
+                keys::SUMMARY,
+                "users",
+            )?);
+        }
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
+                tracing::info!(user = %user.id, "attribution already written by another request");
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Reads a user's profile.
+    pub async fn get_user(&self, id: TelegramId) -> Result<Option<User>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        match out.item {
+            Some(item) if item.contains_key("created_at") => Ok(Some(User::from_item(&item)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Finds the owner of a referral code (GSI1).
+    pub async fn find_by_ref_code(&self, code: &str) -> Result<Option<TelegramId>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(keys::ref_code(code)))
+            .limit(1)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out
+            .items()
+            .first()
+            .and_then(|i| i.i64("tg_id"))
+            .map(TelegramId))
+    }
+
+    /// Sets the user's language.
+    pub async fn set_language(&self, id: TelegramId, lang: Lang) -> Result<(), StoreError> {
+        self.set_fields(id, "SET lang = :v", &[(":v", s(lang.code()))])
+            .await
+    }
+
+    /// Keeps a promo code from a deep link until the promo feature applies it.
+    pub async fn set_pending_promo(&self, id: TelegramId, code: &str) -> Result<(), StoreError> {
+        self.set_fields(id, "SET pending_promo = :v", &[(":v", s(code))])
+            .await
+    }
+
+    /// Remembers that the user is a member of the required channel until `until`.
+    pub async fn set_channel_ok(&self, id: TelegramId, until: i64) -> Result<(), StoreError> {
+        self.set_fields(id, "SET channel_ok_until = :v", &[(":v", n(until))])
+            .await
+    }
+
+    /// Marks that the user blocked the bot (or unblocked it, with `None`).
+    pub async fn set_blocked(&self, id: TelegramId, at: Option<i64>) -> Result<(), StoreError> {
+        match at {
+            Some(at) => {
+                self.set_fields(
+                    id,
+                    "SET blocked_at = :v, tg_id = :id",
+                    &[(":v", n(at)), (":id", n(id))],
+                )
+                .await
+            }
+            None => {
+                self.set_fields(id, "REMOVE blocked_at SET tg_id = :id", &[(":id", n(id))])
+                    .await
+            }
+        }
+    }
+
+    async fn set_fields(
+        &self,
+        id: TelegramId,
+        expr: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> Result<(), StoreError> {
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE))
+            .update_expression(expr);
+        for (k, v) in values {
+            req = req.expression_attribute_values(*k, v.clone());
+        }
+        req.send().await.map_err(|e| match e {
+            SdkError::ServiceError(ref se)
+                if matches!(
+                    se.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                StoreError::Dynamo("condition failed".into())
+            }
+            other => StoreError::from_sdk(other),
+        })?;
+        Ok(())
+    }
+}
+
+fn counter(table: &str, pk: String, sk: &str, attr: &str) -> Result<TransactWriteItem, StoreError> {
+    let upd = Update::builder()
+        .table_name(table)
+        .key("PK", s(pk))
+        .key("SK", s(sk))
+        .update_expression("ADD #a :one")
+        .expression_attribute_names("#a", attr)
+        .expression_attribute_values(":one", n(1))
+        .build()
+        .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+    Ok(TransactWriteItem::builder().update(upd).build())
+}
+
+/// How long a conversation state waits for the user's answer.
+pub const STATE_SECS: i64 = 15 * 60;
+
+impl User {
+    /// What the bot is waiting for the user to type, if it still is at `now`.
+    pub fn waiting_for(&self, now: i64) -> Option<&str> {
+        self.waiting
+            .as_ref()
+            .filter(|(_, until)| *until > now)
+            .map(|(w, _)| w.as_str())
+    }
+}
+
+impl Store {
+    /// Remembers what the bot is waiting for from the user, on the user item
+    /// (every update reads it anyway), for [`STATE_SECS`].
+    pub async fn set_state(&self, id: TelegramId, state: &str, now: i64) -> Result<(), StoreError> {
+        self.set_fields(
+            id,
+            "SET waiting = :w, waiting_until = :u",
+            &[(":w", s(state)), (":u", n(now + STATE_SECS))],
+        )
+        .await
+    }
+
+    /// Forgets the conversation state.
+    pub async fn clear_state(&self, id: TelegramId) -> Result<(), StoreError> {
+        self.set_fields(id, "REMOVE waiting, waiting_until", &[])
+            .await
+    }
+}

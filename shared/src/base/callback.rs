@@ -1,0 +1,171 @@
+//! Callback data of the bot's buttons: one place that encodes and parses
+//! it, so a notice queued by any layer can carry a button the bot
+//! understands. Telegram allows 64 bytes.
+
+use crate::base::types::{Lang, Period, Provider};
+use sha2::{Digest, Sha256};
+
+/// Preset top-up amounts, rubles.
+pub const TOPUP_PRESETS: [u32; 4] = [100, 300, 500, 1000];
+/// Smallest custom top-up, rubles.
+pub const TOPUP_MIN: u32 = 50;
+/// Largest custom top-up, rubles.
+pub const TOPUP_MAX: u32 = 100_000;
+/// Callback data of the bot's buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Back to the main menu.
+    Menu,
+    /// The profile and balance screen.
+    Profile,
+    /// The subscription screen.
+    Subscription,
+    /// The referral program screen.
+    Referrals,
+    /// The language picker.
+    Languages,
+    /// Switch language.
+    SetLanguage(Lang),
+    /// Re-check membership of the required channel.
+    CheckChannel,
+    /// Start the free trial.
+    Trial,
+    /// The "My devices" list.
+    Devices,
+    /// Ask to confirm removing the device with this key ([`device_key`]).
+    DeviceAsk(u32),
+    /// Remove the device with this key.
+    DeviceDelete(u32),
+}
+
+impl Action {
+    /// The callback data string (≤ 64 bytes).
+    pub fn data(self) -> String {
+        match self {
+            Action::Menu => "menu".into(),
+            Action::Profile => "profile".into(),
+            Action::Subscription => "sub".into(),
+            Action::Referrals => "ref".into(),
+            Action::Languages => "lang".into(),
+            Action::SetLanguage(l) => format!("lang:{}", l.code()),
+            Action::CheckChannel => "gate:check".into(),
+            Action::Trial => "trial".into(),
+            Action::Devices => "dev".into(),
+            Action::DeviceAsk(k) => format!("dev:ask:{k:08x}"),
+            Action::DeviceDelete(k) => format!("dev:del:{k:08x}"),
+        }
+    }
+
+    /// Parses callback data; unknown data is `None`.
+    pub fn parse(data: &str) -> Option<Action> {
+        Some(match data {
+            "menu" => Action::Menu,
+            "profile" => Action::Profile,
+            "sub" => Action::Subscription,
+            "ref" => Action::Referrals,
+            "lang" => Action::Languages,
+            "gate:check" => Action::CheckChannel,
+            "trial" => Action::Trial,
+            "dev" => Action::Devices,
+            other => {
+                if let Some(k) = other.strip_prefix("dev:ask:") {
+                    Action::DeviceAsk(parse_key(k)?)
+                } else if let Some(k) = other.strip_prefix("dev:del:") {
+                    Action::DeviceDelete(parse_key(k)?)
+                } else {
+                    Action::SetLanguage(Lang::from_code(other.strip_prefix("lang:")?)?)
+                }
+            }
+        })
+    }
+}
+
+fn parse_key(hex: &str) -> Option<u32> {
+    (hex.len() == 8)
+        .then(|| u32::from_str_radix(hex, 16).ok())
+        .flatten()
+}
+
+/// A short, stable key for a device in callback data (Telegram allows 64
+/// bytes; a HWID may be 64 characters on its own): the first four bytes of
+/// the SHA-256 of its HWID. The device is found again by listing the
+/// user's devices and comparing keys.
+pub fn device_key(hwid: &str) -> u32 {
+    let digest = Sha256::digest(hwid.as_bytes());
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
+}
+
+/// Buttons of the buying screens (callback data ≤ 64 bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuyAction {
+    /// The list of periods.
+    Plans,
+    /// Payment methods for a period.
+    Plan(Period),
+    /// Pay for a period with a provider.
+    Pay(Period, Provider),
+    /// Top-up amounts.
+    TopUp,
+    /// Payment methods for a top-up of so many rubles.
+    TopUpAmount(u32),
+    /// Pay a top-up with a provider.
+    TopUpPay(u32, Provider),
+    /// Ask for a custom amount.
+    TopUpCustom,
+    /// Transaction history from a cursor (`None` = newest).
+    History(Option<String>),
+}
+
+impl BuyAction {
+    /// Callback data.
+    pub fn data(&self) -> String {
+        match self {
+            BuyAction::Plans => "buy".into(),
+            BuyAction::Plan(p) => format!("plan:{}", p.code()),
+            BuyAction::Pay(p, prov) => format!("pay:{}:{}", p.code(), prov.code()),
+            BuyAction::TopUp => "topup".into(),
+            BuyAction::TopUpAmount(r) => format!("tamt:{r}"),
+            BuyAction::TopUpPay(r, prov) => format!("tpay:{r}:{}", prov.code()),
+            BuyAction::TopUpCustom => "tcustom".into(),
+            BuyAction::History(None) => "hist".into(),
+            BuyAction::History(Some(c)) => format!("hist:{c}"),
+        }
+    }
+
+    /// Parses callback data.
+    pub fn parse(data: &str) -> Option<BuyAction> {
+        let mut parts = data.splitn(3, ':');
+        let head = parts.next()?;
+        let a = parts.next();
+        let b = parts.next();
+        Some(match (head, a, b) {
+            ("buy", None, None) => BuyAction::Plans,
+            ("plan", Some(p), None) => BuyAction::Plan(Period::from_code(p)?),
+            ("pay", Some(p), Some(prov)) => {
+                BuyAction::Pay(Period::from_code(p)?, Provider::from_code(prov)?)
+            }
+            ("topup", None, None) => BuyAction::TopUp,
+            ("tamt", Some(r), None) => BuyAction::TopUpAmount(topup_rubles(r)?),
+            ("tpay", Some(r), Some(prov)) => {
+                BuyAction::TopUpPay(topup_rubles(r)?, Provider::from_code(prov)?)
+            }
+            ("tcustom", None, None) => BuyAction::TopUpCustom,
+            ("hist", None, None) => BuyAction::History(None),
+            ("hist", Some(c), rest) => {
+                let cursor = match rest {
+                    Some(r) => format!("{c}:{r}"),
+                    None => c.to_owned(),
+                };
+                BuyAction::History(Some(cursor))
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// A top-up amount in rubles within the allowed range.
+pub fn topup_rubles(s: &str) -> Option<u32> {
+    s.parse()
+        .ok()
+        .filter(|r| (TOPUP_MIN..=TOPUP_MAX).contains(r))
+}

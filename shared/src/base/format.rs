@@ -1,0 +1,42 @@
+//! How dates, amounts and sizes are written for users and admins.
+
+use crate::base::config::Config;
+use crate::base::i18n::{Arg, tr};
+use crate::base::types::{Kopecks, Lang};
+
+/// A date as the user reads it.
+pub fn date(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.format("%d.%m.%Y").to_string())
+        .unwrap_or_default()
+}
+
+/// A date and time (UTC) as an admin reads it.
+pub fn date_time(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.format("%d.%m.%Y %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// An amount of traffic: megabytes below one gigabyte, else gigabytes with
+/// one decimal (binary units, as the panel counts).
+pub fn bytes_text(lang: Lang, bytes: u64) -> String {
+    const GIB: u64 = 1 << 30;
+    if bytes < GIB {
+        let mb = bytes.div_ceil(1 << 20);
+        tr(lang, "size-mb", &[("amount", Arg::Str(mb.to_string()))])
+    } else {
+        let tenths = (bytes * 10 + GIB / 2) / GIB;
+        let amount = format!("{}.{}", tenths / 10, tenths % 10);
+        tr(lang, "size-gb", &[("amount", Arg::Str(amount))])
+    }
+}
+
+/// An amount of money with the operator's currency symbol.
+pub fn money(config: &Config, amount: Kopecks) -> String {
+    format!(
+        "{} {}",
+        amount.display_rubles(),
+        config.default_currency_symbol
+    )
+}

@@ -1,0 +1,513 @@
+//! The panel-sync worker: makes the user's panel account match what
+//! DynamoDB says (expiry, traffic limit, squads, device limit), creating or
+//! adopting the account when needed, and sends the subscription link once.
+//!
+//! Messages arrive on the FIFO `PanelSyncQueue`, grouped by user, so one
+//! user's changes apply in order. Every step is idempotent: the panel gets
+//! absolute values (never "add 30 days"), the link is sent under an
+//! at-most-once marker. A panel outage leaves the message on the queue;
+//! nothing in DynamoDB is ever rolled back because the panel was down.
+
+use crate::adapters::app::App;
+use crate::adapters::outbox::{Button, OutgoingText};
+use crate::adapters::panel::{
+    Desired, PanelClient, PanelError, PanelStatus, PanelUser, UserRef, gb_to_bytes, username_for,
+};
+use crate::adapters::queue::{Received, consume};
+use crate::adapters::store::StoreError;
+use crate::adapters::store::once::Claim;
+use crate::adapters::store::panel::PanelAccount;
+use crate::adapters::store::users::{PanelLink, Traffic, User};
+use crate::base::clock::now;
+use crate::base::config::Panel;
+use crate::base::i18n::{Arg, html, t, tr};
+use crate::base::types::TelegramId;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use serde::{Deserialize, Serialize};
+
+/// `maxReceiveCount` of `PanelSyncQueue` in `template.yaml`: the delivery
+/// after which a failing message goes to the dead-letter queue.
+pub const MAX_RECEIVES: u32 = 8;
+/// Scope of the "subscription link sent" marker (`<user>#<panel id>`).
+const LINK_SCOPE: &str = "sub-link";
+/// The link is sent once per panel account, ever.
+const LINK_MARKER_SECS: i64 = 100 * 365 * 86_400;
+
+/// A request to bring one user's panel account in line with DynamoDB.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelSyncRequest {
+    /// The user.
+    pub user: TelegramId,
+    /// Why (for logs; the work is the same).
+    pub reason: SyncReason,
+}
+
+/// Why a sync was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncReason {
+    /// A payment extended the subscription.
+    Paid,
+    /// The free trial started.
+    Trial,
+    /// Admin reconciliation found the panel behind.
+    Reconcile,
+    /// The bot noticed an active subscription without a panel account, or
+    /// a panel event that contradicts DynamoDB.
+    Repair,
+    /// An admin changed the user.
+    Admin,
+}
+
+/// Queues a sync of `req.user` on the FIFO queue: grouped by user (in
+/// order), de-duplicated by `dedup` for SQS's five-minute window (an order
+/// id, say, so a re-delivered payment queues one sync).
+pub async fn enqueue_sync(app: &App, req: &PanelSyncRequest, dedup: &str) -> Result<(), String> {
+    let url = app
+        .config
+        .infra
+        .panel_sync_queue_url
+        .as_deref()
+        .ok_or("PANEL_SYNC_QUEUE_URL is not set")?;
+    let body = serde_json::to_string(req).map_err(|e| e.to_string())?;
+    app.sqs
+        .send_message()
+        .queue_url(url)
+        .message_body(body)
+        .message_group_id(req.user.to_string())
+        .message_deduplication_id(dedup_id(dedup))
+        .send()
+        .await
+        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
+    Ok(())
+}
+
+/// SQS takes up to 128 characters of printable ASCII as a deduplication
+/// id; anything else is hashed into one.
+fn dedup_id(dedup: &str) -> String {
+    let fits = (1..=128).contains(&dedup.len()) && dedup.bytes().all(|b| b.is_ascii_graphic());
+    if fits {
+        dedup.to_owned()
+    } else {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(dedup.as_bytes()))
+    }
+}
+
+/// Why a sync did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// PANEL_API_URL is not set.
+    #[error("the panel is not configured (PANEL_API_URL)")]
+    NotConfigured,
+    /// The panel failed or refused.
+    #[error(transparent)]
+    Panel(#[from] PanelError),
+    /// DynamoDB failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The subscription link could not be queued.
+    #[error("outbox: {0}")]
+    Outbox(String),
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new panel user was created.
+    Created,
+    /// An existing panel user (same Telegram id or username) was taken over.
+    Adopted,
+    /// The linked panel user was brought up to date.
+    Updated,
+    /// The user has no subscription: nothing to provision.
+    NoSubscription,
+    /// No such user in DynamoDB.
+    NoUser,
+}
+
+/// Handles one batch from the panel-sync queue.
+pub async fn handle_panel_sync(app: &App, event: SqsEvent) -> SqsBatchResponse {
+    consume(&event, |m| process(app, m)).await
+}
+
+async fn process(app: &App, m: Received<'_>) -> Result<(), String> {
+    let req: PanelSyncRequest =
+        serde_json::from_str(m.body).map_err(|e| format!("malformed panel-sync message: {e}"))?;
+    match sync_user(app, req.user, now()).await {
+        Ok(outcome) => {
+            tracing::info!(user = %req.user, reason = ?req.reason, ?outcome, "panel in sync");
+            Ok(())
+        }
+        Err(e) => {
+            if m.receive_count >= MAX_RECEIVES {
+                alert_admins(app, &req, m.receive_count, &e).await;
+            } else {
+                back_off(app, &m).await;
+            }
+            Err(format!(
+                "user {} (attempt {}): {e}",
+                req.user, m.receive_count
+            ))
+        }
+    }
+}
+
+/// How long a message that failed on delivery `attempt` waits before the
+/// next: doubling from the queue's 120 s up to an hour, so eight deliveries
+/// span about three hours of panel outage before the dead-letter queue.
+pub fn backoff_secs(attempt: u32) -> i32 {
+    let secs = 60u64 << attempt.clamp(1, 6);
+    secs.min(3600) as i32
+}
+
+async fn back_off(app: &App, m: &Received<'_>) {
+    let (Some(url), Some(handle)) = (
+        app.config.infra.panel_sync_queue_url.as_deref(),
+        m.receipt_handle,
+    ) else {
+        return;
+    };
+    let secs = backoff_secs(m.receive_count);
+    if let Err(e) = app
+        .sqs
+        .change_message_visibility()
+        .queue_url(url)
+        .receipt_handle(handle)
+        .visibility_timeout(secs)
+        .send()
+        .await
+    {
+        tracing::warn!(
+            "could not delay the retry: {}",
+            aws_sdk_sqs::error::DisplayErrorContext(e)
+        );
+    }
+}
+
+async fn alert_admins(app: &App, req: &PanelSyncRequest, attempts: u32, e: &SyncError) {
+    let text = tr(
+        app.config.default_language,
+        "log-panel-sync-failed",
+        &[
+            ("user", Arg::Str(req.user.to_string())),
+            ("count", Arg::Num(i64::from(attempts))),
+            ("reason", Arg::Str(html(&e.to_string()))),
+        ],
+    );
+    app.admin_log(text).await;
+}
+
+/// The traffic limit in bytes the user's current subscription gets.
+pub fn traffic_limit_bytes(app: &App, panel: &Panel, user: &User) -> u64 {
+    let gb = match (user.on_trial(), app.config.trial) {
+        (true, Some(trial)) => trial.traffic_limit_gb,
+        _ => panel.traffic_limit_gb,
+    };
+    gb_to_bytes(gb)
+}
+
+fn desired(app: &App, panel: &Panel, user: &User, expire_at: i64) -> Desired {
+    let description = match &user.username {
+        Some(u) => format!("Telegram {} @{u}", user.id),
+        None => format!("Telegram {}", user.id),
+    };
+    Desired {
+        telegram_id: user.id,
+        expire_at,
+        traffic_limit_bytes: traffic_limit_bytes(app, panel, user),
+        traffic_strategy: panel.traffic_strategy,
+        squads: panel.squad_uuids.clone(),
+        external_squad: panel.external_squad_uuid.clone(),
+        hwid_device_limit: panel.hwid_device_limit,
+        description,
+    }
+}
+
+/// Makes the panel match DynamoDB for one user, and sends the subscription
+/// link the first time there is one. Safe to repeat.
+pub async fn sync_user(app: &App, id: TelegramId, now: i64) -> Result<Outcome, SyncError> {
+    let (Some(panel), Some(client)) = (app.config.panel.as_ref(), app.panel.as_ref()) else {
+        return Err(SyncError::NotConfigured);
+    };
+    let Some(user) = app.store.get_user(id).await? else {
+        return Ok(Outcome::NoUser);
+    };
+    let Some(expire_at) = user.sub_end else {
+        return Ok(Outcome::NoSubscription);
+    };
+    let want = desired(app, panel, &user, expire_at);
+    let (mut account, outcome) = apply(app, client, &user, &want, now).await?;
+    if needs_activation(&account, &want, now) {
+        account = client
+            .update_user(&UserRef::Id(account.id), &want, true, now)
+            .await?;
+    }
+    let status = enforce_ban(app, client, &user, &account).await?;
+    let saved = PanelAccount {
+        link: PanelLink {
+            id: account.id,
+            short_uuid: account.short_uuid.clone(),
+        },
+        sub_url: account.subscription_url.clone(),
+        status: status.as_str().to_owned(),
+        traffic: Traffic {
+            used: account.used_bytes(),
+            limit: account.traffic_limit_bytes,
+            at: now,
+        },
+    };
+    app.store.save_panel_account(id, &saved).await?;
+    if user.active(now) && !user.banned && !account.subscription_url.is_empty() {
+        send_link_once(app, &user, &account, expire_at, now).await?;
+    }
+    Ok(outcome)
+}
+
+/// Finds the user's panel account (linked, or by Telegram id, or by
+/// username) and updates it, or creates one.
+async fn apply(
+    app: &App,
+    client: &PanelClient,
+    user: &User,
+    want: &Desired,
+    now: i64,
+) -> Result<(PanelUser, Outcome), SyncError> {
+    if let Some(link) = &user.panel {
+        match client
+            .update_user(&UserRef::Id(link.id), want, false, now)
+            .await
+        {
+            Ok(u) => return Ok((u, Outcome::Updated)),
+            Err(PanelError::NotFound) => {
+                tracing::warn!(user = %user.id, panel_id = link.id, "linked panel user is gone; finding or creating another");
+                app.store.forget_panel_account(user.id, link.id).await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let found = client.users_by_telegram_id(user.id).await?;
+    if let Some(existing) = pick(user.id, &found) {
+        let u = client
+            .update_user(&UserRef::Id(existing.id), want, false, now)
+            .await?;
+        return Ok((u, Outcome::Adopted));
+    }
+    match client.create_user(want).await {
+        Ok(u) => Ok((u, Outcome::Created)),
+        Err(PanelError::UsernameTaken) => {
+            // The username exists but carries no (or another) Telegram id:
+            // an account from an earlier bot. Take it over rather than fail.
+            tracing::info!(user = %user.id, "username taken on the panel; adopting that user");
+            let u = client
+                .update_user(&UserRef::Username(username_for(user.id)), want, false, now)
+                .await?;
+            Ok((u, Outcome::Adopted))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Of the panel users carrying a Telegram id, the one the bot would have
+/// created (`tg_<id>`), else the oldest.
+pub fn pick(id: TelegramId, found: &[PanelUser]) -> Option<&PanelUser> {
+    let ours = username_for(id);
+    found
+        .iter()
+        .filter(|u| u.telegram_id == Some(id.0))
+        .min_by_key(|u| (u.username != ours, u.id))
+}
+
+/// Whether an update left the user expired or limited although the
+/// subscription (and its traffic) now allow access.
+fn needs_activation(account: &PanelUser, want: &Desired, now: i64) -> bool {
+    if want.expire_at <= now {
+        return false;
+    }
+    match account.status {
+        PanelStatus::Expired => true,
+        PanelStatus::Limited => {
+            want.traffic_limit_bytes == 0 || account.used_bytes() < want.traffic_limit_bytes
+        }
+        PanelStatus::Active | PanelStatus::Disabled => false,
+    }
+}
+
+/// Disables the panel user of a banned user, and re-enables it once the
+/// ban is lifted, but only if the bot was the one that disabled it (a user
+/// an operator disabled in the panel stays disabled).
+async fn enforce_ban(
+    app: &App,
+    client: &PanelClient,
+    user: &User,
+    account: &PanelUser,
+) -> Result<PanelStatus, SyncError> {
+    if user.banned && account.status != PanelStatus::Disabled {
+        client.disable_user(account.id).await?;
+        app.store.set_panel_disabled_by_us(user.id, true).await?;
+        return Ok(PanelStatus::Disabled);
+    }
+    if !user.banned && user.panel_disabled_by_us {
+        client.enable_user(account.id).await?;
+        app.store.set_panel_disabled_by_us(user.id, false).await?;
+        return Ok(PanelStatus::Active);
+    }
+    Ok(account.status)
+}
+
+/// Sends the link the first time the user has this panel account: once
+/// after provisioning, and again only if the account was replaced (deleted
+/// on the panel and created anew, with a new link).
+async fn send_link_once(
+    app: &App,
+    user: &User,
+    account: &PanelUser,
+    expire_at: i64,
+    now: i64,
+) -> Result<(), SyncError> {
+    let url = account.subscription_url.as_str();
+    let id = format!("{}#{}", user.id, account.id);
+    if app
+        .store
+        .claim_once(LINK_SCOPE, &id, now, LINK_MARKER_SECS)
+        .await?
+        == Claim::Duplicate
+    {
+        return Ok(());
+    }
+    let msg = link_message(app, user, url, expire_at);
+    if let Err(e) = app.outbox.send(&msg, 0).await {
+        // Give the marker back: the retry must send it.
+        if let Err(e) = app.store.release_once(LINK_SCOPE, &id).await {
+            tracing::error!(user = %user.id, "could not release the link marker: {e}");
+        }
+        return Err(SyncError::Outbox(e.to_string()));
+    }
+    Ok(())
+}
+
+/// The "your VPN is ready" message: link, Connect and Mini App buttons.
+pub fn link_message(app: &App, user: &User, url: &str, expire_at: i64) -> OutgoingText {
+    let lang = user.lang;
+    let text = tr(
+        lang,
+        "sub-ready",
+        &[
+            ("link", Arg::Str(html(url))),
+            ("date", Arg::Str(crate::base::format::date(expire_at))),
+        ],
+    );
+    let mut msg = OutgoingText::to_user(user.id, text);
+    msg.buttons.push(vec![Button::Url {
+        text: t(lang, "btn-connect"),
+        url: url.to_owned(),
+    }]);
+    if let Some(mini) = &app.config.subscription_mini_app_url {
+        msg.buttons.push(vec![Button::WebApp {
+            text: t(lang, "btn-mini-app"),
+            url: mini.clone(),
+        }]);
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn panel_user(id: i64, username: &str, tg: Option<i64>) -> PanelUser {
+        PanelUser {
+            id,
+            short_uuid: format!("s{id}"),
+            username: username.into(),
+            status: PanelStatus::Active,
+            traffic_limit_bytes: 0,
+            expire_at: "2030-01-01T00:00:00.000Z".into(),
+            telegram_id: tg,
+            subscription_url: String::new(),
+            user_traffic: None,
+        }
+    }
+
+    #[test]
+    fn the_account_the_bot_made_is_preferred_then_the_oldest() {
+        let id = TelegramId(42);
+        let found = vec![
+            panel_user(9, "imported", Some(42)),
+            panel_user(12, "tg_42", Some(42)),
+            panel_user(3, "other", Some(43)),
+        ];
+        assert_eq!(pick(id, &found).map(|u| u.id), Some(12));
+        let found = vec![
+            panel_user(9, "imported", Some(42)),
+            panel_user(5, "older", Some(42)),
+        ];
+        assert_eq!(pick(id, &found).map(|u| u.id), Some(5));
+        assert!(pick(id, &[panel_user(3, "tg_42", Some(43))]).is_none());
+    }
+
+    #[test]
+    fn retries_back_off_up_to_an_hour() {
+        let waits: Vec<i32> = (1..MAX_RECEIVES).map(backoff_secs).collect();
+        assert_eq!(waits, vec![120, 240, 480, 960, 1920, 3600, 3600]);
+        let total: i32 = waits.iter().sum();
+        assert!(
+            (3 * 3600 - 600..=3 * 3600 + 600).contains(&total),
+            "{total}"
+        );
+    }
+
+    #[test]
+    fn dedup_ids_fit_sqs() {
+        assert_eq!(dedup_id("order-0f3a"), "order-0f3a");
+        let long = "x".repeat(200);
+        assert_eq!(dedup_id(&long).len(), 64);
+        assert_eq!(dedup_id("with space").len(), 64);
+    }
+
+    #[test]
+    fn the_request_is_plain_json() {
+        let req = PanelSyncRequest {
+            user: TelegramId(7),
+            reason: SyncReason::Paid,
+        };
+        let json = serde_json::to_string(&req).expect("json");
+        assert_eq!(json, r#"{"user":7,"reason":"paid"}"#);
+        assert_eq!(
+            serde_json::from_str::<PanelSyncRequest>(&json).expect("back"),
+            req
+        );
+    }
+
+    #[test]
+    fn renewing_a_limited_or_expired_user_reactivates_it() {
+        let want = Desired {
+            telegram_id: TelegramId(1),
+            expire_at: 2_000,
+            traffic_limit_bytes: 100,
+            traffic_strategy: crate::base::config::TrafficStrategy::NoReset,
+            squads: vec![],
+            external_squad: None,
+            hwid_device_limit: None,
+            description: String::new(),
+        };
+        let mut u = panel_user(1, "tg_1", Some(1));
+        u.status = PanelStatus::Expired;
+        assert!(needs_activation(&u, &want, 1_000));
+        assert!(!needs_activation(&u, &want, 3_000), "still in the past");
+        u.status = PanelStatus::Limited;
+        u.user_traffic = Some(crate::adapters::panel::UserTraffic {
+            used_traffic_bytes: 150,
+        });
+        assert!(!needs_activation(&u, &want, 1_000), "still over the limit");
+        u.user_traffic = Some(crate::adapters::panel::UserTraffic {
+            used_traffic_bytes: 50,
+        });
+        assert!(needs_activation(&u, &want, 1_000));
+        u.status = PanelStatus::Disabled;
+        assert!(
+            !needs_activation(&u, &want, 1_000),
+            "a disabled user stays disabled"
+        );
+    }
+}

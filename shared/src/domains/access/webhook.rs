@@ -1,0 +1,496 @@
+//! `POST /panel`: the panel's webhooks. Authenticated by
+//! `X-Remnawave-Signature` (hex HMAC-SHA256 of the raw body, keyed with
+//! PANEL_WEBHOOK_SECRET), refused when stale (the signed body's `timestamp`)
+//! or when the unsigned `X-Remnawave-Timestamp` header contradicts it,
+//! de-duplicated by a hash of the body. Events about our users update the
+//! user item and queue a notice in the user's language; everything else is
+//! accepted and ignored.
+
+use crate::adapters::app::App;
+use crate::adapters::http::{HttpRequest, HttpResponse};
+use crate::adapters::outbox::{Button, OutgoingText};
+use crate::adapters::panel::{parse_time, username_for};
+use crate::adapters::store::StoreError;
+use crate::adapters::store::once::Claim;
+use crate::adapters::store::users::User;
+use crate::base::clock::now;
+use crate::base::i18n::{Arg, html, t, tr};
+use crate::base::types::TelegramId;
+use crate::domains::access::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
+use hmac::{Hmac, Mac};
+use http::StatusCode;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+/// Header carrying the body's signature.
+pub const SIGNATURE_HEADER: &str = "X-Remnawave-Signature";
+/// Header carrying the send time (not covered by the signature).
+pub const TIMESTAMP_HEADER: &str = "X-Remnawave-Timestamp";
+/// How far an event's time may be from ours (either way) and still be taken.
+pub const MAX_SKEW_SECS: i64 = 300;
+/// Scope of the processed-event markers.
+const EVENT_SCOPE: &str = "panel-event";
+/// Events older than the skew are refused anyway; keep markers well past it.
+const EVENT_MARKER_SECS: i64 = 86_400;
+/// A subscription end this much later than the panel's means the panel is behind.
+const DRIFT_SECS: i64 = 60;
+
+/// `hex(HMAC-SHA256(secret, body))`.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Whether `given` (hex, either case) is the body's signature; compared in
+/// constant time.
+pub fn signature_valid(secret: &str, body: &[u8], given: Option<&str>) -> bool {
+    let Some(bytes) = given.and_then(|g| hex::decode(g.trim()).ok()) else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(body);
+    mac.verify_slice(&bytes).is_ok()
+}
+
+/// Why an authentic body is refused as a replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stale {
+    /// The body has no readable `timestamp`.
+    NoTimestamp,
+    /// The event is older (or newer) than the allowed skew.
+    OutOfWindow {
+        /// Seconds between the event and now.
+        age: i64,
+    },
+    /// The header's time contradicts the signed body's.
+    HeaderMismatch,
+}
+
+/// Checks the signed `timestamp` against `now`, and the header against it.
+/// The header may be ISO 8601 or unix seconds/milliseconds.
+pub fn check_fresh(body_ts: Option<&str>, header_ts: Option<&str>, now: i64) -> Result<i64, Stale> {
+    let at = body_ts.and_then(parse_time).ok_or(Stale::NoTimestamp)?;
+    if (now - at).abs() > MAX_SKEW_SECS {
+        return Err(Stale::OutOfWindow { age: now - at });
+    }
+    if let Some(h) = header_ts.map(str::trim).filter(|h| !h.is_empty()) {
+        let header_at = parse_time(h).or_else(|| {
+            h.parse::<i64>()
+                .ok()
+                .map(|n| if n > 100_000_000_000 { n / 1000 } else { n })
+        });
+        match header_at {
+            Some(h) if (h - at).abs() <= MAX_SKEW_SECS => {}
+            _ => return Err(Stale::HeaderMismatch),
+        }
+    }
+    Ok(at)
+}
+
+/// The envelope every webhook has.
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    event: String,
+    #[serde(default)]
+    timestamp: Option<String>,
+    #[serde(default)]
+    data: serde_json::Value,
+    #[serde(default)]
+    meta: Option<Meta>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct Meta {
+    #[serde(default)]
+    expiration: Option<f64>,
+}
+
+/// The parts of the user in an event we read.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventUser {
+    id: i64,
+    username: String,
+    status: String,
+    #[serde(default)]
+    telegram_id: Option<i64>,
+    #[serde(default)]
+    expire_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventDevice {
+    #[serde(default)]
+    platform: Option<String>,
+    #[serde(default)]
+    os_version: Option<String>,
+    #[serde(default)]
+    device_model: Option<String>,
+}
+
+/// What an event means for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// The subscription ended.
+    Expired,
+    /// It ends in this many hours.
+    ExpiresIn(i64),
+    /// It ended this many hours ago.
+    ExpiredAgo(i64),
+    /// The traffic limit was reached.
+    Limited,
+    /// Access was switched off on the panel.
+    Disabled,
+    /// Access was switched back on.
+    Enabled,
+    /// A new device connected (its description).
+    DeviceAdded(String),
+    /// A device was removed.
+    DeviceDeleted,
+}
+
+/// Reads the event name (3.x `user.expiration` with `meta.expiration`
+/// hours, negative before expiry; 2.x `user.expires_in_72_hours` kinds).
+fn kind(event: &str, meta: Option<&Meta>, device: Option<EventDevice>) -> Option<Kind> {
+    match event {
+        "user.expired" => Some(Kind::Expired),
+        "user.limited" => Some(Kind::Limited),
+        "user.disabled" => Some(Kind::Disabled),
+        "user.enabled" => Some(Kind::Enabled),
+        "user_hwid_devices.deleted" => Some(Kind::DeviceDeleted),
+        "user_hwid_devices.added" => Some(Kind::DeviceAdded(describe(device))),
+        "user.expiration" => {
+            let hours = meta?.expiration?.round() as i64;
+            match hours {
+                h if h < 0 => Some(Kind::ExpiresIn(-h)),
+                h if h > 0 => Some(Kind::ExpiredAgo(h)),
+                _ => Some(Kind::Expired),
+            }
+        }
+        other => {
+            if let Some(h) = other
+                .strip_prefix("user.expires_in_")
+                .and_then(|r| r.strip_suffix("_hours"))
+                .and_then(|h| h.parse::<i64>().ok())
+            {
+                return Some(Kind::ExpiresIn(h));
+            }
+            other
+                .strip_prefix("user.expired_")
+                .and_then(|r| r.strip_suffix("_hours_ago"))
+                .and_then(|h| h.parse::<i64>().ok())
+                .map(Kind::ExpiredAgo)
+        }
+    }
+}
+
+fn describe(device: Option<EventDevice>) -> String {
+    let Some(d) = device else {
+        return String::new();
+    };
+    [d.device_model, d.platform, d.os_version]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// `POST /panel`.
+pub async fn handle_panel_webhook(app: &App, req: HttpRequest) -> HttpResponse {
+    let Some(secret) = app.config.panel_webhook_secret.as_deref() else {
+        tracing::error!(
+            "panel webhook refused: PANEL_WEBHOOK_SECRET is not set, so no event can be authenticated"
+        );
+        return HttpResponse::error(StatusCode::UNAUTHORIZED, "unauthorized");
+    };
+    if !signature_valid(secret, &req.body, req.header(SIGNATURE_HEADER)) {
+        tracing::warn!(source_ip = ?req.source_ip, "panel webhook refused: signature missing or wrong");
+        return HttpResponse::error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    let envelope: Envelope = match serde_json::from_slice(&req.body) {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::warn!("panel webhook refused: signed body is not an event: {e}");
+            return HttpResponse::error(StatusCode::BAD_REQUEST, "not an event");
+        }
+    };
+    let ts = now();
+    let at = match check_fresh(
+        envelope.timestamp.as_deref(),
+        req.header(TIMESTAMP_HEADER),
+        ts,
+    ) {
+        Ok(at) => at,
+        Err(why) => {
+            tracing::warn!(event = %envelope.event, ?why, "panel webhook refused: stale or replayed");
+            return HttpResponse::error(StatusCode::BAD_REQUEST, "stale or replayed event");
+        }
+    };
+    let id = hex::encode(Sha256::digest(&req.body));
+    match app
+        .store
+        .claim_once(EVENT_SCOPE, &id, ts, EVENT_MARKER_SECS)
+        .await
+    {
+        Ok(Claim::Duplicate) => return HttpResponse::ok(),
+        Ok(Claim::Acquired) => {}
+        Err(e) => {
+            tracing::error!("panel webhook: storage failed: {e}");
+            return HttpResponse::error(StatusCode::INTERNAL_SERVER_ERROR, "temporary failure");
+        }
+    }
+    match apply(app, &envelope, at).await {
+        Ok(()) => HttpResponse::ok(),
+        Err(e) => {
+            tracing::error!(event = %envelope.event, "panel webhook failed: {e}");
+            if let Err(e) = app.store.release_once(EVENT_SCOPE, &id).await {
+                tracing::error!("could not release the panel event marker: {e}");
+            }
+            HttpResponse::error(StatusCode::INTERNAL_SERVER_ERROR, "temporary failure")
+        }
+    }
+}
+
+/// Updates our state for an authentic, fresh, first-seen event.
+async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), String> {
+    let (user_json, device) = if envelope.event.starts_with("user_hwid_devices.") {
+        (
+            envelope.data.get("user").cloned().unwrap_or_default(),
+            envelope
+                .data
+                .get("hwidUserDevice")
+                .cloned()
+                .and_then(|d| serde_json::from_value::<EventDevice>(d).ok()),
+        )
+    } else if envelope.event.starts_with("user.") {
+        (envelope.data.clone(), None)
+    } else {
+        tracing::info!(event = %envelope.event, "panel event ignored");
+        return Ok(());
+    };
+    let Some(kind) = kind(&envelope.event, envelope.meta.as_ref(), device) else {
+        tracing::info!(event = %envelope.event, "panel event ignored");
+        return Ok(());
+    };
+    let Ok(subject) = serde_json::from_value::<EventUser>(user_json) else {
+        tracing::warn!(event = %envelope.event, "panel event without a readable user, ignored");
+        return Ok(());
+    };
+    let Some(user) = our_user(app, &subject).await.map_err(|e| e.to_string())? else {
+        tracing::info!(event = %envelope.event, panel_id = subject.id, "panel event about a user that is not ours, ignored");
+        return Ok(());
+    };
+    app.store
+        .set_panel_status(user.id, &subject.status, at)
+        .await
+        .map_err(|e| e.to_string())?;
+    if matches!(
+        kind,
+        Kind::Expired | Kind::ExpiredAgo(_) | Kind::ExpiresIn(_)
+    ) && panel_behind(&user, &subject, at)
+    {
+        // We renewed but the panel has not heard yet: the sync is queued or
+        // was lost. Queue one more rather than tell a paying user they expired.
+        let req = PanelSyncRequest {
+            user: user.id,
+            reason: SyncReason::Repair,
+        };
+        let dedup = format!("repair-{}-{}", user.id, user.sub_end.unwrap_or_default());
+        if let Err(e) = enqueue_sync(app, &req, &dedup).await {
+            tracing::error!(user = %user.id, "could not queue a repair sync: {e}");
+        }
+        tracing::info!(user = %user.id, event = %envelope.event, "panel behind DynamoDB; sync queued, no notice");
+        return Ok(());
+    }
+    if let Some(msg) = notice(app, &user, &kind) {
+        app.outbox
+            .send(&msg, 0)
+            .await
+            .map_err(|e| format!("notice not queued: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Our user the event is about: same Telegram id, and the panel account we
+/// linked (or, before linking, the username the bot gives).
+async fn our_user(app: &App, subject: &EventUser) -> Result<Option<User>, StoreError> {
+    let Some(tg) = subject.telegram_id.filter(|t| *t > 0).map(TelegramId) else {
+        return Ok(None);
+    };
+    let Some(user) = app.store.get_user(tg).await? else {
+        return Ok(None);
+    };
+    let ours = match &user.panel {
+        Some(link) => link.id == subject.id,
+        None => subject.username == username_for(tg),
+    };
+    Ok(ours.then_some(user))
+}
+
+fn panel_behind(user: &User, subject: &EventUser, now: i64) -> bool {
+    let panel_end = subject.expire_at.as_deref().and_then(parse_time);
+    match (user.sub_end, panel_end) {
+        (Some(ours), Some(theirs)) => ours > theirs + DRIFT_SECS && ours > now,
+        _ => false,
+    }
+}
+
+/// The message the user gets for an event, if any.
+fn notice(app: &App, user: &User, kind: &Kind) -> Option<OutgoingText> {
+    let n = &app.config.notifications;
+    let lang = user.lang;
+    let (text, sub_button) = match kind {
+        Kind::ExpiresIn(h) if n.enabled => (
+            tr(
+                lang,
+                "panel-expires-soon",
+                &[("count", Arg::Num(*h)), ("date", Arg::Str(end_date(user)))],
+            ),
+            true,
+        ),
+        Kind::Expired if n.enabled && n.on_expire => (t(lang, "panel-expired"), true),
+        Kind::ExpiredAgo(h) if n.enabled && n.after_expire => (
+            tr(lang, "panel-expired-ago", &[("count", Arg::Num(*h))]),
+            true,
+        ),
+        Kind::Limited => (t(lang, "panel-limited"), true),
+        Kind::Disabled if !user.banned => (t(lang, "panel-disabled"), false),
+        Kind::Enabled if !user.banned => (t(lang, "panel-enabled"), true),
+        Kind::DeviceAdded(what) => (
+            tr(
+                lang,
+                "panel-device-added",
+                &[("device", Arg::Str(html(non_empty(what))))],
+            ),
+            false,
+        ),
+        _ => return None,
+    };
+    if user.banned || user.blocked_at.is_some() {
+        return None;
+    }
+    let mut msg = OutgoingText::to_user(user.id, text);
+    if sub_button {
+        msg.buttons.push(vec![Button::Callback {
+            text: t(lang, "btn-subscription"),
+            data: crate::base::callback::Action::Subscription.data(),
+        }]);
+    }
+    Some(msg)
+}
+
+fn end_date(user: &User) -> String {
+    user.sub_end
+        .map(crate::base::format::date)
+        .unwrap_or_default()
+}
+
+fn non_empty(what: &str) -> &str {
+    if what.is_empty() { "—" } else { what }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn iso(ts: i64) -> String {
+        crate::adapters::panel::format_time(ts)
+    }
+
+    #[test]
+    fn the_signature_is_hex_hmac_of_the_raw_body() {
+        let body = br#"{"scope":"service","event":"service.panel_started"}"#;
+        let sig = signature("s3cret", body);
+        assert!(signature_valid("s3cret", body, Some(&sig)));
+        assert!(signature_valid(
+            "s3cret",
+            body,
+            Some(&sig.to_ascii_uppercase())
+        ));
+        assert!(!signature_valid("other", body, Some(&sig)));
+        assert!(!signature_valid(
+            "s3cret",
+            br#"{"scope": "service","event":"service.panel_started"}"#,
+            Some(&sig)
+        ));
+        assert!(!signature_valid("s3cret", body, None));
+        assert!(!signature_valid("s3cret", body, Some("zz")));
+        assert!(!signature_valid("s3cret", body, Some(&sig[..32])));
+    }
+
+    #[test]
+    fn fresh_events_pass_and_stale_ones_do_not() {
+        let body = iso(NOW - 10);
+        assert_eq!(check_fresh(Some(&body), None, NOW), Ok(NOW - 10));
+        assert_eq!(check_fresh(Some(&body), Some(&body), NOW), Ok(NOW - 10));
+        assert_eq!(
+            check_fresh(Some(&body), Some(&(NOW - 5).to_string()), NOW),
+            Ok(NOW - 10)
+        );
+        assert_eq!(
+            check_fresh(Some(&body), Some(&((NOW - 5) * 1000).to_string()), NOW),
+            Ok(NOW - 10)
+        );
+        assert_eq!(
+            check_fresh(Some(&iso(NOW - 301)), None, NOW),
+            Err(Stale::OutOfWindow { age: 301 })
+        );
+        assert_eq!(
+            check_fresh(Some(&iso(NOW + 400)), None, NOW),
+            Err(Stale::OutOfWindow { age: -400 })
+        );
+        assert_eq!(
+            check_fresh(Some(&body), Some(&iso(NOW - 3600)), NOW),
+            Err(Stale::HeaderMismatch)
+        );
+        assert_eq!(
+            check_fresh(Some(&body), Some("yesterday"), NOW),
+            Err(Stale::HeaderMismatch)
+        );
+        assert_eq!(check_fresh(None, None, NOW), Err(Stale::NoTimestamp));
+    }
+
+    #[test]
+    fn event_kinds_of_both_panel_generations() {
+        let before = Meta {
+            expiration: Some(-72.0),
+        };
+        let after = Meta {
+            expiration: Some(24.0),
+        };
+        assert_eq!(
+            kind("user.expiration", Some(&before), None),
+            Some(Kind::ExpiresIn(72))
+        );
+        assert_eq!(
+            kind("user.expiration", Some(&after), None),
+            Some(Kind::ExpiredAgo(24))
+        );
+        assert_eq!(kind("user.expiration", None, None), None);
+        assert_eq!(
+            kind("user.expires_in_48_hours", None, None),
+            Some(Kind::ExpiresIn(48))
+        );
+        assert_eq!(
+            kind("user.expired_24_hours_ago", None, None),
+            Some(Kind::ExpiredAgo(24))
+        );
+        assert_eq!(kind("user.expired", None, None), Some(Kind::Expired));
+        assert_eq!(kind("user.modified", None, None), None);
+        assert_eq!(kind("node.connection_lost", None, None), None);
+        let device = EventDevice {
+            platform: Some("iOS".into()),
+            os_version: Some("18.1".into()),
+            device_model: Some("iPhone 15".into()),
+        };
+        assert_eq!(
+            kind("user_hwid_devices.added", None, Some(device)),
+            Some(Kind::DeviceAdded("iPhone 15 · iOS · 18.1".into()))
+        );
+    }
+}

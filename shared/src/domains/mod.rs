@@ -1,0 +1,8 @@
+//! What the business does, one folder per domain. Domains use `base` and
+//! `adapters`, and each other without cycles; none knows the Telegram
+//! interface (`bot`).
+
+pub mod access;
+pub mod messaging;
+pub mod money;
+pub mod ops;

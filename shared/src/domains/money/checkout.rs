@@ -1,0 +1,121 @@
+//! Starting a payment: write the order, then hand the user to the provider
+//! (or pay from the balance right away).
+
+use crate::adapters::app::App;
+use crate::adapters::pay::Money;
+use crate::adapters::store::users::User;
+use crate::base::clock::now;
+use crate::base::i18n::t;
+use crate::base::types::Kopecks;
+use crate::base::types::Provider;
+use crate::domains::money::links::CheckoutError;
+use crate::domains::money::orders::{CreditOutcome, Order, Payment, Purchase};
+use teloxide_core::payloads::SendInvoiceSetters;
+use teloxide_core::requests::Requester;
+use teloxide_core::types::{ChatId, LabeledPrice};
+
+/// Where the user goes next.
+#[derive(Debug)]
+pub enum Checkout {
+    /// Follow this link to pay.
+    Link {
+        /// The provider's payment page.
+        url: String,
+        /// The order.
+        order: Order,
+    },
+    /// A Telegram Stars invoice was sent to the chat.
+    InvoiceSent(Order),
+    /// Paid from the balance and credited.
+    Paid(Box<crate::domains::money::orders::Credit>),
+    /// Refused, with the text key to show.
+    Refused(&'static str),
+}
+
+/// The price of `purchase` through `provider`, if it is sold that way.
+pub fn price(app: &App, purchase: Purchase, provider: Provider) -> Option<Money> {
+    match (purchase, provider) {
+        (Purchase::Plan(p), Provider::Stars) => app.config.plan(p).stars_price.map(|s| Money {
+            minor: u64::from(s.0),
+            currency: "XTR".into(),
+        }),
+        (Purchase::Plan(_), Provider::Tribute) => None,
+        (Purchase::Plan(p), _) => app.config.plan(p).rub_price.map(Money::rub),
+        (Purchase::TopUp, _) => None,
+    }
+}
+
+/// Creates the order and starts paying it.
+pub async fn start(
+    app: &App,
+    user: &User,
+    purchase: Purchase,
+    amount: Money,
+    provider: Provider,
+) -> Result<Checkout, CheckoutError> {
+    let ts = now();
+    let amount = match (provider, amount.currency.as_str()) {
+        (Provider::Cryptopay, "RUB") => {
+            crate::domains::money::links::crypto_quote(app, Kopecks(amount.minor))
+                .await?
+                .unwrap_or(amount)
+        }
+        _ => amount,
+    };
+    let order = Order::new(user.id, purchase, amount, provider, ts);
+    if provider == Provider::Balance && user.balance < Kopecks(order.amount.minor) {
+        return Ok(Checkout::Refused("balance-too-low"));
+    }
+    app.store.create_order(&order).await?;
+    match provider {
+        Provider::Balance => {
+            let payment = Payment {
+                order: order.id.clone(),
+                amount: order.amount.clone(),
+                provider_ref: format!("balance:{}", order.id),
+            };
+            match app.store.credit(&app.config, &payment, ts).await? {
+                CreditOutcome::Credited(credit) => Ok(Checkout::Paid(credit)),
+                CreditOutcome::InsufficientBalance(order) => {
+                    app.store.cancel_order(&order.id, ts).await?;
+                    Ok(Checkout::Refused("balance-too-low"))
+                }
+                other => Err(CheckoutError::Provider(format!(
+                    "balance payment not credited: {other:?}"
+                ))),
+            }
+        }
+        Provider::Stars => {
+            let lang = user.lang;
+            let title = match purchase {
+                Purchase::Plan(p) => crate::base::i18n::tr(
+                    lang,
+                    "invoice-title",
+                    &[("months", crate::base::i18n::Arg::Num(i64::from(p.months())))],
+                ),
+                Purchase::TopUp => t(lang, "log-what-topup"),
+            };
+            let stars = u32::try_from(order.amount.minor)
+                .map_err(|_| CheckoutError::Provider("stars amount too large".into()))?;
+            app.bot
+                .send_invoice(
+                    ChatId(user.id.0),
+                    title.clone(),
+                    t(lang, "invoice-description"),
+                    order.id.0.clone(),
+                    "XTR",
+                    vec![LabeledPrice {
+                        label: title,
+                        amount: stars,
+                    }],
+                )
+                .provider_token("")
+                .await
+                .map_err(|e| CheckoutError::Provider(format!("sendInvoice: {e}")))?;
+            Ok(Checkout::InvoiceSent(order))
+        }
+        other => crate::domains::money::links::create_link(app, user, &order, other)
+            .await
+            .map(|url| Checkout::Link { url, order }),
+    }
+}

@@ -1,0 +1,832 @@
+//! Orders and crediting: the only code that moves money.
+//!
+//! An order is written before the user is sent to pay. Crediting is one
+//! DynamoDB transaction: the order goes `pending → paid` under a condition,
+//! the subscription or balance changes, a ledger entry is written, and the
+//! inviter's bonus is granted. A second delivery of the same payment fails
+//! the order's condition and changes nothing.
+
+use crate::adapters::pay::{Money, OrderId};
+use crate::adapters::store::attrs::{ItemExt, n, s};
+use crate::adapters::store::users::User;
+use crate::adapters::store::{Item, Store, StoreError, keys};
+use crate::base::config::Config;
+use crate::base::types::Provider;
+use crate::base::types::{Period, TelegramId};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
+
+/// How long an unpaid order stays payable (and then expires by TTL).
+pub const ORDER_LIFETIME_SECS: i64 = 3 * 86_400;
+/// Attempts at crediting when a concurrent change to the same user races us.
+const CREDIT_ATTEMPTS: usize = 6;
+
+/// What an order buys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purchase {
+    /// A subscription period.
+    Plan(Period),
+    /// Money on the in-bot balance.
+    TopUp,
+}
+
+impl Purchase {
+    fn code(self) -> String {
+        match self {
+            Purchase::Plan(p) => format!("plan:{}", p.code()),
+            Purchase::TopUp => "topup".into(),
+        }
+    }
+
+    fn parse(s: &str) -> Option<Purchase> {
+        match s {
+            "topup" => Some(Purchase::TopUp),
+            other => Period::from_code(other.strip_prefix("plan:")?).map(Purchase::Plan),
+        }
+    }
+}
+
+/// Where an order is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderStatus {
+    /// Waiting for the payment.
+    Pending,
+    /// Paid and credited.
+    Paid,
+    /// Canceled by the provider or expired.
+    Canceled,
+    /// Paid, then refunded.
+    Refunded,
+}
+
+impl OrderStatus {
+    fn code(self) -> &'static str {
+        match self {
+            OrderStatus::Pending => "pending",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Canceled => "canceled",
+            OrderStatus::Refunded => "refunded",
+        }
+    }
+
+    fn parse(s: &str) -> Option<OrderStatus> {
+        Some(match s {
+            "pending" => OrderStatus::Pending,
+            "paid" => OrderStatus::Paid,
+            "canceled" => OrderStatus::Canceled,
+            "refunded" => OrderStatus::Refunded,
+            _ => return None,
+        })
+    }
+}
+
+/// An order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    /// Our id, the idempotency key toward the provider.
+    pub id: OrderId,
+    /// The buyer.
+    pub user: TelegramId,
+    /// What it buys.
+    pub purchase: Purchase,
+    /// The price, in the currency the provider charges.
+    pub amount: Money,
+    /// How it is paid.
+    pub provider: Provider,
+    /// Status.
+    pub status: OrderStatus,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+    /// The provider's payment id, once known.
+    pub provider_ref: Option<String>,
+}
+
+impl Order {
+    /// A new pending order.
+    pub fn new(
+        user: TelegramId,
+        purchase: Purchase,
+        amount: Money,
+        provider: Provider,
+        now: i64,
+    ) -> Order {
+        Order {
+            id: OrderId::new(),
+            user,
+            purchase,
+            amount,
+            provider,
+            status: OrderStatus::Pending,
+            created_at: now,
+            provider_ref: None,
+        }
+    }
+
+    fn from_item(item: &Item) -> Result<Order, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt {
+            key: item.str("PK").unwrap_or("?").to_owned(),
+            what: what.to_owned(),
+        };
+        Ok(Order {
+            id: OrderId(
+                item.str("order_id")
+                    .ok_or_else(|| corrupt("order_id"))?
+                    .to_owned(),
+            ),
+            user: TelegramId(item.i64("user").ok_or_else(|| corrupt("user"))?),
+            purchase: item
+                .str("buys")
+                .and_then(Purchase::parse)
+                .ok_or_else(|| corrupt("buys"))?,
+            amount: Money {
+                minor: item.u64("amount").ok_or_else(|| corrupt("amount"))?,
+                currency: item
+                    .str("currency")
+                    .ok_or_else(|| corrupt("currency"))?
+                    .to_owned(),
+            },
+            provider: item
+                .str("provider")
+                .and_then(Provider::from_code)
+                .ok_or_else(|| corrupt("provider"))?,
+            status: item
+                .str("status")
+                .and_then(OrderStatus::parse)
+                .ok_or_else(|| corrupt("status"))?,
+            created_at: item.i64("created_at").unwrap_or_default(),
+            provider_ref: item.str("provider_ref").map(str::to_owned),
+        })
+    }
+}
+
+/// Partition key of an order.
+pub fn order_key(id: &OrderId) -> String {
+    format!("ORDER#{id}")
+}
+const ORDER_SK: &str = "ORDER";
+
+/// A payment a provider has proven, to be credited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payment {
+    /// The order it pays.
+    pub order: OrderId,
+    /// What the provider says was paid.
+    pub amount: Money,
+    /// The provider's id of the payment (charge id, invoice id...).
+    pub provider_ref: String,
+}
+
+/// What crediting did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreditOutcome {
+    /// Credited now.
+    Credited(Box<Credit>),
+    /// Already credited before: nothing changed.
+    Duplicate(Order),
+    /// No such order: nothing changed (flag it).
+    UnknownOrder,
+    /// The amount or currency differs from the order: nothing changed (flag it).
+    Mismatch {
+        /// The order.
+        order: Order,
+        /// What was paid.
+        paid: Money,
+    },
+    /// The order was canceled or refunded: nothing changed (flag it).
+    NotPayable(Order),
+    /// Paying from the balance, and the balance is too low: nothing changed.
+    InsufficientBalance(Order),
+}
+
+/// The result of a credited order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credit {
+    /// The order, now paid.
+    pub order: Order,
+    /// The buyer after crediting.
+    pub user: User,
+    /// The inviter rewarded, with the days given.
+    pub referral_bonus: Option<(TelegramId, u32)>,
+}
+
+impl Store {
+    /// Writes a new pending order (expires by TTL if never paid).
+    pub async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
+        let day = day_of(order.created_at);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s(order_key(&order.id)))
+            .item("SK", s(ORDER_SK))
+            .item("order_id", s(&order.id.0))
+            .item("user", n(order.user))
+            .item("buys", s(order.purchase.code()))
+            .item("amount", n(order.amount.minor))
+            .item("currency", s(&order.amount.currency))
+            .item("provider", s(order.provider.code()))
+            .item("status", s(order.status.code()))
+            .item("created_at", n(order.created_at))
+            .item("ttl", n(order.created_at + ORDER_LIFETIME_SECS))
+            .item("GSI1PK", s(format!("ORDERS#{}", order.user)))
+            .item("GSI1SK", s(format!("{}#{}", order.created_at, order.id)))
+            .item("GSI2PK", s(format!("PENDING#{day}")))
+            .item("GSI2SK", s(format!("{}#{}", order.created_at, order.id)))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    /// Writes `order` unless an order with its id exists; false when it did.
+    pub async fn create_order_if_absent(&self, order: &Order) -> Result<bool, StoreError> {
+        match self.create_order(order).await {
+            Ok(()) => Ok(true),
+            Err(_) if self.get_order(&order.id).await?.is_some() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads an order.
+    pub async fn get_order(&self, id: &OrderId) -> Result<Option<Order>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(order_key(id)))
+            .key("SK", s(ORDER_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        out.item.as_ref().map(Order::from_item).transpose()
+    }
+
+    /// Records the provider's payment id on a pending order.
+    pub async fn set_provider_ref(
+        &self,
+        id: &OrderId,
+        provider_ref: &str,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(order_key(id)))
+            .key("SK", s(ORDER_SK))
+            .update_expression("SET provider_ref = :r")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":r", s(provider_ref))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    /// Marks a pending order canceled; false when it was not pending.
+    pub async fn cancel_order(&self, id: &OrderId, now: i64) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(order_key(id)))
+            .key("SK", s(ORDER_SK))
+            .update_expression("SET #st = :canceled, canceled_at = :now REMOVE GSI2PK, GSI2SK")
+            .condition_expression("#st = :pending")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":canceled", s(OrderStatus::Canceled.code()))
+            .expression_attribute_values(":pending", s(OrderStatus::Pending.code()))
+            .expression_attribute_values(":now", n(now))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Reads a user's profile item, registered or not (crediting may reach a
+    /// Tribute payer before they ever opened the bot).
+    async fn user_item(&self, id: TelegramId) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item)
+    }
+
+    /// Credits a proven payment exactly once.
+    pub async fn credit(
+        &self,
+        config: &Config,
+        payment: &Payment,
+        now: i64,
+    ) -> Result<CreditOutcome, StoreError> {
+        for _ in 0..CREDIT_ATTEMPTS {
+            let Some(order) = self.get_order(&payment.order).await? else {
+                return Ok(CreditOutcome::UnknownOrder);
+            };
+            match order.status {
+                OrderStatus::Pending => {}
+                OrderStatus::Paid => return Ok(CreditOutcome::Duplicate(order)),
+                OrderStatus::Canceled | OrderStatus::Refunded => {
+                    return Ok(CreditOutcome::NotPayable(order));
+                }
+            }
+            if order.amount != payment.amount {
+                return Ok(CreditOutcome::Mismatch {
+                    order,
+                    paid: payment.amount.clone(),
+                });
+            }
+            match self.try_credit(config, &order, payment, now).await? {
+                Attempt::Done(outcome) => return Ok(outcome),
+                Attempt::Raced => continue,
+            }
+        }
+        Err(StoreError::Dynamo(
+            "crediting kept racing concurrent changes; will be retried".into(),
+        ))
+    }
+
+    async fn try_credit(
+        &self,
+        config: &Config,
+        order: &Order,
+        payment: &Payment,
+        now: i64,
+    ) -> Result<Attempt, StoreError> {
+        let buyer_item = self.user_item(order.user).await?.unwrap_or_default();
+        let old_end = buyer_item.i64("sub_end");
+        let balance = buyer_item.u64("balance").unwrap_or_default();
+        if order.provider == Provider::Balance && balance < order.amount.minor {
+            return Ok(Attempt::Done(CreditOutcome::InsufficientBalance(
+                order.clone(),
+            )));
+        }
+        let referrer = buyer_item.i64("referrer").map(TelegramId);
+        let first_purchase = !buyer_item.flag("ref_bonus_given");
+
+        let mut items = vec![self.pay_order_item(order, payment, now)?];
+        let mut ledger = Vec::new();
+        let mut buyer = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(order.user)))
+            .key("SK", s(keys::PROFILE))
+            .expression_attribute_values(":id", n(order.user));
+        let mut set = vec!["tg_id = :id".to_owned()];
+        let mut add = Vec::new();
+        let mut conditions = Vec::new();
+        let mut referral_bonus = None;
+
+        if order.provider == Provider::Balance {
+            add.push("balance :debit".to_owned());
+            buyer = buyer
+                .expression_attribute_values(
+                    ":debit",
+                    AttributeValue::N(format!("-{}", order.amount.minor)),
+                )
+                .expression_attribute_values(":price", n(order.amount.minor));
+            conditions.push("balance >= :price".to_owned());
+        }
+        match order.purchase {
+            Purchase::Plan(period) => {
+                let plan = config.plan(period);
+                let bonus_applies = referrer.is_some()
+                    && (first_purchase || !config.referral_one_bonus_per_referee);
+                let extra = if bonus_applies {
+                    plan.referee_bonus_days
+                } else {
+                    0
+                };
+                let new_end = extend(old_end, now, period.days() + extra);
+                set.push("sub_end = :end".into());
+                set.push("GSI2PK = :exp".into());
+                set.push("GSI2SK = :expsk".into());
+                buyer = buyer
+                    .expression_attribute_values(":end", n(new_end))
+                    .expression_attribute_values(":exp", s(expiry_pk(new_end)))
+                    .expression_attribute_values(":expsk", s(expiry_sk(order.user, new_end)));
+                conditions.push(match old_end {
+                    Some(old) => {
+                        buyer = buyer.expression_attribute_values(":oldend", n(old));
+                        "sub_end = :oldend".to_owned()
+                    }
+                    None => "attribute_not_exists(sub_end)".to_owned(),
+                });
+                if let Some(inviter) =
+                    referrer.filter(|_| bonus_applies && plan.referral_bonus_days > 0)
+                {
+                    let inviter_item = self.user_item(inviter).await?;
+                    if let Some(inviter_item) =
+                        inviter_item.filter(|i| i.contains_key("created_at"))
+                    {
+                        let days = plan.referral_bonus_days;
+                        items.push(self.extend_item(
+                            inviter,
+                            inviter_item.i64("sub_end"),
+                            now,
+                            days,
+                        )?);
+                        ledger.push(LedgerEntry {
+                            user: inviter,
+                            kind: "referral_bonus",
+                            amount: None,
+                            days: Some(days),
+                            order: order.id.clone(),
+                            provider: None,
+                        });
+                        referral_bonus = Some((inviter, days));
+                    }
+                }
+                if bonus_applies {
+                    set.push("ref_bonus_given = :true".into());
+                    buyer = buyer.expression_attribute_values(":true", AttributeValue::Bool(true));
+                }
+                ledger.push(LedgerEntry {
+                    user: order.user,
+                    kind: "purchase",
+                    amount: Some(order.amount.clone()),
+                    days: Some(period.days() + extra),
+                    order: order.id.clone(),
+                    provider: Some(order.provider),
+                });
+            }
+            Purchase::TopUp => {
+                add.push("balance :credit".into());
+                buyer = buyer.expression_attribute_values(":credit", n(order.amount.minor));
+                ledger.push(LedgerEntry {
+                    user: order.user,
+                    kind: "topup",
+                    amount: Some(order.amount.clone()),
+                    days: None,
+                    order: order.id.clone(),
+                    provider: Some(order.provider),
+                });
+            }
+        }
+        let mut expr = format!("SET {}", set.join(", "));
+        if !add.is_empty() {
+            expr.push_str(&format!(" ADD {}", add.join(", ")));
+        }
+        if !conditions.is_empty() {
+            buyer = buyer.condition_expression(conditions.join(" AND "));
+        }
+        items.push(
+            TransactWriteItem::builder()
+                .update(buyer.update_expression(expr).build().map_err(build_err)?)
+                .build(),
+        );
+        for entry in &ledger {
+            items.push(self.ledger_item(entry, now)?);
+        }
+
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => {}
+            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
+                let reasons: Vec<Option<String>> = match e.err() {
+                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => {
+                        c.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                tracing::info!(order = %order.id, ?reasons, "credit transaction canceled; re-reading");
+                // Whatever failed (the order was paid meanwhile, the balance
+                // or an end date changed), the next attempt re-reads and decides.
+                return Ok(Attempt::Raced);
+            }
+            Err(e) => return Err(StoreError::from_sdk(e)),
+        }
+        let mut paid = order.clone();
+        paid.status = OrderStatus::Paid;
+        paid.provider_ref = Some(payment.provider_ref.clone());
+        let user = self
+            .user_item(order.user)
+            .await?
+            .map(|i| User::from_item(&i))
+            .transpose()?
+            .ok_or_else(|| StoreError::Corrupt {
+                key: keys::user(order.user),
+                what: "credited user vanished".into(),
+            })?;
+        Ok(Attempt::Done(CreditOutcome::Credited(Box::new(Credit {
+            order: paid,
+            user,
+            referral_bonus,
+        }))))
+    }
+
+    fn pay_order_item(
+        &self,
+        order: &Order,
+        payment: &Payment,
+        now: i64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(order_key(&order.id)))
+            .key("SK", s(ORDER_SK))
+            .update_expression(
+                "SET #st = :paid, paid_at = :now, provider_ref = :ref REMOVE #ttl, GSI2PK, GSI2SK",
+            )
+            .condition_expression("#st = :pending")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":paid", s(OrderStatus::Paid.code()))
+            .expression_attribute_values(":pending", s(OrderStatus::Pending.code()))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":ref", s(&payment.provider_ref))
+            .build()
+            .map_err(build_err)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    fn extend_item(
+        &self,
+        user: TelegramId,
+        old_end: Option<i64>,
+        now: i64,
+        days: u32,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let new_end = extend(old_end, now, days);
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user)))
+            .key("SK", s(keys::PROFILE))
+            .update_expression("SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk")
+            .expression_attribute_values(":end", n(new_end))
+            .expression_attribute_values(":exp", s(expiry_pk(new_end)))
+            .expression_attribute_values(":expsk", s(expiry_sk(user, new_end)));
+        update = match old_end {
+            Some(old) => update
+                .condition_expression("sub_end = :oldend")
+                .expression_attribute_values(":oldend", n(old)),
+            None => update.condition_expression("attribute_not_exists(sub_end)"),
+        };
+        Ok(TransactWriteItem::builder()
+            .update(update.build().map_err(build_err)?)
+            .build())
+    }
+
+    fn ledger_item(&self, entry: &LedgerEntry, now: i64) -> Result<TransactWriteItem, StoreError> {
+        let mut put = Put::builder()
+            .table_name(&self.table)
+            .item("PK", s(keys::user(entry.user)))
+            .item(
+                "SK",
+                s(format!("LEDGER#{now:011}#{}#{}", entry.order, entry.kind)),
+            )
+            .item("kind", s(entry.kind))
+            .item("order_id", s(&entry.order.0))
+            .item("at", n(now))
+            .condition_expression("attribute_not_exists(PK)");
+        if let Some(m) = &entry.amount {
+            put = put
+                .item("amount", n(m.minor))
+                .item("currency", s(&m.currency));
+        }
+        if let Some(d) = entry.days {
+            put = put.item("days", n(d));
+        }
+        if let Some(p) = entry.provider {
+            put = put.item("provider", s(p.code()));
+        }
+        Ok(TransactWriteItem::builder()
+            .put(put.build().map_err(build_err)?)
+            .build())
+    }
+
+    /// A page of a user's ledger, newest first; `after` is the previous page's cursor.
+    pub async fn ledger_page(
+        &self,
+        user: TelegramId,
+        after: Option<&str>,
+        size: i32,
+    ) -> Result<(Vec<LedgerRow>, Option<String>), StoreError> {
+        let mut req = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :ledger)")
+            .expression_attribute_values(":pk", s(keys::user(user)))
+            .expression_attribute_values(":ledger", s("LEDGER#"))
+            .scan_index_forward(false)
+            .limit(size);
+        if let Some(sk) = after {
+            req = req
+                .exclusive_start_key("PK", s(keys::user(user)))
+                .exclusive_start_key("SK", s(format!("LEDGER#{sk}")));
+        }
+        let out = req.send().await.map_err(StoreError::from_sdk)?;
+        let rows = out
+            .items()
+            .iter()
+            .map(|i| LedgerRow {
+                kind: i.str("kind").unwrap_or_default().to_owned(),
+                at: i.i64("at").unwrap_or_default(),
+                amount: i.u64("amount").map(|minor| Money {
+                    minor,
+                    currency: i.str("currency").unwrap_or("RUB").to_owned(),
+                }),
+                days: i.u64("days").map(|d| d as u32),
+                provider: i.str("provider").and_then(Provider::from_code),
+            })
+            .collect();
+        let next = out
+            .last_evaluated_key()
+            .and_then(|k| k.get("SK"))
+            .and_then(|v| v.as_s().ok())
+            .and_then(|sk| sk.strip_prefix("LEDGER#"))
+            .map(str::to_owned);
+        Ok((rows, next))
+    }
+
+    /// Marks a paid order refunded, takes back the days it gave (never
+    /// below now) and records the refund in the ledger, atomically.
+    pub async fn refund_order(&self, order: &Order, now: i64) -> Result<bool, StoreError> {
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(&self.table)
+                        .key("PK", s(order_key(&order.id)))
+                        .key("SK", s(ORDER_SK))
+                        .update_expression("SET #st = :refunded, refunded_at = :now")
+                        .condition_expression("#st = :paid")
+                        .expression_attribute_names("#st", "status")
+                        .expression_attribute_values(":refunded", s(OrderStatus::Refunded.code()))
+                        .expression_attribute_values(":paid", s(OrderStatus::Paid.code()))
+                        .expression_attribute_values(":now", n(now))
+                        .build()
+                        .map_err(build_err)?,
+                )
+                .build(),
+        ];
+        if let Purchase::Plan(period) = order.purchase
+            && let Some(item) = self.user_item(order.user).await?
+            && let Some(old_end) = item.i64("sub_end")
+        {
+            let new_end = (old_end - i64::from(period.days()) * 86_400).max(now);
+            items.push(
+                TransactWriteItem::builder()
+                    .update(
+                        Update::builder()
+                            .table_name(&self.table)
+                            .key("PK", s(keys::user(order.user)))
+                            .key("SK", s(keys::PROFILE))
+                            .update_expression("SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk")
+                            .condition_expression("sub_end = :old")
+                            .expression_attribute_values(":end", n(new_end))
+                            .expression_attribute_values(":old", n(old_end))
+                            .expression_attribute_values(":exp", s(expiry_pk(new_end)))
+                            .expression_attribute_values(
+                                ":expsk",
+                                s(expiry_sk(order.user, new_end)),
+                            )
+                            .build()
+                            .map_err(build_err)?,
+                    )
+                    .build(),
+            );
+        }
+        items.push(self.ledger_item(
+            &LedgerEntry {
+                user: order.user,
+                kind: "refund",
+                amount: Some(order.amount.clone()),
+                days: None,
+                order: order.id.clone(),
+                provider: Some(order.provider),
+            },
+            now,
+        )?);
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Adds `delta` kopecks to a user's balance (admin corrections, tests).
+    pub async fn add_balance(&self, user: TelegramId, delta: i64) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user)))
+            .key("SK", s(keys::PROFILE))
+            .update_expression("ADD balance :d")
+            .expression_attribute_values(":d", n(delta))
+            .return_values(ReturnValue::None)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+}
+
+enum Attempt {
+    Done(CreditOutcome),
+    Raced,
+}
+
+struct LedgerEntry {
+    user: TelegramId,
+    kind: &'static str,
+    amount: Option<Money>,
+    days: Option<u32>,
+    order: OrderId,
+    provider: Option<Provider>,
+}
+
+/// One line of a user's transaction history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerRow {
+    /// `purchase`, `topup`, `referral_bonus`, `refund`.
+    pub kind: String,
+    /// When, unix seconds.
+    pub at: i64,
+    /// Money moved, if any.
+    pub amount: Option<Money>,
+    /// Days given, if any.
+    pub days: Option<u32>,
+    /// Provider, if any.
+    pub provider: Option<Provider>,
+}
+
+/// GSI2 partition key of a subscription ending at `end` (expiry notices
+/// and renewals query a day at a time).
+pub fn expiry_pk(end: i64) -> String {
+    format!("EXP#{}", day_of(end))
+}
+
+/// GSI2 sort key of `user`'s subscription ending at `end`.
+pub fn expiry_sk(user: TelegramId, end: i64) -> String {
+    format!("{end}#{user}")
+}
+
+/// The new end of a subscription extended by `days` from `max(now, end)`.
+pub fn extend(old_end: Option<i64>, now: i64, days: u32) -> i64 {
+    old_end.unwrap_or(now).max(now) + i64::from(days) * 86_400
+}
+
+/// `yyyy-mm-dd` of a unix time (UTC).
+pub fn day_of(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Dynamo(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extension_starts_from_now_or_the_current_end() {
+        let now = 1_000_000;
+        assert_eq!(extend(None, now, 30), now + 30 * 86_400);
+        assert_eq!(extend(Some(now - 5), now, 1), now + 86_400);
+        assert_eq!(extend(Some(now + 100), now, 1), now + 100 + 86_400);
+    }
+
+    #[test]
+    fn purchases_and_statuses_round_trip() {
+        for p in [Purchase::TopUp, Purchase::Plan(Period::SixMonths)] {
+            assert_eq!(Purchase::parse(&p.code()), Some(p));
+        }
+        for st in [
+            OrderStatus::Pending,
+            OrderStatus::Paid,
+            OrderStatus::Canceled,
+            OrderStatus::Refunded,
+        ] {
+            assert_eq!(OrderStatus::parse(st.code()), Some(st));
+        }
+        assert_eq!(day_of(1_767_225_600), "2026-01-01");
+    }
+}

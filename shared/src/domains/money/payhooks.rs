@@ -1,0 +1,402 @@
+//! The payment providers' webhooks: authenticate, then settle by the shared
+//! answer-code policy (`crate::domains::money::settle`).
+
+use crate::adapters::app::App;
+use crate::adapters::http::{HttpRequest, HttpResponse};
+use crate::adapters::outbox::OutgoingText;
+use crate::adapters::pay::{OrderId, PayError, cryptopay, freekassa, tribute, yookassa};
+use crate::adapters::store::StoreError;
+use crate::adapters::store::once::Claim;
+use crate::base::clock::now;
+use crate::base::i18n::{Arg, t, tr};
+use crate::base::types::Provider;
+use crate::domains::money::effects::flag_suspicious;
+use crate::domains::money::orders::{Order, OrderStatus, Payment, Purchase};
+use crate::domains::money::settle::{settle, settle_with};
+use http::StatusCode;
+use sha2::{Digest, Sha256};
+
+/// `POST /pay/yookassa`.
+pub async fn yookassa(app: &App, req: HttpRequest) -> HttpResponse {
+    let Some(cfg) = app.config.yookassa.as_ref() else {
+        return disabled("yookassa");
+    };
+    let event = match yookassa::verify_notification(&app.http, cfg, req.source_ip, &req.body).await
+    {
+        Ok(v) => v.into_inner(),
+        Err(e) => return refused("yookassa", &e),
+    };
+    let result = match event {
+        yookassa::YooEvent::PaymentSucceeded {
+            order_id: Some(order),
+            amount,
+            payment_id,
+            ..
+        } => settle(
+            app,
+            "yookassa",
+            &Payment {
+                order,
+                amount,
+                provider_ref: payment_id,
+            },
+        )
+        .await
+        .map(|_| ()),
+        yookassa::YooEvent::PaymentSucceeded {
+            order_id: None,
+            payment_id,
+            ..
+        } => {
+            flag_suspicious(
+                app,
+                "yookassa",
+                &format!("payment {payment_id} has no order of ours"),
+            )
+            .await;
+            Ok(())
+        }
+        yookassa::YooEvent::PaymentCanceled {
+            order_id: Some(order),
+            ..
+        } => canceled(app, &order).await,
+        yookassa::YooEvent::PaymentCanceled { order_id: None, .. } => Ok(()),
+        yookassa::YooEvent::RefundSucceeded {
+            payment_id,
+            refund_id,
+            amount,
+        } => match yookassa::get_payment(&app.http, cfg, &payment_id).await {
+            Ok(p) => match p.order_id {
+                Some(order) => {
+                    refunded(
+                        app,
+                        &order,
+                        &format!("{refund_id}: {} {}", amount.minor, amount.currency),
+                        amount.minor,
+                    )
+                    .await
+                }
+                None => Ok(()),
+            },
+            Err(e) => return refused("yookassa", &e),
+        },
+        yookassa::YooEvent::Other(kind) => {
+            tracing::info!(kind, "yookassa notification without effect");
+            Ok(())
+        }
+    };
+    answer(result, "ok")
+}
+
+/// `POST /pay/cryptopay`.
+pub async fn cryptopay(app: &App, req: HttpRequest) -> HttpResponse {
+    let Some(cfg) = app.config.cryptopay.as_ref() else {
+        return disabled("cryptopay");
+    };
+    let update =
+        match cryptopay::verify_webhook(cfg, &req.body, req.header(cryptopay::SIGNATURE_HEADER)) {
+            Ok(v) => v.into_inner(),
+            Err(e) => return refused("cryptopay", &e),
+        };
+    if update.update_type != "invoice_paid" || !update.invoice.is_paid() {
+        tracing::info!(update_type = %update.update_type, "cryptopay update without effect");
+        return HttpResponse::ok();
+    }
+    let invoice = &update.invoice;
+    let result = match invoice.order_id() {
+        Some(order) => settle(
+            app,
+            "cryptopay",
+            &Payment {
+                order,
+                amount: invoice.price.clone(),
+                provider_ref: invoice.invoice_id.to_string(),
+            },
+        )
+        .await
+        .map(|_| ()),
+        None => {
+            flag_suspicious(
+                app,
+                "cryptopay",
+                &format!(
+                    "invoice {} paid with payload {:?}",
+                    invoice.invoice_id, invoice.payload
+                ),
+            )
+            .await;
+            Ok(())
+        }
+    };
+    answer(result, "ok")
+}
+
+/// `POST|GET /pay/freekassa`: the form body, or the query of a GET.
+pub async fn freekassa(app: &App, req: HttpRequest) -> HttpResponse {
+    let Some(cfg) = app.config.freekassa.as_ref() else {
+        return disabled("freekassa");
+    };
+    let raw: &[u8] = if req.body.is_empty() {
+        req.query.as_bytes()
+    } else {
+        &req.body
+    };
+    let params = freekassa::parse_form(raw);
+    let n = match freekassa::verify_notification(cfg, req.source_ip, &params) {
+        Ok(v) => v.into_inner(),
+        Err(e) => return refused("freekassa", &e),
+    };
+    let provider_ref = n
+        .intid
+        .clone()
+        .unwrap_or_else(|| n.merchant_order_id.clone());
+    let result = match n.order_id.clone() {
+        Some(order) => settle(
+            app,
+            "freekassa",
+            &Payment {
+                order,
+                amount: n.amount.clone(),
+                provider_ref,
+            },
+        )
+        .await
+        .map(|_| ()),
+        None => {
+            flag_suspicious(
+                app,
+                "freekassa",
+                &format!(
+                    "payment {provider_ref} for unknown order {:?}",
+                    n.merchant_order_id
+                ),
+            )
+            .await;
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => HttpResponse::text(StatusCode::OK, freekassa::SUCCESS_BODY),
+        Err(e) => failed("freekassa", &e),
+    }
+}
+
+/// `POST /pay/tribute`.
+pub async fn tribute(app: &App, req: HttpRequest) -> HttpResponse {
+    let Some(cfg) = app.config.tribute.as_ref() else {
+        return disabled("tribute");
+    };
+    let event = match tribute::verify_webhook(cfg, &req.body, req.header(tribute::SIGNATURE_HEADER))
+    {
+        Ok(v) => v.into_inner(),
+        Err(e) => return refused("tribute", &e),
+    };
+    let result = match &event.kind {
+        tribute::TributeKind::NewSubscription(s) | tribute::TributeKind::RenewedSubscription(s) => {
+            tribute_paid(
+                app,
+                &event,
+                s,
+                cfg.skip_notifications
+                    && matches!(event.kind, tribute::TributeKind::RenewedSubscription(_)),
+            )
+            .await
+        }
+        tribute::TributeKind::CancelledSubscription(s) => {
+            tribute_cancelled(app, &event, s, cfg.skip_cancellation_notifications).await
+        }
+        tribute::TributeKind::Other => {
+            tracing::info!(name = %event.name, "tribute event without effect");
+            Ok(())
+        }
+    };
+    answer(result, "ok")
+}
+
+/// Tribute has no order of ours: the event itself becomes one, with an id
+/// derived from the event (name, time, ids), so a re-delivery finds it paid.
+async fn tribute_paid(
+    app: &App,
+    event: &tribute::TributeEvent,
+    s: &tribute::TributeSubscription,
+    quiet: bool,
+) -> Result<(), StoreError> {
+    let Some(period) = tribute::period_of(event, &app.config.plans) else {
+        flag_suspicious(
+            app,
+            "tribute",
+            &format!(
+                "subscription {} ({}) matches no period; nothing credited to {}",
+                s.subscription_id, s.subscription_name, s.telegram_user_id
+            ),
+        )
+        .await;
+        return Ok(());
+    };
+    let id = event_order_id(&event.dedup_key());
+    if app.store.get_order(&id).await?.is_none() {
+        let mut order = Order::new(
+            s.telegram_user_id,
+            Purchase::Plan(period),
+            s.amount.clone(),
+            Provider::Tribute,
+            now(),
+        );
+        order.id = id.clone();
+        app.store.create_order_if_absent(&order).await?;
+    }
+    let payment = Payment {
+        order: id,
+        amount: s.amount.clone(),
+        provider_ref: s.subscription_id.to_string(),
+    };
+    settle_with(app, "tribute", &payment, !quiet)
+        .await
+        .map(|_| ())
+}
+
+async fn tribute_cancelled(
+    app: &App,
+    event: &tribute::TributeEvent,
+    s: &tribute::TributeSubscription,
+    quiet: bool,
+) -> Result<(), StoreError> {
+    if app
+        .store
+        .claim_once("tribute-event", &event.dedup_key(), now(), 90 * 86_400)
+        .await?
+        == Claim::Duplicate
+    {
+        return Ok(());
+    }
+    app.admin_log(tr(
+        app.config.default_language,
+        "log-tribute-cancelled",
+        &[
+            ("id", Arg::Str(s.telegram_user_id.to_string())),
+            (
+                "name",
+                Arg::Str(crate::base::i18n::html(&s.subscription_name)),
+            ),
+        ],
+    ))
+    .await;
+    if !quiet {
+        let lang = app
+            .store
+            .get_user(s.telegram_user_id)
+            .await?
+            .map(|u| u.lang)
+            .unwrap_or(app.config.default_language);
+        if let Err(e) = app
+            .outbox
+            .send(
+                &OutgoingText::to_user(s.telegram_user_id, t(lang, "tribute-cancelled")),
+                0,
+            )
+            .await
+        {
+            let _ = app
+                .store
+                .release_once("tribute-event", &event.dedup_key())
+                .await;
+            return Err(StoreError::Dynamo(e.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// An order id for an event without one of ours: 32 hex characters of
+/// SHA-256 of its de-duplication key.
+fn event_order_id(key: &str) -> OrderId {
+    OrderId(hex::encode(&Sha256::digest(key.as_bytes())[..16]))
+}
+
+async fn canceled(app: &App, order: &OrderId) -> Result<(), StoreError> {
+    if !app.store.cancel_order(order, now()).await? {
+        return Ok(());
+    }
+    if let Some(o) = app.store.get_order(order).await?
+        && let Some(user) = app.store.get_user(o.user).await?
+        && let Err(e) = app
+            .outbox
+            .send(
+                &OutgoingText::to_user(user.id, t(user.lang, "payment-canceled")),
+                0,
+            )
+            .await
+    {
+        tracing::error!("cancellation notice not queued: {e}");
+    }
+    Ok(())
+}
+
+async fn refunded(app: &App, order: &OrderId, what: &str, minor: u64) -> Result<(), StoreError> {
+    let Some(o) = app.store.get_order(order).await? else {
+        return Ok(());
+    };
+    if o.status != OrderStatus::Paid {
+        return Ok(());
+    }
+    if minor == o.amount.minor {
+        app.store.refund_order(&o, now()).await?;
+    }
+    app.admin_log(tr(
+        app.config.default_language,
+        "log-refund-provider",
+        &[
+            ("order", Arg::Str(order.0.clone())),
+            ("what", Arg::Str(what.to_owned())),
+        ],
+    ))
+    .await;
+    Ok(())
+}
+
+fn answer(result: Result<(), StoreError>, body: &str) -> HttpResponse {
+    match result {
+        Ok(()) => HttpResponse::json(
+            StatusCode::OK,
+            &serde_json::json!({"ok": true, "result": body}),
+        ),
+        Err(e) => failed("payment", &e),
+    }
+}
+
+fn failed(provider: &str, e: &StoreError) -> HttpResponse {
+    tracing::error!(
+        provider,
+        "notification not processed, the provider will retry: {e}"
+    );
+    HttpResponse::error(StatusCode::INTERNAL_SERVER_ERROR, "temporary failure")
+}
+
+fn disabled(provider: &str) -> HttpResponse {
+    tracing::warn!(provider, "notification for a disabled provider refused");
+    HttpResponse::error(StatusCode::NOT_FOUND, "provider not enabled")
+}
+
+/// Maps a verification failure to the provider's retry rules.
+fn refused(provider: &str, e: &PayError) -> HttpResponse {
+    match e {
+        PayError::NotAuthentic(why) => {
+            tracing::warn!(provider, "notification refused: {why}");
+            HttpResponse::error(StatusCode::UNAUTHORIZED, "not authentic")
+        }
+        PayError::Malformed(why) => {
+            tracing::warn!(provider, "malformed notification refused: {why}");
+            HttpResponse::error(StatusCode::BAD_REQUEST, "malformed")
+        }
+        PayError::Unavailable(why) => {
+            tracing::error!(
+                provider,
+                "cannot verify now, the provider will retry: {why}"
+            );
+            HttpResponse::error(StatusCode::SERVICE_UNAVAILABLE, "temporary failure")
+        }
+        PayError::Refused(why) => {
+            tracing::warn!(provider, "verification refused: {why}");
+            HttpResponse::error(StatusCode::BAD_REQUEST, "refused")
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Settling a proven payment notification, with the answer-code policy all
+//! provider webhooks share:
+//!
+//! | situation | answer |
+//! |---|---|
+//! | not authentic (signature, merchant, source IP) | 4xx, nothing changes |
+//! | authentic, credited now | 2xx |
+//! | authentic duplicate | 2xx, nothing changes (notices re-run idempotently) |
+//! | authentic but unknown order, wrong amount or currency, canceled order | 2xx, nothing credited, flagged to admins |
+//! | our own failure (DynamoDB, SQS) | 5xx, so the provider retries |
+
+use crate::adapters::app::App;
+use crate::adapters::store::StoreError;
+use crate::base::clock::now;
+use crate::domains::money::effects::{after_credit_with, flag_suspicious};
+use crate::domains::money::orders::{CreditOutcome, Payment};
+
+/// What settling did (for logs and tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// Credited now.
+    Credited,
+    /// Already credited earlier.
+    Duplicate,
+    /// Not credited and flagged to admins.
+    Flagged,
+}
+
+/// Credits `payment` once and runs its side effects; flags what cannot be credited.
+pub async fn settle(app: &App, provider: &str, payment: &Payment) -> Result<Settled, StoreError> {
+    settle_with(app, provider, payment, true).await
+}
+
+/// Like [`settle`]; `tell_user` false mutes the buyer's confirmation.
+pub async fn settle_with(
+    app: &App,
+    provider: &str,
+    payment: &Payment,
+    tell_user: bool,
+) -> Result<Settled, StoreError> {
+    match app.store.credit(&app.config, payment, now()).await? {
+        CreditOutcome::Credited(credit) => {
+            after_credit_with(app, &credit, tell_user)
+                .await
+                .map_err(StoreError::Dynamo)?;
+            tracing::info!(provider, order = %payment.order, "payment credited");
+            Ok(Settled::Credited)
+        }
+        CreditOutcome::Duplicate(order) => {
+            tracing::info!(provider, order = %order.id, "duplicate payment notification");
+            // If the first delivery stopped between the commit and its
+            // notices, finish them now; the notice marker keeps them single.
+            if let Some(user) = app.store.get_user(order.user).await? {
+                let credit = crate::domains::money::orders::Credit {
+                    order,
+                    user,
+                    referral_bonus: None,
+                };
+                after_credit_with(app, &credit, tell_user)
+                    .await
+                    .map_err(StoreError::Dynamo)?;
+            }
+            Ok(Settled::Duplicate)
+        }
+        CreditOutcome::UnknownOrder => {
+            flag_suspicious(
+                app,
+                provider,
+                &format!(
+                    "payment {} for unknown order {}",
+                    payment.provider_ref, payment.order
+                ),
+            )
+            .await;
+            Ok(Settled::Flagged)
+        }
+        CreditOutcome::Mismatch { order, paid } => {
+            flag_suspicious(
+                app,
+                provider,
+                &format!(
+                    "order {} expects {} {}, payment {} says {} {}",
+                    order.id,
+                    order.amount.minor,
+                    order.amount.currency,
+                    payment.provider_ref,
+                    paid.minor,
+                    paid.currency
+                ),
+            )
+            .await;
+            Ok(Settled::Flagged)
+        }
+        CreditOutcome::NotPayable(order) | CreditOutcome::InsufficientBalance(order) => {
+            flag_suspicious(
+                app,
+                provider,
+                &format!(
+                    "payment {} for order {} in state {:?}",
+                    payment.provider_ref, order.id, order.status
+                ),
+            )
+            .await;
+            Ok(Settled::Flagged)
+        }
+    }
+}

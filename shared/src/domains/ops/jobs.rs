@@ -1,0 +1,23 @@
+//! The jobs consumer: runs each [`Job`] from `JobsQueue` with the domain
+//! that owns it.
+
+use crate::adapters::app::App;
+use crate::adapters::jobs::{Job, MAX_RECEIVES};
+use crate::adapters::queue::{Received, consume};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+
+/// Handles one batch from the jobs queue.
+pub async fn handle_jobs(app: &App, event: SqsEvent) -> SqsBatchResponse {
+    consume(&event, |m| run(app, m)).await
+}
+
+async fn run(app: &App, m: Received<'_>) -> Result<(), String> {
+    let job: Job = serde_json::from_str(m.body).map_err(|e| format!("malformed job: {e}"))?;
+    let last_attempt = m.receive_count >= MAX_RECEIVES;
+    match &job {
+        Job::PanelSyncPage { run, start, size } => {
+            crate::domains::access::reconcile::process_page(app, run, *start, *size, last_attempt)
+                .await
+        }
+    }
+}
