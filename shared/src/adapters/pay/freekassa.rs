@@ -45,19 +45,6 @@ pub fn form_signature(cfg: &FreeKassa, amount: &str, currency: &str, order: &str
     ))
 }
 
-/// Percent-encodes a query value (everything but unreserved characters).
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The payment form link for an order:
 /// `{FREEKASSA_PAYMENT_URL}?m=&oa=&currency=RUB&o=&s=&lang=` (+ `i=` with a
 /// fixed method, `em=` with the payer's email).
@@ -84,16 +71,15 @@ pub fn payment_url(
     if let Some(e) = email.filter(|e| !e.trim().is_empty()) {
         params.push(("em", e.trim().to_owned()));
     }
-    let query: Vec<String> = params
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect();
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&params)
+        .finish();
     let sep = if cfg.payment_url.contains('?') {
         '&'
     } else {
         '?'
     };
-    format!("{}{sep}{}", cfg.payment_url, query.join("&"))
+    format!("{}{sep}{query}", cfg.payment_url)
 }
 
 // ---------------------------------------------------------------------------
@@ -241,34 +227,7 @@ pub async fn create_order(
 /// string): `+` is a space, `%XX` a byte, pairs without `=` have an empty
 /// value, and bytes that are not UTF-8 become U+FFFD.
 pub fn parse_form(bytes: &[u8]) -> Vec<(String, String)> {
-    fn decode(part: &[u8]) -> String {
-        let mut out = Vec::with_capacity(part.len());
-        let mut i = 0;
-        while i < part.len() {
-            match part[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < part.len()
-                    && part[i + 1].is_ascii_hexdigit()
-                    && part[i + 2].is_ascii_hexdigit() =>
-                {
-                    let hex = std::str::from_utf8(&part[i + 1..i + 3]).unwrap_or("00");
-                    out.push(u8::from_str_radix(hex, 16).unwrap_or(0));
-                    i += 2;
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    bytes
-        .split(|&b| b == b'&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.iter().position(|&b| b == b'=') {
-            Some(eq) => (decode(&p[..eq]), decode(&p[eq + 1..])),
-            None => (decode(p), String::new()),
-        })
-        .collect()
+    form_urlencoded::parse(bytes).into_owned().collect()
 }
 
 /// A payment FreeKassa reports, proven authentic.

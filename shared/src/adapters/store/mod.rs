@@ -107,4 +107,20 @@ pub mod keys {
     pub fn sync_run(id: &str) -> String {
         format!("RUN#{id}")
     }
+    /// GSI2 partition key of a subscription ending at `end` (expiry notices
+    /// and renewals query a day at a time).
+    pub fn expiry_pk(end: i64) -> String {
+        format!("EXP#{}", day_of(end))
+    }
+
+    /// GSI2 sort key of `user`'s subscription ending at `end`.
+    pub fn expiry_sk(user: TelegramId, end: i64) -> String {
+        format!("{end}#{user}")
+    }
+    /// `yyyy-mm-dd` of a unix time (UTC).
+    pub fn day_of(ts: i64) -> String {
+        chrono::DateTime::from_timestamp(ts, 0)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    }
 }

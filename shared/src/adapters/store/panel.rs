@@ -188,8 +188,8 @@ impl Store {
             &[
                 (":now", n(now)),
                 (":end", n(end)),
-                (":exp", s(crate::domains::money::orders::expiry_pk(end))),
-                (":expsk", s(crate::domains::money::orders::expiry_sk(id, end))),
+                (":exp", s(super::keys::expiry_pk(end))),
+                (":expsk", s(super::keys::expiry_sk(id, end))),
             ],
         )
         .await
@@ -205,11 +205,8 @@ impl Store {
             "attribute_exists(created_at) AND (attribute_not_exists(sub_end) OR sub_end < :end)",
             &[
                 (":end", n(end)),
-                (":exp", s(crate::domains::money::orders::expiry_pk(end))),
-                (
-                    ":expsk",
-                    s(crate::domains::money::orders::expiry_sk(id, end)),
-                ),
+                (":exp", s(super::keys::expiry_pk(end))),
+                (":expsk", s(super::keys::expiry_sk(id, end))),
             ],
         )
         .await

@@ -8,6 +8,7 @@
 
 use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::attrs::{ItemExt, n, s};
+use crate::adapters::store::keys::{day_of, expiry_pk, expiry_sk};
 use crate::adapters::store::users::User;
 use crate::adapters::store::{Item, Store, StoreError, keys};
 use crate::base::config::Config;
@@ -775,27 +776,9 @@ pub struct LedgerRow {
     pub provider: Option<Provider>,
 }
 
-/// GSI2 partition key of a subscription ending at `end` (expiry notices
-/// and renewals query a day at a time).
-pub fn expiry_pk(end: i64) -> String {
-    format!("EXP#{}", day_of(end))
-}
-
-/// GSI2 sort key of `user`'s subscription ending at `end`.
-pub fn expiry_sk(user: TelegramId, end: i64) -> String {
-    format!("{end}#{user}")
-}
-
 /// The new end of a subscription extended by `days` from `max(now, end)`.
 pub fn extend(old_end: Option<i64>, now: i64, days: u32) -> i64 {
     old_end.unwrap_or(now).max(now) + i64::from(days) * 86_400
-}
-
-/// `yyyy-mm-dd` of a unix time (UTC).
-pub fn day_of(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
 }
 
 fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
