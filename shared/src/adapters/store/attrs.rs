@@ -1,4 +1,13 @@
 //! Reading typed values out of DynamoDB items.
+//!
+//! Items are mapped by hand, not with `serde_dynamo`, on purpose: almost
+//! every write here is an `UpdateItem` with `if_not_exists`, `ADD` or a
+//! condition on single attributes (registration, crediting, counters), which
+//! a whole-item serializer does not express; reads take a few attributes of
+//! items that several writers share (the user item holds profile, balance,
+//! subscription, panel link and conversation state), where a missing
+//! attribute must default rather than fail the whole item. These getters
+//! keep that explicit in a few lines and add no dependency to every binary.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
