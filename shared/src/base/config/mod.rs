@@ -1,0 +1,560 @@
+//! Settings: gathered from the environment, an operator's `.env` and the Secrets Manager secret, checked once at start-up.
+//!
+//! One file per area of settings (the bot, plans, each payment provider, the
+//! panel, notices, logging, AWS resources), each with its structs and the
+//! function that reads them; below them the raw variables (`vars`, `dotenv`),
+//! the typed readers (`parse`), the IP allow-lists and the error. This file
+//! puts the areas together into [`Config`].
+
+mod allowlist;
+mod bot;
+mod cryptopay;
+mod dotenv;
+mod error;
+mod freekassa;
+mod infra;
+mod logging;
+mod notifications;
+mod panel;
+mod parse;
+mod plans;
+mod tribute;
+mod vars;
+mod yookassa;
+
+pub use allowlist::{IpNet, IpNetError, allowed};
+pub use bot::{InlineThumbnails, Links, RateLimit, RequiredChannel, Webhook};
+pub use cryptopay::{CryptoCurrencyType, CryptoNetwork, CryptoPay};
+pub use error::ConfigError;
+pub use freekassa::FreeKassa;
+pub use infra::{IGNORED_SETTINGS, Infra, ignored_reason};
+pub use logging::{LogSettings, Sentry};
+pub use notifications::Notifications;
+pub use panel::{Panel, TrafficStrategy};
+pub use plans::{PlanConfig, TWIN_NAMES, Trial};
+pub use tribute::Tribute;
+pub use vars::{SECRET_NAMES, Vars};
+pub use yookassa::YooKassa;
+
+use crate::base::types::{Lang, Period, TelegramId};
+use parse::Reader;
+use std::fmt;
+use vars::{REDACTED, redact_opt};
+
+/// Every setting, parsed and checked.
+#[derive(Clone)]
+pub struct Config {
+    /// Bot token from BotFather (BOT_TOKEN, secret).
+    pub bot_token: String,
+    /// Admins' Telegram ids (ADMIN_IDS).
+    pub admin_ids: Vec<TelegramId>,
+    /// Telegram webhook settings.
+    pub webhook: Webhook,
+    /// Bot API base URL without a trailing `/` (TELEGRAM_API_URL).
+    pub telegram_api_url: String,
+    /// Language for users whose language is unknown (DEFAULT_LANGUAGE).
+    pub default_language: Lang,
+    /// Shown next to prices (DEFAULT_CURRENCY_SYMBOL).
+    pub default_currency_symbol: String,
+    /// Menu links.
+    pub links: Links,
+    /// Channel users must join first.
+    pub required_channel: Option<RequiredChannel>,
+    /// Mini App for the subscription page (SUBSCRIPTION_MINI_APP_URL).
+    pub subscription_mini_app_url: Option<String>,
+    /// Description of `/start` in the command menu (START_COMMAND_DESCRIPTION).
+    pub start_command_description: Option<String>,
+    /// Skip the welcome text (DISABLE_WELCOME_MESSAGE).
+    pub disable_welcome_message: bool,
+    /// "My devices" section (MY_DEVICES_SECTION_ENABLED).
+    pub my_devices_section_enabled: bool,
+    /// Also accept old `ref_<telegram id>` links (LEGACY_REFS).
+    pub legacy_refs: bool,
+    /// Rows per page in the admin log viewer (LOGS_PAGE_SIZE).
+    pub logs_page_size: u32,
+    /// Per-user rate limit; `None` when RATE_LIMIT_ENABLED is false.
+    pub rate_limit: Option<RateLimit>,
+    /// One entry per period, in [`Period::ALL`] order.
+    pub plans: Vec<PlanConfig>,
+    /// Reward the inviter only for the invitee's first purchase (REFERRAL_ONE_BONUS_PER_REFEREE).
+    pub referral_one_bonus_per_referee: bool,
+    /// Free trial; `None` when TRIAL_ENABLED is false.
+    pub trial: Option<Trial>,
+    /// Expiry notices.
+    pub notifications: Notifications,
+    /// Admin log chat.
+    pub log: LogSettings,
+    /// VPN panel; `None` when PANEL_API_URL is unset.
+    pub panel: Option<Panel>,
+    /// HMAC key of the panel's webhooks (PANEL_WEBHOOK_SECRET, secret). Kept
+    /// apart from [`Panel`]: the webhook route authenticates events even
+    /// where the API is not configured.
+    pub panel_webhook_secret: Option<String>,
+    /// YooKassa; `None` unless YOOKASSA_ENABLED.
+    pub yookassa: Option<YooKassa>,
+    /// Crypto Pay; `None` unless CRYPTOPAY_ENABLED.
+    pub cryptopay: Option<CryptoPay>,
+    /// Telegram Stars payments (STARS_ENABLED).
+    pub stars_enabled: bool,
+    /// FreeKassa; `None` unless FREEKASSA_ENABLED.
+    pub freekassa: Option<FreeKassa>,
+    /// Tribute; `None` unless TRIBUTE_ENABLED.
+    pub tribute: Option<Tribute>,
+    /// Sentry; `None` unless SENTRY_ENABLED.
+    pub sentry: Option<Sentry>,
+    /// Inline-mode thumbnails.
+    pub inline_thumbnails: InlineThumbnails,
+    /// AWS resources.
+    pub infra: Infra,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("bot_token", &REDACTED)
+            .field("admin_ids", &self.admin_ids)
+            .field("webhook", &self.webhook)
+            .field("telegram_api_url", &self.telegram_api_url)
+            .field("default_language", &self.default_language)
+            .field("default_currency_symbol", &self.default_currency_symbol)
+            .field("links", &self.links)
+            .field("required_channel", &self.required_channel)
+            .field("subscription_mini_app_url", &self.subscription_mini_app_url)
+            .field("start_command_description", &self.start_command_description)
+            .field("disable_welcome_message", &self.disable_welcome_message)
+            .field(
+                "my_devices_section_enabled",
+                &self.my_devices_section_enabled,
+            )
+            .field("legacy_refs", &self.legacy_refs)
+            .field("logs_page_size", &self.logs_page_size)
+            .field("rate_limit", &self.rate_limit)
+            .field("plans", &self.plans)
+            .field(
+                "referral_one_bonus_per_referee",
+                &self.referral_one_bonus_per_referee,
+            )
+            .field("trial", &self.trial)
+            .field("notifications", &self.notifications)
+            .field("log", &self.log)
+            .field("panel", &self.panel)
+            .field(
+                "panel_webhook_secret",
+                &redact_opt(&self.panel_webhook_secret),
+            )
+            .field("yookassa", &self.yookassa)
+            .field("cryptopay", &self.cryptopay)
+            .field("stars_enabled", &self.stars_enabled)
+            .field("freekassa", &self.freekassa)
+            .field("tribute", &self.tribute)
+            .field("sentry", &self.sentry)
+            .field("inline_thumbnails", &self.inline_thumbnails)
+            .field("infra", &self.infra)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Parses every setting once. The first bad value is an error naming it.
+    pub fn from_vars(vars: &Vars) -> Result<Config, ConfigError> {
+        let r = Reader(vars);
+
+        // The areas are read in this order, so with two bad settings the error names the same one as always.
+        let bot::BotSettings {
+            bot_token,
+            admin_ids,
+            webhook,
+            telegram_api_url,
+            default_language,
+            default_currency_symbol,
+            links,
+            required_channel,
+            subscription_mini_app_url,
+            start_command_description,
+            disable_welcome_message,
+            my_devices_section_enabled,
+            legacy_refs,
+            logs_page_size,
+            rate_limit,
+        } = bot::read(&r)?;
+        let plans::PlanSettings {
+            plans,
+            referral_one_bonus_per_referee,
+            trial,
+        } = plans::read(&r)?;
+        let notifications = notifications::read(&r)?;
+        let log = logging::read(&r)?;
+        let panel = panel::read(&r)?;
+        let panel_webhook_secret = panel::webhook_secret(&r);
+        let yookassa = yookassa::read(&r)?;
+        let cryptopay = cryptopay::read(&r)?;
+        let stars_enabled = plans::stars_enabled(&r)?;
+        let freekassa = freekassa::read(&r)?;
+        let tribute = tribute::read(&r)?;
+        let sentry = logging::sentry(&r)?;
+        let inline_thumbnails = bot::inline_thumbnails(&r)?;
+        let infra = infra::read(&r)?;
+
+        Ok(Config {
+            bot_token,
+            admin_ids,
+            webhook,
+            telegram_api_url,
+            default_language,
+            default_currency_symbol,
+            links,
+            required_channel,
+            subscription_mini_app_url,
+            start_command_description,
+            disable_welcome_message,
+            my_devices_section_enabled,
+            legacy_refs,
+            logs_page_size,
+            rate_limit,
+            plans,
+            referral_one_bonus_per_referee,
+            trial,
+            notifications,
+            log,
+            panel,
+            panel_webhook_secret,
+            yookassa,
+            cryptopay,
+            stars_enabled,
+            freekassa,
+            tribute,
+            sentry,
+            inline_thumbnails,
+            infra,
+        })
+    }
+
+    /// Names that were set but are ignored on serverless (PostgreSQL, Redis, Prometheus, web server...), for a one-line notice each.
+    pub fn ignored_names(vars: &Vars) -> Vec<&'static str> {
+        let r = Reader(vars);
+        IGNORED_SETTINGS
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| r.raw(name).is_some())
+            .collect()
+    }
+
+    /// How a period is sold.
+    pub fn plan(&self, p: Period) -> &PlanConfig {
+        self.plans
+            .iter()
+            .find(|plan| plan.period == p)
+            .expect("Config::plans holds every Period")
+    }
+
+    /// Whether a Telegram user is an admin.
+    pub fn admin(&self, id: TelegramId) -> bool {
+        self.admin_ids.contains(&id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::config::vars::testing::{TempFile, minimal};
+    use crate::base::types::{Kopecks, Stars};
+
+    fn err(vars: &Vars) -> String {
+        Config::from_vars(vars)
+            .expect_err("settings should be rejected")
+            .to_string()
+    }
+
+    const OPERATOR_ENV: &str = r#"# ====== Bot ======
+BOT_TOKEN="7012345678:AAHx-SeCrEt_tokenValue"
+ADMIN_IDS=111111111, 222222222
+DEFAULT_LANGUAGE=en
+DEFAULT_CURRENCY_SYMBOL="RUB"
+SUPPORT_LINK=@my_support
+START_COMMAND_DESCRIPTION=Open the main menu   # shown in the command list
+WEBHOOK_SECRET_TOKEN='hook_Secret-123'
+WEBHOOK_BASE_URL=https://vpn.example.com/
+REQUIRED_CHANNEL_ID=-1001234567890
+REQUIRED_CHANNEL_LINK=https://t.me/my_channel
+
+# ====== Panel ======
+PANEL_API_URL=https://panel.example.com/api/
+PANEL_API_KEY=eyJhbGciOi$Jkey
+USER_TRAFFIC_LIMIT_GB=0
+USER_TRAFFIC_STRATEGY=month
+USER_SQUAD_UUIDS=0F0E0D0C-0B0A-0908-0706-050403020100, 11111111-2222-3333-4444-555555555555
+USER_HWID_DEVICE_LIMIT=
+
+# ====== Payments ======
+YOOKASSA_ENABLED=True
+YOOKASSA_SHOP_ID=123456
+YOOKASSA_SECRET_KEY=test_AbCdEf
+YOOKASSA_RETURN_URL=https://t.me/my_vpn_bot
+YOOKASSA_VAT_CODE=1
+export STARS_ENABLED=yes
+CRYPTOPAY_ENABLED=false
+FREEKASSA_ENABLED=off
+
+# ====== Periods ======
+1_MONTH_ENABLED=true
+3_MONTHS_ENABLED=true
+6_MONTHS_ENABLED=false
+12_MONTHS_ENABLED = "true"
+RUB_PRICE_1_MONTH=199
+RUB_PRICE_3_MONTHS="499.50"
+RUB_PRICE_6_MONTHS=899
+RUB_PRICE_12_MONTHS=1599
+STARS_PRICE_1_MONTH=100
+STARS_PRICE_3_MONTHS=0
+STARS_PRICE_12_MONTHS=
+REFERRAL_BONUS_DAYS_1_MONTH=7
+REFEREE_BONUS_DAYS_1_MONTH=3
+
+TRIAL_ENABLED=true
+TRIAL_DURATION_DAYS=2
+LOG_CHAT_ID=-1009876543210
+LOG_PAYMENTS=false
+
+# ====== VPS leftovers ======
+POSTGRES_HOST=postgres
+POSTGRES_PASSWORD=pg-pass
+REDIS_PASSWORD=
+WEB_SERVER_PORT=8080
+"#;
+
+    #[test]
+    fn operator_dotenv_parses() {
+        let file = TempFile::new("operator", OPERATOR_ENV);
+        let mut vars = Vars::new();
+        vars.merge_dotenv_file(&file.0).unwrap();
+        assert_eq!(vars.get("1_MONTH_ENABLED"), Some("true"));
+        assert_eq!(vars.get("PANEL_API_KEY"), Some("eyJhbGciOi$Jkey"));
+        assert_eq!(
+            vars.get("START_COMMAND_DESCRIPTION"),
+            Some("Open the main menu")
+        );
+
+        let c = Config::from_vars(&vars).unwrap();
+        assert_eq!(c.bot_token, "7012345678:AAHx-SeCrEt_tokenValue");
+        assert_eq!(
+            c.admin_ids,
+            vec![TelegramId(111111111), TelegramId(222222222)]
+        );
+        assert!(c.admin(TelegramId(222222222)));
+        assert!(!c.admin(TelegramId(333)));
+        assert_eq!(c.default_language, Lang::En);
+        assert_eq!(c.default_currency_symbol, "RUB");
+        assert_eq!(c.links.support.as_deref(), Some("https://t.me/my_support"));
+        assert_eq!(c.webhook.secret_token.as_deref(), Some("hook_Secret-123"));
+        assert_eq!(
+            c.webhook.base_url.as_deref(),
+            Some("https://vpn.example.com")
+        );
+        assert_eq!(
+            c.required_channel,
+            Some(RequiredChannel {
+                id: -1001234567890,
+                link: Some("https://t.me/my_channel".into())
+            })
+        );
+
+        let panel = c.panel.as_ref().unwrap();
+        assert_eq!(panel.api_url, "https://panel.example.com/api");
+        assert_eq!(panel.traffic_strategy, TrafficStrategy::Month);
+        assert_eq!(panel.traffic_strategy.as_panel_str(), "MONTH");
+        assert_eq!(panel.squad_uuids[0], "0f0e0d0c-0b0a-0908-0706-050403020100");
+        assert_eq!(panel.hwid_device_limit, None);
+
+        let yk = c.yookassa.as_ref().unwrap();
+        assert_eq!(yk.shop_id, "123456");
+        assert_eq!(yk.api_url, "https://api.yookassa.ru/v3");
+        assert!(allowed(&yk.allowed_ips, "185.71.76.5".parse().unwrap()));
+        assert!(c.stars_enabled);
+        assert!(c.cryptopay.is_none());
+        assert!(c.freekassa.is_none());
+
+        let m1 = c.plan(Period::OneMonth);
+        assert!(m1.enabled);
+        assert_eq!(m1.rub_price, Some(Kopecks(19900)));
+        assert_eq!(m1.stars_price, Some(Stars(100)));
+        assert_eq!((m1.referral_bonus_days, m1.referee_bonus_days), (7, 3));
+        let m3 = c.plan(Period::ThreeMonths);
+        assert_eq!(m3.rub_price, Some(Kopecks(49950)));
+        assert_eq!(m3.stars_price, None);
+        assert!(!c.plan(Period::SixMonths).enabled);
+        assert!(c.plan(Period::TwelveMonths).enabled);
+        assert_eq!(
+            c.plans.iter().map(|p| p.period).collect::<Vec<_>>(),
+            Period::ALL.to_vec()
+        );
+
+        assert_eq!(
+            c.trial,
+            Some(Trial {
+                days: 2,
+                traffic_limit_gb: 5
+            })
+        );
+        assert_eq!(c.log.chat_id, Some(-1009876543210));
+        assert!(!c.log.payments && c.log.new_users);
+        assert_eq!(
+            c.rate_limit,
+            Some(RateLimit {
+                requests: 10,
+                window_secs: 5
+            })
+        );
+        assert_eq!(c.infra.table_name, "vpn-shop");
+
+        assert_eq!(
+            Config::ignored_names(&vars),
+            vec!["POSTGRES_HOST", "POSTGRES_PASSWORD", "WEB_SERVER_PORT"]
+        );
+        assert!(
+            ignored_reason("POSTGRES_HOST")
+                .unwrap()
+                .contains("DynamoDB")
+        );
+    }
+
+    #[test]
+    fn bad_whole_number() {
+        let mut v = minimal();
+        v.set("LOG_CHAT_ID", "12x");
+        assert_eq!(
+            err(&v),
+            r#"LOG_CHAT_ID: expected a whole number, got "12x""#
+        );
+        let mut v = minimal();
+        v.set("LOGS_PAGE_SIZE", "0");
+        assert_eq!(
+            err(&v),
+            r#"LOGS_PAGE_SIZE: expected a whole number from 1 to 100, got "0""#
+        );
+    }
+
+    #[test]
+    fn secret_json_values_become_settings() {
+        let mut v = minimal();
+        v.set("BOT_TOKEN", "1:from_env");
+        v.merge_secret_json(
+            r#"{"BOT_TOKEN": "999:from_secret", "YOOKASSA_SHOP_ID": 123456, "YOOKASSA_ENABLED": true,
+                "YOOKASSA_SECRET_KEY": "live_x", "RUB_PRICE_1_MONTH": 199.5, "SENTRY_DSN": null}"#,
+        )
+        .unwrap();
+        let c = Config::from_vars(&v).unwrap();
+        assert_eq!(c.bot_token, "999:from_secret");
+        assert_eq!(c.yookassa.as_ref().unwrap().shop_id, "123456");
+        assert_eq!(c.plan(Period::OneMonth).rub_price, Some(Kopecks(19950)));
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let secrets = [
+            ("BOT_TOKEN", "123:tok_HIDDEN_1"),
+            ("WEBHOOK_SECRET_TOKEN", "HIDDEN_2"),
+            ("PANEL_API_KEY", "HIDDEN_3"),
+            ("PANEL_WEBHOOK_SECRET", "HIDDEN_4"),
+            ("YOOKASSA_SECRET_KEY", "HIDDEN_5"),
+            ("CRYPTOPAY_TOKEN", "HIDDEN_6"),
+            ("FREEKASSA_FIRST_SECRET", "HIDDEN_7"),
+            ("FREEKASSA_SECOND_SECRET", "HIDDEN_8"),
+            ("FREEKASSA_API_KEY", "HIDDEN_9"),
+            ("TRIBUTE_API_KEY", "HIDDEN_A"),
+            ("SENTRY_DSN", "https://HIDDEN_B@sentry.example.com/1"),
+        ];
+        let mut v = Vars::new();
+        for (k, val) in secrets {
+            v.set(k, val);
+        }
+        for (k, val) in [
+            ("PANEL_API_URL", "https://panel.example.com"),
+            ("YOOKASSA_ENABLED", "1"),
+            ("YOOKASSA_SHOP_ID", "42"),
+            ("CRYPTOPAY_ENABLED", "1"),
+            ("FREEKASSA_ENABLED", "1"),
+            ("FREEKASSA_MERCHANT_ID", "77"),
+            ("TRIBUTE_ENABLED", "1"),
+            ("SENTRY_ENABLED", "1"),
+        ] {
+            v.set(k, val);
+        }
+        let c = Config::from_vars(&v).unwrap();
+        assert!(c.panel.is_some() && c.yookassa.is_some() && c.cryptopay.is_some());
+        assert!(c.freekassa.is_some() && c.tribute.is_some() && c.sentry.is_some());
+        let shown = format!("{c:?} {v:?}");
+        assert!(!shown.contains("HIDDEN"), "{shown}");
+        assert!(shown.contains("***"));
+        assert!(shown.contains("panel.example.com"), "non-secrets are shown");
+        let mut names: Vec<&str> = secrets.iter().map(|(k, _)| *k).collect();
+        let mut listed = SECRET_NAMES.to_vec();
+        names.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(names, listed, "every secret is covered");
+    }
+
+    #[test]
+    fn provider_requirements() {
+        let mut v = minimal();
+        v.set("PANEL_API_URL", "https://panel.example.com");
+        assert_eq!(
+            err(&v),
+            "PANEL_API_KEY: required when PANEL_API_URL is set, not set"
+        );
+        let mut v = minimal();
+        v.set("YOOKASSA_ENABLED", "true");
+        v.set("YOOKASSA_SHOP_ID", "1");
+        assert_eq!(
+            err(&v),
+            "YOOKASSA_SECRET_KEY: required when YOOKASSA_ENABLED is true, not set"
+        );
+        let mut v = minimal();
+        v.set("CRYPTOPAY_ENABLED", "true");
+        v.set("CRYPTOPAY_TOKEN", "1:x");
+        v.set("CRYPTOPAY_NETWORK", "TestNet");
+        let cp = Config::from_vars(&v).unwrap().cryptopay.unwrap();
+        assert_eq!(cp.network, CryptoNetwork::Testnet);
+        assert_eq!(cp.api_url, "https://testnet-pay.crypt.bot/api");
+        assert_eq!(cp.asset, "USDT");
+        let mut v = minimal();
+        v.set("USER_SQUAD_UUIDS", "not-a-uuid");
+        assert_eq!(
+            err(&v),
+            r#"USER_SQUAD_UUIDS: expected comma-separated UUIDs (8-4-4-4-12 hex digits), got "not-a-uuid""#
+        );
+        let mut v = minimal();
+        v.set("SUPPORT_LINK", "t.me/support");
+        assert_eq!(
+            err(&v),
+            r#"SUPPORT_LINK: expected an https:// link or @username, got "t.me/support""#
+        );
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::from_vars(&minimal()).unwrap();
+        assert_eq!(c.telegram_api_url, "https://api.telegram.org");
+        assert_eq!(c.default_language, Lang::Ru);
+        assert_eq!(c.default_currency_symbol, "₽");
+        assert_eq!(c.logs_page_size, 10);
+        assert!(c.webhook.validation_enabled);
+        assert!(c.referral_one_bonus_per_referee);
+        assert!(c.trial.is_none() && c.panel.is_none() && c.yookassa.is_none());
+        assert!(c.plans.iter().all(|p| !p.enabled));
+        assert_eq!(
+            c.notifications,
+            Notifications {
+                enabled: true,
+                days_before: 3,
+                on_expire: true,
+                after_expire: true
+            }
+        );
+        let mut v = minimal();
+        v.set("TELEGRAM_API_URL", "http://localhost:8081/");
+        v.set("ADMIN_IDS", "[5, 6,]");
+        let c = Config::from_vars(&v).unwrap();
+        assert_eq!(c.telegram_api_url, "http://localhost:8081");
+        assert_eq!(c.admin_ids, vec![TelegramId(5), TelegramId(6)]);
+    }
+}
