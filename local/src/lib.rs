@@ -179,7 +179,8 @@ impl Drop for Stack {
     }
 }
 
-fn probe_for(app: &App) -> Probe {
+/// The health probe of `app`.
+pub fn probe_for(app: &App) -> Probe {
     let infra = &app.config.infra;
     Probe {
         store: app.store.clone(),

@@ -236,6 +236,19 @@ impl FakePanel {
         }
     }
 
+    /// Sets the expiry of the user with this username (the panel still
+    /// showing an older, longer end, say).
+    pub fn set_expire(&self, username: &str, expire_at: i64) {
+        if let Some(u) = self
+            .lock()
+            .users
+            .values_mut()
+            .find(|u| u["username"] == username)
+        {
+            u["expireAt"] = json!(iso(expire_at));
+        }
+    }
+
     /// Deletes a user (an admin removing it in the panel).
     pub fn delete_user(&self, id: i64) {
         self.lock().users.remove(&id);

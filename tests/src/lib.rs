@@ -3,15 +3,54 @@
 pub mod fake_panel;
 pub mod fake_providers;
 pub mod fake_telegram;
+pub mod fault_proxy;
 pub mod serve;
 
 use fake_panel::FakePanel;
 use fake_telegram::FakeTelegram;
 use local_stack::Stack;
+use local_stack::server::Routes;
 use serde_json::{Value, json};
+use shared::adapters::http::HttpRequest;
 use shared::adapters::store::users::User;
 use shared::base::config::Vars;
 use shared::base::types::TelegramId;
+use std::sync::Arc;
+
+/// A request to a route as API Gateway hands it to a function, from
+/// loopback: for calling [`Routes::handle`] directly (a handler the test
+/// aborts, like a function killed mid-run).
+pub fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpRequest {
+    let mut map = http::HeaderMap::new();
+    for (k, v) in headers {
+        map.insert(
+            http::HeaderName::from_bytes(k.as_bytes()).expect("header name"),
+            http::HeaderValue::from_str(v).expect("header value"),
+        );
+    }
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    HttpRequest {
+        method: method.parse().expect("method"),
+        path: path.to_owned(),
+        query: query.to_owned(),
+        headers: map,
+        body: bytes::Bytes::copy_from_slice(body),
+        source_ip: Some(std::net::IpAddr::from([127, 0, 0, 1])),
+    }
+}
+
+/// A Telegram update as a request to `/telegram` with the right secret.
+pub fn telegram_request(update: &Value) -> HttpRequest {
+    request(
+        "POST",
+        "/telegram",
+        &[
+            ("content-type", "application/json"),
+            ("X-Telegram-Bot-Api-Secret-Token", SECRET),
+        ],
+        update.to_string().as_bytes(),
+    )
+}
 
 /// The bot token the tests use.
 pub const TOKEN: &str = "123456789:TEST-token_for_e2e";
@@ -87,6 +126,51 @@ impl TestStack {
             .get_user(TelegramId(id))
             .await
             .expect("store reachable")
+    }
+
+    /// A second application over the same table, queues and settings whose
+    /// AWS calls go through `proxy` (see [`fault_proxy`]), with the routes
+    /// every function serves: the same handlers, made to fail on cue.
+    pub async fn routes_via(&self, proxy: &fault_proxy::FaultProxy) -> Arc<Routes> {
+        let aws = local_stack::local_aws(&proxy.url).await;
+        let app = Arc::new(
+            shared::adapters::app::App::new(self.stack.app.config.clone(), &aws)
+                .expect("app over the proxy"),
+        );
+        let probe = Arc::new(local_stack::probe_for(&app));
+        Arc::new(Routes { app, probe })
+    }
+
+    /// A fault proxy in front of this stack's moto_server.
+    pub async fn fault_proxy(&self) -> fault_proxy::FaultProxy {
+        fault_proxy::FaultProxy::start(&self.stack.moto.endpoint).await
+    }
+
+    /// Lets the after-payment effects' lease on an order run out, as if its
+    /// holder's time had passed (a function that died keeps it until then).
+    pub async fn expire_effects_lease(&self, order: &shared::adapters::pay::OrderId) {
+        self.stack
+            .app
+            .store
+            .client()
+            .update_item()
+            .table_name(&self.stack.app.config.infra.table_name)
+            .key(
+                "PK",
+                aws_sdk_dynamodb::types::AttributeValue::S(format!("ORDER#{order}")),
+            )
+            .key(
+                "SK",
+                aws_sdk_dynamodb::types::AttributeValue::S("ORDER".into()),
+            )
+            .update_expression("SET fx_lease = :past")
+            .expression_attribute_values(
+                ":past",
+                aws_sdk_dynamodb::types::AttributeValue::N("0".into()),
+            )
+            .send()
+            .await
+            .expect("lease expired");
     }
 
     /// Delivers everything queued in the outbox through the sender handler.

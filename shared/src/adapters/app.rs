@@ -127,8 +127,16 @@ impl App {
     /// failure is logged: the log chat is a report, never a reason to fail
     /// the work it reports on.
     pub async fn admin_log(&self, text: String) {
+        if let Err(e) = self.try_admin_log(text).await {
+            tracing::error!("admin log not queued: {e}");
+        }
+    }
+
+    /// Like [`App::admin_log`], but says when the line could not be queued,
+    /// for work that must retry until its report is out (a payment's).
+    pub async fn try_admin_log(&self, text: String) -> Result<(), String> {
         let Some(chat_id) = self.config.log.chat_id else {
-            return;
+            return Ok(());
         };
         let msg = OutgoingText {
             chat_id,
@@ -138,9 +146,7 @@ impl App {
             user: None,
             deferrals: 0,
         };
-        if let Err(e) = self.outbox.send(&msg, 0).await {
-            tracing::error!("admin log not queued: {e}");
-        }
+        self.outbox.send(&msg, 0).await.map_err(|e| e.to_string())
     }
 
     /// The bot's @username, asked of Telegram once per process.

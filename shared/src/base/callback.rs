@@ -104,6 +104,11 @@ pub enum BuyAction {
     Plan(Period),
     /// Pay for a period with a provider.
     Pay(Period, Provider),
+    /// Pay for a period from the balance. The stamp is the user's
+    /// subscription end when the button was drawn: a second press of the same
+    /// button (or Telegram re-delivering the press) is the same purchase and
+    /// debits once, while a button drawn after a purchase is a new one.
+    PayFromBalance(Period, String),
     /// Top-up amounts.
     TopUp,
     /// Payment methods for a top-up of so many rubles.
@@ -123,6 +128,7 @@ impl BuyAction {
             BuyAction::Plans => "buy".into(),
             BuyAction::Plan(p) => format!("plan:{}", p.code()),
             BuyAction::Pay(p, prov) => format!("pay:{}:{}", p.code(), prov.code()),
+            BuyAction::PayFromBalance(p, stamp) => format!("payb:{}:{stamp}", p.code()),
             BuyAction::TopUp => "topup".into(),
             BuyAction::TopUpAmount(r) => format!("tamt:{r}"),
             BuyAction::TopUpPay(r, prov) => format!("tpay:{r}:{}", prov.code()),
@@ -143,6 +149,12 @@ impl BuyAction {
             ("plan", Some(p), None) => BuyAction::Plan(Period::from_code(p)?),
             ("pay", Some(p), Some(prov)) => {
                 BuyAction::Pay(Period::from_code(p)?, Provider::from_code(prov)?)
+            }
+            ("payb", Some(p), Some(stamp))
+                if (1..=16).contains(&stamp.len())
+                    && stamp.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+            {
+                BuyAction::PayFromBalance(Period::from_code(p)?, stamp.to_owned())
             }
             ("topup", None, None) => BuyAction::TopUp,
             ("tamt", Some(r), None) => BuyAction::TopUpAmount(topup_rubles(r)?),

@@ -109,7 +109,12 @@ pub fn plan_checkout(config: &Config, user: &User, period: Period) -> Screen {
             }
             continue;
         }
-        rows.push(vec![cb(label, &BuyAction::Pay(period, provider))]);
+        let action = if provider == Provider::Balance {
+            BuyAction::PayFromBalance(period, balance_stamp(user))
+        } else {
+            BuyAction::Pay(period, provider)
+        };
+        rows.push(vec![cb(label, &action)]);
     }
     rows.push(back(lang, &BuyAction::Plans));
     Screen {
@@ -120,6 +125,22 @@ pub fn plan_checkout(config: &Config, user: &User, period: Period) -> Screen {
         ),
         keyboard: InlineKeyboardMarkup::new(rows),
     }
+}
+
+/// The stamp of a balance button: the subscription end it was drawn
+/// against, in base 36 ("0" for none).
+fn balance_stamp(user: &User) -> String {
+    let mut n = user.sub_end.unwrap_or_default().max(0) as u64;
+    let mut out = Vec::new();
+    loop {
+        out.push(b"0123456789abcdefghijklmnopqrstuvwxyz"[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Top-up amounts.
@@ -276,6 +297,8 @@ mod tests {
             BuyAction::Plans,
             BuyAction::Plan(Period::ThreeMonths),
             BuyAction::Pay(Period::TwelveMonths, Provider::Cryptopay),
+            BuyAction::PayFromBalance(Period::OneMonth, "0".into()),
+            BuyAction::PayFromBalance(Period::TwelveMonths, "1kx2b9c".into()),
             BuyAction::TopUp,
             BuyAction::TopUpAmount(500),
             BuyAction::TopUpPay(100_000, Provider::Freekassa),

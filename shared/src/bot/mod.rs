@@ -41,6 +41,8 @@ pub const ALLOWED_UPDATES: &[&str] = &[
     "my_chat_member",
     "inline_query",
 ];
+/// Commands only admins may run (and only from a proven origin).
+const ADMIN_COMMANDS: &[&str] = &["/refund", "/sync", "/syncstatus"];
 /// Scope of the processed-update markers.
 const UPDATE_SCOPE: &str = "tg-update";
 /// Telegram re-delivers for up to a day; keep markers a little longer.
@@ -119,14 +121,6 @@ pub async fn process_update(app: &App, body: &[u8], origin: Origin) -> Result<()
         return Ok(());
     };
     let id = head.update_id.to_string();
-    if app
-        .store
-        .claim_once(UPDATE_SCOPE, &id, now(), UPDATE_MARKER_SECS)
-        .await?
-        == Claim::Duplicate
-    {
-        return Ok(());
-    }
     let update = match serde_json::from_slice::<Update>(body) {
         Ok(u) => u,
         Err(e) => {
@@ -134,11 +128,25 @@ pub async fn process_update(app: &App, body: &[u8], origin: Origin) -> Result<()
             return Ok(());
         }
     };
+    // Updates that move money are exactly-once by their order (the
+    // `pending → paid` condition, a balance press keyed by its button), not
+    // by a marker: a marker taken before a crash would make Telegram's
+    // re-delivery a silent no-op, while the order lets it finish the job.
+    let marked = !moves_money(&update);
+    if marked
+        && app
+            .store
+            .claim_once(UPDATE_SCOPE, &id, now(), UPDATE_MARKER_SECS)
+            .await?
+            == Claim::Duplicate
+    {
+        return Ok(());
+    }
     let result = match tokio::time::timeout(HANDLER_BUDGET, dispatch(app, update, origin)).await {
         Ok(r) => r,
         Err(_) => Err(BotError::Timeout),
     };
-    if result.is_err() {
+    if marked && result.is_err() {
         // Give the marker back so Telegram's retry does the work.
         if let Err(e) = app.store.release_once(UPDATE_SCOPE, &id).await {
             tracing::error!(update_id = %id, "could not release update marker: {e}");
@@ -147,10 +155,37 @@ pub async fn process_update(app: &App, body: &[u8], origin: Origin) -> Result<()
     result
 }
 
+/// Whether an update pays, refunds or spends: a Stars payment or refund, or
+/// a press of a balance-purchase button.
+fn moves_money(update: &Update) -> bool {
+    match &update.kind {
+        UpdateKind::Message(m) => {
+            m.successful_payment().is_some()
+                || matches!(
+                    m.kind,
+                    teloxide_core::types::MessageKind::RefundedPayment(_)
+                )
+        }
+        UpdateKind::CallbackQuery(q) => matches!(
+            q.data
+                .as_deref()
+                .and_then(crate::base::callback::BuyAction::parse),
+            Some(
+                crate::base::callback::BuyAction::PayFromBalance(..)
+                    | crate::base::callback::BuyAction::Pay(
+                        _,
+                        crate::base::types::Provider::Balance
+                    )
+            )
+        ),
+        _ => false,
+    }
+}
+
 async fn dispatch(app: &App, update: Update, origin: Origin) -> Result<(), BotError> {
     match update.kind {
         UpdateKind::Message(msg) => on_message(app, msg, origin).await,
-        UpdateKind::CallbackQuery(q) => on_callback(app, q).await,
+        UpdateKind::CallbackQuery(q) => on_callback(app, q, origin).await,
         UpdateKind::MyChatMember(m) => on_my_chat_member(app, m).await,
         UpdateKind::PreCheckoutQuery(q) => on_pre_checkout(app, q).await,
         UpdateKind::Error(value) => {
@@ -290,6 +325,28 @@ async fn on_registered(app: &App, user: &User, start: Option<&StartParam>) -> Re
     Ok(())
 }
 
+/// Refuses what only a proven origin may do (money, admin commands) while
+/// `WEBHOOK_VALIDATION_ENABLED` is off, and tells the admins once.
+async fn unverified_refused(app: &App, what: &str) {
+    tracing::warn!(what, "refused from an unverified origin");
+    match app
+        .store
+        .claim_once("unverified-origin", "told", now(), 30 * 86_400)
+        .await
+    {
+        Ok(Claim::Acquired) => {
+            app.admin_log(tr(
+                app.config.default_language,
+                "log-unverified-origin",
+                &[("what", Arg::Str(html(what)))],
+            ))
+            .await
+        }
+        Ok(Claim::Duplicate) => {}
+        Err(e) => tracing::error!("unverified-origin notice: {e}"),
+    }
+}
+
 async fn resolve_referrer(
     app: &App,
     user: &User,
@@ -377,13 +434,21 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
         send(app, user.id, &screen).await;
         return Ok(());
     }
-    if command == "/refund" && app.config.admin(user.id) {
+    // With validation off anyone can post an update that claims to be an
+    // admin: admin commands need a proven origin.
+    let admin = app.config.admin(user.id) && origin == Origin::Telegram;
+    if app.config.admin(user.id)
+        && origin == Origin::Unverified
+        && ADMIN_COMMANDS.contains(&command)
+    {
+        unverified_refused(app, &format!("command {command} from {}", user.id)).await;
+    }
+    if command == "/refund" && admin {
         let arg = text.split_whitespace().nth(1).unwrap_or_default();
         let reply = stars::admin_refund(app, arg).await?;
         send(app, user.id, &Screen::plain(reply)).await;
         return Ok(());
     }
-    let admin = app.config.admin(user.id);
     let screen = match command {
         "/buy" if crate::domains::money::catalog::selling(&app.config) => {
             buy::plans(&app.config, &user)
@@ -402,7 +467,7 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
     Ok(())
 }
 
-async fn on_callback(app: &App, q: CallbackQuery) -> Result<(), BotError> {
+async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), BotError> {
     let gate = admit(app, &q.from, None, async |app, user, why| {
         answer_callback(app, &q, Some(t(user.lang, why.key())), true).await;
     })
@@ -443,6 +508,16 @@ async fn on_callback(app: &App, q: CallbackQuery) -> Result<(), BotError> {
         .as_deref()
         .and_then(crate::base::callback::BuyAction::parse)
     {
+        let from_balance = matches!(
+            buy_action,
+            crate::base::callback::BuyAction::PayFromBalance(..)
+                | crate::base::callback::BuyAction::Pay(_, crate::base::types::Provider::Balance)
+        );
+        if from_balance && origin == Origin::Unverified {
+            unverified_refused(app, &format!("balance purchase by {}", user.id)).await;
+            answer_callback(app, &q, Some(t(user.lang, "method-unavailable")), true).await;
+            return Ok(());
+        }
         return on_buy(app, &q, &user, buy_action).await;
     }
     let Some(action) = action else {
@@ -580,13 +655,6 @@ async fn on_buy(
             return done(app, q, user, buy::history(config, user, &rows, next)).await;
         }
         BuyAction::Pay(period, provider) => {
-            if !crate::domains::money::catalog::plan_methods(config, period, Some(user))
-                .contains(&provider)
-                && provider != Provider::Balance
-            {
-                answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
-                return Ok(());
-            }
             let purchase = Purchase::Plan(period);
             let Some(amount) = crate::domains::money::checkout::price(app, purchase, provider)
             else {
@@ -594,6 +662,16 @@ async fn on_buy(
                 return Ok(());
             };
             (purchase, amount, provider)
+        }
+        BuyAction::PayFromBalance(period, _) => {
+            let purchase = Purchase::Plan(period);
+            let Some(amount) =
+                crate::domains::money::checkout::price(app, purchase, Provider::Balance)
+            else {
+                answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
+                return Ok(());
+            };
+            (purchase, amount, Provider::Balance)
         }
         BuyAction::TopUpPay(rub, provider) => {
             if !crate::domains::money::catalog::rub_providers(config).contains(&provider) {
@@ -609,8 +687,26 @@ async fn on_buy(
     };
     use crate::domains::money::checkout::Checkout;
     use crate::domains::money::links::CheckoutError;
-    match crate::domains::money::checkout::start(app, user, purchase, amount.clone(), provider)
-        .await
+    // A balance press is keyed by the message and the button: pressed twice
+    // or re-delivered, it is one purchase. (Old buttons without a stamp fall
+    // back to the callback id, which survives re-delivery.)
+    let key = match q.message.as_ref() {
+        Some(m) => format!("{}:{}", m.id().0, q.data.as_deref().unwrap_or_default()),
+        None => format!("cb:{}", q.id.0),
+    };
+    let key = match q.data.as_deref().map(|d| d.starts_with("payb:")) {
+        Some(true) => key,
+        _ => format!("cb:{}", q.id.0),
+    };
+    match crate::domains::money::checkout::start(
+        app,
+        user,
+        purchase,
+        amount.clone(),
+        provider,
+        Some(&key),
+    )
+    .await
     {
         Ok(Checkout::Link { url, .. }) => {
             let text = crate::domains::money::effects::amount_text(app, &amount);
@@ -623,7 +719,11 @@ async fn on_buy(
         Ok(Checkout::Paid(credit)) => {
             answer_callback(app, q, None, false).await;
             if let Err(e) = crate::domains::money::effects::after_credit(app, &credit).await {
-                tracing::error!("after-payment notices failed: {e}");
+                // The update fails, so Telegram re-delivers the press: the
+                // same order, found paid, finishes what is left.
+                return Err(BotError::Store(StoreError::Dynamo(format!(
+                    "after-payment effects: {e}"
+                ))));
             }
             show(
                 app,

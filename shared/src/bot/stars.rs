@@ -4,20 +4,18 @@ use super::BotError;
 use crate::adapters::app::App;
 use crate::adapters::outbox::OutgoingText;
 use crate::adapters::pay::{Money, OrderId};
-use crate::adapters::store::once::Claim;
+use crate::adapters::store::StoreError;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::Provider;
 use crate::base::types::TelegramId;
 use crate::domains::money::effects::flag_suspicious;
-use crate::domains::money::orders::{OrderStatus, Payment};
+use crate::domains::money::orders::{OrderStatus, Payment, Refund};
+use crate::domains::money::refunds;
 use teloxide_core::requests::Requester;
 use teloxide_core::types::{
     PreCheckoutQuery, RefundedPayment, SuccessfulPayment, TelegramTransactionId, UserId,
 };
-
-const CHARGE_SCOPE: &str = "stars-charge";
-const CHARGE_KEEP_SECS: i64 = 400 * 86_400;
 
 /// Decides a pre-checkout query: `Ok` to let the user pay, or the text key
 /// of the reason to refuse. Telegram wants the answer within 10 seconds.
@@ -52,26 +50,17 @@ pub async fn check_pre_checkout(
     Ok(Ok(()))
 }
 
-/// Credits a successful Stars payment once per `telegram_payment_charge_id`.
+/// Credits a successful Stars payment. The order's `pending → paid`
+/// condition is the one source of truth: a re-delivery after a timeout or a
+/// crash (before or after the commit) credits nothing twice and finishes the
+/// after-payment effects the first delivery did not.
 pub async fn on_successful_payment(
     app: &App,
     from: &teloxide_core::types::User,
     paid: &SuccessfulPayment,
 ) -> Result<(), BotError> {
     let charge = paid.telegram_payment_charge_id.0.clone();
-    if app
-        .store
-        .claim_once(CHARGE_SCOPE, &charge, now(), CHARGE_KEEP_SECS)
-        .await?
-        == Claim::Duplicate
-    {
-        return Ok(());
-    }
-    let result = credit_stars(app, from, paid, &charge).await;
-    if result.is_err() {
-        let _ = app.store.release_once(CHARGE_SCOPE, &charge).await;
-    }
-    result
+    credit_stars(app, from, paid, &charge).await
 }
 
 async fn credit_stars(
@@ -109,21 +98,14 @@ pub async fn on_refunded_payment(app: &App, refund: &RefundedPayment) -> Result<
     let Some(id) = OrderId::parse(&refund.invoice_payload) else {
         return Ok(());
     };
-    if let Some(order) = app.store.get_order(&id).await?
-        && order.status == OrderStatus::Paid
-        && app.store.refund_order(&order, now()).await?
-    {
-        app.admin_log(tr(
-            app.config.default_language,
-            "log-refund",
-            &[("order", Arg::Str(id.0.clone()))],
-        ))
-        .await;
-    }
+    refunds::refund(app, &id, "Telegram Stars")
+        .await
+        .map_err(|e| BotError::Store(StoreError::Dynamo(e)))?;
     Ok(())
 }
 
-/// `/refund <order id>` from an admin: refunds a Stars payment and records it.
+/// `/refund <order id>` from an admin: refunds a Stars payment and records
+/// it, and says what was recorded.
 pub async fn admin_refund(app: &App, arg: &str) -> Result<String, BotError> {
     let lang = app.config.default_language;
     let Some(id) = OrderId::parse(arg.trim()) else {
@@ -148,7 +130,25 @@ pub async fn admin_refund(app: &App, arg: &str) -> Result<String, BotError> {
             &[("error", Arg::Str(crate::base::i18n::html(&e.to_string())))],
         ));
     }
-    app.store.refund_order(&order, now()).await?;
+    let recorded = match refunds::refund(app, &id, "/refund").await {
+        Ok(Refund::Done { .. }) => true,
+        Ok(_) => false,
+        Err(e) => {
+            tracing::error!(order = %id, "Stars refunded but not recorded: {e}");
+            return Ok(tr(
+                lang,
+                "refund-not-recorded",
+                &[("order", Arg::Str(id.0.clone()))],
+            ));
+        }
+    };
+    if !recorded {
+        return Ok(tr(
+            lang,
+            "refund-not-recorded",
+            &[("order", Arg::Str(id.0.clone()))],
+        ));
+    }
     let user_lang = app
         .store
         .get_user(order.user)

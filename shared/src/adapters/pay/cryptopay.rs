@@ -287,7 +287,7 @@ pub fn signature(token: &str, body: &[u8]) -> String {
 /// Proves a webhook by its signature over the raw bytes received, then reads
 /// it. The signature is hex compared in constant time, ignoring case:
 /// Crypto Pay sends lower case, and the case of hex digits carries no
-/// secret. `NotAuthentic` for a missing or wrong signature; `Malformed` for
+/// secret. `NotAuthentic` for a missing or wrong signature; `Unreadable` for
 /// an authentic body we cannot read.
 pub fn verify_webhook(
     cfg: &CryptoPay,
@@ -304,7 +304,8 @@ pub fn verify_webhook(
             "cryptopay: signature does not match the body".into(),
         ));
     }
-    Ok(Verified::trust(parse_update(body)?))
+    let update = parse_update(body).map_err(|e| PayError::Unreadable(e.to_string()))?;
+    Ok(Verified::trust(update))
 }
 
 fn malformed(what: &str) -> PayError {
@@ -530,7 +531,7 @@ mod tests {
     }
 
     #[test]
-    fn authentic_but_unreadable_is_malformed_not_forged() {
+    fn authentic_but_unreadable_is_unreadable_not_forged() {
         // python3 -c 'import hashlib,hmac;k=hashlib.sha256(b"48213:AAunitTestCryptoPayToken").digest();
         //   print(hmac.new(k,b"{\"update_type\":\"invoice_paid\"}",hashlib.sha256).hexdigest())'
         let body = br#"{"update_type":"invoice_paid"}"#;
@@ -538,7 +539,7 @@ mod tests {
         assert_eq!(signature(TOKEN, body), sig, "known answer");
         assert!(matches!(
             verify_webhook(&cfg(), body, Some(sig)),
-            Err(PayError::Malformed(_))
+            Err(PayError::Unreadable(_))
         ));
     }
 
@@ -560,7 +561,7 @@ mod tests {
         let body = serde_json::to_vec(&v).unwrap();
         assert!(matches!(
             verify_webhook(&cfg(), &body, Some(&signature(TOKEN, &body))),
-            Err(PayError::Malformed(_))
+            Err(PayError::Unreadable(_))
         ));
     }
 

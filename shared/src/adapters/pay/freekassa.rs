@@ -304,7 +304,7 @@ pub fn verify_notification(
         ));
     }
     let minor = parse_minor(amount, 2).ok_or_else(|| {
-        PayError::Malformed(format!("freekassa: AMOUNT {amount:?} is not an amount"))
+        PayError::Unreadable(format!("freekassa: AMOUNT {amount:?} is not an amount"))
     })?;
     let text = |k: &str| -> Result<Option<String>, PayError> {
         Ok(single(params, k)?
@@ -553,7 +553,7 @@ mod tests {
         let p = resign(&params, "4.4.9", "unit_second_secret");
         assert!(matches!(
             verify_notification(&cfg(), from_fk(), &p),
-            Err(PayError::Malformed(_))
+            Err(PayError::Unreadable(_))
         ));
     }
 

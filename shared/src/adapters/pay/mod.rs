@@ -127,9 +127,14 @@ pub enum PayError {
     /// Not authentic: bad or missing signature, wrong merchant, source IP not allowed.
     #[error("not authentic: {0}")]
     NotAuthentic(String),
-    /// Authentic (or not yet known to be) but not a shape we understand.
+    /// Not yet known to be authentic, and not a shape we understand.
     #[error("malformed: {0}")]
     Malformed(String),
+    /// Proven authentic, but not a shape we understand (an amount written
+    /// in a form we did not expect, say): money may have moved, so it is
+    /// recorded and flagged, and the provider is told it was settled.
+    #[error("authentic but unreadable: {0}")]
+    Unreadable(String),
     /// The provider could not be reached or answered 5xx / timed out: retry later.
     #[error("provider unavailable: {0}")]
     Unavailable(String),

@@ -114,7 +114,7 @@ pub fn signature(api_key: &str, body: &[u8]) -> String {
 
 /// Proves a webhook by its signature over the raw bytes received (hex,
 /// constant time, case ignored), then reads it. `NotAuthentic` for a
-/// missing or wrong signature; `Malformed` for an authentic body we
+/// missing or wrong signature; `Unreadable` for an authentic body we
 /// cannot read.
 pub fn verify_webhook(
     cfg: &Tribute,
@@ -129,7 +129,8 @@ pub fn verify_webhook(
             "tribute: signature does not match the body".into(),
         ));
     }
-    Ok(Verified::trust(parse_event(body)?))
+    let event = parse_event(body).map_err(|e| PayError::Unreadable(e.to_string()))?;
+    Ok(Verified::trust(event))
 }
 
 fn malformed(what: &str) -> PayError {
@@ -415,7 +416,7 @@ mod tests {
             assert!(
                 matches!(
                     verify_webhook(&cfg(), junk, Some(&signature(KEY, junk))),
-                    Err(PayError::Malformed(_))
+                    Err(PayError::Unreadable(_))
                 ),
                 "{}",
                 String::from_utf8_lossy(junk)

@@ -197,12 +197,14 @@ impl Store {
 
     /// Moves the subscription end forward to `end` (never back): a later
     /// expiry found on the panel during reconciliation. `Ok(false)` when
-    /// ours is already as late.
+    /// ours is already as late, or a refund capped the end below `end` (the
+    /// panel still shows days that were taken back).
     pub async fn extend_sub_end_to(&self, id: TelegramId, end: i64) -> Result<bool, StoreError> {
         self.update_user_if(
             id,
             "SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk",
-            "attribute_exists(created_at) AND (attribute_not_exists(sub_end) OR sub_end < :end)",
+            "attribute_exists(created_at) AND (attribute_not_exists(sub_end) OR sub_end < :end) \
+             AND (attribute_not_exists(refund_cap) OR refund_cap >= :end)",
             &[
                 (":end", n(end)),
                 (":exp", s(super::keys::expiry_pk(end))),

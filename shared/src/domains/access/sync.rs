@@ -57,6 +57,10 @@ pub enum SyncReason {
     Repair,
     /// An admin changed the user.
     Admin,
+    /// An inviter's bonus days were granted.
+    Referral,
+    /// A refund took days back.
+    Refund,
 }
 
 /// Queues a sync of `req.user` on the FIFO queue: grouped by user (in
@@ -224,6 +228,10 @@ fn desired(app: &App, panel: &Panel, user: &User, expire_at: i64) -> Desired {
     }
 }
 
+/// How soon access ends when DynamoDB says it already has: the panel takes
+/// no past expiry.
+const END_SOON_SECS: i64 = 60;
+
 /// Makes the panel match DynamoDB for one user, and sends the subscription
 /// link the first time there is one. Safe to repeat.
 pub async fn sync_user(app: &App, id: TelegramId, now: i64) -> Result<Outcome, SyncError> {
@@ -238,6 +246,17 @@ pub async fn sync_user(app: &App, id: TelegramId, now: i64) -> Result<Outcome, S
     };
     let want = desired(app, panel, &user, expire_at);
     let (mut account, outcome) = apply(app, client, &user, &want, now).await?;
+    if expire_at <= now && account.expire_ts().is_some_and(|end| end > now + END_SOON_SECS) {
+        // Days were taken back (a refund): the panel refuses a past expiry,
+        // so access ends at the soonest one it takes.
+        let soon = Desired {
+            expire_at: now + END_SOON_SECS,
+            ..want.clone()
+        };
+        account = client
+            .update_user(&UserRef::Id(account.id), &soon, false, now)
+            .await?;
+    }
     if needs_activation(&account, &want, now) {
         account = client
             .update_user(&UserRef::Id(account.id), &want, true, now)

@@ -4,6 +4,7 @@
 use crate::adapters::store::users::User;
 use crate::base::config::Config;
 use crate::base::types::{Period, Provider};
+use crate::domains::money::orders::Purchase;
 
 /// Whether anything can be bought at all (the menu hides "Buy" otherwise).
 pub fn selling(config: &Config) -> bool {
@@ -55,4 +56,22 @@ pub fn plan_methods(config: &Config, period: Period, user: Option<&User>) -> Vec
 /// Whether top-ups can be paid at all.
 pub fn topup_available(config: &Config) -> bool {
     !rub_providers(config).is_empty()
+}
+
+/// Whether `purchase` is for sale through `provider` at all: the period is
+/// enabled and priced for that provider. The balance counts whatever its
+/// size (crediting checks the amount). Every way into a checkout asks this,
+/// so an old button or a crafted callback cannot buy a disabled period.
+pub fn sells(config: &Config, purchase: Purchase, provider: Provider) -> bool {
+    match purchase {
+        Purchase::Plan(period) => {
+            let plan = config.plan(period);
+            plan.enabled
+                && match provider {
+                    Provider::Balance => plan.rub_price.is_some(),
+                    other => plan_methods(config, period, None).contains(&other),
+                }
+        }
+        Purchase::TopUp => rub_providers(config).contains(&provider),
+    }
 }

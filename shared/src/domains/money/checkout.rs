@@ -2,12 +2,14 @@
 //! (or pay from the balance right away).
 
 use crate::adapters::app::App;
-use crate::adapters::pay::Money;
+use crate::adapters::pay::{Money, OrderId};
+use crate::adapters::store::StoreError;
 use crate::adapters::store::users::User;
 use crate::base::clock::now;
 use crate::base::i18n::t;
-use crate::base::types::Kopecks;
-use crate::base::types::Provider;
+use crate::base::types::{Kopecks, Provider};
+use crate::domains::money::catalog;
+use crate::domains::money::effects::finish_effects;
 use crate::domains::money::links::CheckoutError;
 use crate::domains::money::orders::{CreditOutcome, Order, Payment, Purchase};
 use teloxide_core::payloads::SendInvoiceSetters;
@@ -45,15 +47,28 @@ pub fn price(app: &App, purchase: Purchase, provider: Provider) -> Option<Money>
     }
 }
 
-/// Creates the order and starts paying it.
+/// The id of a balance order made by the press `key` of `user`: 32 hex
+/// characters of SHA-256, like every order id.
+fn keyed_order_id(user: &User, key: &str) -> OrderId {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("balance:{}:{key}", user.id).as_bytes());
+    OrderId(hex::encode(&digest[..16]))
+}
+
+/// Creates the order and starts paying it. `key` names the user's press
+/// for a balance purchase, so a repeated press is the same order.
 pub async fn start(
     app: &App,
     user: &User,
     purchase: Purchase,
     amount: Money,
     provider: Provider,
+    key: Option<&str>,
 ) -> Result<Checkout, CheckoutError> {
     let ts = now();
+    if !catalog::sells(&app.config, purchase, provider) {
+        return Ok(Checkout::Refused("method-unavailable"));
+    }
     let amount = match (provider, amount.currency.as_str()) {
         (Provider::Cryptopay, "RUB") => {
             crate::domains::money::links::crypto_quote(app, Kopecks(amount.minor))
@@ -62,11 +77,29 @@ pub async fn start(
         }
         _ => amount,
     };
-    let order = Order::new(user.id, purchase, amount, provider, ts);
-    if provider == Provider::Balance && user.balance < Kopecks(order.amount.minor) {
-        return Ok(Checkout::Refused("balance-too-low"));
+    let mut order = Order::new(user.id, purchase, amount, provider, ts);
+    if provider == Provider::Balance {
+        // The same press (a double tap, Telegram re-delivering it) is the
+        // same order, so it debits once.
+        if let Some(key) = key {
+            order.id = keyed_order_id(user, key);
+        }
+        if !app.store.create_order_if_absent(&order).await? {
+            if let Some(existing) = app.store.get_order(&order.id).await? {
+                // A re-delivered press: finish what the first one left.
+                finish_effects(app, &existing, true)
+                    .await
+                    .map_err(|e| CheckoutError::Store(StoreError::Dynamo(e)))?;
+            }
+            return Ok(Checkout::Refused("payment-already-paid"));
+        }
+        if user.balance < Kopecks(order.amount.minor) {
+            app.store.cancel_order(&order.id, ts).await?;
+            return Ok(Checkout::Refused("balance-too-low"));
+        }
+    } else {
+        app.store.create_order(&order).await?;
     }
-    app.store.create_order(&order).await?;
     match provider {
         Provider::Balance => {
             let payment = Payment {
@@ -79,6 +112,12 @@ pub async fn start(
                 CreditOutcome::InsufficientBalance(order) => {
                     app.store.cancel_order(&order.id, ts).await?;
                     Ok(Checkout::Refused("balance-too-low"))
+                }
+                CreditOutcome::Duplicate(existing) => {
+                    finish_effects(app, &existing, true)
+                        .await
+                        .map_err(|e| CheckoutError::Store(StoreError::Dynamo(e)))?;
+                    Ok(Checkout::Refused("payment-already-paid"))
                 }
                 other => Err(CheckoutError::Provider(format!(
                     "balance payment not credited: {other:?}"

@@ -1,6 +1,7 @@
 //! Money: what is sold (`catalog`), orders and the crediting transaction
 //! (`orders`), starting a payment (`checkout`, `links`), provider webhooks
-//! (`payhooks`, `settle`) and what follows a credit (`effects`).
+//! (`payhooks`, `settle`), what follows a credit (`effects`) and refunds
+//! (`refunds`).
 //! See `docs/payments.md`.
 
 pub mod catalog;
@@ -9,4 +10,5 @@ pub mod effects;
 pub mod links;
 pub mod orders;
 pub mod payhooks;
+pub mod refunds;
 pub mod settle;

@@ -17,8 +17,12 @@ use crate::base::types::{Period, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 
-/// How long an unpaid order stays payable (and then expires by TTL).
+/// How long an unpaid order is offered for payment. After it the order is
+/// `expired`, never deleted: money can still arrive for it (a FreeKassa
+/// form has no expiry), and a late payment is credited.
 pub const ORDER_LIFETIME_SECS: i64 = 3 * 86_400;
+/// How long one run of an order's after-payment effects may hold them.
+pub const EFFECTS_LEASE_SECS: i64 = 30;
 /// Attempts at crediting when a concurrent change to the same user races us.
 const CREDIT_ATTEMPTS: usize = 6;
 
@@ -54,8 +58,10 @@ pub enum OrderStatus {
     Pending,
     /// Paid and credited.
     Paid,
-    /// Canceled by the provider or expired.
+    /// Canceled by the provider.
     Canceled,
+    /// Not paid within [`ORDER_LIFETIME_SECS`]; a late payment still credits it.
+    Expired,
     /// Paid, then refunded.
     Refunded,
 }
@@ -66,6 +72,7 @@ impl OrderStatus {
             OrderStatus::Pending => "pending",
             OrderStatus::Paid => "paid",
             OrderStatus::Canceled => "canceled",
+            OrderStatus::Expired => "expired",
             OrderStatus::Refunded => "refunded",
         }
     }
@@ -75,6 +82,7 @@ impl OrderStatus {
             "pending" => OrderStatus::Pending,
             "paid" => OrderStatus::Paid,
             "canceled" => OrderStatus::Canceled,
+            "expired" => OrderStatus::Expired,
             "refunded" => OrderStatus::Refunded,
             _ => return None,
         })
@@ -100,6 +108,13 @@ pub struct Order {
     pub created_at: i64,
     /// The provider's payment id, once known.
     pub provider_ref: Option<String>,
+    /// Days the buyer got when it was credited (the period and any
+    /// referee bonus), so a refund takes back exactly those.
+    pub granted_days: Option<u32>,
+    /// The inviter rewarded when it was credited, with the days given.
+    pub referral: Option<(TelegramId, u32)>,
+    /// After-payment effects already done (`crate::domains::money::effects`).
+    pub effects_done: Vec<String>,
 }
 
 impl Order {
@@ -120,6 +135,9 @@ impl Order {
             status: OrderStatus::Pending,
             created_at: now,
             provider_ref: None,
+            granted_days: None,
+            referral: None,
+            effects_done: Vec::new(),
         }
     }
 
@@ -156,6 +174,17 @@ impl Order {
                 .ok_or_else(|| corrupt("status"))?,
             created_at: item.i64("created_at").unwrap_or_default(),
             provider_ref: item.str("provider_ref").map(str::to_owned),
+            granted_days: item.u64("days").map(|d| d as u32),
+            referral: item.i64("ref_inviter").map(|id| {
+                (
+                    TelegramId(id),
+                    item.u64("ref_days").unwrap_or_default() as u32,
+                )
+            }),
+            effects_done: match item.get("fx") {
+                Some(AttributeValue::Ss(done)) => done.clone(),
+                _ => Vec::new(),
+            },
         })
     }
 }
@@ -211,7 +240,8 @@ pub struct Credit {
 }
 
 impl Store {
-    /// Writes a new pending order (expires by TTL if never paid).
+    /// Writes a new pending order. It has no TTL: an order is kept while
+    /// money can still arrive for it.
     pub async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
         let day = day_of(order.created_at);
         self.client
@@ -227,7 +257,6 @@ impl Store {
             .item("provider", s(order.provider.code()))
             .item("status", s(order.status.code()))
             .item("created_at", n(order.created_at))
-            .item("ttl", n(order.created_at + ORDER_LIFETIME_SECS))
             .item("GSI1PK", s(format!("ORDERS#{}", order.user)))
             .item("GSI1SK", s(format!("{}#{}", order.created_at, order.id)))
             .item("GSI2PK", s(format!("PENDING#{day}")))
@@ -308,6 +337,134 @@ impl Store {
         }
     }
 
+    /// Records an authentic payment that matches no order of ours, once per
+    /// `provider`/`key`; true when it is new. Listed for admins through
+    /// GSI1 (`UNKNOWNPAY`, newest last).
+    pub async fn record_unknown_payment(
+        &self,
+        provider: &str,
+        key: &str,
+        detail: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s(format!("UNKNOWNPAY#{provider}#{key}")))
+            .item("SK", s("UNKNOWNPAY"))
+            .item("provider", s(provider))
+            .item("provider_ref", s(key))
+            .item("detail", s(detail))
+            .item("at", n(now))
+            .item("GSI1PK", s("UNKNOWNPAY"))
+            .item("GSI1SK", s(format!("{now:011}#{provider}#{key}")))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Takes the lease on a paid order's after-payment effects until
+    /// `now + EFFECTS_LEASE_SECS`; `None` while another run holds it.
+    /// Returns the order as it is now (with the effects already done).
+    pub async fn take_effects_lease(
+        &self,
+        id: &OrderId,
+        now: i64,
+    ) -> Result<Option<Order>, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(order_key(id)))
+            .key("SK", s(ORDER_SK))
+            .update_expression("SET fx_lease = :until")
+            .condition_expression(
+                "#st IN (:paid, :refunded) AND (attribute_not_exists(fx_lease) OR fx_lease < :now)",
+            )
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":paid", s(OrderStatus::Paid.code()))
+            .expression_attribute_values(":refunded", s(OrderStatus::Refunded.code()))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":until", n(now + EFFECTS_LEASE_SECS))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => out.attributes.as_ref().map(Order::from_item).transpose(),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(None)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Records that the after-payment effect `name` of an order is done.
+    pub async fn mark_effect_done(&self, id: &OrderId, name: &str) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(order_key(id)))
+            .key("SK", s(ORDER_SK))
+            .update_expression("ADD fx :one")
+            .expression_attribute_values(":one", AttributeValue::Ss(vec![name.to_owned()]))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    /// Gives the effects' lease back after a failure, so the provider's
+    /// retry can finish them at once.
+    pub async fn release_effects_lease(&self, id: &OrderId) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(order_key(id)))
+            .key("SK", s(ORDER_SK))
+            .update_expression("SET fx_lease = :zero")
+            .expression_attribute_values(":zero", n(0))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    /// Marks a pending order older than [`ORDER_LIFETIME_SECS`] expired; false
+    /// when it was not pending or is still young. The order stays: a late
+    /// payment for it is still credited.
+    pub async fn expire_order(&self, id: &OrderId, now: i64) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(order_key(id)))
+            .key("SK", s(ORDER_SK))
+            .update_expression("SET #st = :expired, expired_at = :now REMOVE GSI2PK, GSI2SK")
+            .condition_expression("#st = :pending AND created_at < :cutoff")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":expired", s(OrderStatus::Expired.code()))
+            .expression_attribute_values(":pending", s(OrderStatus::Pending.code()))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":cutoff", n(now - ORDER_LIFETIME_SECS))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
     /// Reads a user's profile item, registered or not (crediting may reach a
     /// Tribute payer before they ever opened the bot).
     async fn user_item(&self, id: TelegramId) -> Result<Option<Item>, StoreError> {
@@ -336,7 +493,8 @@ impl Store {
                 return Ok(CreditOutcome::UnknownOrder);
             };
             match order.status {
-                OrderStatus::Pending => {}
+                // The user paid: an order past its time is still honoured.
+                OrderStatus::Pending | OrderStatus::Expired => {}
                 OrderStatus::Paid => return Ok(CreditOutcome::Duplicate(order)),
                 OrderStatus::Canceled | OrderStatus::Refunded => {
                     return Ok(CreditOutcome::NotPayable(order));
@@ -376,8 +534,9 @@ impl Store {
         let referrer = buyer_item.i64("referrer").map(TelegramId);
         let first_purchase = !buyer_item.flag("ref_bonus_given");
 
-        let mut items = vec![self.pay_order_item(order, payment, now)?];
+        let mut items = Vec::new();
         let mut ledger = Vec::new();
+        let mut granted_days = None;
         let mut buyer = Update::builder()
             .table_name(&self.table)
             .key("PK", s(keys::user(order.user)))
@@ -409,6 +568,7 @@ impl Store {
                     0
                 };
                 let new_end = extend(old_end, now, period.days() + extra);
+                granted_days = Some(period.days() + extra);
                 set.push("sub_end = :end".into());
                 set.push("GSI2PK = :exp".into());
                 set.push("GSI2SK = :expsk".into());
@@ -478,6 +638,8 @@ impl Store {
         if !add.is_empty() {
             expr.push_str(&format!(" ADD {}", add.join(", ")));
         }
+        // A payment lifts the cap a refund put on reconciliation.
+        expr.push_str(" REMOVE refund_cap");
         if !conditions.is_empty() {
             buyer = buyer.condition_expression(conditions.join(" AND "));
         }
@@ -489,6 +651,10 @@ impl Store {
         for entry in &ledger {
             items.push(self.ledger_item(entry, now)?);
         }
+        items.insert(
+            0,
+            self.pay_order_item(order, payment, granted_days, referral_bonus, now)?,
+        );
 
         let result = self
             .client
@@ -515,6 +681,8 @@ impl Store {
         let mut paid = order.clone();
         paid.status = OrderStatus::Paid;
         paid.provider_ref = Some(payment.provider_ref.clone());
+        paid.granted_days = granted_days;
+        paid.referral = referral_bonus;
         let user = self
             .user_item(order.user)
             .await?
@@ -531,26 +699,52 @@ impl Store {
         }))))
     }
 
+    /// The order's `pending → paid` step: the condition that makes crediting
+    /// exactly-once. It also records what the credit granted (for refunds)
+    /// and takes the after-payment effects' lease for the caller.
     fn pay_order_item(
         &self,
         order: &Order,
         payment: &Payment,
+        granted_days: Option<u32>,
+        referral: Option<(TelegramId, u32)>,
         now: i64,
     ) -> Result<TransactWriteItem, StoreError> {
-        let update = Update::builder()
+        let mut set = vec![
+            "#st = :paid",
+            "paid_at = :now",
+            "provider_ref = :ref",
+            "fx_lease = :lease",
+        ];
+        let mut update = Update::builder()
             .table_name(&self.table)
             .key("PK", s(order_key(&order.id)))
             .key("SK", s(ORDER_SK))
-            .update_expression(
-                "SET #st = :paid, paid_at = :now, provider_ref = :ref REMOVE #ttl, GSI2PK, GSI2SK",
-            )
-            .condition_expression("#st = :pending")
+            .condition_expression("#st IN (:pending, :expired)")
             .expression_attribute_names("#st", "status")
             .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":paid", s(OrderStatus::Paid.code()))
             .expression_attribute_values(":pending", s(OrderStatus::Pending.code()))
+            .expression_attribute_values(":expired", s(OrderStatus::Expired.code()))
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":ref", s(&payment.provider_ref))
+            .expression_attribute_values(":lease", n(now + EFFECTS_LEASE_SECS));
+        if let Some(days) = granted_days {
+            set.push("days = :days");
+            update = update.expression_attribute_values(":days", n(days));
+        }
+        if let Some((inviter, days)) = referral {
+            set.push("ref_inviter = :inviter");
+            set.push("ref_days = :rdays");
+            update = update
+                .expression_attribute_values(":inviter", n(inviter))
+                .expression_attribute_values(":rdays", n(days));
+        }
+        let update = update
+            .update_expression(format!(
+                "SET {} REMOVE #ttl, GSI2PK, GSI2SK",
+                set.join(", ")
+            ))
             .build()
             .map_err(build_err)?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -656,9 +850,32 @@ impl Store {
         Ok((rows, next))
     }
 
-    /// Marks a paid order refunded, takes back the days it gave (never
-    /// below now) and records the refund in the ledger, atomically.
-    pub async fn refund_order(&self, order: &Order, now: i64) -> Result<bool, StoreError> {
+    /// Refunds a paid order, atomically: the order `paid → refunded`, the
+    /// buyer's days it granted taken back (never below now), the inviter's
+    /// bonus days too, a top-up's money taken off the balance (never below
+    /// zero: what was already spent is recorded as a shortfall), and the
+    /// ledger. A refunded end also caps what reconciliation may pull from
+    /// the panel, until the next payment.
+    pub async fn refund_order(&self, id: &OrderId, now: i64) -> Result<Refund, StoreError> {
+        for _ in 0..CREDIT_ATTEMPTS {
+            let Some(order) = self.get_order(id).await? else {
+                return Ok(Refund::Unknown);
+            };
+            match order.status {
+                OrderStatus::Paid => {}
+                OrderStatus::Refunded => return Ok(Refund::Already(order)),
+                other => return Ok(Refund::NotPaid(other)),
+            }
+            if let Some(done) = self.try_refund(&order, now).await? {
+                return Ok(done);
+            }
+        }
+        Err(StoreError::Dynamo(
+            "refund kept racing concurrent changes; will be retried".into(),
+        ))
+    }
+
+    async fn try_refund(&self, order: &Order, now: i64) -> Result<Option<Refund>, StoreError> {
         let mut items = vec![
             TransactWriteItem::builder()
                 .update(
@@ -677,44 +894,78 @@ impl Store {
                 )
                 .build(),
         ];
-        if let Purchase::Plan(period) = order.purchase
-            && let Some(item) = self.user_item(order.user).await?
+        let mut ledger = vec![LedgerEntry {
+            user: order.user,
+            kind: "refund",
+            amount: Some(order.amount.clone()),
+            days: None,
+            order: order.id.clone(),
+            provider: Some(order.provider),
+        }];
+        let buyer = self.user_item(order.user).await?.unwrap_or_default();
+        let mut shortfall = 0;
+        let mut buyer_end = None;
+        match order.purchase {
+            Purchase::Plan(period) => {
+                let days = order.granted_days.unwrap_or(period.days());
+                if let Some(old_end) = buyer.i64("sub_end") {
+                    let new_end = (old_end - i64::from(days) * 86_400).max(now);
+                    items.push(self.take_back_days_item(order.user, old_end, new_end)?);
+                    buyer_end = Some(new_end);
+                }
+            }
+            Purchase::TopUp => {
+                let balance = buyer.u64("balance").unwrap_or_default();
+                let take = balance.min(order.amount.minor);
+                shortfall = order.amount.minor - take;
+                if buyer.contains_key("balance") {
+                    let update = Update::builder()
+                        .table_name(&self.table)
+                        .key("PK", s(keys::user(order.user)))
+                        .key("SK", s(keys::PROFILE))
+                        .update_expression("SET balance = :new")
+                        .condition_expression("balance = :old")
+                        .expression_attribute_values(":new", n(balance - take))
+                        .expression_attribute_values(":old", n(balance))
+                        .build()
+                        .map_err(build_err)?;
+                    items.push(TransactWriteItem::builder().update(update).build());
+                }
+                if shortfall > 0 {
+                    ledger.push(LedgerEntry {
+                        user: order.user,
+                        kind: "refund_shortfall",
+                        amount: Some(Money {
+                            minor: shortfall,
+                            currency: order.amount.currency.clone(),
+                        }),
+                        days: None,
+                        order: order.id.clone(),
+                        provider: Some(order.provider),
+                    });
+                }
+            }
+        }
+        let mut inviter_end = None;
+        if let Some((inviter, days)) = order.referral
+            && let Some(item) = self.user_item(inviter).await?
             && let Some(old_end) = item.i64("sub_end")
         {
-            let new_end = (old_end - i64::from(period.days()) * 86_400).max(now);
-            items.push(
-                TransactWriteItem::builder()
-                    .update(
-                        Update::builder()
-                            .table_name(&self.table)
-                            .key("PK", s(keys::user(order.user)))
-                            .key("SK", s(keys::PROFILE))
-                            .update_expression("SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk")
-                            .condition_expression("sub_end = :old")
-                            .expression_attribute_values(":end", n(new_end))
-                            .expression_attribute_values(":old", n(old_end))
-                            .expression_attribute_values(":exp", s(expiry_pk(new_end)))
-                            .expression_attribute_values(
-                                ":expsk",
-                                s(expiry_sk(order.user, new_end)),
-                            )
-                            .build()
-                            .map_err(build_err)?,
-                    )
-                    .build(),
-            );
-        }
-        items.push(self.ledger_item(
-            &LedgerEntry {
-                user: order.user,
-                kind: "refund",
-                amount: Some(order.amount.clone()),
-                days: None,
+            let new_end = (old_end - i64::from(days) * 86_400).max(now);
+            items.push(self.take_back_days_item(inviter, old_end, new_end)?);
+            ledger.push(LedgerEntry {
+                user: inviter,
+                kind: "referral_bonus_revoked",
+                amount: None,
+                days: Some(days),
                 order: order.id.clone(),
-                provider: Some(order.provider),
-            },
-            now,
-        )?);
+                provider: None,
+            });
+            inviter_end = Some((inviter, new_end));
+        }
+        for entry in &ledger {
+            items.push(self.ledger_item(entry, now)?);
+        }
         match self
             .client
             .transact_write_items()
@@ -722,12 +973,45 @@ impl Store {
             .send()
             .await
         {
-            Ok(_) => Ok(true),
+            Ok(_) => {
+                let mut refunded = order.clone();
+                refunded.status = OrderStatus::Refunded;
+                Ok(Some(Refund::Done {
+                    order: refunded,
+                    buyer_end,
+                    inviter_end,
+                    shortfall,
+                }))
+            }
             Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                Ok(false)
+                tracing::info!(order = %order.id, "refund transaction canceled; re-reading");
+                Ok(None)
             }
             Err(e) => Err(StoreError::from_sdk(e)),
         }
+    }
+
+    fn take_back_days_item(
+        &self,
+        user: TelegramId,
+        old_end: i64,
+        new_end: i64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user)))
+            .key("SK", s(keys::PROFILE))
+            .update_expression(
+                "SET sub_end = :end, refund_cap = :end, GSI2PK = :exp, GSI2SK = :expsk",
+            )
+            .condition_expression("sub_end = :old")
+            .expression_attribute_values(":end", n(new_end))
+            .expression_attribute_values(":old", n(old_end))
+            .expression_attribute_values(":exp", s(expiry_pk(new_end)))
+            .expression_attribute_values(":expsk", s(expiry_sk(user, new_end)))
+            .build()
+            .map_err(build_err)?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     /// Adds `delta` kopecks to a user's balance (admin corrections, tests).
@@ -745,6 +1029,29 @@ impl Store {
             .map_err(StoreError::from_sdk)?;
         Ok(())
     }
+}
+
+/// What a refund found or did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refund {
+    /// Recorded now.
+    Done {
+        /// The order, now refunded.
+        order: Order,
+        /// The buyer's new subscription end, when days were taken back.
+        buyer_end: Option<i64>,
+        /// The inviter and their new end, when bonus days were taken back.
+        inviter_end: Option<(TelegramId, i64)>,
+        /// Minor units of a refunded top-up already spent (the balance went
+        /// to zero instead of below).
+        shortfall: u64,
+    },
+    /// Refunded before: nothing changed.
+    Already(Order),
+    /// Not paid: nothing to take back.
+    NotPaid(OrderStatus),
+    /// No such order.
+    Unknown,
 }
 
 enum Attempt {

@@ -11,8 +11,9 @@ use crate::base::clock::now;
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::Provider;
 use crate::domains::money::effects::flag_suspicious;
-use crate::domains::money::orders::{Order, OrderStatus, Payment, Purchase};
-use crate::domains::money::settle::{settle, settle_with};
+use crate::domains::money::orders::{Order, Payment, Purchase};
+use crate::domains::money::refunds;
+use crate::domains::money::settle::{settle, settle_with, unknown_payment};
 use http::StatusCode;
 use sha2::{Digest, Sha256};
 
@@ -48,13 +49,13 @@ pub async fn yookassa(app: &App, req: HttpRequest) -> HttpResponse {
             payment_id,
             ..
         } => {
-            flag_suspicious(
+            unknown_payment(
                 app,
                 "yookassa",
+                &payment_id,
                 &format!("payment {payment_id} has no order of ours"),
             )
-            .await;
-            Ok(())
+            .await
         }
         yookassa::YooEvent::PaymentCanceled {
             order_id: Some(order),
@@ -96,6 +97,9 @@ pub async fn cryptopay(app: &App, req: HttpRequest) -> HttpResponse {
     let update =
         match cryptopay::verify_webhook(cfg, &req.body, req.header(cryptopay::SIGNATURE_HEADER)) {
             Ok(v) => v.into_inner(),
+            Err(PayError::Unreadable(why)) => {
+                return answer(unreadable(app, "cryptopay", &why, &req.body).await, "ok");
+            }
             Err(e) => return refused("cryptopay", &e),
         };
     if update.update_type != "invoice_paid" || !update.invoice.is_paid() {
@@ -116,16 +120,16 @@ pub async fn cryptopay(app: &App, req: HttpRequest) -> HttpResponse {
         .await
         .map(|_| ()),
         None => {
-            flag_suspicious(
+            unknown_payment(
                 app,
                 "cryptopay",
+                &invoice.invoice_id.to_string(),
                 &format!(
                     "invoice {} paid with payload {:?}",
                     invoice.invoice_id, invoice.payload
                 ),
             )
-            .await;
-            Ok(())
+            .await
         }
     };
     answer(result, "ok")
@@ -144,6 +148,12 @@ pub async fn freekassa(app: &App, req: HttpRequest) -> HttpResponse {
     let params = freekassa::parse_form(raw);
     let n = match freekassa::verify_notification(cfg, req.source_ip, &params) {
         Ok(v) => v.into_inner(),
+        Err(PayError::Unreadable(why)) => {
+            return match unreadable(app, "freekassa", &why, raw).await {
+                Ok(()) => HttpResponse::text(StatusCode::OK, freekassa::SUCCESS_BODY),
+                Err(e) => failed("freekassa", &e),
+            };
+        }
         Err(e) => return refused("freekassa", &e),
     };
     let provider_ref = n
@@ -163,16 +173,16 @@ pub async fn freekassa(app: &App, req: HttpRequest) -> HttpResponse {
         .await
         .map(|_| ()),
         None => {
-            flag_suspicious(
+            unknown_payment(
                 app,
                 "freekassa",
+                &provider_ref,
                 &format!(
                     "payment {provider_ref} for unknown order {:?}",
                     n.merchant_order_id
                 ),
             )
-            .await;
-            Ok(())
+            .await
         }
     };
     match result {
@@ -189,6 +199,9 @@ pub async fn tribute(app: &App, req: HttpRequest) -> HttpResponse {
     let event = match tribute::verify_webhook(cfg, &req.body, req.header(tribute::SIGNATURE_HEADER))
     {
         Ok(v) => v.into_inner(),
+        Err(PayError::Unreadable(why)) => {
+            return answer(unreadable(app, "tribute", &why, &req.body).await, "ok");
+        }
         Err(e) => return refused("tribute", &e),
     };
     let result = match &event.kind {
@@ -333,24 +346,40 @@ async fn canceled(app: &App, order: &OrderId) -> Result<(), StoreError> {
 
 async fn refunded(app: &App, order: &OrderId, what: &str, minor: u64) -> Result<(), StoreError> {
     let Some(o) = app.store.get_order(order).await? else {
+        flag_suspicious(
+            app,
+            "yookassa",
+            &format!("refund {what} for unknown order {order}"),
+        )
+        .await;
         return Ok(());
     };
-    if o.status != OrderStatus::Paid {
+    if minor != o.amount.minor {
+        // A partial refund: the days are not split; the admins decide.
+        flag_suspicious(
+            app,
+            "yookassa",
+            &format!(
+                "partial refund {what} of order {order} ({} {}): nothing taken back",
+                o.amount.minor, o.amount.currency
+            ),
+        )
+        .await;
         return Ok(());
     }
-    if minor == o.amount.minor {
-        app.store.refund_order(&o, now()).await?;
-    }
-    app.admin_log(tr(
-        app.config.default_language,
-        "log-refund-provider",
-        &[
-            ("order", Arg::Str(order.0.clone())),
-            ("what", Arg::Str(what.to_owned())),
-        ],
-    ))
-    .await;
+    refunds::refund(app, order, what)
+        .await
+        .map_err(StoreError::Dynamo)?;
     Ok(())
+}
+
+/// An authentic notification we cannot read: money may have moved, so it is
+/// recorded (once per body) and flagged for an admin, and answered as
+/// settled so the provider does not retry it for ever.
+async fn unreadable(app: &App, provider: &str, why: &str, raw: &[u8]) -> Result<(), StoreError> {
+    let key = hex::encode(&Sha256::digest(raw)[..16]);
+    let detail = format!("unreadable notification {key}: {why}");
+    unknown_payment(app, provider, &key, &detail).await
 }
 
 fn answer(result: Result<(), StoreError>, body: &str) -> HttpResponse {
@@ -393,6 +422,11 @@ fn refused(provider: &str, e: &PayError) -> HttpResponse {
                 "cannot verify now, the provider will retry: {why}"
             );
             HttpResponse::error(StatusCode::SERVICE_UNAVAILABLE, "temporary failure")
+        }
+        PayError::Unreadable(why) => {
+            // Handlers record these before they get here; refuse the rest.
+            tracing::warn!(provider, "unreadable notification: {why}");
+            HttpResponse::error(StatusCode::BAD_REQUEST, "unreadable")
         }
         PayError::Refused(why) => {
             tracing::warn!(provider, "verification refused: {why}");

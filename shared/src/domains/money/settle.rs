@@ -6,13 +6,15 @@
 //! | not authentic (signature, merchant, source IP) | 4xx, nothing changes |
 //! | authentic, credited now | 2xx |
 //! | authentic duplicate | 2xx, nothing changes (notices re-run idempotently) |
-//! | authentic but unknown order, wrong amount or currency, canceled order | 2xx, nothing credited, flagged to admins |
+//! | authentic but unknown order or unreadable | 2xx, recorded as an unknown payment, flagged once |
+//! | authentic, wrong amount or currency, canceled order | 2xx, nothing credited, flagged to admins |
+//! | authentic, for an expired order | 2xx, credited (the user paid) |
 //! | our own failure (DynamoDB, SQS) | 5xx, so the provider retries |
 
 use crate::adapters::app::App;
 use crate::adapters::store::StoreError;
 use crate::base::clock::now;
-use crate::domains::money::effects::{after_credit_with, flag_suspicious};
+use crate::domains::money::effects::{after_credit_with, finish_effects, flag_suspicious};
 use crate::domains::money::orders::{CreditOutcome, Payment};
 
 /// What settling did (for logs and tests).
@@ -48,36 +50,35 @@ pub async fn settle_with(
         }
         CreditOutcome::Duplicate(order) => {
             tracing::info!(provider, order = %order.id, "duplicate payment notification");
-            // If the first delivery stopped between the commit and its
-            // notices, finish them now; the notice marker keeps them single.
-            if let Some(user) = app.store.get_user(order.user).await? {
-                let credit = crate::domains::money::orders::Credit {
-                    order,
-                    user,
-                    referral_bonus: None,
-                };
-                after_credit_with(app, &credit, tell_user)
-                    .await
-                    .map_err(StoreError::Dynamo)?;
-            }
+            // If an earlier delivery stopped between the commit and its
+            // effects (a crash, a timeout, a failed queue), finish them now;
+            // the order records which are done.
+            finish_effects(app, &order, tell_user)
+                .await
+                .map_err(StoreError::Dynamo)?;
             Ok(Settled::Duplicate)
         }
         CreditOutcome::UnknownOrder => {
-            flag_suspicious(
+            unknown_payment(
                 app,
                 provider,
+                &payment.provider_ref,
                 &format!(
-                    "payment {} for unknown order {}",
-                    payment.provider_ref, payment.order
+                    "payment {} ({} {}) for unknown order {}",
+                    payment.provider_ref,
+                    payment.amount.minor,
+                    payment.amount.currency,
+                    payment.order
                 ),
             )
-            .await;
+            .await?;
             Ok(Settled::Flagged)
         }
         CreditOutcome::Mismatch { order, paid } => {
-            flag_suspicious(
+            unknown_payment(
                 app,
                 provider,
+                &payment.provider_ref,
                 &format!(
                     "order {} expects {} {}, payment {} says {} {}",
                     order.id,
@@ -88,7 +89,7 @@ pub async fn settle_with(
                     paid.currency
                 ),
             )
-            .await;
+            .await?;
             Ok(Settled::Flagged)
         }
         CreditOutcome::NotPayable(order) | CreditOutcome::InsufficientBalance(order) => {
@@ -104,4 +105,23 @@ pub async fn settle_with(
             Ok(Settled::Flagged)
         }
     }
+}
+
+/// Records an authentic payment that pays no order of ours (an unknown
+/// order, or a notification we could not read), so an admin can refund it,
+/// and flags it once: a re-delivery finds the record and stays quiet.
+pub async fn unknown_payment(
+    app: &App,
+    provider: &str,
+    key: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    if app
+        .store
+        .record_unknown_payment(provider, key, detail, now())
+        .await?
+    {
+        flag_suspicious(app, provider, &format!("{detail}; recorded for a refund")).await;
+    }
+    Ok(())
 }

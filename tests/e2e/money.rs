@@ -1,0 +1,1275 @@
+//! Every money path closes: after deliveries, re-deliveries, timeouts and
+//! crashes, the money, the days, the ledger, the panel and the notices
+//! agree. Crashes and outages are real: the handlers run over a proxy in
+//! front of moto that fails, delays or cuts chosen AWS calls, and a handler
+//! is aborted the moment its commit went through.
+
+use e2e::fake_panel::FakePanel;
+use e2e::fake_providers::{Api, Credentials, FakeProviders};
+use e2e::fault_proxy::{Fault, FaultProxy};
+use e2e::{TestStack, callback_update, request, telegram_request, text_update};
+use hmac::{Hmac, Mac};
+use md5::Md5;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use shared::adapters::pay::OrderId;
+use shared::base::clock::now;
+use shared::base::types::TelegramId;
+use shared::domains::money::orders::OrderStatus;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+const DAY: i64 = 86_400;
+const LOG_CHAT: i64 = -100_700;
+const CP_TOKEN: &str = "41822:AAmoneyTestCryptoPay";
+const FK_SECRET2: &str = "money_fk_second";
+
+fn settings(providers: Option<&FakeProviders>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = [
+        ("RUB_PRICE_1_MONTH", "199"),
+        ("RUB_PRICE_3_MONTHS", "499"),
+        ("RUB_PRICE_12_MONTHS", "1599"),
+        ("STARS_ENABLED", "true"),
+        ("STARS_PRICE_1_MONTH", "150"),
+        ("STARS_PRICE_3_MONTHS", "400"),
+        ("REFERRAL_BONUS_DAYS_1_MONTH", "7"),
+        ("REFEREE_BONUS_DAYS_1_MONTH", "3"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("LOG_CHAT_ID", "-100700"),
+        ("ADMIN_IDS", "9000"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    if let Some(p) = providers {
+        for (k, v) in [
+            ("CRYPTOPAY_ENABLED", "true".to_owned()),
+            ("CRYPTOPAY_TOKEN", CP_TOKEN.to_owned()),
+            ("CRYPTOPAY_API_URL", p.cryptopay_url()),
+            ("YOOKASSA_ENABLED", "true".to_owned()),
+            ("YOOKASSA_SHOP_ID", "720051".to_owned()),
+            ("YOOKASSA_SECRET_KEY", "test_money_YooSecret_02".to_owned()),
+            ("YOOKASSA_API_URL", p.yookassa_url()),
+            ("YOOKASSA_ALLOWED_IPS", "127.0.0.1".to_owned()),
+            (
+                "YOOKASSA_RETURN_URL",
+                "https://t.me/test_shop_bot".to_owned(),
+            ),
+            (
+                "YOOKASSA_DEFAULT_RECEIPT_EMAIL",
+                "receipts@example.com".to_owned(),
+            ),
+            ("FREEKASSA_ENABLED", "true".to_owned()),
+            ("FREEKASSA_MERCHANT_ID", "51308".to_owned()),
+            ("FREEKASSA_FIRST_SECRET", "money_fk_first".to_owned()),
+            ("FREEKASSA_SECOND_SECRET", FK_SECRET2.to_owned()),
+            ("FREEKASSA_ALLOWED_IPS", "127.0.0.1".to_owned()),
+        ] {
+            out.push((k.to_owned(), v));
+        }
+    }
+    out
+}
+
+/// Fake providers that know this file's credentials.
+async fn providers() -> FakeProviders {
+    FakeProviders::start_with(Credentials {
+        yookassa_shop_id: "720051".into(),
+        yookassa_secret_key: "test_money_YooSecret_02".into(),
+        cryptopay_token: CP_TOKEN.into(),
+        freekassa_shop_id: 51308,
+        freekassa_api_key: "money_fk_api_key_5e6f".into(),
+    })
+    .await
+}
+
+async fn shop(providers: Option<&FakeProviders>, extra: &[(&str, &str)]) -> (TestStack, FakePanel) {
+    let owned = settings(providers);
+    let mut vars: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    vars.extend_from_slice(extra);
+    TestStack::start_with_panel(&vars).await
+}
+
+/// The inviter opens the bot, then the buyer comes from their link.
+async fn inviter_and_buyer(t: &TestStack, inviter: i64, buyer: i64, base: i64) {
+    assert_eq!(
+        t.update(&text_update(base, inviter, "Ivan", "ru", "/start"))
+            .await,
+        200
+    );
+    let code = t.user(inviter).await.expect("inviter").ref_code;
+    assert_eq!(
+        t.update(&text_update(
+            base + 1,
+            buyer,
+            "Boris",
+            "ru",
+            &format!("/start ref_{code}")
+        ))
+        .await,
+        200
+    );
+    assert_eq!(
+        t.user(buyer).await.expect("buyer").referrer,
+        Some(TelegramId(inviter))
+    );
+}
+
+/// The buyer presses "1 month with Stars"; returns the invoice's order id.
+async fn stars_invoice(t: &TestStack, user: i64, update_id: i64) -> OrderId {
+    assert_eq!(
+        t.update(&callback_update(update_id, user, "pay:1m:stars", 1))
+            .await,
+        200
+    );
+    let invoice = t
+        .telegram
+        .calls_of("sendInvoice")
+        .pop()
+        .expect("invoice sent");
+    OrderId(
+        invoice.body["payload"]
+            .as_str()
+            .expect("payload")
+            .to_owned(),
+    )
+}
+
+fn successful_payment(
+    update_id: i64,
+    user: i64,
+    order: &OrderId,
+    stars: u64,
+    charge: &str,
+) -> Value {
+    json!({"update_id": update_id, "message": {
+        "message_id": update_id, "date": 1_700_000_000,
+        "from": {"id": user, "is_bot": false, "first_name": "Boris", "language_code": "ru"},
+        "chat": {"id": user, "type": "private", "first_name": "Boris"},
+        "successful_payment": {
+            "currency": "XTR", "total_amount": stars, "invoice_payload": order.0,
+            "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
+        }
+    }})
+}
+
+/// Messages the sender delivered to `chat` whose text starts with `prefix`.
+fn told(t: &TestStack, chat: i64, prefix: &str) -> usize {
+    t.telegram
+        .sent_to(chat)
+        .iter()
+        .filter(|c| {
+            c.body["text"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with(prefix)
+        })
+        .count()
+}
+
+async fn order(t: &TestStack, id: &OrderId) -> shared::domains::money::orders::Order {
+    t.stack
+        .app
+        .store
+        .get_order(id)
+        .await
+        .expect("store")
+        .expect("order")
+}
+
+async fn ledger(t: &TestStack, user: i64) -> Vec<String> {
+    let (rows, _) = t
+        .stack
+        .app
+        .store
+        .ledger_page(TelegramId(user), None, 50)
+        .await
+        .expect("ledger");
+    rows.into_iter().map(|r| r.kind).collect()
+}
+
+/// Runs `req` through the proxied routes and aborts it the moment the
+/// proxy saw the cut call succeed: a function killed after that line.
+async fn killed_after(
+    routes: Arc<local_stack::server::Routes>,
+    req: shared::adapters::http::HttpRequest,
+    cut: Arc<Notify>,
+) {
+    let task = tokio::spawn(async move { routes.handle(req).await });
+    tokio::time::timeout(Duration::from_secs(20), cut.notified())
+        .await
+        .expect("the cut call happened");
+    task.abort();
+    assert!(task.await.is_err(), "the handler was killed, not finished");
+}
+
+/// The panel's expiry for a Telegram user, as the fake panel holds it.
+fn panel_expiry(panel: &FakePanel, user: i64) -> Option<i64> {
+    let u = panel.user_named(&format!("tg_{user}"))?;
+    let text = u["expireAt"].as_str()?;
+    chrono_like_parse(text)
+}
+
+fn chrono_like_parse(text: &str) -> Option<i64> {
+    shared::adapters::panel::parse_time(text)
+}
+
+fn close(a: i64, b: i64) -> bool {
+    (a - b).abs() <= 120
+}
+
+/// The panel ends access at once: it takes no past expiry, so "now" is
+/// the soonest one it accepts (a minute ahead).
+fn ended_now(expiry: Option<i64>) -> bool {
+    expiry.is_some_and(|e| e <= now() + 61)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stars_payment_survives_a_function_killed_right_after_the_commit() {
+    let (t, panel) = shop(None, &[]).await;
+    inviter_and_buyer(&t, 5001, 5002, 1).await;
+    let id = stars_invoice(&t, 5002, 3).await;
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    let cut = Arc::new(Notify::new());
+    proxy.add("TransactWriteItems", None, 1, Fault::Cut(cut.clone()));
+    let paid = successful_payment(4, 5002, &id, 150, "stars-charge-kill-1");
+    killed_after(routes, telegram_request(&paid), cut).await;
+
+    // The commit went through, nothing after it did.
+    assert_eq!(order(&t, &id).await.status, OrderStatus::Paid);
+    let end = t.user(5002).await.expect("buyer").sub_end.expect("days");
+    assert!(close(end, now() + 33 * DAY), "30 days and the referee's 3");
+    t.drain_outbox().await;
+    assert_eq!(told(&t, 5002, "✅ Оплата"), 0);
+
+    // Telegram never got an answer and delivers the update again. While
+    // the dead function's lease on the effects runs, the retry is told to
+    // come back; once it ran out, the retry finishes the job.
+    assert_eq!(t.update(&paid).await, 500);
+    t.expire_effects_lease(&id).await;
+    assert_eq!(t.update(&paid).await, 200);
+    t.drain_outbox().await;
+    t.stack.drain_panel_sync().await.expect("sync");
+    t.drain_outbox().await;
+    assert_eq!(told(&t, 5002, "✅ Оплата"), 1, "the buyer is told once");
+    assert_eq!(told(&t, 5001, "🎁"), 1, "the inviter is told once");
+    assert_eq!(told(&t, LOG_CHAT, "💰"), 1, "the admins are told once");
+    assert_eq!(
+        t.user(5002).await.expect("buyer").sub_end,
+        Some(end),
+        "credited once"
+    );
+    let inviter_end = t.user(5001).await.expect("inviter").sub_end.expect("bonus");
+    assert!(close(inviter_end, now() + 7 * DAY));
+    assert_eq!(
+        panel_expiry(&panel, 5002),
+        Some(end),
+        "the buyer's panel follows"
+    );
+    assert_eq!(
+        panel_expiry(&panel, 5001),
+        Some(inviter_end),
+        "the inviter's too"
+    );
+    assert_eq!(ledger(&t, 5002).await, ["purchase"]);
+
+    // A third delivery changes nothing and tells no one.
+    assert_eq!(t.update(&paid).await, 200);
+    t.drain_outbox().await;
+    assert_eq!(told(&t, 5002, "✅ Оплата"), 1);
+    assert_eq!(told(&t, 5001, "🎁"), 1);
+    assert_eq!(t.user(5002).await.expect("buyer").sub_end, Some(end));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stars_payment_whose_commit_answered_too_late_is_finished_by_the_retry() {
+    let (t, _panel) = shop(None, &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5011, "Vera", "ru", "/start"))
+            .await,
+        200
+    );
+    let id = stars_invoice(&t, 5011, 2).await;
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    // The transaction commits, its answer arrives after the 10 s budget.
+    proxy.add(
+        "TransactWriteItems",
+        None,
+        1,
+        Fault::DelayAnswer(Duration::from_secs(11)),
+    );
+    let paid = successful_payment(3, 5011, &id, 150, "stars-charge-late-1");
+    let resp = routes.handle(telegram_request(&paid)).await;
+    assert_eq!(resp.status.as_u16(), 500, "Telegram is asked to retry");
+    assert_eq!(order(&t, &id).await.status, OrderStatus::Paid);
+    t.expire_effects_lease(&id).await;
+
+    assert_eq!(t.update(&paid).await, 200);
+    t.drain_outbox().await;
+    assert_eq!(told(&t, 5011, "✅ Оплата"), 1);
+    let end = t.user(5011).await.expect("u").sub_end.expect("days");
+    assert!(close(end, now() + 30 * DAY));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stars_payment_whose_store_was_down_is_credited_by_the_retry() {
+    let (t, _panel) = shop(None, &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5021, "Gleb", "ru", "/start"))
+            .await,
+        200
+    );
+    let id = stars_invoice(&t, 5021, 2).await;
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    proxy.add("TransactWriteItems", None, 20, Fault::Fail(500));
+    let paid = successful_payment(3, 5021, &id, 150, "stars-charge-down-1");
+    assert_eq!(
+        routes.handle(telegram_request(&paid)).await.status.as_u16(),
+        500
+    );
+    assert_eq!(order(&t, &id).await.status, OrderStatus::Pending);
+    assert_eq!(t.update(&paid).await, 200);
+    assert_eq!(order(&t, &id).await.status, OrderStatus::Paid);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_order_alone_keeps_a_stars_payment_single_across_different_updates() {
+    // No update marker and no charge marker can help here: the same payment
+    // arrives in two different updates. Only `pending → paid` stands.
+    let (t, _panel) = shop(None, &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5031, "Dina", "ru", "/start"))
+            .await,
+        200
+    );
+    let id = stars_invoice(&t, 5031, 2).await;
+    let (first, second) = (
+        successful_payment(3, 5031, &id, 150, "stars-charge-twice"),
+        successful_payment(4, 5031, &id, 150, "stars-charge-twice"),
+    );
+    let (a, b) = tokio::join!(t.update(&first), t.update(&second));
+    assert_eq!((a, b), (200, 200));
+    let end = t.user(5031).await.expect("u").sub_end.expect("days");
+    assert!(close(end, now() + 30 * DAY), "one month, not two");
+    assert_eq!(ledger(&t, 5031).await, ["purchase"]);
+    t.drain_outbox().await;
+    assert_eq!(told(&t, 5031, "✅ Оплата"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stars_payment_in_another_currency_is_flagged_not_credited() {
+    let (t, _panel) = shop(None, &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5041, "Ola", "ru", "/start")).await,
+        200
+    );
+    let id = stars_invoice(&t, 5041, 2).await;
+    let mut paid = successful_payment(3, 5041, &id, 150, "stars-charge-usd");
+    paid["message"]["successful_payment"]["currency"] = json!("USD");
+    assert_eq!(t.update(&paid).await, 200);
+    assert_eq!(order(&t, &id).await.status, OrderStatus::Pending);
+    assert_eq!(t.user(5041).await.expect("u").sub_end, None);
+    t.drain_outbox().await;
+    assert_eq!(told(&t, LOG_CHAT, "⚠️"), 1);
+}
+
+fn cryptopay_update(
+    order: &OrderId,
+    invoice_id: u64,
+    fiat: &str,
+    amount: &str,
+    update_id: u64,
+) -> Vec<u8> {
+    format!(
+        r#"{{"update_id":{update_id},"update_type":"invoice_paid","request_date":"2026-11-21T08:00:01.000Z","payload":{{"invoice_id":{invoice_id},"hash":"IVm{invoice_id}","currency_type":"fiat","fiat":"{fiat}","amount":"{amount}","paid_asset":"TON","paid_amount":"0.61","accepted_assets":["USDT","TON"],"fee_asset":"TON","fee_amount":"0.01","bot_invoice_url":"https://t.me/CryptoTestnetBot?start=IVm{invoice_id}","description":"VPN","status":"paid","created_at":"2026-11-21T07:59:00.000Z","allow_comments":false,"allow_anonymous":false,"paid_usd_rate":"1.00","paid_at":"2026-11-21T08:00:00.000Z","paid_anonymously":false,"payload":"{order}"}}}}"#
+    )
+    .into_bytes()
+}
+
+fn cryptopay_request(body: &[u8]) -> shared::adapters::http::HttpRequest {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(&Sha256::digest(CP_TOKEN.as_bytes())).expect("key");
+    mac.update(body);
+    let sig = hex::encode(mac.finalize().into_bytes());
+    request(
+        "POST",
+        "/pay/cryptopay",
+        &[
+            ("content-type", "application/json"),
+            ("crypto-pay-api-signature", &sig),
+        ],
+        body,
+    )
+}
+
+/// The buyer presses "pay with Crypto Pay"; returns (order, invoice id).
+async fn cryptopay_order(
+    t: &TestStack,
+    providers: &FakeProviders,
+    user: i64,
+    update_id: i64,
+) -> (OrderId, u64) {
+    assert_eq!(
+        t.update(&callback_update(update_id, user, "pay:1m:cryptopay", 1))
+            .await,
+        200
+    );
+    let created = providers
+        .requests_to(Api::Cryptopay)
+        .into_iter()
+        .rev()
+        .find(|r| r.path == "/createInvoice")
+        .expect("invoice created");
+    let id = OrderId(
+        created.body["payload"]
+            .as_str()
+            .expect("payload")
+            .to_owned(),
+    );
+    let invoice = order(t, &id)
+        .await
+        .provider_ref
+        .expect("invoice id")
+        .parse()
+        .expect("numeric");
+    (id, invoice)
+}
+
+async fn via_stack(t: &TestStack, req: shared::adapters::http::HttpRequest) -> u16 {
+    let routes = local_stack::server::Routes {
+        app: t.stack.app.clone(),
+        probe: Arc::new(local_stack::probe_for(&t.stack.app)),
+    };
+    routes.handle(req).await.status.as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_panel_sync_queue_makes_the_provider_retry_and_the_retry_finishes_everything() {
+    let providers = providers().await;
+    let (t, panel) = shop(Some(&providers), &[]).await;
+    inviter_and_buyer(&t, 5101, 5102, 1).await;
+    let (id, invoice) = cryptopay_order(&t, &providers, 5102, 3).await;
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    proxy.add("SendMessage", Some("PanelSyncQueue"), 20, Fault::Fail(500));
+    let body = cryptopay_update(&id, invoice, "RUB", "199.00", 77);
+    assert_eq!(
+        routes
+            .handle(cryptopay_request(&body))
+            .await
+            .status
+            .as_u16(),
+        500
+    );
+    assert_eq!(
+        order(&t, &id).await.status,
+        OrderStatus::Paid,
+        "the money is in"
+    );
+    t.drain_outbox().await;
+    assert_eq!(
+        told(&t, 5102, "✅ Оплата"),
+        0,
+        "no notice before the panel sync is queued"
+    );
+
+    // Crypto Pay retries; the queue is back.
+    proxy.heal();
+    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    t.drain_outbox().await;
+    t.stack.drain_panel_sync().await.expect("sync");
+    t.drain_outbox().await;
+    let end = t.user(5102).await.expect("buyer").sub_end.expect("days");
+    assert_eq!(panel_expiry(&panel, 5102), Some(end));
+    assert!(
+        panel_expiry(&panel, 5101).is_some(),
+        "the inviter's bonus reached the panel"
+    );
+    assert_eq!(told(&t, 5102, "✅ Оплата"), 1);
+    assert_eq!(told(&t, 5101, "🎁"), 1);
+    assert_eq!(told(&t, LOG_CHAT, "💰"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_outbox_after_the_commit_is_retried_and_each_notice_goes_once() {
+    let providers = providers().await;
+    let (t, _panel) = shop(Some(&providers), &[]).await;
+    inviter_and_buyer(&t, 5111, 5112, 1).await;
+    let (id, invoice) = cryptopay_order(&t, &providers, 5112, 3).await;
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    // The buyer's confirmation is queued, then the outbox fails: the
+    // inviter's notice and the log line are left for the retry.
+    proxy.add(
+        "SendMessage",
+        Some("OutboxQueue"),
+        1,
+        Fault::Before(Arc::new(|| Box::pin(async {}))),
+    );
+    proxy.add("SendMessage", Some("OutboxQueue"), 20, Fault::Fail(500));
+    let body = cryptopay_update(&id, invoice, "RUB", "199.00", 78);
+    assert_eq!(
+        routes
+            .handle(cryptopay_request(&body))
+            .await
+            .status
+            .as_u16(),
+        500
+    );
+    proxy.heal();
+    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    t.drain_outbox().await;
+    assert_eq!(told(&t, 5112, "✅ Оплата"), 1);
+    assert_eq!(told(&t, 5111, "🎁"), 1);
+    assert_eq!(told(&t, LOG_CHAT, "💰"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_right_number_in_the_wrong_currency_is_flagged_not_credited() {
+    let providers = providers().await;
+    let (t, _panel) = shop(Some(&providers), &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5121, "Lev", "ru", "/start")).await,
+        200
+    );
+    let (id, invoice) = cryptopay_order(&t, &providers, 5121, 2).await;
+    let body = cryptopay_update(&id, invoice, "USD", "199.00", 79);
+    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    assert_eq!(order(&t, &id).await.status, OrderStatus::Pending);
+    assert_eq!(t.user(5121).await.expect("u").sub_end, None);
+    t.drain_outbox().await;
+    assert_eq!(told(&t, LOG_CHAT, "⚠️"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_that_became_paid_between_read_and_commit_is_not_credited_again() {
+    let providers = providers().await;
+    let (t, _panel) = shop(Some(&providers), &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5131, "Mia", "ru", "/start")).await,
+        200
+    );
+    let (id, invoice) = cryptopay_order(&t, &providers, 5131, 2).await;
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    // Between our read of the order and our transaction, another delivery
+    // marks it paid (injected directly into the table).
+    let store = t.stack.app.store.clone();
+    let table = t.stack.app.config.infra.table_name.clone();
+    let order_id = id.clone();
+    proxy.add(
+        "TransactWriteItems",
+        None,
+        1,
+        Fault::Before(Arc::new(move || {
+            let (store, table, order_id) = (store.clone(), table.clone(), order_id.clone());
+            Box::pin(async move {
+                store
+                    .client()
+                    .update_item()
+                    .table_name(table)
+                    .key(
+                        "PK",
+                        aws_sdk_dynamodb::types::AttributeValue::S(format!("ORDER#{order_id}")),
+                    )
+                    .key(
+                        "SK",
+                        aws_sdk_dynamodb::types::AttributeValue::S("ORDER".into()),
+                    )
+                    .update_expression("SET #st = :paid")
+                    .expression_attribute_names("#st", "status")
+                    .expression_attribute_values(
+                        ":paid",
+                        aws_sdk_dynamodb::types::AttributeValue::S("paid".into()),
+                    )
+                    .send()
+                    .await
+                    .expect("injected");
+            })
+        })),
+    );
+    let body = cryptopay_update(&id, invoice, "RUB", "199.00", 80);
+    assert_eq!(
+        routes
+            .handle(cryptopay_request(&body))
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        t.user(5131).await.expect("u").sub_end,
+        None,
+        "the condition stopped the credit"
+    );
+    assert!(ledger(&t, 5131).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_balance_change_between_read_and_commit_cannot_overdraw() {
+    let (t, _panel) = shop(None, &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5141, "Nik", "ru", "/start")).await,
+        200
+    );
+    t.stack
+        .app
+        .store
+        .add_balance(TelegramId(5141), 19_900)
+        .await
+        .expect("balance");
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    // An admin adjustment takes the money while the purchase is in flight;
+    // it leaves the subscription end alone, so only `balance >= price`
+    // stands between the user and a negative balance.
+    let store = t.stack.app.store.clone();
+    proxy.add(
+        "TransactWriteItems",
+        None,
+        1,
+        Fault::Before(Arc::new(move || {
+            let store = store.clone();
+            Box::pin(async move {
+                store
+                    .add_balance(TelegramId(5141), -15_000)
+                    .await
+                    .expect("adjusted");
+            })
+        })),
+    );
+    let press = callback_update(2, 5141, "payb:1m:0", 1);
+    assert_eq!(
+        routes
+            .handle(telegram_request(&press))
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    let user = t.user(5141).await.expect("u");
+    assert_eq!(user.balance.0, 4_900, "nothing debited");
+    assert_eq!(user.sub_end, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_balance_button_pressed_twice_or_redelivered_debits_once() {
+    let (t, _panel) = shop(None, &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5151, "Ada", "ru", "/start")).await,
+        200
+    );
+    t.stack
+        .app
+        .store
+        .add_balance(TelegramId(5151), 60_000)
+        .await
+        .expect("balance");
+    assert_eq!(
+        t.update(&callback_update(2, 5151, "plan:1m", 40)).await,
+        200
+    );
+    let screen = t
+        .telegram
+        .calls_of("editMessageText")
+        .pop()
+        .expect("methods");
+    let data: Vec<String> = screen.body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect();
+    let pay = data
+        .iter()
+        .find(|d| d.starts_with("payb:1m:"))
+        .expect("balance offered")
+        .clone();
+
+    // A double tap: two presses of the same button, at once.
+    let (first, second) = (
+        callback_update(3, 5151, &pay, 40),
+        callback_update(4, 5151, &pay, 40),
+    );
+    let (a, b) = tokio::join!(t.update(&first), t.update(&second));
+    assert_eq!((a, b), (200, 200));
+    let user = t.user(5151).await.expect("u");
+    assert_eq!(user.balance.0, 60_000 - 19_900, "debited once");
+    let end = user.sub_end.expect("days");
+
+    // The press is re-delivered after the function died past the debit.
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    assert_eq!(
+        t.update(&callback_update(5, 5151, "plan:1m", 41)).await,
+        200
+    );
+    let again = format!("payb:1m:{}", base36(end));
+    let cut = Arc::new(Notify::new());
+    proxy.add("TransactWriteItems", None, 1, Fault::Cut(cut.clone()));
+    let press = callback_update(6, 5151, &again, 41);
+    killed_after(routes, telegram_request(&press), cut).await;
+    let paid_order = t
+        .stack
+        .app
+        .store
+        .ledger_page(TelegramId(5151), None, 1)
+        .await
+        .expect("ledger")
+        .0;
+    assert_eq!(paid_order.len(), 1, "the second purchase committed");
+    expire_all_leases(&t, 5151).await;
+    assert_eq!(
+        t.update(&press).await,
+        200,
+        "Telegram re-delivers the press"
+    );
+    let user = t.user(5151).await.expect("u");
+    assert_eq!(
+        user.balance.0,
+        60_000 - 2 * 19_900,
+        "the second purchase, once"
+    );
+    t.drain_outbox().await;
+    assert_eq!(told(&t, 5151, "✅ Оплата"), 2, "each purchase confirmed once");
+    assert_eq!(ledger(&t, 5151).await, ["purchase", "purchase"]);
+}
+
+/// Lets the effects' leases of every order of `user` run out.
+async fn expire_all_leases(t: &TestStack, user: i64) {
+    let out = t
+        .stack
+        .app
+        .store
+        .client()
+        .query()
+        .table_name(&t.stack.app.config.infra.table_name)
+        .index_name("GSI1")
+        .key_condition_expression("GSI1PK = :pk")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("ORDERS#{user}")),
+        )
+        .send()
+        .await
+        .expect("orders");
+    for item in out.items() {
+        if let Some(Ok(id)) = item.get("order_id").map(|v| v.as_s()) {
+            t.expire_effects_lease(&OrderId(id.clone())).await;
+        }
+    }
+}
+
+fn base36(mut n: i64) -> String {
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(digits[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ascii")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_period_cannot_be_bought_by_any_button() {
+    let providers = providers().await;
+    let (t, _panel) = shop(Some(&providers), &[("MONTHS_12_ENABLED", "false")]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5161, "Ira", "ru", "/start")).await,
+        200
+    );
+    t.stack
+        .app
+        .store
+        .add_balance(TelegramId(5161), 500_000)
+        .await
+        .expect("balance");
+    for (i, data) in [
+        "payb:12m:0",
+        "pay:12m:balance",
+        "pay:12m:cryptopay",
+        "pay:12m:yookassa",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert_eq!(
+            t.update(&callback_update(10 + i as i64, 5161, data, 1))
+                .await,
+            200
+        );
+    }
+    let user = t.user(5161).await.expect("u");
+    assert_eq!(user.balance.0, 500_000);
+    assert_eq!(user.sub_end, None);
+    assert!(
+        providers
+            .requests_to(Api::Cryptopay)
+            .iter()
+            .all(|r| r.path != "/createInvoice")
+    );
+    assert!(providers.requests_to(Api::Yookassa).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unverified_updates_move_no_money_and_run_no_admin_command() {
+    let (t, _panel) = shop(None, &[("WEBHOOK_VALIDATION_ENABLED", "false")]).await;
+    assert_eq!(
+        t.update(&text_update(1, 9000, "Admin", "ru", "/start"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(2, 5171, "Tim", "ru", "/start")).await,
+        200
+    );
+    t.stack
+        .app
+        .store
+        .add_balance(TelegramId(5171), 50_000)
+        .await
+        .expect("balance");
+    assert_eq!(
+        t.update(&callback_update(3, 5171, "payb:1m:0", 1)).await,
+        200
+    );
+    assert_eq!(
+        t.user(5171).await.expect("u").balance.0,
+        50_000,
+        "nothing spent"
+    );
+    assert_eq!(
+        t.update(&text_update(4, 9000, "Admin", "ru", "/sync"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(
+            5,
+            9000,
+            "Admin",
+            "ru",
+            "/refund 0123456789abcdef0123456789abcdef"
+        ))
+        .await,
+        200
+    );
+    assert!(t.telegram.calls_of("refundStarPayment").is_empty());
+    assert_eq!(
+        t.stack.drain_jobs().await.expect("jobs").handled,
+        0,
+        "no reconciliation"
+    );
+    t.drain_outbox().await;
+    let told_admins = t
+        .telegram
+        .sent_to(LOG_CHAT)
+        .iter()
+        .filter(|c| {
+            c.body["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("WEBHOOK_VALIDATION_ENABLED")
+        })
+        .count();
+    assert_eq!(told_admins, 1, "the admins are told once");
+}
+
+fn yookassa_notification(payment_id: &str, event: &str) -> Vec<u8> {
+    json!({"type": "notification", "event": event, "object": {"id": payment_id, "status": "succeeded", "paid": true,
+        "amount": {"value": "1.00", "currency": "RUB"}}}).to_string().into_bytes()
+}
+
+/// Buys `data` through YooKassa and has it paid; returns the order.
+async fn yookassa_paid(
+    t: &TestStack,
+    providers: &FakeProviders,
+    user: i64,
+    data: &str,
+    update_id: i64,
+) -> OrderId {
+    assert_eq!(
+        t.update(&callback_update(update_id, user, data, 1)).await,
+        200
+    );
+    let created = providers
+        .requests_to(Api::Yookassa)
+        .into_iter()
+        .rev()
+        .find(|r| r.method == "POST")
+        .expect("payment created");
+    let id = OrderId(
+        created.body["metadata"]["order_id"]
+            .as_str()
+            .expect("order")
+            .to_owned(),
+    );
+    let payment_id = order(t, &id).await.provider_ref.expect("payment id");
+    providers.set_payment_status(&payment_id, "succeeded", false);
+    let body = yookassa_notification(&payment_id, "payment.succeeded");
+    let req = request(
+        "POST",
+        "/pay/yookassa",
+        &[("content-type", "application/json")],
+        &body,
+    );
+    assert_eq!(via_stack(t, req).await, 200);
+    assert_eq!(order(t, &id).await.status, OrderStatus::Paid);
+    id
+}
+
+async fn yookassa_refund(
+    t: &TestStack,
+    providers: &FakeProviders,
+    id: &OrderId,
+    refund_id: &str,
+) -> u16 {
+    let o = order(t, id).await;
+    let payment_id = o.provider_ref.expect("payment id");
+    let value = format!("{}.{:02}", o.amount.minor / 100, o.amount.minor % 100);
+    providers.insert_refund(json!({
+        "id": refund_id, "payment_id": payment_id, "status": "succeeded",
+        "amount": {"value": value, "currency": "RUB"}, "created_at": "2026-11-21T09:00:00.000Z"
+    }));
+    let body = json!({"type": "notification", "event": "refund.succeeded", "object": {
+        "id": refund_id, "payment_id": payment_id, "status": "succeeded",
+        "amount": {"value": value, "currency": "RUB"}}})
+    .to_string();
+    let req = request(
+        "POST",
+        "/pay/yookassa",
+        &[("content-type", "application/json")],
+        body.as_bytes(),
+    );
+    via_stack(t, req).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_takes_back_exactly_the_days_it_granted_and_the_panel_follows() {
+    let providers = providers().await;
+    let (t, panel) = shop(Some(&providers), &[]).await;
+    inviter_and_buyer(&t, 5201, 5202, 1).await;
+    let first = yookassa_paid(&t, &providers, 5202, "pay:1m:yookassa", 3).await;
+    let after_first = t.user(5202).await.expect("b").sub_end.expect("days");
+    let inviter_after = t.user(5201).await.expect("i").sub_end.expect("bonus");
+    assert!(close(inviter_after, now() + 7 * DAY));
+    let _second = yookassa_paid(&t, &providers, 5202, "pay:3m:yookassa", 4).await;
+    let after_second = t.user(5202).await.expect("b").sub_end.expect("days");
+    assert_eq!(after_second, after_first + 90 * DAY);
+    t.stack.drain_panel_sync().await.expect("sync");
+
+    // The first purchase (30 days + the referee's 3) is refunded.
+    assert_eq!(
+        yookassa_refund(&t, &providers, &first, "rf-money-1").await,
+        200
+    );
+    let end = t.user(5202).await.expect("b").sub_end.expect("days");
+    assert_eq!(
+        end,
+        after_second - 33 * DAY,
+        "exactly the days the first order granted"
+    );
+    let inviter_end = t.user(5201).await.expect("i").sub_end.expect("end");
+    assert!(
+        close(inviter_end, now()),
+        "the inviter's 7 days are taken back"
+    );
+    assert_eq!(order(&t, &first).await.status, OrderStatus::Refunded);
+    t.stack.drain_panel_sync().await.expect("sync");
+    assert_eq!(
+        panel_expiry(&panel, 5202),
+        Some(end),
+        "access ends when the days end"
+    );
+    assert!(
+        inviter_end <= now() && ended_now(panel_expiry(&panel, 5201)),
+        "the inviter's access ends with the bonus"
+    );
+    let kinds = ledger(&t, 5202).await;
+    assert!(kinds.contains(&"refund".to_owned()), "{kinds:?}");
+    assert!(
+        ledger(&t, 5201)
+            .await
+            .contains(&"referral_bonus_revoked".to_owned())
+    );
+
+    // Delivered again: nothing more is taken.
+    assert_eq!(
+        yookassa_refund(&t, &providers, &first, "rf-money-1").await,
+        200
+    );
+    assert_eq!(t.user(5202).await.expect("b").sub_end, Some(end));
+
+    // Reconciliation finds the panel's older, longer end and must not undo
+    // the refund.
+    panel.set_expire(&format!("tg_{}", 5202), after_second);
+    assert_eq!(
+        t.update(&text_update(9, 9000, "Admin", "ru", "/start"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(10, 9000, "Admin", "ru", "/sync"))
+            .await,
+        200
+    );
+    t.stack.drain_jobs().await.expect("jobs");
+    assert_eq!(
+        t.user(5202).await.expect("b").sub_end,
+        Some(end),
+        "the refund stands"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refunded_top_up_takes_the_money_back_and_a_spent_part_is_recorded() {
+    let providers = providers().await;
+    let (t, _panel) = shop(Some(&providers), &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5211, "Pia", "ru", "/start")).await,
+        200
+    );
+    let topup = yookassa_paid(&t, &providers, 5211, "tpay:300:yookassa", 2).await;
+    assert_eq!(t.user(5211).await.expect("u").balance.0, 30_000);
+    // 199 of the 300 are spent on a month.
+    assert_eq!(
+        t.update(&callback_update(3, 5211, "payb:1m:0", 5)).await,
+        200
+    );
+    assert_eq!(t.user(5211).await.expect("u").balance.0, 10_100);
+    assert_eq!(
+        yookassa_refund(&t, &providers, &topup, "rf-money-2").await,
+        200
+    );
+    assert_eq!(
+        t.user(5211).await.expect("u").balance.0,
+        0,
+        "never below zero"
+    );
+    let kinds = ledger(&t, 5211).await;
+    assert!(kinds.contains(&"refund_shortfall".to_owned()), "{kinds:?}");
+    t.drain_outbox().await;
+    assert_eq!(told(&t, LOG_CHAT, "⚠️"), 1, "the shortfall is flagged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stars_refund_ends_access_and_admin_refund_says_what_was_recorded() {
+    let (t, panel) = shop(None, &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 9000, "Admin", "ru", "/start"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(2, 5221, "Ron", "ru", "/start")).await,
+        200
+    );
+    let id = stars_invoice(&t, 5221, 3).await;
+    assert_eq!(
+        t.update(&successful_payment(4, 5221, &id, 150, "stars-charge-rf"))
+            .await,
+        200
+    );
+    t.stack.drain_panel_sync().await.expect("sync");
+    assert!(panel_expiry(&panel, 5221).is_some());
+    assert_eq!(
+        t.update(&text_update(
+            5,
+            9000,
+            "Admin",
+            "ru",
+            &format!("/refund {id}")
+        ))
+        .await,
+        200
+    );
+    assert_eq!(t.telegram.calls_of("refundStarPayment").len(), 1);
+    let end = t.user(5221).await.expect("u").sub_end.expect("end");
+    assert!(close(end, now()), "the month is taken back");
+    t.stack.drain_panel_sync().await.expect("sync");
+    assert!(ended_now(panel_expiry(&panel, 5221)), "access ends with the days");
+    // Telegram then reports the refund: nothing more happens.
+    let refunded = json!({"update_id": 6, "message": {
+        "message_id": 6, "date": 1_700_000_000,
+        "from": {"id": 5221, "is_bot": false, "first_name": "Ron"},
+        "chat": {"id": 5221, "type": "private", "first_name": "Ron"},
+        "refunded_payment": {"currency": "XTR", "total_amount": 150, "invoice_payload": id.0,
+            "telegram_payment_charge_id": "stars-charge-rf"}
+    }});
+    assert_eq!(t.update(&refunded).await, 200);
+    assert_eq!(t.user(5221).await.expect("u").sub_end, Some(end));
+    assert_eq!(
+        ledger(&t, 5221)
+            .await
+            .iter()
+            .filter(|k| *k == "refund")
+            .count(),
+        1
+    );
+}
+
+fn freekassa_form(amount: &str, order: &str, intid: &str) -> Vec<u8> {
+    let sign = hex::encode(Md5::digest(
+        format!("51308:{amount}:{FK_SECRET2}:{order}").as_bytes(),
+    ));
+    format!("MERCHANT_ID=51308&AMOUNT={amount}&intid={intid}&MERCHANT_ORDER_ID={order}&P_EMAIL=buyer%40example.com&CUR_ID=36&SIGN={sign}")
+        .into_bytes()
+}
+
+fn freekassa_request(body: &[u8]) -> shared::adapters::http::HttpRequest {
+    request(
+        "POST",
+        "/pay/freekassa",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        body,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_payment_for_an_expired_order_is_credited_and_an_unknown_one_recorded() {
+    let providers = providers().await;
+    let (t, _panel) = shop(Some(&providers), &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5231, "Eva", "ru", "/start")).await,
+        200
+    );
+    assert_eq!(
+        t.update(&callback_update(2, 5231, "pay:1m:freekassa", 1))
+            .await,
+        200
+    );
+    let url = t
+        .telegram
+        .calls_of("editMessageText")
+        .pop()
+        .expect("link")
+        .body["reply_markup"]["inline_keyboard"][0][0]["url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    let id = reqwest::Url::parse(&url)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "o")
+        .map(|(_, v)| OrderId(v.into_owned()))
+        .expect("o=");
+    // Days pass: the order is marked expired (never deleted).
+    assert!(
+        t.stack
+            .app
+            .store
+            .expire_order(&id, now() + 4 * DAY)
+            .await
+            .expect("expire")
+    );
+    assert_eq!(order(&t, &id).await.status, OrderStatus::Expired);
+    let body = freekassa_form("199", &id.0, "fk-late-1");
+    assert_eq!(via_stack(&t, freekassa_request(&body)).await, 200);
+    assert_eq!(
+        order(&t, &id).await.status,
+        OrderStatus::Paid,
+        "the user paid"
+    );
+    assert!(t.user(5231).await.expect("u").sub_end.is_some());
+
+    // A payment for an order that never existed: recorded, flagged once,
+    // answered as settled.
+    let ghost = freekassa_form("199", "0badc0de0badc0de0badc0de0badc0de", "fk-ghost-1");
+    for _ in 0..2 {
+        let resp = via_stack(&t, freekassa_request(&ghost)).await;
+        assert_eq!(resp, 200);
+    }
+    // An authentic form whose amount we cannot read: the same.
+    let odd = freekassa_form("1,99e2", &id.0, "fk-odd-1");
+    assert_eq!(via_stack(&t, freekassa_request(&odd)).await, 200);
+    t.drain_outbox().await;
+    assert_eq!(
+        told(&t, LOG_CHAT, "⚠️"),
+        2,
+        "the ghost once, the odd amount once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_storage_failure_answers_5xx_to_every_provider() {
+    let providers = providers().await;
+    let (t, _panel) = shop(Some(&providers), &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 5241, "Uma", "ru", "/start")).await,
+        200
+    );
+    let (cp_order, invoice) = cryptopay_order(&t, &providers, 5241, 2).await;
+    let stars = stars_invoice(&t, 5241, 4).await;
+    assert_eq!(
+        t.update(&callback_update(5, 5241, "pay:1m:yookassa", 1))
+            .await,
+        200
+    );
+    let yk_order = OrderId(
+        providers
+            .requests_to(Api::Yookassa)
+            .into_iter()
+            .rev()
+            .find(|r| r.method == "POST")
+            .expect("payment created")
+            .body["metadata"]["order_id"]
+            .as_str()
+            .expect("order")
+            .to_owned(),
+    );
+    let payment_id = order(&t, &yk_order).await.provider_ref.expect("payment id");
+    providers.set_payment_status(&payment_id, "succeeded", false);
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    for op in [
+        "GetItem",
+        "TransactWriteItems",
+        "PutItem",
+        "UpdateItem",
+        "Query",
+    ] {
+        proxy.add(op, None, 1000, Fault::Fail(500));
+    }
+    let cp = cryptopay_update(&cp_order, invoice, "RUB", "199.00", 90);
+    assert_eq!(
+        routes.handle(cryptopay_request(&cp)).await.status.as_u16(),
+        500
+    );
+    let fk = routes
+        .handle(freekassa_request(&freekassa_form(
+            "199",
+            &cp_order.0,
+            "fk-down-1",
+        )))
+        .await;
+    assert_eq!(fk.status.as_u16(), 500, "FreeKassa is not told YES");
+    assert_ne!(&fk.body[..], b"YES");
+    let paid = successful_payment(5, 5241, &stars, 150, "stars-charge-down-2");
+    assert_eq!(
+        routes.handle(telegram_request(&paid)).await.status.as_u16(),
+        500
+    );
+    let body = yookassa_notification(&payment_id, "payment.succeeded");
+    let yk = routes
+        .handle(request(
+            "POST",
+            "/pay/yookassa",
+            &[("content-type", "application/json")],
+            &body,
+        ))
+        .await;
+    assert_eq!(yk.status.as_u16(), 500, "yookassa");
+}
