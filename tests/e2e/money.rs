@@ -740,7 +740,11 @@ async fn a_balance_button_pressed_twice_or_redelivered_debits_once() {
         "the second purchase, once"
     );
     t.drain_outbox().await;
-    assert_eq!(told(&t, 5151, "✅ Оплата"), 2, "each purchase confirmed once");
+    assert_eq!(
+        told(&t, 5151, "✅ Оплата"),
+        2,
+        "each purchase confirmed once"
+    );
     assert_eq!(ledger(&t, 5151).await, ["purchase", "purchase"]);
 }
 
@@ -1100,7 +1104,10 @@ async fn a_stars_refund_ends_access_and_admin_refund_says_what_was_recorded() {
     let end = t.user(5221).await.expect("u").sub_end.expect("end");
     assert!(close(end, now()), "the month is taken back");
     t.stack.drain_panel_sync().await.expect("sync");
-    assert!(ended_now(panel_expiry(&panel, 5221)), "access ends with the days");
+    assert!(
+        ended_now(panel_expiry(&panel, 5221)),
+        "access ends with the days"
+    );
     // Telegram then reports the refund: nothing more happens.
     let refunded = json!({"update_id": 6, "message": {
         "message_id": 6, "date": 1_700_000_000,
@@ -1272,4 +1279,84 @@ async fn our_storage_failure_answers_5xx_to_every_provider() {
         ))
         .await;
     assert_eq!(yk.status.as_u16(), 500, "yookassa");
+}
+
+const TRIBUTE_KEY: &str = "money-tribute-key-7";
+
+fn tribute_event(
+    user: i64,
+    subscription_id: u64,
+    period_id: u64,
+    price: u64,
+    currency: &str,
+    at: &str,
+) -> Vec<u8> {
+    format!(
+        r#"{{"name":"new_subscription","created_at":"{at}","sent_at":"{at}","payload":{{"subscription_name":"VPN","subscription_id":{subscription_id},"period_id":{period_id},"period":"monthly","price":{price},"amount":{price},"currency":"{currency}","user_id":8001,"telegram_user_id":{user},"channel_id":6402,"channel_name":"shop","expires_at":"2026-12-21T10:00:00.000Z"}}}}"#
+    )
+    .into_bytes()
+}
+
+fn tribute_request(body: &[u8]) -> shared::adapters::http::HttpRequest {
+    let mut mac = Hmac::<Sha256>::new_from_slice(TRIBUTE_KEY.as_bytes()).expect("key");
+    mac.update(body);
+    let sig = hex::encode(mac.finalize().into_bytes());
+    request(
+        "POST",
+        "/pay/tribute",
+        &[
+            ("content-type", "application/json"),
+            ("trbt-signature", &sig),
+        ],
+        body,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tribute_pays_only_for_the_operators_products_at_their_price() {
+    let (t, _panel) = shop(
+        None,
+        &[
+            ("TRIBUTE_ENABLED", "true"),
+            ("TRIBUTE_API_KEY", TRIBUTE_KEY),
+            (
+                "TRIBUTE_LINK_1_MONTH",
+                "https://t.me/tribute/app?startapp=sMoney",
+            ),
+            ("TRIBUTE_SUBSCRIPTION_IDS", "8800"),
+            ("TRIBUTE_PERIOD_ID_1_MONTH", "8801"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        t.update(&text_update(1, 5301, "Tom", "ru", "/start")).await,
+        200
+    );
+    // Another product of the same Tribute account, a wrong period, a wrong
+    // price, a wrong currency: recorded, flagged, nothing credited.
+    for (i, (sub, period, price, cur)) in [
+        (9900, 8801, 19_900, "rub"),
+        (8800, 8899, 19_900, "rub"),
+        (8800, 8801, 100, "rub"),
+        (8800, 8801, 19_900, "eur"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let at = format!("2026-11-21T10:00:0{i}.000Z");
+        let body = tribute_event(5301, sub, period, price, cur, &at);
+        assert_eq!(via_stack(&t, tribute_request(&body)).await, 200);
+    }
+    assert_eq!(t.user(5301).await.and_then(|u| u.sub_end), None);
+    t.drain_outbox().await;
+    assert_eq!(told(&t, LOG_CHAT, "⚠️"), 4);
+    // The product the operator sells, at its price: credited.
+    let body = tribute_event(5301, 8800, 8801, 19_900, "rub", "2026-11-21T11:00:00.000Z");
+    assert_eq!(via_stack(&t, tribute_request(&body)).await, 200);
+    let end = t
+        .user(5301)
+        .await
+        .and_then(|u| u.sub_end)
+        .expect("credited");
+    assert!(close(end, now() + 30 * DAY));
 }

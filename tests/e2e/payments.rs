@@ -45,6 +45,8 @@ async fn stack(providers: &FakeProviders, extra: &[(&str, &str)]) -> TestStack {
         ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
         ("TRIBUTE_ENABLED", "true"),
         ("TRIBUTE_API_KEY", TRIBUTE_KEY),
+        ("TRIBUTE_SUBSCRIPTION_IDS", "31337, 1, 4242, 5"),
+        ("TRIBUTE_CHANNEL_ID", "900"),
         (
             "TRIBUTE_LINK_1_MONTH",
             "https://t.me/tribute/app?startapp=sAbc",

@@ -254,6 +254,71 @@ pub fn period_of(event: &TributeEvent, plans: &[PlanConfig]) -> Option<Period> {
     }
 }
 
+/// Which of the operator's Tribute products a paid subscription event is,
+/// as one of our periods; `Err` says why it is none (not credited, flagged).
+/// The subscription must be one of `TRIBUTE_SUBSCRIPTION_IDS` (and of
+/// `TRIBUTE_CHANNEL_ID` when set), its period one we map (by
+/// `TRIBUTE_PERIOD_ID_*`, else by Tribute's period word or price), and the
+/// amount exactly the configured price: `TRIBUTE_PRICE_*`, else the
+/// period's ruble price.
+pub fn product_of(
+    event: &TributeEvent,
+    cfg: &Tribute,
+    plans: &[PlanConfig],
+) -> Result<Period, String> {
+    let s = event.subscription().ok_or("not a subscription event")?;
+    let seen = format!(
+        "subscription_id {}, period_id {}, channel_id {}, {} {}",
+        s.subscription_id,
+        s.period_id.map_or("-".into(), |p| p.to_string()),
+        s.channel_id.map_or("-".into(), |c| c.to_string()),
+        s.amount.minor,
+        s.amount.currency
+    );
+    if !cfg.subscription_ids.contains(&s.subscription_id) {
+        return Err(format!("not one of TRIBUTE_SUBSCRIPTION_IDS ({seen})"));
+    }
+    if let Some(channel) = cfg.channel_id
+        && s.channel_id != Some(channel)
+    {
+        return Err(format!("not TRIBUTE_CHANNEL_ID {channel} ({seen})"));
+    }
+    let period = if cfg.period_ids.is_empty() {
+        period_of(event, plans).ok_or_else(|| format!("matches no period ({seen})"))?
+    } else {
+        cfg.period_ids
+            .iter()
+            .find(|(_, id)| Some(*id) == s.period_id)
+            .map(|(p, _)| *p)
+            .ok_or_else(|| format!("period_id is none of TRIBUTE_PERIOD_ID_* ({seen})"))?
+    };
+    let expected = cfg
+        .prices
+        .iter()
+        .find(|(p, _, _)| *p == period)
+        .map(|(_, minor, cur)| Money {
+            minor: *minor,
+            currency: cur.clone(),
+        })
+        .or_else(|| {
+            plans
+                .iter()
+                .find(|p| p.period == period)
+                .and_then(|p| p.rub_price)
+                .map(Money::rub)
+        })
+        .ok_or_else(|| format!("no price is set for {} months ({seen})", period.months()))?;
+    // The list price: what Tribute charged may be less (its own discounts).
+    let listed = s.price.as_ref().unwrap_or(&s.amount);
+    if *listed != expected {
+        return Err(format!(
+            "listed at {} {}, the price is {} {} ({seen})",
+            listed.minor, listed.currency, expected.minor, expected.currency
+        ));
+    }
+    Ok(period)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +331,10 @@ mod tests {
             api_key: KEY.into(),
             skip_notifications: false,
             skip_cancellation_notifications: false,
+            subscription_ids: vec![7731],
+            channel_id: Some(9051),
+            period_ids: Vec::new(),
+            prices: Vec::new(),
         }
     }
 
@@ -422,6 +491,74 @@ mod tests {
                 String::from_utf8_lossy(junk)
             );
         }
+    }
+
+    #[test]
+    fn only_the_operators_products_at_their_price_are_sold() {
+        let e = verify("new_subscription.json", Some(NEW_SIG)).unwrap();
+        let plans = [
+            plan(Period::OneMonth, Some(199), true),
+            plan(Period::ThreeMonths, Some(499), true),
+        ];
+        assert_eq!(product_of(&e, &cfg(), &plans), Ok(Period::ThreeMonths));
+        let other = Tribute {
+            subscription_ids: vec![1],
+            ..cfg()
+        };
+        assert!(
+            product_of(&e, &other, &plans)
+                .unwrap_err()
+                .contains("TRIBUTE_SUBSCRIPTION_IDS")
+        );
+        let channel = Tribute {
+            channel_id: Some(1),
+            ..cfg()
+        };
+        assert!(
+            product_of(&e, &channel, &plans)
+                .unwrap_err()
+                .contains("TRIBUTE_CHANNEL_ID")
+        );
+        let by_id = Tribute {
+            period_ids: vec![(Period::OneMonth, 7702)],
+            ..cfg()
+        };
+        assert_eq!(
+            product_of(&e, &by_id, &plans),
+            Err("listed at 49900 RUB, the price is 19900 RUB (subscription_id 7731, period_id 7702, channel_id 9051, 44900 RUB)".into()),
+            "the period id decides the period; the price must then match"
+        );
+        let unknown_period = Tribute {
+            period_ids: vec![(Period::OneMonth, 1)],
+            ..cfg()
+        };
+        assert!(
+            product_of(&e, &unknown_period, &plans)
+                .unwrap_err()
+                .contains("TRIBUTE_PERIOD_ID")
+        );
+        let in_euros = Tribute {
+            prices: vec![(Period::ThreeMonths, 499, "EUR".into())],
+            ..cfg()
+        };
+        assert!(
+            product_of(&e, &in_euros, &plans)
+                .unwrap_err()
+                .contains("the price is 499 EUR")
+        );
+        let cheaper = [plan(Period::ThreeMonths, Some(399), true)];
+        assert!(product_of(&e, &cfg(), &cheaper).is_err());
+        assert!(
+            product_of(
+                &e,
+                &Tribute {
+                    subscription_ids: vec![],
+                    ..cfg()
+                },
+                &plans
+            )
+            .is_err()
+        );
     }
 
     fn plan(period: Period, rub: Option<u64>, link: bool) -> PlanConfig {

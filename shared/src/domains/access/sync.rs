@@ -246,7 +246,11 @@ pub async fn sync_user(app: &App, id: TelegramId, now: i64) -> Result<Outcome, S
     };
     let want = desired(app, panel, &user, expire_at);
     let (mut account, outcome) = apply(app, client, &user, &want, now).await?;
-    if expire_at <= now && account.expire_ts().is_some_and(|end| end > now + END_SOON_SECS) {
+    if expire_at <= now
+        && account
+            .expire_ts()
+            .is_some_and(|end| end > now + END_SOON_SECS)
+    {
         // Days were taken back (a refund): the panel refuses a past expiry,
         // so access ends at the soonest one it takes.
         let soon = Desired {

@@ -234,17 +234,24 @@ async fn tribute_paid(
     s: &tribute::TributeSubscription,
     quiet: bool,
 ) -> Result<(), StoreError> {
-    let Some(period) = tribute::period_of(event, &app.config.plans) else {
-        flag_suspicious(
-            app,
-            "tribute",
-            &format!(
-                "subscription {} ({}) matches no period; nothing credited to {}",
-                s.subscription_id, s.subscription_name, s.telegram_user_id
-            ),
-        )
-        .await;
-        return Ok(());
+    let cfg = app
+        .config
+        .tribute
+        .as_ref()
+        .ok_or_else(|| StoreError::Dynamo("tribute is not configured".into()))?;
+    let period = match tribute::product_of(event, cfg, &app.config.plans) {
+        Ok(period) => period,
+        Err(why) => {
+            // Paid, but not for something the operator sells here: recorded
+            // and flagged for an admin, never credited.
+            return unknown_payment(
+                app,
+                "tribute",
+                &event.dedup_key(),
+                &format!("payment by {} not credited: {why}", s.telegram_user_id),
+            )
+            .await;
+        }
     };
     let id = event_order_id(&event.dedup_key());
     if app.store.get_order(&id).await?.is_none() {
