@@ -314,18 +314,48 @@ impl Store {
 
     /// Marks a pending order canceled; false when it was not pending.
     pub async fn cancel_order(&self, id: &OrderId, now: i64) -> Result<bool, StoreError> {
+        self.close_pending(id, OrderStatus::Canceled, "canceled_at", now, i64::MAX)
+            .await
+    }
+
+    /// Marks a pending order older than [`ORDER_LIFETIME_SECS`] expired; false
+    /// when it was not pending or is still young. The order stays: a late
+    /// payment for it is still credited.
+    pub async fn expire_order(&self, id: &OrderId, now: i64) -> Result<bool, StoreError> {
+        self.close_pending(
+            id,
+            OrderStatus::Expired,
+            "expired_at",
+            now,
+            now - ORDER_LIFETIME_SECS,
+        )
+        .await
+    }
+
+    /// Moves a pending order created before `created_before` to `to`,
+    /// stamping `at_attr`; false when it was not pending (or too young).
+    async fn close_pending(
+        &self,
+        id: &OrderId,
+        to: OrderStatus,
+        at_attr: &str,
+        now: i64,
+        created_before: i64,
+    ) -> Result<bool, StoreError> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("PK", s(order_key(id)))
             .key("SK", s(ORDER_SK))
-            .update_expression("SET #st = :canceled, canceled_at = :now REMOVE GSI2PK, GSI2SK")
-            .condition_expression("#st = :pending")
+            .update_expression("SET #st = :to, #at = :now REMOVE GSI2PK, GSI2SK")
+            .condition_expression("#st = :pending AND created_at < :cutoff")
             .expression_attribute_names("#st", "status")
-            .expression_attribute_values(":canceled", s(OrderStatus::Canceled.code()))
+            .expression_attribute_names("#at", at_attr)
+            .expression_attribute_values(":to", s(to.code()))
             .expression_attribute_values(":pending", s(OrderStatus::Pending.code()))
             .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":cutoff", n(created_before))
             .send()
             .await;
         match result {
@@ -435,34 +465,6 @@ impl Store {
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
-    }
-
-    /// Marks a pending order older than [`ORDER_LIFETIME_SECS`] expired; false
-    /// when it was not pending or is still young. The order stays: a late
-    /// payment for it is still credited.
-    pub async fn expire_order(&self, id: &OrderId, now: i64) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("PK", s(order_key(id)))
-            .key("SK", s(ORDER_SK))
-            .update_expression("SET #st = :expired, expired_at = :now REMOVE GSI2PK, GSI2SK")
-            .condition_expression("#st = :pending AND created_at < :cutoff")
-            .expression_attribute_names("#st", "status")
-            .expression_attribute_values(":expired", s(OrderStatus::Expired.code()))
-            .expression_attribute_values(":pending", s(OrderStatus::Pending.code()))
-            .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":cutoff", n(now - ORDER_LIFETIME_SECS))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
     }
 
     /// Reads a user's profile item, registered or not (crediting may reach a
