@@ -1,8 +1,8 @@
 //! A `moto_server` child process on a free loopback port.
 
-use std::net::TcpListener;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 /// A running moto_server; killed when dropped.
@@ -23,36 +23,41 @@ pub fn moto_python() -> String {
 /// moto_server with atomic DynamoDB requests (see the script's comment).
 const LAUNCHER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/lib/moto_atomic.py");
 
-/// A free TCP port on 127.0.0.1.
-pub fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 impl Moto {
-    /// Starts moto_server and waits until it answers.
+    /// Starts moto_server and waits until it answers. The launcher binds a
+    /// free port itself and reports it, so no other process can take the
+    /// port between choosing and binding it.
     pub async fn start() -> Result<Moto, String> {
         let bin = moto_python();
-        let mut last = String::new();
-        for _ in 0..3 {
-            let port = free_port().map_err(|e| e.to_string())?;
-            let child = Command::new(&bin)
-                .args([LAUNCHER, "-H", "127.0.0.1", "-p", &port.to_string()])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .kill_on_drop(true)
-                .spawn()
-                .map_err(|e| format!("cannot start moto_server with {bin} (scripts/dev and scripts/test install it): {e}"))?;
-            let endpoint = format!("http://127.0.0.1:{port}");
-            let moto = Moto {
-                endpoint,
-                _child: child,
-            };
-            match moto.wait_ready(Duration::from_secs(20)).await {
-                Ok(()) => return Ok(moto),
-                Err(e) => last = e,
-            }
-        }
-        Err(last)
+        let mut child = Command::new(&bin)
+            .args([LAUNCHER, "-H", "127.0.0.1", "-p", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("cannot start moto_server with {bin} (scripts/dev and scripts/test install it): {e}"))?;
+        let stdout = child.stdout.take().ok_or("moto_server: no stdout")?;
+        let mut lines = BufReader::new(stdout);
+        let mut line = String::new();
+        tokio::time::timeout(Duration::from_secs(30), lines.read_line(&mut line))
+            .await
+            .map_err(|_| "moto_server did not report its port within 30 s".to_owned())?
+            .map_err(|e| format!("moto_server: {e}"))?;
+        // Keep reading what it prints, so its stdout never breaks.
+        tokio::spawn(async move {
+            let mut sink = tokio::io::sink();
+            let _ = tokio::io::copy(&mut lines, &mut sink).await;
+        });
+        let port: u16 = line
+            .trim()
+            .parse()
+            .map_err(|_| format!("moto_server reported {line:?}, not a port"))?;
+        let moto = Moto {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            _child: child,
+        };
+        moto.wait_ready(Duration::from_secs(20)).await?;
+        Ok(moto)
     }
 
     async fn wait_ready(&self, within: Duration) -> Result<(), String> {

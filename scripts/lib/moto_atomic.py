@@ -5,10 +5,15 @@ of two concurrent conditional writes, one fails. moto's threaded server does
 not guarantee that (both can read the old item and both succeed), which would
 make concurrency tests of our exactly-once code pass or fail by luck.
 Serialising DynamoDB requests restores the guarantee; SQS (including long
-polls) and Secrets Manager stay concurrent. Same arguments as moto_server.
-GET /_counts returns the DynamoDB operations served so far, by name.
+polls) and Secrets Manager stay concurrent. Same arguments as moto_server;
+with `-p 0` it binds a free port itself, keeps the socket, and prints the
+port on the first line of stdout (no window in which another process can
+take a port picked for it). GET /_counts returns the DynamoDB operations
+served so far, by name.
 """
 import json
+import os
+import socket
 import sys
 import threading
 from collections import Counter
@@ -37,5 +42,32 @@ class AtomicDynamoDB(server.DomainDispatcherApplication):
 
 server.DomainDispatcherApplication = AtomicDynamoDB
 
+def serve_on_a_free_port(host):
+    """Binds port 0, tells the parent the port, serves on that same socket."""
+    from werkzeug.serving import make_server
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((host, 0))
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    os.environ["MOTO_PORT"] = str(port)
+    app = AtomicDynamoDB(server.create_backend_app)
+    srv = make_server(
+        host,
+        port,
+        app,
+        threaded=True,
+        request_handler=server.MotoRequestHandler,
+        fd=sock.fileno(),
+    )
+    print(port, flush=True)
+    srv.serve_forever()
+
+
 if __name__ == "__main__":
-    server.main(sys.argv[1:])
+    args = sys.argv[1:]
+    if "-p" in args and args[args.index("-p") + 1] == "0":
+        host = args[args.index("-H") + 1] if "-H" in args else "127.0.0.1"
+        serve_on_a_free_port(host)
+    else:
+        server.main(args)
