@@ -646,7 +646,7 @@ async fn a_balance_change_between_read_and_commit_cannot_overdraw() {
             })
         })),
     );
-    let press = callback_update(2, 5141, "payb:1m:0", 1);
+    let press = callback_update(2, 5141, "payb:1m:0_0", 1);
     assert_eq!(
         routes
             .handle(telegram_request(&press))
@@ -658,6 +658,21 @@ async fn a_balance_change_between_read_and_commit_cannot_overdraw() {
     let user = t.user(5141).await.expect("u");
     assert_eq!(user.balance.0, 4_900, "nothing debited");
     assert_eq!(user.sub_end, None);
+
+    // Topped up, the button drawn again is a new purchase (the refused one
+    // does not block it).
+    t.stack
+        .app
+        .store
+        .add_balance(TelegramId(5141), 15_000)
+        .await
+        .expect("balance");
+    let stamp = shared::base::callback::balance_stamp(None, 19_900);
+    let press = callback_update(3, 5141, &format!("payb:1m:{stamp}"), 1);
+    assert_eq!(t.update(&press).await, 200);
+    let user = t.user(5141).await.expect("u");
+    assert_eq!(user.balance.0, 0);
+    assert!(user.sub_end.is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -713,7 +728,10 @@ async fn a_balance_button_pressed_twice_or_redelivered_debits_once() {
         t.update(&callback_update(5, 5151, "plan:1m", 41)).await,
         200
     );
-    let again = format!("payb:1m:{}", base36(end));
+    let again = format!(
+        "payb:1m:{}",
+        shared::base::callback::balance_stamp(Some(end), 60_000 - 19_900)
+    );
     let cut = Arc::new(Notify::new());
     proxy.add("TransactWriteItems", None, 1, Fault::Cut(cut.clone()));
     let press = callback_update(6, 5151, &again, 41);
@@ -771,20 +789,6 @@ async fn expire_all_leases(t: &TestStack, user: i64) {
             t.expire_effects_lease(&OrderId(id.clone())).await;
         }
     }
-}
-
-fn base36(mut n: i64) -> String {
-    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
-    loop {
-        out.push(digits[(n % 36) as usize]);
-        n /= 36;
-        if n == 0 {
-            break;
-        }
-    }
-    out.reverse();
-    String::from_utf8(out).expect("ascii")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -847,7 +851,7 @@ async fn unverified_updates_move_no_money_and_run_no_admin_command() {
         .await
         .expect("balance");
     assert_eq!(
-        t.update(&callback_update(3, 5171, "payb:1m:0", 1)).await,
+        t.update(&callback_update(3, 5171, "payb:1m:0_0", 1)).await,
         200
     );
     assert_eq!(
@@ -1050,7 +1054,7 @@ async fn a_refunded_top_up_takes_the_money_back_and_a_spent_part_is_recorded() {
     assert_eq!(t.user(5211).await.expect("u").balance.0, 30_000);
     // 199 of the 300 are spent on a month.
     assert_eq!(
-        t.update(&callback_update(3, 5211, "payb:1m:0", 5)).await,
+        t.update(&callback_update(3, 5211, "payb:1m:0_0", 5)).await,
         200
     );
     assert_eq!(t.user(5211).await.expect("u").balance.0, 10_100);
@@ -1359,4 +1363,39 @@ async fn tribute_pays_only_for_the_operators_products_at_their_price() {
         .and_then(|u| u.sub_end)
         .expect("credited");
     assert!(close(end, now() + 30 * DAY));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tribute_payer_who_never_opened_the_bot_is_credited_once_and_retries_settle() {
+    let (t, _panel) = shop(
+        None,
+        &[
+            ("TRIBUTE_ENABLED", "true"),
+            ("TRIBUTE_API_KEY", TRIBUTE_KEY),
+            ("TRIBUTE_SUBSCRIPTION_IDS", "8800"),
+        ],
+    )
+    .await;
+    let body = tribute_event(5311, 8800, 8801, 19_900, "rub", "2026-11-22T09:00:00.000Z");
+    // The first delivery dies right after the commit.
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    let cut = Arc::new(Notify::new());
+    proxy.add("TransactWriteItems", None, 1, Fault::Cut(cut.clone()));
+    killed_after(routes, tribute_request(&body), cut).await;
+    expire_all_leases(&t, 5311).await;
+    // Re-delivered: the effects are finished, not a 5xx loop for a user who
+    // has no profile in the bot yet.
+    assert_eq!(via_stack(&t, tribute_request(&body)).await, 200);
+    assert_eq!(via_stack(&t, tribute_request(&body)).await, 200);
+    let payer = t
+        .stack
+        .app
+        .store
+        .get_payer(TelegramId(5311))
+        .await
+        .expect("store")
+        .expect("credited payer");
+    assert!(close(payer.sub_end.expect("days"), now() + 30 * DAY));
+    assert_eq!(ledger(&t, 5311).await, ["purchase"]);
 }

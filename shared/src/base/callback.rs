@@ -104,10 +104,11 @@ pub enum BuyAction {
     Plan(Period),
     /// Pay for a period with a provider.
     Pay(Period, Provider),
-    /// Pay for a period from the balance. The stamp is the user's
-    /// subscription end when the button was drawn: a second press of the same
-    /// button (or Telegram re-delivering the press) is the same purchase and
-    /// debits once, while a button drawn after a purchase is a new one.
+    /// Pay for a period from the balance. The stamp ([`balance_stamp`]) is
+    /// the user's subscription end and balance when the button was drawn: a
+    /// second press of the same button (or Telegram re-delivering the press)
+    /// is the same purchase and debits once, while a button drawn after a
+    /// purchase or a top-up is a new one.
     PayFromBalance(Period, String),
     /// Top-up amounts.
     TopUp,
@@ -151,8 +152,10 @@ impl BuyAction {
                 BuyAction::Pay(Period::from_code(p)?, Provider::from_code(prov)?)
             }
             ("payb", Some(p), Some(stamp))
-                if (1..=16).contains(&stamp.len())
-                    && stamp.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+                if (1..=24).contains(&stamp.len())
+                    && stamp
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
             {
                 BuyAction::PayFromBalance(Period::from_code(p)?, stamp.to_owned())
             }
@@ -180,4 +183,27 @@ pub fn topup_rubles(s: &str) -> Option<u32> {
     s.parse()
         .ok()
         .filter(|r| (TOPUP_MIN..=TOPUP_MAX).contains(r))
+}
+
+/// The stamp of a balance button: the subscription end and the balance
+/// (kopecks) it was drawn against, in base 36 (`<end>_<balance>`).
+pub fn balance_stamp(sub_end: Option<i64>, balance: u64) -> String {
+    format!(
+        "{}_{}",
+        base36(sub_end.unwrap_or_default().max(0) as u64),
+        base36(balance)
+    )
+}
+
+fn base36(mut n: u64) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b"0123456789abcdefghijklmnopqrstuvwxyz"[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -2,7 +2,7 @@
 
 use super::screens::Screen;
 use crate::adapters::store::users::User;
-use crate::base::callback::{BuyAction, TOPUP_PRESETS, topup_rubles};
+use crate::base::callback::{BuyAction, TOPUP_PRESETS, balance_stamp, topup_rubles};
 use crate::base::config::Config;
 use crate::base::format::{date, money};
 use crate::base::i18n::{Arg, t, tr};
@@ -110,7 +110,7 @@ pub fn plan_checkout(config: &Config, user: &User, period: Period) -> Screen {
             continue;
         }
         let action = if provider == Provider::Balance {
-            BuyAction::PayFromBalance(period, balance_stamp(user))
+            BuyAction::PayFromBalance(period, balance_stamp(user.sub_end, user.balance.0))
         } else {
             BuyAction::Pay(period, provider)
         };
@@ -125,22 +125,6 @@ pub fn plan_checkout(config: &Config, user: &User, period: Period) -> Screen {
         ),
         keyboard: InlineKeyboardMarkup::new(rows),
     }
-}
-
-/// The stamp of a balance button: the subscription end it was drawn
-/// against, in base 36 ("0" for none).
-fn balance_stamp(user: &User) -> String {
-    let mut n = user.sub_end.unwrap_or_default().max(0) as u64;
-    let mut out = Vec::new();
-    loop {
-        out.push(b"0123456789abcdefghijklmnopqrstuvwxyz"[(n % 36) as usize]);
-        n /= 36;
-        if n == 0 {
-            break;
-        }
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Top-up amounts.

@@ -337,6 +337,25 @@ impl Store {
         }
     }
 
+    /// Reads a user who may never have opened the bot (a Tribute payer is
+    /// credited before that): any profile item that carries `tg_id`.
+    pub async fn get_payer(&self, id: TelegramId) -> Result<Option<User>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        match out.item {
+            Some(item) if item.contains_key("tg_id") => Ok(Some(User::from_item(&item)?)),
+            _ => Ok(None),
+        }
+    }
+
     /// Finds the owner of a referral code (GSI1).
     pub async fn find_by_ref_code(&self, code: &str) -> Result<Option<TelegramId>, StoreError> {
         let out = self

@@ -104,7 +104,7 @@ pub async fn finish_effects(app: &App, order: &Order, tell_user: bool) -> Result
             Some(fresh) => {
                 let user = app
                     .store
-                    .get_user(fresh.user)
+                    .get_payer(fresh.user)
                     .await
                     .map_err(|e| e.to_string())?;
                 let Some(user) = user else {
