@@ -1399,3 +1399,74 @@ async fn a_tribute_payer_who_never_opened_the_bot_is_credited_once_and_retries_s
     assert!(close(payer.sub_end.expect("days"), now() + 30 * DAY));
     assert_eq!(ledger(&t, 5311).await, ["purchase"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_refund_says_so_when_nothing_was_recorded() {
+    let (t, _panel) = shop(None, &[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 9000, "Admin", "ru", "/start"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(2, 5321, "Kim", "ru", "/start")).await,
+        200
+    );
+    let id = stars_invoice(&t, 5321, 3).await;
+    assert_eq!(
+        t.update(&successful_payment(4, 5321, &id, 150, "stars-charge-race"))
+            .await,
+        200
+    );
+    // While the admin's refund is on its way, Telegram's own refund report
+    // records it first.
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    let (store, table, order_id) = (
+        t.stack.app.store.clone(),
+        t.stack.app.config.infra.table_name.clone(),
+        id.clone(),
+    );
+    proxy.add(
+        "TransactWriteItems",
+        None,
+        1,
+        Fault::Before(Arc::new(move || {
+            let (store, table, order_id) = (store.clone(), table.clone(), order_id.clone());
+            Box::pin(async move {
+                store
+                    .client()
+                    .update_item()
+                    .table_name(table)
+                    .key(
+                        "PK",
+                        aws_sdk_dynamodb::types::AttributeValue::S(format!("ORDER#{order_id}")),
+                    )
+                    .key(
+                        "SK",
+                        aws_sdk_dynamodb::types::AttributeValue::S("ORDER".into()),
+                    )
+                    .update_expression("SET #st = :refunded")
+                    .expression_attribute_names("#st", "status")
+                    .expression_attribute_values(
+                        ":refunded",
+                        aws_sdk_dynamodb::types::AttributeValue::S("refunded".into()),
+                    )
+                    .send()
+                    .await
+                    .expect("injected");
+            })
+        })),
+    );
+    let cmd = text_update(5, 9000, "Admin", "ru", &format!("/refund {id}"));
+    assert_eq!(
+        routes.handle(telegram_request(&cmd)).await.status.as_u16(),
+        200
+    );
+    let reply = t.telegram.sent_to(9000).pop().expect("reply");
+    let text = reply.body["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("⚠️") && text.contains(&id.0),
+        "the admin is told nothing was recorded: {text}"
+    );
+}
