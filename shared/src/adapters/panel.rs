@@ -307,11 +307,6 @@ pub fn parse_time(s: &str) -> Option<i64> {
         .map(|d| d.timestamp())
 }
 
-/// `gb` gigabytes (GiB, as the panel's UI counts them) in bytes.
-pub fn gb_to_bytes(gb: u32) -> u64 {
-    u64::from(gb) << 30
-}
-
 /// Accepts a byte count written as an integer or as a float (JavaScript
 /// numbers): either way a whole number of bytes.
 fn whole_bytes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
@@ -564,12 +559,6 @@ mod tests {
     }
 
     #[test]
-    fn gigabytes_are_binary() {
-        assert_eq!(gb_to_bytes(100), 107_374_182_400);
-        assert_eq!(gb_to_bytes(0), 0);
-    }
-
-    #[test]
     fn errors_are_sorted_by_what_to_do() {
         let taken = br#"{"timestamp":"x","path":"/api/users","message":"User username already exists","errorCode":"A019"}"#;
         assert_eq!(
@@ -601,7 +590,7 @@ mod tests {
         let mut p = Panel {
             api_url: "https://panel.example.com".into(),
             api_key: "k".into(),
-            traffic_limit_gb: 0,
+            traffic_limit_bytes: 0,
             traffic_strategy: TrafficStrategy::NoReset,
             squad_uuids: vec![],
             external_squad_uuid: None,
