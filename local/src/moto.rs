@@ -28,6 +28,19 @@ pub fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// Makes this process receive SIGTERM when its parent ends (a terminal or
+/// supervisor gone without a signal), so it stops its children as on `kill`;
+/// exits at once if the parent is already gone.
+pub fn die_with_parent() {
+    // SAFETY: plain syscalls without pointers.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+        if libc::getppid() == 1 {
+            std::process::exit(0);
+        }
+    }
+}
+
 impl Moto {
     /// Starts moto_server and waits until it answers.
     pub async fn start() -> Result<Moto, String> {
@@ -35,11 +48,21 @@ impl Moto {
         let mut last = String::new();
         for _ in 0..3 {
             let port = free_port().map_err(|e| e.to_string())?;
-            let child = Command::new(&bin)
-                .args([LAUNCHER, "-H", "127.0.0.1", "-p", &port.to_string()])
+            let mut cmd = Command::new(&bin);
+            cmd.args([LAUNCHER, "-H", "127.0.0.1", "-p", &port.to_string()])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .kill_on_drop(true)
+                .process_group(0);
+            // moto_server ends with this process, however it ends (even SIGKILL).
+            // SAFETY: prctl is async-signal-safe and touches only the child.
+            unsafe {
+                cmd.pre_exec(|| {
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                    Ok(())
+                });
+            }
+            let child = cmd
                 .spawn()
                 .map_err(|e| format!("cannot start moto_server with {bin} (scripts/dev and scripts/test install it): {e}"))?;
             let endpoint = format!("http://127.0.0.1:{port}");
