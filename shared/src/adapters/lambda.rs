@@ -69,6 +69,7 @@ where
 {
     crate::adapters::app::init_logging();
     let app = crate::adapters::app::App::from_env_or_exit().await;
+    crate::adapters::metrics::cold_start();
     run_http(|req| handler(app.clone(), req)).await
 }
 
@@ -81,6 +82,7 @@ where
 {
     crate::adapters::app::init_logging();
     let app = crate::adapters::app::App::from_env_or_exit().await;
+    crate::adapters::metrics::cold_start();
     lambda_runtime::run(lambda_runtime::service_fn(
         |event: lambda_runtime::LambdaEvent<SqsEvent>| {
             let fut = handler(app.clone(), event.payload);
@@ -101,6 +103,7 @@ where
 {
     crate::adapters::app::init_logging();
     let app = crate::adapters::app::App::from_env_or_exit().await;
+    crate::adapters::metrics::cold_start();
     lambda_runtime::run(lambda_runtime::service_fn(
         |event: lambda_runtime::LambdaEvent<E>| {
             let fut = handler(app.clone(), event.payload);

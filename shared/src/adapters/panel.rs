@@ -350,6 +350,26 @@ impl PanelClient {
         query: &[(&str, String)],
         body: Option<&impl Serialize>,
     ) -> Result<T, PanelError> {
+        let started = std::time::Instant::now();
+        let result = self.call_once(method.clone(), path, query, body).await;
+        // One operation per route, without the ids in the path.
+        let route = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        let failed = matches!(result, Err(PanelError::Transient(_)));
+        crate::adapters::metrics::panel_call(
+            &format!("{method} /{route}"),
+            !failed,
+            started.elapsed().as_millis() as u64,
+        );
+        result
+    }
+
+    async fn call_once<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&impl Serialize>,
+    ) -> Result<T, PanelError> {
         let mut req = self
             .http
             .request(method.clone(), format!("{}{path}", self.base))
