@@ -2,11 +2,13 @@
 //! serves every route on `DEV_ADDR` (default 127.0.0.1:3000), runs the queue
 //! consumers, and long-polls Telegram when there is no `WEBHOOK_BASE_URL`.
 
+use local_stack::moto::die_with_parent;
 use shared::base::config::Vars;
 use std::net::SocketAddr;
 
 #[tokio::main]
 async fn main() {
+    die_with_parent();
     shared::adapters::app::init_logging();
     let mut vars = Vars::from_env();
     if let Some(path) = shared::adapters::app::dotenv_path(&vars)
@@ -52,8 +54,27 @@ async fn main() {
         "  polling:  {}",
         if poll { "on (getUpdates)" } else { "off" }
     );
-    println!("Ctrl-C stops everything.");
-    let _ = tokio::signal::ctrl_c().await;
-    println!("stopping");
+    println!("Ctrl-C (or SIGTERM, SIGHUP, or the parent's end) stops everything.");
+    let signal = stop_signal().await;
+    println!("stopping ({signal})");
     drop(stack);
+}
+
+/// Waits for SIGINT (Ctrl-C), SIGTERM (`kill`, a process supervisor, a test
+/// harness) or SIGHUP (the terminal closed); with [`die_with_parent`] the
+/// parent's end arrives as SIGTERM.
+async fn stop_signal() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return "SIGINT";
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+        _ = hup.recv() => "SIGHUP",
+    }
 }

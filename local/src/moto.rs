@@ -23,17 +23,40 @@ pub fn moto_python() -> String {
 /// moto_server with atomic DynamoDB requests (see the script's comment).
 const LAUNCHER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/lib/moto_atomic.py");
 
+/// Makes this process receive SIGTERM when its parent ends (a terminal or
+/// supervisor gone without a signal), so it stops its children as on `kill`;
+/// exits at once if the parent is already gone.
+pub fn die_with_parent() {
+    // SAFETY: plain syscalls without pointers.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+        if libc::getppid() == 1 {
+            std::process::exit(0);
+        }
+    }
+}
+
 impl Moto {
     /// Starts moto_server and waits until it answers. The launcher binds a
     /// free port itself and reports it, so no other process can take the
     /// port between choosing and binding it.
     pub async fn start() -> Result<Moto, String> {
         let bin = moto_python();
-        let mut child = Command::new(&bin)
-            .args([LAUNCHER, "-H", "127.0.0.1", "-p", "0"])
+        let mut cmd = Command::new(&bin);
+        cmd.args([LAUNCHER, "-H", "127.0.0.1", "-p", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
+            .process_group(0);
+        // moto_server ends with this process, however it ends (even SIGKILL).
+        // SAFETY: prctl is async-signal-safe and touches only the child.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = cmd
             .spawn()
             .map_err(|e| format!("cannot start moto_server with {bin} (scripts/dev and scripts/test install it): {e}"))?;
         let stdout = child.stdout.take().ok_or("moto_server: no stdout")?;

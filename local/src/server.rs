@@ -44,6 +44,21 @@ impl Routes {
             ("POST", "/pay/tribute") => {
                 shared::domains::money::payhooks::tribute(&self.app, req).await
             }
+            // Locally, the stand-in for SNS invoking AlarmsFunction: the body is the Lambda event SNS delivers.
+            ("POST", "/_local/sns/alarms") => {
+                match serde_json::from_slice::<shared::domains::ops::alarms::SnsEvent>(&req.body) {
+                    Err(e) => HttpResponse::error(
+                        StatusCode::BAD_REQUEST,
+                        &format!("not an SNS event: {e}"),
+                    ),
+                    Ok(event) => {
+                        match shared::domains::ops::alarms::handle_alarms(&self.app, event).await {
+                            Ok(()) => HttpResponse::text(StatusCode::OK, "ok"),
+                            Err(e) => HttpResponse::error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+                        }
+                    }
+                }
+            }
             _ => HttpResponse::error(StatusCode::NOT_FOUND, "no such route"),
         }
     }

@@ -20,6 +20,10 @@ ensure_venv() {
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$PINS"
     echo "$want" > "$stamp"
   fi
-  export PATH="$VENV/bin:$PATH"
+  # Callers (a test with stub tools first on PATH) may have put it there already.
+  case ":$PATH:" in
+    *":$VENV/bin:"*) ;;
+    *) export PATH="$VENV/bin:$PATH" ;;
+  esac
   export MOTO_PYTHON="$VENV/bin/python"
 }

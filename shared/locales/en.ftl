@@ -215,3 +215,10 @@ sync-counts =
 sync-failed = 🚨 Panel sync stopped at the page starting at { $start }: { $reason }
 log-unverified-origin = ⚠️ Webhook validation is off (WEBHOOK_VALIDATION_ENABLED=false): anyone can post updates, so money and admin actions from them are refused. First refused: { $what }. Turn validation on.
 refund-not-recorded = ⚠️ Stars for order <code>{ $order }</code> went back to the buyer, but nothing was recorded here (the order was not paid, or was refunded before). Check the order.
+log-alarm-firing = 🔴 Alarm: <b>{ $name }</b>
+    { $description }
+    { $reason }
+log-alarm-recovered = 🟢 Recovered: <b>{ $name }</b>
+    { $reason }
+log-alarm-no-data = ⚪ No data for alarm <b>{ $name }</b>
+    { $reason }

@@ -223,3 +223,10 @@ sync-counts =
 sync-failed = 🚨 Синхронизация с панелью остановилась на странице с { $start }: { $reason }
 log-unverified-origin = ⚠️ Проверка вебхука выключена (WEBHOOK_VALIDATION_ENABLED=false): обновления может прислать кто угодно, поэтому деньги и команды администратора из них не выполняются. Первое отклонённое: { $what }. Включите проверку.
 refund-not-recorded = ⚠️ Звёзды по заказу <code>{ $order }</code> возвращены покупателю, но здесь ничего не записано (заказ не был оплачен или уже возвращён). Проверьте заказ.
+log-alarm-firing = 🔴 Тревога: <b>{ $name }</b>
+    { $description }
+    { $reason }
+log-alarm-recovered = 🟢 Снова в норме: <b>{ $name }</b>
+    { $reason }
+log-alarm-no-data = ⚪ Нет данных для тревоги <b>{ $name }</b>
+    { $reason }

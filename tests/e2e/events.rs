@@ -72,3 +72,19 @@ fn the_jobs_event_carries_a_job() {
         }
     ));
 }
+
+#[test]
+fn the_alarms_event_carries_a_cloudwatch_state_change() {
+    let ev: shared::domains::ops::alarms::SnsEvent =
+        serde_json::from_str(&read("alarms.json")).expect("SNS event");
+    let change: shared::domains::ops::alarms::AlarmChange =
+        serde_json::from_str(&ev.records[0].sns.message).expect("CloudWatch alarm message");
+    assert_eq!(change.alarm_name, "vpn-shop-OutboxDlqAlarm");
+    assert_eq!(
+        (
+            change.new_state_value.as_str(),
+            change.old_state_value.as_str()
+        ),
+        ("ALARM", "OK")
+    );
+}

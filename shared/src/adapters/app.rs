@@ -80,6 +80,9 @@ impl App {
             );
         }
         let config = Config::from_vars(&vars)?;
+        for warning in config.warnings() {
+            tracing::warn!("{warning}");
+        }
         App::new(config, aws)
     }
 

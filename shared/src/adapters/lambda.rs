@@ -69,6 +69,7 @@ where
 {
     crate::adapters::app::init_logging();
     let app = crate::adapters::app::App::from_env_or_exit().await;
+    crate::adapters::metrics::cold_start();
     run_http(|req| handler(app.clone(), req)).await
 }
 
@@ -81,10 +82,32 @@ where
 {
     crate::adapters::app::init_logging();
     let app = crate::adapters::app::App::from_env_or_exit().await;
+    crate::adapters::metrics::cold_start();
     lambda_runtime::run(lambda_runtime::service_fn(
         |event: lambda_runtime::LambdaEvent<SqsEvent>| {
             let fut = handler(app.clone(), event.payload);
             async move { Ok::<_, lambda_runtime::Error>(fut.await) }
+        },
+    ))
+    .await
+}
+
+/// A whole function for an asynchronous event (SNS): logging, the
+/// application built once per cold start, then `handler` for every event;
+/// an error fails the invocation, so Lambda retries it.
+pub async fn event_function<E, F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    E: serde::de::DeserializeOwned + Send + 'static,
+    F: Fn(std::sync::Arc<crate::adapters::app::App>, E) -> Fut,
+    Fut: Future<Output = Result<(), String>> + Send,
+{
+    crate::adapters::app::init_logging();
+    let app = crate::adapters::app::App::from_env_or_exit().await;
+    crate::adapters::metrics::cold_start();
+    lambda_runtime::run(lambda_runtime::service_fn(
+        |event: lambda_runtime::LambdaEvent<E>| {
+            let fut = handler(app.clone(), event.payload);
+            async move { fut.await.map_err(lambda_runtime::Error::from) }
         },
     ))
     .await

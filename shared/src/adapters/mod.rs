@@ -1,6 +1,6 @@
 //! The outside world, each behind one module: the DynamoDB table (`store`),
 //! the SQS queues (`queue`, `outbox`, `jobs`), the HTTP edge (`http`,
-//! `lambda`), the payment providers' APIs and signatures (`pay`), the VPN
+//! `lambda`), metrics (`metrics`, EMF lines), the payment providers' APIs and signatures (`pay`), the VPN
 //! panel's API (`panel`), and `app`, which wires them once per cold start.
 //! Adapters know wire formats and tables, never business rules.
 
@@ -8,6 +8,7 @@ pub mod app;
 pub mod http;
 pub mod jobs;
 pub mod lambda;
+pub mod metrics;
 pub mod outbox;
 pub mod panel;
 pub mod pay;

@@ -307,11 +307,6 @@ pub fn parse_time(s: &str) -> Option<i64> {
         .map(|d| d.timestamp())
 }
 
-/// `gb` gigabytes (GiB, as the panel's UI counts them) in bytes.
-pub fn gb_to_bytes(gb: u32) -> u64 {
-    u64::from(gb) << 30
-}
-
 /// Accepts a byte count written as an integer or as a float (JavaScript
 /// numbers): either way a whole number of bytes.
 fn whole_bytes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
@@ -349,6 +344,26 @@ impl PanelClient {
     }
 
     async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&impl Serialize>,
+    ) -> Result<T, PanelError> {
+        let started = std::time::Instant::now();
+        let result = self.call_once(method.clone(), path, query, body).await;
+        // One operation per route, without the ids in the path.
+        let route = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        let failed = matches!(result, Err(PanelError::Transient(_)));
+        crate::adapters::metrics::panel_call(
+            &format!("{method} /{route}"),
+            !failed,
+            started.elapsed().as_millis() as u64,
+        );
+        result
+    }
+
+    async fn call_once<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -564,12 +579,6 @@ mod tests {
     }
 
     #[test]
-    fn gigabytes_are_binary() {
-        assert_eq!(gb_to_bytes(100), 107_374_182_400);
-        assert_eq!(gb_to_bytes(0), 0);
-    }
-
-    #[test]
     fn errors_are_sorted_by_what_to_do() {
         let taken = br#"{"timestamp":"x","path":"/api/users","message":"User username already exists","errorCode":"A019"}"#;
         assert_eq!(
@@ -601,7 +610,7 @@ mod tests {
         let mut p = Panel {
             api_url: "https://panel.example.com".into(),
             api_key: "k".into(),
-            traffic_limit_gb: 0,
+            traffic_limit_bytes: 0,
             traffic_strategy: TrafficStrategy::NoReset,
             squad_uuids: vec![],
             external_squad_uuid: None,

@@ -182,7 +182,20 @@ fn moves_money(update: &Update) -> bool {
     }
 }
 
+/// The kind of an update, as the `Updates` metric counts it.
+fn update_kind(kind: &UpdateKind) -> &'static str {
+    match kind {
+        UpdateKind::Message(_) => "message",
+        UpdateKind::CallbackQuery(_) => "callback_query",
+        UpdateKind::MyChatMember(_) => "my_chat_member",
+        UpdateKind::PreCheckoutQuery(_) => "pre_checkout_query",
+        UpdateKind::InlineQuery(_) => "inline_query",
+        _ => "other",
+    }
+}
+
 async fn dispatch(app: &App, update: Update, origin: Origin) -> Result<(), BotError> {
+    crate::adapters::metrics::count("Updates", &[("Kind", update_kind(&update.kind))]);
     match update.kind {
         UpdateKind::Message(msg) => on_message(app, msg, origin).await,
         UpdateKind::CallbackQuery(q) => on_callback(app, q, origin).await,

@@ -64,4 +64,29 @@ pub enum ConfigError {
     /// The Secrets Manager secret is not a flat JSON object of names to strings, numbers or booleans.
     #[error("secret JSON: {0}")]
     SecretJson(String),
+    /// More than one setting cannot be used: every one of them, in the order they are read.
+    #[error("{} settings are invalid: {}", .0.len(), join(.0))]
+    Several(Vec<ConfigError>),
+}
+
+fn join(errors: &[ConfigError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl ConfigError {
+    /// The setting the error names, when it names one.
+    pub fn setting(&self) -> Option<&'static str> {
+        match self {
+            ConfigError::Missing { name }
+            | ConfigError::MissingWhen { name, .. }
+            | ConfigError::Invalid { name, .. }
+            | ConfigError::InvalidSecret { name, .. }
+            | ConfigError::Conflict { name, .. } => Some(name),
+            _ => None,
+        }
+    }
 }

@@ -154,12 +154,104 @@ impl fmt::Debug for Config {
     }
 }
 
+/// Reads the areas one by one and keeps every error.
+struct Collect<'a> {
+    vars: &'a Vars,
+    errors: Vec<ConfigError>,
+}
+
+impl Collect<'_> {
+    /// Reads one area. Each area stops at its first bad setting, so after an
+    /// error the area is read again without that setting (as if unset) to
+    /// find the next, until it reads or an error repeats a setting already
+    /// reported (a required one, now missing).
+    fn area<T>(&mut self, read: impl Fn(&Reader<'_>) -> Result<T, ConfigError>) -> Option<T> {
+        let mut error = match read(&Reader(self.vars)) {
+            Ok(value) => return Some(value),
+            Err(e) => e,
+        };
+        let mut without = self.vars.clone();
+        let mut names: Vec<&'static str> = Vec::new();
+        loop {
+            let name = error.setting();
+            self.errors.push(error);
+            let name = name.filter(|n| !names.contains(n))?;
+            names.push(name);
+            without.remove(name)?;
+            match read(&Reader(&without)) {
+                Ok(_) => return None,
+                Err(e) if e.setting().is_some_and(|n| names.contains(&n)) => return None,
+                Err(e) => error = e,
+            }
+        }
+    }
+
+    /// The one error to report.
+    fn into_error(mut self) -> ConfigError {
+        if self.errors.len() == 1 {
+            self.errors.remove(0)
+        } else {
+            ConfigError::Several(self.errors)
+        }
+    }
+}
+
 impl Config {
-    /// Parses every setting once. The first bad value is an error naming it.
+    /// Parses every setting once. Every bad value is reported, in one error
+    /// naming each setting (a single bad value is that value's own error).
     pub fn from_vars(vars: &Vars) -> Result<Config, ConfigError> {
         let r = Reader(vars);
-
-        // The areas are read in this order, so with two bad settings the error names the same one as always.
+        let mut all = Collect {
+            vars,
+            errors: Vec::new(),
+        };
+        // The areas are read in this order, and the errors are listed in it.
+        let bot = all.area(bot::read);
+        let plans = all.area(plans::read);
+        let notifications = all.area(notifications::read);
+        let log = all.area(logging::read);
+        let panel = all.area(panel::read);
+        let panel_webhook_secret = panel::webhook_secret(&r);
+        let yookassa = all.area(yookassa::read);
+        let cryptopay = all.area(cryptopay::read);
+        let stars_enabled = all.area(plans::stars_enabled);
+        let freekassa = all.area(freekassa::read);
+        let tribute = all.area(tribute::read);
+        let sentry = all.area(logging::sentry);
+        let inline_thumbnails = all.area(bot::inline_thumbnails);
+        let infra = all.area(infra::read);
+        let (
+            Some(bot),
+            Some(plans),
+            Some(notifications),
+            Some(log),
+            Some(panel),
+            Some(yookassa),
+            Some(cryptopay),
+            Some(stars_enabled),
+            Some(freekassa),
+            Some(tribute),
+            Some(sentry),
+            Some(inline_thumbnails),
+            Some(infra),
+        ) = (
+            bot,
+            plans,
+            notifications,
+            log,
+            panel,
+            yookassa,
+            cryptopay,
+            stars_enabled,
+            freekassa,
+            tribute,
+            sentry,
+            inline_thumbnails,
+            infra,
+        )
+        else {
+            return Err(all.into_error());
+        };
         let bot::BotSettings {
             bot_token,
             admin_ids,
@@ -176,24 +268,12 @@ impl Config {
             legacy_refs,
             logs_page_size,
             rate_limit,
-        } = bot::read(&r)?;
+        } = bot;
         let plans::PlanSettings {
             plans,
             referral_one_bonus_per_referee,
             trial,
-        } = plans::read(&r)?;
-        let notifications = notifications::read(&r)?;
-        let log = logging::read(&r)?;
-        let panel = panel::read(&r)?;
-        let panel_webhook_secret = panel::webhook_secret(&r);
-        let yookassa = yookassa::read(&r)?;
-        let cryptopay = cryptopay::read(&r)?;
-        let stars_enabled = plans::stars_enabled(&r)?;
-        let freekassa = freekassa::read(&r)?;
-        let tribute = tribute::read(&r)?;
-        let sentry = logging::sentry(&r)?;
-        let inline_thumbnails = bot::inline_thumbnails(&r)?;
-        let infra = infra::read(&r)?;
+        } = plans;
 
         Ok(Config {
             bot_token,
@@ -237,6 +317,11 @@ impl Config {
             .map(|(name, _)| *name)
             .filter(|name| r.raw(name).is_some())
             .collect()
+    }
+
+    /// Settings that start but are probably wrong, one line each naming the setting (today: ruble prices that look like kopecks).
+    pub fn warnings(&self) -> Vec<String> {
+        plans::kopeck_warnings(&self.plans)
     }
 
     /// How a period is sold.
@@ -392,7 +477,7 @@ WEB_SERVER_PORT=8080
             c.trial,
             Some(Trial {
                 days: 2,
-                traffic_limit_gb: 5
+                traffic_limit_bytes: 5 << 30
             })
         );
         assert_eq!(c.log.chat_id, Some(-1009876543210));
@@ -446,6 +531,75 @@ WEB_SERVER_PORT=8080
         assert_eq!(c.bot_token, "999:from_secret");
         assert_eq!(c.yookassa.as_ref().unwrap().shop_id, "123456");
         assert_eq!(c.plan(Period::OneMonth).rub_price, Some(Kopecks(19950)));
+    }
+
+    #[test]
+    fn every_bad_setting_in_one_message() {
+        let mut v = minimal();
+        v.set("ADMIN_IDS", "12x");
+        v.set("RUB_PRICE_3_MONTHS", "abc");
+        v.set("RUB_PRICE_6_MONTHS", "-5");
+        v.set("LOG_CHAT_ID", "chat");
+        let e = err(&v);
+        assert!(e.starts_with("4 settings are invalid: ADMIN_IDS: "), "{e}");
+        for part in [
+            r#"RUB_PRICE_3_MONTHS: expected a positive number of rubles, got "abc""#,
+            r#"RUB_PRICE_6_MONTHS: expected a positive number of rubles, got "-5""#,
+            r#"LOG_CHAT_ID: expected a whole number, got "chat""#,
+        ] {
+            assert!(e.contains(part), "{e}");
+        }
+        assert_eq!(e.matches("RUB_PRICE_3_MONTHS").count(), 1, "{e}");
+        // A required setting reported once, not again as missing.
+        let mut v = Vars::new();
+        v.set("BOT_TOKEN", "no colon");
+        v.set("LOG_THREAD_ID", "x");
+        let e = err(&v);
+        assert!(e.starts_with("2 settings are invalid: BOT_TOKEN: "), "{e}");
+        assert!(e.contains("LOG_THREAD_ID"), "{e}");
+        assert!(!e.contains("no colon"), "secrets stay hidden: {e}");
+    }
+
+    #[test]
+    fn seed_style_values_start() {
+        let file = TempFile::new(
+            "seed-style",
+            "USER_TRAFFIC_LIMIT_GB=0.0\nTRIAL_ENABLED=true\nTRIAL_TRAFFIC_LIMIT_GB=5.0\n\
+             USER_TRAFFIC_STRATEGY=MONTHLY\nREQUIRED_CHANNEL_ID=   # channel id, e.g. -100...\n\
+             PANEL_API_URL=https://panel.example.com\nPANEL_API_KEY=k\nRUB_PRICE_1_MONTH=15000\n\
+             RUB_PRICE_12_MONTHS=1500\n",
+        );
+        let mut vars = minimal();
+        vars.merge_dotenv_file(&file.0).unwrap();
+        let c = Config::from_vars(&vars).unwrap();
+        let panel = c.panel.as_ref().unwrap();
+        assert_eq!(panel.traffic_limit_bytes, 0);
+        assert_eq!(panel.traffic_strategy, TrafficStrategy::Month);
+        assert_eq!(c.trial.unwrap().traffic_limit_bytes, 5 << 30);
+        assert_eq!(c.required_channel, None);
+        assert_eq!(
+            c.warnings(),
+            vec![
+                "RUB_PRICE_1_MONTH: 15000 rubles for 1 month(s) looks like kopecks; prices are in rubles (15000 would be 150.00 rubles)"
+            ]
+        );
+        let mut v = minimal();
+        v.set("PANEL_API_URL", "https://panel.example.com");
+        v.set("PANEL_API_KEY", "k");
+        v.set("USER_TRAFFIC_LIMIT_GB", "2.5");
+        v.set("USER_TRAFFIC_STRATEGY", "weekly");
+        let panel = Config::from_vars(&v).unwrap().panel.unwrap();
+        assert_eq!(panel.traffic_limit_bytes, 5 << 29);
+        assert_eq!(panel.traffic_strategy, TrafficStrategy::Week);
+        for bad in ["2,5", "-1", "1.", ".5", "1e3", "1.0000000001"] {
+            v.set("USER_TRAFFIC_LIMIT_GB", bad);
+            assert_eq!(
+                err(&v),
+                format!(
+                    "USER_TRAFFIC_LIMIT_GB: expected a number of gigabytes (5 or 2.5), got {bad:?}"
+                )
+            );
+        }
     }
 
     #[test]

@@ -46,6 +46,17 @@ impl TrafficStrategy {
         .into_iter()
         .find(|t| t.as_panel_str() == s)
     }
+
+    /// Parses USER_TRAFFIC_STRATEGY: the panel's spelling, or the names the
+    /// older bots' guides use (`DAILY`, `WEEKLY`, `MONTHLY`), case-insensitively.
+    pub fn from_setting(s: &str) -> Option<TrafficStrategy> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "DAILY" => Some(TrafficStrategy::Day),
+            "WEEKLY" => Some(TrafficStrategy::Week),
+            "MONTHLY" => Some(TrafficStrategy::Month),
+            other => TrafficStrategy::from_panel_str(other),
+        }
+    }
 }
 
 /// The VPN panel and what new users get on it.
@@ -55,8 +66,8 @@ pub struct Panel {
     pub api_url: String,
     /// API token (PANEL_API_KEY, secret).
     pub api_key: String,
-    /// Traffic limit of paid users in GB, 0 = unlimited (USER_TRAFFIC_LIMIT_GB).
-    pub traffic_limit_gb: u32,
+    /// Traffic limit of paid users in bytes, 0 = unlimited (USER_TRAFFIC_LIMIT_GB, decimal gigabytes).
+    pub traffic_limit_bytes: u64,
     /// Traffic reset strategy (USER_TRAFFIC_STRATEGY).
     pub traffic_strategy: TrafficStrategy,
     /// Internal squads given to users, lowercase UUIDs (USER_SQUAD_UUIDS).
@@ -72,7 +83,7 @@ impl fmt::Debug for Panel {
         f.debug_struct("Panel")
             .field("api_url", &self.api_url)
             .field("api_key", &REDACTED)
-            .field("traffic_limit_gb", &self.traffic_limit_gb)
+            .field("traffic_limit_bytes", &self.traffic_limit_bytes)
             .field("traffic_strategy", &self.traffic_strategy)
             .field("squad_uuids", &self.squad_uuids)
             .field("external_squad_uuid", &self.external_squad_uuid)
@@ -84,13 +95,13 @@ impl fmt::Debug for Panel {
 /// Reads the panel settings; `None` when PANEL_API_URL is unset.
 pub(super) fn read(r: &Reader<'_>) -> Result<Option<Panel>, ConfigError> {
     let api_url = r.url("PANEL_API_URL")?;
-    let traffic_limit_gb = r.whole("USER_TRAFFIC_LIMIT_GB")?.unwrap_or(0);
+    let traffic_limit_bytes = r.gigabytes("USER_TRAFFIC_LIMIT_GB")?.unwrap_or(0);
     let traffic_strategy = match r.raw("USER_TRAFFIC_STRATEGY") {
         None => TrafficStrategy::NoReset,
-        Some(v) => TrafficStrategy::from_panel_str(v).ok_or_else(|| {
+        Some(v) => TrafficStrategy::from_setting(v).ok_or_else(|| {
             invalid(
                 "USER_TRAFFIC_STRATEGY",
-                "NO_RESET, DAY, WEEK, MONTH or MONTH_ROLLING",
+                "NO_RESET, DAY, WEEK, MONTH or MONTH_ROLLING (or DAILY, WEEKLY, MONTHLY)",
                 v,
             )
         })?,
@@ -115,7 +126,7 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Option<Panel>, ConfigError> {
     Ok(Some(Panel {
         api_url,
         api_key,
-        traffic_limit_gb,
+        traffic_limit_bytes,
         traffic_strategy,
         squad_uuids,
         external_squad_uuid,

@@ -61,6 +61,27 @@ pub(super) fn is_username(s: &str) -> bool {
     !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
+/// `"2.5"` gigabytes as bytes (2^30 per gigabyte, rounded down); at most nine decimals.
+pub(super) fn gigabytes_to_bytes(s: &str) -> Option<u64> {
+    const GB: u64 = 1 << 30;
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 9 {
+        return None;
+    }
+    if s.contains('.') && frac.is_empty() {
+        return None;
+    }
+    let whole_bytes = whole.parse::<u64>().ok()?.checked_mul(GB)?;
+    let frac_bytes = if frac.is_empty() {
+        0
+    } else {
+        let scale = 10u64.pow(frac.len() as u32);
+        frac.parse::<u64>().ok()? * GB / scale
+    };
+    whole_bytes.checked_add(frac_bytes)
+}
+
 /// Items of a comma-separated list, trimmed, empty items dropped.
 pub(super) fn list_items(raw: &str) -> impl Iterator<Item = &str> {
     raw.split(',').map(str::trim).filter(|s| !s.is_empty())
@@ -112,6 +133,16 @@ impl<'a> Reader<'a> {
     pub(super) fn whole<T: FromStr>(&self, name: &'static str) -> Result<Option<T>, ConfigError> {
         self.raw(name)
             .map(|v| v.parse().map_err(|_| invalid(name, "a whole number", v)))
+            .transpose()
+    }
+
+    /// Gigabytes (2^30 bytes), whole or decimal (`0.0`, `5`, `2.5`), as bytes; `None` when unset.
+    pub(super) fn gigabytes(&self, name: &'static str) -> Result<Option<u64>, ConfigError> {
+        self.raw(name)
+            .map(|v| {
+                gigabytes_to_bytes(v)
+                    .ok_or_else(|| invalid(name, "a number of gigabytes (5 or 2.5)", v))
+            })
             .transpose()
     }
 

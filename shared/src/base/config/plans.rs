@@ -88,8 +88,8 @@ pub struct PlanConfig {
 pub struct Trial {
     /// Length in days (TRIAL_DURATION_DAYS, default 3).
     pub days: u32,
-    /// Traffic limit in GB, 0 = unlimited (TRIAL_TRAFFIC_LIMIT_GB, default 5).
-    pub traffic_limit_gb: u32,
+    /// Traffic limit in bytes, 0 = unlimited (TRIAL_TRAFFIC_LIMIT_GB, decimal gigabytes, default 5).
+    pub traffic_limit_bytes: u64,
 }
 
 /// The periods and the trial, each kept in `Config` under the same name.
@@ -110,10 +110,10 @@ pub(super) fn read(r: &Reader<'_>) -> Result<PlanSettings, ConfigError> {
 
     let trial_enabled = r.flag("TRIAL_ENABLED", false)?;
     let trial_days = r.bounded("TRIAL_DURATION_DAYS", 3, 1, u32::MAX)?;
-    let trial_traffic = r.whole::<u32>("TRIAL_TRAFFIC_LIMIT_GB")?.unwrap_or(5);
+    let trial_traffic = r.gigabytes("TRIAL_TRAFFIC_LIMIT_GB")?.unwrap_or(5 << 30);
     let trial = trial_enabled.then_some(Trial {
         days: trial_days,
-        traffic_limit_gb: trial_traffic,
+        traffic_limit_bytes: trial_traffic,
     });
 
     Ok(PlanSettings {
@@ -121,6 +121,33 @@ pub(super) fn read(r: &Reader<'_>) -> Result<PlanSettings, ConfigError> {
         referral_one_bonus_per_referee,
         trial,
     })
+}
+
+/// Rubles per month from which a price looks like kopecks (15000 for one month is 150 ₽ written in kopecks).
+const KOPECK_LOOKING_RUBLES_PER_MONTH: u64 = 3000;
+
+/// One warning per ruble price that looks like kopecks, naming the setting: the
+/// VPS bots' guide documents kopecks while their code reads rubles, so an
+/// operator's file may hold either. Such a price still starts.
+pub(super) fn kopeck_warnings(plans: &[PlanConfig]) -> Vec<String> {
+    plans
+        .iter()
+        .filter_map(|p| {
+            let price = p.rub_price?;
+            let rubles = price.0 / 100;
+            (rubles / u64::from(p.period.months()) >= KOPECK_LOOKING_RUBLES_PER_MONTH).then(|| {
+                format!(
+                    "{}: {} rubles for {} month(s) looks like kopecks; prices are in rubles ({} would be {}.{:02} rubles)",
+                    plan_names(p.period).rub,
+                    price.display_rubles(),
+                    p.period.months(),
+                    rubles,
+                    rubles / 100,
+                    rubles % 100
+                )
+            })
+        })
+        .collect()
 }
 
 /// Whether Telegram Stars payments are offered (STARS_ENABLED); Stars need no credentials, only the STARS_PRICE_* prices.

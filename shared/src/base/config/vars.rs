@@ -91,7 +91,9 @@ impl Vars {
             path: shown.clone(),
             source,
         })?;
-        for (k, v) in parse_dotenv(&text, &shown)? {
+        let env = |name: &str| self.0.get(name).cloned();
+        let pairs = parse_dotenv(&text, &shown, &env)?;
+        for (k, v) in pairs {
             self.0.entry(k).or_insert(v);
         }
         Ok(())

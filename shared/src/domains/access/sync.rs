@@ -11,7 +11,7 @@
 use crate::adapters::app::App;
 use crate::adapters::outbox::{Button, OutgoingText};
 use crate::adapters::panel::{
-    Desired, PanelClient, PanelError, PanelStatus, PanelUser, UserRef, gb_to_bytes, username_for,
+    Desired, PanelClient, PanelError, PanelStatus, PanelUser, UserRef, username_for,
 };
 use crate::adapters::queue::{Received, consume};
 use crate::adapters::store::StoreError;
@@ -204,11 +204,10 @@ async fn alert_admins(app: &App, req: &PanelSyncRequest, attempts: u32, e: &Sync
 
 /// The traffic limit in bytes the user's current subscription gets.
 pub fn traffic_limit_bytes(app: &App, panel: &Panel, user: &User) -> u64 {
-    let gb = match (user.on_trial(), app.config.trial) {
-        (true, Some(trial)) => trial.traffic_limit_gb,
-        _ => panel.traffic_limit_gb,
-    };
-    gb_to_bytes(gb)
+    match (user.on_trial(), app.config.trial) {
+        (true, Some(trial)) => trial.traffic_limit_bytes,
+        _ => panel.traffic_limit_bytes,
+    }
 }
 
 fn desired(app: &App, panel: &Panel, user: &User, expire_at: i64) -> Desired {

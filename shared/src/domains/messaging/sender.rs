@@ -34,7 +34,15 @@ async fn deliver(app: &App, m: Received<'_>) -> Result<(), String> {
     if !msg.buttons.is_empty() {
         req = req.reply_markup(keyboard(&msg.buttons));
     }
-    match req.await {
+    let result = req.await;
+    let outcome = match &result {
+        Ok(_) => "sent",
+        Err(RequestError::RetryAfter(_)) => "throttled",
+        Err(RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)) => "blocked",
+        Err(_) => "failed",
+    };
+    crate::adapters::metrics::count("Messages", &[("Outcome", outcome)]);
+    match result {
         Ok(_) => Ok(()),
         Err(RequestError::RetryAfter(wait)) => {
             if msg.deferrals >= MAX_DEFERRALS {

@@ -40,6 +40,24 @@ pub async fn settle_with(
     payment: &Payment,
     tell_user: bool,
 ) -> Result<Settled, StoreError> {
+    let result = credit_and_finish(app, provider, payment, tell_user).await;
+    let outcome = match &result {
+        Ok(Settled::Credited) => "credited",
+        Ok(Settled::Duplicate) => "duplicate",
+        Ok(Settled::Flagged) => "refused",
+        Err(_) => "failed",
+    };
+    let credited = matches!(result, Ok(Settled::Credited)).then_some(payment.amount.minor);
+    crate::adapters::metrics::payment(provider, outcome, &payment.amount.currency, credited);
+    result
+}
+
+async fn credit_and_finish(
+    app: &App,
+    provider: &str,
+    payment: &Payment,
+    tell_user: bool,
+) -> Result<Settled, StoreError> {
     match app.store.credit(&app.config, payment, now()).await? {
         CreditOutcome::Credited(credit) => {
             after_credit_with(app, &credit, tell_user)
