@@ -89,3 +89,23 @@ where
     ))
     .await
 }
+
+/// A whole scheduled function (an EventBridge schedule's target): logging,
+/// the application built once per cold start, then `handler` with the time
+/// of each invocation. A failure fails the invocation, so it shows in the
+/// function's errors; the next run covers the window again.
+pub async fn scheduled_function<F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    F: Fn(std::sync::Arc<crate::adapters::app::App>, i64) -> Fut,
+    Fut: Future<Output = Result<(), String>> + Send,
+{
+    crate::adapters::app::init_logging();
+    let app = crate::adapters::app::App::from_env_or_exit().await;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        |_event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+            let fut = handler(app.clone(), crate::base::clock::now());
+            async move { fut.await.map_err(lambda_runtime::Error::from) }
+        },
+    ))
+    .await
+}
