@@ -15,6 +15,7 @@ use shared::base::config::{SECRET_NAMES, Vars};
 use shared::domains::ops::health::Probe;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use workers::Worker;
@@ -91,6 +92,7 @@ impl Stack {
         let mut tasks = vec![tokio::spawn(server::serve(listener, routes))];
         if consumers {
             tasks.extend(spawn_consumers(&app));
+            tasks.push(tokio::spawn(run_scheduler(app.clone())));
         }
         Ok(Stack {
             moto,
@@ -193,6 +195,22 @@ pub fn probe_for(app: &App) -> Probe {
         .into_iter()
         .filter_map(|(n, u)| Some((n, u?)))
         .collect(),
+    }
+}
+
+/// How often the local stack runs the scheduler (on AWS: every 5 minutes).
+pub const SCHEDULER_EVERY: Duration = Duration::from_secs(30);
+
+/// Runs the scheduler on the wall clock every [`SCHEDULER_EVERY`], as the
+/// EventBridge schedule does on AWS (tests call
+/// `shared::domains::schedule::tick::run` with their own clock instead).
+async fn run_scheduler(app: Arc<App>) {
+    loop {
+        let now = shared::base::clock::now();
+        if let Err(e) = shared::domains::schedule::tick::run(&app, now).await {
+            tracing::warn!("scheduler run failed: {e}");
+        }
+        tokio::time::sleep(SCHEDULER_EVERY).await;
     }
 }
 

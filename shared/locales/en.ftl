@@ -182,15 +182,14 @@ trial-started =
 trial-unavailable = The free trial is only for new users without a subscription, once.
 log-trial = 🎁 Trial: { $name }, id <code>{ $id }</code>, { $count } d.
 
-panel-expires-soon = ⏰ Your subscription ends in { $count ->
-    [one] { $count } hour
-   *[other] { $count } hours
-} ({ $date }). Renew it to stay connected.
-panel-expired = ⛔ Your subscription has ended and the VPN is off. Renew it to connect again.
-panel-expired-ago = ⛔ Your subscription ended { $count ->
-    [one] { $count } hour
-   *[other] { $count } hours
-} ago. Renew it to connect again.
+notice-expires-soon = ⏰ Your subscription ends in { $count ->
+    [one] { $count } day
+   *[other] { $count } days
+}, on { $date }. Renew it now to stay connected.
+notice-expired = ⛔ Your subscription ended today and the VPN is off. Renew it to connect again.
+notice-expired-ago = ⛔ Your subscription ended yesterday. Renew it to connect again — it takes a minute.
+notice-trial-ended = 🎁 Your free trial is over. Liked it? Pick a plan to keep your VPN on.
+btn-renew = 🔄 Renew
 panel-limited = 📊 You have used all the traffic of your subscription. It comes back at the next reset or when you renew.
 panel-disabled = ⛔ Your VPN access has been suspended. Contact support if this is unexpected.
 panel-enabled = ✅ Your VPN access is back on.

@@ -88,3 +88,13 @@ fn the_alarms_event_carries_a_cloudwatch_state_change() {
         ("ALARM", "OK")
     );
 }
+
+#[test]
+fn the_scheduler_event_is_a_scheduled_event() {
+    // The scheduler reads nothing from its event but the fact of it (its
+    // clock is the time of the run); the event must still be valid JSON of
+    // the shape EventBridge Scheduler sends.
+    let ev: serde_json::Value = serde_json::from_str(&read("scheduler.json")).expect("event");
+    assert_eq!(ev["detail-type"], "Scheduled Event");
+    assert_eq!(ev["source"], "aws.scheduler");
+}

@@ -801,21 +801,19 @@ async fn panel_events_about_our_users_update_them_and_tell_them_in_their_languag
     t.telegram.clear();
     let pid = panel_id(&t.user(9030).await.expect("user"));
 
-    // 72 hours before the end.
+    // 72 hours before the end: the status only. The expiry notices belong
+    // to the scheduler (tests/e2e/schedule.rs), so the user hears it once.
     let body = event_about("webhook_user_expiration_in_72h", 9030, pid, now(), |e| {
         e["data"]["expireAt"] = json!(format_time(end));
+        e["data"]["status"] = json!("ACTIVE");
     });
     assert_eq!(t.post_panel(&body, &signed(&body, PANEL_SECRET)).await, 200);
-    // The panel retries the very same delivery: no second notice.
     assert_eq!(t.post_panel(&body, &signed(&body, PANEL_SECRET)).await, 200);
-    assert_eq!(t.drain_outbox().await, 1);
-    let notice = t.telegram.sent_to(9030).pop().expect("notice");
-    assert!(
-        text_of(&notice).contains("ends in 72 hours"),
-        "{}",
-        text_of(&notice)
+    assert_eq!(t.drain_outbox().await, 0, "no expiry notice from the panel");
+    assert_eq!(
+        t.user(9030).await.expect("user").panel_status.as_deref(),
+        Some("ACTIVE")
     );
-    assert!(callback_data(&notice).contains(&"sub".to_owned()));
 
     // The traffic ran out.
     let body = event_about("webhook_user_expired", 9030, pid, now(), |e| {
@@ -875,7 +873,7 @@ async fn an_expiry_event_for_a_renewed_user_queues_a_sync_instead_of_a_notice() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_expired_user_hears_it_and_events_about_strangers_are_ignored() {
+async fn an_expiry_event_updates_the_status_only_and_events_about_strangers_are_ignored() {
     let (t, _panel) = TestStack::start_with_panel(&[]).await;
     // Registered, never linked: matched by the username the bot gives.
     register(&t, 1, 700100200, "ru").await;
@@ -883,12 +881,10 @@ async fn an_expired_user_hears_it_and_events_about_strangers_are_ignored() {
     let (raw, _) = sample("webhook_user_expired");
     let body = restamped(&raw, now());
     assert_eq!(t.post_panel(&body, &signed(&body, PANEL_SECRET)).await, 200);
-    assert_eq!(t.drain_outbox().await, 1);
-    let notice = t.telegram.sent_to(700100200).pop().expect("notice");
-    assert!(
-        text_of(&notice).contains("подписка закончилась"),
-        "{}",
-        text_of(&notice)
+    assert_eq!(
+        t.drain_outbox().await,
+        0,
+        "the scheduler, not the panel, tells the user"
     );
     assert_eq!(
         t.user(700100200)

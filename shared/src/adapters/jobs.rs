@@ -22,6 +22,97 @@ pub enum Job {
         /// Page size.
         size: u32,
     },
+    /// An expiry notice for the subscription of `user` ending at `end`.
+    Notice {
+        /// The user.
+        user: i64,
+        /// Which notice.
+        notice: NoticeKind,
+        /// The subscription end it is about (a renewal makes it stale).
+        end: i64,
+    },
+    /// Ask the provider about a pending order whose notification may be lost.
+    RecheckOrder {
+        /// Our order id.
+        order: String,
+        /// Mark it expired if it is still pending (its life is over).
+        expire: bool,
+        /// When it fell due (the scheduler's clock).
+        at: i64,
+    },
+    /// The nightly panel reconciliation of the day `day` (`yyyy-mm-dd`).
+    NightlySync {
+        /// The day.
+        day: String,
+    },
+}
+
+/// The expiry notices, by when they go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// `SUBSCRIPTION_NOTIFY_DAYS_BEFORE` days before the end.
+    Before,
+    /// At the end (a trial's end gets the trial's text).
+    Expired,
+    /// A day after the end.
+    After,
+}
+
+impl NoticeKind {
+    /// Its name in markers and logs.
+    pub fn code(self) -> &'static str {
+        match self {
+            NoticeKind::Before => "before",
+            NoticeKind::Expired => "expired",
+            NoticeKind::After => "after",
+        }
+    }
+}
+
+/// Queues jobs, each delivered no sooner than its delay (seconds, at most
+/// 900), ten to a `SendMessageBatch`. Fails if any was not queued (queuing
+/// one twice is harmless: every job is idempotent).
+pub async fn enqueue_jobs(app: &App, jobs: &[(Job, u32)]) -> Result<(), String> {
+    use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+    let url = app
+        .config
+        .infra
+        .jobs_queue_url
+        .as_deref()
+        .ok_or("JOBS_QUEUE_URL is not set")?;
+    for chunk in jobs.chunks(10) {
+        let mut entries = Vec::with_capacity(chunk.len());
+        for (i, (job, delay)) in chunk.iter().enumerate() {
+            let body = serde_json::to_string(job).map_err(|e| e.to_string())?;
+            entries.push(
+                SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(body)
+                    .delay_seconds((*delay).min(900) as i32)
+                    .build()
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        let out = app
+            .sqs
+            .send_message_batch()
+            .queue_url(url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
+        if let Some(f) = out.failed().first() {
+            return Err(format!(
+                "{} of {} jobs not queued: {} {}",
+                out.failed().len(),
+                chunk.len(),
+                f.code(),
+                f.message().unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Queues a job.
@@ -60,5 +151,16 @@ mod tests {
             r#"{"kind":"panel_sync_page","run":"1800000000-abcd0123","start":250,"size":250}"#
         );
         assert_eq!(serde_json::from_str::<Job>(&json).expect("back"), job);
+        let notice = Job::Notice {
+            user: 42,
+            notice: NoticeKind::Before,
+            end: 1_800_000_000,
+        };
+        let json = serde_json::to_string(&notice).expect("json");
+        assert_eq!(
+            json,
+            r#"{"kind":"notice","user":42,"notice":"before","end":1800000000}"#
+        );
+        assert_eq!(serde_json::from_str::<Job>(&json).expect("back"), notice);
     }
 }

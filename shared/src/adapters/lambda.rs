@@ -112,3 +112,18 @@ where
     ))
     .await
 }
+
+/// A whole scheduled function (an EventBridge schedule's target): logging,
+/// the application built once per cold start, then `handler` with the time
+/// of each invocation. A failure fails the invocation, so it shows in the
+/// function's errors; the next run covers the window again.
+pub async fn scheduled_function<F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+where
+    F: Fn(std::sync::Arc<crate::adapters::app::App>, i64) -> Fut,
+    Fut: Future<Output = Result<(), String>> + Send,
+{
+    event_function(move |app, _event: serde_json::Value| {
+        handler(app, crate::base::clock::now())
+    })
+    .await
+}

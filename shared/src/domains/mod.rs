@@ -6,3 +6,4 @@ pub mod access;
 pub mod messaging;
 pub mod money;
 pub mod ops;
+pub mod schedule;

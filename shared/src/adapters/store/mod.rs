@@ -1,6 +1,7 @@
 //! DynamoDB storage: one table, keys and access patterns in `docs/data-model.md`.
 
 pub mod attrs;
+pub mod due;
 pub mod once;
 pub mod panel;
 pub mod rate;
@@ -116,6 +117,11 @@ pub mod keys {
     /// GSI2 sort key of `user`'s subscription ending at `end`.
     pub fn expiry_sk(user: TelegramId, end: i64) -> String {
         format!("{end}#{user}")
+    }
+    /// GSI2 partition key of the orders created on the day of `created`
+    /// while they are pending (the stuck-payment re-check queries a day at a time).
+    pub fn pending_pk(created: i64) -> String {
+        format!("PENDING#{}", day_of(created))
     }
     /// `yyyy-mm-dd` of a unix time (UTC).
     pub fn day_of(ts: i64) -> String {

@@ -66,6 +66,24 @@ impl Store {
         }
     }
 
+    /// Keeps a marker taken with a short hold until `until`, once the work
+    /// is safely done: a claim is a lease first (a crash before the work
+    /// lets it lapse, so a retry does the work), a record after.
+    pub async fn keep_once(&self, scope: &str, id: &str, until: i64) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(once_key(scope, id)))
+            .key("SK", s(SK))
+            .update_expression("SET expires = :u, #ttl = :u")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":u", n(until))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
     /// Gives a marker back after the work failed, so a retry can do it.
     pub async fn release_once(&self, scope: &str, id: &str) -> Result<(), StoreError> {
         self.client

@@ -70,7 +70,8 @@ impl SyncRun {
         format!("{now:010}-{}", &random[..8])
     }
 
-    fn from_item(item: &Item) -> Result<SyncRun, StoreError> {
+    /// Reads a run item.
+    pub fn from_item(item: &Item) -> Result<SyncRun, StoreError> {
         let id = item
             .str("SK")
             .and_then(|sk| sk.strip_prefix("RUN#"))

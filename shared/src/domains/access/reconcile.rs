@@ -25,6 +25,10 @@ pub const PAGE_SIZE: u32 = 250;
 const STALE_RUN_SECS: i64 = 30 * 60;
 /// Expiries closer than this are the same.
 const DRIFT_SECS: i64 = 60;
+/// The "admin" of a run the clock started (the nightly reconciliation):
+/// its report goes to the log chat, and only if the run changed something
+/// or could not fix something.
+pub const SCHEDULED: TelegramId = TelegramId(0);
 /// Scope of the "report sent" marker.
 const REPORT_SCOPE: &str = "sync-report";
 
@@ -245,6 +249,14 @@ async fn report(app: &App, run_id: &str, now: i64) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?
             .ok_or("run vanished")?;
+        if run.admin == SCHEDULED {
+            let c = &run.counts;
+            if c.linked + c.pulled + c.pushed + c.conflicts == 0 {
+                return Ok(());
+            }
+            let text = run_text(app.config.default_language, &run);
+            return app.try_admin_log(text).await;
+        }
         let lang = admin_lang(app, run.admin).await;
         let msg = OutgoingText::to_user(run.admin, run_text(lang, &run));
         app.outbox.send(&msg, 0).await.map_err(|e| e.to_string())
@@ -271,6 +283,10 @@ async fn tell_admin_failed(app: &App, run_id: &str, start: u64, error: &str) {
             ("reason", Arg::Str(crate::base::i18n::html(error))),
         ],
     );
+    if run.admin == SCHEDULED {
+        app.admin_log(text).await;
+        return;
+    }
     if let Err(e) = app
         .outbox
         .send(&OutgoingText::to_user(run.admin, text), 0)

@@ -305,7 +305,7 @@ async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), String> {
         tracing::info!(user = %user.id, event = %envelope.event, "panel behind DynamoDB; sync queued, no notice");
         return Ok(());
     }
-    if let Some(msg) = notice(app, &user, &kind) {
+    if let Some(msg) = notice(&user, &kind) {
         app.outbox
             .send(&msg, 0)
             .await
@@ -338,24 +338,14 @@ fn panel_behind(user: &User, subject: &EventUser, now: i64) -> bool {
     }
 }
 
-/// The message the user gets for an event, if any.
-fn notice(app: &App, user: &User, kind: &Kind) -> Option<OutgoingText> {
-    let n = &app.config.notifications;
+/// The message the user gets for an event, if any. Expiry events
+/// (`user.expiration`, `user.expired`, 2.x `expires_in`/`expired_…_ago`)
+/// update the status only: the expiry notices belong to the scheduler
+/// (`domains::schedule::notices`), which knows our end date, the user's
+/// language and settings, and sends each once per subscription end.
+fn notice(user: &User, kind: &Kind) -> Option<OutgoingText> {
     let lang = user.lang;
     let (text, sub_button) = match kind {
-        Kind::ExpiresIn(h) if n.enabled => (
-            tr(
-                lang,
-                "panel-expires-soon",
-                &[("count", Arg::Num(*h)), ("date", Arg::Str(end_date(user)))],
-            ),
-            true,
-        ),
-        Kind::Expired if n.enabled && n.on_expire => (t(lang, "panel-expired"), true),
-        Kind::ExpiredAgo(h) if n.enabled && n.after_expire => (
-            tr(lang, "panel-expired-ago", &[("count", Arg::Num(*h))]),
-            true,
-        ),
         Kind::Limited => (t(lang, "panel-limited"), true),
         Kind::Disabled if !user.banned => (t(lang, "panel-disabled"), false),
         Kind::Enabled if !user.banned => (t(lang, "panel-enabled"), true),
@@ -380,12 +370,6 @@ fn notice(app: &App, user: &User, kind: &Kind) -> Option<OutgoingText> {
         }]);
     }
     Some(msg)
-}
-
-fn end_date(user: &User) -> String {
-    user.sub_end
-        .map(crate::base::format::date)
-        .unwrap_or_default()
 }
 
 fn non_empty(what: &str) -> &str {

@@ -8,7 +8,7 @@
 
 use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::attrs::{ItemExt, n, s};
-use crate::adapters::store::keys::{day_of, expiry_pk, expiry_sk};
+use crate::adapters::store::keys::{expiry_pk, expiry_sk};
 use crate::adapters::store::users::User;
 use crate::adapters::store::{Item, Store, StoreError, keys};
 use crate::base::config::Config;
@@ -243,7 +243,6 @@ impl Store {
     /// Writes a new pending order. It has no TTL: an order is kept while
     /// money can still arrive for it.
     pub async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
-        let day = day_of(order.created_at);
         self.client
             .put_item()
             .table_name(&self.table)
@@ -259,7 +258,7 @@ impl Store {
             .item("created_at", n(order.created_at))
             .item("GSI1PK", s(format!("ORDERS#{}", order.user)))
             .item("GSI1SK", s(format!("{}#{}", order.created_at, order.id)))
-            .item("GSI2PK", s(format!("PENDING#{day}")))
+            .item("GSI2PK", s(keys::pending_pk(order.created_at)))
             .item("GSI2SK", s(format!("{}#{}", order.created_at, order.id)))
             .condition_expression("attribute_not_exists(PK)")
             .send()
@@ -1119,6 +1118,9 @@ mod tests {
         ] {
             assert_eq!(OrderStatus::parse(st.code()), Some(st));
         }
-        assert_eq!(day_of(1_767_225_600), "2026-01-01");
+        assert_eq!(
+            crate::adapters::store::keys::day_of(1_767_225_600),
+            "2026-01-01"
+        );
     }
 }

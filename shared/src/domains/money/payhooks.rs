@@ -332,7 +332,10 @@ fn event_order_id(key: &str) -> OrderId {
     OrderId(hex::encode(&Sha256::digest(key.as_bytes())[..16]))
 }
 
-async fn canceled(app: &App, order: &OrderId) -> Result<(), StoreError> {
+/// Closes a pending order its provider canceled and tells the buyer (once:
+/// only the call that closes it sends). Webhooks and the stuck-payment
+/// re-check both end here.
+pub async fn canceled(app: &App, order: &OrderId) -> Result<(), StoreError> {
     if !app.store.cancel_order(order, now()).await? {
         return Ok(());
     }

@@ -3,7 +3,9 @@
 
 use crate::adapters::app::App;
 use crate::adapters::jobs::{Job, MAX_RECEIVES};
+use crate::adapters::pay::OrderId;
 use crate::adapters::queue::{Received, consume};
+use crate::base::types::TelegramId;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
 /// Handles one batch from the jobs queue.
@@ -19,5 +21,16 @@ async fn run(app: &App, m: Received<'_>) -> Result<(), String> {
             crate::domains::access::reconcile::process_page(app, run, *start, *size, last_attempt)
                 .await
         }
+        Job::Notice { user, notice, end } => {
+            crate::domains::schedule::notices::send(app, TelegramId(*user), *notice, *end)
+                .await
+                .map(|_| ())
+        }
+        Job::RecheckOrder { order, expire, at } => {
+            crate::domains::schedule::stuck::recheck(app, &OrderId(order.clone()), *expire, *at)
+                .await
+                .map(|_| ())
+        }
+        Job::NightlySync { day } => crate::domains::schedule::nightly::run(app, day).await,
     }
 }

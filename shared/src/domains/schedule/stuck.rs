@@ -1,0 +1,93 @@
+//! Stuck payments: a pending order whose notification never came is asked
+//! about at the provider. Paid: credited through the same exactly-once path
+//! as the webhook (`money::settle`). Canceled: closed as the webhook would.
+//! At the end of its life a still-pending order is marked expired (kept:
+//! money may still arrive, and is then credited).
+//!
+//! Providers asked: YooKassa (the payment's status). Stars and Tribute only
+//! push; Crypto Pay and FreeKassa orders are not asked yet and just expire.
+
+use crate::adapters::app::App;
+use crate::adapters::pay::{OrderId, yookassa};
+use crate::base::clock::now;
+use crate::base::types::Provider;
+use crate::domains::money::orders::{OrderStatus, Payment};
+use crate::domains::money::payhooks::canceled;
+use crate::domains::money::settle::settle;
+
+/// What the re-check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recheck {
+    /// Not pending any more (paid, canceled, expired) or unknown: nothing to do.
+    Settled,
+    /// The provider said it was paid: credited now.
+    Credited,
+    /// The provider said it was canceled: closed.
+    Closed,
+    /// Still pending at the provider (or not asked).
+    Pending,
+    /// Its life is over: marked expired.
+    Expired,
+}
+
+/// Re-checks order `id`; with `expire`, marks it expired if still pending
+/// at `at` (the scheduler's clock, or now if later).
+pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<Recheck, String> {
+    let Some(order) = app.store.get_order(id).await.map_err(|e| e.to_string())? else {
+        return Ok(Recheck::Settled);
+    };
+    if order.status != OrderStatus::Pending {
+        return Ok(Recheck::Settled);
+    }
+    let asked = match (order.provider, &order.provider_ref, &app.config.yookassa) {
+        (Provider::Yookassa, Some(payment_id), Some(cfg)) => {
+            let p = yookassa::get_payment(&app.http, cfg, payment_id)
+                .await
+                .map_err(|e| format!("yookassa payment {payment_id}: {e}"))?;
+            match yookassa::payment_event(&p) {
+                yookassa::YooEvent::PaymentSucceeded {
+                    order_id: Some(o),
+                    amount,
+                    payment_id,
+                    ..
+                } if o == *id => {
+                    settle(
+                        app,
+                        "yookassa",
+                        &Payment {
+                            order: o,
+                            amount,
+                            provider_ref: payment_id,
+                        },
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                    Recheck::Credited
+                }
+                yookassa::YooEvent::PaymentCanceled {
+                    order_id: Some(o), ..
+                } if o == *id => {
+                    canceled(app, &o).await.map_err(|e| e.to_string())?;
+                    Recheck::Closed
+                }
+                _ => Recheck::Pending,
+            }
+        }
+        _ => Recheck::Pending,
+    };
+    if asked == Recheck::Pending
+        && expire
+        && app
+            .store
+            .expire_order(id, now().max(at))
+            .await
+            .map_err(|e| e.to_string())?
+    {
+        tracing::info!(order = %id, "pending order expired");
+        return Ok(Recheck::Expired);
+    }
+    if asked != Recheck::Pending {
+        tracing::info!(order = %id, outcome = ?asked, "stuck payment settled by re-check");
+    }
+    Ok(asked)
+}

@@ -1,0 +1,420 @@
+//! The product's clock, end to end with a controllable clock: the scheduler
+//! is run at chosen times (no sleeping for days), its jobs go through the
+//! real jobs queue and consumer, notices through the outbox to the fake
+//! Telegram. Expiry notices fire once at their time in the user's language;
+//! a renewal in between suppresses a stale one; repeated runs and duplicated
+//! deliveries send nothing twice. Stuck YooKassa payments are settled by
+//! asking YooKassa; the nightly reconciliation reports only what it changed.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::fake_providers::{Api, FakeProviders};
+use e2e::fake_telegram::Call;
+use e2e::{TestStack, callback_update, text_update};
+use shared::adapters::jobs::{Job, NoticeKind, enqueue_jobs};
+use shared::adapters::pay::OrderId;
+use shared::adapters::store::keys::{expiry_pk, expiry_sk};
+use shared::base::clock::now;
+use shared::base::types::TelegramId;
+use shared::domains::access::sync::SyncReason;
+use shared::domains::money::orders::OrderStatus;
+use shared::domains::schedule::tick::{self, NIGHTLY_AT};
+
+const DAY: i64 = 86_400;
+
+fn text_of(call: &Call) -> String {
+    call.body["text"].as_str().unwrap_or_default().to_owned()
+}
+
+fn callback_data(call: &Call) -> Vec<String> {
+    call.body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn register(t: &TestStack, update_id: i64, id: i64, lang: &str) {
+    assert_eq!(
+        t.update(&text_update(update_id, id, "Ann", lang, "/start"))
+            .await,
+        200
+    );
+}
+
+/// Sets the user's subscription to end at `end`, with the day key crediting
+/// writes beside it.
+async fn ends_at(t: &TestStack, id: i64, end: i64) {
+    t.set_sub_end(id, end).await;
+    let user = TelegramId(id);
+    t.set_user_attr(id, "GSI2PK", AttributeValue::S(expiry_pk(end)))
+        .await;
+    t.set_user_attr(id, "GSI2SK", AttributeValue::S(expiry_sk(user, end)))
+        .await;
+}
+
+/// Runs the scheduler at `at`, then every job it queued, then the outbox;
+/// returns (jobs queued, messages delivered).
+async fn run_at(t: &TestStack, at: i64) -> (usize, usize) {
+    let tick = tick::run(&t.stack.app, at).await.expect("scheduler runs");
+    let jobs = t.stack.drain_jobs().await.expect("jobs drain");
+    assert_eq!(jobs.failed, 0, "no job failed");
+    (tick.queued, t.drain_outbox().await)
+}
+
+/// What `user` was sent, as text.
+fn sent(t: &TestStack, user: i64) -> Vec<String> {
+    t.telegram.sent_to(user).iter().map(text_of).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expiry_notices_fire_once_at_their_time_in_the_users_language() {
+    let t = TestStack::start(&[("SUBSCRIPTION_NOTIFY_DAYS_BEFORE", "3")]).await;
+    let (en, ru, banned, blocked, trial) = (5101, 5102, 5103, 5104, 5105);
+    register(&t, 1, en, "en").await;
+    register(&t, 2, ru, "ru").await;
+    register(&t, 3, banned, "en").await;
+    register(&t, 4, blocked, "en").await;
+    register(&t, 5, trial, "en").await;
+    // Everyone's subscription ends at the same second, ten days from now.
+    let end = now() + 10 * DAY;
+    for id in [en, ru, banned, blocked, trial] {
+        ends_at(&t, id, end).await;
+    }
+    t.set_user_attr(banned, "banned", AttributeValue::Bool(true))
+        .await;
+    t.set_user_attr(blocked, "blocked_at", AttributeValue::N(now().to_string()))
+        .await;
+    t.set_user_attr(trial, "trial_end", AttributeValue::N(end.to_string()))
+        .await;
+    t.telegram.clear();
+
+    // An hour before "three days before": nothing is due yet.
+    assert_eq!(run_at(&t, end - 3 * DAY - 3600).await, (0, 0));
+
+    // Three days before, in each user's language, with a renew button that
+    // opens the plan list. The banned and the blocked user get nothing.
+    let (queued, delivered) = run_at(&t, end - 3 * DAY + 60).await;
+    assert_eq!((queued, delivered), (5, 3));
+    let en_notice = t.telegram.sent_to(en).pop().expect("en notice");
+    assert!(
+        text_of(&en_notice).contains("ends in 3 days"),
+        "{}",
+        text_of(&en_notice)
+    );
+    assert_eq!(callback_data(&en_notice), vec!["buy".to_owned()]);
+    let ru_notice = t.telegram.sent_to(ru).pop().expect("ru notice");
+    assert!(
+        text_of(&ru_notice).contains("закончится через 3 дня"),
+        "{}",
+        text_of(&ru_notice)
+    );
+    assert_eq!(callback_data(&ru_notice), vec!["buy".to_owned()]);
+    assert!(sent(&t, banned).is_empty() && sent(&t, blocked).is_empty());
+    assert_eq!(sent(&t, trial).len(), 1);
+
+    // The same run again: its window is done, nothing is queued.
+    assert_eq!(run_at(&t, end - 3 * DAY + 60).await, (0, 0));
+    // The cursor lost (a run from scratch) re-queues the same notices, and
+    // SQS delivers one of them twice: the markers send nothing again.
+    t.stack
+        .app
+        .store
+        .client()
+        .delete_item()
+        .table_name(t.stack.app.store.table())
+        .key("PK", AttributeValue::S("SCHED".into()))
+        .key("SK", AttributeValue::S("CURSOR".into()))
+        .send()
+        .await
+        .expect("cursor deleted");
+    let dup = Job::Notice {
+        user: en,
+        notice: NoticeKind::Before,
+        end,
+    };
+    enqueue_jobs(&t.stack.app, &[(dup.clone(), 0), (dup, 0)])
+        .await
+        .expect("queued");
+    let (queued, delivered) = run_at(&t, end - 3 * DAY + 60).await;
+    assert_eq!((queued, delivered), (5, 0));
+    assert_eq!(sent(&t, en).len(), 1);
+
+    // On the day: the English user renews between the scheduler's run and
+    // the job, so the queued "ended" notice is stale and not sent. The
+    // Russian user hears it; the trial user gets the trial's own notice.
+    tick::run(&t.stack.app, end + 60).await.expect("runs");
+    ends_at(&t, en, end + 30 * DAY).await;
+    t.stack.drain_jobs().await.expect("jobs drain");
+    assert_eq!(t.drain_outbox().await, 2);
+    assert_eq!(sent(&t, en).len(), 1, "no stale notice after the renewal");
+    let ru_texts = sent(&t, ru);
+    assert!(
+        ru_texts.last().expect("ru").contains("закончилась сегодня"),
+        "{ru_texts:?}"
+    );
+    let trial_texts = sent(&t, trial);
+    assert!(
+        trial_texts
+            .last()
+            .expect("trial")
+            .contains("free trial is over"),
+        "{trial_texts:?}"
+    );
+
+    // A day after: the Russian and the trial user once more, the renewed one not.
+    let (_, delivered) = run_at(&t, end + DAY + 60).await;
+    assert_eq!(delivered, 2);
+    assert!(
+        sent(&t, ru)
+            .last()
+            .expect("ru")
+            .contains("закончилась вчера")
+    );
+    assert_eq!(sent(&t, en).len(), 1);
+    // And every later run is quiet.
+    assert_eq!(run_at(&t, end + DAY + 300).await.1, 0);
+    assert_eq!(sent(&t, ru).len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn turned_off_notices_are_not_sent() {
+    let t = TestStack::start(&[
+        ("SUBSCRIPTION_NOTIFY_ON_EXPIRE", "false"),
+        ("SUBSCRIPTION_NOTIFY_AFTER_EXPIRE", "false"),
+        ("SUBSCRIPTION_NOTIFY_DAYS_BEFORE", "1"),
+    ])
+    .await;
+    register(&t, 1, 5201, "en").await;
+    let end = now() + 5 * DAY;
+    ends_at(&t, 5201, end).await;
+    t.telegram.clear();
+    let (_, delivered) = run_at(&t, end - DAY + 10).await;
+    assert_eq!(delivered, 1);
+    assert!(sent(&t, 5201)[0].contains("ends in 1 day"));
+    assert_eq!(run_at(&t, end + 10).await, (0, 0));
+    assert_eq!(run_at(&t, end + DAY + 10).await, (0, 0));
+
+    let off = TestStack::start(&[("SUBSCRIPTION_NOTIFICATIONS_ENABLED", "false")]).await;
+    register(&off, 1, 5202, "en").await;
+    ends_at(&off, 5202, end).await;
+    off.telegram.clear();
+    for at in [end - 3 * DAY + 10, end + 10, end + DAY + 10] {
+        assert_eq!(run_at(&off, at).await, (0, 0));
+    }
+}
+
+// ----------------------------------------------------------- stuck payments
+
+async fn yookassa_stack(providers: &FakeProviders) -> TestStack {
+    let yk = providers.yookassa_url();
+    TestStack::start(&[
+        ("RUB_PRICE_1_MONTH", "199"),
+        ("RUB_PRICE_3_MONTHS", "499"),
+        ("RUB_PRICE_6_MONTHS", "899"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("YOOKASSA_ENABLED", "true"),
+        ("YOOKASSA_SHOP_ID", "610042"),
+        ("YOOKASSA_SECRET_KEY", "test_e2e_YooSecret-key_01"),
+        ("YOOKASSA_API_URL", &yk),
+        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
+        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
+        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
+    ])
+    .await
+}
+
+/// The user presses "pay" with YooKassa; returns our order and YooKassa's payment id.
+async fn start_yookassa_payment(
+    t: &TestStack,
+    providers: &FakeProviders,
+    user: i64,
+    data: &str,
+    update_id: i64,
+) -> (OrderId, String) {
+    assert_eq!(
+        t.update(&callback_update(update_id, user, data, 1)).await,
+        200
+    );
+    let created = providers
+        .requests_to(Api::Yookassa)
+        .into_iter()
+        .rev()
+        .find(|r| r.method == "POST")
+        .expect("payment created");
+    let order = OrderId(
+        created.body["metadata"]["order_id"]
+            .as_str()
+            .expect("order id")
+            .to_owned(),
+    );
+    let payment_id = order_of(t, &order)
+        .await
+        .provider_ref
+        .expect("payment id stored");
+    (order, payment_id)
+}
+
+async fn order_of(t: &TestStack, id: &OrderId) -> shared::domains::money::orders::Order {
+    t.stack
+        .app
+        .store
+        .get_order(id)
+        .await
+        .expect("store")
+        .expect("order")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stuck_yookassa_orders_are_settled_by_asking_yookassa() {
+    let providers = FakeProviders::start().await;
+    let t = yookassa_stack(&providers).await;
+    let user = 5301;
+    register(&t, 1, user, "en").await;
+    let started = now();
+    let (paid, paid_id) = start_yookassa_payment(&t, &providers, user, "pay:1m:yookassa", 10).await;
+    let (gone, gone_id) = start_yookassa_payment(&t, &providers, user, "pay:3m:yookassa", 11).await;
+    let (open, _) = start_yookassa_payment(&t, &providers, user, "pay:6m:yookassa", 12).await;
+    // The user paid the first and abandoned the second, but neither
+    // notification ever reached us; the third is still open at YooKassa.
+    providers.set_payment_status(&paid_id, "succeeded", false);
+    providers.set_payment_status(&gone_id, "canceled", false);
+    t.telegram.clear();
+
+    // Five minutes on, the scheduler has YooKassa asked about each.
+    let (queued, _) = run_at(&t, started + 5 * 60 + 30).await;
+    assert_eq!(queued, 3);
+    assert_eq!(order_of(&t, &paid).await.status, OrderStatus::Paid);
+    assert_eq!(order_of(&t, &gone).await.status, OrderStatus::Canceled);
+    assert_eq!(order_of(&t, &open).await.status, OrderStatus::Pending);
+    let end = t
+        .user(user)
+        .await
+        .expect("user")
+        .sub_end
+        .expect("subscribed");
+    assert_eq!((end - now() + 3600) / DAY, 30);
+    let texts = sent(&t, user);
+    assert!(texts.iter().any(|s| s.contains("canceled")), "{texts:?}");
+    assert_eq!(
+        texts.len(),
+        2,
+        "a confirmation and a cancellation: {texts:?}"
+    );
+
+    // The same re-check delivered twice more, and the webhook arriving late
+    // after all: credited once.
+    let again = Job::RecheckOrder {
+        order: paid.0.clone(),
+        expire: false,
+        at: started + 300,
+    };
+    enqueue_jobs(&t.stack.app, &[(again.clone(), 0), (again, 0)])
+        .await
+        .expect("queued");
+    t.stack.drain_jobs().await.expect("jobs drain");
+    assert_eq!(t.drain_outbox().await, 0);
+    assert_eq!(t.user(user).await.expect("user").sub_end, Some(end));
+
+    // Later re-checks find the open one still pending, and at the end of its
+    // life it is marked expired (kept: a late payment is still credited).
+    run_at(&t, started + 3 * 3600 + 30).await;
+    assert_eq!(order_of(&t, &open).await.status, OrderStatus::Pending);
+    let (_, delivered) = run_at(&t, started + 3 * DAY + 90).await;
+    assert_eq!(delivered, 0);
+    assert_eq!(order_of(&t, &open).await.status, OrderStatus::Expired);
+    assert_eq!(order_of(&t, &paid).await.status, OrderStatus::Paid);
+}
+
+// ------------------------------------------------------ nightly reconcile
+
+const LOG_CHAT: i64 = -1_007_700;
+
+/// The first 03:00 UTC (the nightly time) after `t`.
+fn next_night(t: i64) -> i64 {
+    let day = t - t.rem_euclid(DAY);
+    if day + NIGHTLY_AT > t {
+        day + NIGHTLY_AT
+    } else {
+        day + DAY + NIGHTLY_AT
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_nightly_reconciliation_reports_only_what_it_changed() {
+    let (t, panel) = TestStack::start_with_panel(&[("LOG_CHAT_ID", "-1007700")]).await;
+    let user = 5401;
+    register(&t, 1, user, "en").await;
+    ends_at(&t, user, now() + 30 * DAY).await;
+    t.enqueue_sync(user, SyncReason::Paid, "order-5401").await;
+    t.stack.drain_panel_sync().await.expect("provisioned");
+    // The panel lost a few days of it (an admin's edit, a restore).
+    panel.set_expire(&format!("tg_{user}"), now() + 20 * DAY);
+    t.drain_outbox().await;
+    t.telegram.clear();
+
+    // 03:00: the nightly run pushes our end to the panel and says so, in
+    // the default language (the log chat has no user).
+    let night = next_night(now());
+    run_at(&t, night + 30).await;
+    let report = t.telegram.sent_to(LOG_CHAT);
+    assert_eq!(report.len(), 1, "one report");
+    assert!(
+        text_of(&report[0]).contains("Синхронизация с панелью завершена"),
+        "{}",
+        text_of(&report[0])
+    );
+    let d = t.stack.drain_panel_sync().await.expect("drains");
+    assert_eq!((d.handled, d.failed), (1, 0), "the push ran");
+    let first = t
+        .stack
+        .app
+        .store
+        .latest_sync_run()
+        .await
+        .expect("s")
+        .expect("run");
+
+    // The same night's job again: no second run.
+    enqueue_jobs(
+        &t.stack.app,
+        &[(
+            Job::NightlySync {
+                day: shared::adapters::store::keys::day_of(night),
+            },
+            0,
+        )],
+    )
+    .await
+    .expect("queued");
+    t.stack.drain_jobs().await.expect("drains");
+    assert_eq!(sync_runs(&t).await, vec![first]);
+
+    // The next night everything matches: the run happens, the log chat
+    // hears nothing.
+    let (_, delivered) = run_at(&t, night + DAY + 30).await;
+    assert_eq!(delivered, 0);
+    let runs = sync_runs(&t).await;
+    assert_eq!(runs.len(), 2, "one run a night");
+    assert!(runs.iter().all(|r| r.finished.is_some()));
+    assert_eq!(t.telegram.sent_to(LOG_CHAT).len(), 1);
+}
+
+/// Every reconciliation run recorded.
+async fn sync_runs(t: &TestStack) -> Vec<shared::adapters::store::sync_runs::SyncRun> {
+    let store = &t.stack.app.store;
+    let out = store
+        .client()
+        .query()
+        .table_name(store.table())
+        .key_condition_expression("PK = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S("SYNC".into()))
+        .send()
+        .await
+        .expect("runs");
+    out.items()
+        .iter()
+        .map(|i| shared::adapters::store::sync_runs::SyncRun::from_item(i).expect("run"))
+        .collect()
+}
