@@ -656,7 +656,8 @@ async fn on_buy(
         }
         BuyAction::Pay(period, provider) => {
             let purchase = Purchase::Plan(period);
-            let Some(amount) = crate::domains::money::checkout::price(app, purchase, provider)
+            let Some(amount) =
+                crate::domains::money::checkout::price(app, user, purchase, provider)
             else {
                 answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
                 return Ok(());
@@ -666,7 +667,7 @@ async fn on_buy(
         BuyAction::PayFromBalance(period, _) => {
             let purchase = Purchase::Plan(period);
             let Some(amount) =
-                crate::domains::money::checkout::price(app, purchase, Provider::Balance)
+                crate::domains::money::checkout::price(app, user, purchase, Provider::Balance)
             else {
                 answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
                 return Ok(());

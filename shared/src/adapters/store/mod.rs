@@ -1,8 +1,10 @@
 //! DynamoDB storage: one table, keys and access patterns in `docs/data-model.md`.
 
 pub mod attrs;
+pub mod campaigns;
 pub mod once;
 pub mod panel;
+pub mod promos;
 pub mod rate;
 pub mod sync_runs;
 pub mod users;
