@@ -8,13 +8,13 @@
 
 use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::attrs::{ItemExt, n, s};
+use crate::adapters::store::campaigns::CampaignPayment;
 use crate::adapters::store::keys::{day_of, expiry_pk, expiry_sk};
 use crate::adapters::store::users::User;
 use crate::adapters::store::{Item, Store, StoreError, keys};
 use crate::base::config::Config;
-use crate::base::types::Provider;
-use crate::adapters::store::campaigns::CampaignPayment;
 use crate::base::config::ReferralBonusMode;
+use crate::base::types::Provider;
 use crate::base::types::{Kopecks, Period, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
@@ -262,8 +262,7 @@ impl Store {
         if let Some(code) = &order.discount_code {
             req = req.item("discount_code", s(code));
         }
-        req
-            .table_name(&self.table)
+        req.table_name(&self.table)
             .item("PK", s(order_key(&order.id)))
             .item("SK", s(ORDER_SK))
             .item("order_id", s(&order.id.0))
@@ -524,7 +523,7 @@ impl Store {
                 });
             }
             match self.try_credit(config, &order, payment, now).await? {
-                Attempt::Done(outcome) => return Ok(outcome),
+                Attempt::Done(outcome) => return Ok(*outcome),
                 Attempt::Raced => continue,
             }
         }
@@ -544,9 +543,9 @@ impl Store {
         let old_end = buyer_item.i64("sub_end");
         let balance = buyer_item.u64("balance").unwrap_or_default();
         if order.provider == Provider::Balance && balance < order.amount.minor {
-            return Ok(Attempt::Done(CreditOutcome::InsufficientBalance(
+            return Ok(Attempt::Done(Box::new(CreditOutcome::InsufficientBalance(
                 order.clone(),
-            )));
+            ))));
         }
         let referrer = buyer_item.i64("referrer").map(TelegramId);
         let first_purchase = !buyer_item.flag("ref_bonus_given");
@@ -667,7 +666,8 @@ impl Store {
                 ledger.push(LedgerEntry {
                     user: inviter,
                     kind: "referral_bonus",
-                    amount: (inviter_reward.money > 0).then(|| Money::rub(Kopecks(inviter_reward.money))),
+                    amount: (inviter_reward.money > 0)
+                        .then(|| Money::rub(Kopecks(inviter_reward.money))),
                     days: (inviter_reward.days > 0).then_some(inviter_reward.days),
                     order: order.id.clone(),
                     provider: None,
@@ -679,8 +679,16 @@ impl Store {
         if real_payment && let Some(param) = buyer_item.str("campaign") {
             let pay = CampaignPayment {
                 first: first_paid,
-                rub: if order.amount.currency == "RUB" { order.amount.minor } else { 0 },
-                stars: if order.amount.currency == "XTR" { order.amount.minor } else { 0 },
+                rub: if order.amount.currency == "RUB" {
+                    order.amount.minor
+                } else {
+                    0
+                },
+                stars: if order.amount.currency == "XTR" {
+                    order.amount.minor
+                } else {
+                    0
+                },
             };
             items.push(self.campaign_payment_item(param, pay)?);
         }
@@ -749,12 +757,14 @@ impl Store {
                 key: keys::user(order.user),
                 what: "credited user vanished".into(),
             })?;
-        Ok(Attempt::Done(CreditOutcome::Credited(Box::new(Credit {
-            order: paid,
-            user,
-            referral_bonus,
-            referral_money,
-        }))))
+        Ok(Attempt::Done(Box::new(CreditOutcome::Credited(Box::new(
+            Credit {
+                order: paid,
+                user,
+                referral_bonus,
+                referral_money,
+            },
+        )))))
     }
 
     /// The order's `pending → paid` step: the condition that makes crediting
@@ -1212,7 +1222,7 @@ impl InviterReward {
 }
 
 enum Attempt {
-    Done(CreditOutcome),
+    Done(Box<CreditOutcome>),
     Raced,
 }
 
