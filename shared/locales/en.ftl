@@ -221,3 +221,93 @@ log-alarm-recovered = 🟢 Recovered: <b>{ $name }</b>
     { $reason }
 log-alarm-no-data = ⚪ No data for alarm <b>{ $name }</b>
     { $reason }
+
+btn-promo = 🎟 Promo code
+btn-promo-again = 🎟 Try another
+btn-next-page = Next ▶️
+promo-ask = 🎟 Send your promo code as a message.
+promo-unknown = There is no such promo code. Check the spelling.
+promo-expired = This promo code has expired.
+promo-inactive = This promo code is switched off.
+promo-exhausted = This promo code has been used the maximum number of times.
+promo-already-used = You have already activated this promo code.
+promo-too-many = Too many wrong attempts. Try again in an hour.
+promo-malformed = A promo code is 3 to 32 Latin letters, digits, "-" or "_".
+promo-refused = This text does not look like a promo code.
+promo-activated-days = ✅ Promo code <b>{ $code }</b> activated: +{ $days ->
+    [one] { $days } day
+   *[other] { $days } days
+}. Your subscription is active until <b>{ $date }</b>.
+promo-activated-discount = ✅ Promo code <b>{ $code }</b> activated: { $percent }% off your next subscription purchase until <b>{ $date }</b>.
+promo-activated-balance = ✅ Promo code <b>{ $code }</b> activated: { $amount } added to your balance.
+promo-kind-days = { $days ->
+    [one] { $days } day
+   *[other] { $days } days
+}
+promo-kind-discount = { $percent }% off
+plans-discount = 🎟 Your { $percent }% discount is already in the prices (until { $date }, for one purchase).
+history-referral-money = { $date } — referral bonus { $amount }
+history-promo-days = { $date } — promo code, { $days } days
+history-promo-balance = { $date } — promo code, { $amount }
+referral-paying = Of them paid: <b>{ $count }</b>
+referral-earned-days = Days earned: <b>{ $days }</b>
+referral-earned-money = Earned to your balance: <b>{ $amount }</b>
+referral-bonus-money-granted = 🎁 Your friend paid for a subscription: { $amount } added to your balance!
+log-promo-activated = 🎟 Promo code <b>{ $code }</b> ({ $what }) activated by { $name } (<code>{ $id }</code>)
+log-promo-suspicious = ⚠️ Suspicious promo code input from <code>{ $id }</code> ({ $len } chars): <code>{ $input }</code>
+
+adm-growth-usage =
+    Promo codes:
+    /promo_new CODE|* days|discount|balance VALUE [LIMIT|*] [YYYY-MM-DD|*]
+    /promo_bulk COUNT days|discount|balance VALUE [LIMIT|*] [YYYY-MM-DD|*]
+    /promos — list, /promo CODE — one code and its activations
+    /promo_on CODE, /promo_off CODE, /promo_limit CODE N|*, /promo_until CODE YYYY-MM-DD|*
+    /promo_del CODE, /promo_csv — every code as CSV
+    Campaigns:
+    /campaign_new PARAMETER COST [NAME]
+    /campaigns, /campaign PARAMETER, /campaign_on PARAMETER, /campaign_off PARAMETER, /campaign_del PARAMETER
+adm-promo-new-usage = Format: /promo_new CODE|* days|discount|balance VALUE [LIMIT|*] [YYYY-MM-DD|*]
+    For example: /promo_new SPRING days 7 100 2026-12-31 or /promo_new * discount 20
+adm-promo-bulk-usage = Format: /promo_bulk COUNT (up to 1000) days|discount|balance VALUE [LIMIT|*] [YYYY-MM-DD|*]
+adm-promo-bulk-done = Codes created: { $count } ({ $what }).
+adm-promo-export = All promo codes: { $count }.
+adm-csv-failed = The CSV could not be sent. Try /promo_csv.
+adm-promo-exists = That promo code exists already.
+adm-promo-not-found = Promo code not found.
+adm-promo-deleted = Promo code { $code } deleted.
+adm-promo-list-title = 🎟 <b>Promo codes</b>
+adm-promo-list-empty = No promo codes.
+adm-promo-list-line = • <code>{ $code }</code> — { $what }, { $used }/{ $limit }, { $state }
+adm-unlimited = ∞
+adm-forever = for ever
+adm-promo-state-on = active
+adm-promo-state-off = switched off
+adm-promo-state-expired = expired
+adm-promo-state-used-up = used up
+adm-promo-view =
+    🎟 <b>{ $code }</b>: { $what }
+    Activations: { $used } of { $limit }
+    Valid until: { $until }
+    State: { $state }
+    Created: { $created }
+adm-promo-activations = Latest activations:
+adm-campaign-new-usage = Format: /campaign_new PARAMETER COST_IN_RUBLES [NAME]; the parameter is Latin letters, digits, "-", "_", up to 64, not ref_ or promo_.
+adm-campaign-exists = A campaign with this parameter is registered already.
+adm-campaign-not-found = Campaign not found.
+adm-campaign-on = Campaign { $param } switched on.
+adm-campaign-off = Campaign { $param } switched off: new starts are not counted.
+adm-campaign-deleted = Campaign { $param } deleted with its counters.
+adm-campaign-unregistered = not registered
+adm-campaign-list-title = 📣 <b>Campaigns</b>
+adm-campaign-list-empty = Nobody has come through an ad link yet.
+adm-campaign-list-line = • <code>{ $param }</code> ({ $name }): users { $users }, paid { $payers }, revenue { $revenue }
+adm-campaign-list-more = More: /campaigns { $after }
+adm-campaign-view =
+    📣 <b>{ $name }</b> (<code>{ $param }</code>), { $state }
+    Starts: { $starts }
+    New users: { $users }
+    Trials: { $trials }
+    First payments: { $payers }
+    Revenue: { $revenue } and { $stars } ⭐
+    Cost: { $cost }
+    Revenue minus cost: { $profit }

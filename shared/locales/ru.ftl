@@ -228,3 +228,95 @@ log-alarm-recovered = 🟢 Снова в норме: <b>{ $name }</b>
     { $reason }
 log-alarm-no-data = ⚪ Нет данных для тревоги <b>{ $name }</b>
     { $reason }
+
+btn-promo = 🎟 Промокод
+btn-promo-again = 🎟 Ввести другой
+btn-next-page = Дальше ▶️
+promo-ask = 🎟 Отправьте промокод сообщением.
+promo-unknown = Такого промокода нет. Проверьте написание.
+promo-expired = Срок действия этого промокода истёк.
+promo-inactive = Этот промокод отключён.
+promo-exhausted = Этот промокод уже использован максимальное число раз.
+promo-already-used = Вы уже активировали этот промокод.
+promo-too-many = Слишком много неверных попыток. Попробуйте через час.
+promo-malformed = Промокод — это от 3 до 32 латинских букв, цифр, «-» или «_».
+promo-refused = Этот текст не похож на промокод.
+promo-activated-days = ✅ Промокод <b>{ $code }</b> активирован: +{ $days ->
+    [one] { $days } день
+    [few] { $days } дня
+   *[many] { $days } дней
+}. Подписка активна до <b>{ $date }</b>.
+promo-activated-discount = ✅ Промокод <b>{ $code }</b> активирован: скидка { $percent }% на следующую покупку подписки до <b>{ $date }</b>.
+promo-activated-balance = ✅ Промокод <b>{ $code }</b> активирован: на баланс зачислено { $amount }.
+promo-kind-days = { $days ->
+    [one] { $days } день
+    [few] { $days } дня
+   *[many] { $days } дней
+}
+promo-kind-discount = скидка { $percent }%
+plans-discount = 🎟 Ваша скидка { $percent }% уже учтена в ценах (до { $date }, на одну покупку).
+history-referral-money = { $date } — реферальный бонус { $amount }
+history-promo-days = { $date } — промокод, { $days } дн.
+history-promo-balance = { $date } — промокод, { $amount }
+referral-paying = Из них оплатили: <b>{ $count }</b>
+referral-earned-days = Заработано дней: <b>{ $days }</b>
+referral-earned-money = Заработано на баланс: <b>{ $amount }</b>
+referral-bonus-money-granted = 🎁 Ваш друг оплатил подписку: на ваш баланс зачислено { $amount }!
+log-promo-activated = 🎟 Промокод <b>{ $code }</b> ({ $what }) активировал { $name } (<code>{ $id }</code>)
+log-promo-suspicious = ⚠️ Подозрительный ввод промокода от <code>{ $id }</code> ({ $len } симв.): <code>{ $input }</code>
+
+adm-growth-usage =
+    Промокоды:
+    /promo_new КОД|* days|discount|balance ЗНАЧЕНИЕ [ЛИМИТ|*] [ГГГГ-ММ-ДД|*]
+    /promo_bulk КОЛИЧЕСТВО days|discount|balance ЗНАЧЕНИЕ [ЛИМИТ|*] [ГГГГ-ММ-ДД|*]
+    /promos — список, /promo КОД — код и активации
+    /promo_on КОД, /promo_off КОД, /promo_limit КОД N|*, /promo_until КОД ГГГГ-ММ-ДД|*
+    /promo_del КОД, /promo_csv — все коды в CSV
+    Кампании:
+    /campaign_new ПАРАМЕТР СТОИМОСТЬ [НАЗВАНИЕ]
+    /campaigns, /campaign ПАРАМЕТР, /campaign_on ПАРАМЕТР, /campaign_off ПАРАМЕТР, /campaign_del ПАРАМЕТР
+adm-promo-new-usage = Формат: /promo_new КОД|* days|discount|balance ЗНАЧЕНИЕ [ЛИМИТ|*] [ГГГГ-ММ-ДД|*]
+    Например: /promo_new SPRING days 7 100 2026-12-31 или /promo_new * discount 20
+adm-promo-bulk-usage = Формат: /promo_bulk КОЛИЧЕСТВО (до 1000) days|discount|balance ЗНАЧЕНИЕ [ЛИМИТ|*] [ГГГГ-ММ-ДД|*]
+adm-promo-bulk-done = Создано кодов: { $count } ({ $what }).
+adm-promo-export = Все промокоды: { $count }.
+adm-csv-failed = Не удалось отправить CSV. Попробуйте /promo_csv.
+adm-promo-exists = Такой промокод уже есть.
+adm-promo-not-found = Промокод не найден.
+adm-promo-deleted = Промокод { $code } удалён.
+adm-promo-list-title = 🎟 <b>Промокоды</b>
+adm-promo-list-empty = Промокодов нет.
+adm-promo-list-line = • <code>{ $code }</code> — { $what }, { $used }/{ $limit }, { $state }
+adm-unlimited = ∞
+adm-forever = бессрочно
+adm-promo-state-on = активен
+adm-promo-state-off = отключён
+adm-promo-state-expired = истёк
+adm-promo-state-used-up = исчерпан
+adm-promo-view =
+    🎟 <b>{ $code }</b>: { $what }
+    Активаций: { $used } из { $limit }
+    Действует до: { $until }
+    Состояние: { $state }
+    Создан: { $created }
+adm-promo-activations = Последние активации:
+adm-campaign-new-usage = Формат: /campaign_new ПАРАМЕТР СТОИМОСТЬ_В_РУБЛЯХ [НАЗВАНИЕ]; параметр — латиница, цифры, «-», «_», до 64 символов, не ref_ и не promo_.
+adm-campaign-exists = Кампания с этим параметром уже зарегистрирована.
+adm-campaign-not-found = Кампания не найдена.
+adm-campaign-on = Кампания { $param } включена.
+adm-campaign-off = Кампания { $param } выключена: новые переходы не учитываются.
+adm-campaign-deleted = Кампания { $param } удалена вместе со счётчиками.
+adm-campaign-unregistered = не зарегистрирована
+adm-campaign-list-title = 📣 <b>Кампании</b>
+adm-campaign-list-empty = Переходов по рекламным ссылкам пока не было.
+adm-campaign-list-line = • <code>{ $param }</code> ({ $name }): пользователей { $users }, оплатили { $payers }, выручка { $revenue }
+adm-campaign-list-more = Дальше: /campaigns { $after }
+adm-campaign-view =
+    📣 <b>{ $name }</b> (<code>{ $param }</code>), { $state }
+    Переходов: { $starts }
+    Новых пользователей: { $users }
+    Пробных периодов: { $trials }
+    Первых оплат: { $payers }
+    Выручка: { $revenue } и { $stars } ⭐
+    Стоимость: { $cost }
+    Выручка минус стоимость: { $profit }

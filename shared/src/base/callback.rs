@@ -36,6 +36,8 @@ pub enum Action {
     DeviceAsk(u32),
     /// Remove the device with this key.
     DeviceDelete(u32),
+    /// Ask for a promo code.
+    Promo,
 }
 
 impl Action {
@@ -53,6 +55,7 @@ impl Action {
             Action::Devices => "dev".into(),
             Action::DeviceAsk(k) => format!("dev:ask:{k:08x}"),
             Action::DeviceDelete(k) => format!("dev:del:{k:08x}"),
+            Action::Promo => "promo".into(),
         }
     }
 
@@ -67,6 +70,7 @@ impl Action {
             "gate:check" => Action::CheckChannel,
             "trial" => Action::Trial,
             "dev" => Action::Devices,
+            "promo" => Action::Promo,
             other => {
                 if let Some(k) = other.strip_prefix("dev:ask:") {
                     Action::DeviceAsk(parse_key(k)?)

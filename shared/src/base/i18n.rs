@@ -180,6 +180,22 @@ mod tests {
                     "pushed",
                     "conflicts",
                     "start",
+                    "param",
+                    "percent",
+                    "input",
+                    "len",
+                    "after",
+                    "starts",
+                    "users",
+                    "trials",
+                    "payers",
+                    "revenue",
+                    "stars",
+                    "cost",
+                    "profit",
+                    "state",
+                    "created",
+                    "until",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

@@ -8,7 +8,7 @@ use crate::base::format::{date, money};
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::Provider;
 use crate::base::types::{Kopecks, Lang, Period};
-use crate::domains::money::catalog::{plan_methods, rub_providers};
+use crate::domains::money::catalog::{discounted, plan_methods, rub_providers};
 use crate::domains::money::orders::{LedgerRow, Purchase};
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -38,16 +38,19 @@ fn menu_back(lang: Lang) -> Vec<InlineKeyboardButton> {
 }
 
 /// The price line of a period: "1 month — 199 ₽ / 150 ⭐".
-fn price_line(config: &Config, lang: Lang, period: Period) -> String {
+/// With a promo discount held, the prices shown are the discounted ones.
+fn price_line(config: &Config, user: &User, period: Period) -> String {
+    let lang = user.lang;
     let plan = config.plan(period);
+    let now = crate::base::clock::now();
     let mut prices = Vec::new();
     if let Some(rub) = plan.rub_price {
-        prices.push(money(config, rub));
+        prices.push(money(config, Kopecks(discounted(rub.0, user, now))));
     }
     if config.stars_enabled
         && let Some(stars) = plan.stars_price
     {
-        prices.push(format!("{} ⭐", stars.0));
+        prices.push(format!("{} ⭐", discounted(u64::from(stars.0), user, now)));
     }
     tr(
         lang,
@@ -68,14 +71,26 @@ pub fn plans(config: &Config, user: &User) -> Screen {
         .filter(|p| p.enabled && !plan_methods(config, p.period, Some(user)).is_empty())
         .map(|p| {
             vec![cb(
-                price_line(config, lang, p.period),
+                price_line(config, user, p.period),
                 &BuyAction::Plan(p.period),
             )]
         })
         .chain(std::iter::once(menu_back(lang)))
         .collect();
+    let mut text = t(lang, "plans-title");
+    if let Some(d) = user.discount_at(crate::base::clock::now()) {
+        text.push_str("\n\n");
+        text.push_str(&tr(
+            lang,
+            "plans-discount",
+            &[
+                ("percent", Arg::Num(i64::from(d.percent))),
+                ("date", Arg::Str(crate::base::format::date(d.until))),
+            ],
+        ));
+    }
     Screen {
-        text: t(lang, "plans-title"),
+        text,
         keyboard: InlineKeyboardMarkup::new(rows),
     }
 }
@@ -121,7 +136,7 @@ pub fn plan_checkout(config: &Config, user: &User, period: Period) -> Screen {
         text: tr(
             lang,
             "checkout-title",
-            &[("plan", Arg::Str(price_line(config, lang, period)))],
+            &[("plan", Arg::Str(price_line(config, user, period)))],
         ),
         keyboard: InlineKeyboardMarkup::new(rows),
     }
@@ -240,7 +255,10 @@ fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
     let key = match row.kind.as_str() {
         "purchase" => "history-purchase",
         "topup" => "history-topup",
+        "referral_bonus" if row.amount.is_some() => "history-referral-money",
         "referral_bonus" => "history-referral",
+        "promo_days" => "history-promo-days",
+        "promo_balance" => "history-promo-balance",
         "refund" => "history-refund",
         _ => "history-other",
     };

@@ -2,6 +2,8 @@
 
 pub mod admin;
 pub mod buy;
+pub mod growth_admin;
+pub mod promo;
 pub mod screens;
 pub mod stars;
 pub mod start;
@@ -413,7 +415,13 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
         return stars::on_refunded_payment(app, &r.refunded_payment).await;
     }
     let text = msg.text().unwrap_or_default();
-    let start = start::parse_start(text);
+    let mut start = start::parse_start(text);
+    if let Some(StartParam::Campaign(param)) = &start
+        && !crate::domains::growth::campaigns::count_start(app, param).await?
+    {
+        // A deactivated campaign neither counts nor attributes.
+        start = Some(StartParam::None);
+    }
     let gate = admit(app, from, start.as_ref(), async |app, user, why| {
         send(app, user.id, &Screen::plain(t(user.lang, why.key()))).await;
     })
@@ -429,8 +437,17 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
         send(app, user.id, &screens::channel_gate(&app.config, user.lang)).await;
         return Ok(());
     }
+    if let Some(screen) = promo::apply_pending(app, &mut user, now()).await? {
+        send(app, user.id, &screen).await;
+    }
     let command = text.split_whitespace().next().unwrap_or_default();
     let command = command.split('@').next().unwrap_or_default();
+    if !command.starts_with('/') && promo::awaiting(&user, now()) {
+        let screen = promo::apply(app, &user, text, now()).await?;
+        app.store.clear_state(user.id).await?;
+        send(app, user.id, &screen).await;
+        return Ok(());
+    }
     if !command.starts_with('/') && buy::awaiting_amount(&user, now()) {
         app.store.clear_state(user.id).await?;
         let screen = match buy::parse_custom_amount(text) {
@@ -455,6 +472,14 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
         && ADMIN_COMMANDS.contains(&command)
     {
         unverified_refused(app, &format!("command {command} from {}", user.id)).await;
+    }
+    if growth_admin::is_command(command) {
+        if admin {
+            return growth_admin::run(app, &user, text, now()).await;
+        }
+        if app.config.admin(user.id) && origin == Origin::Unverified {
+            unverified_refused(app, &format!("command {command} from {}", user.id)).await;
+        }
     }
     if command == "/refund" && admin {
         let arg = text.split_whitespace().nth(1).unwrap_or_default();
@@ -496,6 +521,9 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
             return Ok(());
         }
         answer_callback(app, &q, None, false).await;
+        if let Some(screen) = promo::apply_pending(app, &mut user, now()).await? {
+            send(app, user.id, &screen).await;
+        }
         show(
             app,
             &q,
@@ -533,6 +561,17 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
         }
         return on_buy(app, &q, &user, buy_action).await;
     }
+    if let Some(cursor) = q.data.as_deref().and_then(growth_admin::page_cursor) {
+        answer_callback(app, &q, None, false).await;
+        // Authorised when pressed, not when the list was drawn.
+        if app.config.admin(user.id) && origin == Origin::Telegram {
+            let screen = growth_admin::promo_page(app, &user, cursor).await?;
+            show(app, &q, &user, &screen).await;
+        } else if app.config.admin(user.id) {
+            unverified_refused(app, &format!("promo list by {}", user.id)).await;
+        }
+        return Ok(());
+    }
     let Some(action) = action else {
         tracing::info!(data = ?q.data, "unknown callback data");
         answer_callback(app, &q, None, false).await;
@@ -550,6 +589,12 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
         Action::DeviceDelete(key) => vpn::device_delete(app, &user, key).await,
         Action::Referrals => screens::referrals(&app.config, &user, app.bot_username().await),
         Action::Languages => screens::languages(user.lang),
+        Action::Promo => {
+            app.store
+                .set_state(user.id, promo::AWAITING_PROMO, ts)
+                .await?;
+            promo::ask(&user)
+        }
         Action::SetLanguage(lang) => {
             app.store.set_language(user.id, lang).await?;
             user.lang = lang;
@@ -669,7 +714,8 @@ async fn on_buy(
         }
         BuyAction::Pay(period, provider) => {
             let purchase = Purchase::Plan(period);
-            let Some(amount) = crate::domains::money::checkout::price(app, purchase, provider)
+            let Some(amount) =
+                crate::domains::money::checkout::price(app, user, purchase, provider)
             else {
                 answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
                 return Ok(());
@@ -679,7 +725,7 @@ async fn on_buy(
         BuyAction::PayFromBalance(period, _) => {
             let purchase = Purchase::Plan(period);
             let Some(amount) =
-                crate::domains::money::checkout::price(app, purchase, Provider::Balance)
+                crate::domains::money::checkout::price(app, user, purchase, Provider::Balance)
             else {
                 answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
                 return Ok(());

@@ -59,7 +59,10 @@ pub fn main_menu(config: &Config, user: &User, welcome: bool) -> Screen {
         button(lang, "btn-profile", Action::Profile),
         button(lang, "btn-referrals", Action::Referrals),
     ]);
-    rows.push(vec![button(lang, "btn-language", Action::Languages)]);
+    rows.push(vec![
+        button(lang, "btn-promo", Action::Promo),
+        button(lang, "btn-language", Action::Languages),
+    ]);
     let links: Vec<InlineKeyboardButton> = [
         ("btn-support", config.links.support.as_deref()),
         ("btn-server-status", config.links.server_status.as_deref()),
@@ -362,20 +365,64 @@ pub fn referrals(config: &Config, user: &User, bot_username: Option<&str>) -> Sc
             ("count", Arg::Num(user.referrals as i64)),
         ],
     );
+    let stats = user.referral_stats;
+    text.push('\n');
+    text.push_str(&tr(
+        lang,
+        "referral-paying",
+        &[("count", Arg::Num(stats.paying as i64))],
+    ));
+    if stats.days > 0 {
+        text.push('\n');
+        text.push_str(&tr(
+            lang,
+            "referral-earned-days",
+            &[("days", Arg::Num(stats.days))],
+        ));
+    }
+    if stats.money > 0 {
+        text.push('\n');
+        text.push_str(&tr(
+            lang,
+            "referral-earned-money",
+            &[(
+                "amount",
+                Arg::Str(money(
+                    config,
+                    crate::base::types::Kopecks(stats.money as u64),
+                )),
+            )],
+        ));
+    }
+    let by_balance =
+        config.growth.referral_bonus_mode == crate::base::config::ReferralBonusMode::Balance;
     let bonuses: Vec<String> = config
         .plans
         .iter()
-        .filter(|p| p.enabled && (p.referral_bonus_days > 0 || p.referee_bonus_days > 0))
-        .map(|p| {
-            tr(
+        .filter_map(|p| {
+            let inviter = if by_balance {
+                config
+                    .growth
+                    .referral_money(p.period)
+                    .map(|k| money(config, k))
+            } else {
+                (p.referral_bonus_days > 0).then(|| days_text(lang, p.referral_bonus_days))
+            };
+            if !p.enabled || (inviter.is_none() && p.referee_bonus_days == 0) {
+                return None;
+            }
+            Some(tr(
                 lang,
                 "referral-bonus-line",
                 &[
                     ("months", Arg::Num(i64::from(p.period.months()))),
-                    ("inviter", Arg::Str(days_text(lang, p.referral_bonus_days))),
+                    (
+                        "inviter",
+                        Arg::Str(inviter.unwrap_or_else(|| days_text(lang, 0))),
+                    ),
                     ("friend", Arg::Str(days_text(lang, p.referee_bonus_days))),
                 ],
-            )
+            ))
         })
         .collect();
     if !bonuses.is_empty() {
@@ -461,6 +508,7 @@ mod tests {
             Action::DeviceAsk(0),
             Action::DeviceDelete(u32::MAX),
             Action::DeviceAsk(device_key("a1b2c3d4e5f6a7b8")),
+            Action::Promo,
         ] {
             assert_eq!(Action::parse(&a.data()), Some(a));
             assert!(a.data().len() <= 64);

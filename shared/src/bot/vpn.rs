@@ -166,6 +166,7 @@ pub async fn trial(app: &App, user: &User, now: i64) -> Result<Screen, BotError>
         // The trial stands; "My subscription" queues the sync again.
         tracing::error!(user = %user.id, "trial provisioning not queued: {e}");
     }
+    crate::domains::growth::campaigns::count_trial(app, user).await;
     if app.config.log.trial_activations {
         let text = tr(
             app.config.default_language,

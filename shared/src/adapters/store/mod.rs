@@ -2,8 +2,10 @@
 
 pub mod attrs;
 pub mod due;
+pub mod campaigns;
 pub mod once;
 pub mod panel;
+pub mod promos;
 pub mod rate;
 pub mod sync_runs;
 pub mod users;

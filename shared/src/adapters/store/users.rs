@@ -59,8 +59,34 @@ pub struct User {
     pub trial_end: Option<i64>,
     /// The bot disabled the panel user (a ban); only then does it re-enable it.
     pub panel_disabled_by_us: bool,
+    /// A promo discount held for the next purchase.
+    pub discount: Option<Discount>,
+    /// What this user's invitees brought them.
+    pub referral_stats: ReferralStats,
     /// Registration marker: equals the touch's nonce when that touch created the user.
     reg_nonce: String,
+}
+
+/// A percent off the next purchase of a period, from a promo code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discount {
+    /// Percent off, 1..=99.
+    pub percent: u32,
+    /// Usable before this time, unix seconds.
+    pub until: i64,
+    /// The code that gave it.
+    pub code: String,
+}
+
+/// What a user's invitees brought them, counted as it happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReferralStats {
+    /// Invitees who paid at least once.
+    pub paying: u64,
+    /// Bonus days earned (net of refunds).
+    pub days: i64,
+    /// Bonus kopecks earned on the balance (net of refunds).
+    pub money: i64,
 }
 
 impl User {
@@ -115,8 +141,30 @@ impl User {
             trial_used_at: item.i64("trial_used"),
             trial_end: item.i64("trial_end"),
             panel_disabled_by_us: item.flag("panel_disabled_by_us"),
+            discount: match (
+                item.u64("discount_pct"),
+                item.i64("discount_until"),
+                item.str("discount_code"),
+            ) {
+                (Some(p), Some(until), Some(code)) => Some(Discount {
+                    percent: p as u32,
+                    until,
+                    code: code.to_owned(),
+                }),
+                _ => None,
+            },
+            referral_stats: ReferralStats {
+                paying: item.u64("ref_paying").unwrap_or_default(),
+                days: item.i64("ref_days_earned").unwrap_or_default(),
+                money: item.i64("ref_money_earned").unwrap_or_default(),
+            },
             reg_nonce: item.str("reg_nonce").unwrap_or_default().to_owned(),
         })
+    }
+
+    /// The discount the user holds at `now`, if any.
+    pub fn discount_at(&self, now: i64) -> Option<&Discount> {
+        self.discount.as_ref().filter(|d| d.until > now)
     }
 
     /// Whether the subscription is active at `now`.
@@ -386,6 +434,11 @@ impl Store {
     pub async fn set_pending_promo(&self, id: TelegramId, code: &str) -> Result<(), StoreError> {
         self.set_fields(id, "SET pending_promo = :v", &[(":v", s(code))])
             .await
+    }
+
+    /// Forgets the promo code from a deep link once it was tried.
+    pub async fn clear_pending_promo(&self, id: TelegramId) -> Result<(), StoreError> {
+        self.set_fields(id, "REMOVE pending_promo", &[]).await
     }
 
     /// Remembers that the user is a member of the required channel until `until`.

@@ -12,6 +12,7 @@ mod cryptopay;
 mod dotenv;
 mod error;
 mod freekassa;
+mod growth;
 mod infra;
 mod logging;
 mod notifications;
@@ -27,6 +28,7 @@ pub use bot::{InlineThumbnails, Links, RateLimit, RequiredChannel, Webhook};
 pub use cryptopay::{CryptoCurrencyType, CryptoNetwork, CryptoPay};
 pub use error::ConfigError;
 pub use freekassa::FreeKassa;
+pub use growth::{Growth, ReferralBonusMode};
 pub use infra::{IGNORED_SETTINGS, Infra, ignored_reason};
 pub use logging::{LogSettings, Sentry};
 pub use notifications::Notifications;
@@ -78,6 +80,8 @@ pub struct Config {
     pub plans: Vec<PlanConfig>,
     /// Reward the inviter only for the invitee's first purchase (REFERRAL_ONE_BONUS_PER_REFEREE).
     pub referral_one_bonus_per_referee: bool,
+    /// Referral rewards paid as days or balance (REFERRAL_BONUS_MODE, REFERRAL_BONUS_RUB_*).
+    pub growth: Growth,
     /// Free trial; `None` when TRIAL_ENABLED is false.
     pub trial: Option<Trial>,
     /// Expiry notices.
@@ -134,6 +138,7 @@ impl fmt::Debug for Config {
                 "referral_one_bonus_per_referee",
                 &self.referral_one_bonus_per_referee,
             )
+            .field("growth", &self.growth)
             .field("trial", &self.trial)
             .field("notifications", &self.notifications)
             .field("log", &self.log)
@@ -208,6 +213,7 @@ impl Config {
         // The areas are read in this order, and the errors are listed in it.
         let bot = all.area(bot::read);
         let plans = all.area(plans::read);
+        let growth = all.area(growth::read);
         let notifications = all.area(notifications::read);
         let log = all.area(logging::read);
         let panel = all.area(panel::read);
@@ -223,6 +229,7 @@ impl Config {
         let (
             Some(bot),
             Some(plans),
+            Some(growth),
             Some(notifications),
             Some(log),
             Some(panel),
@@ -237,6 +244,7 @@ impl Config {
         ) = (
             bot,
             plans,
+            growth,
             notifications,
             log,
             panel,
@@ -293,6 +301,7 @@ impl Config {
             rate_limit,
             plans,
             referral_one_bonus_per_referee,
+            growth,
             trial,
             notifications,
             log,

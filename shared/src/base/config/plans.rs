@@ -156,7 +156,7 @@ pub(super) fn stars_enabled(r: &Reader<'_>) -> Result<bool, ConfigError> {
 }
 
 /// A price in rubles ("199", "199.5", "199.50") as kopecks; `None` unless positive with at most two decimals.
-fn parse_rubles(s: &str) -> Option<Kopecks> {
+pub(super) fn parse_rubles(s: &str) -> Option<Kopecks> {
     let s = s.trim();
     let (whole, frac) = match s.split_once('.') {
         Some((w, f)) => (w, f),

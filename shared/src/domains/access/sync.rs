@@ -61,6 +61,8 @@ pub enum SyncReason {
     Referral,
     /// A refund took days back.
     Refund,
+    /// A promo code gave days.
+    Promo,
 }
 
 /// Queues a sync of `req.user` on the FIFO queue: grouped by user (in

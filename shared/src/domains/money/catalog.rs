@@ -1,7 +1,9 @@
 //! What is for sale and how it can be paid: the enabled periods and the
 //! providers that take each, from the settings alone.
 
+use crate::adapters::pay::Money;
 use crate::adapters::store::users::User;
+use crate::base::clock::now;
 use crate::base::config::Config;
 use crate::base::types::{Period, Provider};
 use crate::domains::money::orders::Purchase;
@@ -46,7 +48,7 @@ pub fn plan_methods(config: &Config, period: Period, user: Option<&User>) -> Vec
         out.push(Provider::Tribute);
     }
     if let (Some(price), Some(user)) = (plan.rub_price, user)
-        && user.balance >= price
+        && user.balance.0 >= discounted(price.0, user, now())
     {
         out.push(Provider::Balance);
     }
@@ -73,5 +75,59 @@ pub fn sells(config: &Config, purchase: Purchase, provider: Provider) -> bool {
                 }
         }
         Purchase::TopUp => rub_providers(config).contains(&provider),
+    }
+}
+
+/// `minor` less the promo discount `user` holds at `now` (never below one
+/// minor unit).
+pub fn discounted(minor: u64, user: &User, now: i64) -> u64 {
+    match user.discount_at(now) {
+        Some(d) => apply_percent(minor, d.percent),
+        None => minor,
+    }
+}
+
+/// `minor` less `percent` percent, rounded down, at least 1.
+pub fn apply_percent(minor: u64, percent: u32) -> u64 {
+    let percent = u64::from(percent.min(99));
+    (minor * (100 - percent) / 100).max(1)
+}
+
+/// What `user` pays for `period` through `provider` at `now`: the
+/// operator's price in that currency, less the user's promo discount.
+/// Every order of a period is priced here, so the provider charges the
+/// discounted amount and crediting compares against it.
+pub fn plan_price(
+    config: &Config,
+    user: &User,
+    period: Period,
+    provider: Provider,
+    now: i64,
+) -> Option<Money> {
+    let plan = config.plan(period);
+    let full = match provider {
+        Provider::Stars => plan.stars_price.map(|s| Money {
+            minor: u64::from(s.0),
+            currency: "XTR".into(),
+        }),
+        Provider::Tribute => None,
+        _ => plan.rub_price.map(Money::rub),
+    }?;
+    Some(Money {
+        minor: discounted(full.minor, user, now),
+        currency: full.currency,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_percent_comes_off_rounded_down_and_never_to_zero() {
+        assert_eq!(apply_percent(19_900, 25), 14_925);
+        assert_eq!(apply_percent(150, 10), 135);
+        assert_eq!(apply_percent(1, 50), 1);
+        assert_eq!(apply_percent(100, 100), 1);
     }
 }

@@ -34,16 +34,12 @@ pub enum Checkout {
     Refused(&'static str),
 }
 
-/// The price of `purchase` through `provider`, if it is sold that way.
-pub fn price(app: &App, purchase: Purchase, provider: Provider) -> Option<Money> {
-    match (purchase, provider) {
-        (Purchase::Plan(p), Provider::Stars) => app.config.plan(p).stars_price.map(|s| Money {
-            minor: u64::from(s.0),
-            currency: "XTR".into(),
-        }),
-        (Purchase::Plan(_), Provider::Tribute) => None,
-        (Purchase::Plan(p), _) => app.config.plan(p).rub_price.map(Money::rub),
-        (Purchase::TopUp, _) => None,
+/// What `user` pays for `purchase` through `provider`, if it is sold that
+/// way (a promo discount the user holds is taken off).
+pub fn price(app: &App, user: &User, purchase: Purchase, provider: Provider) -> Option<Money> {
+    match purchase {
+        Purchase::Plan(p) => catalog::plan_price(&app.config, user, p, provider, now()),
+        Purchase::TopUp => None,
     }
 }
 
@@ -78,6 +74,10 @@ pub async fn start(
         _ => amount,
     };
     let mut order = Order::new(user.id, purchase, amount, provider, ts);
+    if let (Purchase::Plan(_), Some(d)) = (purchase, user.discount_at(ts)) {
+        // Priced with the discount: crediting uses it up.
+        order.discount_code = Some(d.code.clone());
+    }
     if provider == Provider::Balance {
         // The same press (a double tap, Telegram re-delivering it) is the
         // same order, so it debits once.

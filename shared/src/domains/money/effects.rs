@@ -56,7 +56,7 @@ fn needed(app: &App, order: &Order, tell_user: bool) -> Vec<Effect> {
     if matches!(order.purchase, Purchase::Plan(_)) {
         out.push(Effect::Sync);
     }
-    if order.referral.is_some() {
+    if order.referral.is_some_and(|(_, days)| days > 0) {
         out.push(Effect::InviterSync);
     }
     if tell_user {
@@ -152,7 +152,9 @@ async fn run(app: &App, order: &Order, user: &User, tell_user: bool) -> Result<(
             },
             Effect::Notice => confirm(app, order, user).await,
             Effect::InviterNotice => match order.referral {
-                Some((inviter, days)) => inviter_notice(app, inviter, days).await,
+                Some((inviter, days)) => {
+                    inviter_notice(app, inviter, days, order.referral_money).await
+                }
                 None => Ok(()),
             },
             Effect::Log => app.try_admin_log(payment_log_line(app, order, user)).await,
@@ -220,6 +222,7 @@ async fn inviter_notice(
     app: &App,
     inviter: crate::base::types::TelegramId,
     days: u32,
+    money_bonus: Option<u64>,
 ) -> Result<(), String> {
     let lang = app
         .store
@@ -228,11 +231,18 @@ async fn inviter_notice(
         .map_err(|e| e.to_string())?
         .map(|u| u.lang)
         .unwrap_or(app.config.default_language);
-    let notice = tr(
-        lang,
-        "referral-bonus-granted",
-        &[("days", Arg::Num(i64::from(days)))],
-    );
+    let notice = match money_bonus {
+        Some(k) => tr(
+            lang,
+            "referral-bonus-money-granted",
+            &[("amount", Arg::Str(money(&app.config, Kopecks(k))))],
+        ),
+        None => tr(
+            lang,
+            "referral-bonus-granted",
+            &[("days", Arg::Num(i64::from(days)))],
+        ),
+    };
     app.outbox
         .send(&OutgoingText::to_user(inviter, notice), 0)
         .await

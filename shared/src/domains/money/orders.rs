@@ -8,12 +8,14 @@
 
 use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::attrs::{ItemExt, n, s};
+use crate::adapters::store::campaigns::CampaignPayment;
 use crate::adapters::store::keys::{expiry_pk, expiry_sk};
 use crate::adapters::store::users::User;
 use crate::adapters::store::{Item, Store, StoreError, keys};
 use crate::base::config::Config;
+use crate::base::config::ReferralBonusMode;
 use crate::base::types::Provider;
-use crate::base::types::{Period, TelegramId};
+use crate::base::types::{Kopecks, Period, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 
@@ -111,8 +113,14 @@ pub struct Order {
     /// Days the buyer got when it was credited (the period and any
     /// referee bonus), so a refund takes back exactly those.
     pub granted_days: Option<u32>,
-    /// The inviter rewarded when it was credited, with the days given.
+    /// The inviter rewarded when it was credited, with the days given
+    /// (0 when the reward went to the balance).
     pub referral: Option<(TelegramId, u32)>,
+    /// Kopecks put on the inviter's balance when it was credited
+    /// (`REFERRAL_BONUS_MODE=balance`).
+    pub referral_money: Option<u64>,
+    /// The promo discount the price was lowered by; crediting uses it up.
+    pub discount_code: Option<String>,
     /// After-payment effects already done (`crate::domains::money::effects`).
     pub effects_done: Vec<String>,
 }
@@ -137,6 +145,8 @@ impl Order {
             provider_ref: None,
             granted_days: None,
             referral: None,
+            referral_money: None,
+            discount_code: None,
             effects_done: Vec::new(),
         }
     }
@@ -181,6 +191,8 @@ impl Order {
                     item.u64("ref_days").unwrap_or_default() as u32,
                 )
             }),
+            referral_money: item.u64("ref_money"),
+            discount_code: item.str("discount_code").map(str::to_owned),
             effects_done: match item.get("fx") {
                 Some(AttributeValue::Ss(done)) => done.clone(),
                 _ => Vec::new(),
@@ -237,15 +249,19 @@ pub struct Credit {
     pub user: User,
     /// The inviter rewarded, with the days given.
     pub referral_bonus: Option<(TelegramId, u32)>,
+    /// Kopecks put on the inviter's balance.
+    pub referral_money: Option<u64>,
 }
 
 impl Store {
     /// Writes a new pending order. It has no TTL: an order is kept while
     /// money can still arrive for it.
     pub async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
+        let mut req = self.client.put_item();
+        if let Some(code) = &order.discount_code {
+            req = req.item("discount_code", s(code));
+        }
+        req.table_name(&self.table)
             .item("PK", s(order_key(&order.id)))
             .item("SK", s(ORDER_SK))
             .item("order_id", s(&order.id.0))
@@ -508,7 +524,7 @@ impl Store {
                 });
             }
             match self.try_credit(config, &order, payment, now).await? {
-                Attempt::Done(outcome) => return Ok(outcome),
+                Attempt::Done(outcome) => return Ok(*outcome),
                 Attempt::Raced => continue,
             }
         }
@@ -528,12 +544,17 @@ impl Store {
         let old_end = buyer_item.i64("sub_end");
         let balance = buyer_item.u64("balance").unwrap_or_default();
         if order.provider == Provider::Balance && balance < order.amount.minor {
-            return Ok(Attempt::Done(CreditOutcome::InsufficientBalance(
+            return Ok(Attempt::Done(Box::new(CreditOutcome::InsufficientBalance(
                 order.clone(),
-            )));
+            ))));
         }
         let referrer = buyer_item.i64("referrer").map(TelegramId);
         let first_purchase = !buyer_item.flag("ref_bonus_given");
+        // Money that came from outside (not the balance) counts for the
+        // inviter's "paying invitees" and the buyer's campaign.
+        let real_payment = order.provider != Provider::Balance;
+        let first_paid = real_payment && !buyer_item.contains_key("first_paid_at");
+        let mut inviter_reward = InviterReward::default();
 
         let mut items = Vec::new();
         let mut ledger = Vec::new();
@@ -546,7 +567,22 @@ impl Store {
         let mut set = vec!["tg_id = :id".to_owned()];
         let mut add = Vec::new();
         let mut conditions = Vec::new();
+        let mut remove = vec!["refund_cap".to_owned()];
         let mut referral_bonus = None;
+        let mut referral_money = None;
+        if first_paid {
+            set.push("first_paid_at = :now".into());
+            buyer = buyer.expression_attribute_values(":now", n(now));
+            conditions.push("attribute_not_exists(first_paid_at)".into());
+        }
+        if let (Some(code), Some(held)) = (&order.discount_code, buyer_item.str("discount_code"))
+            && code == held
+        {
+            // The discount this order was priced with is used up by it.
+            remove.push("discount_pct, discount_until, discount_code".into());
+            conditions.push("discount_code = :dcode".into());
+            buyer = buyer.expression_attribute_values(":dcode", s(code));
+        }
 
         if order.provider == Provider::Balance {
             add.push("balance :debit".to_owned());
@@ -584,29 +620,13 @@ impl Store {
                     }
                     None => "attribute_not_exists(sub_end)".to_owned(),
                 });
-                if let Some(inviter) =
-                    referrer.filter(|_| bonus_applies && plan.referral_bonus_days > 0)
-                {
-                    let inviter_item = self.user_item(inviter).await?;
-                    if let Some(inviter_item) =
-                        inviter_item.filter(|i| i.contains_key("created_at"))
-                    {
-                        let days = plan.referral_bonus_days;
-                        items.push(self.extend_item(
-                            inviter,
-                            inviter_item.i64("sub_end"),
-                            now,
-                            days,
-                        )?);
-                        ledger.push(LedgerEntry {
-                            user: inviter,
-                            kind: "referral_bonus",
-                            amount: None,
-                            days: Some(days),
-                            order: order.id.clone(),
-                            provider: None,
-                        });
-                        referral_bonus = Some((inviter, days));
+                if bonus_applies {
+                    match config.growth.referral_bonus_mode {
+                        ReferralBonusMode::Days => inviter_reward.days = plan.referral_bonus_days,
+                        ReferralBonusMode::Balance => {
+                            inviter_reward.money =
+                                config.growth.referral_money(period).map_or(0, |k| k.0)
+                        }
                     }
                 }
                 if bonus_applies {
@@ -635,12 +655,50 @@ impl Store {
                 });
             }
         }
+        inviter_reward.paying = first_paid;
+        if let Some(inviter) = referrer.filter(|_| !inviter_reward.is_empty())
+            && let Some(inviter_item) = self
+                .user_item(inviter)
+                .await?
+                .filter(|i| i.contains_key("created_at"))
+        {
+            items.push(self.inviter_item(inviter, &inviter_item, &inviter_reward, now)?);
+            if inviter_reward.days > 0 || inviter_reward.money > 0 {
+                ledger.push(LedgerEntry {
+                    user: inviter,
+                    kind: "referral_bonus",
+                    amount: (inviter_reward.money > 0)
+                        .then(|| Money::rub(Kopecks(inviter_reward.money))),
+                    days: (inviter_reward.days > 0).then_some(inviter_reward.days),
+                    order: order.id.clone(),
+                    provider: None,
+                });
+                referral_bonus = Some((inviter, inviter_reward.days));
+                referral_money = (inviter_reward.money > 0).then_some(inviter_reward.money);
+            }
+        }
+        if real_payment && let Some(param) = buyer_item.str("campaign") {
+            let pay = CampaignPayment {
+                first: first_paid,
+                rub: if order.amount.currency == "RUB" {
+                    order.amount.minor
+                } else {
+                    0
+                },
+                stars: if order.amount.currency == "XTR" {
+                    order.amount.minor
+                } else {
+                    0
+                },
+            };
+            items.push(self.campaign_payment_item(param, pay)?);
+        }
         let mut expr = format!("SET {}", set.join(", "));
         if !add.is_empty() {
             expr.push_str(&format!(" ADD {}", add.join(", ")));
         }
         // A payment lifts the cap a refund put on reconciliation.
-        expr.push_str(" REMOVE refund_cap");
+        expr.push_str(&format!(" REMOVE {}", remove.join(", ")));
         if !conditions.is_empty() {
             buyer = buyer.condition_expression(conditions.join(" AND "));
         }
@@ -654,7 +712,13 @@ impl Store {
         }
         items.insert(
             0,
-            self.pay_order_item(order, payment, granted_days, referral_bonus, now)?,
+            self.pay_order_item(
+                order,
+                payment,
+                granted_days,
+                (referral_bonus, referral_money),
+                now,
+            )?,
         );
 
         let result = self
@@ -684,6 +748,7 @@ impl Store {
         paid.provider_ref = Some(payment.provider_ref.clone());
         paid.granted_days = granted_days;
         paid.referral = referral_bonus;
+        paid.referral_money = referral_money;
         let user = self
             .user_item(order.user)
             .await?
@@ -693,11 +758,14 @@ impl Store {
                 key: keys::user(order.user),
                 what: "credited user vanished".into(),
             })?;
-        Ok(Attempt::Done(CreditOutcome::Credited(Box::new(Credit {
-            order: paid,
-            user,
-            referral_bonus,
-        }))))
+        Ok(Attempt::Done(Box::new(CreditOutcome::Credited(Box::new(
+            Credit {
+                order: paid,
+                user,
+                referral_bonus,
+                referral_money,
+            },
+        )))))
     }
 
     /// The order's `pending → paid` step: the condition that makes crediting
@@ -708,7 +776,7 @@ impl Store {
         order: &Order,
         payment: &Payment,
         granted_days: Option<u32>,
-        referral: Option<(TelegramId, u32)>,
+        (referral, referral_money): (Option<(TelegramId, u32)>, Option<u64>),
         now: i64,
     ) -> Result<TransactWriteItem, StoreError> {
         let mut set = vec![
@@ -741,6 +809,10 @@ impl Store {
                 .expression_attribute_values(":inviter", n(inviter))
                 .expression_attribute_values(":rdays", n(days));
         }
+        if let Some(money) = referral_money {
+            set.push("ref_money = :rmoney");
+            update = update.expression_attribute_values(":rmoney", n(money));
+        }
         let update = update
             .update_expression(format!(
                 "SET {} REMOVE #ttl, GSI2PK, GSI2SK",
@@ -751,30 +823,64 @@ impl Store {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    fn extend_item(
+    /// The inviter's side of a credit: bonus days (conditional on their
+    /// current end), bonus money on the balance, and the counters of the
+    /// referral screen, in one update.
+    fn inviter_item(
         &self,
-        user: TelegramId,
-        old_end: Option<i64>,
+        inviter: TelegramId,
+        item: &Item,
+        reward: &InviterReward,
         now: i64,
-        days: u32,
     ) -> Result<TransactWriteItem, StoreError> {
-        let new_end = extend(old_end, now, days);
+        let mut set = Vec::new();
+        let mut add = Vec::new();
         let mut update = Update::builder()
             .table_name(&self.table)
-            .key("PK", s(keys::user(user)))
-            .key("SK", s(keys::PROFILE))
-            .update_expression("SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk")
-            .expression_attribute_values(":end", n(new_end))
-            .expression_attribute_values(":exp", s(expiry_pk(new_end)))
-            .expression_attribute_values(":expsk", s(expiry_sk(user, new_end)));
-        update = match old_end {
-            Some(old) => update
-                .condition_expression("sub_end = :oldend")
-                .expression_attribute_values(":oldend", n(old)),
-            None => update.condition_expression("attribute_not_exists(sub_end)"),
-        };
+            .key("PK", s(keys::user(inviter)))
+            .key("SK", s(keys::PROFILE));
+        let mut condition = "attribute_exists(created_at)".to_owned();
+        if reward.days > 0 {
+            let old_end = item.i64("sub_end");
+            let new_end = extend(old_end, now, reward.days);
+            set.push("sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk");
+            add.push("ref_days_earned :rdays");
+            update = update
+                .expression_attribute_values(":end", n(new_end))
+                .expression_attribute_values(":exp", s(expiry_pk(new_end)))
+                .expression_attribute_values(":expsk", s(expiry_sk(inviter, new_end)))
+                .expression_attribute_values(":rdays", n(reward.days));
+            match old_end {
+                Some(old) => {
+                    condition.push_str(" AND sub_end = :oldend");
+                    update = update.expression_attribute_values(":oldend", n(old));
+                }
+                None => condition.push_str(" AND attribute_not_exists(sub_end)"),
+            }
+        }
+        if reward.money > 0 {
+            add.push("balance :rmoney, ref_money_earned :rmoney");
+            update = update.expression_attribute_values(":rmoney", n(reward.money));
+        }
+        if reward.paying {
+            add.push("ref_paying :one");
+            update = update.expression_attribute_values(":one", n(1));
+        }
+        let mut expr = String::new();
+        if !set.is_empty() {
+            expr.push_str(&format!("SET {}", set.join(", ")));
+        }
+        if !add.is_empty() {
+            expr.push_str(&format!(" ADD {}", add.join(", ")));
+        }
         Ok(TransactWriteItem::builder()
-            .update(update.build().map_err(build_err)?)
+            .update(
+                update
+                    .update_expression(expr.trim())
+                    .condition_expression(condition)
+                    .build()
+                    .map_err(build_err)?,
+            )
             .build())
     }
 
@@ -950,19 +1056,63 @@ impl Store {
         let mut inviter_end = None;
         if let Some((inviter, days)) = order.referral
             && let Some(item) = self.user_item(inviter).await?
-            && let Some(old_end) = item.i64("sub_end")
         {
-            let new_end = (old_end - i64::from(days) * 86_400).max(now);
-            items.push(self.take_back_days_item(inviter, old_end, new_end)?);
-            ledger.push(LedgerEntry {
-                user: inviter,
-                kind: "referral_bonus_revoked",
-                amount: None,
-                days: Some(days),
-                order: order.id.clone(),
-                provider: None,
-            });
-            inviter_end = Some((inviter, new_end));
+            let old_end = item.i64("sub_end").filter(|_| days > 0);
+            let money = order.referral_money.unwrap_or_default();
+            let balance = item.u64("balance").unwrap_or_default();
+            // Never below zero: bonus money already spent stays spent.
+            let take = balance.min(money);
+            if old_end.is_some() || take > 0 {
+                let mut update = Update::builder()
+                    .table_name(&self.table)
+                    .key("PK", s(keys::user(inviter)))
+                    .key("SK", s(keys::PROFILE));
+                let mut set = Vec::new();
+                let mut add = Vec::new();
+                let mut cond = Vec::new();
+                if let Some(old_end) = old_end {
+                    let new_end = (old_end - i64::from(days) * 86_400).max(now);
+                    set.push("sub_end = :end, refund_cap = :end, GSI2PK = :exp, GSI2SK = :expsk");
+                    add.push("ref_days_earned :mdays");
+                    cond.push("sub_end = :old");
+                    update = update
+                        .expression_attribute_values(":end", n(new_end))
+                        .expression_attribute_values(":old", n(old_end))
+                        .expression_attribute_values(":exp", s(expiry_pk(new_end)))
+                        .expression_attribute_values(":expsk", s(expiry_sk(inviter, new_end)))
+                        .expression_attribute_values(":mdays", n(-i64::from(days)));
+                    inviter_end = Some((inviter, new_end));
+                }
+                if take > 0 {
+                    set.push("balance = :newbal");
+                    add.push("ref_money_earned :mmoney");
+                    cond.push("balance = :oldbal");
+                    update = update
+                        .expression_attribute_values(":newbal", n(balance - take))
+                        .expression_attribute_values(":oldbal", n(balance))
+                        .expression_attribute_values(":mmoney", n(-(take as i64)));
+                }
+                let expr = format!("SET {} ADD {}", set.join(", "), add.join(", "));
+                items.push(
+                    TransactWriteItem::builder()
+                        .update(
+                            update
+                                .update_expression(expr)
+                                .condition_expression(cond.join(" AND "))
+                                .build()
+                                .map_err(build_err)?,
+                        )
+                        .build(),
+                );
+                ledger.push(LedgerEntry {
+                    user: inviter,
+                    kind: "referral_bonus_revoked",
+                    amount: (take > 0).then(|| Money::rub(Kopecks(take))),
+                    days: old_end.map(|_| days),
+                    order: order.id.clone(),
+                    provider: None,
+                });
+            }
         }
         for entry in &ledger {
             items.push(self.ledger_item(entry, now)?);
@@ -1055,8 +1205,25 @@ pub enum Refund {
     Unknown,
 }
 
+/// What the inviter gets from one credited order.
+#[derive(Debug, Default)]
+struct InviterReward {
+    /// Bonus days.
+    days: u32,
+    /// Bonus kopecks on the balance.
+    money: u64,
+    /// The invitee's first payment: one more paying invitee.
+    paying: bool,
+}
+
+impl InviterReward {
+    fn is_empty(&self) -> bool {
+        self.days == 0 && self.money == 0 && !self.paying
+    }
+}
+
 enum Attempt {
-    Done(CreditOutcome),
+    Done(Box<CreditOutcome>),
     Raced,
 }
 

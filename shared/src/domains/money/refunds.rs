@@ -71,7 +71,7 @@ async fn follow(app: &App, order: &Order) -> Result<(), String> {
         )
         .await?;
     }
-    if let Some((inviter, _)) = order.referral {
+    if let Some((inviter, _)) = order.referral.filter(|(_, days)| *days > 0) {
         sync(
             app,
             inviter,

@@ -1,0 +1,382 @@
+//! Promo codes: one item per code, one marker per activation, and the
+//! per-user counter of wrong guesses. The activation itself (a transaction
+//! over the code, the marker and the user) is `domains::growth::promo`.
+
+use super::attrs::{ItemExt, n, s};
+use super::{Item, Store, StoreError};
+use crate::base::types::TelegramId;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+
+/// GSI1 partition of every promo code (the admin list, oldest first).
+pub const PROMOS_GSI: &str = "PROMOS";
+/// Sort key of a promo code's item.
+pub const PROMO_SK: &str = "PROMO";
+
+/// Partition key of a promo code and its activations.
+pub fn promo_key(code: &str) -> String {
+    format!("PROMO#{code}")
+}
+
+/// Sort key of `user`'s activation of a code.
+pub fn activation_sk(user: TelegramId) -> String {
+    format!("ACT#{user}")
+}
+
+/// What a promo code gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromoKind {
+    /// Days added to the subscription.
+    Days(u32),
+    /// Percent off the next purchase of a period.
+    Discount(u32),
+    /// Kopecks on the balance.
+    Balance(u64),
+}
+
+impl PromoKind {
+    /// The stored name of the kind.
+    pub fn code(self) -> &'static str {
+        match self {
+            PromoKind::Days(_) => "days",
+            PromoKind::Discount(_) => "discount",
+            PromoKind::Balance(_) => "balance",
+        }
+    }
+
+    /// The stored number: days, percent or kopecks.
+    pub fn value(self) -> u64 {
+        match self {
+            PromoKind::Days(d) | PromoKind::Discount(d) => u64::from(d),
+            PromoKind::Balance(k) => k,
+        }
+    }
+
+    /// Reads a stored kind and value.
+    pub fn parse(kind: &str, value: u64) -> Option<PromoKind> {
+        match kind {
+            "days" => u32::try_from(value).ok().map(PromoKind::Days),
+            "discount" => u32::try_from(value).ok().map(PromoKind::Discount),
+            "balance" => Some(PromoKind::Balance(value)),
+            _ => None,
+        }
+    }
+}
+
+/// A promo code as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promo {
+    /// The code, upper case.
+    pub code: String,
+    /// What it gives.
+    pub kind: PromoKind,
+    /// How many activations it allows; `None` = unlimited.
+    pub limit: Option<u64>,
+    /// Activations so far.
+    pub used: u64,
+    /// Valid before this time (unix seconds); `None` = for ever.
+    pub until: Option<i64>,
+    /// Switched on (admins deactivate and reactivate it).
+    pub active: bool,
+    /// When it was made.
+    pub created_at: i64,
+}
+
+impl Promo {
+    fn from_item(item: &Item) -> Result<Promo, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt {
+            key: item.str("PK").unwrap_or("?").to_owned(),
+            what: what.to_owned(),
+        };
+        Ok(Promo {
+            code: item.str("code").ok_or_else(|| corrupt("code"))?.to_owned(),
+            kind: item
+                .str("kind")
+                .zip(item.u64("value"))
+                .and_then(|(k, v)| PromoKind::parse(k, v))
+                .ok_or_else(|| corrupt("kind"))?,
+            limit: item.u64("max"),
+            used: item.u64("used").unwrap_or_default(),
+            until: item.i64("until"),
+            active: item.flag("active"),
+            created_at: item.i64("created_at").unwrap_or_default(),
+        })
+    }
+
+    /// Whether the limit is reached.
+    pub fn exhausted(&self) -> bool {
+        self.limit.is_some_and(|l| self.used >= l)
+    }
+
+    /// Whether it has run out of time at `now`.
+    pub fn expired(&self, now: i64) -> bool {
+        self.until.is_some_and(|u| u <= now)
+    }
+}
+
+/// One activation of a code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromoActivation {
+    /// Who activated it.
+    pub user: TelegramId,
+    /// When, unix seconds.
+    pub at: i64,
+}
+
+/// What an admin changes on a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromoEdit {
+    /// Switch on or off.
+    Active(bool),
+    /// New activation limit (`None` = unlimited).
+    Limit(Option<u64>),
+    /// New end of validity (`None` = for ever).
+    Until(Option<i64>),
+}
+
+impl Store {
+    /// Writes a new code; false when the code exists.
+    pub async fn create_promo(&self, promo: &Promo, by: TelegramId) -> Result<bool, StoreError> {
+        let mut req = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s(promo_key(&promo.code)))
+            .item("SK", s(PROMO_SK))
+            .item("code", s(&promo.code))
+            .item("kind", s(promo.kind.code()))
+            .item("value", n(promo.kind.value()))
+            .item("used", n(0))
+            .item("active", AttributeValue::Bool(promo.active))
+            .item("created_at", n(promo.created_at))
+            .item("created_by", n(by))
+            .item("GSI1PK", s(PROMOS_GSI))
+            .item(
+                "GSI1SK",
+                s(format!("{:011}#{}", promo.created_at, promo.code)),
+            )
+            .condition_expression("attribute_not_exists(PK)");
+        if let Some(l) = promo.limit {
+            req = req.item("max", n(l));
+        }
+        if let Some(u) = promo.until {
+            req = req.item("until", n(u));
+        }
+        match req.send().await {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Reads a code (strongly consistent: activation decides on it).
+    pub async fn get_promo(&self, code: &str) -> Result<Option<Promo>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(promo_key(code)))
+            .key("SK", s(PROMO_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        out.item.as_ref().map(Promo::from_item).transpose()
+    }
+
+    /// A page of codes, oldest first (GSI1 `PROMOS`); `after` is the
+    /// previous page's cursor (the last code's GSI1 sort key).
+    pub async fn promo_page(
+        &self,
+        after: Option<&str>,
+        size: i32,
+    ) -> Result<(Vec<Promo>, Option<String>), StoreError> {
+        let mut req = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(PROMOS_GSI))
+            .limit(size);
+        if let Some(sk) = after {
+            let code = sk.split_once('#').map(|(_, c)| c).unwrap_or_default();
+            req = req
+                .exclusive_start_key("GSI1PK", s(PROMOS_GSI))
+                .exclusive_start_key("GSI1SK", s(sk))
+                .exclusive_start_key("PK", s(promo_key(code)))
+                .exclusive_start_key("SK", s(PROMO_SK));
+        }
+        let out = req.send().await.map_err(StoreError::from_sdk)?;
+        let promos = out
+            .items()
+            .iter()
+            .map(Promo::from_item)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = out
+            .last_evaluated_key()
+            .and_then(|k| k.get("GSI1SK"))
+            .and_then(|v| v.as_s().ok())
+            .cloned();
+        Ok((promos, next))
+    }
+
+    /// The newest activations of a code, up to `limit`.
+    pub async fn promo_activations(
+        &self,
+        code: &str,
+        limit: i32,
+    ) -> Result<Vec<PromoActivation>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :act)")
+            .expression_attribute_values(":pk", s(promo_key(code)))
+            .expression_attribute_values(":act", s("ACT#"))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out
+            .items()
+            .iter()
+            .filter_map(|i| {
+                Some(PromoActivation {
+                    user: TelegramId(i.i64("user")?),
+                    at: i.i64("at").unwrap_or_default(),
+                })
+            })
+            .collect())
+    }
+
+    /// Changes one thing about a code; false when there is no such code.
+    pub async fn edit_promo(&self, code: &str, edit: PromoEdit) -> Result<bool, StoreError> {
+        let req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(promo_key(code)))
+            .key("SK", s(PROMO_SK))
+            .condition_expression("attribute_exists(PK)")
+            .return_values(ReturnValue::None);
+        let req = match edit {
+            PromoEdit::Active(on) => req
+                .update_expression("SET active = :v")
+                .expression_attribute_values(":v", AttributeValue::Bool(on)),
+            PromoEdit::Limit(Some(l)) => req
+                .update_expression("SET #max = :v")
+                .expression_attribute_names("#max", "max")
+                .expression_attribute_values(":v", n(l)),
+            PromoEdit::Limit(None) => req
+                .update_expression("REMOVE #max")
+                .expression_attribute_names("#max", "max"),
+            PromoEdit::Until(Some(u)) => req
+                .update_expression("SET #until = :v")
+                .expression_attribute_names("#until", "until")
+                .expression_attribute_values(":v", n(u)),
+            PromoEdit::Until(None) => req
+                .update_expression("REMOVE #until")
+                .expression_attribute_names("#until", "until"),
+        };
+        match req.send().await {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Deletes a code and its activation markers (so the same code made
+    /// again starts fresh); false when there was no such code.
+    pub async fn delete_promo(&self, code: &str) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("PK", s(promo_key(code)))
+            .key("SK", s(PROMO_SK))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        let existed = out.attributes.is_some();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :act)")
+                .expression_attribute_values(":pk", s(promo_key(code)))
+                .expression_attribute_values(":act", s("ACT#"))
+                .projection_expression("PK, SK");
+            if let Some(k) = start.take() {
+                q = q.set_exclusive_start_key(Some(k));
+            }
+            let page = q.send().await.map_err(StoreError::from_sdk)?;
+            for item in page.items() {
+                self.client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(item.clone()))
+                    .send()
+                    .await
+                    .map_err(StoreError::from_sdk)?;
+            }
+            match page.last_evaluated_key() {
+                Some(k) => start = Some(k.clone()),
+                None => break,
+            }
+        }
+        Ok(existed)
+    }
+
+    /// Wrong promo guesses of `user` in the window containing `now`.
+    pub async fn promo_guesses(
+        &self,
+        user: TelegramId,
+        window_secs: i64,
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(guess_key(user, window_secs, now)))
+            .key("SK", s("RATE"))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item.and_then(|i| i.u64("c")).unwrap_or_default())
+    }
+
+    /// Counts one wrong promo guess of `user`.
+    pub async fn add_promo_guess(
+        &self,
+        user: TelegramId,
+        window_secs: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(guess_key(user, window_secs, now)))
+            .key("SK", s("RATE"))
+            .update_expression("ADD c :one SET #ttl = :ttl")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":ttl", n(now + window_secs * 2 + 60))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+}
+
+fn guess_key(user: TelegramId, window_secs: i64, now: i64) -> String {
+    format!("RATE#promo#{user}#{}", now.div_euclid(window_secs.max(1)))
+}

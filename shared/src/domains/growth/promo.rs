@@ -1,0 +1,658 @@
+//! Promo codes: reading what a user typed, activating a code exactly once
+//! per user and never past its limit, and the admins' bulk tools.
+//!
+//! Activation is one DynamoDB transaction: the code's `used` goes up under
+//! the condition that it is on, in time and below its limit; the user's
+//! activation marker is put under `attribute_not_exists`; the user gets the
+//! days, the balance or the discount; the ledger records it. Of any number
+//! of concurrent activations, exactly as many as the limit commit.
+
+use crate::adapters::app::App;
+use crate::adapters::pay::Money;
+use crate::adapters::store::attrs::{ItemExt, n, s};
+use crate::adapters::store::keys::{self, expiry_pk, expiry_sk};
+use crate::adapters::store::promos::{PROMO_SK, Promo, PromoKind, activation_sk, promo_key};
+use crate::adapters::store::users::User;
+use crate::adapters::store::{Store, StoreError};
+use crate::base::i18n::{Arg, html, tr};
+use crate::base::types::{Kopecks, TelegramId};
+use crate::domains::access::sync::SyncReason;
+use crate::domains::money::effects::sync;
+use crate::domains::money::orders::extend;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+
+/// Wrong guesses allowed per user per [`GUESS_WINDOW_SECS`].
+pub const GUESS_LIMIT: u64 = 10;
+/// The window wrong guesses are counted in.
+pub const GUESS_WINDOW_SECS: i64 = 3600;
+/// How long a discount from a code is held for the next purchase.
+pub const DISCOUNT_SECS: i64 = 7 * 86_400;
+/// Shortest and longest code.
+pub const CODE_LEN: std::ops::RangeInclusive<usize> = 3..=32;
+/// Length of a random code.
+pub const RANDOM_LEN: usize = 8;
+/// Most codes one bulk creation makes.
+pub const BULK_MAX: usize = 1000;
+/// Attempts when the user's subscription end changes under us.
+const ATTEMPTS: usize = 6;
+/// Letters of random codes: no 0/O or 1/I to misread.
+const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// What the user typed, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A well-formed code, upper case.
+    Code(String),
+    /// Not a code (wrong length or characters): told so, nothing flagged.
+    Malformed,
+    /// Looks like an attack (SQL, markup, control characters, absurd
+    /// length): refused and flagged to admins.
+    Suspicious,
+}
+
+/// Reads a typed or linked code.
+pub fn read_input(raw: &str) -> Input {
+    let text = raw.trim();
+    let lower = text.to_ascii_lowercase();
+    const MARKERS: [&str; 14] = [
+        "select ", "union ", "insert ", "drop ", "delete ", "update ", "--", "/*", "';", "\";",
+        " or 1", "<script", "${", "{{",
+    ];
+    let attack = text.len() > 200
+        || text
+            .chars()
+            .any(|c| c.is_control() || "<>`'\";\\".contains(c))
+        || MARKERS.iter().any(|m| lower.contains(m));
+    if attack {
+        return Input::Suspicious;
+    }
+    let code = text.to_ascii_uppercase();
+    let well_formed = CODE_LEN.contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if well_formed {
+        Input::Code(code)
+    } else {
+        Input::Malformed
+    }
+}
+
+/// Why an activation was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No such code.
+    Unknown,
+    /// Past its end.
+    Expired,
+    /// Switched off by an admin.
+    Inactive,
+    /// Its limit is reached.
+    Exhausted,
+    /// This user activated it before.
+    AlreadyUsed,
+    /// Too many wrong guesses lately.
+    TooManyGuesses,
+    /// Not a code.
+    Malformed,
+    /// Looked like an attack.
+    Suspicious,
+}
+
+impl Refusal {
+    /// The text key shown to the user.
+    pub fn key(self) -> &'static str {
+        match self {
+            Refusal::Unknown => "promo-unknown",
+            Refusal::Expired => "promo-expired",
+            Refusal::Inactive => "promo-inactive",
+            Refusal::Exhausted => "promo-exhausted",
+            Refusal::AlreadyUsed => "promo-already-used",
+            Refusal::TooManyGuesses => "promo-too-many",
+            Refusal::Malformed => "promo-malformed",
+            Refusal::Suspicious => "promo-refused",
+        }
+    }
+}
+
+/// What an activation gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gift {
+    /// Days; the new subscription end.
+    Days {
+        /// Days added.
+        days: u32,
+        /// The new end.
+        end: i64,
+    },
+    /// A discount on the next purchase.
+    Discount {
+        /// Percent off.
+        percent: u32,
+        /// Usable until.
+        until: i64,
+    },
+    /// Money on the balance.
+    Balance(Kopecks),
+}
+
+/// The result of an activation attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Activated now.
+    Activated {
+        /// The code.
+        code: String,
+        /// What it gave.
+        gift: Gift,
+    },
+    /// Refused.
+    Refused(Refusal),
+}
+
+/// Activates what `user` typed (or linked). Days reach the panel through
+/// the sync queue; activations go to the log chat, attacks are flagged.
+pub async fn activate(app: &App, user: &User, raw: &str, now: i64) -> Result<Outcome, StoreError> {
+    let code = match read_input(raw) {
+        Input::Code(c) => c,
+        Input::Malformed => return Ok(Outcome::Refused(Refusal::Malformed)),
+        Input::Suspicious => {
+            flag(app, user, raw).await;
+            return Ok(Outcome::Refused(Refusal::Suspicious));
+        }
+    };
+    if app
+        .store
+        .promo_guesses(user.id, GUESS_WINDOW_SECS, now)
+        .await?
+        >= GUESS_LIMIT
+    {
+        return Ok(Outcome::Refused(Refusal::TooManyGuesses));
+    }
+    for _ in 0..ATTEMPTS {
+        let Some(promo) = app.store.get_promo(&code).await? else {
+            app.store
+                .add_promo_guess(user.id, GUESS_WINDOW_SECS, now)
+                .await?;
+            return Ok(Outcome::Refused(Refusal::Unknown));
+        };
+        if let Some(refusal) = refusal_of(&promo, now) {
+            return Ok(Outcome::Refused(refusal));
+        }
+        match app.store.try_activate(&promo, user.id, now).await? {
+            Try::Done(gift) => {
+                after_activation(app, user, &promo, &gift).await?;
+                return Ok(Outcome::Activated {
+                    code: promo.code,
+                    gift,
+                });
+            }
+            Try::AlreadyUsed => {
+                // A re-delivered update whose first run may have stopped
+                // before queuing the panel sync: queue it again (the FIFO
+                // queue drops the duplicate).
+                if matches!(promo.kind, PromoKind::Days(_)) {
+                    sync(
+                        app,
+                        user.id,
+                        SyncReason::Promo,
+                        &dedup(&promo.code, user.id),
+                    )
+                    .await
+                    .map_err(StoreError::Dynamo)?;
+                }
+                return Ok(Outcome::Refused(Refusal::AlreadyUsed));
+            }
+            Try::CodeChanged | Try::UserChanged => continue,
+        }
+    }
+    Err(StoreError::Dynamo(
+        "promo activation kept racing concurrent changes".into(),
+    ))
+}
+
+fn refusal_of(promo: &Promo, now: i64) -> Option<Refusal> {
+    if !promo.active {
+        Some(Refusal::Inactive)
+    } else if promo.expired(now) {
+        Some(Refusal::Expired)
+    } else if promo.exhausted() {
+        Some(Refusal::Exhausted)
+    } else {
+        None
+    }
+}
+
+fn dedup(code: &str, user: TelegramId) -> String {
+    format!("promo-{code}-{user}")
+}
+
+async fn after_activation(
+    app: &App,
+    user: &User,
+    promo: &Promo,
+    gift: &Gift,
+) -> Result<(), StoreError> {
+    if let Gift::Days { .. } = gift {
+        sync(
+            app,
+            user.id,
+            SyncReason::Promo,
+            &dedup(&promo.code, user.id),
+        )
+        .await
+        .map_err(StoreError::Dynamo)?;
+    }
+    if app.config.log.promo_activations {
+        let lang = app.config.default_language;
+        app.admin_log(tr(
+            lang,
+            "log-promo-activated",
+            &[
+                ("name", Arg::Str(html(&user.first_name))),
+                ("id", Arg::Str(user.id.to_string())),
+                ("code", Arg::Str(html(&promo.code))),
+                ("what", Arg::Str(describe(app, lang, promo.kind))),
+            ],
+        ))
+        .await;
+    }
+    Ok(())
+}
+
+/// What a code gives, in words ("7 days", "−20%", "100 ₽").
+pub fn describe(app: &App, lang: crate::base::types::Lang, kind: PromoKind) -> String {
+    match kind {
+        PromoKind::Days(d) => tr(lang, "promo-kind-days", &[("days", Arg::Num(i64::from(d)))]),
+        PromoKind::Discount(p) => tr(
+            lang,
+            "promo-kind-discount",
+            &[("percent", Arg::Num(i64::from(p)))],
+        ),
+        PromoKind::Balance(k) => crate::base::format::money(&app.config, Kopecks(k)),
+    }
+}
+
+async fn flag(app: &App, user: &User, raw: &str) {
+    let sample: String = raw.chars().take(100).collect();
+    tracing::warn!(user = %user.id, len = raw.len(), "suspicious promo input refused");
+    if app.config.log.suspicious_activity {
+        app.admin_log(tr(
+            app.config.default_language,
+            "log-promo-suspicious",
+            &[
+                ("id", Arg::Str(user.id.to_string())),
+                ("input", Arg::Str(html(&sample))),
+                ("len", Arg::Num(raw.len() as i64)),
+            ],
+        ))
+        .await;
+    }
+}
+
+/// What one transaction attempt found.
+enum Try {
+    Done(Gift),
+    AlreadyUsed,
+    /// The code changed or ran out meanwhile: re-read it.
+    CodeChanged,
+    /// The user's end date moved meanwhile: re-read and retry.
+    UserChanged,
+}
+
+impl Store {
+    async fn try_activate(
+        &self,
+        promo: &Promo,
+        user: TelegramId,
+        now: i64,
+    ) -> Result<Try, StoreError> {
+        let code_update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(promo_key(&promo.code)))
+            .key("SK", s(PROMO_SK))
+            .update_expression("ADD used :one")
+            .condition_expression(
+                "active = :on AND (attribute_not_exists(#max) OR used < #max) AND (attribute_not_exists(#until) OR #until > :now)",
+            )
+            .expression_attribute_names("#max", "max")
+            .expression_attribute_names("#until", "until")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":on", AttributeValue::Bool(true))
+            .expression_attribute_values(":now", n(now))
+            .build()
+            .map_err(build_err)?;
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .item("PK", s(promo_key(&promo.code)))
+            .item("SK", s(activation_sk(user)))
+            .item("user", n(user))
+            .item("at", n(now))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(build_err)?;
+        let mut user_update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user)))
+            .key("SK", s(keys::PROFILE));
+        let (gift, ledger) = match promo.kind {
+            PromoKind::Days(days) => {
+                let old_end = self.user_end(user).await?;
+                let end = extend(old_end, now, days);
+                user_update = user_update
+                    .update_expression("SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk")
+                    .expression_attribute_values(":end", n(end))
+                    .expression_attribute_values(":exp", s(expiry_pk(end)))
+                    .expression_attribute_values(":expsk", s(expiry_sk(user, end)));
+                user_update = match old_end {
+                    Some(old) => user_update
+                        .condition_expression("attribute_exists(created_at) AND sub_end = :old")
+                        .expression_attribute_values(":old", n(old)),
+                    None => user_update.condition_expression(
+                        "attribute_exists(created_at) AND attribute_not_exists(sub_end)",
+                    ),
+                };
+                (
+                    Gift::Days { days, end },
+                    Some(("promo_days", None, Some(days))),
+                )
+            }
+            PromoKind::Balance(k) => {
+                user_update = user_update
+                    .update_expression("ADD balance :k")
+                    .condition_expression("attribute_exists(created_at)")
+                    .expression_attribute_values(":k", n(k));
+                (
+                    Gift::Balance(Kopecks(k)),
+                    Some(("promo_balance", Some(Money::rub(Kopecks(k))), None)),
+                )
+            }
+            PromoKind::Discount(percent) => {
+                let until = match promo.until {
+                    Some(u) => u.min(now + DISCOUNT_SECS),
+                    None => now + DISCOUNT_SECS,
+                };
+                user_update = user_update
+                    .update_expression(
+                        "SET discount_pct = :p, discount_until = :u, discount_code = :c",
+                    )
+                    .condition_expression("attribute_exists(created_at)")
+                    .expression_attribute_values(":p", n(percent))
+                    .expression_attribute_values(":u", n(until))
+                    .expression_attribute_values(":c", s(&promo.code));
+                (Gift::Discount { percent, until }, None)
+            }
+        };
+        let mut items = vec![
+            TransactWriteItem::builder().update(code_update).build(),
+            TransactWriteItem::builder().put(marker).build(),
+            TransactWriteItem::builder()
+                .update(user_update.build().map_err(build_err)?)
+                .build(),
+        ];
+        if let Some((kind, amount, days)) = ledger {
+            let mut put = Put::builder()
+                .table_name(&self.table)
+                .item("PK", s(keys::user(user)))
+                .item(
+                    "SK",
+                    s(format!("LEDGER#{now:011}#promo-{}#{kind}", promo.code)),
+                )
+                .item("kind", s(kind))
+                .item("order_id", s(format!("promo-{}", promo.code)))
+                .item("at", n(now))
+                .condition_expression("attribute_not_exists(PK)");
+            if let Some(m) = amount {
+                put = put
+                    .item("amount", n(m.minor))
+                    .item("currency", s(m.currency));
+            }
+            if let Some(d) = days {
+                put = put.item("days", n(d));
+            }
+            items.push(
+                TransactWriteItem::builder()
+                    .put(put.build().map_err(build_err)?)
+                    .build(),
+            );
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(Try::Done(gift)),
+            Err(SdkError::ServiceError(e)) => match e.err() {
+                TransactWriteItemsError::TransactionCanceledException(c) => {
+                    let failed = |i: usize| {
+                        c.cancellation_reasons()
+                            .get(i)
+                            .and_then(|r| r.code())
+                            .is_some_and(|code| code == "ConditionalCheckFailed")
+                    };
+                    Ok(if failed(1) {
+                        Try::AlreadyUsed
+                    } else if failed(0) {
+                        Try::CodeChanged
+                    } else {
+                        Try::UserChanged
+                    })
+                }
+                _ => Err(StoreError::Dynamo(format!(
+                    "promo activation: {:?}",
+                    e.err()
+                ))),
+            },
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    async fn user_end(&self, user: TelegramId) -> Result<Option<i64>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user)))
+            .key("SK", s(keys::PROFILE))
+            .consistent_read(true)
+            .projection_expression("sub_end")
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item.and_then(|i| i.i64("sub_end")))
+    }
+}
+
+fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Dynamo(e.to_string())
+}
+
+/// A random code of [`RANDOM_LEN`] characters from an unambiguous alphabet
+/// (32 letters: 40 bits of randomness).
+pub fn random_code() -> String {
+    let bytes = uuid::Uuid::new_v4().into_bytes();
+    // Bytes 6 and 8 carry the UUID's version and variant bits.
+    [0, 1, 2, 3, 4, 5, 7, 9]
+        .into_iter()
+        .take(RANDOM_LEN)
+        .map(|i| ALPHABET[usize::from(bytes[i]) % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// A code an admin may give: well formed, upper case.
+pub fn admin_code(raw: &str) -> Option<String> {
+    match read_input(raw) {
+        Input::Code(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// Makes a code; with `code` `None` a random one (retried on the rare
+/// collision). `None` back when the given code exists.
+pub async fn create(
+    app: &App,
+    by: TelegramId,
+    code: Option<String>,
+    kind: PromoKind,
+    limit: Option<u64>,
+    until: Option<i64>,
+    now: i64,
+) -> Result<Option<Promo>, StoreError> {
+    let random = code.is_none();
+    for _ in 0..5 {
+        let promo = Promo {
+            code: code.clone().unwrap_or_else(random_code),
+            kind,
+            limit,
+            used: 0,
+            until,
+            active: true,
+            created_at: now,
+        };
+        if app.store.create_promo(&promo, by).await? {
+            return Ok(Some(promo));
+        }
+        if !random {
+            return Ok(None);
+        }
+    }
+    Err(StoreError::Dynamo(
+        "random promo codes kept colliding".into(),
+    ))
+}
+
+/// Makes `count` random codes alike, 16 writes at a time.
+pub async fn create_many(
+    app: &App,
+    by: TelegramId,
+    count: usize,
+    kind: PromoKind,
+    limit: Option<u64>,
+    until: Option<i64>,
+    now: i64,
+) -> Result<Vec<Promo>, StoreError> {
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    stream::iter(0..count.min(BULK_MAX))
+        .map(|_| async move {
+            create(app, by, None, kind, limit, until, now)
+                .await?
+                .ok_or_else(|| StoreError::Dynamo("random code not written".into()))
+        })
+        .buffer_unordered(16)
+        .try_collect()
+        .await
+}
+
+/// Every code, page after page (the admin's export).
+pub async fn all(app: &App) -> Result<Vec<Promo>, StoreError> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let (page, next) = app.store.promo_page(cursor.as_deref(), 500).await?;
+        out.extend(page);
+        match next {
+            Some(n) => cursor = Some(n),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Codes as CSV: `code,kind,value,limit,used,valid_until,active,created_at`
+/// (value: days, percent, or rubles; times as UTC dates).
+pub fn to_csv(promos: &[Promo]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "code",
+        "kind",
+        "value",
+        "limit",
+        "used",
+        "valid_until",
+        "active",
+        "created_at",
+    ];
+    // Writing to a Vec cannot fail.
+    let _ = w.write_record(header);
+    for p in promos {
+        let value = match p.kind {
+            PromoKind::Balance(k) => Kopecks(k).display_rubles(),
+            other => other.value().to_string(),
+        };
+        let _ = w.write_record([
+            p.code.clone(),
+            p.kind.code().to_owned(),
+            value,
+            p.limit.map(|l| l.to_string()).unwrap_or_default(),
+            p.used.to_string(),
+            p.until.map(stamp).unwrap_or_default(),
+            p.active.to_string(),
+            stamp(p.created_at),
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+fn stamp(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_read_in_upper_case_and_attacks_are_told_apart() {
+        assert_eq!(read_input(" spring25 "), Input::Code("SPRING25".into()));
+        assert_eq!(
+            read_input("NEW-YEAR_2026"),
+            Input::Code("NEW-YEAR_2026".into())
+        );
+        assert_eq!(read_input("ab"), Input::Malformed);
+        assert_eq!(read_input("two words"), Input::Malformed);
+        assert_eq!(read_input(&"A".repeat(40)), Input::Malformed);
+        assert_eq!(read_input("x' OR 1=1 --"), Input::Suspicious);
+        assert_eq!(read_input("1; DROP TABLE users"), Input::Suspicious);
+        assert_eq!(read_input("<b>promo</b>"), Input::Suspicious);
+        assert_eq!(read_input("UNION SELECT * FROM codes"), Input::Suspicious);
+        assert_eq!(read_input(&"A".repeat(500)), Input::Suspicious);
+        assert_eq!(read_input("promo\u{0}"), Input::Suspicious);
+    }
+
+    #[test]
+    fn random_codes_use_the_unambiguous_alphabet() {
+        let a = random_code();
+        assert_eq!(a.len(), RANDOM_LEN);
+        assert!(a.bytes().all(|b| ALPHABET.contains(&b)), "{a}");
+        assert_ne!(a, random_code());
+        assert_eq!(admin_code(&a), Some(a));
+    }
+
+    #[test]
+    fn the_export_is_csv_with_a_header() {
+        let p = Promo {
+            code: "SPRING".into(),
+            kind: PromoKind::Balance(10_050),
+            limit: Some(10),
+            used: 3,
+            until: None,
+            active: true,
+            created_at: 1_767_225_600,
+        };
+        let text = String::from_utf8(to_csv(&[p])).expect("utf-8");
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("code,kind,value,limit,used,valid_until,active,created_at")
+        );
+        assert_eq!(
+            lines.next(),
+            Some("SPRING,balance,100.50,10,3,,true,2026-01-01 00:00")
+        );
+    }
+}
