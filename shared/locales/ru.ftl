@@ -223,3 +223,70 @@ sync-counts =
 sync-failed = 🚨 Синхронизация с панелью остановилась на странице с { $start }: { $reason }
 log-unverified-origin = ⚠️ Проверка вебхука выключена (WEBHOOK_VALIDATION_ENABLED=false): обновления может прислать кто угодно, поэтому деньги и команды администратора из них не выполняются. Первое отклонённое: { $what }. Включите проверку.
 refund-not-recorded = ⚠️ Звёзды по заказу <code>{ $order }</code> возвращены покупателю, но здесь ничего не записано (заказ не был оплачен или уже возвращён). Проверьте заказ.
+
+## The admin side
+admin-menu = 🛠 <b>Админка</b>
+    /stats — цифры, /chart — график за 30 дней
+    /user &lt;id | @username | код&gt; — карточка пользователя
+    /ban, /unban &lt;пользователь&gt; · /banned · /logs
+admin-btn-stats = 📊 Статистика
+admin-btn-chart = 📈 График
+admin-btn-find = 🔎 Найти пользователя
+admin-btn-banned = 🚫 Забаненные
+admin-btn-logs = 📜 Журнал действий
+admin-btn-back = « Админка
+admin-btn-refresh = 🔄 Обновить
+admin-btn-more = Раньше »
+admin-btn-card = 👤 Карточка
+admin-btn-ban = 🚫 Забанить
+admin-btn-unban = ✅ Разбанить
+admin-btn-balance = 💰 Баланс
+admin-btn-message = ✉️ Написать
+admin-btn-reset-trial = 🎁 Сбросить пробный
+admin-btn-user-logs = 📜 Действия
+admin-yes = да
+admin-no = нет
+admin-find-ask = Пришлите Telegram id, @username или реферальный код.
+admin-user-not-found = Пользователь не найден.
+admin-already = Ничего не изменилось: так уже было.
+admin-card-outdated = Ничего не изменилось: карточка устарела (подписка успела измениться или кнопку нажали дважды). Вот актуальная карточка.
+admin-trial-not-used = Ничего не изменилось: пробный период не использован.
+admin-balance-refused = Ничего не изменилось: баланс ушёл бы в минус, или эта корректировка уже сделана.
+admin-balance-ask = Пришлите корректировку для <code>{ $id }</code> в виде «сумма причина», например <code>+150 компенсация</code> или <code>-99.50 чарджбэк</code>.
+admin-balance-invalid = Нужно «сумма причина», например <code>+150 компенсация</code>. Попробуйте ещё раз.
+admin-message-ask = Пришлите сообщение для <code>{ $id }</code> (текст или любое медиа); оно будет скопировано как есть.
+admin-message-sent = ✉️ Сообщение доставлено.
+admin-message-failed = ⚠️ Не доставлено: { $reason }
+admin-card = 👤 <b>{ $name }</b>, id <code>{ $id }</code>
+    Регистрация: { $registered }
+    Подписка: { $sub }; панель: { $panel }
+    Баланс: { $balance }
+    Пробный взят: { $trial }
+    Реферальный код: <code>{ $code }</code>; пригласил: { $referrals }; пригласивший: { $referrer }
+    Кампания: { $campaign }
+    Забанен: { $banned }; заблокировал бота: { $blocked }
+admin-card-sub-until = до { $date }
+admin-card-sub-ended = закончилась { $date }
+admin-banned-title = 🚫 <b>Забаненные</b>
+admin-banned-none = нет
+admin-logs-title = 📜 <b>Журнал действий</b>
+admin-logs-user-title = 📜 <b>Действия админов над</b> <code>{ $id }</code>
+admin-logs-empty = пусто
+admin-stats = 📊 <b>Статистика</b> (сегодня / 7 дн. / 30 дн. / всё время)
+    Регистрации: { $users }
+    Забанено сейчас: { $banned }
+    Пробных начато: { $trials }
+    Покупок тарифов: { $plans }
+    Первых покупок: { $first }
+    Возвратов: { $refunds }
+    Воронка, 30 дн.: { $f_start } старт → { $f_trial } пробных → { $f_first } первых оплат → { $f_renew } продлений
+    <b>Выручка</b>
+admin-span-today = сегодня
+admin-span-week = 7 дней
+admin-span-month = 30 дней
+admin-span-all = всё время
+admin-chart-signups = Регистрации по дням
+admin-chart-revenue = Выручка по дням, ₽
+admin-chart-caption = 📈 30 дней: регистрации и выручка в рублях (всего { $revenue })
+admin-chart-failed = ⚠️ График не удалось нарисовать или отправить; см. логи.
+log-admin-action = 🛠 Админ <code>{ $admin }</code>: { $action } <code>{ $user }</code> { $detail }

@@ -180,6 +180,27 @@ mod tests {
                     "pushed",
                     "conflicts",
                     "start",
+                    // the admin side
+                    "registered",
+                    "sub",
+                    "panel",
+                    "trial",
+                    "referrals",
+                    "banned",
+                    "blocked",
+                    "users",
+                    "trials",
+                    "plans",
+                    "first",
+                    "refunds",
+                    "f_start",
+                    "f_trial",
+                    "f_first",
+                    "f_renew",
+                    "revenue",
+                    "admin",
+                    "action",
+                    "detail",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

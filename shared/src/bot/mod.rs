@@ -1,6 +1,7 @@
 //! The Telegram webhook: authenticate, de-duplicate, then answer the update.
 
 pub mod admin;
+pub mod admin_desk;
 pub mod buy;
 pub mod screens;
 pub mod stars;
@@ -42,7 +43,20 @@ pub const ALLOWED_UPDATES: &[&str] = &[
     "inline_query",
 ];
 /// Commands only admins may run (and only from a proven origin).
-const ADMIN_COMMANDS: &[&str] = &["/refund", "/sync", "/syncstatus"];
+const ADMIN_COMMANDS: &[&str] = &[
+    "/refund",
+    "/sync",
+    "/syncstatus",
+    "/admin",
+    "/stats",
+    "/chart",
+    "/user",
+    "/find",
+    "/ban",
+    "/unban",
+    "/banned",
+    "/logs",
+];
 /// Scope of the processed-update markers.
 const UPDATE_SCOPE: &str = "tg-update";
 /// Telegram re-delivers for up to a day; keep markers a little longer.
@@ -285,6 +299,13 @@ async fn on_registered(app: &App, user: &User, start: Option<&StartParam>) -> Re
         _ => {}
     }
     app.store.attribute_user(user, &attribution).await?;
+    crate::domains::admin::stats::count_event(
+        app,
+        user.created_at,
+        user.id,
+        crate::adapters::store::stats::counter::SIGNUPS,
+    )
+    .await;
     if app.config.log.new_users {
         let lang = app.config.default_language;
         let mut text = tr(
@@ -449,6 +470,12 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
         send(app, user.id, &Screen::plain(reply)).await;
         return Ok(());
     }
+    if admin && let Some(reply) = admin_desk::on_message(app, &user, &msg, command, text).await? {
+        if let admin_desk::Reply::Screen(screen) = reply {
+            send(app, user.id, &screen).await;
+        }
+        return Ok(());
+    }
     let screen = match command {
         "/buy" if crate::domains::money::catalog::selling(&app.config) => {
             buy::plans(&app.config, &user)
@@ -501,6 +528,28 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
             &screens::channel_gate(&app.config, user.lang),
         )
         .await;
+        return Ok(());
+    }
+    if let Some(admin_action) = q
+        .data
+        .as_deref()
+        .and_then(crate::base::admin_callback::AdminAction::parse)
+    {
+        // Authorised now, on the server: a forged or replayed admin button
+        // from anyone else does nothing.
+        answer_callback(app, &q, None, false).await;
+        if !(app.config.admin(user.id) && origin == Origin::Telegram) {
+            if app.config.admin(user.id) {
+                unverified_refused(app, &format!("admin button from {}", user.id)).await;
+            }
+            tracing::warn!(user = %user.id, data = ?q.data, "admin button from a non-admin ignored");
+            return Ok(());
+        }
+        if let admin_desk::Reply::Screen(screen) =
+            admin_desk::on_action(app, &user, admin_action).await?
+        {
+            show(app, &q, &user, &screen).await;
+        }
         return Ok(());
     }
     if let Some(buy_action) = q

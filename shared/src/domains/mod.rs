@@ -3,6 +3,7 @@
 //! interface (`bot`).
 
 pub mod access;
+pub mod admin;
 pub mod messaging;
 pub mod money;
 pub mod ops;

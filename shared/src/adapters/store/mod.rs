@@ -1,9 +1,11 @@
 //! DynamoDB storage: one table, keys and access patterns in `docs/data-model.md`.
 
+pub mod admin;
 pub mod attrs;
 pub mod once;
 pub mod panel;
 pub mod rate;
+pub mod stats;
 pub mod sync_runs;
 pub mod users;
 
