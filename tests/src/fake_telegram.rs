@@ -67,6 +67,12 @@ impl FakeTelegram {
     async fn answer(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
         let path = req.uri().path().to_owned();
         let query = req.uri().query().unwrap_or_default().to_owned();
+        let boundary = req
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split("boundary=").nth(1))
+            .map(|b| b.trim_matches('"').to_owned());
         let body = req
             .into_body()
             .collect()
@@ -76,19 +82,22 @@ impl FakeTelegram {
         let mut segments = path.trim_start_matches('/').splitn(2, '/');
         let bot = segments.next().unwrap_or_default();
         let method = segments.next().unwrap_or_default().to_lowercase();
-        let mut params: Value = serde_json::from_slice(&body).unwrap_or_else(|_| {
-            // Form-encoded or query parameters.
-            let text = if body.is_empty() {
-                query.clone()
-            } else {
-                String::from_utf8_lossy(&body).into_owned()
-            };
-            Value::Object(
-                text.split('&')
-                    .filter_map(|kv| kv.split_once('='))
-                    .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
-                    .collect(),
-            )
+        let multipart = boundary.map(|b| multipart_params(&body, &b));
+        let mut params: Value = multipart.unwrap_or_else(|| {
+            serde_json::from_slice(&body).unwrap_or_else(|_| {
+                // Form-encoded or query parameters.
+                let text = if body.is_empty() {
+                    query.clone()
+                } else {
+                    String::from_utf8_lossy(&body).into_owned()
+                };
+                Value::Object(
+                    text.split('&')
+                        .filter_map(|kv| kv.split_once('='))
+                        .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
+                        .collect(),
+                )
+            })
         });
         if params.is_null() {
             params = json!({});
@@ -117,7 +126,11 @@ impl FakeTelegram {
                 "can_join_groups": false, "can_read_all_group_messages": false,
                 "supports_inline_queries": true, "can_connect_to_business": false, "has_main_web_app": false
             }),
-            "sendmessage" | "editmessagetext" => {
+            "copymessage" => {
+                st.next_message_id += 1;
+                json!({"message_id": st.next_message_id})
+            }
+            "sendmessage" | "editmessagetext" | "sendphoto" | "senddocument" => {
                 st.next_message_id += 1;
                 let chat_id = params["chat_id"].as_i64().unwrap_or_default();
                 json!({
@@ -229,4 +242,65 @@ fn reply(status: u16, body: Value) -> Response<Full<Bytes>> {
         hyper::header::HeaderValue::from_static("application/json"),
     );
     r
+}
+
+/// The fields of a `multipart/form-data` body: text fields as strings, files
+/// as `{"file_name": …, "hex": …}` (uploads such as `sendPhoto`).
+fn multipart_params(body: &[u8], boundary: &str) -> Value {
+    let delim = format!("--{boundary}");
+    let mut out = serde_json::Map::new();
+    let mut rest = body;
+    while let Some(pos) = find(rest, delim.as_bytes()) {
+        rest = &rest[pos + delim.len()..];
+        if rest.starts_with(b"--") {
+            break;
+        }
+        let Some(head_end) = find(rest, b"\r\n\r\n") else {
+            break;
+        };
+        let head = String::from_utf8_lossy(&rest[..head_end]).into_owned();
+        let data_start = head_end + 4;
+        let data_end = find(&rest[data_start..], delim.as_bytes())
+            .map(|e| data_start + e)
+            .unwrap_or(rest.len());
+        let mut data = &rest[data_start..data_end];
+        if data.ends_with(b"\r\n") {
+            data = &data[..data.len() - 2];
+        }
+        let attr = |name: &str| {
+            head.split(&format!("{name}=\""))
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .map(str::to_owned)
+        };
+        if let Some(name) = attr(" name").or_else(|| attr("name")) {
+            let value = match attr("filename") {
+                Some(f) => json!({"file_name": f, "hex": hex::encode(data)}),
+                None => {
+                    let text = String::from_utf8_lossy(data).into_owned();
+                    serde_json::from_str::<Value>(&text)
+                        .ok()
+                        .filter(|v| v.is_number() || v.is_object() || v.is_array())
+                        .unwrap_or(Value::String(text))
+                }
+            };
+            out.insert(name, value);
+        }
+        rest = &rest[data_start..];
+    }
+    // `photo=attach://<field>`: the upload is in that field.
+    let attached: Vec<(String, String)> = out
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.strip_prefix("attach://")?.to_owned())))
+        .collect();
+    for (field, part) in attached {
+        if let Some(file) = out.remove(&part) {
+            out.insert(field, file);
+        }
+    }
+    Value::Object(out)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }

@@ -50,8 +50,16 @@ pub enum Change {
 }
 
 impl Audit {
+    /// `<time:011>-<microseconds:06><random>`: newest last within a
+    /// second too, unique across writers.
     fn sort_key(&self, nonce: &str) -> String {
-        format!("{:011}-{nonce}", self.at)
+        let micros = chrono::Utc::now().timestamp_subsec_micros();
+        let tail: String = nonce
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(4)
+            .collect();
+        format!("{:011}-{micros:06}{tail}", self.at)
     }
 
     fn puts(&self, table: &str, nonce: &str) -> Result<Vec<TransactWriteItem>, StoreError> {

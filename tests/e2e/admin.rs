@@ -1,0 +1,329 @@
+//! The admin side end to end: authorisation of every action, the user card
+//! and what admins change (ban reaching the panel, days, balance with a
+//! ledger entry, trial, message), the audit log, stats from counters and
+//! the chart.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::fake_panel::FakePanel;
+use e2e::fake_telegram::Call;
+use e2e::{TestStack, callback_update, text_update};
+use serde_json::json;
+use shared::adapters::pay::OrderId;
+use shared::base::types::TelegramId;
+
+const ADMIN: i64 = 9000;
+const DAY: i64 = 86_400;
+
+async fn desk(panel: bool) -> (TestStack, Option<FakePanel>) {
+    let vars: &[(&str, &str)] = &[
+        ("ADMIN_IDS", "9000"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("STARS_ENABLED", "true"),
+        ("STARS_PRICE_1_MONTH", "150"),
+        ("TRIAL_ENABLED", "true"),
+        ("TRIAL_DURATION_DAYS", "3"),
+        ("LOGS_PAGE_SIZE", "2"),
+    ];
+    if panel {
+        let (t, p) = TestStack::start_with_panel(vars).await;
+        (t, Some(p))
+    } else {
+        (TestStack::start(vars).await, None)
+    }
+}
+
+async fn say(t: &TestStack, update_id: i64, user: i64, text: &str) {
+    assert_eq!(
+        t.update(&text_update(update_id, user, "Ann", "en", text))
+            .await,
+        200
+    );
+}
+
+async fn press(t: &TestStack, update_id: i64, user: i64, data: &str) {
+    assert_eq!(
+        t.update(&callback_update(update_id, user, data, 1)).await,
+        200
+    );
+}
+
+fn last_to(t: &TestStack, chat: i64) -> Call {
+    t.telegram
+        .calls()
+        .into_iter()
+        .filter(|c| {
+            matches!(c.method.as_str(), "sendmessage" | "editmessagetext")
+                && c.body["chat_id"].as_i64() == Some(chat)
+        })
+        .last()
+        .expect("the admin got a screen")
+}
+
+fn text(c: &Call) -> String {
+    c.body["text"].as_str().unwrap_or_default().to_owned()
+}
+
+fn buttons(c: &Call) -> Vec<String> {
+    c.body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn audit_count(t: &TestStack) -> usize {
+    t.stack
+        .app
+        .store
+        .audit_page(None, None, 100)
+        .await
+        .expect("audit readable")
+        .0
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_non_admins_crafted_admin_buttons_and_commands_change_nothing() {
+    let (t, _) = desk(false).await;
+    say(&t, 1, 4101, "/start").await;
+    say(&t, 2, 4102, "/start").await;
+    for (i, data) in [
+        "adm:ban:4102",
+        "adm:d:4102:30:0",
+        "adm:rt:4102",
+        "adm:bal:4102",
+        "adm:msg:4102",
+        "adm:stats",
+        "adm:logs",
+        "adm",
+    ]
+    .iter()
+    .enumerate()
+    {
+        press(&t, 10 + i as i64, 4101, data).await;
+    }
+    say(&t, 30, 4101, "/ban 4102").await;
+    say(&t, 31, 4101, "/stats").await;
+    say(&t, 32, 4101, "+500 gift").await;
+    let target = t.user(4102).await.expect("user");
+    assert!(!target.banned);
+    assert_eq!(target.sub_end, None);
+    assert_eq!(target.balance.0, 0);
+    let attacker = t.user(4101).await.expect("user");
+    assert_eq!(attacker.waiting, None, "no admin conversation started");
+    assert_eq!(audit_count(&t).await, 0);
+    // Nothing the attacker saw is an admin screen.
+    for c in t.telegram.calls() {
+        if c.body["chat_id"].as_i64() == Some(4101) {
+            assert!(!text(&c).contains("Admin"), "{}", text(&c));
+            assert!(buttons(&c).iter().all(|b| !b.starts_with("adm")));
+        }
+    }
+    assert!(t.telegram.calls_of("sendPhoto").is_empty());
+
+    // The same buttons from the admin work.
+    say(&t, 40, ADMIN, "/start").await;
+    press(&t, 41, ADMIN, "adm:ban:4102").await;
+    assert!(t.user(4102).await.expect("user").banned);
+    assert_eq!(audit_count(&t).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the_log() {
+    let (t, panel) = desk(true).await;
+    let panel = panel.expect("panel");
+    say(&t, 1, ADMIN, "/start").await;
+    say(&t, 2, 4201, "/start").await;
+    // The user takes the trial: the panel user exists.
+    press(&t, 3, 4201, "trial").await;
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert_eq!(panel.users().len(), 1);
+    let trial_end = t.user(4201).await.expect("user").sub_end.expect("trial");
+    // (As if Telegram had told us the username.)
+    t.set_user_attr(4201, "username", AttributeValue::S("Ann_Shop".into()))
+        .await;
+    t.set_user_attr(4201, "GSI3PK", AttributeValue::S("UNAME#ann_shop".into()))
+        .await;
+    t.set_user_attr(4201, "GSI3SK", AttributeValue::S("USER#4201".into()))
+        .await;
+
+    // Found by @username; the card carries the actions.
+    say(&t, 4, ADMIN, "/user @ann_shop").await;
+    let card = last_to(&t, ADMIN);
+    assert!(text(&card).contains("4201"), "{}", text(&card));
+    let plus7 = format!("adm:d:4201:7:{trial_end}");
+    assert!(buttons(&card).contains(&plus7), "{:?}", buttons(&card));
+
+    // Ban: the panel user is disabled; unban: enabled again.
+    press(&t, 5, ADMIN, "adm:ban:4201").await;
+    assert!(t.user(4201).await.expect("user").banned);
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert_eq!(panel.users()[0]["status"], "DISABLED");
+    press(&t, 6, ADMIN, "adm:banned").await;
+    assert!(buttons(&last_to(&t, ADMIN)).contains(&"adm:u:4201".to_owned()));
+    press(&t, 7, ADMIN, "adm:unban:4201").await;
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert_eq!(panel.users()[0]["status"], "ACTIVE");
+    press(&t, 8, ADMIN, "adm:banned").await;
+    assert!(!buttons(&last_to(&t, ADMIN)).contains(&"adm:u:4201".to_owned()));
+
+    // +7 days reaches the panel; the same button again changes nothing.
+    press(&t, 9, ADMIN, &plus7).await;
+    let end = t.user(4201).await.expect("user").sub_end.expect("end");
+    assert_eq!(end, trial_end + 7 * DAY);
+    press(&t, 10, ADMIN, &plus7).await;
+    assert_eq!(t.user(4201).await.expect("user").sub_end, Some(end));
+    assert!(text(&last_to(&t, ADMIN)).contains("out of date"));
+    t.stack.drain_panel_sync().await.expect("drains");
+    let expire = panel.users()[0]["expireAt"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(expire, shared::adapters::panel::format_time(end));
+
+    // Balance: +150 with a reason writes a ledger entry; the same message
+    // delivered again (a retried update) adjusts once.
+    press(&t, 11, ADMIN, "adm:bal:4201").await;
+    let adjust = json!({"update_id": 12, "message": {
+        "message_id": 777, "date": 1_700_000_000,
+        "from": {"id": ADMIN, "is_bot": false, "first_name": "Boss", "language_code": "en"},
+        "chat": {"id": ADMIN, "type": "private", "first_name": "Boss"},
+        "text": "+150 compensation for downtime"
+    }});
+    assert_eq!(t.update(&adjust).await, 200);
+    assert_eq!(t.user(4201).await.expect("user").balance.0, 15_000);
+    press(&t, 13, ADMIN, "adm:bal:4201").await;
+    let mut again = adjust.clone();
+    again["update_id"] = json!(14);
+    assert_eq!(t.update(&again).await, 200);
+    assert_eq!(t.user(4201).await.expect("user").balance.0, 15_000);
+    let (ledger, _) = t
+        .stack
+        .app
+        .store
+        .ledger_page(TelegramId(4201), None, 10)
+        .await
+        .expect("ledger");
+    let adj: Vec<_> = ledger
+        .iter()
+        .filter(|r| r.kind == "admin_balance")
+        .collect();
+    assert_eq!(adj.len(), 1);
+    assert_eq!(adj[0].amount.as_ref().map(|m| m.minor), Some(15_000));
+    assert!(
+        ledger
+            .iter()
+            .any(|r| r.kind == "admin_days" && r.days == Some(7))
+    );
+    // Taking more than there is is refused.
+    press(&t, 15, ADMIN, "adm:bal:4201").await;
+    say(&t, 16, ADMIN, "-200 mistake").await;
+    assert_eq!(t.user(4201).await.expect("user").balance.0, 15_000);
+
+    // Reset trial.
+    press(&t, 17, ADMIN, "adm:rt:4201").await;
+    assert_eq!(t.user(4201).await.expect("user").trial_used_at, None);
+
+    // A message, copied as is.
+    press(&t, 18, ADMIN, "adm:msg:4201").await;
+    say(&t, 19, ADMIN, "Hello from support").await;
+    let copies = t.telegram.calls_of("copyMessage");
+    assert_eq!(copies.len(), 1);
+    assert_eq!(copies[0].body["chat_id"].as_i64(), Some(4201));
+
+    // The audit log: ban, unban, days, balance, trial, message; paged by 2.
+    let (all, _) = t
+        .stack
+        .app
+        .store
+        .audit_page(None, None, 100)
+        .await
+        .expect("audit");
+    let actions: Vec<&str> = all.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["message", "reset_trial", "balance", "days", "unban", "ban"]
+    );
+    assert!(
+        all.iter()
+            .all(|a| a.admin == TelegramId(ADMIN) && a.target == Some(TelegramId(4201)))
+    );
+    say(&t, 20, ADMIN, "/logs").await;
+    let page = last_to(&t, ADMIN);
+    assert_eq!(text(&page).matches("→").count(), 2, "{}", text(&page));
+    let more = buttons(&page)
+        .into_iter()
+        .find(|b| b.starts_with("adm:logs:"))
+        .expect("a next page");
+    press(&t, 21, ADMIN, &more).await;
+    assert!(text(&last_to(&t, ADMIN)).contains("balance"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_come_from_counters_and_the_chart_is_a_png() {
+    let (t, _) = desk(false).await;
+    say(&t, 1, ADMIN, "/start").await;
+    for (i, u) in [4301, 4302, 4303].iter().enumerate() {
+        say(&t, 2 + i as i64, *u, "/start").await;
+    }
+    press(&t, 10, 4301, "trial").await;
+    // A Stars purchase by 4302.
+    press(&t, 11, 4302, "pay:1m:stars").await;
+    let invoice = t.telegram.calls_of("sendInvoice").pop().expect("invoice");
+    let order = OrderId(invoice.body["payload"].as_str().expect("payload").into());
+    let paid = json!({"update_id": 12, "message": {
+        "message_id": 12, "date": 1_700_000_000,
+        "from": {"id": 4302, "is_bot": false, "first_name": "B", "language_code": "en"},
+        "chat": {"id": 4302, "type": "private", "first_name": "B"},
+        "successful_payment": {
+            "currency": "XTR", "total_amount": 150, "invoice_payload": order.0,
+            "telegram_payment_charge_id": "admin-stats-charge", "provider_payment_charge_id": ""
+        }
+    }});
+    assert_eq!(t.update(&paid).await, 200);
+    // Delivered twice: counted once.
+    assert_eq!(t.update(&paid).await, 200);
+
+    say(&t, 20, ADMIN, "/stats").await;
+    let stats = text(&last_to(&t, ADMIN));
+    assert!(stats.contains("Sign-ups: 4 / 4 / 4 / 4"), "{stats}");
+    assert!(stats.contains("Trials started: 1 / 1 / 1 / 1"), "{stats}");
+    assert!(stats.contains("Plan purchases: 1 / 1 / 1 / 1"), "{stats}");
+    assert!(stats.contains("First purchases: 1 / 1 / 1 / 1"), "{stats}");
+    assert!(stats.contains("stars 150 ⭐"), "{stats}");
+    let counters = t
+        .stack
+        .app
+        .store
+        .counters("2000-01-01", "2999-12-31")
+        .await
+        .expect("counters");
+    assert_eq!(counters.total("signups"), 4);
+
+    press(&t, 21, ADMIN, "adm:chart").await;
+    let photos = t.telegram.calls_of("sendPhoto");
+    assert_eq!(photos.len(), 1);
+    assert_eq!(
+        photos[0].body["chat_id"].as_i64(),
+        Some(ADMIN),
+        "{}",
+        photos[0]
+            .body
+            .to_string()
+            .chars()
+            .take(300)
+            .collect::<String>()
+    );
+    let body = &photos[0].body;
+    let upload = body["photo"]["hex"].as_str();
+    let png = hex::decode(upload.unwrap_or_else(|| panic!("an upload: {:.400}", body.to_string())))
+        .expect("hex");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let (w, h) = (
+        u32::from_be_bytes([png[16], png[17], png[18], png[19]]),
+        u32::from_be_bytes([png[20], png[21], png[22], png[23]]),
+    );
+    assert_eq!((w, h), (960, 600));
+}
