@@ -23,6 +23,10 @@ async fn desk(panel: bool) -> (TestStack, Option<FakePanel>) {
         ("TRIAL_ENABLED", "true"),
         ("TRIAL_DURATION_DAYS", "3"),
         ("LOGS_PAGE_SIZE", "2"),
+        (
+            "INLINE_USER_STATS_THUMBNAIL_URL",
+            "https://example.com/thumbs/users.png",
+        ),
     ];
     if panel {
         let (t, p) = TestStack::start_with_panel(vars).await;
@@ -326,4 +330,52 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
         u32::from_be_bytes([png[20], png[21], png[22], png[23]]),
     );
     assert_eq!((w, h), (960, 600));
+}
+
+fn inline_query(update_id: i64, user: i64) -> serde_json::Value {
+    json!({"update_id": update_id, "inline_query": {
+        "id": format!("iq-{update_id}"),
+        "from": {"id": user, "is_bot": false, "first_name": "Ann", "language_code": "en"},
+        "query": "", "offset": ""
+    }})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inline_mode_gives_everyone_their_link_and_admins_the_stats() {
+    let (t, _) = desk(false).await;
+    say(&t, 1, 4401, "/start").await;
+    say(&t, 2, ADMIN, "/start").await;
+    assert_eq!(t.update(&inline_query(3, 4401)).await, 200);
+    let answers = t.telegram.calls_of("answerInlineQuery");
+    let results = answers[0].body["results"]
+        .as_array()
+        .expect("results")
+        .clone();
+    assert_eq!(results.len(), 1);
+    let code = t.user(4401).await.expect("user").ref_code;
+    let shared_text = results[0]["input_message_content"]["message_text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        shared_text.contains(&format!("?start=ref_{code}")),
+        "{shared_text}"
+    );
+
+    assert_eq!(t.update(&inline_query(4, ADMIN)).await, 200);
+    let answers = t.telegram.calls_of("answerInlineQuery");
+    let results = answers[1].body["results"]
+        .as_array()
+        .expect("results")
+        .clone();
+    let ids: Vec<&str> = results.iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(ids, ["ref", "users", "money", "system"]);
+    assert_eq!(
+        results[1]["thumbnail_url"],
+        "https://example.com/thumbs/users.png"
+    );
+    let users = results[1]["input_message_content"]["message_text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(users.contains("2 in total"), "{users}");
+    assert_eq!(answers[1].body["cache_time"], 0);
 }

@@ -201,6 +201,7 @@ mod tests {
                     "admin",
                     "action",
                     "detail",
+                    "today",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

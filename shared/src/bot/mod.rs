@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod admin_desk;
 pub mod buy;
+pub mod inline;
 pub mod screens;
 pub mod stars;
 pub mod start;
@@ -202,6 +203,11 @@ async fn dispatch(app: &App, update: Update, origin: Origin) -> Result<(), BotEr
         UpdateKind::CallbackQuery(q) => on_callback(app, q, origin).await,
         UpdateKind::MyChatMember(m) => on_my_chat_member(app, m).await,
         UpdateKind::PreCheckoutQuery(q) => on_pre_checkout(app, q).await,
+        UpdateKind::InlineQuery(q) => {
+            let admin =
+                app.config.admin(TelegramId(q.from.id.0 as i64)) && origin == Origin::Telegram;
+            inline::on_inline(app, q, admin).await
+        }
         UpdateKind::Error(value) => {
             let kind = value
                 .as_object()
