@@ -379,3 +379,110 @@ async fn inline_mode_gives_everyone_their_link_and_admins_the_stats() {
     assert!(users.contains("2 in total"), "{users}");
     assert_eq!(answers[1].body["cache_time"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_counts_the_blocked() {
+    use shared::adapters::store::users::Visitor;
+    let (t, _) = desk(false).await;
+    say(&t, 1, ADMIN, "/start").await;
+    let store = &t.stack.app.store;
+    let ids: Vec<i64> = (0..100).map(|i| 4_600_000 + i).collect();
+    for chunk in ids.chunks(25) {
+        futures::future::join_all(chunk.iter().map(|id| {
+            let v = Visitor {
+                id: TelegramId(*id),
+                first_name: "U".into(),
+                last_name: None,
+                username: None,
+                lang: shared::base::types::Lang::En,
+            };
+            async move {
+                store
+                    .touch_user(&v, 1_700_000_000, &format!("n{}", v.id))
+                    .await
+                    .expect("user")
+            }
+        }))
+        .await;
+    }
+    // 5 we know blocked the bot (skipped), 10 who blocked it without our
+    // knowing (Telegram answers 403), one banned (skipped).
+    for id in &ids[..5] {
+        store
+            .set_blocked(TelegramId(*id), Some(1))
+            .await
+            .expect("set");
+    }
+    for id in &ids[5..15] {
+        t.telegram.block(*id);
+    }
+    t.set_user_attr(ids[15], "banned", AttributeValue::Bool(true))
+        .await;
+
+    press(&t, 2, ADMIN, "adm:bc").await;
+    say(&t, 3, ADMIN, "Big <b>news</b>").await;
+    let draft = buttons(&last_to(&t, ADMIN))
+        .into_iter()
+        .find(|b| b.starts_with("adm:bca:"))
+        .expect("audience buttons");
+    let id = draft.split(':').nth(2).expect("id").to_owned();
+    press(&t, 4, ADMIN, &format!("adm:bca:{id}:all")).await;
+    assert!(text(&last_to(&t, ADMIN)).contains("Send?"));
+    press(&t, 5, ADMIN, &format!("adm:bcgo:{id}")).await;
+    // Pressed again: still one broadcast.
+    press(&t, 6, ADMIN, &format!("adm:bcgo:{id}")).await;
+    let fanned = t.stack.drain_jobs().await.expect("jobs");
+    assert_eq!(fanned.failed, 0);
+    // The first page's job delivered again (as after a crash before SQS
+    // heard back): its copies are queued twice.
+    shared::adapters::jobs::enqueue_job(
+        &t.stack.app,
+        &shared::adapters::jobs::Job::BroadcastPage {
+            broadcast: id.clone(),
+            page: 0,
+            cursor: None,
+        },
+    )
+    .await
+    .expect("queued");
+    t.stack.drain_jobs().await.expect("jobs");
+    t.drain_outbox().await;
+
+    let copies = t.telegram.calls_of("copyMessage");
+    let mut per_chat = std::collections::HashMap::<i64, usize>::new();
+    for c in &copies {
+        *per_chat
+            .entry(c.body["chat_id"].as_i64().expect("chat"))
+            .or_default() += 1;
+    }
+    // Everyone but the known-blocked and the banned was tried exactly once
+    // (the admin too: they are a user of the bot).
+    assert!(per_chat.values().all(|n| *n == 1), "a recipient got two");
+    assert_eq!(per_chat.len(), 100 - 5 - 1 + 1);
+    for id in &ids[..5] {
+        assert!(!per_chat.contains_key(id));
+    }
+    assert!(!per_chat.contains_key(&ids[15]));
+    let b = store
+        .get_broadcast(&id)
+        .await
+        .expect("read")
+        .expect("broadcast");
+    assert_eq!((b.sent, b.blocked, b.failed, b.left()), (85, 10, 0, 0));
+    // The 403s are remembered.
+    assert!(t.user(ids[6]).await.expect("user").blocked_at.is_some());
+    // The admin's progress message ends with the totals (in the operator's
+    // default language, as the log chat).
+    let last = t
+        .telegram
+        .calls_of("editMessageText")
+        .into_iter()
+        .filter(|c| c.body["chat_id"].as_i64() == Some(ADMIN))
+        .last()
+        .expect("progress");
+    assert!(
+        text(&last).contains("отправлено 85, ошибок 0, заблокировали 10, осталось 0"),
+        "{}",
+        text(&last)
+    );
+}

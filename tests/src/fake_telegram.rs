@@ -30,6 +30,8 @@ struct State {
     next_message_id: i64,
     /// Updates `getUpdates` hands out (long polling), oldest first.
     pending_updates: VecDeque<Value>,
+    /// Chats whose user blocked the bot: sending there answers 403.
+    blocked: std::collections::HashSet<i64>,
 }
 
 /// The fake server.
@@ -120,6 +122,13 @@ impl FakeTelegram {
         if let Some((status, body)) = st.scripted.get_mut(&method).and_then(VecDeque::pop_front) {
             return reply(status, body);
         }
+        let chat = params["chat_id"].as_i64().unwrap_or_default();
+        if st.blocked.contains(&chat) && matches!(method.as_str(), "sendmessage" | "copymessage") {
+            return reply(
+                403,
+                json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
+            );
+        }
         let result = match method.as_str() {
             "getme" => json!({
                 "id": 7000000001i64, "is_bot": true, "first_name": "Test Shop", "username": BOT_USERNAME,
@@ -201,6 +210,11 @@ impl FakeTelegram {
             .into_iter()
             .filter(|c| c.body["chat_id"].as_i64() == Some(chat))
             .collect()
+    }
+
+    /// Makes `chat`'s user have blocked the bot: messages there get 403.
+    pub fn block(&self, chat: i64) {
+        self.state.lock().expect("fake state").blocked.insert(chat);
     }
 
     /// Forgets recorded calls.

@@ -37,6 +37,14 @@ pub enum AdminAction {
     Logs(Option<String>),
     /// One user's entries in the audit log.
     UserLogs(TelegramId, Option<String>),
+    /// Compose a broadcast.
+    Broadcast,
+    /// Pick a draft's audience (`all`, `active`, `expired`, `never_paid`, `trial`).
+    BroadcastAudience(String, String),
+    /// Start sending a draft.
+    BroadcastStart(String),
+    /// Cancel a running broadcast.
+    BroadcastCancel(String),
 }
 
 impl AdminAction {
@@ -59,6 +67,10 @@ impl AdminAction {
             AdminAction::Logs(Some(c)) => format!("adm:logs:{c}"),
             AdminAction::UserLogs(u, None) => format!("adm:ul:{u}"),
             AdminAction::UserLogs(u, Some(c)) => format!("adm:ul:{u}:{c}"),
+            AdminAction::Broadcast => "adm:bc".into(),
+            AdminAction::BroadcastAudience(id, a) => format!("adm:bca:{id}:{a}"),
+            AdminAction::BroadcastStart(id) => format!("adm:bcgo:{id}"),
+            AdminAction::BroadcastCancel(id) => format!("adm:bcx:{id}"),
         }
     }
 
@@ -92,9 +104,26 @@ impl AdminAction {
             ["logs", c] => AdminAction::Logs(Some(cursor(c)?)),
             ["ul", u] => AdminAction::UserLogs(id(u)?, None),
             ["ul", u, c] => AdminAction::UserLogs(id(u)?, Some(cursor(c)?)),
+            ["bc"] => AdminAction::Broadcast,
+            ["bca", b, a] if AUDIENCES.contains(a) => {
+                AdminAction::BroadcastAudience(broadcast_id(b)?, (*a).to_owned())
+            }
+            ["bcgo", b] => AdminAction::BroadcastStart(broadcast_id(b)?),
+            ["bcx", b] => AdminAction::BroadcastCancel(broadcast_id(b)?),
             _ => return None,
         })
     }
+}
+
+/// Audiences of a broadcast.
+pub const AUDIENCES: [&str; 5] = ["all", "active", "expired", "never_paid", "trial"];
+
+/// A broadcast id: 12 lower-case hex digits.
+fn broadcast_id(b: &str) -> Option<String> {
+    (b.len() == 12
+        && b.bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()))
+    .then(|| b.to_owned())
 }
 
 /// A log cursor: the sort key of the last row shown (`<time>-<random>`).
@@ -126,6 +155,10 @@ mod tests {
             AdminAction::Logs(None),
             AdminAction::Logs(Some("01764000000-0a1b2c3d".into())),
             AdminAction::UserLogs(u, Some("01764000000-0a1b2c3d".into())),
+            AdminAction::Broadcast,
+            AdminAction::BroadcastAudience("0123456789ab".into(), "never_paid".into()),
+            AdminAction::BroadcastStart("0123456789ab".into()),
+            AdminAction::BroadcastCancel("0123456789ab".into()),
         ];
         for a in all {
             let data = a.data();

@@ -202,6 +202,12 @@ mod tests {
                     "action",
                     "detail",
                     "today",
+                    "sent",
+                    "failed",
+                    "skipped",
+                    "left",
+                    "queued",
+                    "audience",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

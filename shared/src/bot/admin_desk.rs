@@ -16,8 +16,10 @@ use crate::base::clock::now;
 use crate::base::format::{date, date_time, money};
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::{Kopecks, Lang, TelegramId};
+use crate::domains::admin::broadcast;
 use crate::domains::admin::stats::{Span, Stats};
 use crate::domains::admin::users::{self, Outcome};
+use aws_sdk_dynamodb::types::AttributeValue;
 use teloxide_core::payloads::SendPhotoSetters;
 use teloxide_core::requests::Requester;
 use teloxide_core::types::{
@@ -28,6 +30,7 @@ use teloxide_core::types::{
 const FIND: &str = "adm_find";
 const BALANCE: &str = "adm_bal:";
 const MESSAGE: &str = "adm_msg:";
+const BROADCAST: &str = "adm_bc";
 /// Banned users listed at once.
 const BANNED_PAGE: i32 = 50;
 
@@ -60,7 +63,10 @@ pub fn menu(lang: Lang) -> Screen {
                 btn(lang, "admin-btn-find", AdminAction::Find),
                 btn(lang, "admin-btn-banned", AdminAction::Banned),
             ],
-            vec![btn(lang, "admin-btn-logs", AdminAction::Logs(None))],
+            vec![
+                btn(lang, "admin-btn-broadcast", AdminAction::Broadcast),
+                btn(lang, "admin-btn-logs", AdminAction::Logs(None)),
+            ],
         ]),
     }
 }
@@ -97,11 +103,22 @@ pub async fn on_message(
         }
         "/banned" => Reply::Screen(banned(app, lang).await?),
         "/logs" => Reply::Screen(logs(app, lang, None, None).await?),
+        "/broadcast" => {
+            app.store.set_state(admin.id, BROADCAST, ts).await?;
+            Reply::Screen(plain_back(lang, t(lang, "broadcast-ask")))
+        }
         _ if !command.starts_with('/') => {
             let Some(state) = admin.waiting_for(ts).map(str::to_owned) else {
                 return Ok(None);
             };
-            if state == FIND {
+            if state == BROADCAST {
+                app.store.clear_state(admin.id).await?;
+                let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+                app.store
+                    .create_broadcast(&id, admin.id, msg.chat.id.0, msg.id.0, ts)
+                    .await?;
+                Reply::Screen(audience_screen(lang, &id))
+            } else if state == FIND {
                 app.store.clear_state(admin.id).await?;
                 Reply::Screen(found(app, lang, text).await?)
             } else if let Some(id) = state.strip_prefix(BALANCE).and_then(parse_id) {
@@ -165,7 +182,12 @@ fn plain_back(lang: Lang, text: String) -> Screen {
 }
 
 /// A press of an admin button.
-pub async fn on_action(app: &App, admin: &User, action: AdminAction) -> Result<Reply, BotError> {
+pub async fn on_action(
+    app: &App,
+    admin: &User,
+    action: AdminAction,
+    message: Option<i32>,
+) -> Result<Reply, BotError> {
     let lang = admin.lang;
     let ts = now();
     let screen = match action {
@@ -221,6 +243,55 @@ pub async fn on_action(app: &App, admin: &User, action: AdminAction) -> Result<R
         AdminAction::Banned => banned(app, lang).await?,
         AdminAction::Logs(cursor) => logs(app, lang, None, cursor).await?,
         AdminAction::UserLogs(id, cursor) => logs(app, lang, Some(id), cursor).await?,
+        AdminAction::Broadcast => {
+            app.store.set_state(admin.id, BROADCAST, ts).await?;
+            plain_back(lang, t(lang, "broadcast-ask"))
+        }
+        AdminAction::BroadcastAudience(id, audience) => {
+            app.store
+                .broadcast_transition(
+                    &id,
+                    "draft",
+                    "SET audience = :a",
+                    &[(":a", AttributeValue::S(audience.clone()))],
+                )
+                .await?;
+            broadcast_confirm(app, lang, &id, &audience).await?
+        }
+        AdminAction::BroadcastStart(id) => {
+            let Some(msg) = message else {
+                return Ok(Reply::Sent);
+            };
+            if !broadcast::start(app, &id, msg).await.map_err(err)? {
+                plain_back(lang, t(lang, "broadcast-not-draft"))
+            } else {
+                users::record_broadcast(app, admin.id, &id)
+                    .await
+                    .map_err(err)?;
+                let b = app
+                    .store
+                    .get_broadcast(&id)
+                    .await?
+                    .ok_or_else(|| err("broadcast vanished".into()))?;
+                Screen {
+                    text: broadcast::progress_text(lang, &b, false),
+                    keyboard: InlineKeyboardMarkup::new(vec![vec![btn(
+                        lang,
+                        "broadcast-btn-cancel",
+                        AdminAction::BroadcastCancel(id),
+                    )]]),
+                }
+            }
+        }
+        AdminAction::BroadcastCancel(id) => {
+            broadcast::cancel(app, &id).await.map_err(err)?;
+            let b = app
+                .store
+                .get_broadcast(&id)
+                .await?
+                .ok_or_else(|| err("broadcast vanished".into()))?;
+            plain_back(lang, broadcast::progress_text(lang, &b, b.finished()))
+        }
     };
     Ok(Reply::Screen(screen))
 }
@@ -561,4 +632,61 @@ async fn chart(app: &App, admin: &User) -> Result<Reply, BotError> {
         send(app, admin.id, &Screen::plain(t(lang, "admin-chart-failed"))).await;
     }
     Ok(Reply::Sent)
+}
+
+fn audience_screen(lang: Lang, id: &str) -> Screen {
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = crate::base::admin_callback::AUDIENCES
+        .iter()
+        .map(|a| {
+            vec![btn(
+                lang,
+                &format!("broadcast-audience-{a}"),
+                AdminAction::BroadcastAudience(id.to_owned(), (*a).to_owned()),
+            )]
+        })
+        .collect();
+    rows.push(back(lang));
+    Screen {
+        text: t(lang, "broadcast-pick-audience"),
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// The confirmation: the audience and, for everyone, the count from the
+/// counters (the others are counted as the fan-out goes).
+async fn broadcast_confirm(
+    app: &App,
+    lang: Lang,
+    id: &str,
+    audience: &str,
+) -> Result<Screen, BotError> {
+    let count = if audience == "all" {
+        let st = crate::domains::admin::stats::load(app, now()).await?;
+        let n = st.get(Span::All, counter::SIGNUPS) - st.get(Span::All, counter::BANNED);
+        tr(lang, "broadcast-count", &[("count", Arg::Num(n.max(0)))])
+    } else {
+        t(lang, "broadcast-count-unknown")
+    };
+    let text = tr(
+        lang,
+        "broadcast-confirm",
+        &[
+            (
+                "audience",
+                Arg::Str(t(lang, &format!("broadcast-audience-{audience}"))),
+            ),
+            ("count", Arg::Str(count)),
+        ],
+    );
+    Ok(Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(vec![
+            vec![btn(
+                lang,
+                "broadcast-btn-send",
+                AdminAction::BroadcastStart(id.to_owned()),
+            )],
+            back(lang),
+        ]),
+    })
 }

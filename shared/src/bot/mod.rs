@@ -57,6 +57,7 @@ const ADMIN_COMMANDS: &[&str] = &[
     "/unban",
     "/banned",
     "/logs",
+    "/broadcast",
 ];
 /// Scope of the processed-update markers.
 const UPDATE_SCOPE: &str = "tg-update";
@@ -551,8 +552,13 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
             tracing::warn!(user = %user.id, data = ?q.data, "admin button from a non-admin ignored");
             return Ok(());
         }
-        if let admin_desk::Reply::Screen(screen) =
-            admin_desk::on_action(app, &user, admin_action).await?
+        if let admin_desk::Reply::Screen(screen) = admin_desk::on_action(
+            app,
+            &user,
+            admin_action,
+            q.regular_message().map(|m| m.id.0),
+        )
+        .await?
         {
             show(app, &q, &user, &screen).await;
         }

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod attrs;
+pub mod broadcasts;
 pub mod once;
 pub mod panel;
 pub mod rate;

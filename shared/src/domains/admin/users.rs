@@ -184,6 +184,20 @@ pub async fn record_message(app: &App, admin: TelegramId, id: TelegramId) -> Res
         .map_err(|e| e.to_string())
 }
 
+/// Records that an admin started a broadcast.
+pub async fn record_broadcast(app: &App, admin: TelegramId, id: &str) -> Result<(), String> {
+    app.store
+        .audit(&Audit {
+            admin,
+            action: "broadcast".into(),
+            target: None,
+            detail: id.to_owned(),
+            at: now(),
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// Parses an adjustment as an admin types it: `+150 reason`, `-99.50 reason`.
 /// Returns kopecks and the reason (required).
 pub fn parse_adjustment(text: &str) -> Option<(i64, String)> {

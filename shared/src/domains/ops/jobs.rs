@@ -19,5 +19,13 @@ async fn run(app: &App, m: Received<'_>) -> Result<(), String> {
             crate::domains::access::reconcile::process_page(app, run, *start, *size, last_attempt)
                 .await
         }
+        Job::BroadcastPage {
+            broadcast,
+            page,
+            cursor,
+        } => {
+            crate::domains::admin::broadcast::process_page(app, broadcast, *page, cursor.as_ref())
+                .await
+        }
     }
 }
