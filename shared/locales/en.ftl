@@ -308,3 +308,4 @@ broadcast-not-draft = This broadcast was already started or cancelled.
 broadcast-progress = 📣 Sending… sent { $sent }, failed { $failed }, blocked { $blocked }, left { $left } (queued { $queued })
 broadcast-done = ✅ Broadcast finished: sent { $sent }, failed { $failed }, blocked { $blocked }, left { $left }
 broadcast-cancelled = ⛔ Broadcast cancelled: sent { $sent }, failed { $failed }, blocked { $blocked }, not sent { $skipped }
+admin-btn-csv = ⬇️ CSV

@@ -316,3 +316,4 @@ broadcast-not-draft = Эта рассылка уже запущена или о�
 broadcast-progress = 📣 Отправка… отправлено { $sent }, ошибок { $failed }, заблокировали { $blocked }, осталось { $left } (в очереди { $queued })
 broadcast-done = ✅ Рассылка завершена: отправлено { $sent }, ошибок { $failed }, заблокировали { $blocked }, осталось { $left }
 broadcast-cancelled = ⛔ Рассылка отменена: отправлено { $sent }, ошибок { $failed }, заблокировали { $blocked }, не отправлено { $skipped }
+admin-btn-csv = ⬇️ CSV

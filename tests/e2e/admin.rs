@@ -263,6 +263,40 @@ async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the
         .expect("a next page");
     press(&t, 21, ADMIN, &more).await;
     assert!(text(&last_to(&t, ADMIN)).contains("balance"));
+
+    // The CSV export parses back to the same rows.
+    press(&t, 22, ADMIN, "adm:logcsv").await;
+    let docs = t.telegram.calls_of("sendDocument");
+    assert_eq!(docs.len(), 1);
+    let raw = hex::decode(docs[0].body["document"]["hex"].as_str().expect("upload")).expect("hex");
+    let mut reader = csv::Reader::from_reader(raw.as_slice());
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect();
+    let from_csv: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[1].as_str(), r[2].as_str(), r[3].as_str()))
+        .collect();
+    let expected: Vec<(String, String, String)> = all
+        .iter()
+        .map(|a| {
+            (
+                a.admin.to_string(),
+                a.action.clone(),
+                a.target.map(|t| t.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let expected: Vec<(&str, &str, &str)> = expected
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    assert_eq!(from_csv, expected);
+    assert!(
+        rows.iter()
+            .any(|r| r[4] == "+15000 compensation for downtime")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

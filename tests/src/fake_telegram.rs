@@ -32,6 +32,13 @@ struct State {
     pending_updates: VecDeque<Value>,
     /// Chats whose user blocked the bot: sending there answers 403.
     blocked: std::collections::HashSet<i64>,
+    /// Messages a second Telegram accepts overall (`None`: no limit); above
+    /// it, 429 with `retry_after`.
+    rate_limit: Option<usize>,
+    /// When recent messages were accepted (for the rate limit).
+    recent: VecDeque<std::time::Instant>,
+    /// 429 answers given.
+    throttled: u64,
 }
 
 /// The fake server.
@@ -129,6 +136,27 @@ impl FakeTelegram {
                 json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
             );
         }
+        if let Some(limit) = st.rate_limit
+            && matches!(method.as_str(), "sendmessage" | "copymessage")
+        {
+            let now = std::time::Instant::now();
+            while st
+                .recent
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= std::time::Duration::from_secs(1))
+            {
+                st.recent.pop_front();
+            }
+            if st.recent.len() >= limit {
+                st.throttled += 1;
+                st.calls.pop();
+                return reply(
+                    429,
+                    json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}),
+                );
+            }
+            st.recent.push_back(now);
+        }
         let result = match method.as_str() {
             "getme" => json!({
                 "id": 7000000001i64, "is_bot": true, "first_name": "Test Shop", "username": BOT_USERNAME,
@@ -210,6 +238,17 @@ impl FakeTelegram {
             .into_iter()
             .filter(|c| c.body["chat_id"].as_i64() == Some(chat))
             .collect()
+    }
+
+    /// Enforces `per_second` messages a second overall, as Telegram does,
+    /// answering 429 `retry_after: 1` above it.
+    pub fn set_rate_limit(&self, per_second: usize) {
+        self.state.lock().expect("fake state").rate_limit = Some(per_second);
+    }
+
+    /// How many 429 answers the rate limit gave.
+    pub fn throttled(&self) -> u64 {
+        self.state.lock().expect("fake state").throttled
     }
 
     /// Makes `chat`'s user have blocked the bot: messages there get 403.

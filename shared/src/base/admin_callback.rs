@@ -37,6 +37,8 @@ pub enum AdminAction {
     Logs(Option<String>),
     /// One user's entries in the audit log.
     UserLogs(TelegramId, Option<String>),
+    /// The audit log as a CSV document.
+    LogsCsv,
     /// Compose a broadcast.
     Broadcast,
     /// Pick a draft's audience (`all`, `active`, `expired`, `never_paid`, `trial`).
@@ -67,6 +69,7 @@ impl AdminAction {
             AdminAction::Logs(Some(c)) => format!("adm:logs:{c}"),
             AdminAction::UserLogs(u, None) => format!("adm:ul:{u}"),
             AdminAction::UserLogs(u, Some(c)) => format!("adm:ul:{u}:{c}"),
+            AdminAction::LogsCsv => "adm:logcsv".into(),
             AdminAction::Broadcast => "adm:bc".into(),
             AdminAction::BroadcastAudience(id, a) => format!("adm:bca:{id}:{a}"),
             AdminAction::BroadcastStart(id) => format!("adm:bcgo:{id}"),
@@ -104,6 +107,7 @@ impl AdminAction {
             ["logs", c] => AdminAction::Logs(Some(cursor(c)?)),
             ["ul", u] => AdminAction::UserLogs(id(u)?, None),
             ["ul", u, c] => AdminAction::UserLogs(id(u)?, Some(cursor(c)?)),
+            ["logcsv"] => AdminAction::LogsCsv,
             ["bc"] => AdminAction::Broadcast,
             ["bca", b, a] if AUDIENCES.contains(a) => {
                 AdminAction::BroadcastAudience(broadcast_id(b)?, (*a).to_owned())
@@ -155,6 +159,7 @@ mod tests {
             AdminAction::Logs(None),
             AdminAction::Logs(Some("01764000000-0a1b2c3d".into())),
             AdminAction::UserLogs(u, Some("01764000000-0a1b2c3d".into())),
+            AdminAction::LogsCsv,
             AdminAction::Broadcast,
             AdminAction::BroadcastAudience("0123456789ab".into(), "never_paid".into()),
             AdminAction::BroadcastStart("0123456789ab".into()),

@@ -103,6 +103,7 @@ pub async fn on_message(
         }
         "/banned" => Reply::Screen(banned(app, lang).await?),
         "/logs" => Reply::Screen(logs(app, lang, None, None).await?),
+        "/logscsv" => logs_csv(app, admin).await?,
         "/broadcast" => {
             app.store.set_state(admin.id, BROADCAST, ts).await?;
             Reply::Screen(plain_back(lang, t(lang, "broadcast-ask")))
@@ -243,6 +244,7 @@ pub async fn on_action(
         AdminAction::Banned => banned(app, lang).await?,
         AdminAction::Logs(cursor) => logs(app, lang, None, cursor).await?,
         AdminAction::UserLogs(id, cursor) => logs(app, lang, Some(id), cursor).await?,
+        AdminAction::LogsCsv => return logs_csv(app, admin).await,
         AdminAction::Broadcast => {
             app.store.set_state(admin.id, BROADCAST, ts).await?;
             plain_back(lang, t(lang, "broadcast-ask"))
@@ -482,8 +484,9 @@ async fn logs(
         };
         kb.push(vec![btn(lang, "admin-btn-more", more)]);
     }
-    if let Some(u) = user {
-        kb.push(vec![btn(lang, "admin-btn-card", AdminAction::Card(u))]);
+    match user {
+        Some(u) => kb.push(vec![btn(lang, "admin-btn-card", AdminAction::Card(u))]),
+        None => kb.push(vec![btn(lang, "admin-btn-csv", AdminAction::LogsCsv)]),
     }
     kb.push(back(lang));
     Ok(Screen {
@@ -689,4 +692,51 @@ async fn broadcast_confirm(
             back(lang),
         ]),
     })
+}
+
+/// Rows in one CSV export of the audit log (the newest).
+const CSV_ROWS: i32 = 10_000;
+
+/// The audit log as a CSV document: `at,admin,action,target,detail`, newest first.
+async fn logs_csv(app: &App, admin: &User) -> Result<Reply, BotError> {
+    let mut rows = Vec::new();
+    let mut cursor: Option<String> = None;
+    while (rows.len() as i32) < CSV_ROWS {
+        let (page, next) = app.store.audit_page(None, cursor.as_deref(), 500).await?;
+        rows.extend(page);
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| err(e.to_string());
+    w.write_record(["at", "admin", "action", "target", "detail"])
+        .map_err(csv_err)?;
+    for a in &rows {
+        let at = chrono::DateTime::from_timestamp(a.at, 0)
+            .map(|d| d.to_rfc3339())
+            .unwrap_or_default();
+        let target = a.target.map(|t| t.to_string()).unwrap_or_default();
+        w.write_record([
+            at.as_str(),
+            &a.admin.to_string(),
+            &a.action,
+            &target,
+            &a.detail,
+        ])
+        .map_err(csv_err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| err(e.to_string()))?;
+    let sent = app
+        .bot
+        .send_document(
+            ChatId(admin.id.0),
+            InputFile::memory(bytes).file_name("audit-log.csv"),
+        )
+        .await;
+    if let Err(e) = sent {
+        tracing::error!("audit CSV not sent: {e}");
+    }
+    Ok(Reply::Sent)
 }

@@ -58,6 +58,7 @@ const ADMIN_COMMANDS: &[&str] = &[
     "/banned",
     "/logs",
     "/broadcast",
+    "/logscsv",
 ];
 /// Scope of the processed-update markers.
 const UPDATE_SCOPE: &str = "tg-update";
