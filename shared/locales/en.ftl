@@ -189,7 +189,6 @@ notice-expires-soon = ⏰ Your subscription ends in { $count ->
 notice-expired = ⛔ Your subscription ended today and the VPN is off. Renew it to connect again.
 notice-expired-ago = ⛔ Your subscription ended yesterday. Renew it to connect again — it takes a minute.
 notice-trial-ended = 🎁 Your free trial is over. Liked it? Pick a plan to keep your VPN on.
-btn-renew = 🔄 Renew
 panel-limited = 📊 You have used all the traffic of your subscription. It comes back at the next reset or when you renew.
 panel-disabled = ⛔ Your VPN access has been suspended. Contact support if this is unexpected.
 panel-enabled = ✅ Your VPN access is back on.
@@ -311,3 +310,97 @@ adm-campaign-view =
     Revenue: { $revenue } and { $stars } ⭐
     Cost: { $cost }
     Revenue minus cost: { $profit }
+
+## The admin side
+admin-menu = 🛠 <b>Admin</b>
+    /stats — numbers, /chart — 30-day chart
+    /user &lt;id | @username | code&gt; — a user's card
+    /ban, /unban &lt;user&gt; · /banned · /logs
+admin-btn-stats = 📊 Stats
+admin-btn-chart = 📈 Chart
+admin-btn-find = 🔎 Find a user
+admin-btn-banned = 🚫 Banned
+admin-btn-logs = 📜 Audit log
+admin-btn-back = « Admin
+admin-btn-refresh = 🔄 Refresh
+admin-btn-more = Older »
+admin-btn-card = 👤 Card
+admin-btn-ban = 🚫 Ban
+admin-btn-unban = ✅ Unban
+admin-btn-balance = 💰 Balance
+admin-btn-message = ✉️ Message
+admin-btn-reset-trial = 🎁 Reset trial
+admin-btn-user-logs = 📜 Actions
+admin-yes = yes
+admin-no = no
+admin-find-ask = Send a Telegram id, @username or referral code.
+admin-user-not-found = User not found.
+admin-already = Nothing changed: it already was so.
+admin-card-outdated = Nothing changed: the card was out of date (the subscription changed meanwhile, or the button was pressed twice). Here is the current card.
+admin-trial-not-used = Nothing changed: the trial is not used.
+admin-balance-refused = Nothing changed: the balance would go below zero, or this adjustment was already made.
+admin-balance-ask = Send the adjustment for <code>{ $id }</code> as “amount reason”, e.g. <code>+150 compensation</code> or <code>-99.50 chargeback</code>.
+admin-balance-invalid = Expected “amount reason”, e.g. <code>+150 compensation</code>. Try again.
+admin-message-ask = Send the message for <code>{ $id }</code> (text or any media); it is copied as is.
+admin-message-sent = ✉️ Message delivered.
+admin-message-failed = ⚠️ Not delivered: { $reason }
+admin-card = 👤 <b>{ $name }</b>, id <code>{ $id }</code>
+    Registered: { $registered }
+    Subscription: { $sub }; panel: { $panel }
+    Balance: { $balance }
+    Trial taken: { $trial }
+    Referral code: <code>{ $code }</code>; invited: { $referrals }; invited by: { $referrer }
+    Campaign: { $campaign }
+    Banned: { $banned }; blocked the bot: { $blocked }
+admin-card-sub-until = until { $date }
+admin-card-sub-ended = ended { $date }
+admin-banned-title = 🚫 <b>Banned users</b>
+admin-banned-none = none
+admin-logs-title = 📜 <b>Audit log</b>
+admin-logs-user-title = 📜 <b>Admin actions on</b> <code>{ $id }</code>
+admin-logs-empty = empty
+admin-stats = 📊 <b>Stats</b> (today / 7 d / 30 d / all time)
+    Sign-ups: { $users }
+    Banned now: { $banned }
+    Trials started: { $trials }
+    Plan purchases: { $plans }
+    First purchases: { $first }
+    Refunds: { $refunds }
+    Funnel, 30 d: { $f_start } started → { $f_trial } trials → { $f_first } first payments → { $f_renew } renewals
+    <b>Revenue</b>
+admin-span-today = today
+admin-span-week = 7 days
+admin-span-month = 30 days
+admin-span-all = all time
+admin-chart-signups = Sign-ups per day
+admin-chart-revenue = Revenue per day, ₽
+admin-chart-caption = 📈 30 days: sign-ups and ruble revenue ({ $revenue } in total)
+admin-chart-failed = ⚠️ The chart could not be drawn or sent; see the logs.
+log-admin-action = 🛠 Admin <code>{ $admin }</code>: { $action } <code>{ $user }</code> { $detail }
+inline-referral-title = 🔗 My invite link
+inline-referral-text = Join me with this link: { $link }
+inline-users-title = 👥 Users
+inline-users-text = 👥 Users: { $total } in total, { $today } today; { $trials } trials in 30 days
+inline-money-title = 💰 Revenue
+inline-system-title = 🖥 System
+inline-system-text = 🖥 Bot is up; panel: { $panel }
+inline-system-panel-set = connected
+inline-system-panel-unset = not configured
+admin-btn-broadcast = 📣 Broadcast
+broadcast-ask = Send the message to broadcast: text or any media with a caption. It is copied to every recipient as is.
+broadcast-pick-audience = 📣 Draft saved. Who gets it?
+broadcast-audience-all = Everyone
+broadcast-audience-active = Active subscription
+broadcast-audience-expired = Subscription expired
+broadcast-audience-never_paid = Never paid
+broadcast-audience-trial = On trial
+broadcast-count = { $count } recipients at most (users who blocked the bot are skipped)
+broadcast-count-unknown = recipients are counted as it is sent
+broadcast-confirm = 📣 Audience: { $audience }; { $count }. Send?
+broadcast-btn-send = ✅ Send
+broadcast-btn-cancel = ⛔ Cancel the broadcast
+broadcast-not-draft = This broadcast was already started or cancelled.
+broadcast-progress = 📣 Sending… sent { $sent }, failed { $failed }, blocked { $blocked }, left { $left } (queued { $queued })
+broadcast-done = ✅ Broadcast finished: sent { $sent }, failed { $failed }, blocked { $blocked }, left { $left }
+broadcast-cancelled = ⛔ Broadcast cancelled: sent { $sent }, failed { $failed }, blocked { $blocked }, not sent { $skipped }
+admin-btn-csv = ⬇️ CSV

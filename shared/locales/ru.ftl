@@ -196,7 +196,6 @@ notice-expires-soon = ⏰ Ваша подписка закончится чер�
 notice-expired = ⛔ Ваша подписка закончилась сегодня, VPN отключён. Продлите её, чтобы снова подключиться.
 notice-expired-ago = ⛔ Ваша подписка закончилась вчера. Продлите её, чтобы снова подключиться — это займёт минуту.
 notice-trial-ended = 🎁 Бесплатный пробный период закончился. Понравилось? Выберите тариф, чтобы VPN оставался включённым.
-btn-renew = 🔄 Продлить
 panel-limited = 📊 Трафик по подписке израсходован. Он вернётся после сброса или при продлении.
 panel-disabled = ⛔ Доступ к VPN приостановлен. Если это неожиданно, напишите в поддержку.
 panel-enabled = ✅ Доступ к VPN снова включён.
@@ -320,3 +319,97 @@ adm-campaign-view =
     Выручка: { $revenue } и { $stars } ⭐
     Стоимость: { $cost }
     Выручка минус стоимость: { $profit }
+
+## The admin side
+admin-menu = 🛠 <b>Админка</b>
+    /stats — цифры, /chart — график за 30 дней
+    /user &lt;id | @username | код&gt; — карточка пользователя
+    /ban, /unban &lt;пользователь&gt; · /banned · /logs
+admin-btn-stats = 📊 Статистика
+admin-btn-chart = 📈 График
+admin-btn-find = 🔎 Найти пользователя
+admin-btn-banned = 🚫 Забаненные
+admin-btn-logs = 📜 Журнал действий
+admin-btn-back = « Админка
+admin-btn-refresh = 🔄 Обновить
+admin-btn-more = Раньше »
+admin-btn-card = 👤 Карточка
+admin-btn-ban = 🚫 Забанить
+admin-btn-unban = ✅ Разбанить
+admin-btn-balance = 💰 Баланс
+admin-btn-message = ✉️ Написать
+admin-btn-reset-trial = 🎁 Сбросить пробный
+admin-btn-user-logs = 📜 Действия
+admin-yes = да
+admin-no = нет
+admin-find-ask = Пришлите Telegram id, @username или реферальный код.
+admin-user-not-found = Пользователь не найден.
+admin-already = Ничего не изменилось: так уже было.
+admin-card-outdated = Ничего не изменилось: карточка устарела (подписка успела измениться или кнопку нажали дважды). Вот актуальная карточка.
+admin-trial-not-used = Ничего не изменилось: пробный период не использован.
+admin-balance-refused = Ничего не изменилось: баланс ушёл бы в минус, или эта корректировка уже сделана.
+admin-balance-ask = Пришлите корректировку для <code>{ $id }</code> в виде «сумма причина», например <code>+150 компенсация</code> или <code>-99.50 чарджбэк</code>.
+admin-balance-invalid = Нужно «сумма причина», например <code>+150 компенсация</code>. Попробуйте ещё раз.
+admin-message-ask = Пришлите сообщение для <code>{ $id }</code> (текст или любое медиа); оно будет скопировано как есть.
+admin-message-sent = ✉️ Сообщение доставлено.
+admin-message-failed = ⚠️ Не доставлено: { $reason }
+admin-card = 👤 <b>{ $name }</b>, id <code>{ $id }</code>
+    Регистрация: { $registered }
+    Подписка: { $sub }; панель: { $panel }
+    Баланс: { $balance }
+    Пробный взят: { $trial }
+    Реферальный код: <code>{ $code }</code>; пригласил: { $referrals }; пригласивший: { $referrer }
+    Кампания: { $campaign }
+    Забанен: { $banned }; заблокировал бота: { $blocked }
+admin-card-sub-until = до { $date }
+admin-card-sub-ended = закончилась { $date }
+admin-banned-title = 🚫 <b>Забаненные</b>
+admin-banned-none = нет
+admin-logs-title = 📜 <b>Журнал действий</b>
+admin-logs-user-title = 📜 <b>Действия админов над</b> <code>{ $id }</code>
+admin-logs-empty = пусто
+admin-stats = 📊 <b>Статистика</b> (сегодня / 7 дн. / 30 дн. / всё время)
+    Регистрации: { $users }
+    Забанено сейчас: { $banned }
+    Пробных начато: { $trials }
+    Покупок тарифов: { $plans }
+    Первых покупок: { $first }
+    Возвратов: { $refunds }
+    Воронка, 30 дн.: { $f_start } старт → { $f_trial } пробных → { $f_first } первых оплат → { $f_renew } продлений
+    <b>Выручка</b>
+admin-span-today = сегодня
+admin-span-week = 7 дней
+admin-span-month = 30 дней
+admin-span-all = всё время
+admin-chart-signups = Регистрации по дням
+admin-chart-revenue = Выручка по дням, ₽
+admin-chart-caption = 📈 30 дней: регистрации и выручка в рублях (всего { $revenue })
+admin-chart-failed = ⚠️ График не удалось нарисовать или отправить; см. логи.
+log-admin-action = 🛠 Админ <code>{ $admin }</code>: { $action } <code>{ $user }</code> { $detail }
+inline-referral-title = 🔗 Моя ссылка-приглашение
+inline-referral-text = Присоединяйтесь по моей ссылке: { $link }
+inline-users-title = 👥 Пользователи
+inline-users-text = 👥 Пользователей: { $total } всего, { $today } сегодня; { $trials } пробных за 30 дней
+inline-money-title = 💰 Выручка
+inline-system-title = 🖥 Система
+inline-system-text = 🖥 Бот работает; панель: { $panel }
+inline-system-panel-set = подключена
+inline-system-panel-unset = не настроена
+admin-btn-broadcast = 📣 Рассылка
+broadcast-ask = Пришлите сообщение для рассылки: текст или любое медиа с подписью. Оно будет скопировано каждому получателю как есть.
+broadcast-pick-audience = 📣 Черновик сохранён. Кому отправить?
+broadcast-audience-all = Всем
+broadcast-audience-active = С активной подпиской
+broadcast-audience-expired = С истёкшей подпиской
+broadcast-audience-never_paid = Ни разу не платили
+broadcast-audience-trial = На пробном периоде
+broadcast-count = не более { $count } получателей (заблокировавшие бота пропускаются)
+broadcast-count-unknown = получатели считаются по ходу отправки
+broadcast-confirm = 📣 Аудитория: { $audience }; { $count }. Отправить?
+broadcast-btn-send = ✅ Отправить
+broadcast-btn-cancel = ⛔ Отменить рассылку
+broadcast-not-draft = Эта рассылка уже запущена или отменена.
+broadcast-progress = 📣 Отправка… отправлено { $sent }, ошибок { $failed }, заблокировали { $blocked }, осталось { $left } (в очереди { $queued })
+broadcast-done = ✅ Рассылка завершена: отправлено { $sent }, ошибок { $failed }, заблокировали { $blocked }, осталось { $left }
+broadcast-cancelled = ⛔ Рассылка отменена: отправлено { $sent }, ошибок { $failed }, заблокировали { $blocked }, не отправлено { $skipped }
+admin-btn-csv = ⬇️ CSV

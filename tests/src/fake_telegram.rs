@@ -30,6 +30,15 @@ struct State {
     next_message_id: i64,
     /// Updates `getUpdates` hands out (long polling), oldest first.
     pending_updates: VecDeque<Value>,
+    /// Chats whose user blocked the bot: sending there answers 403.
+    blocked: std::collections::HashSet<i64>,
+    /// Messages a second Telegram accepts overall (`None`: no limit); above
+    /// it, 429 with `retry_after`.
+    rate_limit: Option<usize>,
+    /// When recent messages were accepted (for the rate limit).
+    recent: VecDeque<std::time::Instant>,
+    /// 429 answers given.
+    throttled: u64,
 }
 
 /// The fake server.
@@ -67,6 +76,12 @@ impl FakeTelegram {
     async fn answer(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
         let path = req.uri().path().to_owned();
         let query = req.uri().query().unwrap_or_default().to_owned();
+        let boundary = req
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split("boundary=").nth(1))
+            .map(|b| b.trim_matches('"').to_owned());
         let body = req
             .into_body()
             .collect()
@@ -76,19 +91,22 @@ impl FakeTelegram {
         let mut segments = path.trim_start_matches('/').splitn(2, '/');
         let bot = segments.next().unwrap_or_default();
         let method = segments.next().unwrap_or_default().to_lowercase();
-        let mut params: Value = serde_json::from_slice(&body).unwrap_or_else(|_| {
-            // Form-encoded or query parameters.
-            let text = if body.is_empty() {
-                query.clone()
-            } else {
-                String::from_utf8_lossy(&body).into_owned()
-            };
-            Value::Object(
-                text.split('&')
-                    .filter_map(|kv| kv.split_once('='))
-                    .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
-                    .collect(),
-            )
+        let multipart = boundary.map(|b| multipart_params(&body, &b));
+        let mut params: Value = multipart.unwrap_or_else(|| {
+            serde_json::from_slice(&body).unwrap_or_else(|_| {
+                // Form-encoded or query parameters.
+                let text = if body.is_empty() {
+                    query.clone()
+                } else {
+                    String::from_utf8_lossy(&body).into_owned()
+                };
+                Value::Object(
+                    text.split('&')
+                        .filter_map(|kv| kv.split_once('='))
+                        .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
+                        .collect(),
+                )
+            })
         });
         if params.is_null() {
             params = json!({});
@@ -111,13 +129,45 @@ impl FakeTelegram {
         if let Some((status, body)) = st.scripted.get_mut(&method).and_then(VecDeque::pop_front) {
             return reply(status, body);
         }
+        let chat = params["chat_id"].as_i64().unwrap_or_default();
+        if st.blocked.contains(&chat) && matches!(method.as_str(), "sendmessage" | "copymessage") {
+            return reply(
+                403,
+                json!({"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}),
+            );
+        }
+        if let Some(limit) = st.rate_limit
+            && matches!(method.as_str(), "sendmessage" | "copymessage")
+        {
+            let now = std::time::Instant::now();
+            while st
+                .recent
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= std::time::Duration::from_secs(1))
+            {
+                st.recent.pop_front();
+            }
+            if st.recent.len() >= limit {
+                st.throttled += 1;
+                st.calls.pop();
+                return reply(
+                    429,
+                    json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}),
+                );
+            }
+            st.recent.push_back(now);
+        }
         let result = match method.as_str() {
             "getme" => json!({
                 "id": 7000000001i64, "is_bot": true, "first_name": "Test Shop", "username": BOT_USERNAME,
                 "can_join_groups": false, "can_read_all_group_messages": false,
                 "supports_inline_queries": true, "can_connect_to_business": false, "has_main_web_app": false
             }),
-            "sendmessage" | "editmessagetext" => {
+            "copymessage" => {
+                st.next_message_id += 1;
+                json!({"message_id": st.next_message_id})
+            }
+            "sendmessage" | "editmessagetext" | "sendphoto" | "senddocument" => {
                 st.next_message_id += 1;
                 let chat_id = params["chat_id"].as_i64().unwrap_or_default();
                 json!({
@@ -190,6 +240,22 @@ impl FakeTelegram {
             .collect()
     }
 
+    /// Enforces `per_second` messages a second overall, as Telegram does,
+    /// answering 429 `retry_after: 1` above it.
+    pub fn set_rate_limit(&self, per_second: usize) {
+        self.state.lock().expect("fake state").rate_limit = Some(per_second);
+    }
+
+    /// How many 429 answers the rate limit gave.
+    pub fn throttled(&self) -> u64 {
+        self.state.lock().expect("fake state").throttled
+    }
+
+    /// Makes `chat`'s user have blocked the bot: messages there get 403.
+    pub fn block(&self, chat: i64) {
+        self.state.lock().expect("fake state").blocked.insert(chat);
+    }
+
     /// Forgets recorded calls.
     pub fn clear(&self) {
         self.state.lock().expect("fake state").calls.clear();
@@ -229,4 +295,65 @@ fn reply(status: u16, body: Value) -> Response<Full<Bytes>> {
         hyper::header::HeaderValue::from_static("application/json"),
     );
     r
+}
+
+/// The fields of a `multipart/form-data` body: text fields as strings, files
+/// as `{"file_name": …, "hex": …}` (uploads such as `sendPhoto`).
+fn multipart_params(body: &[u8], boundary: &str) -> Value {
+    let delim = format!("--{boundary}");
+    let mut out = serde_json::Map::new();
+    let mut rest = body;
+    while let Some(pos) = find(rest, delim.as_bytes()) {
+        rest = &rest[pos + delim.len()..];
+        if rest.starts_with(b"--") {
+            break;
+        }
+        let Some(head_end) = find(rest, b"\r\n\r\n") else {
+            break;
+        };
+        let head = String::from_utf8_lossy(&rest[..head_end]).into_owned();
+        let data_start = head_end + 4;
+        let data_end = find(&rest[data_start..], delim.as_bytes())
+            .map(|e| data_start + e)
+            .unwrap_or(rest.len());
+        let mut data = &rest[data_start..data_end];
+        if data.ends_with(b"\r\n") {
+            data = &data[..data.len() - 2];
+        }
+        let attr = |name: &str| {
+            head.split(&format!("{name}=\""))
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .map(str::to_owned)
+        };
+        if let Some(name) = attr(" name").or_else(|| attr("name")) {
+            let value = match attr("filename") {
+                Some(f) => json!({"file_name": f, "hex": hex::encode(data)}),
+                None => {
+                    let text = String::from_utf8_lossy(data).into_owned();
+                    serde_json::from_str::<Value>(&text)
+                        .ok()
+                        .filter(|v| v.is_number() || v.is_object() || v.is_array())
+                        .unwrap_or(Value::String(text))
+                }
+            };
+            out.insert(name, value);
+        }
+        rest = &rest[data_start..];
+    }
+    // `photo=attach://<field>`: the upload is in that field.
+    let attached: Vec<(String, String)> = out
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.strip_prefix("attach://")?.to_owned())))
+        .collect();
+    for (field, part) in attached {
+        if let Some(file) = out.remove(&part) {
+            out.insert(field, file);
+        }
+    }
+    Value::Object(out)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }

@@ -45,6 +45,15 @@ pub enum Job {
         /// The day.
         day: String,
     },
+    /// One page of a broadcast's fan-out (`domains::admin::broadcast`).
+    BroadcastPage {
+        /// The broadcast.
+        broadcast: String,
+        /// Page number from 0 (counted once each).
+        page: u64,
+        /// Where the page starts (`None`: the first).
+        cursor: Option<BroadcastCursor>,
+    },
 }
 
 /// The expiry notices, by when they go.
@@ -113,6 +122,15 @@ pub async fn enqueue_jobs(app: &App, jobs: &[(Job, u32)]) -> Result<(), String> 
         }
     }
     Ok(())
+}
+
+/// Where a broadcast's next fan-out page starts (a `Scan`'s last key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BroadcastCursor {
+    /// `PK` of the last item read.
+    pub pk: String,
+    /// `SK` of the last item read.
+    pub sk: String,
 }
 
 /// Queues a job.

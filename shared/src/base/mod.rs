@@ -2,6 +2,7 @@
 //! configuration, the texts in both languages and how dates and amounts are
 //! written, callback data. Nothing here does IO or knows the layers above.
 
+pub mod admin_callback;
 pub mod callback;
 pub mod clock;
 pub mod config;

@@ -1,9 +1,11 @@
 //! The Telegram webhook: authenticate, de-duplicate, then answer the update.
 
 pub mod admin;
+pub mod admin_desk;
 pub mod buy;
 pub mod growth_admin;
 pub mod promo;
+pub mod inline;
 pub mod screens;
 pub mod stars;
 pub mod start;
@@ -44,7 +46,22 @@ pub const ALLOWED_UPDATES: &[&str] = &[
     "inline_query",
 ];
 /// Commands only admins may run (and only from a proven origin).
-const ADMIN_COMMANDS: &[&str] = &["/refund", "/sync", "/syncstatus"];
+const ADMIN_COMMANDS: &[&str] = &[
+    "/refund",
+    "/sync",
+    "/syncstatus",
+    "/admin",
+    "/stats",
+    "/chart",
+    "/user",
+    "/find",
+    "/ban",
+    "/unban",
+    "/banned",
+    "/logs",
+    "/broadcast",
+    "/logscsv",
+];
 /// Scope of the processed-update markers.
 const UPDATE_SCOPE: &str = "tg-update";
 /// Telegram re-delivers for up to a day; keep markers a little longer.
@@ -203,6 +220,11 @@ async fn dispatch(app: &App, update: Update, origin: Origin) -> Result<(), BotEr
         UpdateKind::CallbackQuery(q) => on_callback(app, q, origin).await,
         UpdateKind::MyChatMember(m) => on_my_chat_member(app, m).await,
         UpdateKind::PreCheckoutQuery(q) => on_pre_checkout(app, q).await,
+        UpdateKind::InlineQuery(q) => {
+            let admin =
+                app.config.admin(TelegramId(q.from.id.0 as i64)) && origin == Origin::Telegram;
+            inline::on_inline(app, q, admin).await
+        }
         UpdateKind::Error(value) => {
             let kind = value
                 .as_object()
@@ -300,6 +322,13 @@ async fn on_registered(app: &App, user: &User, start: Option<&StartParam>) -> Re
         _ => {}
     }
     app.store.attribute_user(user, &attribution).await?;
+    crate::domains::admin::stats::count_event(
+        app,
+        user.created_at,
+        user.id,
+        crate::adapters::store::stats::counter::SIGNUPS,
+    )
+    .await;
     if app.config.log.new_users {
         let lang = app.config.default_language;
         let mut text = tr(
@@ -487,6 +516,12 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
         send(app, user.id, &Screen::plain(reply)).await;
         return Ok(());
     }
+    if admin && let Some(reply) = admin_desk::on_message(app, &user, &msg, command, text).await? {
+        if let admin_desk::Reply::Screen(screen) = reply {
+            send(app, user.id, &screen).await;
+        }
+        return Ok(());
+    }
     let screen = match command {
         "/buy" if crate::domains::money::catalog::selling(&app.config) => {
             buy::plans(&app.config, &user)
@@ -542,6 +577,33 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
             &screens::channel_gate(&app.config, user.lang),
         )
         .await;
+        return Ok(());
+    }
+    if let Some(admin_action) = q
+        .data
+        .as_deref()
+        .and_then(crate::base::admin_callback::AdminAction::parse)
+    {
+        // Authorised now, on the server: a forged or replayed admin button
+        // from anyone else does nothing.
+        answer_callback(app, &q, None, false).await;
+        if !(app.config.admin(user.id) && origin == Origin::Telegram) {
+            if app.config.admin(user.id) {
+                unverified_refused(app, &format!("admin button from {}", user.id)).await;
+            }
+            tracing::warn!(user = %user.id, data = ?q.data, "admin button from a non-admin ignored");
+            return Ok(());
+        }
+        if let admin_desk::Reply::Screen(screen) = admin_desk::on_action(
+            app,
+            &user,
+            admin_action,
+            q.regular_message().map(|m| m.id.0),
+        )
+        .await?
+        {
+            show(app, &q, &user, &screen).await;
+        }
         return Ok(());
     }
     if let Some(buy_action) = q

@@ -158,6 +158,13 @@ pub async fn trial(app: &App, user: &User, now: i64) -> Result<Screen, BotError>
     if !app.store.activate_trial(user.id, now, end).await? {
         return Ok(screens::trial_unavailable(user));
     }
+    crate::domains::admin::stats::count_event(
+        app,
+        now,
+        user.id,
+        crate::adapters::store::stats::counter::TRIALS,
+    )
+    .await;
     let req = PanelSyncRequest {
         user: user.id,
         reason: SyncReason::Trial,

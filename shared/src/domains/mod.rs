@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod growth;
+pub mod admin;
 pub mod messaging;
 pub mod money;
 pub mod ops;

@@ -1,12 +1,15 @@
 //! DynamoDB storage: one table, keys and access patterns in `docs/data-model.md`.
 
+pub mod admin;
 pub mod attrs;
 pub mod due;
 pub mod campaigns;
+pub mod broadcasts;
 pub mod once;
 pub mod panel;
 pub mod promos;
 pub mod rate;
+pub mod stats;
 pub mod sync_runs;
 pub mod users;
 

@@ -22,6 +22,11 @@ pub async fn handle_outbox(app: &App, event: SqsEvent) -> SqsBatchResponse {
 }
 
 async fn deliver(app: &App, m: Received<'_>) -> Result<(), String> {
+    if let Ok(copy) =
+        serde_json::from_str::<crate::domains::admin::broadcast::BroadcastCopy>(m.body)
+    {
+        return crate::domains::admin::broadcast::deliver(app, copy).await;
+    }
     let msg: OutgoingText =
         serde_json::from_str(m.body).map_err(|e| format!("malformed outbox message: {e}"))?;
     let mut req = app

@@ -10,6 +10,7 @@ use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::attrs::{ItemExt, n, s};
 use crate::adapters::store::campaigns::CampaignPayment;
 use crate::adapters::store::keys::{expiry_pk, expiry_sk};
+use crate::adapters::store::stats::{count_items, counter};
 use crate::adapters::store::users::User;
 use crate::adapters::store::{Item, Store, StoreError, keys};
 use crate::base::config::Config;
@@ -692,6 +693,23 @@ impl Store {
                 },
             };
             items.push(self.campaign_payment_item(param, pay)?);
+        }
+        // Admin stats counters, in the crediting transaction: exactly once.
+        let mut stats = Vec::new();
+        if order.provider != Provider::Balance {
+            let name = counter::revenue(order.provider.code(), &order.amount.currency);
+            stats.push((name, order.amount.minor as i64));
+        }
+        if matches!(order.purchase, Purchase::Plan(_)) {
+            add.push("plans_paid :onep".into());
+            buyer = buyer.expression_attribute_values(":onep", n(1));
+            stats.push((counter::PLANS.to_owned(), 1));
+            if buyer_item.u64("plans_paid").unwrap_or(0) == 0 {
+                stats.push((counter::FIRST_PLANS.to_owned(), 1));
+            }
+        }
+        if !stats.is_empty() {
+            items.extend(count_items(&self.table, now, &order.id.0, &stats)?);
         }
         let mut expr = format!("SET {}", set.join(", "));
         if !add.is_empty() {

@@ -32,5 +32,13 @@ async fn run(app: &App, m: Received<'_>) -> Result<(), String> {
                 .map(|_| ())
         }
         Job::NightlySync { day } => crate::domains::schedule::nightly::run(app, day).await,
+        Job::BroadcastPage {
+            broadcast,
+            page,
+            cursor,
+        } => {
+            crate::domains::admin::broadcast::process_page(app, broadcast, *page, cursor.as_ref())
+                .await
+        }
     }
 }

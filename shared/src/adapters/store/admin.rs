@@ -1,0 +1,394 @@
+//! What admins change and the audit log that records it.
+//!
+//! Audit entries: `AUDIT` / `<time:011>-<random>` (everything, newest last)
+//! and, when the action had a target, a copy under the user,
+//! `USER#<id>` / `AUDIT#<time:011>-<random>`; both with a TTL. Bans keep an
+//! index item `BANNED` / `<id>` so the banned list is one `Query`. Each change
+//! writes its audit entries in the same transaction, so a change without
+//! its record (or the reverse) cannot exist.
+
+use super::attrs::{ItemExt, n, s};
+use super::stats::{count_items, counter};
+use super::{Item, Store, StoreError, keys};
+use crate::base::types::{Kopecks, TelegramId};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+
+/// How long audit entries are kept.
+pub const AUDIT_KEEP_SECS: i64 = 180 * 86_400;
+/// Partition of the audit log.
+pub const AUDIT_PK: &str = "AUDIT";
+/// Partition of the banned-users index.
+pub const BANNED_PK: &str = "BANNED";
+
+/// One audit entry: who did what, to whom, when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audit {
+    /// The admin.
+    pub admin: TelegramId,
+    /// What (`ban`, `unban`, `days`, `balance`, `reset_trial`, `message`, …).
+    pub action: String,
+    /// On whom, if anyone.
+    pub target: Option<TelegramId>,
+    /// Details (amounts, reasons).
+    pub detail: String,
+    /// When, unix seconds.
+    pub at: i64,
+}
+
+/// A page of audit entries, newest first, and the cursor of the next page.
+pub type AuditPage = (Vec<Audit>, Option<String>);
+
+/// What a conditional admin change found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Done now.
+    Done,
+    /// Nothing to do: already so, or the card was out of date, or the
+    /// operation was done before (a repeated press or delivery).
+    Stale,
+}
+
+impl Audit {
+    /// `<time:011>-<microseconds:06><random>`: newest last within a
+    /// second too, unique across writers.
+    fn sort_key(&self, nonce: &str) -> String {
+        let micros = chrono::Utc::now().timestamp_subsec_micros();
+        let tail: String = nonce
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(4)
+            .collect();
+        format!("{:011}-{micros:06}{tail}", self.at)
+    }
+
+    fn puts(&self, table: &str, nonce: &str) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let sk = self.sort_key(nonce);
+        let mut keys_ = vec![(AUDIT_PK.to_owned(), sk.clone())];
+        if let Some(t) = self.target {
+            keys_.push((keys::user(t), format!("AUDIT#{sk}")));
+        }
+        keys_
+            .into_iter()
+            .map(|(pk, sk)| {
+                let mut put = Put::builder()
+                    .table_name(table)
+                    .item("PK", s(pk))
+                    .item("SK", s(sk))
+                    .item("admin", n(self.admin))
+                    .item("action", s(&self.action))
+                    .item("detail", s(&self.detail))
+                    .item("at", n(self.at))
+                    .item("ttl", n(self.at + AUDIT_KEEP_SECS));
+                if let Some(t) = self.target {
+                    put = put.item("target", n(t));
+                }
+                Ok(TransactWriteItem::builder()
+                    .put(put.build().map_err(build_err)?)
+                    .build())
+            })
+            .collect()
+    }
+
+    fn from_item(item: &Item) -> Audit {
+        Audit {
+            admin: TelegramId(item.i64("admin").unwrap_or_default()),
+            action: item.str("action").unwrap_or_default().to_owned(),
+            target: item.i64("target").map(TelegramId),
+            detail: item.str("detail").unwrap_or_default().to_owned(),
+            at: item.i64("at").unwrap_or_default(),
+        }
+    }
+}
+
+fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Dynamo(e.to_string())
+}
+
+fn nonce() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
+}
+
+fn user_update(table: &str, id: TelegramId) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {
+    Update::builder()
+        .table_name(table)
+        .key("PK", s(keys::user(id)))
+        .key("SK", s(keys::PROFILE))
+}
+
+fn update_item(
+    u: aws_sdk_dynamodb::types::builders::UpdateBuilder,
+) -> Result<TransactWriteItem, StoreError> {
+    Ok(TransactWriteItem::builder()
+        .update(u.build().map_err(build_err)?)
+        .build())
+}
+
+impl Store {
+    /// Writes an audit entry on its own (actions that change nothing stored).
+    pub async fn audit(&self, entry: &Audit) -> Result<(), StoreError> {
+        self.commit(entry.puts(&self.table, &nonce())?)
+            .await
+            .map(|_| ())
+    }
+
+    /// A page of the audit log (all, or one user's), newest first.
+    pub async fn audit_page(
+        &self,
+        user: Option<TelegramId>,
+        after: Option<&str>,
+        size: i32,
+    ) -> Result<AuditPage, StoreError> {
+        let (pk, prefix) = match user {
+            Some(u) => (keys::user(u), "AUDIT#"),
+            None => (AUDIT_PK.to_owned(), ""),
+        };
+        let mut req = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :p)")
+            .expression_attribute_values(":pk", s(&pk))
+            .expression_attribute_values(":p", s(if prefix.is_empty() { "0" } else { prefix }))
+            .scan_index_forward(false)
+            .limit(size);
+        if let Some(c) = after {
+            req = req
+                .exclusive_start_key("PK", s(&pk))
+                .exclusive_start_key("SK", s(format!("{prefix}{c}")));
+        }
+        let out = req.send().await.map_err(StoreError::from_sdk)?;
+        let rows = out.items().iter().map(Audit::from_item).collect();
+        let next = out
+            .last_evaluated_key()
+            .and_then(|k| k.get("SK"))
+            .and_then(|v| v.as_s().ok())
+            .map(|sk| sk.trim_start_matches("AUDIT#").to_owned());
+        Ok((rows, next))
+    }
+
+    /// Bans (`true`) or unbans a user, with the banned index, the banned
+    /// counter and the audit entry, in one transaction conditioned on the
+    /// current state: repeating it changes nothing.
+    pub async fn set_banned(
+        &self,
+        id: TelegramId,
+        banned: bool,
+        audit: &Audit,
+    ) -> Result<Change, StoreError> {
+        let upd = user_update(&self.table, id)
+            .update_expression("SET banned = :b")
+            .expression_attribute_values(":b", AttributeValue::Bool(banned))
+            .expression_attribute_values(":t", AttributeValue::Bool(true));
+        let upd = if banned {
+            upd.condition_expression(
+                "attribute_exists(created_at) AND (attribute_not_exists(banned) OR banned <> :t)",
+            )
+        } else {
+            upd.condition_expression("banned = :t")
+        };
+        let mut items = vec![update_item(upd)?];
+        items.push(if banned {
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .item("PK", s(BANNED_PK))
+                        .item("SK", s(id.to_string()))
+                        .item("tg_id", n(id))
+                        .item("at", n(audit.at))
+                        .build()
+                        .map_err(build_err)?,
+                )
+                .build()
+        } else {
+            TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(&self.table)
+                        .key("PK", s(BANNED_PK))
+                        .key("SK", s(id.to_string()))
+                        .build()
+                        .map_err(build_err)?,
+                )
+                .build()
+        });
+        // Only the totals shard counts a gauge; the day item is harmless.
+        let delta = if banned { 1 } else { -1 };
+        items.extend(count_items(
+            &self.table,
+            audit.at,
+            &id.to_string(),
+            &[(counter::BANNED.to_owned(), delta)],
+        )?);
+        items.extend(audit.puts(&self.table, &nonce())?);
+        self.commit(items).await
+    }
+
+    /// The banned users, oldest ban first (one `Query` page of up to `size`).
+    pub async fn banned(&self, size: i32) -> Result<Vec<(TelegramId, i64)>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", s(BANNED_PK))
+            .limit(size)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out
+            .items()
+            .iter()
+            .filter_map(|i| Some((TelegramId(i.i64("tg_id")?), i.i64("at").unwrap_or_default())))
+            .collect())
+    }
+
+    /// Moves the subscription end from `old` (as the admin saw it) to
+    /// `new`, with a ledger entry and the audit entry. Stale when the end
+    /// is no longer `old`: a repeated press does nothing.
+    pub async fn set_sub_end_by_admin(
+        &self,
+        id: TelegramId,
+        old: Option<i64>,
+        new: i64,
+        days: i32,
+        audit: &Audit,
+    ) -> Result<Change, StoreError> {
+        let mut upd = user_update(&self.table, id)
+            .update_expression(
+                "SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk REMOVE refund_cap",
+            )
+            .expression_attribute_values(":end", n(new))
+            .expression_attribute_values(":exp", s(keys::expiry_pk(new)))
+            .expression_attribute_values(":expsk", s(keys::expiry_sk(id, new)));
+        upd = match old {
+            Some(o) => upd
+                .condition_expression("sub_end = :old")
+                .expression_attribute_values(":old", n(o)),
+            None => upd.condition_expression(
+                "attribute_exists(created_at) AND attribute_not_exists(sub_end)",
+            ),
+        };
+        let op = nonce();
+        let mut items = vec![update_item(upd)?];
+        items.push(self.admin_ledger(id, audit, &op, "admin_days", |p| p.item("days", n(days)))?);
+        items.extend(audit.puts(&self.table, &op)?);
+        self.commit(items).await
+    }
+
+    /// Adds `delta` kopecks (negative: takes) to the balance, never below
+    /// zero, with a ledger entry (the reason) and the audit entry, once per
+    /// `op` (the admin's message that asked for it).
+    pub async fn adjust_balance(
+        &self,
+        id: TelegramId,
+        delta: i64,
+        op: &str,
+        audit: &Audit,
+    ) -> Result<Change, StoreError> {
+        let mut upd = user_update(&self.table, id)
+            .update_expression("ADD balance :d")
+            .expression_attribute_values(":d", n(delta));
+        upd = if delta < 0 {
+            upd.condition_expression("attribute_exists(created_at) AND balance >= :need")
+                .expression_attribute_values(":need", n(-delta))
+        } else {
+            upd.condition_expression("attribute_exists(created_at)")
+        };
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .item("PK", s(format!("ADMINOP#{op}")))
+            .item("SK", s("OP"))
+            .item("at", n(audit.at))
+            .item("ttl", n(audit.at + AUDIT_KEEP_SECS))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(build_err)?;
+        let mut items = vec![
+            update_item(upd)?,
+            TransactWriteItem::builder().put(marker).build(),
+        ];
+        let amount = Kopecks(delta.unsigned_abs());
+        items.push(self.admin_ledger(id, audit, op, "admin_balance", |p| {
+            p.item("amount", n(amount.0))
+                .item("currency", s("RUB"))
+                .item("sign", n(delta.signum()))
+                .item("reason", s(&audit.detail))
+        })?);
+        items.extend(audit.puts(&self.table, op)?);
+        self.commit(items).await
+    }
+
+    /// Lets a user take the trial again (the subscription itself is kept).
+    pub async fn reset_trial(&self, id: TelegramId, audit: &Audit) -> Result<Change, StoreError> {
+        let upd = user_update(&self.table, id)
+            .update_expression("REMOVE trial_used, trial_end")
+            .condition_expression("attribute_exists(trial_used)");
+        let mut items = vec![update_item(upd)?];
+        items.extend(audit.puts(&self.table, &nonce())?);
+        self.commit(items).await
+    }
+
+    fn admin_ledger(
+        &self,
+        id: TelegramId,
+        audit: &Audit,
+        op: &str,
+        kind: &str,
+        extra: impl FnOnce(
+            aws_sdk_dynamodb::types::builders::PutBuilder,
+        ) -> aws_sdk_dynamodb::types::builders::PutBuilder,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .item("PK", s(keys::user(id)))
+            .item("SK", s(format!("LEDGER#{:011}#adm-{op}#{kind}", audit.at)))
+            .item("kind", s(kind))
+            .item("order_id", s(format!("adm-{op}")))
+            .item("at", n(audit.at))
+            .item("admin", n(audit.admin))
+            .condition_expression("attribute_not_exists(PK)");
+        Ok(TransactWriteItem::builder()
+            .put(extra(put).build().map_err(build_err)?)
+            .build())
+    }
+
+    async fn commit(&self, items: Vec<TransactWriteItem>) -> Result<Change, StoreError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(Change::Done),
+            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
+                Ok(Change::Stale)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+}
+
+impl Store {
+    /// Finds a user by username, without `@`, any case (GSI3).
+    pub async fn find_by_username(&self, name: &str) -> Result<Option<TelegramId>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI3")
+            .key_condition_expression("GSI3PK = :pk")
+            .expression_attribute_values(":pk", s(keys::username(name)))
+            .limit(1)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out
+            .items()
+            .first()
+            .and_then(|i| i.i64("tg_id"))
+            .map(TelegramId))
+    }
+}

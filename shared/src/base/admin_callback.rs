@@ -1,0 +1,177 @@
+//! Callback data of the admin side's buttons (`adm:` prefix, ≤ 64 bytes).
+//! Parsing one proves nothing: every action is authorised again on the
+//! server when it runs.
+
+use crate::base::types::TelegramId;
+
+/// A button of the admin side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminAction {
+    /// The admin menu.
+    Menu,
+    /// The stats screen.
+    Stats,
+    /// The 30-day chart, sent as a photo.
+    Chart,
+    /// Ask for a user to find.
+    Find,
+    /// A user's card.
+    Card(TelegramId),
+    /// Ban a user.
+    Ban(TelegramId),
+    /// Lift a ban.
+    Unban(TelegramId),
+    /// Add (or, negative, remove) days. The stamp is the subscription end
+    /// the card showed (0 = none): the change applies only while it still
+    /// is, so a second press of the same button changes nothing.
+    Days(TelegramId, i32, i64),
+    /// Ask for a balance adjustment (amount and reason).
+    Balance(TelegramId),
+    /// Let the user take the trial again.
+    ResetTrial(TelegramId),
+    /// Ask for a message (any media) to send the user.
+    Message(TelegramId),
+    /// The banned users.
+    Banned,
+    /// The audit log from a cursor (`None` = newest).
+    Logs(Option<String>),
+    /// One user's entries in the audit log.
+    UserLogs(TelegramId, Option<String>),
+    /// The audit log as a CSV document.
+    LogsCsv,
+    /// Compose a broadcast.
+    Broadcast,
+    /// Pick a draft's audience (`all`, `active`, `expired`, `never_paid`, `trial`).
+    BroadcastAudience(String, String),
+    /// Start sending a draft.
+    BroadcastStart(String),
+    /// Cancel a running broadcast.
+    BroadcastCancel(String),
+}
+
+impl AdminAction {
+    /// The callback data.
+    pub fn data(&self) -> String {
+        match self {
+            AdminAction::Menu => "adm".into(),
+            AdminAction::Stats => "adm:stats".into(),
+            AdminAction::Chart => "adm:chart".into(),
+            AdminAction::Find => "adm:find".into(),
+            AdminAction::Card(u) => format!("adm:u:{u}"),
+            AdminAction::Ban(u) => format!("adm:ban:{u}"),
+            AdminAction::Unban(u) => format!("adm:unban:{u}"),
+            AdminAction::Days(u, d, stamp) => format!("adm:d:{u}:{d}:{stamp}"),
+            AdminAction::Balance(u) => format!("adm:bal:{u}"),
+            AdminAction::ResetTrial(u) => format!("adm:rt:{u}"),
+            AdminAction::Message(u) => format!("adm:msg:{u}"),
+            AdminAction::Banned => "adm:banned".into(),
+            AdminAction::Logs(None) => "adm:logs".into(),
+            AdminAction::Logs(Some(c)) => format!("adm:logs:{c}"),
+            AdminAction::UserLogs(u, None) => format!("adm:ul:{u}"),
+            AdminAction::UserLogs(u, Some(c)) => format!("adm:ul:{u}:{c}"),
+            AdminAction::LogsCsv => "adm:logcsv".into(),
+            AdminAction::Broadcast => "adm:bc".into(),
+            AdminAction::BroadcastAudience(id, a) => format!("adm:bca:{id}:{a}"),
+            AdminAction::BroadcastStart(id) => format!("adm:bcgo:{id}"),
+            AdminAction::BroadcastCancel(id) => format!("adm:bcx:{id}"),
+        }
+    }
+
+    /// Parses callback data; anything else is `None`.
+    pub fn parse(data: &str) -> Option<AdminAction> {
+        if data == "adm" {
+            return Some(AdminAction::Menu);
+        }
+        let rest = data.strip_prefix("adm:")?;
+        let parts: Vec<&str> = rest.split(':').collect();
+        let id = |s: &str| s.parse::<i64>().ok().filter(|v| *v > 0).map(TelegramId);
+        Some(match parts.as_slice() {
+            ["stats"] => AdminAction::Stats,
+            ["chart"] => AdminAction::Chart,
+            ["find"] => AdminAction::Find,
+            ["banned"] => AdminAction::Banned,
+            ["u", u] => AdminAction::Card(id(u)?),
+            ["ban", u] => AdminAction::Ban(id(u)?),
+            ["unban", u] => AdminAction::Unban(id(u)?),
+            ["d", u, d, stamp] => {
+                let days: i32 = d
+                    .parse()
+                    .ok()
+                    .filter(|d: &i32| *d != 0 && d.abs() <= 3650)?;
+                AdminAction::Days(id(u)?, days, stamp.parse().ok()?)
+            }
+            ["bal", u] => AdminAction::Balance(id(u)?),
+            ["rt", u] => AdminAction::ResetTrial(id(u)?),
+            ["msg", u] => AdminAction::Message(id(u)?),
+            ["logs"] => AdminAction::Logs(None),
+            ["logs", c] => AdminAction::Logs(Some(cursor(c)?)),
+            ["ul", u] => AdminAction::UserLogs(id(u)?, None),
+            ["ul", u, c] => AdminAction::UserLogs(id(u)?, Some(cursor(c)?)),
+            ["logcsv"] => AdminAction::LogsCsv,
+            ["bc"] => AdminAction::Broadcast,
+            ["bca", b, a] if AUDIENCES.contains(a) => {
+                AdminAction::BroadcastAudience(broadcast_id(b)?, (*a).to_owned())
+            }
+            ["bcgo", b] => AdminAction::BroadcastStart(broadcast_id(b)?),
+            ["bcx", b] => AdminAction::BroadcastCancel(broadcast_id(b)?),
+            _ => return None,
+        })
+    }
+}
+
+/// Audiences of a broadcast.
+pub const AUDIENCES: [&str; 5] = ["all", "active", "expired", "never_paid", "trial"];
+
+/// A broadcast id: 12 lower-case hex digits.
+fn broadcast_id(b: &str) -> Option<String> {
+    (b.len() == 12
+        && b.bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()))
+    .then(|| b.to_owned())
+}
+
+/// A log cursor: the sort key of the last row shown (`<time>-<random>`).
+fn cursor(c: &str) -> Option<String> {
+    ((1..=32).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .then(|| c.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_round_trips_within_telegrams_limit() {
+        let u = TelegramId(9_007_199_254_740);
+        let all = [
+            AdminAction::Menu,
+            AdminAction::Stats,
+            AdminAction::Chart,
+            AdminAction::Find,
+            AdminAction::Card(u),
+            AdminAction::Ban(u),
+            AdminAction::Unban(u),
+            AdminAction::Days(u, -30, 1_900_000_000),
+            AdminAction::Balance(u),
+            AdminAction::ResetTrial(u),
+            AdminAction::Message(u),
+            AdminAction::Banned,
+            AdminAction::Logs(None),
+            AdminAction::Logs(Some("01764000000-0a1b2c3d".into())),
+            AdminAction::UserLogs(u, Some("01764000000-0a1b2c3d".into())),
+            AdminAction::LogsCsv,
+            AdminAction::Broadcast,
+            AdminAction::BroadcastAudience("0123456789ab".into(), "never_paid".into()),
+            AdminAction::BroadcastStart("0123456789ab".into()),
+            AdminAction::BroadcastCancel("0123456789ab".into()),
+        ];
+        for a in all {
+            let data = a.data();
+            assert!(data.len() <= 64, "{data}");
+            assert_eq!(AdminAction::parse(&data), Some(a));
+        }
+        assert_eq!(AdminAction::parse("adm:d:5:0:0"), None);
+        assert_eq!(AdminAction::parse("adm:u:-5"), None);
+        assert_eq!(AdminAction::parse("menu"), None);
+    }
+}

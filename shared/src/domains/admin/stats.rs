@@ -1,0 +1,106 @@
+//! The business in numbers, read from the counters (`adapters::store::stats`):
+//! two queries whatever the number of users.
+
+use crate::adapters::app::App;
+use crate::adapters::store::StoreError;
+use crate::adapters::store::keys::day_of;
+use crate::adapters::store::stats::{Counters, counter};
+use std::collections::BTreeMap;
+
+/// Days the stats screen and the chart cover.
+pub const DAYS: i64 = 30;
+
+/// Counters of the last [`DAYS`] days (today included) and all time.
+#[derive(Debug, Clone)]
+pub struct Stats {
+    /// The counters.
+    pub counters: Counters,
+    /// The days covered, oldest first (`yyyy-mm-dd`).
+    pub days: Vec<String>,
+}
+
+/// A period of the stats screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// Today (UTC).
+    Today,
+    /// The last 7 days, today included.
+    Week,
+    /// The last 30 days, today included.
+    Month,
+    /// Since the counters began.
+    All,
+}
+
+impl Stats {
+    /// A counter over a period.
+    pub fn get(&self, span: Span, name: &str) -> i64 {
+        let from = |n: usize| &self.days[self.days.len() - n];
+        match span {
+            Span::Today => self.counters.since(from(1), name),
+            Span::Week => self.counters.since(from(7), name),
+            Span::Month => self.counters.since(from(DAYS as usize), name),
+            Span::All => self.counters.total(name),
+        }
+    }
+
+    /// Revenue over a period: `(provider, currency) → minor units`.
+    pub fn revenue(&self, span: Span) -> BTreeMap<(String, String), i64> {
+        let names: Vec<String> = self
+            .counters
+            .totals
+            .keys()
+            .chain(self.counters.days.values().flat_map(|m| m.keys()))
+            .filter(|k| k.starts_with("rev_"))
+            .cloned()
+            .collect();
+        let mut out = BTreeMap::new();
+        for name in names {
+            let Some((prov, cur)) = name.trim_start_matches("rev_").rsplit_once('_') else {
+                continue;
+            };
+            let v = self.get(span, &name);
+            if v != 0 {
+                out.insert((prov.to_owned(), cur.to_owned()), v);
+            }
+        }
+        out
+    }
+
+    /// Per day: sign-ups and ruble revenue in whole rubles, for the chart.
+    pub fn series(&self) -> Vec<(String, i64, i64)> {
+        self.days
+            .iter()
+            .map(|d| {
+                let rub: i64 = self
+                    .counters
+                    .days
+                    .get(d)
+                    .map(|m| {
+                        m.iter()
+                            .filter(|(k, _)| k.starts_with("rev_") && k.ends_with("_RUB"))
+                            .map(|(_, v)| *v)
+                            .sum()
+                    })
+                    .unwrap_or(0);
+                (d.clone(), self.counters.day(d, counter::SIGNUPS), rub / 100)
+            })
+            .collect()
+    }
+}
+
+/// Reads the counters for the stats screen and the chart at `now`.
+pub async fn load(app: &App, now: i64) -> Result<Stats, StoreError> {
+    let days: Vec<String> = (0..DAYS).rev().map(|i| day_of(now - i * 86_400)).collect();
+    let counters = app.store.counters(&days[0], &days[days.len() - 1]).await?;
+    Ok(Stats { counters, days })
+}
+
+/// Counts a once-only event (a registration, a trial, a refund) for the
+/// stats. A failure is logged, never fails the event: a counter is a report.
+pub async fn count_event(app: &App, now: i64, key: impl std::fmt::Display, name: &str) {
+    let key = key.to_string();
+    if let Err(e) = app.store.count(now, &key, &[(name.to_owned(), 1)]).await {
+        tracing::error!(counter = name, "stats counter not updated: {e}");
+    }
+}

@@ -1,0 +1,267 @@
+//! Admin changes to one user: ban, unban, days, balance, trial, message.
+//! Each is one conditional transaction with its ledger and audit entries
+//! (`adapters::store::admin`), then, when access changed, a panel sync.
+
+use crate::adapters::app::App;
+use crate::adapters::store::admin::{Audit, Change};
+use crate::adapters::store::users::User;
+use crate::base::clock::now;
+use crate::base::types::{Kopecks, TelegramId};
+use crate::domains::access::sync::SyncReason;
+use crate::domains::money::effects::sync;
+
+/// What an admin action came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Done; the user as stored now.
+    Done(Box<User>),
+    /// Nothing changed (already so, out of date, or repeated).
+    Stale,
+    /// No such user.
+    Unknown,
+}
+
+fn audit(admin: TelegramId, action: &str, target: TelegramId, detail: String) -> Audit {
+    Audit {
+        admin,
+        action: action.to_owned(),
+        target: Some(target),
+        detail,
+        at: now(),
+    }
+}
+
+/// Finds a user by Telegram id, `@username` or referral code.
+pub async fn find(app: &App, query: &str) -> Result<Option<User>, String> {
+    let q = query.trim();
+    let id = if let Some(name) = q.strip_prefix('@') {
+        app.store
+            .find_by_username(name)
+            .await
+            .map_err(|e| e.to_string())?
+    } else if let Ok(id) = q.parse::<i64>() {
+        Some(TelegramId(id))
+    } else {
+        match app
+            .store
+            .find_by_ref_code(q)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            Some(id) => Some(id),
+            None => app
+                .store
+                .find_by_username(q)
+                .await
+                .map_err(|e| e.to_string())?,
+        }
+    };
+    match id {
+        Some(id) => app.store.get_user(id).await.map_err(|e| e.to_string()),
+        None => Ok(None),
+    }
+}
+
+async fn done(app: &App, id: TelegramId, change: Change) -> Result<Outcome, String> {
+    match change {
+        Change::Stale => Ok(Outcome::Stale),
+        Change::Done => match app.store.get_user(id).await.map_err(|e| e.to_string())? {
+            Some(u) => Ok(Outcome::Done(Box::new(u))),
+            None => Ok(Outcome::Unknown),
+        },
+    }
+}
+
+/// Bans or unbans; the panel user is disabled or re-enabled by the sync
+/// worker (it enforces `banned`).
+pub async fn set_banned(
+    app: &App,
+    admin: TelegramId,
+    id: TelegramId,
+    banned: bool,
+) -> Result<Outcome, String> {
+    let action = if banned { "ban" } else { "unban" };
+    let entry = audit(admin, action, id, String::new());
+    let change = app
+        .store
+        .set_banned(id, banned, &entry)
+        .await
+        .map_err(|e| e.to_string())?;
+    if change == Change::Done {
+        sync(
+            app,
+            id,
+            SyncReason::Admin,
+            &format!("{action}-{id}-{}", entry.at),
+        )
+        .await?;
+        log(app, admin, action, id, "").await;
+    }
+    done(app, id, change).await
+}
+
+/// Adds (or, negative, removes) days, starting from the end `stamp` the
+/// admin saw (0 = none). Removing never ends the subscription before now.
+pub async fn add_days(
+    app: &App,
+    admin: TelegramId,
+    id: TelegramId,
+    days: i32,
+    stamp: i64,
+) -> Result<Outcome, String> {
+    let ts = now();
+    let old = (stamp != 0).then_some(stamp);
+    let new = if days > 0 {
+        old.unwrap_or(ts).max(ts) + i64::from(days) * 86_400
+    } else {
+        match old {
+            Some(end) if end > ts => (end + i64::from(days) * 86_400).max(ts),
+            _ => return Ok(Outcome::Stale),
+        }
+    };
+    let entry = audit(admin, "days", id, format!("{days:+}"));
+    let change = app
+        .store
+        .set_sub_end_by_admin(id, old, new, days, &entry)
+        .await
+        .map_err(|e| e.to_string())?;
+    if change == Change::Done {
+        sync(app, id, SyncReason::Admin, &format!("days-{id}-{new}")).await?;
+        log(app, admin, "days", id, &format!("{days:+}")).await;
+    }
+    done(app, id, change).await
+}
+
+/// Adjusts the balance by `delta` kopecks with a reason, once per `op`.
+pub async fn adjust_balance(
+    app: &App,
+    admin: TelegramId,
+    id: TelegramId,
+    delta: i64,
+    reason: &str,
+    op: &str,
+) -> Result<Outcome, String> {
+    let entry = audit(admin, "balance", id, format!("{delta:+} {reason}"));
+    let change = app
+        .store
+        .adjust_balance(id, delta, op, &entry)
+        .await
+        .map_err(|e| e.to_string())?;
+    if change == Change::Done {
+        let amount = crate::base::format::money(&app.config, Kopecks(delta.unsigned_abs()));
+        let sign = if delta < 0 { "−" } else { "+" };
+        log(
+            app,
+            admin,
+            "balance",
+            id,
+            &format!("{sign}{amount} {reason}"),
+        )
+        .await;
+    }
+    done(app, id, change).await
+}
+
+/// Lets the user take the trial again.
+pub async fn reset_trial(app: &App, admin: TelegramId, id: TelegramId) -> Result<Outcome, String> {
+    let entry = audit(admin, "reset_trial", id, String::new());
+    let change = app
+        .store
+        .reset_trial(id, &entry)
+        .await
+        .map_err(|e| e.to_string())?;
+    if change == Change::Done {
+        log(app, admin, "reset_trial", id, "").await;
+    }
+    done(app, id, change).await
+}
+
+/// Records that an admin sent a user a message.
+pub async fn record_message(app: &App, admin: TelegramId, id: TelegramId) -> Result<(), String> {
+    app.store
+        .audit(&audit(admin, "message", id, String::new()))
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Records that an admin started a broadcast.
+pub async fn record_broadcast(app: &App, admin: TelegramId, id: &str) -> Result<(), String> {
+    app.store
+        .audit(&Audit {
+            admin,
+            action: "broadcast".into(),
+            target: None,
+            detail: id.to_owned(),
+            at: now(),
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Parses an adjustment as an admin types it: `+150 reason`, `-99.50 reason`.
+/// Returns kopecks and the reason (required).
+pub fn parse_adjustment(text: &str) -> Option<(i64, String)> {
+    let text = text.trim();
+    let (amount, reason) = text.split_once(char::is_whitespace)?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.len() > 200 {
+        return None;
+    }
+    let (neg, digits) = match amount.as_bytes().first()? {
+        b'-' => (true, &amount[1..]),
+        b'+' => (false, &amount[1..]),
+        _ => (false, amount),
+    };
+    let digits = digits.replace(',', ".");
+    let (whole, frac) = digits.split_once('.').unwrap_or((&digits, ""));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !(whole.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let rub: i64 = whole.parse().ok().filter(|r| *r <= 1_000_000)?;
+    let kop: i64 = format!("{frac:0<2}").parse().ok()?;
+    let total = rub * 100 + kop;
+    (total > 0).then_some((if neg { -total } else { total }, reason.to_owned()))
+}
+
+async fn log(app: &App, admin: TelegramId, action: &str, id: TelegramId, detail: &str) {
+    let lang = app.config.default_language;
+    app.admin_log(crate::base::i18n::tr(
+        lang,
+        "log-admin-action",
+        &[
+            ("admin", crate::base::i18n::Arg::Str(admin.to_string())),
+            ("action", crate::base::i18n::Arg::Str(action.to_owned())),
+            ("user", crate::base::i18n::Arg::Str(id.to_string())),
+            (
+                "detail",
+                crate::base::i18n::Arg::Str(crate::base::i18n::html(detail)),
+            ),
+        ],
+    ))
+    .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adjustments_need_an_amount_and_a_reason() {
+        assert_eq!(
+            parse_adjustment("+150 bonus"),
+            Some((15_000, "bonus".into()))
+        );
+        assert_eq!(
+            parse_adjustment("-99.5 chargeback fee"),
+            Some((-9_950, "chargeback fee".into()))
+        );
+        assert_eq!(parse_adjustment("12,34 x"), Some((1_234, "x".into())));
+        assert_eq!(parse_adjustment("150"), None);
+        assert_eq!(parse_adjustment("abc reason"), None);
+        assert_eq!(parse_adjustment("0 reason"), None);
+        assert_eq!(parse_adjustment("1.234 reason"), None);
+    }
+}

@@ -1,0 +1,522 @@
+//! The admin side end to end: authorisation of every action, the user card
+//! and what admins change (ban reaching the panel, days, balance with a
+//! ledger entry, trial, message), the audit log, stats from counters and
+//! the chart.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::fake_panel::FakePanel;
+use e2e::fake_telegram::Call;
+use e2e::{TestStack, callback_update, text_update};
+use serde_json::json;
+use shared::adapters::pay::OrderId;
+use shared::base::types::TelegramId;
+
+const ADMIN: i64 = 9000;
+const DAY: i64 = 86_400;
+
+async fn desk(panel: bool) -> (TestStack, Option<FakePanel>) {
+    let vars: &[(&str, &str)] = &[
+        ("ADMIN_IDS", "9000"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("STARS_ENABLED", "true"),
+        ("STARS_PRICE_1_MONTH", "150"),
+        ("TRIAL_ENABLED", "true"),
+        ("TRIAL_DURATION_DAYS", "3"),
+        ("LOGS_PAGE_SIZE", "2"),
+        (
+            "INLINE_USER_STATS_THUMBNAIL_URL",
+            "https://example.com/thumbs/users.png",
+        ),
+    ];
+    if panel {
+        let (t, p) = TestStack::start_with_panel(vars).await;
+        (t, Some(p))
+    } else {
+        (TestStack::start(vars).await, None)
+    }
+}
+
+async fn say(t: &TestStack, update_id: i64, user: i64, text: &str) {
+    assert_eq!(
+        t.update(&text_update(update_id, user, "Ann", "en", text))
+            .await,
+        200
+    );
+}
+
+async fn press(t: &TestStack, update_id: i64, user: i64, data: &str) {
+    assert_eq!(
+        t.update(&callback_update(update_id, user, data, 1)).await,
+        200
+    );
+}
+
+fn last_to(t: &TestStack, chat: i64) -> Call {
+    t.telegram
+        .calls()
+        .into_iter()
+        .filter(|c| {
+            matches!(c.method.as_str(), "sendmessage" | "editmessagetext")
+                && c.body["chat_id"].as_i64() == Some(chat)
+        })
+        .last()
+        .expect("the admin got a screen")
+}
+
+fn text(c: &Call) -> String {
+    c.body["text"].as_str().unwrap_or_default().to_owned()
+}
+
+fn buttons(c: &Call) -> Vec<String> {
+    c.body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn audit_count(t: &TestStack) -> usize {
+    t.stack
+        .app
+        .store
+        .audit_page(None, None, 100)
+        .await
+        .expect("audit readable")
+        .0
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_non_admins_crafted_admin_buttons_and_commands_change_nothing() {
+    let (t, _) = desk(false).await;
+    say(&t, 1, 4101, "/start").await;
+    say(&t, 2, 4102, "/start").await;
+    for (i, data) in [
+        "adm:ban:4102",
+        "adm:d:4102:30:0",
+        "adm:rt:4102",
+        "adm:bal:4102",
+        "adm:msg:4102",
+        "adm:stats",
+        "adm:logs",
+        "adm",
+    ]
+    .iter()
+    .enumerate()
+    {
+        press(&t, 10 + i as i64, 4101, data).await;
+    }
+    say(&t, 30, 4101, "/ban 4102").await;
+    say(&t, 31, 4101, "/stats").await;
+    say(&t, 32, 4101, "+500 gift").await;
+    let target = t.user(4102).await.expect("user");
+    assert!(!target.banned);
+    assert_eq!(target.sub_end, None);
+    assert_eq!(target.balance.0, 0);
+    let attacker = t.user(4101).await.expect("user");
+    assert_eq!(attacker.waiting, None, "no admin conversation started");
+    assert_eq!(audit_count(&t).await, 0);
+    // Nothing the attacker saw is an admin screen.
+    for c in t.telegram.calls() {
+        if c.body["chat_id"].as_i64() == Some(4101) {
+            assert!(!text(&c).contains("Admin"), "{}", text(&c));
+            assert!(buttons(&c).iter().all(|b| !b.starts_with("adm")));
+        }
+    }
+    assert!(t.telegram.calls_of("sendPhoto").is_empty());
+
+    // The same buttons from the admin work.
+    say(&t, 40, ADMIN, "/start").await;
+    press(&t, 41, ADMIN, "adm:ban:4102").await;
+    assert!(t.user(4102).await.expect("user").banned);
+    assert_eq!(audit_count(&t).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the_log() {
+    let (t, panel) = desk(true).await;
+    let panel = panel.expect("panel");
+    say(&t, 1, ADMIN, "/start").await;
+    say(&t, 2, 4201, "/start").await;
+    // The user takes the trial: the panel user exists.
+    press(&t, 3, 4201, "trial").await;
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert_eq!(panel.users().len(), 1);
+    let trial_end = t.user(4201).await.expect("user").sub_end.expect("trial");
+    // (As if Telegram had told us the username.)
+    t.set_user_attr(4201, "username", AttributeValue::S("Ann_Shop".into()))
+        .await;
+    t.set_user_attr(4201, "GSI3PK", AttributeValue::S("UNAME#ann_shop".into()))
+        .await;
+    t.set_user_attr(4201, "GSI3SK", AttributeValue::S("USER#4201".into()))
+        .await;
+
+    // Found by @username; the card carries the actions.
+    say(&t, 4, ADMIN, "/user @ann_shop").await;
+    let card = last_to(&t, ADMIN);
+    assert!(text(&card).contains("4201"), "{}", text(&card));
+    let plus7 = format!("adm:d:4201:7:{trial_end}");
+    assert!(buttons(&card).contains(&plus7), "{:?}", buttons(&card));
+
+    // Ban: the panel user is disabled; unban: enabled again.
+    press(&t, 5, ADMIN, "adm:ban:4201").await;
+    assert!(t.user(4201).await.expect("user").banned);
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert_eq!(panel.users()[0]["status"], "DISABLED");
+    press(&t, 6, ADMIN, "adm:banned").await;
+    assert!(buttons(&last_to(&t, ADMIN)).contains(&"adm:u:4201".to_owned()));
+    press(&t, 7, ADMIN, "adm:unban:4201").await;
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert_eq!(panel.users()[0]["status"], "ACTIVE");
+    press(&t, 8, ADMIN, "adm:banned").await;
+    assert!(!buttons(&last_to(&t, ADMIN)).contains(&"adm:u:4201".to_owned()));
+
+    // +7 days reaches the panel; the same button again changes nothing.
+    press(&t, 9, ADMIN, &plus7).await;
+    let end = t.user(4201).await.expect("user").sub_end.expect("end");
+    assert_eq!(end, trial_end + 7 * DAY);
+    press(&t, 10, ADMIN, &plus7).await;
+    assert_eq!(t.user(4201).await.expect("user").sub_end, Some(end));
+    assert!(text(&last_to(&t, ADMIN)).contains("out of date"));
+    t.stack.drain_panel_sync().await.expect("drains");
+    let expire = panel.users()[0]["expireAt"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(expire, shared::adapters::panel::format_time(end));
+
+    // Balance: +150 with a reason writes a ledger entry; the same message
+    // delivered again (a retried update) adjusts once.
+    press(&t, 11, ADMIN, "adm:bal:4201").await;
+    let adjust = json!({"update_id": 12, "message": {
+        "message_id": 777, "date": 1_700_000_000,
+        "from": {"id": ADMIN, "is_bot": false, "first_name": "Boss", "language_code": "en"},
+        "chat": {"id": ADMIN, "type": "private", "first_name": "Boss"},
+        "text": "+150 compensation for downtime"
+    }});
+    assert_eq!(t.update(&adjust).await, 200);
+    assert_eq!(t.user(4201).await.expect("user").balance.0, 15_000);
+    press(&t, 13, ADMIN, "adm:bal:4201").await;
+    let mut again = adjust.clone();
+    again["update_id"] = json!(14);
+    assert_eq!(t.update(&again).await, 200);
+    assert_eq!(t.user(4201).await.expect("user").balance.0, 15_000);
+    let (ledger, _) = t
+        .stack
+        .app
+        .store
+        .ledger_page(TelegramId(4201), None, 10)
+        .await
+        .expect("ledger");
+    let adj: Vec<_> = ledger
+        .iter()
+        .filter(|r| r.kind == "admin_balance")
+        .collect();
+    assert_eq!(adj.len(), 1);
+    assert_eq!(adj[0].amount.as_ref().map(|m| m.minor), Some(15_000));
+    assert!(
+        ledger
+            .iter()
+            .any(|r| r.kind == "admin_days" && r.days == Some(7))
+    );
+    // Taking more than there is is refused.
+    press(&t, 15, ADMIN, "adm:bal:4201").await;
+    say(&t, 16, ADMIN, "-200 mistake").await;
+    assert_eq!(t.user(4201).await.expect("user").balance.0, 15_000);
+
+    // Reset trial.
+    press(&t, 17, ADMIN, "adm:rt:4201").await;
+    assert_eq!(t.user(4201).await.expect("user").trial_used_at, None);
+
+    // A message, copied as is.
+    press(&t, 18, ADMIN, "adm:msg:4201").await;
+    say(&t, 19, ADMIN, "Hello from support").await;
+    let copies = t.telegram.calls_of("copyMessage");
+    assert_eq!(copies.len(), 1);
+    assert_eq!(copies[0].body["chat_id"].as_i64(), Some(4201));
+
+    // The audit log: ban, unban, days, balance, trial, message; paged by 2.
+    let (all, _) = t
+        .stack
+        .app
+        .store
+        .audit_page(None, None, 100)
+        .await
+        .expect("audit");
+    let actions: Vec<&str> = all.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["message", "reset_trial", "balance", "days", "unban", "ban"]
+    );
+    assert!(
+        all.iter()
+            .all(|a| a.admin == TelegramId(ADMIN) && a.target == Some(TelegramId(4201)))
+    );
+    say(&t, 20, ADMIN, "/logs").await;
+    let page = last_to(&t, ADMIN);
+    assert_eq!(text(&page).matches("→").count(), 2, "{}", text(&page));
+    let more = buttons(&page)
+        .into_iter()
+        .find(|b| b.starts_with("adm:logs:"))
+        .expect("a next page");
+    press(&t, 21, ADMIN, &more).await;
+    assert!(text(&last_to(&t, ADMIN)).contains("balance"));
+
+    // The CSV export parses back to the same rows.
+    press(&t, 22, ADMIN, "adm:logcsv").await;
+    let docs = t.telegram.calls_of("sendDocument");
+    assert_eq!(docs.len(), 1);
+    let raw = hex::decode(docs[0].body["document"]["hex"].as_str().expect("upload")).expect("hex");
+    let mut reader = csv::Reader::from_reader(raw.as_slice());
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect();
+    let from_csv: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[1].as_str(), r[2].as_str(), r[3].as_str()))
+        .collect();
+    let expected: Vec<(String, String, String)> = all
+        .iter()
+        .map(|a| {
+            (
+                a.admin.to_string(),
+                a.action.clone(),
+                a.target.map(|t| t.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let expected: Vec<(&str, &str, &str)> = expected
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    assert_eq!(from_csv, expected);
+    assert!(
+        rows.iter()
+            .any(|r| r[4] == "+15000 compensation for downtime")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_come_from_counters_and_the_chart_is_a_png() {
+    let (t, _) = desk(false).await;
+    say(&t, 1, ADMIN, "/start").await;
+    for (i, u) in [4301, 4302, 4303].iter().enumerate() {
+        say(&t, 2 + i as i64, *u, "/start").await;
+    }
+    press(&t, 10, 4301, "trial").await;
+    // A Stars purchase by 4302.
+    press(&t, 11, 4302, "pay:1m:stars").await;
+    let invoice = t.telegram.calls_of("sendInvoice").pop().expect("invoice");
+    let order = OrderId(invoice.body["payload"].as_str().expect("payload").into());
+    let paid = json!({"update_id": 12, "message": {
+        "message_id": 12, "date": 1_700_000_000,
+        "from": {"id": 4302, "is_bot": false, "first_name": "B", "language_code": "en"},
+        "chat": {"id": 4302, "type": "private", "first_name": "B"},
+        "successful_payment": {
+            "currency": "XTR", "total_amount": 150, "invoice_payload": order.0,
+            "telegram_payment_charge_id": "admin-stats-charge", "provider_payment_charge_id": ""
+        }
+    }});
+    assert_eq!(t.update(&paid).await, 200);
+    // Delivered twice: counted once.
+    assert_eq!(t.update(&paid).await, 200);
+
+    say(&t, 20, ADMIN, "/stats").await;
+    let stats = text(&last_to(&t, ADMIN));
+    assert!(stats.contains("Sign-ups: 4 / 4 / 4 / 4"), "{stats}");
+    assert!(stats.contains("Trials started: 1 / 1 / 1 / 1"), "{stats}");
+    assert!(stats.contains("Plan purchases: 1 / 1 / 1 / 1"), "{stats}");
+    assert!(stats.contains("First purchases: 1 / 1 / 1 / 1"), "{stats}");
+    assert!(stats.contains("stars 150 ⭐"), "{stats}");
+    let counters = t
+        .stack
+        .app
+        .store
+        .counters("2000-01-01", "2999-12-31")
+        .await
+        .expect("counters");
+    assert_eq!(counters.total("signups"), 4);
+
+    press(&t, 21, ADMIN, "adm:chart").await;
+    let photos = t.telegram.calls_of("sendPhoto");
+    assert_eq!(photos.len(), 1);
+    assert_eq!(
+        photos[0].body["chat_id"].as_i64(),
+        Some(ADMIN),
+        "{}",
+        photos[0]
+            .body
+            .to_string()
+            .chars()
+            .take(300)
+            .collect::<String>()
+    );
+    let body = &photos[0].body;
+    let upload = body["photo"]["hex"].as_str();
+    let png = hex::decode(upload.unwrap_or_else(|| panic!("an upload: {:.400}", body.to_string())))
+        .expect("hex");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let (w, h) = (
+        u32::from_be_bytes([png[16], png[17], png[18], png[19]]),
+        u32::from_be_bytes([png[20], png[21], png[22], png[23]]),
+    );
+    assert_eq!((w, h), (960, 600));
+}
+
+fn inline_query(update_id: i64, user: i64) -> serde_json::Value {
+    json!({"update_id": update_id, "inline_query": {
+        "id": format!("iq-{update_id}"),
+        "from": {"id": user, "is_bot": false, "first_name": "Ann", "language_code": "en"},
+        "query": "", "offset": ""
+    }})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inline_mode_gives_everyone_their_link_and_admins_the_stats() {
+    let (t, _) = desk(false).await;
+    say(&t, 1, 4401, "/start").await;
+    say(&t, 2, ADMIN, "/start").await;
+    assert_eq!(t.update(&inline_query(3, 4401)).await, 200);
+    let answers = t.telegram.calls_of("answerInlineQuery");
+    let results = answers[0].body["results"]
+        .as_array()
+        .expect("results")
+        .clone();
+    assert_eq!(results.len(), 1);
+    let code = t.user(4401).await.expect("user").ref_code;
+    let shared_text = results[0]["input_message_content"]["message_text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        shared_text.contains(&format!("?start=ref_{code}")),
+        "{shared_text}"
+    );
+
+    assert_eq!(t.update(&inline_query(4, ADMIN)).await, 200);
+    let answers = t.telegram.calls_of("answerInlineQuery");
+    let results = answers[1].body["results"]
+        .as_array()
+        .expect("results")
+        .clone();
+    let ids: Vec<&str> = results.iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(ids, ["ref", "users", "money", "system"]);
+    assert_eq!(
+        results[1]["thumbnail_url"],
+        "https://example.com/thumbs/users.png"
+    );
+    let users = results[1]["input_message_content"]["message_text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(users.contains("2 in total"), "{users}");
+    assert_eq!(answers[1].body["cache_time"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_counts_the_blocked() {
+    use shared::adapters::store::users::Visitor;
+    let (t, _) = desk(false).await;
+    say(&t, 1, ADMIN, "/start").await;
+    let store = &t.stack.app.store;
+    let ids: Vec<i64> = (0..100).map(|i| 4_600_000 + i).collect();
+    for chunk in ids.chunks(25) {
+        futures::future::join_all(chunk.iter().map(|id| {
+            let v = Visitor {
+                id: TelegramId(*id),
+                first_name: "U".into(),
+                last_name: None,
+                username: None,
+                lang: shared::base::types::Lang::En,
+            };
+            async move {
+                store
+                    .touch_user(&v, 1_700_000_000, &format!("n{}", v.id))
+                    .await
+                    .expect("user")
+            }
+        }))
+        .await;
+    }
+    // 5 we know blocked the bot (skipped), 10 who blocked it without our
+    // knowing (Telegram answers 403), one banned (skipped).
+    for id in &ids[..5] {
+        store
+            .set_blocked(TelegramId(*id), Some(1))
+            .await
+            .expect("set");
+    }
+    for id in &ids[5..15] {
+        t.telegram.block(*id);
+    }
+    t.set_user_attr(ids[15], "banned", AttributeValue::Bool(true))
+        .await;
+
+    press(&t, 2, ADMIN, "adm:bc").await;
+    say(&t, 3, ADMIN, "Big <b>news</b>").await;
+    let draft = buttons(&last_to(&t, ADMIN))
+        .into_iter()
+        .find(|b| b.starts_with("adm:bca:"))
+        .expect("audience buttons");
+    let id = draft.split(':').nth(2).expect("id").to_owned();
+    press(&t, 4, ADMIN, &format!("adm:bca:{id}:all")).await;
+    assert!(text(&last_to(&t, ADMIN)).contains("Send?"));
+    press(&t, 5, ADMIN, &format!("adm:bcgo:{id}")).await;
+    // Pressed again: still one broadcast.
+    press(&t, 6, ADMIN, &format!("adm:bcgo:{id}")).await;
+    let fanned = t.stack.drain_jobs().await.expect("jobs");
+    assert_eq!(fanned.failed, 0);
+    // The first page's job delivered again (as after a crash before SQS
+    // heard back): its copies are queued twice.
+    shared::adapters::jobs::enqueue_job(
+        &t.stack.app,
+        &shared::adapters::jobs::Job::BroadcastPage {
+            broadcast: id.clone(),
+            page: 0,
+            cursor: None,
+        },
+    )
+    .await
+    .expect("queued");
+    t.stack.drain_jobs().await.expect("jobs");
+    t.drain_outbox().await;
+
+    let copies = t.telegram.calls_of("copyMessage");
+    let mut per_chat = std::collections::HashMap::<i64, usize>::new();
+    for c in &copies {
+        *per_chat
+            .entry(c.body["chat_id"].as_i64().expect("chat"))
+            .or_default() += 1;
+    }
+    // Everyone but the known-blocked and the banned was tried exactly once
+    // (the admin too: they are a user of the bot).
+    assert!(per_chat.values().all(|n| *n == 1), "a recipient got two");
+    assert_eq!(per_chat.len(), 100 - 5 - 1 + 1);
+    for id in &ids[..5] {
+        assert!(!per_chat.contains_key(id));
+    }
+    assert!(!per_chat.contains_key(&ids[15]));
+    let b = store
+        .get_broadcast(&id)
+        .await
+        .expect("read")
+        .expect("broadcast");
+    assert_eq!((b.sent, b.blocked, b.failed, b.left()), (85, 10, 0, 0));
+    // The 403s are remembered.
+    assert!(t.user(ids[6]).await.expect("user").blocked_at.is_some());
+    // The admin's progress message ends with the totals (in the operator's
+    // default language, as the log chat).
+    let last = t
+        .telegram
+        .calls_of("editMessageText")
+        .into_iter()
+        .filter(|c| c.body["chat_id"].as_i64() == Some(ADMIN))
+        .last()
+        .expect("progress");
+    assert!(
+        text(&last).contains("отправлено 85, ошибок 0, заблокировали 10, осталось 0"),
+        "{}",
+        text(&last)
+    );
+}

@@ -1,0 +1,153 @@
+//! `scripts/bench` (admin side): broadcast throughput against the fake Bot
+//! API enforcing 30 messages a second with 429 `retry_after`, and the
+//! DynamoDB cost of opening the stats screen. Sizes from
+//! `BENCH_BROADCAST_USERS` (default 10000) and `BENCH_STATS_USERS` (default
+//! 100000). Prints a report; asserts only that nothing was lost or doubled.
+
+use e2e::{TestStack, callback_update, text_update};
+use shared::adapters::store::stats::counter;
+use shared::adapters::store::users::Visitor;
+use shared::base::types::{Lang, TelegramId};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+const ADMIN: i64 = 9000;
+
+fn size(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 4)]
+async fn main() {
+    let users = size("BENCH_BROADCAST_USERS", 10_000);
+    let stats_users = size("BENCH_STATS_USERS", 100_000);
+    let t = TestStack::start(&[("ADMIN_IDS", "9000"), ("RATE_LIMIT_ENABLED", "false")]).await;
+    let store = t.stack.app.store.clone();
+    assert_eq!(
+        t.update(&text_update(1, ADMIN, "Boss", "en", "/start"))
+            .await,
+        200
+    );
+    let seeded = Instant::now();
+    let ids: Vec<i64> = (0..users as i64).map(|i| 50_000_000 + i).collect();
+    for chunk in ids.chunks(50) {
+        futures::future::join_all(chunk.iter().map(|id| {
+            let v = Visitor {
+                id: TelegramId(*id),
+                first_name: "U".into(),
+                last_name: None,
+                username: None,
+                lang: Lang::En,
+            };
+            let store = store.clone();
+            async move { store.touch_user(&v, 1_700_000_000, "seed").await }
+        }))
+        .await
+        .into_iter()
+        .for_each(|r| {
+            r.expect("seeded");
+        });
+    }
+    println!("seeded {users} users in {:?}", seeded.elapsed());
+
+    // ---- broadcast
+    t.telegram.set_rate_limit(30);
+    assert_eq!(t.update(&callback_update(2, ADMIN, "adm:bc", 1)).await, 200);
+    assert_eq!(
+        t.update(&text_update(3, ADMIN, "Boss", "en", "Bench news"))
+            .await,
+        200
+    );
+    let id = t
+        .telegram
+        .calls_of("sendMessage")
+        .last()
+        .and_then(|c| {
+            c.body["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+                .as_str()
+                .map(|d| d.split(':').nth(2).unwrap_or_default().to_owned())
+        })
+        .expect("draft");
+    let go = format!("adm:bcgo:{id}");
+    assert_eq!(
+        t.update(&callback_update(4, ADMIN, &format!("adm:bca:{id}:all"), 1))
+            .await,
+        200
+    );
+    let started = Instant::now();
+    assert_eq!(t.update(&callback_update(5, ADMIN, &go, 1)).await, 200);
+    let expected = users as i64 + 1;
+    loop {
+        t.stack.drain_jobs().await.expect("jobs");
+        t.drain_outbox().await;
+        let b = store.get_broadcast(&id).await.expect("read").expect("b");
+        if b.finished() && b.queued == expected {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(3600) {
+            panic!("broadcast did not finish: {b:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let took = started.elapsed();
+    let b = store.get_broadcast(&id).await.expect("read").expect("b");
+    let mut per_chat: HashMap<i64, u32> = HashMap::new();
+    for c in t.telegram.calls_of("copyMessage") {
+        *per_chat
+            .entry(c.body["chat_id"].as_i64().unwrap_or_default())
+            .or_default() += 1;
+    }
+    let duplicated = per_chat.values().filter(|n| **n > 1).count();
+    let lost = expected as usize - per_chat.len();
+    println!(
+        "broadcast to {expected} users (fake Telegram at 30/s, 429 retry_after 1): {:?}, {:.1} messages/s sustained, {} answered 429, sent {}, lost {lost}, duplicated {duplicated}",
+        took,
+        b.sent as f64 / took.as_secs_f64(),
+        t.telegram.throttled(),
+        b.sent
+    );
+    assert_eq!((lost, duplicated), (0, 0));
+
+    // ---- stats: counters as `stats_users` sign-ups over 30 days would leave
+    // them (the screen's cost does not depend on how they were counted).
+    let now = shared::base::clock::now();
+    for d in 0..30i64 {
+        let per_day = (stats_users / 30) as i64;
+        for shard in 0..4 {
+            store
+                .count(
+                    now - d * 86_400,
+                    &format!("bench-{d}-{shard}"),
+                    &[
+                        (counter::SIGNUPS.to_owned(), per_day / 4),
+                        (counter::revenue("yookassa", "RUB"), per_day * 1000),
+                    ],
+                )
+                .await
+                .expect("counted");
+        }
+    }
+    let before = t.stack.moto.dynamodb_calls().await.unwrap_or_default();
+    let opened = Instant::now();
+    assert_eq!(
+        t.update(&text_update(6, ADMIN, "Boss", "en", "/stats"))
+            .await,
+        200
+    );
+    let took = opened.elapsed();
+    let after = t.stack.moto.dynamodb_calls().await.unwrap_or_default();
+    let diff: Vec<String> = after
+        .iter()
+        .filter_map(|(k, v)| {
+            let d = v - before.get(k).copied().unwrap_or(0);
+            (d > 0).then(|| format!("{k} {d}"))
+        })
+        .collect();
+    println!(
+        "opening /stats with counters of {stats_users} sign-ups (+{users} seeded users): {took:?}; DynamoDB calls for the whole update: {}",
+        diff.join(", ")
+    );
+}
