@@ -1,6 +1,8 @@
 //! DynamoDB storage: one table, keys and access patterns in `docs/data-model.md`.
 
 pub mod attrs;
+pub mod imported_promos;
+pub mod imports;
 pub mod once;
 pub mod panel;
 pub mod rate;
