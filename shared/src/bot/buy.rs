@@ -258,6 +258,8 @@ fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
         "topup" => "history-topup",
         "referral_bonus" => "history-referral",
         "refund" => "history-refund",
+        "balance_in" => "history-balance-in",
+        "balance_out" => "history-balance-out",
         _ => "history-other",
     };
     tr(
