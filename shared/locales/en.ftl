@@ -124,6 +124,8 @@ history-purchase = { $date } — subscription, { $days } days, { $amount } ({ $m
 history-topup = { $date } — balance top-up { $amount } ({ $method })
 history-referral = { $date } — referral bonus, { $days } days
 history-refund = { $date } — refund { $amount }
+history-balance-in = { $date } — balance +{ $amount }
+history-balance-out = { $date } — balance −{ $amount }
 history-other = { $date } — other
 
 log-what-plan = { $months } mo. subscription

@@ -129,6 +129,8 @@ history-purchase = { $date } — подписка, { $days } дн., { $amount } 
 history-topup = { $date } — пополнение баланса { $amount } ({ $method })
 history-referral = { $date } — реферальный бонус, { $days } дн.
 history-refund = { $date } — возврат { $amount }
+history-balance-in = { $date } — баланс +{ $amount }
+history-balance-out = { $date } — баланс −{ $amount }
 history-other = { $date } — прочее
 
 log-what-plan = подписка на { $months } мес.

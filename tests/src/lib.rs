@@ -4,6 +4,7 @@ pub mod fake_panel;
 pub mod fake_providers;
 pub mod fake_telegram;
 pub mod fault_proxy;
+pub mod postgres;
 pub mod serve;
 
 use fake_panel::FakePanel;

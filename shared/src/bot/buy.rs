@@ -260,6 +260,8 @@ fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
         "promo_days" => "history-promo-days",
         "promo_balance" => "history-promo-balance",
         "refund" => "history-refund",
+        "balance_in" => "history-balance-in",
+        "balance_out" => "history-balance-out",
         _ => "history-other",
     };
     tr(

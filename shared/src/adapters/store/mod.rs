@@ -5,6 +5,8 @@ pub mod attrs;
 pub mod due;
 pub mod campaigns;
 pub mod broadcasts;
+pub mod imported_promos;
+pub mod imports;
 pub mod once;
 pub mod panel;
 pub mod promos;

@@ -301,3 +301,21 @@ pub async fn flag_suspicious(app: &App, provider: &str, what: &str) {
         .await;
     }
 }
+
+#[cfg(test)]
+mod effect_codes {
+    use super::Effect;
+
+    #[test]
+    fn historical_orders_mark_every_effect_done() {
+        let all = [
+            Effect::Sync,
+            Effect::InviterSync,
+            Effect::Notice,
+            Effect::InviterNotice,
+            Effect::Log,
+        ];
+        let codes: Vec<&str> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(codes, crate::domains::money::orders::EFFECT_CODES);
+    }
+}

@@ -1200,6 +1200,149 @@ impl Store {
     }
 }
 
+/// The codes of every after-payment effect (`effects.rs` checks this list
+/// against its own in a test): a historical payment is recorded with all of
+/// them done, so no notice or panel update is ever sent for it.
+pub const EFFECT_CODES: [&str; 5] = ["sync", "ref_sync", "notice", "ref_notice", "log"];
+
+/// A payment made before this bot existed (in the bot the operator moved
+/// from), recorded by the importer as a paid order and its ledger row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoricalPayment {
+    /// The order, status `paid` or `refunded`; its id is derived from the
+    /// source row so a re-run finds it.
+    pub order: Order,
+    /// When it was paid, unix seconds.
+    pub paid_at: i64,
+    /// Where it came from (`remnawave-tg-shop:payment:<id>`).
+    pub source: String,
+}
+
+/// A line of history from the old bot that is not a payment (a balance
+/// movement), recorded by the importer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoricalEntry {
+    /// Whose history.
+    pub user: TelegramId,
+    /// A stable id of the source row (`tx42`): with `at` and `kind` the key.
+    pub source_id: String,
+    /// Ledger kind (`balance_in`, `balance_out`, `purchase`, `refund`).
+    pub kind: String,
+    /// When, unix seconds.
+    pub at: i64,
+    /// Money moved.
+    pub amount: Option<Money>,
+}
+
+impl Store {
+    /// Records a historical payment exactly once: the order (with what it
+    /// granted, its provider and provider id, every after-payment effect
+    /// marked done so nothing is re-sent) and its ledger row, in one
+    /// transaction conditioned on both keys being new. False when it was
+    /// recorded before. It moves no balance and no subscription end: the
+    /// importer carries those over as the old bot's final values.
+    pub async fn record_historical_payment(
+        &self,
+        p: &HistoricalPayment,
+    ) -> Result<bool, StoreError> {
+        let o = &p.order;
+        let mut order = Put::builder()
+            .table_name(&self.table)
+            .item("PK", s(order_key(&o.id)))
+            .item("SK", s(ORDER_SK))
+            .item("order_id", s(&o.id.0))
+            .item("user", n(o.user))
+            .item("buys", s(o.purchase.code()))
+            .item("amount", n(o.amount.minor))
+            .item("currency", s(&o.amount.currency))
+            .item("provider", s(o.provider.code()))
+            .item("status", s(o.status.code()))
+            .item("created_at", n(o.created_at))
+            .item("paid_at", n(p.paid_at))
+            .item("imported", s(&p.source))
+            .item(
+                "fx",
+                AttributeValue::Ss(EFFECT_CODES.iter().map(|c| (*c).to_owned()).collect()),
+            )
+            .item("GSI1PK", s(format!("ORDERS#{}", o.user)))
+            .item("GSI1SK", s(format!("{}#{}", o.created_at, o.id)))
+            .condition_expression("attribute_not_exists(PK)");
+        if let Some(r) = &o.provider_ref {
+            order = order.item("provider_ref", s(r));
+        }
+        if let Some(d) = o.granted_days {
+            order = order.item("days", n(d));
+        }
+        let kind = match o.purchase {
+            Purchase::Plan(_) => "purchase",
+            Purchase::TopUp => "topup",
+        };
+        let entry = LedgerEntry {
+            user: o.user,
+            kind,
+            amount: Some(o.amount.clone()),
+            days: o.granted_days,
+            order: o.id.clone(),
+            provider: Some(o.provider),
+        };
+        let items = vec![
+            TransactWriteItem::builder()
+                .put(order.build().map_err(build_err)?)
+                .build(),
+            self.ledger_item(&entry, p.paid_at)?,
+        ];
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
+                // Only the keys' conditions can fail: it is there already.
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Records a historical ledger line once (a conditional put keyed by
+    /// the source row); false when it was recorded before.
+    pub async fn record_historical_entry(&self, e: &HistoricalEntry) -> Result<bool, StoreError> {
+        let mut put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s(keys::user(e.user)))
+            .item(
+                "SK",
+                s(format!("LEDGER#{:011}#{}#{}", e.at, e.source_id, e.kind)),
+            )
+            .item("kind", s(&e.kind))
+            .item("order_id", s(&e.source_id))
+            .item("at", n(e.at))
+            .condition_expression("attribute_not_exists(PK)");
+        if let Some(m) = &e.amount {
+            put = put
+                .item("amount", n(m.minor))
+                .item("currency", s(&m.currency));
+        }
+        match put.send().await {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(se))
+                if matches!(
+                    se.err(),
+                    aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(StoreError::from_sdk(err)),
+        }
+    }
+}
+
 /// What a refund found or did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refund {

@@ -1,0 +1,440 @@
+//! Writes of the importer (`tools/importer`): users, saved payment methods
+//! and old referral codes brought over from another bot's database.
+//!
+//! Every write is idempotent by a key derived from the source's ids, so a
+//! re-run changes nothing and an interrupted run can simply be run again:
+//! a user is merged in one transaction together with the marker
+//! `ONCE#import-user#<id>` (taken with `attribute_not_exists`), so the
+//! balance added, the inviter's and the campaign's counters move exactly
+//! once; everything else is a conditional put keyed by the source row.
+//! The merge rules are in `docs/operations.md` ("Migrate from
+//! remnawave-tg-shop / 2GETPRO").
+
+use super::attrs::{ItemExt, n, s};
+use super::once::once_key;
+use super::{Item, Store, StoreError, keys};
+use crate::base::types::{Kopecks, Lang, TelegramId};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+
+/// Scope of the per-user import marker.
+pub const IMPORT_SCOPE: &str = "import-user";
+/// Import markers are kept for good: a re-run years later must still skip.
+const MARKER_KEEP_SECS: i64 = 100 * 365 * 86_400;
+/// Attempts when our bot changes the same user during the import.
+const ATTEMPTS: usize = 6;
+
+/// A user as the source database describes them, already mapped to our values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedUser {
+    /// Telegram id.
+    pub id: TelegramId,
+    /// First name (the source may have none).
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Username, without `@`.
+    pub username: Option<String>,
+    /// Language.
+    pub lang: Lang,
+    /// Registration time, unix seconds.
+    pub created_at: i64,
+    /// Banned by an admin of the old bot.
+    pub banned: bool,
+    /// The inviter (must be imported too, or already be our user).
+    pub referrer: Option<TelegramId>,
+    /// The ad campaign (start parameter) the user came from.
+    pub campaign: Option<String>,
+    /// Balance to add, in kopecks.
+    pub balance: Kopecks,
+    /// Subscription end, unix seconds.
+    pub sub_end: Option<i64>,
+    /// When the user took (or lost the right to) the free trial.
+    pub trial_used: Option<i64>,
+    /// The panel user's uuid the old bot knew (reconciliation links the
+    /// panel account by Telegram id; this is kept for reference).
+    pub panel_uuid: Option<String>,
+    /// The subscription link, when the source kept one.
+    pub sub_url: Option<String>,
+    /// The user's automatic-renewal choice.
+    pub auto_renew: Option<bool>,
+    /// Where the user came from (`remnawave-tg-shop`), recorded on the profile.
+    pub source: String,
+}
+
+/// What importing one user did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserImport {
+    /// A new user was written.
+    Created,
+    /// The user already used this bot: merged by the rules.
+    Merged,
+    /// Imported by an earlier run: nothing changed.
+    Already,
+}
+
+/// A card or account a provider saved for off-session charges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedMethod {
+    /// Owner.
+    pub user: TelegramId,
+    /// Provider code (`yookassa`).
+    pub provider: String,
+    /// The provider's payment-method id.
+    pub method_id: String,
+    /// Last four digits of the card, if known.
+    pub card_last4: Option<String>,
+    /// Card network (`Visa`, `MasterCard`, `Mir`), if known.
+    pub card_network: Option<String>,
+    /// The method renewals charge.
+    pub is_default: bool,
+    /// When it was saved, unix seconds.
+    pub created_at: i64,
+}
+
+/// Sort key of a saved payment method on its user.
+pub fn method_sk(provider: &str, method_id: &str) -> String {
+    format!("PAYMETHOD#{provider}#{method_id}")
+}
+
+/// Partition key of an old referral code kept as an alias of a user.
+pub fn ref_alias_key(code: &str) -> String {
+    format!("REFALIAS#{code}")
+}
+
+impl Store {
+    /// Imports one user exactly once, merging into a user who already
+    /// started this bot: the later subscription end wins, the balance is
+    /// added, an inviter or campaign already recorded here stays, the
+    /// earlier registration date and a ban from either side stay.
+    pub async fn import_user(&self, u: &ImportedUser, now: i64) -> Result<UserImport, StoreError> {
+        for _ in 0..ATTEMPTS {
+            let existing = self.profile_for_import(u.id).await?.unwrap_or_default();
+            match self.try_import_user(u, &existing, now).await? {
+                Some(outcome) => return Ok(outcome),
+                None => continue,
+            }
+        }
+        Err(StoreError::Dynamo(format!(
+            "user {}: kept racing concurrent changes; run the import again",
+            u.id
+        )))
+    }
+
+    async fn profile_for_import(&self, id: TelegramId) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item)
+    }
+
+    /// Whether a user was imported by an earlier run.
+    pub async fn user_imported(&self, id: TelegramId) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(once_key(IMPORT_SCOPE, &id.to_string())))
+            .key("SK", s("ONCE"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item.is_some())
+    }
+
+    async fn try_import_user(
+        &self,
+        u: &ImportedUser,
+        existing: &Item,
+        now: i64,
+    ) -> Result<Option<UserImport>, StoreError> {
+        let merged = existing.contains_key("created_at");
+        let code = crate::base::refcode::encode(u.id);
+        let pk = keys::user(u.id);
+        let mut set: Vec<String> = [
+            "tg_id = :id",
+            "lang = if_not_exists(lang, :lang)",
+            "ref_code = if_not_exists(ref_code, :code)",
+            "GSI1PK = if_not_exists(GSI1PK, :refpk)",
+            "GSI1SK = if_not_exists(GSI1SK, :pk)",
+            "reg_nonce = if_not_exists(reg_nonce, :nonce)",
+            "last_seen = if_not_exists(last_seen, :created)",
+            "imported = :src",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let mut add = Vec::new();
+        let mut conditions = Vec::new();
+        let mut upd = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(&pk))
+            .key("SK", s(keys::PROFILE))
+            .expression_attribute_values(":id", n(u.id))
+            .expression_attribute_values(":lang", s(u.lang.code()))
+            .expression_attribute_values(":code", s(&code))
+            .expression_attribute_values(":refpk", s(keys::ref_code(&code)))
+            .expression_attribute_values(":pk", s(&pk))
+            .expression_attribute_values(":nonce", s(format!("import:{}", u.source)))
+            .expression_attribute_values(":created", n(u.created_at))
+            .expression_attribute_values(":src", s(&u.source));
+
+        // The earlier registration stays (our bot's own first touch is later).
+        let created = existing
+            .i64("created_at")
+            .map_or(u.created_at, |c| c.min(u.created_at));
+        set.push("created_at = :created_at".into());
+        upd = upd.expression_attribute_values(":created_at", n(created));
+        if let Some(c) = existing.i64("created_at") {
+            conditions.push("created_at = :old_created".to_owned());
+            upd = upd.expression_attribute_values(":old_created", n(c));
+        }
+        // Telegram's fresher names win: the bot refreshes them on every update.
+        let first = u.first_name.clone().unwrap_or_default();
+        set.push("first_name = if_not_exists(first_name, :fn)".into());
+        upd = upd.expression_attribute_values(":fn", s(first));
+        if let Some(v) = &u.last_name
+            && !merged
+        {
+            set.push("last_name = :ln".into());
+            upd = upd.expression_attribute_values(":ln", s(v));
+        }
+        if let Some(v) = &u.username
+            && !merged
+        {
+            set.extend(["username = :un".into(), "GSI3PK = :unpk".into(), "GSI3SK = :pk".into()]);
+            upd = upd
+                .expression_attribute_values(":un", s(v))
+                .expression_attribute_values(":unpk", s(keys::username(v)));
+        }
+        if u.banned {
+            set.push("banned = :true".into());
+            upd = upd.expression_attribute_values(":true", AttributeValue::Bool(true));
+        }
+        if u.balance.0 > 0 {
+            add.push("balance :bal".to_owned());
+            upd = upd.expression_attribute_values(":bal", n(u.balance.0));
+        }
+        // The later subscription end wins.
+        let old_end = existing.i64("sub_end");
+        if let Some(end) = u.sub_end.filter(|e| old_end.is_none_or(|old| *e > old)) {
+            set.extend(["sub_end = :end".into(), "GSI2PK = :exp".into(), "GSI2SK = :expsk".into()]);
+            upd = upd
+                .expression_attribute_values(":end", n(end))
+                .expression_attribute_values(":exp", s(keys::expiry_pk(end)))
+                .expression_attribute_values(":expsk", s(keys::expiry_sk(u.id, end)));
+            conditions.push(match old_end {
+                Some(old) => {
+                    upd = upd.expression_attribute_values(":oldend", n(old));
+                    "sub_end = :oldend".to_owned()
+                }
+                None => "attribute_not_exists(sub_end)".to_owned(),
+            });
+        }
+        if let Some(at) = u.trial_used {
+            set.push("trial_used = if_not_exists(trial_used, :trial)".into());
+            upd = upd.expression_attribute_values(":trial", n(at));
+        }
+        if let Some(v) = &u.panel_uuid {
+            set.push("legacy_panel_uuid = :puuid".into());
+            upd = upd.expression_attribute_values(":puuid", s(v));
+        }
+        if let Some(v) = &u.sub_url {
+            set.push("sub_url = if_not_exists(sub_url, :url)".into());
+            upd = upd.expression_attribute_values(":url", s(v));
+        }
+        if let Some(v) = u.auto_renew {
+            set.push("auto_renew = if_not_exists(auto_renew, :renew)".into());
+            upd = upd.expression_attribute_values(":renew", AttributeValue::Bool(v));
+        }
+        // The earlier inviter stays: only a user with none gets the old one.
+        let referrer = u
+            .referrer
+            .filter(|r| *r != u.id && !existing.contains_key("referrer"));
+        if let Some(r) = referrer {
+            set.push("referrer = :ref".into());
+            upd = upd.expression_attribute_values(":ref", n(r));
+            conditions.push("attribute_not_exists(referrer)".into());
+        }
+        let campaign = u
+            .campaign
+            .as_ref()
+            .filter(|_| !existing.contains_key("campaign"));
+        if let Some(c) = campaign {
+            set.push("campaign = :camp".into());
+            upd = upd.expression_attribute_values(":camp", s(c));
+            conditions.push("attribute_not_exists(campaign)".into());
+        }
+
+        let mut expr = format!("SET {}", set.join(", "));
+        if !add.is_empty() {
+            expr.push_str(&format!(" ADD {}", add.join(", ")));
+        }
+        if !conditions.is_empty() {
+            upd = upd.condition_expression(conditions.join(" AND "));
+        }
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .item("PK", s(once_key(IMPORT_SCOPE, &u.id.to_string())))
+            .item("SK", s("ONCE"))
+            .item("at", n(now))
+            .item("expires", n(now + MARKER_KEEP_SECS))
+            .item("ttl", n(now + MARKER_KEEP_SECS))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(build_err)?;
+        let mut items = vec![
+            TransactWriteItem::builder().put(marker).build(),
+            TransactWriteItem::builder()
+                .update(upd.update_expression(expr).build().map_err(build_err)?)
+                .build(),
+        ];
+        if let Some(r) = referrer {
+            items.push(add_one(&self.table, keys::user(r), keys::PROFILE, "referrals")?);
+        }
+        if let Some(c) = campaign {
+            items.push(add_one(&self.table, keys::campaign(c), keys::SUMMARY, "users")?);
+        }
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Some(if merged {
+                UserImport::Merged
+            } else {
+                UserImport::Created
+            })),
+            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
+                let marker_taken = match e.err() {
+                    TransactWriteItemsError::TransactionCanceledException(c) => c
+                        .cancellation_reasons()
+                        .first()
+                        .and_then(|r| r.code())
+                        == Some("ConditionalCheckFailed"),
+                    _ => false,
+                };
+                if marker_taken {
+                    Ok(Some(UserImport::Already))
+                } else {
+                    // The user changed between our read and write: re-read.
+                    Ok(None)
+                }
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Keeps an old referral code working: `ref_<old code>` links find the
+    /// user through the same index as our own codes (`GSI1PK=REF#<code>`).
+    /// True when written now, false when it was there already.
+    pub async fn import_ref_alias(&self, code: &str, user: TelegramId) -> Result<bool, StoreError> {
+        self.put_new(
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .item("PK", s(ref_alias_key(code)))
+                .item("SK", s("ALIAS"))
+                .item("tg_id", n(user))
+                .item("GSI1PK", s(keys::ref_code(code)))
+                .item("GSI1SK", s(keys::user(user))),
+        )
+        .await
+    }
+
+    /// Records a saved payment method on its user, once.
+    pub async fn import_saved_method(&self, m: &SavedMethod) -> Result<bool, StoreError> {
+        let mut put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s(keys::user(m.user)))
+            .item("SK", s(method_sk(&m.provider, &m.method_id)))
+            .item("provider", s(&m.provider))
+            .item("method_id", s(&m.method_id))
+            .item("is_default", AttributeValue::Bool(m.is_default))
+            .item("created_at", n(m.created_at));
+        if let Some(v) = &m.card_last4 {
+            put = put.item("card_last4", s(v));
+        }
+        if let Some(v) = &m.card_network {
+            put = put.item("card_network", s(v));
+        }
+        self.put_new(put).await
+    }
+
+    /// A user's saved payment methods.
+    pub async fn saved_methods(&self, user: TelegramId) -> Result<Vec<SavedMethod>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :m)")
+            .expression_attribute_values(":pk", s(keys::user(user)))
+            .expression_attribute_values(":m", s("PAYMETHOD#"))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out
+            .items()
+            .iter()
+            .map(|i| SavedMethod {
+                user,
+                provider: i.str("provider").unwrap_or_default().to_owned(),
+                method_id: i.str("method_id").unwrap_or_default().to_owned(),
+                card_last4: i.str("card_last4").map(str::to_owned),
+                card_network: i.str("card_network").map(str::to_owned),
+                is_default: i.flag("is_default"),
+                created_at: i.i64("created_at").unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Puts an item unless its key exists; true when written now.
+    pub(crate) async fn put_new(
+        &self,
+        put: aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder,
+    ) -> Result<bool, StoreError> {
+        match put
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+}
+
+fn add_one(table: &str, pk: String, sk: &str, attr: &str) -> Result<TransactWriteItem, StoreError> {
+    let upd = Update::builder()
+        .table_name(table)
+        .key("PK", s(pk))
+        .key("SK", s(sk))
+        .update_expression("ADD #a :one")
+        .expression_attribute_names("#a", attr)
+        .expression_attribute_values(":one", n(1))
+        .build()
+        .map_err(build_err)?;
+    Ok(TransactWriteItem::builder().update(upd).build())
+}
+
+fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Dynamo(e.to_string())
+}

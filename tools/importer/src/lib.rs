@@ -1,0 +1,94 @@
+//! Moving in and out of this bot's table:
+//!
+//! - [`source`], [`plan`], [`apply`]: the import from the Python bots'
+//!   PostgreSQL (remnawave-tg-shop, 2GETPRO), through the same storage code
+//!   the functions use (`shared::adapters::store::imports`,
+//!   `shared::domains::money::orders`).
+//! - [`table_io`]: every item of the table as JSON lines, out and back in.
+//!
+//! Operators run them through `scripts/migrate-from-pg`, `scripts/export`
+//! and `scripts/import` (docs/operations.md).
+
+pub mod apply;
+pub mod plan;
+pub mod source;
+pub mod table_io;
+
+use shared::adapters::store::Store;
+
+/// What an import run did.
+#[derive(Debug, Clone)]
+pub struct ImportRun {
+    /// What the source holds, mapped (the dry run's report).
+    pub report: plan::Report,
+    /// What was written; `None` for a dry run.
+    pub outcome: Option<apply::Outcome>,
+}
+
+/// Connects to PostgreSQL at `url` (no TLS: reach a remote database through
+/// an SSH tunnel) and returns the client; the connection runs on a task.
+pub async fn connect(url: &str) -> Result<tokio_postgres::Client, String> {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .map_err(|e| format!("postgresql {}: {e}", redact(url)))?;
+    tokio::spawn(async move {
+        if let Err(e) = conn.await {
+            tracing::error!("postgresql connection: {e}");
+        }
+    });
+    Ok(client)
+}
+
+/// Reads the source, maps it, and (unless `dry_run`) writes it to `store`.
+pub async fn import(
+    db: &tokio_postgres::Client,
+    store: Option<&Store>,
+    now: i64,
+) -> Result<ImportRun, String> {
+    let src = source::read(db).await?;
+    let plan = plan::plan(&src, now);
+    let outcome = match store {
+        Some(store) => Some(
+            apply::apply(store, &plan, now)
+                .await
+                .map_err(|e| format!("{e} (the import is idempotent: run it again to finish)"))?,
+        ),
+        None => None,
+    };
+    Ok(ImportRun {
+        report: plan.report,
+        outcome,
+    })
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A store over `table`, reached with the standard AWS settings from the
+/// environment (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL` for the local
+/// stack's moto_server).
+pub async fn store_from_env(table: &str) -> Store {
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    Store::new(aws_sdk_dynamodb::Client::new(&aws), table)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            super::redact("postgres://bot:s3cret@db:5432/shop"),
+            "postgres://bot:***@db:5432/shop"
+        );
+        assert_eq!(super::redact("host=/tmp"), "host=/tmp");
+    }
+}

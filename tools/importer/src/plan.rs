@@ -1,0 +1,485 @@
+//! From the source's rows to our items: a pure mapping, the same for the
+//! dry run and the real run, so the dry run's counts are what a run writes.
+
+use crate::source::{SrcPayment, Source};
+use sha2::{Digest, Sha256};
+use shared::adapters::pay::{Money, OrderId};
+use shared::adapters::store::imported_promos::{CampaignDef, PromoActivation, PromoDef};
+use shared::adapters::store::imports::{ImportedUser, SavedMethod};
+use shared::base::types::{Kopecks, Lang, Period, Provider, TelegramId};
+use shared::domains::money::orders::{
+    HistoricalEntry, HistoricalPayment, Order, OrderStatus, Purchase,
+};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The name the importer records as the source of every item.
+pub const SOURCE: &str = "remnawave-tg-shop";
+
+/// Everything one user brings.
+#[derive(Debug, Clone)]
+pub struct UserPlan {
+    /// The profile.
+    pub user: ImportedUser,
+    /// The old referral code, when it differs from ours (kept as an alias).
+    pub old_ref_code: Option<String>,
+    /// Paid payments.
+    pub payments: Vec<HistoricalPayment>,
+    /// Balance movements (2GETPRO).
+    pub entries: Vec<HistoricalEntry>,
+    /// Saved payment methods.
+    pub methods: Vec<SavedMethod>,
+    /// Promo activations.
+    pub activations: Vec<PromoActivation>,
+}
+
+/// A row the importer cannot carry over, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unmappable {
+    /// Table.
+    pub table: &'static str,
+    /// The row's id there.
+    pub id: String,
+    /// Why.
+    pub why: String,
+}
+
+/// What a run would write (dry run) or wrote, per kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    /// Items per kind (`users`, `payments`, …).
+    pub counts: BTreeMap<&'static str, u64>,
+    /// Rows left out on purpose, counted by reason (unpaid payments…).
+    pub skipped: BTreeMap<String, u64>,
+    /// Rows that cannot be mapped.
+    pub unmappable: Vec<Unmappable>,
+}
+
+impl Report {
+    fn count(&mut self, kind: &'static str, n: u64) {
+        *self.counts.entry(kind).or_default() += n;
+    }
+    fn skip(&mut self, why: String) {
+        *self.skipped.entry(why).or_default() += 1;
+    }
+    fn bad(&mut self, table: &'static str, id: impl ToString, why: impl Into<String>) {
+        self.unmappable.push(Unmappable {
+            table,
+            id: id.to_string(),
+            why: why.into(),
+        });
+    }
+
+    /// The report as an operator reads it.
+    pub fn render(&self, title: &str) -> String {
+        let mut out = format!("{title}\n");
+        for (k, v) in &self.counts {
+            out.push_str(&format!("  {k:<20} {v}\n"));
+        }
+        if !self.skipped.is_empty() {
+            out.push_str("left out on purpose:\n");
+            for (k, v) in &self.skipped {
+                out.push_str(&format!("  {v:>6}  {k}\n"));
+            }
+        }
+        out.push_str(&format!("cannot map: {} rows\n", self.unmappable.len()));
+        for u in &self.unmappable {
+            out.push_str(&format!("  {} {}: {}\n", u.table, u.id, u.why));
+        }
+        out
+    }
+}
+
+/// The whole import, ready to write.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Per user, in Telegram-id order.
+    pub users: Vec<UserPlan>,
+    /// Promo code definitions.
+    pub promos: Vec<PromoDef>,
+    /// Campaign definitions.
+    pub campaigns: Vec<CampaignDef>,
+    /// What it holds.
+    pub report: Report,
+}
+
+/// Maps the source. `now` fills registration dates the source lacks.
+pub fn plan(src: &Source, now: i64) -> Plan {
+    let mut report = Report::default();
+    let ids: HashSet<i64> = src.users.iter().map(|u| u.user_id).collect();
+
+    let mut subs: HashMap<i64, Vec<_>> = HashMap::new();
+    for s in &src.subscriptions {
+        if !ids.contains(&s.user_id) {
+            report.bad("subscriptions", s.subscription_id, "no such user");
+            continue;
+        }
+        if s.end_date.is_none() {
+            report.bad("subscriptions", s.subscription_id, "no end date");
+            continue;
+        }
+        subs.entry(s.user_id).or_default().push(s);
+    }
+
+    let campaigns_by_id: HashMap<i64, &str> = src
+        .campaigns
+        .iter()
+        .map(|c| (c.ad_campaign_id, c.start_param.as_str()))
+        .collect();
+    let mut campaign_of: HashMap<i64, String> = HashMap::new();
+    for a in &src.attributions {
+        match campaigns_by_id.get(&a.ad_campaign_id) {
+            Some(name) if ids.contains(&a.user_id) => {
+                campaign_of.insert(a.user_id, (*name).to_owned());
+            }
+            Some(_) => report.bad("ad_attributions", a.user_id, "no such user"),
+            None => report.bad("ad_attributions", a.user_id, "no such campaign"),
+        }
+    }
+
+    let mut payments: HashMap<i64, Vec<HistoricalPayment>> = HashMap::new();
+    for p in &src.payments {
+        if !ids.contains(&p.user_id) {
+            report.bad("payments", p.payment_id, "no such user");
+            continue;
+        }
+        match map_payment(p) {
+            Ok(Some(h)) => payments.entry(p.user_id).or_default().push(h),
+            Ok(None) => report.skip(format!(
+                "payments not paid (status {})",
+                p.status.as_deref().unwrap_or("NULL")
+            )),
+            Err(why) => report.bad("payments", p.payment_id, why),
+        }
+    }
+
+    let mut entries: HashMap<i64, Vec<HistoricalEntry>> = HashMap::new();
+    for t in &src.transactions {
+        if !ids.contains(&t.user_id) {
+            report.bad("transactions", t.id, "no such user");
+            continue;
+        }
+        let kind = match t.transaction_type.as_str() {
+            "balance_add" | "gift_received" | "refund" => "balance_in",
+            "balance_deduct" | "subscription_purchase" | "gift_sent" => "balance_out",
+            other => {
+                report.bad("transactions", t.id, format!("unknown type {other:?}"));
+                continue;
+            }
+        };
+        entries.entry(t.user_id).or_default().push(HistoricalEntry {
+            user: TelegramId(t.user_id),
+            source_id: format!("tx{}", t.id),
+            kind: kind.into(),
+            at: t.created_at.unwrap_or(now),
+            amount: Some(Money {
+                minor: t.amount_kopeks.unsigned_abs(),
+                currency: "RUB".into(),
+            }),
+        });
+    }
+
+    let mut methods: HashMap<i64, Vec<SavedMethod>> = HashMap::new();
+    let mut seen_methods = HashSet::new();
+    for m in &src.methods {
+        let Some(id) = m.method_id.clone().filter(|id| !id.is_empty()) else {
+            report.skip("saved payment methods without an id (card unbound)".into());
+            continue;
+        };
+        if !ids.contains(&m.user_id) {
+            report.bad("user_payment_methods", &id, "no such user");
+            continue;
+        }
+        // user_billing and user_payment_methods may both hold the same card.
+        if !seen_methods.insert((m.user_id, m.provider.clone(), id.clone())) {
+            continue;
+        }
+        methods.entry(m.user_id).or_default().push(SavedMethod {
+            user: TelegramId(m.user_id),
+            provider: m.provider.clone(),
+            method_id: id,
+            card_last4: m.card_last4.clone(),
+            card_network: m.card_network.clone(),
+            is_default: m.is_default,
+            created_at: m.created_at.unwrap_or(now),
+        });
+    }
+
+    let mut promos = Vec::new();
+    let mut promo_code: HashMap<i64, String> = HashMap::new();
+    let mut codes = HashSet::new();
+    for p in &src.promos {
+        let code = p.code.trim().to_uppercase();
+        if code.is_empty() {
+            report.bad("promo_codes", p.promo_code_id, "empty code");
+            continue;
+        }
+        if !codes.insert(code.clone()) {
+            report.bad(
+                "promo_codes",
+                p.promo_code_id,
+                format!("code {code} differs from another only in case"),
+            );
+            continue;
+        }
+        promo_code.insert(p.promo_code_id, code.clone());
+        promos.push(PromoDef {
+            code,
+            kind: p.promo_type.clone().unwrap_or_else(|| "bonus_days".into()),
+            bonus_days: p.bonus_days,
+            discount_percent: p.discount_percentage,
+            max_activations: p.max_activations,
+            activations: p.current_activations.unwrap_or_default(),
+            active: p.is_active.unwrap_or(true),
+            valid_until: p.valid_until,
+            created_at: p.created_at.unwrap_or(now),
+        });
+    }
+    let mut activations: HashMap<i64, Vec<PromoActivation>> = HashMap::new();
+    for a in &src.activations {
+        match promo_code.get(&a.promo_code_id) {
+            Some(code) if ids.contains(&a.user_id) => {
+                activations
+                    .entry(a.user_id)
+                    .or_default()
+                    .push(PromoActivation {
+                        code: code.clone(),
+                        user: TelegramId(a.user_id),
+                        at: a.activated_at.unwrap_or(now),
+                    })
+            }
+            Some(_) => report.bad("promo_code_activations", a.activation_id, "no such user"),
+            None => report.bad("promo_code_activations", a.activation_id, "no such code"),
+        }
+    }
+
+    let campaigns: Vec<CampaignDef> = src
+        .campaigns
+        .iter()
+        .map(|c| CampaignDef {
+            name: c.start_param.clone(),
+            source: c.source.clone(),
+            cost: c.cost_hundredths.unwrap_or_default(),
+            active: c.is_active.unwrap_or(true),
+            created_at: c.created_at.unwrap_or(now),
+        })
+        .collect();
+
+    let mut users = Vec::new();
+    for u in &src.users {
+        let id = TelegramId(u.user_id);
+        if u.user_id <= 0 {
+            report.bad("users", u.user_id, "not a Telegram user id");
+            continue;
+        }
+        let lang = u
+            .language_code
+            .as_deref()
+            .and_then(|c| Lang::from_code(c.get(..2).unwrap_or(c)))
+            .unwrap_or_default();
+        let mut balance = u.balance_kopeks.unwrap_or_default();
+        if balance < 0 {
+            report.bad("users", u.user_id, format!("negative balance {balance} (imported as 0)"));
+            balance = 0;
+        }
+        let referrer = match u.referred_by_id {
+            Some(r) if r == u.user_id => {
+                report.bad("users", u.user_id, "invited by themselves (inviter dropped)");
+                None
+            }
+            Some(r) if !ids.contains(&r) => {
+                report.bad("users", u.user_id, format!("inviter {r} not in users (dropped)"));
+                None
+            }
+            other => other.map(TelegramId),
+        };
+        let my_subs = subs.get(&u.user_id).cloned().unwrap_or_default();
+        let latest = my_subs.iter().max_by_key(|s| s.end_date);
+        let sub_end = latest.and_then(|s| s.end_date);
+        // The Python bot offers the trial only to users who never had a
+        // subscription: anyone with one has used their chance.
+        let trial_used = my_subs
+            .iter()
+            .map(|s| s.start_date.or(s.end_date).unwrap_or(now))
+            .min();
+        let created_at = u.registration_date.unwrap_or(now);
+        let user = ImportedUser {
+            id,
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone().filter(|s| !s.is_empty()),
+            username: u.username.clone().filter(|s| !s.is_empty()),
+            lang,
+            created_at,
+            banned: u.is_banned.unwrap_or(false),
+            referrer,
+            campaign: campaign_of.remove(&u.user_id),
+            balance: Kopecks(balance as u64),
+            sub_end,
+            trial_used,
+            panel_uuid: u
+                .panel_user_uuid
+                .clone()
+                .or_else(|| latest.and_then(|s| s.panel_user_uuid.clone())),
+            sub_url: None,
+            auto_renew: latest.and_then(|s| s.auto_renew_enabled),
+            source: SOURCE.into(),
+        };
+        let our_code = shared::base::refcode::encode(id);
+        let old_ref_code = u
+            .referral_code
+            .clone()
+            .filter(|c| !c.is_empty() && *c != our_code);
+        users.push(UserPlan {
+            user,
+            old_ref_code,
+            payments: payments.remove(&u.user_id).unwrap_or_default(),
+            entries: entries.remove(&u.user_id).unwrap_or_default(),
+            methods: methods.remove(&u.user_id).unwrap_or_default(),
+            activations: activations.remove(&u.user_id).unwrap_or_default(),
+        });
+    }
+
+    for p in &users {
+        report.count("users", 1);
+        report.count("subscriptions", u64::from(p.user.sub_end.is_some()));
+        report.count("trials_used", u64::from(p.user.trial_used.is_some()));
+        report.count("referrals", u64::from(p.user.referrer.is_some()));
+        report.count("campaign_users", u64::from(p.user.campaign.is_some()));
+        report.count("balances", u64::from(p.user.balance.0 > 0));
+        report.count("ref_code_aliases", u64::from(p.old_ref_code.is_some()));
+        report.count("payments", p.payments.len() as u64);
+        report.count("balance_entries", p.entries.len() as u64);
+        report.count("saved_methods", p.methods.len() as u64);
+        report.count("promo_activations", p.activations.len() as u64);
+    }
+    report.count("promo_codes", promos.len() as u64);
+    report.count("campaigns", campaigns.len() as u64);
+    report.unmappable.sort();
+    Plan {
+        users,
+        promos,
+        campaigns,
+        report,
+    }
+}
+
+/// Statuses the bots give a payment that went through.
+const PAID: [&str; 5] = ["succeeded", "paid", "completed", "success", "confirmed"];
+
+/// A paid payment as our historical order; `Ok(None)` for one never paid.
+fn map_payment(p: &SrcPayment) -> Result<Option<HistoricalPayment>, String> {
+    let status = p.status.as_deref().unwrap_or_default().to_lowercase();
+    if !PAID.contains(&status.as_str()) {
+        return Ok(None);
+    }
+    let provider_name = p.provider.as_deref().unwrap_or("yookassa").to_lowercase();
+    let provider = match provider_name.as_str() {
+        "yookassa" => Provider::Yookassa,
+        "cryptopay" | "crypto_pay" | "cryptobot" => Provider::Cryptopay,
+        "stars" | "telegram_stars" | "xtr" => Provider::Stars,
+        "freekassa" | "free_kassa" => Provider::Freekassa,
+        "tribute" => Provider::Tribute,
+        "balance" => Provider::Balance,
+        other => return Err(format!("provider {other:?} is not one this bot knows")),
+    };
+    let currency = p.currency.as_deref().unwrap_or("RUB").trim().to_uppercase();
+    let hundredths = p.amount_hundredths.ok_or("no amount")?;
+    if hundredths < 0 {
+        return Err(format!("negative amount {hundredths}"));
+    }
+    let minor = match currency.as_str() {
+        "RUB" | "USD" | "EUR" => hundredths as u64,
+        "XTR" => {
+            if hundredths % 100 != 0 {
+                return Err("a fraction of a Star".into());
+            }
+            (hundredths / 100) as u64
+        }
+        other => return Err(format!("currency {other:?} is not one this bot records")),
+    };
+    let topup = p.description.as_deref().is_some_and(|d| {
+        let d = d.to_lowercase();
+        d.contains("balance") || d.contains("баланс") || d.contains("пополн")
+    });
+    let purchase = match p.months.filter(|m| *m > 0) {
+        Some(m) => Purchase::Plan(
+            u32::try_from(m)
+                .ok()
+                .and_then(Period::from_months)
+                .ok_or_else(|| format!("a period of {m} months is not one this bot sells"))?,
+        ),
+        None if topup || provider == Provider::Balance => Purchase::TopUp,
+        None => return Err("neither a period nor a balance top-up".into()),
+    };
+    let created = p.created_at.ok_or("no creation time")?;
+    let provider_ref = p
+        .yookassa_payment_id
+        .clone()
+        .or_else(|| p.provider_payment_id.clone())
+        .filter(|r| !r.is_empty());
+    let mut order = Order::new(
+        TelegramId(p.user_id),
+        purchase,
+        Money { minor, currency },
+        provider,
+        created,
+    );
+    order.id = order_id(p.payment_id);
+    order.status = OrderStatus::Paid;
+    order.provider_ref = provider_ref;
+    order.granted_days = match purchase {
+        Purchase::Plan(period) => Some(period.days()),
+        Purchase::TopUp => None,
+    };
+    Ok(Some(HistoricalPayment {
+        order,
+        paid_at: p.updated_at.unwrap_or(created).max(created),
+        source: format!("{SOURCE}:payment:{}", p.payment_id),
+    }))
+}
+
+/// The order id of a source payment: the same on every run.
+pub fn order_id(payment_id: i64) -> OrderId {
+    let digest = Sha256::digest(format!("{SOURCE}:payment:{payment_id}").as_bytes());
+    OrderId(hex::encode(&digest[..16]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paid(provider: &str, amount: i64, currency: &str, months: Option<i64>) -> SrcPayment {
+        SrcPayment {
+            payment_id: 7,
+            user_id: 1,
+            provider: Some(provider.into()),
+            amount_hundredths: Some(amount),
+            currency: Some(currency.into()),
+            status: Some("succeeded".into()),
+            months,
+            created_at: Some(1_700_000_000),
+            ..SrcPayment::default()
+        }
+    }
+
+    #[test]
+    fn payments_map_by_provider_currency_and_period() {
+        let h = map_payment(&paid("telegram_stars", 25_000, "XTR", Some(3)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(h.order.provider, Provider::Stars);
+        assert_eq!(h.order.amount.minor, 250);
+        assert_eq!(h.order.granted_days, Some(90));
+        assert_eq!(h.order.id, order_id(7));
+        assert_eq!(h.order.id.0.len(), 32);
+        let rub = map_payment(&paid("yookassa", 19_900, "rub", Some(1)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(rub.order.amount.minor, 19_900);
+        assert!(map_payment(&paid("platega", 100, "RUB", Some(1))).is_err());
+        assert!(map_payment(&paid("yookassa", 100, "RUB", Some(2))).is_err());
+        assert!(map_payment(&paid("yookassa", 150, "XTR", Some(1))).is_err());
+        let mut pending = paid("yookassa", 100, "RUB", Some(1));
+        pending.status = Some("pending".into());
+        assert_eq!(map_payment(&pending), Ok(None));
+    }
+}
