@@ -104,14 +104,53 @@ impl Moto {
     }
 }
 
+/// AWS operations served by the emulator, by service and operation name.
+pub type Calls = std::collections::BTreeMap<String, u64>;
+
+/// What the launcher's `/_counts` reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct AwsCalls {
+    /// DynamoDB operations (`GetItem`, `TransactWriteItems`, …).
+    #[serde(default)]
+    pub dynamodb: Calls,
+    /// SQS operations (`SendMessage`, …).
+    #[serde(default)]
+    pub sqs: Calls,
+    /// Secrets Manager operations (`GetSecretValue`).
+    #[serde(default)]
+    pub secretsmanager: Calls,
+}
+
+impl AwsCalls {
+    /// The calls made since `before` (operations with none are left out).
+    pub fn since(&self, before: &AwsCalls) -> AwsCalls {
+        let diff = |now: &Calls, then: &Calls| -> Calls {
+            now.iter()
+                .map(|(k, v)| (k.clone(), v - then.get(k).copied().unwrap_or(0)))
+                .filter(|(_, v)| *v > 0)
+                .collect()
+        };
+        AwsCalls {
+            dynamodb: diff(&self.dynamodb, &before.dynamodb),
+            sqs: diff(&self.sqs, &before.sqs),
+            secretsmanager: diff(&self.secretsmanager, &before.secretsmanager),
+        }
+    }
+}
+
 impl Moto {
-    /// DynamoDB operations served so far, by name (from the launcher's `/_counts`).
-    pub async fn dynamodb_calls(&self) -> Result<std::collections::BTreeMap<String, u64>, String> {
+    /// AWS operations served so far (from the launcher's `/_counts`).
+    pub async fn calls(&self) -> Result<AwsCalls, String> {
         reqwest::get(format!("{}/_counts", self.endpoint))
             .await
             .map_err(|e| e.to_string())?
             .json()
             .await
             .map_err(|e| e.to_string())
+    }
+
+    /// DynamoDB operations served so far, by name.
+    pub async fn dynamodb_calls(&self) -> Result<Calls, String> {
+        Ok(self.calls().await?.dynamodb)
     }
 }

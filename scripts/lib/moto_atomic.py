@@ -8,8 +8,9 @@ Serialising DynamoDB requests restores the guarantee; SQS (including long
 polls) and Secrets Manager stay concurrent. Same arguments as moto_server;
 with `-p 0` it binds a free port itself, keeps the socket, and prints the
 port on the first line of stdout (no window in which another process can
-take a port picked for it). GET /_counts returns the DynamoDB operations
-served so far, by name.
+take a port picked for it). GET /_counts returns the AWS operations served
+so far, by service and name: {"dynamodb": {"GetItem": 3}, "sqs": {...},
+"secretsmanager": {...}} (JSON-protocol requests, named by X-Amz-Target).
 """
 import json
 import os
@@ -21,21 +22,33 @@ from collections import Counter
 import moto.server as server
 
 _dynamodb = threading.Lock()
-# DynamoDB operations served, by name: GET /_counts reads them, so tests and
-# benchmarks can check how many calls an update costs.
-_calls = Counter()
+# AWS operations served, by service and name: GET /_counts reads them, so
+# tests and benchmarks can check how many calls an update costs.
+_calls = {"dynamodb": Counter(), "sqs": Counter(), "secretsmanager": Counter()}
+_counting = threading.Lock()
+# X-Amz-Target prefix -> service.
+_SERVICES = {"DynamoDB": "dynamodb", "AmazonSQS": "sqs", "secretsmanager": "secretsmanager"}
+
+
+def _count(target):
+    prefix, _, operation = target.partition(".")
+    service = _SERVICES.get(prefix.split("_")[0])
+    if service and operation:
+        with _counting:
+            _calls[service][operation] += 1
 
 
 class AtomicDynamoDB(server.DomainDispatcherApplication):
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == "/_counts":
-            body = json.dumps(dict(_calls)).encode()
+            with _counting:
+                body = json.dumps({k: dict(v) for k, v in _calls.items()}).encode()
             start_response("200 OK", [("Content-Type", "application/json")])
             return [body]
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        _count(target)
         if target.startswith("DynamoDB"):
             with _dynamodb:
-                _calls[target.split(".")[-1]] += 1
                 return list(super().__call__(environ, start_response))
         return super().__call__(environ, start_response)
 
