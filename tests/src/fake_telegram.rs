@@ -93,6 +93,10 @@ impl FakeTelegram {
         if params.is_null() {
             params = json!({});
         }
+        if method == "senddocument" {
+            // Multipart: keep the fields and the file's text.
+            params = multipart_fields(&body);
+        }
         if method == "getupdates" {
             return self.get_updates(&params).await;
         }
@@ -117,6 +121,19 @@ impl FakeTelegram {
                 "can_join_groups": false, "can_read_all_group_messages": false,
                 "supports_inline_queries": true, "can_connect_to_business": false, "has_main_web_app": false
             }),
+            "senddocument" => {
+                st.next_message_id += 1;
+                let chat_id = params["chat_id"]
+                    .as_str()
+                    .and_then(|c| c.parse::<i64>().ok())
+                    .unwrap_or_default();
+                json!({
+                    "message_id": st.next_message_id,
+                    "date": 1_700_000_000,
+                    "chat": {"id": chat_id, "type": "private", "first_name": "User"},
+                    "document": {"file_id": "doc", "file_unique_id": "doc"},
+                })
+            }
             "sendmessage" | "editmessagetext" => {
                 st.next_message_id += 1;
                 let chat_id = params["chat_id"].as_i64().unwrap_or_default();
@@ -229,4 +246,39 @@ fn reply(status: u16, body: Value) -> Response<Full<Bytes>> {
         hyper::header::HeaderValue::from_static("application/json"),
     );
     r
+}
+
+/// The parts of a `multipart/form-data` body by name (`document` holds the
+/// file's contents as text).
+fn multipart_fields(body: &[u8]) -> Value {
+    let text = String::from_utf8_lossy(body);
+    let boundary = text.lines().next().unwrap_or_default().trim().to_owned();
+    let mut out = serde_json::Map::new();
+    if boundary.is_empty() {
+        return Value::Object(out);
+    }
+    for part in text.split(boundary.as_str()) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        else {
+            continue;
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        out.insert(name.to_owned(), Value::String(value.to_owned()));
+    }
+    // A file goes as `attach://<part>` and a part of that name.
+    let attached: Vec<(String, Value)> = out
+        .iter()
+        .filter_map(|(k, v)| {
+            let part = v.as_str()?.strip_prefix("attach://")?;
+            Some((k.clone(), out.get(part)?.clone()))
+        })
+        .collect();
+    out.extend(attached);
+    Value::Object(out)
 }
