@@ -718,3 +718,53 @@ async fn growth_commands_are_for_admins_only() {
     let limited = admin(&t, 34, "/promo_limit CODE01 5").await;
     assert!(limited.contains("0 из 5"), "{limited}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unverified_updates_make_no_codes_and_activate_none() {
+    let (t, _panel) = shop(&[("WEBHOOK_VALIDATION_ENABLED", "false")]).await;
+    say(&t, 1, ADMIN, "ru", "/promo_new FORGED balance 1000").await;
+    assert!(
+        t.stack
+            .app
+            .store
+            .get_promo("FORGED")
+            .await
+            .expect("s")
+            .is_none(),
+        "no admin command from an unproven origin"
+    );
+    let real = shared::adapters::store::promos::Promo {
+        code: "GIFT".into(),
+        kind: shared::adapters::store::promos::PromoKind::Balance(10_000),
+        limit: None,
+        used: 0,
+        until: None,
+        active: true,
+        created_at: now(),
+    };
+    assert!(
+        t.stack
+            .app
+            .store
+            .create_promo(&real, TelegramId(ADMIN))
+            .await
+            .expect("made")
+    );
+    say(&t, 2, 6901, "ru", "/start promo_GIFT").await;
+    assert_eq!(t.update(&callback_update(3, 6901, "promo", 1)).await, 200);
+    say(&t, 4, 6901, "ru", "GIFT").await;
+    assert_eq!(
+        t.user(6901).await.expect("u").balance.0,
+        0,
+        "no money moved"
+    );
+    assert_eq!(promo(&t, "GIFT").await.used, 0);
+    assert_eq!(
+        said(
+            &t,
+            6901,
+            "Промокоды сейчас не принимаются. Попробуйте позже."
+        ),
+        1
+    );
+}
