@@ -234,6 +234,7 @@ promo-exhausted = This promo code has been used the maximum number of times.
 promo-already-used = You have already activated this promo code.
 promo-too-many = Too many wrong attempts. Try again in an hour.
 promo-malformed = A promo code is 3 to 32 Latin letters, digits, "-" or "_".
+promo-unavailable = Promo codes cannot be accepted right now. Try again later.
 promo-refused = This text does not look like a promo code.
 promo-activated-days = ✅ Promo code <b>{ $code }</b> activated: +{ $days ->
     [one] { $days } day

@@ -466,12 +466,25 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
         send(app, user.id, &screens::channel_gate(&app.config, user.lang)).await;
         return Ok(());
     }
-    if let Some(screen) = promo::apply_pending(app, &mut user, now()).await? {
+    // A promo code can put money on a balance: only from a proven origin.
+    if origin == Origin::Telegram
+        && let Some(screen) = promo::apply_pending(app, &mut user, now()).await?
+    {
         send(app, user.id, &screen).await;
     }
     let command = text.split_whitespace().next().unwrap_or_default();
     let command = command.split('@').next().unwrap_or_default();
     if !command.starts_with('/') && promo::awaiting(&user, now()) {
+        if origin == Origin::Unverified {
+            unverified_refused(app, &format!("promo code from {}", user.id)).await;
+            send(
+                app,
+                user.id,
+                &Screen::plain(t(user.lang, "promo-unavailable")),
+            )
+            .await;
+            return Ok(());
+        }
         let screen = promo::apply(app, &user, text, now()).await?;
         app.store.clear_state(user.id).await?;
         send(app, user.id, &screen).await;
@@ -556,7 +569,9 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
             return Ok(());
         }
         answer_callback(app, &q, None, false).await;
-        if let Some(screen) = promo::apply_pending(app, &mut user, now()).await? {
+        if origin == Origin::Telegram
+            && let Some(screen) = promo::apply_pending(app, &mut user, now()).await?
+        {
             send(app, user.id, &screen).await;
         }
         show(

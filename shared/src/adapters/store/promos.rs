@@ -252,6 +252,26 @@ impl Store {
             .collect())
     }
 
+    /// Whether `user` activated `code`.
+    pub async fn promo_activated_by(
+        &self,
+        code: &str,
+        user: TelegramId,
+    ) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(promo_key(code)))
+            .key("SK", s(activation_sk(user)))
+            .consistent_read(true)
+            .projection_expression("PK")
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item.is_some())
+    }
+
     /// Changes one thing about a code; false when there is no such code.
     pub async fn edit_promo(&self, code: &str, edit: PromoEdit) -> Result<bool, StoreError> {
         let req = self

@@ -179,6 +179,10 @@ pub async fn activate(app: &App, user: &User, raw: &str, now: i64) -> Result<Out
             return Ok(Outcome::Refused(Refusal::Unknown));
         };
         if let Some(refusal) = refusal_of(&promo, now) {
+            // Someone who activated it before hears that, not "used up".
+            if app.store.promo_activated_by(&promo.code, user.id).await? {
+                return already_used(app, &promo, user.id).await;
+            }
             return Ok(Outcome::Refused(refusal));
         }
         match app.store.try_activate(&promo, user.id, now).await? {
@@ -189,28 +193,25 @@ pub async fn activate(app: &App, user: &User, raw: &str, now: i64) -> Result<Out
                     gift,
                 });
             }
-            Try::AlreadyUsed => {
-                // A re-delivered update whose first run may have stopped
-                // before queuing the panel sync: queue it again (the FIFO
-                // queue drops the duplicate).
-                if matches!(promo.kind, PromoKind::Days(_)) {
-                    sync(
-                        app,
-                        user.id,
-                        SyncReason::Promo,
-                        &dedup(&promo.code, user.id),
-                    )
-                    .await
-                    .map_err(StoreError::Dynamo)?;
-                }
-                return Ok(Outcome::Refused(Refusal::AlreadyUsed));
-            }
+            Try::AlreadyUsed => return already_used(app, &promo, user.id).await,
             Try::CodeChanged | Try::UserChanged => continue,
         }
     }
     Err(StoreError::Dynamo(
         "promo activation kept racing concurrent changes".into(),
     ))
+}
+
+/// A second activation by the same user. It may be a re-delivered update
+/// whose first run stopped before queuing the panel sync: queue it again
+/// (the FIFO queue drops the duplicate).
+async fn already_used(app: &App, promo: &Promo, user: TelegramId) -> Result<Outcome, StoreError> {
+    if matches!(promo.kind, PromoKind::Days(_)) {
+        sync(app, user, SyncReason::Promo, &dedup(&promo.code, user))
+            .await
+            .map_err(StoreError::Dynamo)?;
+    }
+    Ok(Outcome::Refused(Refusal::AlreadyUsed))
 }
 
 fn refusal_of(promo: &Promo, now: i64) -> Option<Refusal> {
