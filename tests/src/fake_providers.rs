@@ -94,6 +94,8 @@ struct State {
     idempotence: HashMap<String, String>,
     freekassa_last_nonce: u64,
     next_id: u64,
+    /// Crypto Pay invoices by id.
+    invoices: BTreeMap<u64, Value>,
 }
 
 /// The fake servers.
@@ -213,6 +215,20 @@ impl FakeProviders {
                 "title": "Bank card *4242",
                 "card": {"first6": "424242", "last4": "4242", "expiry_month": "12", "expiry_year": "2030", "card_type": "Visa"}
             });
+        }
+    }
+
+    /// Sets a Crypto Pay invoice's status (`paid`, `expired`, `active`), as
+    /// `getInvoices` will report it.
+    pub fn set_invoice_status(&self, invoice_id: u64, status: &str) {
+        let mut st = self.state.lock().expect("fake state");
+        let inv = st
+            .invoices
+            .get_mut(&invoice_id)
+            .expect("invoice exists in the fake");
+        inv["status"] = json!(status);
+        if status == "paid" {
+            inv["paid_at"] = json!("2025-09-14T07:31:00.000Z");
         }
     }
 
@@ -408,6 +424,16 @@ impl FakeProviders {
                 ]}),
             );
         }
+        if r.path == "/getInvoices" {
+            // `invoice_ids` (comma-separated) in the JSON body of a POST.
+            let ids = r.body["invoice_ids"].as_str().unwrap_or_default();
+            let items: Vec<Value> = ids
+                .split(',')
+                .filter_map(|id| id.trim().parse::<u64>().ok())
+                .filter_map(|id| st.invoices.get(&id).cloned())
+                .collect();
+            return reply(200, json!({"ok": true, "result": {"items": items}}));
+        }
         if r.method != "POST" || r.path != "/createInvoice" {
             return error(405, "METHOD_NOT_FOUND");
         }
@@ -445,6 +471,7 @@ impl FakeProviders {
                 invoice[k] = v.clone();
             }
         }
+        st.invoices.insert(st.next_id, invoice.clone());
         reply(200, json!({"ok": true, "result": invoice}))
     }
 
