@@ -96,6 +96,8 @@ struct State {
     next_id: u64,
     /// Crypto Pay invoices by id.
     invoices: BTreeMap<u64, Value>,
+    /// Saved payment methods YooKassa declines, with the cancellation reason.
+    declined_methods: HashMap<String, String>,
 }
 
 /// The fake servers.
@@ -216,6 +218,17 @@ impl FakeProviders {
                 "card": {"first6": "424242", "last4": "4242", "expiry_month": "12", "expiry_year": "2030", "card_type": "Visa"}
             });
         }
+    }
+
+    /// Makes charges of the saved method `method` come back `canceled` with
+    /// `cancellation_details.reason` = `reason` (`insufficient_funds`,
+    /// `permission_revoked`, `card_expired`...); `None` accepts it again.
+    pub fn decline_method(&self, method: &str, reason: Option<&str>) {
+        let mut st = self.state.lock().expect("fake state");
+        match reason {
+            Some(r) => st.declined_methods.insert(method.to_owned(), r.to_owned()),
+            None => st.declined_methods.remove(method),
+        };
     }
 
     /// Sets a Crypto Pay invoice's status (`paid`, `expired`, `active`), as
@@ -369,7 +382,19 @@ impl FakeProviders {
                 });
                 match recurring {
                     Some(method) => {
-                        p["payment_method"] = json!({"type": "bank_card", "id": method, "saved": true, "title": "Bank card *4242"});
+                        p["payment_method"] = json!({
+                            "type": "bank_card",
+                            "id": method,
+                            "saved": true,
+                            "title": "Bank card *4242",
+                            "card": {"first6": "424242", "last4": "4242", "expiry_month": "12", "expiry_year": "2030", "card_type": "Visa"}
+                        });
+                        if let Some(reason) = st.declined_methods.get(method) {
+                            p["status"] = json!("canceled");
+                            p["paid"] = json!(false);
+                            p["cancellation_details"] =
+                                json!({"party": "issuer", "reason": reason});
+                        }
                     }
                     None => {
                         p["confirmation"] = json!({

@@ -36,6 +36,14 @@ pub enum Action {
     DeviceAsk(u32),
     /// Remove the device with this key.
     DeviceDelete(u32),
+    /// The "My cards" screen.
+    Cards,
+    /// Make the saved card with this key ([`device_key`] of its method id) the default.
+    CardDefault(u32),
+    /// Delete the saved card with this key.
+    CardDelete(u32),
+    /// Turn auto-renewal on or off.
+    AutoRenew(bool),
 }
 
 impl Action {
@@ -53,6 +61,11 @@ impl Action {
             Action::Devices => "dev".into(),
             Action::DeviceAsk(k) => format!("dev:ask:{k:08x}"),
             Action::DeviceDelete(k) => format!("dev:del:{k:08x}"),
+            Action::Cards => "cards".into(),
+            Action::CardDefault(k) => format!("card:def:{k:08x}"),
+            Action::CardDelete(k) => format!("card:del:{k:08x}"),
+            Action::AutoRenew(true) => "renew:on".into(),
+            Action::AutoRenew(false) => "renew:off".into(),
         }
     }
 
@@ -67,8 +80,15 @@ impl Action {
             "gate:check" => Action::CheckChannel,
             "trial" => Action::Trial,
             "dev" => Action::Devices,
+            "cards" => Action::Cards,
+            "renew:on" => Action::AutoRenew(true),
+            "renew:off" => Action::AutoRenew(false),
             other => {
-                if let Some(k) = other.strip_prefix("dev:ask:") {
+                if let Some(k) = other.strip_prefix("card:def:") {
+                    Action::CardDefault(parse_key(k)?)
+                } else if let Some(k) = other.strip_prefix("card:del:") {
+                    Action::CardDelete(parse_key(k)?)
+                } else if let Some(k) = other.strip_prefix("dev:ask:") {
                     Action::DeviceAsk(parse_key(k)?)
                 } else if let Some(k) = other.strip_prefix("dev:del:") {
                     Action::DeviceDelete(parse_key(k)?)

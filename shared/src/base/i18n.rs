@@ -180,6 +180,7 @@ mod tests {
                     "pushed",
                     "conflicts",
                     "start",
+                    "card",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

@@ -6,4 +6,5 @@ pub mod access;
 pub mod messaging;
 pub mod money;
 pub mod ops;
+pub mod renewal;
 pub mod schedule;

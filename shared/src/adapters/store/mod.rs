@@ -1,6 +1,7 @@
 //! DynamoDB storage: one table, keys and access patterns in `docs/data-model.md`.
 
 pub mod attrs;
+pub mod cards;
 pub mod due;
 pub mod once;
 pub mod panel;

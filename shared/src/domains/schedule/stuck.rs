@@ -15,6 +15,7 @@ use crate::base::types::Provider;
 use crate::domains::money::orders::{OrderStatus, Payment};
 use crate::domains::money::payhooks::canceled;
 use crate::domains::money::settle::settle;
+use crate::domains::renewal::cards::remember;
 
 /// What the re-check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +51,11 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                     order_id: Some(o),
                     amount,
                     payment_id,
-                    ..
+                    saved_method,
                 } if o == *id => {
+                    if let Some(m) = &saved_method {
+                        remember(app, &o, m).await.map_err(|e| e.to_string())?;
+                    }
                     settle(
                         app,
                         "yookassa",
