@@ -188,6 +188,9 @@ async fn scheduler_cost(stack: &local_stack::Stack) {
             tick.read, tick.queued
         );
     }
+    println!(
+        "(items read = the queries' ScannedCount, what DynamoDB bills; the time is moto's, whose index query walks the whole table)"
+    );
 }
 
 fn summary(v: &mut [Duration]) -> String {

@@ -1,6 +1,6 @@
 //! The local stack: moto_server for DynamoDB, SQS and Secrets Manager, the
 //! template's resources created in it, every HTTP function behind one port,
-//! the queue consumers, and optionally long polling of Telegram.
+//! the queue consumers and the scheduler, and optionally long polling of Telegram.
 
 pub mod moto;
 pub mod poll;

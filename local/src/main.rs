@@ -1,6 +1,6 @@
 //! `scripts/dev`: the whole bot on this machine. Reads `.env` (or `ENV_FILE`),
 //! serves every route on `DEV_ADDR` (default 127.0.0.1:3000), runs the queue
-//! consumers, and long-polls Telegram when there is no `WEBHOOK_BASE_URL`.
+//! consumers and the scheduler (every 30 s), and long-polls Telegram when there is no `WEBHOOK_BASE_URL`.
 
 use local_stack::moto::die_with_parent;
 use shared::base::config::Vars;
@@ -50,6 +50,10 @@ async fn main() {
         stack.addr
     );
     println!("  moto:     {}", stack.moto.endpoint);
+    println!(
+        "  schedule: every {} s on the wall clock (notices, payment re-checks, nightly sync)",
+        local_stack::SCHEDULER_EVERY.as_secs()
+    );
     println!(
         "  polling:  {}",
         if poll { "on (getUpdates)" } else { "off" }

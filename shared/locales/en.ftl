@@ -407,3 +407,28 @@ broadcast-progress = 📣 Sending… sent { $sent }, failed { $failed }, blocked
 broadcast-done = ✅ Broadcast finished: sent { $sent }, failed { $failed }, blocked { $blocked }, left { $left }
 broadcast-cancelled = ⛔ Broadcast cancelled: sent { $sent }, failed { $failed }, blocked { $blocked }, not sent { $skipped }
 admin-btn-csv = ⬇️ CSV
+
+# Auto-renewal with saved cards
+btn-cards = 💳 My cards
+cards-none = 💳 You have no saved cards. A card is saved when you pay for a plan with it.
+cards-title = 💳 <b>Your saved cards</b>
+cards-line = • { $card }
+cards-line-default = • { $card } — charged for auto-renewal
+btn-card-default = ⭐ Use *{ $card }
+btn-card-delete = 🗑 Delete *{ $card }
+cards-autorenew-on = 🔄 Auto-renewal is <b>on</b>: your subscription is renewed with your card an hour before it ends.
+cards-autorenew-off = ⏸ Auto-renewal is <b>off</b>.
+btn-autorenew-on = 🔄 Turn on auto-renewal
+btn-autorenew-off = ⏸ Turn off auto-renewal
+card-gone = That card is no longer saved.
+card-deleted = 🗑 Card { $card } deleted.
+autorenew-turned-on = 🔄 Auto-renewal is on.
+autorenew-turned-off = ⏸ Auto-renewal is off. We will remind you before your subscription ends.
+renew-notice = 💳 Tomorrow, { $date }, your subscription will be renewed automatically: { $amount } will be charged to your card { $card }.
+renew-description = VPN subscription renewal, { $months ->
+    [one] { $months } month
+   *[other] { $months } months
+}
+renew-declined-retry = ⚠️ We could not charge your card to renew your subscription. We will try once more tomorrow; you can also renew now.
+renew-declined-final = ⚠️ Your card was declined again, so your subscription was not renewed. Renew it with another payment method to stay connected.
+renew-card-removed = ⚠️ Your bank says your saved card can no longer be charged (revoked or expired), so we removed it and your subscription was not renewed. Renew it to stay connected.

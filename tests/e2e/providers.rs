@@ -210,7 +210,14 @@ async fn yookassa_notifications_are_decided_by_the_api() {
             order_id: Some(order.clone()),
             amount: Money::rub(Kopecks(19900)),
             payment_id: id.clone(),
-            saved_method: Some(id.clone()),
+            saved_method: Some(yookassa::YooPaymentMethod {
+                id: id.clone(),
+                kind: "bank_card".into(),
+                saved: true,
+                title: Some("Bank card *4242".into()),
+                card_type: Some("Visa".into()),
+                last4: Some("4242".into()),
+            }),
         }
     );
     // An IPv4-mapped IPv6 sender is the same address.

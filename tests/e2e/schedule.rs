@@ -209,7 +209,11 @@ async fn turned_off_notices_are_not_sent() {
 
 async fn yookassa_stack(providers: &FakeProviders) -> TestStack {
     let yk = providers.yookassa_url();
+    let cp = providers.cryptopay_url();
     TestStack::start(&[
+        ("CRYPTOPAY_ENABLED", "true"),
+        ("CRYPTOPAY_TOKEN", "30117:AAe2eCryptoPayToken"),
+        ("CRYPTOPAY_API_URL", &cp),
         ("RUB_PRICE_1_MONTH", "199"),
         ("RUB_PRICE_3_MONTHS", "499"),
         ("RUB_PRICE_6_MONTHS", "899"),
@@ -325,6 +329,61 @@ async fn stuck_yookassa_orders_are_settled_by_asking_yookassa() {
     assert_eq!(delivered, 0);
     assert_eq!(order_of(&t, &open).await.status, OrderStatus::Expired);
     assert_eq!(order_of(&t, &paid).await.status, OrderStatus::Paid);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stuck_crypto_pay_invoices_are_settled_by_asking_crypto_pay() {
+    let providers = FakeProviders::start().await;
+    let t = yookassa_stack(&providers).await;
+    let user = 5302;
+    register(&t, 1, user, "en").await;
+    let started = now();
+    let mut orders = Vec::new();
+    for (i, data) in ["pay:1m:cryptopay", "pay:3m:cryptopay"].iter().enumerate() {
+        assert_eq!(
+            t.update(&callback_update(10 + i as i64, user, data, 1))
+                .await,
+            200
+        );
+        let created = providers
+            .requests_to(Api::Cryptopay)
+            .into_iter()
+            .rev()
+            .find(|r| r.path == "/createInvoice")
+            .expect("invoice created");
+        let order = OrderId(
+            created.body["payload"]
+                .as_str()
+                .expect("payload")
+                .to_owned(),
+        );
+        let invoice: u64 = order_of(&t, &order)
+            .await
+            .provider_ref
+            .expect("invoice id stored")
+            .parse()
+            .expect("numeric");
+        orders.push((order, invoice));
+    }
+    // Paid, and the webhook lost; the other invoice ran out unpaid.
+    providers.set_invoice_status(orders[0].1, "paid");
+    providers.set_invoice_status(orders[1].1, "expired");
+    t.telegram.clear();
+
+    run_at(&t, started + 5 * 60 + 30).await;
+    assert_eq!(order_of(&t, &orders[0].0).await.status, OrderStatus::Paid);
+    assert_eq!(
+        order_of(&t, &orders[1].0).await.status,
+        OrderStatus::Canceled
+    );
+    let end = t
+        .user(user)
+        .await
+        .expect("user")
+        .sub_end
+        .expect("subscribed");
+    assert_eq!((end - now() + 3600) / DAY, 30);
+    assert_eq!(sent(&t, user).len(), 2, "a confirmation and a cancellation");
 }
 
 // ------------------------------------------------------ nightly reconcile

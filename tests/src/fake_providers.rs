@@ -94,6 +94,10 @@ struct State {
     idempotence: HashMap<String, String>,
     freekassa_last_nonce: u64,
     next_id: u64,
+    /// Crypto Pay invoices by id.
+    invoices: BTreeMap<u64, Value>,
+    /// Saved payment methods YooKassa declines, with the cancellation reason.
+    declined_methods: HashMap<String, String>,
 }
 
 /// The fake servers.
@@ -213,6 +217,31 @@ impl FakeProviders {
                 "title": "Bank card *4242",
                 "card": {"first6": "424242", "last4": "4242", "expiry_month": "12", "expiry_year": "2030", "card_type": "Visa"}
             });
+        }
+    }
+
+    /// Makes charges of the saved method `method` come back `canceled` with
+    /// `cancellation_details.reason` = `reason` (`insufficient_funds`,
+    /// `permission_revoked`, `card_expired`...); `None` accepts it again.
+    pub fn decline_method(&self, method: &str, reason: Option<&str>) {
+        let mut st = self.state.lock().expect("fake state");
+        match reason {
+            Some(r) => st.declined_methods.insert(method.to_owned(), r.to_owned()),
+            None => st.declined_methods.remove(method),
+        };
+    }
+
+    /// Sets a Crypto Pay invoice's status (`paid`, `expired`, `active`), as
+    /// `getInvoices` will report it.
+    pub fn set_invoice_status(&self, invoice_id: u64, status: &str) {
+        let mut st = self.state.lock().expect("fake state");
+        let inv = st
+            .invoices
+            .get_mut(&invoice_id)
+            .expect("invoice exists in the fake");
+        inv["status"] = json!(status);
+        if status == "paid" {
+            inv["paid_at"] = json!("2025-09-14T07:31:00.000Z");
         }
     }
 
@@ -353,7 +382,19 @@ impl FakeProviders {
                 });
                 match recurring {
                     Some(method) => {
-                        p["payment_method"] = json!({"type": "bank_card", "id": method, "saved": true, "title": "Bank card *4242"});
+                        p["payment_method"] = json!({
+                            "type": "bank_card",
+                            "id": method,
+                            "saved": true,
+                            "title": "Bank card *4242",
+                            "card": {"first6": "424242", "last4": "4242", "expiry_month": "12", "expiry_year": "2030", "card_type": "Visa"}
+                        });
+                        if let Some(reason) = st.declined_methods.get(method) {
+                            p["status"] = json!("canceled");
+                            p["paid"] = json!(false);
+                            p["cancellation_details"] =
+                                json!({"party": "issuer", "reason": reason});
+                        }
                     }
                     None => {
                         p["confirmation"] = json!({
@@ -408,6 +449,16 @@ impl FakeProviders {
                 ]}),
             );
         }
+        if r.path == "/getInvoices" {
+            // `invoice_ids` (comma-separated) in the JSON body of a POST.
+            let ids = r.body["invoice_ids"].as_str().unwrap_or_default();
+            let items: Vec<Value> = ids
+                .split(',')
+                .filter_map(|id| id.trim().parse::<u64>().ok())
+                .filter_map(|id| st.invoices.get(&id).cloned())
+                .collect();
+            return reply(200, json!({"ok": true, "result": {"items": items}}));
+        }
         if r.method != "POST" || r.path != "/createInvoice" {
             return error(405, "METHOD_NOT_FOUND");
         }
@@ -445,6 +496,7 @@ impl FakeProviders {
                 invoice[k] = v.clone();
             }
         }
+        st.invoices.insert(st.next_id, invoice.clone());
         reply(200, json!({"ok": true, "result": invoice}))
     }
 

@@ -40,6 +40,24 @@ pub enum Job {
         /// When it fell due (the scheduler's clock).
         at: i64,
     },
+    /// The "your card will be charged tomorrow" notice for the subscription
+    /// of `user` ending at `end`.
+    RenewNotice {
+        /// The user.
+        user: i64,
+        /// The subscription end it is about.
+        end: i64,
+    },
+    /// Charge `user`'s saved card to renew the subscription ending at `end`.
+    Renew {
+        /// The user.
+        user: i64,
+        /// The subscription end being renewed (with `attempt`, the charge's
+        /// idempotence key).
+        end: i64,
+        /// 1, or 2 for the retry a day after a decline.
+        attempt: u8,
+    },
     /// The nightly panel reconciliation of the day `day` (`yyyy-mm-dd`).
     NightlySync {
         /// The day.

@@ -38,6 +38,14 @@ pub enum Action {
     DeviceDelete(u32),
     /// Ask for a promo code.
     Promo,
+    /// The "My cards" screen.
+    Cards,
+    /// Make the saved card with this key ([`device_key`] of its method id) the default.
+    CardDefault(u32),
+    /// Delete the saved card with this key.
+    CardDelete(u32),
+    /// Turn auto-renewal on or off.
+    AutoRenew(bool),
 }
 
 impl Action {
@@ -56,6 +64,11 @@ impl Action {
             Action::DeviceAsk(k) => format!("dev:ask:{k:08x}"),
             Action::DeviceDelete(k) => format!("dev:del:{k:08x}"),
             Action::Promo => "promo".into(),
+            Action::Cards => "cards".into(),
+            Action::CardDefault(k) => format!("card:def:{k:08x}"),
+            Action::CardDelete(k) => format!("card:del:{k:08x}"),
+            Action::AutoRenew(true) => "renew:on".into(),
+            Action::AutoRenew(false) => "renew:off".into(),
         }
     }
 
@@ -71,8 +84,15 @@ impl Action {
             "trial" => Action::Trial,
             "dev" => Action::Devices,
             "promo" => Action::Promo,
+            "cards" => Action::Cards,
+            "renew:on" => Action::AutoRenew(true),
+            "renew:off" => Action::AutoRenew(false),
             other => {
-                if let Some(k) = other.strip_prefix("dev:ask:") {
+                if let Some(k) = other.strip_prefix("card:def:") {
+                    Action::CardDefault(parse_key(k)?)
+                } else if let Some(k) = other.strip_prefix("card:del:") {
+                    Action::CardDelete(parse_key(k)?)
+                } else if let Some(k) = other.strip_prefix("dev:ask:") {
                     Action::DeviceAsk(parse_key(k)?)
                 } else if let Some(k) = other.strip_prefix("dev:del:") {
                     Action::DeviceDelete(parse_key(k)?)

@@ -221,6 +221,7 @@ mod tests {
                     "left",
                     "queued",
                     "audience",
+                    "card",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

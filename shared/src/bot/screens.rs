@@ -126,6 +126,13 @@ pub fn profile(config: &Config, user: &User, now: i64) -> Screen {
         t(lang, "btn-history"),
         crate::base::callback::BuyAction::History(None).data(),
     )]);
+    if config
+        .yookassa
+        .as_ref()
+        .is_some_and(|c| c.autopayments_enabled)
+    {
+        rows.push(vec![button(lang, "btn-cards", Action::Cards)]);
+    }
     rows.push(back(lang));
     Screen {
         text,

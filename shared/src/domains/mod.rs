@@ -8,4 +8,5 @@ pub mod admin;
 pub mod messaging;
 pub mod money;
 pub mod ops;
+pub mod renewal;
 pub mod schedule;

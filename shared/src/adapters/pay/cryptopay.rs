@@ -249,6 +249,40 @@ pub async fn create_invoice(
     created_invoice(&v["result"])
 }
 
+/// Fetches one invoice (`POST {api_url}/getInvoices` with `invoice_ids`):
+/// `None` when Crypto Pay does not know it.
+pub async fn get_invoice(
+    http: &reqwest::Client,
+    cfg: &CryptoPay,
+    invoice_id: u64,
+) -> Result<Option<CryptoInvoice>, PayError> {
+    let resp = http
+        .post(format!("{}/getInvoices", cfg.api_url))
+        .header("Crypto-Pay-API-Token", &cfg.token)
+        .json(&json!({ "invoice_ids": invoice_id.to_string() }))
+        .timeout(API_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| wire::transport_error(PROVIDER, e))?;
+    let status = resp.status().as_u16();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| wire::transport_error(PROVIDER, e))?;
+    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if !(200..300).contains(&status) || v["ok"] != json!(true) {
+        let name = v["error"]["name"].as_str().unwrap_or("error");
+        return Err(wire::status_error(PROVIDER, status, name));
+    }
+    v["result"]["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| wire::id_text(&i["invoice_id"]).as_deref() == Some(&invoice_id.to_string()))
+        .map(parse_invoice)
+        .transpose()
+}
+
 /// The parts of a `createInvoice` result we use.
 pub fn created_invoice(r: &Value) -> Result<CreatedInvoice, PayError> {
     let invoice_id = wire::id_text(&r["invoice_id"])
@@ -327,6 +361,17 @@ fn parse_update(body: &[u8]) -> Result<CryptoPayUpdate, PayError> {
     if !p.is_object() {
         return Err(malformed("update without an invoice payload"));
     }
+    let invoice = parse_invoice(p)?;
+    Ok(CryptoPayUpdate {
+        update_id,
+        update_type,
+        request_date: v["request_date"].as_str().map(str::to_owned),
+        invoice,
+    })
+}
+
+/// Reads an invoice object (a webhook's `payload`, an item of `getInvoices`).
+fn parse_invoice(p: &Value) -> Result<CryptoInvoice, PayError> {
     let text = |k: &str| wire::amount_text(&p[k]).filter(|s| !s.is_empty());
     let invoice_id = wire::id_text(&p["invoice_id"])
         .and_then(|s| s.parse().ok())
@@ -360,22 +405,17 @@ fn parse_update(body: &[u8]) -> Result<CryptoPayUpdate, PayError> {
                 .ok_or_else(|| malformed(&format!("amount {amount_text:?} {asset:?}")))?
         }
     };
-    Ok(CryptoPayUpdate {
-        update_id,
-        update_type,
-        request_date: v["request_date"].as_str().map(str::to_owned),
-        invoice: CryptoInvoice {
-            invoice_id,
-            status: p["status"].as_str().unwrap_or_default().to_owned(),
-            kind,
-            price,
-            amount_text,
-            paid_asset: p["paid_asset"].as_str().map(str::to_owned),
-            paid_amount: text("paid_amount"),
-            paid_at: p["paid_at"].as_str().map(str::to_owned),
-            payload: wire::id_text(&p["payload"]),
-            hash: p["hash"].as_str().map(str::to_owned),
-        },
+    Ok(CryptoInvoice {
+        invoice_id,
+        status: p["status"].as_str().unwrap_or_default().to_owned(),
+        kind,
+        price,
+        amount_text,
+        paid_asset: p["paid_asset"].as_str().map(str::to_owned),
+        paid_amount: text("paid_amount"),
+        paid_at: p["paid_at"].as_str().map(str::to_owned),
+        payload: wire::id_text(&p["payload"]),
+        hash: p["hash"].as_str().map(str::to_owned),
     })
 }
 

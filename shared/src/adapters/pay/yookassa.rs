@@ -91,6 +91,8 @@ pub struct CreatedPayment {
     pub paid: bool,
     /// Where to send the payer; `None` for saved-card charges.
     pub confirmation_url: Option<String>,
+    /// `cancellation_details.reason` when it was declined at once.
+    pub cancellation_reason: Option<String>,
 }
 
 /// The payment method of a payment.
@@ -104,6 +106,10 @@ pub struct YooPaymentMethod {
     pub saved: bool,
     /// E.g. "Bank card *4477".
     pub title: Option<String>,
+    /// `card.card_type` of a bank card ("Visa", "MasterCard", "Mir").
+    pub card_type: Option<String>,
+    /// `card.last4` of a bank card.
+    pub last4: Option<String>,
 }
 
 /// A payment as the API reports it: the only view of a payment we trust.
@@ -172,8 +178,8 @@ pub enum YooEvent {
         amount: Money,
         /// YooKassa's payment id.
         payment_id: String,
-        /// The saved payment method id, for auto-renewal.
-        saved_method: Option<String>,
+        /// The payment method when it was saved, for auto-renewal.
+        saved_method: Option<YooPaymentMethod>,
     },
     /// The API says the payment was cancelled.
     PaymentCanceled {
@@ -273,6 +279,7 @@ pub async fn create_payment(
         status: p.status,
         paid: p.paid,
         confirmation_url: p.confirmation_url,
+        cancellation_reason: p.cancellation_reason,
     })
 }
 
@@ -374,6 +381,8 @@ pub fn parse_payment(v: &Value) -> Result<YooPayment, PayError> {
             kind: kind.to_owned(),
             saved: pm["saved"].as_bool().unwrap_or(false),
             title: pm["title"].as_str().map(str::to_owned),
+            card_type: pm["card"]["card_type"].as_str().map(str::to_owned),
+            last4: pm["card"]["last4"].as_str().map(str::to_owned),
         }),
         _ => None,
     };
@@ -447,7 +456,7 @@ pub fn payment_event(p: &YooPayment) -> YooEvent {
             order_id: p.order_id.clone(),
             amount: p.amount.clone(),
             payment_id: p.id.clone(),
-            saved_method: p.saved_method_id().map(str::to_owned),
+            saved_method: p.payment_method.clone().filter(|m| m.saved),
         },
         YooStatus::Canceled => YooEvent::PaymentCanceled {
             order_id: p.order_id.clone(),
@@ -849,7 +858,14 @@ mod tests {
                 order_id: Some(order()),
                 amount: Money::rub(Kopecks(34900)),
                 payment_id: "2f5a1b3c-000f-5000-9000-1a2b3c4d5e6f".into(),
-                saved_method: Some("2f5a1b3c-000f-5000-9000-1a2b3c4d5e6f".into()),
+                saved_method: Some(YooPaymentMethod {
+                    id: "2f5a1b3c-000f-5000-9000-1a2b3c4d5e6f".into(),
+                    kind: "bank_card".into(),
+                    saved: true,
+                    title: Some("Bank card *1026".into()),
+                    card_type: Some("Mir".into()),
+                    last4: Some("1026".into()),
+                }),
             }
         );
         // The notification said succeeded; the API says pending: not paid.

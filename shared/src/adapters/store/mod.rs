@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod attrs;
+pub mod cards;
 pub mod due;
 pub mod campaigns;
 pub mod broadcasts;

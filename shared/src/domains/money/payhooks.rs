@@ -14,6 +14,7 @@ use crate::domains::money::effects::flag_suspicious;
 use crate::domains::money::orders::{Order, Payment, Purchase};
 use crate::domains::money::refunds;
 use crate::domains::money::settle::{settle, settle_with, unknown_payment};
+use crate::domains::renewal::cards::remember;
 use http::StatusCode;
 use sha2::{Digest, Sha256};
 
@@ -32,18 +33,21 @@ pub async fn yookassa(app: &App, req: HttpRequest) -> HttpResponse {
             order_id: Some(order),
             amount,
             payment_id,
-            ..
-        } => settle(
-            app,
-            "yookassa",
-            &Payment {
+            saved_method,
+        } => {
+            let paid = Payment {
                 order,
                 amount,
                 provider_ref: payment_id,
-            },
-        )
-        .await
-        .map(|_| ()),
+            };
+            match settle(app, "yookassa", &paid).await {
+                Ok(_) => match saved_method {
+                    Some(m) => remember(app, &paid.order, &m).await,
+                    None => Ok(()),
+                },
+                Err(e) => Err(e),
+            }
+        }
         yookassa::YooEvent::PaymentSucceeded {
             order_id: None,
             payment_id,

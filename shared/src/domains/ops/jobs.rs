@@ -31,6 +31,16 @@ async fn run(app: &App, m: Received<'_>) -> Result<(), String> {
                 .await
                 .map(|_| ())
         }
+        Job::RenewNotice { user, end } => {
+            crate::domains::renewal::charge::notice(app, TelegramId(*user), *end)
+                .await
+                .map(|_| ())
+        }
+        Job::Renew { user, end, attempt } => {
+            crate::domains::renewal::charge::charge(app, TelegramId(*user), *end, *attempt)
+                .await
+                .map(|_| ())
+        }
         Job::NightlySync { day } => crate::domains::schedule::nightly::run(app, day).await,
         Job::BroadcastPage {
             broadcast,

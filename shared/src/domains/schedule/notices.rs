@@ -21,6 +21,7 @@ use crate::base::clock::now;
 use crate::base::format::date;
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::TelegramId;
+use crate::domains::renewal::cards;
 
 /// Marker scope.
 const SCOPE: &str = "notice";
@@ -54,6 +55,16 @@ pub async fn send(
         tracing::info!(user = %user, kind = kind.code(), end, "notice not due any more");
         return Ok(Outcome::Skipped);
     };
+    // A subscription that will be renewed with a saved card gets the
+    // renewal's own notice instead of "renew now"; should the charge fail,
+    // the notices at and after the end still go.
+    if kind == NoticeKind::Before && cards::enabled(app) {
+        let wallet = app.store.wallet(user).await.map_err(|e| e.to_string())?;
+        if cards::plan_for(app, &u, &wallet, end).is_some() {
+            tracing::info!(user = %user, end, "before-notice left to auto-renewal");
+            return Ok(Outcome::Skipped);
+        }
+    }
     let id = format!("{user}#{}#{end}", kind.code());
     let at = now();
     let claim = app

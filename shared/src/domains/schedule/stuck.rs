@@ -4,16 +4,18 @@
 //! At the end of its life a still-pending order is marked expired (kept:
 //! money may still arrive, and is then credited).
 //!
-//! Providers asked: YooKassa (the payment's status). Stars and Tribute only
-//! push; Crypto Pay and FreeKassa orders are not asked yet and just expire.
+//! Providers asked: YooKassa (the payment's status) and Crypto Pay
+//! (`getInvoices`; an expired invoice closes the order). Stars and Tribute
+//! only push; FreeKassa orders are not asked yet and just expire.
 
 use crate::adapters::app::App;
-use crate::adapters::pay::{OrderId, yookassa};
+use crate::adapters::pay::{OrderId, cryptopay, yookassa};
 use crate::base::clock::now;
 use crate::base::types::Provider;
 use crate::domains::money::orders::{OrderStatus, Payment};
 use crate::domains::money::payhooks::canceled;
 use crate::domains::money::settle::settle;
+use crate::domains::renewal::cards::remember;
 
 /// What the re-check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +51,11 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                     order_id: Some(o),
                     amount,
                     payment_id,
-                    ..
+                    saved_method,
                 } if o == *id => {
+                    if let Some(m) = &saved_method {
+                        remember(app, &o, m).await.map_err(|e| e.to_string())?;
+                    }
                     settle(
                         app,
                         "yookassa",
@@ -69,6 +74,37 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                 } if o == *id => {
                     canceled(app, &o).await.map_err(|e| e.to_string())?;
                     Recheck::Closed
+                }
+                _ => Recheck::Pending,
+            }
+        }
+        (Provider::Cryptopay, Some(invoice), _) => {
+            match (invoice.parse::<u64>(), &app.config.cryptopay) {
+                (Ok(invoice_id), Some(cfg)) => {
+                    match cryptopay::get_invoice(&app.http, cfg, invoice_id)
+                        .await
+                        .map_err(|e| format!("cryptopay invoice {invoice_id}: {e}"))?
+                    {
+                        Some(inv) if inv.is_paid() && inv.order_id().as_ref() == Some(id) => {
+                            settle(
+                                app,
+                                "cryptopay",
+                                &Payment {
+                                    order: id.clone(),
+                                    amount: inv.price.clone(),
+                                    provider_ref: inv.invoice_id.to_string(),
+                                },
+                            )
+                            .await
+                            .map_err(|e| e.to_string())?;
+                            Recheck::Credited
+                        }
+                        Some(inv) if inv.status == "expired" => {
+                            canceled(app, id).await.map_err(|e| e.to_string())?;
+                            Recheck::Closed
+                        }
+                        _ => Recheck::Pending,
+                    }
                 }
                 _ => Recheck::Pending,
             }

@@ -6,6 +6,8 @@ use crate::adapters::jobs::{Job, NoticeKind, enqueue_jobs};
 use crate::adapters::store::keys::day_of;
 use crate::base::types::TelegramId;
 use crate::domains::money::orders::ORDER_LIFETIME_SECS;
+use crate::domains::renewal::cards;
+use crate::domains::renewal::charge::{LEAD_SECS, NOTICE_SECS, RETRY_SECS};
 
 /// How far ahead a run looks: items due before `now + AHEAD` are queued with
 /// a delay (SQS allows 900 s), so they fire on time though runs are minutes
@@ -56,6 +58,7 @@ pub async fn run(app: &App, now: i64) -> Result<Tick, String> {
     let mut jobs: Vec<(Job, i64)> = Vec::new();
     notices(app, from, to, &mut tick, &mut jobs).await?;
     rechecks(app, from, to, &mut tick, &mut jobs).await?;
+    renewals(app, from, to, &mut tick, &mut jobs).await?;
     nightly(app, from, to, &mut jobs);
     let delayed: Vec<(Job, u32)> = jobs
         .into_iter()
@@ -117,6 +120,43 @@ async fn notices(
                 },
                 end + offset,
             )
+        }));
+    }
+    Ok(())
+}
+
+/// Auto-renewal (YooKassa autopayments on): the notice a day before each
+/// end, the charge an hour before it, the retry a day after that. Every
+/// end gets its jobs; the worker skips users without a card or with
+/// auto-renewal off (one read of their cards each).
+async fn renewals(
+    app: &App,
+    from: i64,
+    to: i64,
+    tick: &mut Tick,
+    jobs: &mut Vec<(Job, i64)>,
+) -> Result<(), String> {
+    if !cards::enabled(app) {
+        return Ok(());
+    }
+    let steps: [(i64, Option<u8>); 3] = [
+        (-NOTICE_SECS, None),
+        (-LEAD_SECS, Some(1)),
+        (RETRY_SECS - LEAD_SECS, Some(2)),
+    ];
+    for (offset, attempt) in steps {
+        let due = app
+            .store
+            .subscriptions_ending(from - offset, to - offset)
+            .await
+            .map_err(|e| e.to_string())?;
+        tick.read += due.read;
+        jobs.extend(due.items.into_iter().map(|(TelegramId(user), end)| {
+            let job = match attempt {
+                None => Job::RenewNotice { user, end },
+                Some(attempt) => Job::Renew { user, end, attempt },
+            };
+            (job, end + offset)
         }));
     }
     Ok(())

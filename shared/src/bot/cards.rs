@@ -1,0 +1,163 @@
+//! "My cards" in the profile (YooKassa autopayments on): the saved cards
+//! (type, last four digits), make one the default, delete one, turn
+//! auto-renewal on or off.
+
+use super::BotError;
+use super::screens::Screen;
+use crate::adapters::app::App;
+use crate::adapters::store::cards::Wallet;
+use crate::adapters::store::users::User;
+use crate::base::callback::{Action, device_key};
+use crate::base::i18n::{Arg, html, t, tr};
+use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+/// Whether the profile offers "My cards".
+pub fn offered(app: &App) -> bool {
+    crate::domains::renewal::cards::enabled(app)
+}
+
+/// The "My cards" screen, with `note` on top.
+pub async fn cards(app: &App, user: &User, note: Option<String>) -> Result<Screen, BotError> {
+    let wallet = app.store.wallet(user.id).await?;
+    Ok(render(user, &wallet, note))
+}
+
+fn render(user: &User, wallet: &Wallet, note: Option<String>) -> Screen {
+    let lang = user.lang;
+    let mut text = note.map(|n| format!("{n}\n\n")).unwrap_or_default();
+    let mut rows = Vec::new();
+    if wallet.cards.is_empty() {
+        text.push_str(&t(lang, "cards-none"));
+    } else {
+        text.push_str(&t(lang, "cards-title"));
+        let mut cards = wallet.cards.clone();
+        cards.sort_by_key(|c| std::cmp::Reverse(c.saved_at));
+        let charged = wallet.charge_card().map(|c| c.method_id.clone());
+        for c in &cards {
+            let name = format!("{} *{}", html(&c.card_type), html(&c.last4));
+            let default = charged.as_deref() == Some(c.method_id.as_str());
+            text.push('\n');
+            text.push_str(&tr(
+                lang,
+                if default {
+                    "cards-line-default"
+                } else {
+                    "cards-line"
+                },
+                &[("card", Arg::Str(name.clone()))],
+            ));
+            let key = device_key(&c.method_id);
+            let mut row = Vec::new();
+            if !default {
+                row.push(InlineKeyboardButton::callback(
+                    tr(
+                        lang,
+                        "btn-card-default",
+                        &[("card", Arg::Str(c.last4.clone()))],
+                    ),
+                    Action::CardDefault(key).data(),
+                ));
+            }
+            row.push(InlineKeyboardButton::callback(
+                tr(
+                    lang,
+                    "btn-card-delete",
+                    &[("card", Arg::Str(c.last4.clone()))],
+                ),
+                Action::CardDelete(key).data(),
+            ));
+            rows.push(row);
+        }
+        text.push_str("\n\n");
+        text.push_str(&t(
+            lang,
+            if wallet.autorenew {
+                "cards-autorenew-on"
+            } else {
+                "cards-autorenew-off"
+            },
+        ));
+        rows.push(vec![InlineKeyboardButton::callback(
+            t(
+                lang,
+                if wallet.autorenew {
+                    "btn-autorenew-off"
+                } else {
+                    "btn-autorenew-on"
+                },
+            ),
+            Action::AutoRenew(!wallet.autorenew).data(),
+        )]);
+    }
+    rows.push(vec![InlineKeyboardButton::callback(
+        t(lang, "btn-back"),
+        Action::Profile.data(),
+    )]);
+    Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// Makes the card with `key` the one auto-renewal charges.
+pub async fn make_default(app: &App, user: &User, key: u32) -> Result<Screen, BotError> {
+    let wallet = app.store.wallet(user.id).await?;
+    let Some(card) = wallet
+        .cards
+        .iter()
+        .find(|c| device_key(&c.method_id) == key)
+    else {
+        return cards(app, user, Some(t(user.lang, "card-gone"))).await;
+    };
+    for other in wallet
+        .cards
+        .iter()
+        .filter(|c| c.default && c.method_id != card.method_id)
+    {
+        app.store
+            .set_card_default(user.id, &other.method_id, false)
+            .await?;
+    }
+    app.store
+        .set_card_default(user.id, &card.method_id, true)
+        .await?;
+    cards(app, user, None).await
+}
+
+/// Forgets the card with `key`.
+pub async fn delete(app: &App, user: &User, key: u32) -> Result<Screen, BotError> {
+    let wallet = app.store.wallet(user.id).await?;
+    let Some(card) = wallet
+        .cards
+        .iter()
+        .find(|c| device_key(&c.method_id) == key)
+    else {
+        return cards(app, user, Some(t(user.lang, "card-gone"))).await;
+    };
+    app.store.remove_card(user.id, &card.method_id).await?;
+    tracing::info!(user = %user.id, "saved card deleted by the user");
+    let note = tr(
+        user.lang,
+        "card-deleted",
+        &[(
+            "card",
+            Arg::Str(format!("{} *{}", html(&card.card_type), html(&card.last4))),
+        )],
+    );
+    cards(app, user, Some(note)).await
+}
+
+/// Turns auto-renewal on or off.
+pub async fn autorenew(app: &App, user: &User, on: bool) -> Result<Screen, BotError> {
+    app.store.set_autorenew(user.id, on).await?;
+    tracing::info!(user = %user.id, on, "auto-renewal switched");
+    let note = t(
+        user.lang,
+        if on {
+            "autorenew-turned-on"
+        } else {
+            "autorenew-turned-off"
+        },
+    );
+    cards(app, user, Some(note)).await
+}

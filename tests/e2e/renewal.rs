@@ -1,0 +1,476 @@
+//! Auto-renewal with saved YooKassa cards, end to end with a controllable
+//! clock: a card payment saves the card; a day before the end the user is
+//! told it will be charged; an hour before the end it is charged once
+//! however often the renewal is triggered (repeated scheduler runs,
+//! duplicated deliveries: one payment, one idempotence key, one extension);
+//! a declined card is retried once the next day, then the ordinary notices
+//! take over; a revoked card is forgotten; "My cards" lists, switches,
+//! deletes and turns auto-renewal off.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::fake_providers::{Api, FakeProviders};
+use e2e::fake_telegram::Call;
+use e2e::{TestStack, callback_update, request, text_update};
+use serde_json::json;
+use shared::adapters::jobs::{Job, enqueue_jobs};
+use shared::adapters::pay::OrderId;
+use shared::base::callback::device_key;
+use shared::base::types::{Period, TelegramId};
+use shared::domains::money::orders::OrderStatus;
+use shared::domains::renewal::charge::{LEAD_SECS, order_id};
+use shared::domains::schedule::tick;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+const DAY: i64 = 86_400;
+
+fn text_of(call: &Call) -> String {
+    call.body["text"].as_str().unwrap_or_default().to_owned()
+}
+
+fn callback_data(call: &Call) -> Vec<String> {
+    call.body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn stack(providers: &FakeProviders) -> TestStack {
+    let yk = providers.yookassa_url();
+    TestStack::start(&[
+        ("RUB_PRICE_1_MONTH", "199"),
+        ("RUB_PRICE_3_MONTHS", "499"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("YOOKASSA_ENABLED", "true"),
+        ("YOOKASSA_SHOP_ID", "610042"),
+        ("YOOKASSA_SECRET_KEY", "test_e2e_YooSecret-key_01"),
+        ("YOOKASSA_API_URL", &yk),
+        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
+        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
+        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
+        ("YOOKASSA_AUTOPAYMENTS_ENABLED", "true"),
+        ("YOOKASSA_AUTOPAYMENTS_REQUIRE_CARD_BINDING", "true"),
+    ])
+    .await
+}
+
+async fn register(t: &TestStack, update_id: i64, id: i64, lang: &str) {
+    assert_eq!(
+        t.update(&text_update(update_id, id, "Ann", lang, "/start"))
+            .await,
+        200
+    );
+}
+
+async fn via_stack(t: &TestStack, req: shared::adapters::http::HttpRequest) -> u16 {
+    let routes = local_stack::server::Routes {
+        app: t.stack.app.clone(),
+        probe: Arc::new(local_stack::probe_for(&t.stack.app)),
+    };
+    routes.handle(req).await.status.as_u16()
+}
+
+/// Buys `data` with a card through YooKassa, which saves the card; the
+/// notification credits it. Returns YooKassa's payment id (the fake uses it
+/// as the saved method's id).
+async fn pay_with_card(
+    t: &TestStack,
+    providers: &FakeProviders,
+    user: i64,
+    data: &str,
+    update_id: i64,
+) -> String {
+    assert_eq!(
+        t.update(&callback_update(update_id, user, data, 1)).await,
+        200
+    );
+    let created = providers
+        .requests_to(Api::Yookassa)
+        .into_iter()
+        .rev()
+        .find(|r| r.method == "POST")
+        .expect("payment created");
+    assert_eq!(
+        created.body["save_payment_method"],
+        json!(true),
+        "card binding is required: the payment asks to save the card"
+    );
+    let order = OrderId(
+        created.body["metadata"]["order_id"]
+            .as_str()
+            .expect("order id")
+            .to_owned(),
+    );
+    let payment_id = order_of(t, &order)
+        .await
+        .provider_ref
+        .expect("payment id stored");
+    providers.set_payment_status(&payment_id, "succeeded", true);
+    let body = json!({"type": "notification", "event": "payment.succeeded",
+        "object": {"id": payment_id, "status": "succeeded", "paid": true,
+        "amount": {"value": "1.00", "currency": "RUB"}}})
+    .to_string();
+    let req = request(
+        "POST",
+        "/pay/yookassa",
+        &[("content-type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(via_stack(t, req).await, 200);
+    assert_eq!(order_of(t, &order).await.status, OrderStatus::Paid);
+    t.drain_outbox().await;
+    payment_id
+}
+
+async fn order_of(t: &TestStack, id: &OrderId) -> shared::domains::money::orders::Order {
+    t.stack
+        .app
+        .store
+        .get_order(id)
+        .await
+        .expect("store")
+        .expect("order")
+}
+
+/// Runs the scheduler at `at`, then every job it queued, then the outbox.
+async fn run_at(t: &TestStack, at: i64) -> (usize, usize) {
+    let tick = tick::run(&t.stack.app, at).await.expect("scheduler runs");
+    let jobs = t.stack.drain_jobs().await.expect("jobs drain");
+    assert_eq!(jobs.failed, 0, "no job failed");
+    (tick.queued, t.drain_outbox().await)
+}
+
+async fn forget_cursor(t: &TestStack) {
+    t.stack
+        .app
+        .store
+        .client()
+        .delete_item()
+        .table_name(t.stack.app.store.table())
+        .key("PK", AttributeValue::S("SCHED".into()))
+        .key("SK", AttributeValue::S("CURSOR".into()))
+        .send()
+        .await
+        .expect("cursor deleted");
+}
+
+/// The charges YooKassa received: (idempotence key, payment method).
+fn charges(providers: &FakeProviders) -> Vec<(String, String)> {
+    providers
+        .requests_to(Api::Yookassa)
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.body["payment_method_id"].is_string())
+        .map(|r| {
+            (
+                r.header("idempotence-key").unwrap_or_default().to_owned(),
+                r.body["payment_method_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn sent(t: &TestStack, user: i64) -> Vec<String> {
+    t.telegram.sent_to(user).iter().map(text_of).collect()
+}
+
+async fn sub_end(t: &TestStack, user: i64) -> i64 {
+    t.user(user)
+        .await
+        .expect("user")
+        .sub_end
+        .expect("subscribed")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_card_renews_once_however_often_the_renewal_is_triggered() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers).await;
+    let user = 5401;
+    register(&t, 1, user, "en").await;
+    let method = pay_with_card(&t, &providers, user, "pay:1m:yookassa", 10).await;
+
+    // The card is remembered on the user, auto-renewal on, for the plan paid.
+    let wallet = t.stack.app.store.wallet(TelegramId(user)).await.unwrap();
+    assert_eq!(wallet.cards.len(), 1);
+    assert_eq!(wallet.cards[0].method_id, method);
+    assert_eq!(
+        (
+            wallet.cards[0].card_type.as_str(),
+            wallet.cards[0].last4.as_str()
+        ),
+        ("Visa", "4242")
+    );
+    assert!(wallet.cards[0].default && wallet.autorenew);
+    assert_eq!(wallet.period, Some(Period::OneMonth));
+    let end = sub_end(&t, user).await;
+    t.telegram.clear();
+
+    // Three days before: no "renew now", the card will do it.
+    run_at(&t, end - 3 * DAY + 60).await;
+    assert!(sent(&t, user).is_empty(), "{:?}", sent(&t, user));
+
+    // A day before: "your card will be charged tomorrow", with a button to
+    // turn auto-renewal off.
+    run_at(&t, end - DAY + 60).await;
+    let notice = t.telegram.sent_to(user).pop().expect("renewal notice");
+    assert!(
+        text_of(&notice).contains("Visa *4242"),
+        "{}",
+        text_of(&notice)
+    );
+    assert!(text_of(&notice).contains("199"), "{}", text_of(&notice));
+    assert_eq!(callback_data(&notice), vec!["renew:off".to_owned()]);
+    t.telegram.clear();
+
+    // An hour before the end: charged and renewed.
+    run_at(&t, end - LEAD_SECS + 60).await;
+    let renewed = sub_end(&t, user).await;
+    assert_eq!(renewed, end + 30 * DAY, "extended once, from the old end");
+    assert_eq!(
+        sent(&t, user).len(),
+        1,
+        "one confirmation: {:?}",
+        sent(&t, user)
+    );
+    let first = charges(&providers);
+    assert_eq!(first.len(), 1);
+    let key = order_id(TelegramId(user), end, 1).0;
+    assert_eq!(first[0], (key.clone(), method.clone()));
+    let order = order_of(&t, &OrderId(key.clone())).await;
+    assert_eq!(order.status, OrderStatus::Paid);
+
+    // The scheduler run again from scratch, and the same charge delivered
+    // twice more (even concurrently): nothing charged or extended again.
+    forget_cursor(&t).await;
+    let dup = Job::Renew {
+        user,
+        end,
+        attempt: 1,
+    };
+    enqueue_jobs(&t.stack.app, &[(dup.clone(), 0), (dup, 0)])
+        .await
+        .expect("queued");
+    run_at(&t, end - LEAD_SECS + 60).await;
+    let keys: BTreeSet<String> = charges(&providers).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, BTreeSet::from([key]), "one idempotence key");
+    let created: Vec<String> = providers
+        .requests_to(Api::Yookassa)
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.body["payment_method_id"].is_string())
+        .map(|r| r.header("idempotence-key").unwrap_or_default().to_owned())
+        .collect();
+    assert!(!created.is_empty() && created.iter().all(|k| *k == created[0]));
+    let paid = order_of(&t, &OrderId(created[0].clone())).await;
+    assert_eq!(
+        providers
+            .payment(paid.provider_ref.as_deref().expect("payment id"))
+            .map(|p| p["status"].clone()),
+        Some(json!("succeeded")),
+        "one payment at the fake, the one credited"
+    );
+    assert_eq!(sub_end(&t, user).await, renewed);
+    assert_eq!(sent(&t, user).len(), 1, "{:?}", sent(&t, user));
+
+    // The end passes: no "your subscription ended" for a renewed user.
+    run_at(&t, end + 60).await;
+    assert_eq!(sent(&t, user).len(), 1, "{:?}", sent(&t, user));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declined_card_is_retried_once_then_the_ordinary_notices_take_over() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers).await;
+    let user = 5402;
+    register(&t, 1, user, "en").await;
+    let method = pay_with_card(&t, &providers, user, "pay:1m:yookassa", 10).await;
+    let end = sub_end(&t, user).await;
+    providers.decline_method(&method, Some("insufficient_funds"));
+    // The day-before notice goes as usual.
+    run_at(&t, end - DAY + 60).await;
+    t.telegram.clear();
+
+    // Declined an hour before the end: the user is told it is retried.
+    run_at(&t, end - LEAD_SECS + 60).await;
+    let texts = sent(&t, user);
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("try once more tomorrow"), "{texts:?}");
+    assert_eq!(
+        order_of(&t, &order_id(TelegramId(user), end, 1))
+            .await
+            .status,
+        OrderStatus::Canceled
+    );
+    // A duplicated delivery of the declined charge tells nobody again.
+    enqueue_jobs(
+        &t.stack.app,
+        &[(
+            Job::Renew {
+                user,
+                end,
+                attempt: 1,
+            },
+            0,
+        )],
+    )
+    .await
+    .expect("queued");
+    t.stack.drain_jobs().await.expect("jobs drain");
+    assert_eq!(t.drain_outbox().await, 0);
+
+    // At the end the ordinary notice goes.
+    run_at(&t, end + 60).await;
+    let texts = sent(&t, user);
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[1].contains("ended today"), "{texts:?}");
+
+    // The next day the retry is declined too; then the after-notice.
+    run_at(&t, end + DAY - LEAD_SECS + 60).await;
+    let texts = sent(&t, user);
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    assert!(texts[2].contains("declined again"), "{texts:?}");
+    run_at(&t, end + DAY + 60).await;
+    let texts = sent(&t, user);
+    assert_eq!(texts.len(), 4, "{texts:?}");
+    assert!(texts[3].contains("ended yesterday"), "{texts:?}");
+
+    // Two attempts, two keys, the card kept (declined is not revoked), and
+    // the subscription not extended.
+    let keys: BTreeSet<String> = charges(&providers).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from([
+            order_id(TelegramId(user), end, 1).0,
+            order_id(TelegramId(user), end, 2).0
+        ])
+    );
+    assert_eq!(sub_end(&t, user).await, end);
+    let wallet = t.stack.app.store.wallet(TelegramId(user)).await.unwrap();
+    assert_eq!(wallet.cards.len(), 1);
+
+    // Nothing more is tried.
+    run_at(&t, end + 2 * DAY + 60).await;
+    assert_eq!(charges(&providers).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_card_is_removed_and_not_retried() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers).await;
+    let user = 5403;
+    register(&t, 1, user, "ru").await;
+    let method = pay_with_card(&t, &providers, user, "pay:1m:yookassa", 10).await;
+    let end = sub_end(&t, user).await;
+    providers.decline_method(&method, Some("permission_revoked"));
+    // The day-before notice goes as usual.
+    run_at(&t, end - DAY + 60).await;
+    t.telegram.clear();
+
+    run_at(&t, end - LEAD_SECS + 60).await;
+    let texts = sent(&t, user);
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("удалили"), "{texts:?}");
+    let wallet = t.stack.app.store.wallet(TelegramId(user)).await.unwrap();
+    assert!(wallet.cards.is_empty(), "the revoked card is forgotten");
+
+    // No card, no retry: the day after brings only the ordinary notices.
+    run_at(&t, end + DAY - LEAD_SECS + 60).await;
+    assert_eq!(charges(&providers).len(), 1);
+    assert_eq!(sub_end(&t, user).await, end);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_cards_lists_switches_deletes_and_turns_auto_renewal_off() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers).await;
+    let user = 5404;
+    register(&t, 1, user, "en").await;
+    let older = pay_with_card(&t, &providers, user, "pay:1m:yookassa", 10).await;
+    let newer = pay_with_card(&t, &providers, user, "pay:3m:yookassa", 11).await;
+    assert_ne!(older, newer);
+    let wallet = t.stack.app.store.wallet(TelegramId(user)).await.unwrap();
+    let default: Vec<&str> = wallet
+        .cards
+        .iter()
+        .filter(|c| c.default)
+        .map(|c| c.method_id.as_str())
+        .collect();
+    assert_eq!(
+        default,
+        vec![newer.as_str()],
+        "the newest card is the default"
+    );
+    assert_eq!(wallet.period, Some(Period::ThreeMonths));
+
+    // The profile offers "My cards"; the screen lists both.
+    let screen = |t: &TestStack| {
+        t.telegram
+            .calls()
+            .into_iter()
+            .rev()
+            .find(|c| c.method == "editmessagetext" || c.method == "sendmessage")
+            .expect("a screen")
+    };
+    t.update(&callback_update(20, user, "profile", 1)).await;
+    assert!(callback_data(&screen(&t)).contains(&"cards".to_owned()));
+    t.update(&callback_update(21, user, "cards", 1)).await;
+    let s = screen(&t);
+    assert_eq!(
+        text_of(&s).matches("Visa *4242").count(),
+        2,
+        "{}",
+        text_of(&s)
+    );
+    let make_older_default = format!("card:def:{:08x}", device_key(&older));
+    let delete_newer = format!("card:del:{:08x}", device_key(&newer));
+    let data = callback_data(&s);
+    assert!(data.contains(&make_older_default), "{data:?}");
+    assert!(data.contains(&delete_newer), "{data:?}");
+    assert!(data.contains(&"renew:off".to_owned()), "{data:?}");
+
+    // Make the older card the default.
+    t.update(&callback_update(22, user, &make_older_default, 1))
+        .await;
+    let wallet = t.stack.app.store.wallet(TelegramId(user)).await.unwrap();
+    assert_eq!(
+        wallet.charge_card().map(|c| c.method_id.clone()),
+        Some(older.clone())
+    );
+    assert_eq!(wallet.cards.iter().filter(|c| c.default).count(), 1);
+
+    // Delete the newer one.
+    t.update(&callback_update(23, user, &delete_newer, 1)).await;
+    let wallet = t.stack.app.store.wallet(TelegramId(user)).await.unwrap();
+    assert_eq!(wallet.cards.len(), 1);
+    assert_eq!(wallet.cards[0].method_id, older);
+    assert!(text_of(&screen(&t)).contains("deleted"));
+
+    // Turn auto-renewal off (the renewal notice's button does the same):
+    // the end brings the ordinary notices and no charge.
+    t.update(&callback_update(24, user, "renew:off", 1)).await;
+    assert!(
+        !t.stack
+            .app
+            .store
+            .wallet(TelegramId(user))
+            .await
+            .unwrap()
+            .autorenew
+    );
+    assert!(callback_data(&screen(&t)).contains(&"renew:on".to_owned()));
+    let end = sub_end(&t, user).await;
+    t.telegram.clear();
+    run_at(&t, end - 3 * DAY + 60).await;
+    let texts = sent(&t, user);
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("ends in 3 days"), "{texts:?}");
+    run_at(&t, end - DAY + 60).await;
+    run_at(&t, end - LEAD_SECS + 60).await;
+    assert!(charges(&providers).is_empty());
+    assert_eq!(sent(&t, user).len(), 1);
+}
