@@ -75,7 +75,7 @@ where
         let app = app.clone();
         async move {
             let resp = fut.await;
-            crate::adapters::sentry::flush(&app).await;
+            crate::adapters::sentry::flush(&app.http, &app.config).await;
             resp
         }
     })
@@ -98,7 +98,7 @@ where
             let app = app.clone();
             async move {
                 let resp = fut.await;
-                crate::adapters::sentry::flush(&app).await;
+                crate::adapters::sentry::flush(&app.http, &app.config).await;
                 Ok::<_, lambda_runtime::Error>(resp)
             }
         },
@@ -124,7 +124,7 @@ where
             let app = app.clone();
             async move {
                 let result = fut.await;
-                crate::adapters::sentry::flush(&app).await;
+                crate::adapters::sentry::flush(&app.http, &app.config).await;
                 result.map_err(lambda_runtime::Error::from)
             }
         },

@@ -148,12 +148,12 @@ pub fn envelope(
 
 /// Sends the errors logged since the last flush (and forgets them); without
 /// Sentry they are only forgotten. Called before each answer.
-pub async fn flush(app: &crate::adapters::app::App) {
+pub async fn flush(http: &reqwest::Client, config: &crate::base::config::Config) {
     let pending = match PENDING.lock() {
         Ok(mut p) => std::mem::take(&mut *p),
         Err(_) => return,
     };
-    let Some(settings) = &app.config.sentry else {
+    let Some(settings) = &config.sentry else {
         return;
     };
     if pending.is_empty() {
@@ -163,8 +163,8 @@ pub async fn flush(app: &crate::adapters::app::App) {
         return;
     };
     let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
-    let mut secrets = vec![app.config.bot_token.as_str(), settings.dsn.as_str()];
-    secrets.extend(app.config.webhook.secret_token.as_deref());
+    let mut secrets = vec![config.bot_token.as_str(), settings.dsn.as_str()];
+    secrets.extend(config.webhook.secret_token.as_deref());
     let auth = format!(
         "Sentry sentry_version=7, sentry_key={}, sentry_client=vpn-shop/{}",
         dsn.key,
@@ -183,8 +183,7 @@ pub async fn flush(app: &crate::adapters::app::App) {
             settings,
             chrono::Utc::now().timestamp(),
         );
-        let sent = app
-            .http
+        let sent = http
             .post(&dsn.envelope_url)
             .header("X-Sentry-Auth", &auth)
             .header("Content-Type", "application/x-sentry-envelope")
