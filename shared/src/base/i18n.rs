@@ -180,6 +180,7 @@ mod tests {
                     "pushed",
                     "conflicts",
                     "start",
+                    "description",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }
