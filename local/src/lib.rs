@@ -80,7 +80,16 @@ impl Stack {
             vars.set(k, v);
         }
         let app = Arc::new(App::load(vars, &aws).await.map_err(|e| e.to_string())?);
-        let probe = Arc::new(probe_for(&app));
+        let mut probe = probe_for(&app);
+        probe.dlqs = [
+            ("outbox_dlq", "OutboxDlq"),
+            ("panel_sync_dlq", "PanelSyncDlq"),
+            ("jobs_dlq", "JobsDlq"),
+        ]
+        .into_iter()
+        .filter_map(|(name, id)| Some((name, provisioned.refs.get(id)?.clone())))
+        .collect();
+        let probe = Arc::new(probe);
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -195,6 +204,10 @@ pub fn probe_for(app: &App) -> Probe {
         .into_iter()
         .filter_map(|(n, u)| Some((n, u?)))
         .collect(),
+        dlqs: Vec::new(),
+        // The app was built from these settings: they parse.
+        startup: None,
+        token: app.config.health_token.clone(),
     }
 }
 

@@ -31,7 +31,9 @@ impl Routes {
             ("POST", "/panel") => {
                 shared::domains::access::webhook::handle_panel_webhook(&self.app, req).await
             }
-            ("GET", "/health") => shared::domains::ops::health::handle_health(&self.probe).await,
+            ("GET", "/health") => {
+                shared::domains::ops::health::handle_health(&self.probe, &req).await
+            }
             ("POST", "/pay/yookassa") => {
                 shared::domains::money::payhooks::yookassa(&self.app, req).await
             }

@@ -571,35 +571,127 @@ async fn unknown_star_invoices_are_refused_at_pre_checkout() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn health_reports_the_table_and_queues() {
-    let t = TestStack::start(&[]).await;
+async fn health_says_only_healthy_publicly_and_details_with_the_token() {
+    let t = TestStack::start(&[("HEALTH_TOKEN", "health-token-for-e2e")]).await;
     let resp = t.http.get(t.url("/health")).send().await.expect("health");
     assert_eq!(resp.status().as_u16(), 200);
     let body: serde_json::Value = resp.json().await.expect("json");
-    assert_eq!(body["status"], "ok");
-    for check in ["table", "outbox", "panel_sync", "jobs"] {
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "healthy"}),
+        "nothing else in public"
+    );
+    let wrong = t
+        .http
+        .get(t.url("/health"))
+        .bearer_auth("health-token-for-e2f")
+        .send()
+        .await
+        .expect("health");
+    let body: serde_json::Value = wrong.json().await.expect("json");
+    assert!(
+        body.get("checks").is_none(),
+        "a wrong token sees nothing: {body}"
+    );
+    let resp = t
+        .http
+        .get(t.url("/health"))
+        .bearer_auth("health-token-for-e2e")
+        .send()
+        .await
+        .expect("health");
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["status"], "healthy");
+    for check in [
+        "table",
+        "outbox",
+        "panel_sync",
+        "jobs",
+        "outbox_dlq",
+        "panel_sync_dlq",
+        "jobs_dlq",
+    ] {
         assert_eq!(body["checks"][check]["ok"], true, "{check}: {body}");
     }
+    assert_eq!(body["checks"]["jobs_dlq"]["depth"], 0);
 
-    // A missing table is reported, with 503.
-    let mut probe = shared::domains::ops::health::Probe {
-        store: shared::adapters::store::Store::new(
-            t.stack.app.store.client().clone(),
-            "no-such-table",
-        ),
-        sqs: t.stack.app.sqs.clone(),
-        queues: vec![],
-    };
-    let resp = shared::domains::ops::health::handle_health(&probe).await;
+    // A message in a dead-letter queue is unhealthy, and the details say where.
+    let dlq = t.stack.provisioned.refs["JobsDlq"].clone();
+    t.stack
+        .app
+        .sqs
+        .send_message()
+        .queue_url(&dlq)
+        .message_body("{}")
+        .send()
+        .await
+        .expect("sent");
+    let req = e2e::request(
+        "GET",
+        "/health",
+        &[("authorization", "Bearer health-token-for-e2e")],
+        b"",
+    );
+    let resp = shared::domains::ops::health::handle_health(&t.stack_probe(), &req).await;
     assert_eq!(resp.status.as_u16(), 503);
+    let body: serde_json::Value = serde_json::from_slice(&resp.body).expect("json");
+    assert_eq!(body["checks"]["jobs_dlq"]["depth"], 1, "{body}");
+    assert_eq!(body["checks"]["jobs_dlq"]["ok"], false);
+
+    // A missing table is reported, with 503, and only as "unhealthy" in public.
+    let mut probe = t.stack_probe();
+    probe.dlqs.clear();
+    probe.store =
+        shared::adapters::store::Store::new(t.stack.app.store.client().clone(), "no-such-table");
+    let public = e2e::request("GET", "/health", &[], b"");
+    let resp = shared::domains::ops::health::handle_health(&probe, &public).await;
+    assert_eq!(resp.status.as_u16(), 503);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&resp.body).unwrap(),
+        serde_json::json!({"status": "unhealthy"})
+    );
     probe.store = t.stack.app.store.clone();
     probe.queues = vec![("outbox", "http://127.0.0.1:1/000000000000/gone".into())];
     assert_eq!(
-        shared::domains::ops::health::handle_health(&probe)
+        shared::domains::ops::health::handle_health(&probe, &public)
             .await
             .status
             .as_u16(),
         503
+    );
+
+    // Settings that would not start a function (checked with the secret, as at a cold start).
+    let mut probe = t.stack_probe();
+    probe.dlqs.clear();
+    let mut vars = shared::base::config::Vars::new();
+    vars.set("BOT_TOKEN", "not a token");
+    vars.set("HEALTH_TOKEN", "health-token-for-e2e");
+    probe.startup = Some(shared::domains::ops::health::StartupCheck::new(vars, None));
+    let resp = shared::domains::ops::health::handle_health(&probe, &req).await;
+    assert_eq!(resp.status.as_u16(), 503);
+    let body: serde_json::Value = serde_json::from_slice(&resp.body).expect("json");
+    assert_eq!(body["checks"]["startup"]["ok"], false, "{body}");
+    assert!(
+        body["checks"]["startup"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("BOT_TOKEN")
+    );
+    // The same settings with the stack's secret read through Secrets Manager start.
+    let mut vars = shared::base::config::Vars::new();
+    vars.set("TABLE_NAME", &t.stack.app.config.infra.table_name);
+    let secret = t.stack.provisioned.refs["Secret"].clone();
+    let client = aws_sdk_secretsmanager::Client::new(&t.stack.aws);
+    probe.startup = Some(shared::domains::ops::health::StartupCheck::new(
+        vars,
+        Some((client, secret)),
+    ));
+    let resp = shared::domains::ops::health::handle_health(&probe, &public).await;
+    assert_eq!(
+        resp.status.as_u16(),
+        200,
+        "{:?}",
+        String::from_utf8_lossy(&resp.body)
     );
 }
 

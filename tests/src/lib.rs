@@ -174,6 +174,20 @@ impl TestStack {
             .expect("lease expired");
     }
 
+    /// A health probe over this stack, its dead-letter queues included.
+    pub fn stack_probe(&self) -> shared::domains::ops::health::Probe {
+        let mut probe = local_stack::probe_for(&self.stack.app);
+        probe.dlqs = [
+            ("outbox_dlq", "OutboxDlq"),
+            ("panel_sync_dlq", "PanelSyncDlq"),
+            ("jobs_dlq", "JobsDlq"),
+        ]
+        .into_iter()
+        .map(|(name, id)| (name, self.stack.provisioned.refs[id].clone()))
+        .collect();
+        probe
+    }
+
     /// Delivers everything queued in the outbox through the sender handler.
     pub async fn drain_outbox(&self) -> usize {
         self.stack.drain_outbox().await.expect("outbox drains")

@@ -1,12 +1,12 @@
-//! `GET /health`: table and queue checks.
+//! `GET /health`: table, queues, dead-letter queues, and whether the functions can start.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::adapters::app::init_logging();
     let probe = std::sync::Arc::new(shared::domains::ops::health::Probe::from_env().await);
-    shared::adapters::lambda::run_http(|_req| {
+    shared::adapters::lambda::run_http(|req| {
         let probe = probe.clone();
-        async move { shared::domains::ops::health::handle_health(&probe).await }
+        async move { shared::domains::ops::health::handle_health(&probe, &req).await }
     })
     .await
 }

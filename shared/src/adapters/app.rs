@@ -183,8 +183,11 @@ pub fn dotenv_path(vars: &Vars) -> Option<PathBuf> {
 }
 
 /// Sets up logging: JSON lines on Lambda (CloudWatch), compact text locally.
+/// On Lambda, `ERROR` events are also kept for Sentry (`adapters::sentry`).
 pub fn init_logging() {
     use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let result = if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
@@ -193,9 +196,12 @@ pub fn init_logging() {
             .with_current_span(false)
             .without_time()
             .with_ansi(false)
+            .finish()
+            .with(crate::adapters::sentry::CaptureErrors)
             .try_init()
+            .map_err(|e| e.to_string())
     } else {
-        builder.compact().try_init()
+        builder.compact().try_init().map_err(|e| e.to_string())
     };
     let _ = result;
 }

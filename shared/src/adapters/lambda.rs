@@ -70,7 +70,16 @@ where
     crate::adapters::app::init_logging();
     let app = crate::adapters::app::App::from_env_or_exit().await;
     crate::adapters::metrics::cold_start();
-    run_http(|req| handler(app.clone(), req)).await
+    run_http(|req| {
+        let fut = handler(app.clone(), req);
+        let app = app.clone();
+        async move {
+            let resp = fut.await;
+            crate::adapters::sentry::flush(&app.http, &app.config).await;
+            resp
+        }
+    })
+    .await
 }
 
 /// A whole SQS consumer function: logging, the application built once per
@@ -86,7 +95,12 @@ where
     lambda_runtime::run(lambda_runtime::service_fn(
         |event: lambda_runtime::LambdaEvent<SqsEvent>| {
             let fut = handler(app.clone(), event.payload);
-            async move { Ok::<_, lambda_runtime::Error>(fut.await) }
+            let app = app.clone();
+            async move {
+                let resp = fut.await;
+                crate::adapters::sentry::flush(&app.http, &app.config).await;
+                Ok::<_, lambda_runtime::Error>(resp)
+            }
         },
     ))
     .await
@@ -107,7 +121,12 @@ where
     lambda_runtime::run(lambda_runtime::service_fn(
         |event: lambda_runtime::LambdaEvent<E>| {
             let fut = handler(app.clone(), event.payload);
-            async move { fut.await.map_err(lambda_runtime::Error::from) }
+            let app = app.clone();
+            async move {
+                let result = fut.await;
+                crate::adapters::sentry::flush(&app.http, &app.config).await;
+                result.map_err(lambda_runtime::Error::from)
+            }
         },
     ))
     .await

@@ -13,4 +13,5 @@ pub mod outbox;
 pub mod panel;
 pub mod pay;
 pub mod queue;
+pub mod sentry;
 pub mod store;

@@ -222,6 +222,7 @@ mod tests {
                     "queued",
                     "audience",
                     "card",
+                    "description",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

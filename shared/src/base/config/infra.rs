@@ -69,3 +69,8 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Infra, ConfigError> {
         jobs_queue_url: r.url_keep_slash("JOBS_QUEUE_URL")?,
     })
 }
+
+/// The token that shows `/health`'s details (HEALTH_TOKEN, secret); without it only healthy/unhealthy is shown.
+pub(super) fn health_token(r: &Reader<'_>) -> Option<String> {
+    r.string("HEALTH_TOKEN")
+}

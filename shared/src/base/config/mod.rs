@@ -110,6 +110,8 @@ pub struct Config {
     pub inline_thumbnails: InlineThumbnails,
     /// AWS resources.
     pub infra: Infra,
+    /// Shows `/health`'s details to whoever sends it (HEALTH_TOKEN, secret).
+    pub health_token: Option<String>,
 }
 
 impl fmt::Debug for Config {
@@ -155,6 +157,7 @@ impl fmt::Debug for Config {
             .field("sentry", &self.sentry)
             .field("inline_thumbnails", &self.inline_thumbnails)
             .field("infra", &self.infra)
+            .field("health_token", &redact_opt(&self.health_token))
             .finish()
     }
 }
@@ -218,6 +221,7 @@ impl Config {
         let log = all.area(logging::read);
         let panel = all.area(panel::read);
         let panel_webhook_secret = panel::webhook_secret(&r);
+        let health_token = infra::health_token(&r);
         let yookassa = all.area(yookassa::read);
         let cryptopay = all.area(cryptopay::read);
         let stars_enabled = all.area(plans::stars_enabled);
@@ -315,6 +319,7 @@ impl Config {
             sentry,
             inline_thumbnails,
             infra,
+            health_token,
         })
     }
 
@@ -625,6 +630,7 @@ WEB_SERVER_PORT=8080
             ("FREEKASSA_API_KEY", "HIDDEN_9"),
             ("TRIBUTE_API_KEY", "HIDDEN_A"),
             ("SENTRY_DSN", "https://HIDDEN_B@sentry.example.com/1"),
+            ("HEALTH_TOKEN", "HIDDEN_C"),
         ];
         let mut v = Vars::new();
         for (k, val) in secrets {

@@ -19,6 +19,7 @@ pub const SECRET_NAMES: &[&str] = &[
     "TRIBUTE_API_KEY",
     "WEBHOOK_SECRET_TOKEN",
     "SENTRY_DSN",
+    "HEALTH_TOKEN",
 ];
 
 /// Raw settings by name: the process environment, a `.env` file, the secret's JSON.
