@@ -309,3 +309,10 @@ broadcast-progress = 📣 Sending… sent { $sent }, failed { $failed }, blocked
 broadcast-done = ✅ Broadcast finished: sent { $sent }, failed { $failed }, blocked { $blocked }, left { $left }
 broadcast-cancelled = ⛔ Broadcast cancelled: sent { $sent }, failed { $failed }, blocked { $blocked }, not sent { $skipped }
 admin-btn-csv = ⬇️ CSV
+admin-btn-payments = 💳 Payments
+admin-btn-refund = ↩️ Refund
+admin-payments-title = 💳 <b>Payments { $date }</b> ({ $provider }): { $count }
+admin-payment = 💳 Order <code>{ $order }</code>
+    User: <code>{ $user }</code>
+    Provider: { $provider }; amount: { $amount }; status: { $status }
+    Created: { $date }; provider's id: <code>{ $ref }</code>; days: { $days }

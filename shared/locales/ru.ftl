@@ -317,3 +317,10 @@ broadcast-progress = 📣 Отправка… отправлено { $sent }, о
 broadcast-done = ✅ Рассылка завершена: отправлено { $sent }, ошибок { $failed }, заблокировали { $blocked }, осталось { $left }
 broadcast-cancelled = ⛔ Рассылка отменена: отправлено { $sent }, ошибок { $failed }, заблокировали { $blocked }, не отправлено { $skipped }
 admin-btn-csv = ⬇️ CSV
+admin-btn-payments = 💳 Платежи
+admin-btn-refund = ↩️ Возврат
+admin-payments-title = 💳 <b>Платежи за { $date }</b> ({ $provider }): { $count }
+admin-payment = 💳 Заказ <code>{ $order }</code>
+    Пользователь: <code>{ $user }</code>
+    Провайдер: { $provider }; сумма: { $amount }; статус: { $status }
+    Создан: { $date }; id у провайдера: <code>{ $ref }</code>; дней: { $days }

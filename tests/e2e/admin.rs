@@ -340,6 +340,48 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
         .expect("counters");
     assert_eq!(counters.total("signups"), 4);
 
+    // Payments: today's list, the CSV parsed back, the detail and a refund.
+    let today = shared::adapters::store::keys::day_of(shared::base::clock::now()).replace('-', "");
+    press(&t, 30, ADMIN, &format!("adm:pay:{today}:all")).await;
+    let list = last_to(&t, ADMIN);
+    assert!(text(&list).contains("4302"), "{}", text(&list));
+    assert!(buttons(&list).contains(&format!("adm:po:{}", order.0)));
+    let csv_rows = |t: &TestStack| -> Vec<Vec<String>> {
+        let doc = t
+            .telegram
+            .calls_of("sendDocument")
+            .pop()
+            .expect("a document");
+        let raw = hex::decode(doc.body["document"]["hex"].as_str().expect("upload")).expect("hex");
+        csv::Reader::from_reader(raw.as_slice())
+            .records()
+            .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+            .collect()
+    };
+    press(&t, 31, ADMIN, &format!("adm:paycsv:{today}:stars")).await;
+    let rows = csv_rows(&t);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0][1..],
+        [
+            order.0.as_str(),
+            "4302",
+            "stars",
+            "plan:1m",
+            "150",
+            "XTR",
+            "paid"
+        ]
+    );
+    press(&t, 32, ADMIN, &format!("adm:paycsv:{today}:yookassa")).await;
+    assert!(csv_rows(&t).is_empty());
+    press(&t, 33, ADMIN, &format!("adm:po:{}", order.0)).await;
+    assert!(buttons(&last_to(&t, ADMIN)).contains(&format!("adm:prf:{}", order.0)));
+    press(&t, 34, ADMIN, &format!("adm:prf:{}", order.0)).await;
+    assert_eq!(t.telegram.calls_of("refundStarPayment").len(), 1);
+    press(&t, 35, ADMIN, &format!("adm:paycsv:{today}:all")).await;
+    assert_eq!(csv_rows(&t)[0][7], "refunded");
+
     press(&t, 21, ADMIN, "adm:chart").await;
     let photos = t.telegram.calls_of("sendPhoto");
     assert_eq!(photos.len(), 1);

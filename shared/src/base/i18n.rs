@@ -208,6 +208,7 @@ mod tests {
                     "left",
                     "queued",
                     "audience",
+                    "ref",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

@@ -5,6 +5,7 @@ pub mod attrs;
 pub mod broadcasts;
 pub mod once;
 pub mod panel;
+pub mod payments;
 pub mod rate;
 pub mod stats;
 pub mod sync_runs;
