@@ -457,7 +457,7 @@ async fn inline_mode_gives_everyone_their_link_and_admins_the_stats() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_counts_the_blocked() {
+async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_counts_the_blocked() {
     use shared::adapters::store::users::Visitor;
     let (t, _) = desk(false).await;
     say(&t, 1, ADMIN, "/start").await;
@@ -522,6 +522,73 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_counts_the_blo
     .await
     .expect("queued");
     t.stack.drain_jobs().await.expect("jobs");
+
+    // The sender crashes right after Telegram took one copy, before the
+    // outcome is recorded (its DynamoDB write fails, the message stays on
+    // the queue).
+    let crashed = ids[50];
+    let proxy = t.fault_proxy().await;
+    let routes = t.routes_via(&proxy).await;
+    proxy.add(
+        "TransactWriteItems",
+        Some(&format!("TO#{crashed}")),
+        100,
+        e2e::fault_proxy::Fault::Fail(500),
+    );
+    let url = t
+        .stack
+        .app
+        .config
+        .infra
+        .outbox_queue_url
+        .clone()
+        .expect("outbox");
+    let app = routes.app.clone();
+    let handler = move |event| {
+        let app = app.clone();
+        async move { shared::domains::messaging::sender::handle_outbox(&app, event).await }
+    };
+    let mut failed = Vec::new();
+    loop {
+        let batch = local_stack::workers::poll_batch(&t.stack.app.sqs, &url, &handler, 0)
+            .await
+            .expect("batch");
+        if batch.received == 0 {
+            break;
+        }
+        failed.extend(batch.failed);
+    }
+    // Left on the queue: the crashed copy and its duplicate from the
+    // re-delivered page (which found the marker held and waits).
+    assert_eq!(failed.len(), 2);
+    let b = store.get_broadcast(&id).await.expect("read").expect("b");
+    assert_eq!((b.sent, b.left()), (84, 1));
+    // Its retry comes while the crashed delivery might still be running:
+    // it waits. After the lease it counts the copy failed, never resends.
+    for handle in &failed {
+        t.stack
+            .app
+            .sqs
+            .change_message_visibility()
+            .queue_url(&url)
+            .receipt_handle(handle)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .expect("visible");
+    }
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", AttributeValue::S(format!("BCAST#{id}")))
+        .key("SK", AttributeValue::S(format!("TO#{crashed}")))
+        .update_expression("SET #a = :old")
+        .expression_attribute_names("#a", "at")
+        .expression_attribute_values(":old", AttributeValue::N("0".into()))
+        .send()
+        .await
+        .expect("lease over");
     t.drain_outbox().await;
 
     let copies = t.telegram.calls_of("copyMessage");
@@ -539,12 +606,13 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_counts_the_blo
         assert!(!per_chat.contains_key(id));
     }
     assert!(!per_chat.contains_key(&ids[15]));
+    assert_eq!(per_chat.get(&crashed), Some(&1));
     let b = store
         .get_broadcast(&id)
         .await
         .expect("read")
         .expect("broadcast");
-    assert_eq!((b.sent, b.blocked, b.failed, b.left()), (85, 10, 0, 0));
+    assert_eq!((b.sent, b.blocked, b.failed, b.left()), (84, 10, 1, 0));
     // The 403s are remembered.
     assert!(t.user(ids[6]).await.expect("user").blocked_at.is_some());
     // The admin's progress message ends with the totals (in the operator's
@@ -557,7 +625,7 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_counts_the_blo
         .find(|c| c.body["chat_id"].as_i64() == Some(ADMIN))
         .expect("progress");
     assert!(
-        text(&last).contains("отправлено 85, ошибок 0, заблокировали 10, осталось 0"),
+        text(&last).contains("отправлено 84, ошибок 1, заблокировали 10, осталось 0"),
         "{}",
         text(&last)
     );
