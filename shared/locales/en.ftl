@@ -432,3 +432,10 @@ renew-description = VPN subscription renewal, { $months ->
 renew-declined-retry = ⚠️ We could not charge your card to renew your subscription. We will try once more tomorrow; you can also renew now.
 renew-declined-final = ⚠️ Your card was declined again, so your subscription was not renewed. Renew it with another payment method to stay connected.
 renew-card-removed = ⚠️ Your bank says your saved card can no longer be charged (revoked or expired), so we removed it and your subscription was not renewed. Renew it to stay connected.
+admin-btn-payments = 💳 Payments
+admin-btn-refund = ↩️ Refund
+admin-payments-title = 💳 <b>Payments { $date }</b> ({ $provider }): { $count }
+admin-payment = 💳 Order <code>{ $order }</code>
+    User: <code>{ $user }</code>
+    Provider: { $provider }; amount: { $amount }; status: { $status }
+    Created: { $date }; provider's id: <code>{ $ref }</code>; days: { $days }

@@ -55,11 +55,11 @@ fn last_to(t: &TestStack, chat: i64) -> Call {
     t.telegram
         .calls()
         .into_iter()
-        .filter(|c| {
+        .rev()
+        .find(|c| {
             matches!(c.method.as_str(), "sendmessage" | "editmessagetext")
                 && c.body["chat_id"].as_i64() == Some(chat)
         })
-        .last()
         .expect("the admin got a screen")
 }
 
@@ -340,6 +340,48 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
         .expect("counters");
     assert_eq!(counters.total("signups"), 4);
 
+    // Payments: today's list, the CSV parsed back, the detail and a refund.
+    let today = shared::adapters::store::keys::day_of(shared::base::clock::now()).replace('-', "");
+    press(&t, 30, ADMIN, &format!("adm:pay:{today}:all")).await;
+    let list = last_to(&t, ADMIN);
+    assert!(text(&list).contains("4302"), "{}", text(&list));
+    assert!(buttons(&list).contains(&format!("adm:po:{}", order.0)));
+    let csv_rows = |t: &TestStack| -> Vec<Vec<String>> {
+        let doc = t
+            .telegram
+            .calls_of("sendDocument")
+            .pop()
+            .expect("a document");
+        let raw = hex::decode(doc.body["document"]["hex"].as_str().expect("upload")).expect("hex");
+        csv::Reader::from_reader(raw.as_slice())
+            .records()
+            .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+            .collect()
+    };
+    press(&t, 31, ADMIN, &format!("adm:paycsv:{today}:stars")).await;
+    let rows = csv_rows(&t);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0][1..],
+        [
+            order.0.as_str(),
+            "4302",
+            "stars",
+            "plan:1m",
+            "150",
+            "XTR",
+            "paid"
+        ]
+    );
+    press(&t, 32, ADMIN, &format!("adm:paycsv:{today}:yookassa")).await;
+    assert!(csv_rows(&t).is_empty());
+    press(&t, 33, ADMIN, &format!("adm:po:{}", order.0)).await;
+    assert!(buttons(&last_to(&t, ADMIN)).contains(&format!("adm:prf:{}", order.0)));
+    press(&t, 34, ADMIN, &format!("adm:prf:{}", order.0)).await;
+    assert_eq!(t.telegram.calls_of("refundStarPayment").len(), 1);
+    press(&t, 35, ADMIN, &format!("adm:paycsv:{today}:all")).await;
+    assert_eq!(csv_rows(&t)[0][7], "refunded");
+
     press(&t, 21, ADMIN, "adm:chart").await;
     let photos = t.telegram.calls_of("sendPhoto");
     assert_eq!(photos.len(), 1);
@@ -415,7 +457,7 @@ async fn inline_mode_gives_everyone_their_link_and_admins_the_stats() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_counts_the_blocked() {
+async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_counts_the_blocked() {
     use shared::adapters::store::users::Visitor;
     let (t, _) = desk(false).await;
     say(&t, 1, ADMIN, "/start").await;
@@ -480,6 +522,73 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_counts_the_blo
     .await
     .expect("queued");
     t.stack.drain_jobs().await.expect("jobs");
+
+    // The sender crashes right after Telegram took one copy, before the
+    // outcome is recorded (its DynamoDB write fails, the message stays on
+    // the queue).
+    let crashed = ids[50];
+    let proxy = t.fault_proxy().await;
+    let routes = t.routes_via(&proxy).await;
+    proxy.add(
+        "TransactWriteItems",
+        Some(&format!("TO#{crashed}")),
+        100,
+        e2e::fault_proxy::Fault::Fail(500),
+    );
+    let url = t
+        .stack
+        .app
+        .config
+        .infra
+        .outbox_queue_url
+        .clone()
+        .expect("outbox");
+    let app = routes.app.clone();
+    let handler = move |event| {
+        let app = app.clone();
+        async move { shared::domains::messaging::sender::handle_outbox(&app, event).await }
+    };
+    let mut failed = Vec::new();
+    loop {
+        let batch = local_stack::workers::poll_batch(&t.stack.app.sqs, &url, &handler, 0)
+            .await
+            .expect("batch");
+        if batch.received == 0 {
+            break;
+        }
+        failed.extend(batch.failed);
+    }
+    // Left on the queue: the crashed copy and its duplicate from the
+    // re-delivered page (which found the marker held and waits).
+    assert_eq!(failed.len(), 2);
+    let b = store.get_broadcast(&id).await.expect("read").expect("b");
+    assert_eq!((b.sent, b.left()), (84, 1));
+    // Its retry comes while the crashed delivery might still be running:
+    // it waits. After the lease it counts the copy failed, never resends.
+    for handle in &failed {
+        t.stack
+            .app
+            .sqs
+            .change_message_visibility()
+            .queue_url(&url)
+            .receipt_handle(handle)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .expect("visible");
+    }
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", AttributeValue::S(format!("BCAST#{id}")))
+        .key("SK", AttributeValue::S(format!("TO#{crashed}")))
+        .update_expression("SET #a = :old")
+        .expression_attribute_names("#a", "at")
+        .expression_attribute_values(":old", AttributeValue::N("0".into()))
+        .send()
+        .await
+        .expect("lease over");
     t.drain_outbox().await;
 
     let copies = t.telegram.calls_of("copyMessage");
@@ -497,12 +606,13 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_counts_the_blo
         assert!(!per_chat.contains_key(id));
     }
     assert!(!per_chat.contains_key(&ids[15]));
+    assert_eq!(per_chat.get(&crashed), Some(&1));
     let b = store
         .get_broadcast(&id)
         .await
         .expect("read")
         .expect("broadcast");
-    assert_eq!((b.sent, b.blocked, b.failed, b.left()), (85, 10, 0, 0));
+    assert_eq!((b.sent, b.blocked, b.failed, b.left()), (84, 10, 1, 0));
     // The 403s are remembered.
     assert!(t.user(ids[6]).await.expect("user").blocked_at.is_some());
     // The admin's progress message ends with the totals (in the operator's
@@ -511,11 +621,11 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_counts_the_blo
         .telegram
         .calls_of("editMessageText")
         .into_iter()
-        .filter(|c| c.body["chat_id"].as_i64() == Some(ADMIN))
-        .last()
+        .rev()
+        .find(|c| c.body["chat_id"].as_i64() == Some(ADMIN))
         .expect("progress");
     assert!(
-        text(&last).contains("отправлено 85, ошибок 0, заблокировали 10, осталось 0"),
+        text(&last).contains("отправлено 84, ошибок 1, заблокировали 10, осталось 0"),
         "{}",
         text(&last)
     );

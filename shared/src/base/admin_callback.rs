@@ -39,6 +39,14 @@ pub enum AdminAction {
     UserLogs(TelegramId, Option<String>),
     /// The audit log as a CSV document.
     LogsCsv,
+    /// A day's payments (`yyyymmdd`), of one provider or `all`.
+    Payments(String, String),
+    /// The same as a CSV document.
+    PaymentsCsv(String, String),
+    /// A payment's detail (by order id).
+    Payment(String),
+    /// Refund a payment (Stars).
+    PaymentRefund(String),
     /// Compose a broadcast.
     Broadcast,
     /// Pick a draft's audience (`all`, `active`, `expired`, `never_paid`, `trial`).
@@ -70,6 +78,10 @@ impl AdminAction {
             AdminAction::UserLogs(u, None) => format!("adm:ul:{u}"),
             AdminAction::UserLogs(u, Some(c)) => format!("adm:ul:{u}:{c}"),
             AdminAction::LogsCsv => "adm:logcsv".into(),
+            AdminAction::Payments(d, p) => format!("adm:pay:{d}:{p}"),
+            AdminAction::PaymentsCsv(d, p) => format!("adm:paycsv:{d}:{p}"),
+            AdminAction::Payment(o) => format!("adm:po:{o}"),
+            AdminAction::PaymentRefund(o) => format!("adm:prf:{o}"),
             AdminAction::Broadcast => "adm:bc".into(),
             AdminAction::BroadcastAudience(id, a) => format!("adm:bca:{id}:{a}"),
             AdminAction::BroadcastStart(id) => format!("adm:bcgo:{id}"),
@@ -108,6 +120,14 @@ impl AdminAction {
             ["ul", u] => AdminAction::UserLogs(id(u)?, None),
             ["ul", u, c] => AdminAction::UserLogs(id(u)?, Some(cursor(c)?)),
             ["logcsv"] => AdminAction::LogsCsv,
+            ["pay", d, p] if day(d) && provider(p) => {
+                AdminAction::Payments((*d).to_owned(), (*p).to_owned())
+            }
+            ["paycsv", d, p] if day(d) && provider(p) => {
+                AdminAction::PaymentsCsv((*d).to_owned(), (*p).to_owned())
+            }
+            ["po", o] if order(o) => AdminAction::Payment((*o).to_owned()),
+            ["prf", o] if order(o) => AdminAction::PaymentRefund((*o).to_owned()),
             ["bc"] => AdminAction::Broadcast,
             ["bca", b, a] if AUDIENCES.contains(a) => {
                 AdminAction::BroadcastAudience(broadcast_id(b)?, (*a).to_owned())
@@ -128,6 +148,31 @@ fn broadcast_id(b: &str) -> Option<String> {
         && b.bytes()
             .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()))
     .then(|| b.to_owned())
+}
+
+/// Providers a payments list can be filtered by (`all` = no filter).
+pub const PAYMENT_FILTERS: [&str; 7] = [
+    "all",
+    "yookassa",
+    "cryptopay",
+    "stars",
+    "freekassa",
+    "tribute",
+    "balance",
+];
+
+fn day(d: &str) -> bool {
+    d.len() == 8 && d.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn provider(p: &str) -> bool {
+    PAYMENT_FILTERS.contains(&p)
+}
+
+fn order(o: &str) -> bool {
+    (8..=56).contains(&o.len())
+        && o.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// A log cursor: the sort key of the last row shown (`<time>-<random>`).
@@ -160,6 +205,10 @@ mod tests {
             AdminAction::Logs(Some("01764000000-0a1b2c3d".into())),
             AdminAction::UserLogs(u, Some("01764000000-0a1b2c3d".into())),
             AdminAction::LogsCsv,
+            AdminAction::Payments("20261130".into(), "stars".into()),
+            AdminAction::PaymentsCsv("20261130".into(), "all".into()),
+            AdminAction::Payment("0123456789abcdef0123456789abcdef".into()),
+            AdminAction::PaymentRefund("0123456789abcdef0123456789abcdef".into()),
             AdminAction::Broadcast,
             AdminAction::BroadcastAudience("0123456789ab".into(), "never_paid".into()),
             AdminAction::BroadcastStart("0123456789ab".into()),

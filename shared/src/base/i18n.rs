@@ -223,6 +223,7 @@ mod tests {
                     "audience",
                     "card",
                     "description",
+                    "ref",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

@@ -63,6 +63,11 @@ pub fn menu(lang: Lang) -> Screen {
                 btn(lang, "admin-btn-find", AdminAction::Find),
                 btn(lang, "admin-btn-banned", AdminAction::Banned),
             ],
+            vec![btn(
+                lang,
+                "admin-btn-payments",
+                AdminAction::Payments(compact_day(now()), "all".into()),
+            )],
             vec![
                 btn(lang, "admin-btn-broadcast", AdminAction::Broadcast),
                 btn(lang, "admin-btn-logs", AdminAction::Logs(None)),
@@ -104,6 +109,8 @@ pub async fn on_message(
         "/banned" => Reply::Screen(banned(app, lang).await?),
         "/logs" => Reply::Screen(logs(app, lang, None, None).await?),
         "/logscsv" => logs_csv(app, admin).await?,
+        "/payments" => Reply::Screen(payments(app, lang, &compact_day(ts), "all").await?),
+        "/payment" if !arg.is_empty() => Reply::Screen(payment(app, lang, arg).await?),
         "/broadcast" => {
             app.store.set_state(admin.id, BROADCAST, ts).await?;
             Reply::Screen(plain_back(lang, t(lang, "broadcast-ask")))
@@ -245,6 +252,18 @@ pub async fn on_action(
         AdminAction::Logs(cursor) => logs(app, lang, None, cursor).await?,
         AdminAction::UserLogs(id, cursor) => logs(app, lang, Some(id), cursor).await?,
         AdminAction::LogsCsv => return logs_csv(app, admin).await,
+        AdminAction::Payments(day, prov) => payments(app, lang, &day, &prov).await?,
+        AdminAction::PaymentsCsv(day, prov) => return payments_csv(app, admin, &day, &prov).await,
+        AdminAction::Payment(order) => payment(app, lang, &order).await?,
+        AdminAction::PaymentRefund(order) => {
+            let reply = super::stars::admin_refund(app, &order).await?;
+            users::record_refund(app, admin.id, &order)
+                .await
+                .map_err(err)?;
+            let mut screen = payment(app, lang, &order).await?;
+            screen.text = format!("{reply}\n\n{}", screen.text);
+            screen
+        }
         AdminAction::Broadcast => {
             app.store.set_state(admin.id, BROADCAST, ts).await?;
             plain_back(lang, t(lang, "broadcast-ask"))
@@ -737,6 +756,216 @@ async fn logs_csv(app: &App, admin: &User) -> Result<Reply, BotError> {
         .await;
     if let Err(e) = sent {
         tracing::error!("audit CSV not sent: {e}");
+    }
+    Ok(Reply::Sent)
+}
+
+/// `yyyymmdd` of a unix time (UTC), as payments buttons carry it.
+fn compact_day(ts: i64) -> String {
+    crate::adapters::store::keys::day_of(ts).replace('-', "")
+}
+
+/// `yyyy-mm-dd` from `yyyymmdd`.
+fn dashed(day: &str) -> String {
+    format!("{}-{}-{}", &day[..4], &day[4..6], &day[6..8])
+}
+
+fn day_ts(day: &str) -> i64 {
+    chrono::NaiveDate::parse_from_str(&dashed(day), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .map(|d| d.and_utc().timestamp())
+        .unwrap_or_else(now)
+}
+
+/// Payments listed on one screen (the CSV has all).
+const PAYMENTS_SHOWN: usize = 30;
+
+async fn payment_rows(
+    app: &App,
+    day: &str,
+    prov: &str,
+) -> Result<Vec<(crate::adapters::store::payments::PaymentRow, String)>, BotError> {
+    let rows = app
+        .store
+        .payments_of_day(&dashed(day), (prov != "all").then_some(prov))
+        .await?;
+    // The current status (a refund changes it) from the orders themselves.
+    let statuses = futures::future::join_all(rows.iter().map(|r| async {
+        let id = crate::adapters::pay::OrderId(r.order.clone());
+        match app.store.get_order(&id).await {
+            Ok(Some(o)) => format!("{:?}", o.status).to_lowercase(),
+            _ => "?".to_owned(),
+        }
+    }))
+    .await;
+    Ok(rows.into_iter().zip(statuses).collect())
+}
+
+async fn payments(app: &App, lang: Lang, day: &str, prov: &str) -> Result<Screen, BotError> {
+    let rows = payment_rows(app, day, prov).await?;
+    let mut text = tr(
+        lang,
+        "admin-payments-title",
+        &[
+            ("date", Arg::Str(dashed(day))),
+            ("provider", Arg::Str(prov.to_owned())),
+            ("count", Arg::Num(rows.len() as i64)),
+        ],
+    );
+    let mut kb = Vec::new();
+    for (r, status) in rows.iter().take(PAYMENTS_SHOWN) {
+        let m = Money {
+            minor: r.amount,
+            currency: r.currency.clone(),
+        };
+        text.push_str(&format!(
+            "\n{} · <code>{}</code> · {} · {} · {} · {status}",
+            date_time(r.at),
+            r.user,
+            html(&r.provider),
+            crate::domains::money::effects::amount_text(app, &m),
+            html(&r.purchase)
+        ));
+        let detail = AdminAction::Payment(r.order.clone());
+        if detail.data().len() <= 64 {
+            let label = format!(
+                "{} {}",
+                r.user,
+                crate::domains::money::effects::amount_text(app, &m)
+            );
+            kb.push(vec![InlineKeyboardButton::callback(label, detail.data())]);
+        }
+    }
+    let ts = day_ts(day);
+    kb.push(vec![
+        InlineKeyboardButton::callback(
+            "◀",
+            AdminAction::Payments(compact_day(ts - 86_400), prov.to_owned()).data(),
+        ),
+        btn(
+            lang,
+            "admin-btn-csv",
+            AdminAction::PaymentsCsv(day.to_owned(), prov.to_owned()),
+        ),
+        InlineKeyboardButton::callback(
+            "▶",
+            AdminAction::Payments(compact_day(ts + 86_400), prov.to_owned()).data(),
+        ),
+    ]);
+    kb.push(
+        crate::base::admin_callback::PAYMENT_FILTERS
+            .iter()
+            .take(4)
+            .map(|p| {
+                InlineKeyboardButton::callback(
+                    *p,
+                    AdminAction::Payments(day.to_owned(), (*p).to_owned()).data(),
+                )
+            })
+            .collect(),
+    );
+    kb.push(
+        crate::base::admin_callback::PAYMENT_FILTERS
+            .iter()
+            .skip(4)
+            .map(|p| {
+                InlineKeyboardButton::callback(
+                    *p,
+                    AdminAction::Payments(day.to_owned(), (*p).to_owned()).data(),
+                )
+            })
+            .collect(),
+    );
+    kb.push(back(lang));
+    Ok(Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(kb),
+    })
+}
+
+async fn payment(app: &App, lang: Lang, id: &str) -> Result<Screen, BotError> {
+    let Some(order_id) = crate::adapters::pay::OrderId::parse(id) else {
+        return Ok(plain_back(lang, t(lang, "refund-not-found")));
+    };
+    let Some(o) = app.store.get_order(&order_id).await? else {
+        return Ok(plain_back(lang, t(lang, "refund-not-found")));
+    };
+    let text = tr(
+        lang,
+        "admin-payment",
+        &[
+            ("order", Arg::Str(html(&o.id.0))),
+            ("user", Arg::Str(o.user.to_string())),
+            ("provider", Arg::Str(o.provider.code().to_owned())),
+            (
+                "amount",
+                Arg::Str(crate::domains::money::effects::amount_text(app, &o.amount)),
+            ),
+            ("status", Arg::Str(format!("{:?}", o.status).to_lowercase())),
+            ("date", Arg::Str(date_time(o.created_at))),
+            (
+                "ref",
+                Arg::Str(html(o.provider_ref.as_deref().unwrap_or("—"))),
+            ),
+            ("days", Arg::Num(i64::from(o.granted_days.unwrap_or(0)))),
+        ],
+    );
+    let mut kb = Vec::new();
+    let refundable = o.status == crate::domains::money::orders::OrderStatus::Paid
+        && o.provider == crate::base::types::Provider::Stars;
+    let refund = AdminAction::PaymentRefund(o.id.0.clone());
+    if refundable && refund.data().len() <= 64 {
+        kb.push(vec![btn(lang, "admin-btn-refund", refund)]);
+    }
+    kb.push(vec![btn(lang, "admin-btn-card", AdminAction::Card(o.user))]);
+    kb.push(back(lang));
+    Ok(Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(kb),
+    })
+}
+
+/// A day's payments as CSV: `at,order,user,provider,purchase,amount_minor,currency,status`.
+async fn payments_csv(app: &App, admin: &User, day: &str, prov: &str) -> Result<Reply, BotError> {
+    let rows = payment_rows(app, day, prov).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| err(e.to_string());
+    w.write_record([
+        "at",
+        "order",
+        "user",
+        "provider",
+        "purchase",
+        "amount_minor",
+        "currency",
+        "status",
+    ])
+    .map_err(csv_err)?;
+    for (r, status) in &rows {
+        let at = chrono::DateTime::from_timestamp(r.at, 0)
+            .map(|d| d.to_rfc3339())
+            .unwrap_or_default();
+        w.write_record([
+            at.as_str(),
+            &r.order,
+            &r.user.to_string(),
+            &r.provider,
+            &r.purchase,
+            &r.amount.to_string(),
+            &r.currency,
+            status,
+        ])
+        .map_err(csv_err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| err(e.to_string()))?;
+    let name = format!("payments-{}-{prov}.csv", dashed(day));
+    if let Err(e) = app
+        .bot
+        .send_document(ChatId(admin.id.0), InputFile::memory(bytes).file_name(name))
+        .await
+    {
+        tracing::error!("payments CSV not sent: {e}");
     }
     Ok(Reply::Sent)
 }

@@ -62,6 +62,8 @@ const ADMIN_COMMANDS: &[&str] = &[
     "/logs",
     "/broadcast",
     "/logscsv",
+    "/payments",
+    "/payment",
 ];
 /// Scope of the processed-update markers.
 const UPDATE_SCOPE: &str = "tg-update";

@@ -13,7 +13,7 @@ use crate::base::types::TelegramId;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use std::collections::HashMap;
 
 /// Broadcast markers and counters are kept this long.
@@ -84,6 +84,21 @@ impl Broadcast {
     pub fn finished(&self) -> bool {
         self.fanout_done && self.left() == 0
     }
+}
+
+/// Who holds a recipient's marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecipientClaim {
+    /// This delivery: send.
+    Acquired,
+    /// A delivery that started at `at` and has not recorded its outcome:
+    /// still running, or crashed.
+    Sending {
+        /// When it took the marker.
+        at: i64,
+    },
+    /// Sent (or refused) and counted before.
+    Accounted,
 }
 
 /// A page of recipients and where the next page starts.
@@ -264,31 +279,45 @@ impl Store {
         }
     }
 
-    /// Takes the marker for sending broadcast `id` to `user`. `Ok(false)`:
-    /// already taken (sent before, or being sent).
+    /// Takes the marker for sending broadcast `id` to `user` (state
+    /// `sending`), or says who has it.
     pub async fn claim_recipient(
         &self,
         id: &str,
         user: TelegramId,
         now: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<RecipientClaim, StoreError> {
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
             .item("PK", s(pk(id)))
             .item("SK", s(format!("TO#{user}")))
+            .item("state", s("sending"))
             .item("at", n(now))
             .item("ttl", n(now + KEEP_SECS))
             .condition_expression("attribute_not_exists(PK)")
+            .return_values_on_condition_check_failure(
+                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+            )
             .send()
             .await;
         match result {
-            Ok(_) => Ok(true),
+            Ok(_) => Ok(RecipientClaim::Acquired),
             Err(SdkError::ServiceError(e))
                 if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
             {
-                Ok(false)
+                let old = match e.err() {
+                    PutItemError::ConditionalCheckFailedException(c) => c.item().cloned(),
+                    _ => None,
+                }
+                .unwrap_or_default();
+                Ok(match old.str("state") {
+                    Some("sending") => RecipientClaim::Sending {
+                        at: old.i64("at").unwrap_or_default(),
+                    },
+                    _ => RecipientClaim::Accounted,
+                })
             }
             Err(e) => Err(StoreError::from_sdk(e)),
         }
@@ -307,22 +336,52 @@ impl Store {
         Ok(())
     }
 
-    /// Adds one to a counter (`sent`, `failed`, `blocked`, `skipped`) and
-    /// returns the broadcast after, so exactly one writer sees it finish.
-    pub async fn count_broadcast(&self, id: &str, what: &str) -> Result<Broadcast, StoreError> {
-        let out = self
-            .client
-            .update_item()
+    /// Records the outcome of sending to `user` (`sent`, `failed`,
+    /// `blocked`, `skipped`): the marker `sending → <what>` and the counter,
+    /// in one transaction, so each recipient is counted once. `Ok(false)`
+    /// when it was counted before.
+    pub async fn account_recipient(
+        &self,
+        id: &str,
+        user: TelegramId,
+        what: &str,
+    ) -> Result<bool, StoreError> {
+        let marker = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(pk(id)))
+            .key("SK", s(format!("TO#{user}")))
+            .update_expression("SET #s = :what")
+            .condition_expression("#s = :sending")
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_values(":what", s(what))
+            .expression_attribute_values(":sending", s("sending"))
+            .build()
+            .map_err(build_err)?;
+        let counter = Update::builder()
             .table_name(&self.table)
             .key("PK", s(pk(id)))
             .key("SK", s("BCAST"))
             .update_expression("ADD #c :one")
             .expression_attribute_names("#c", what)
             .expression_attribute_values(":one", n(1))
-            .return_values(ReturnValue::AllNew)
+            .build()
+            .map_err(build_err)?;
+        let items = vec![
+            TransactWriteItem::builder().update(marker).build(),
+            TransactWriteItem::builder().update(counter).build(),
+        ];
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
             .send()
             .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(Broadcast::from_item(&out.attributes.unwrap_or_default()))
+        {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
     }
 }

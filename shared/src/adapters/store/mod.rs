@@ -11,6 +11,7 @@ pub mod imports;
 pub mod once;
 pub mod panel;
 pub mod promos;
+pub mod payments;
 pub mod rate;
 pub mod stats;
 pub mod sync_runs;

@@ -3,19 +3,22 @@
 //!
 //! Never one recipient twice: the fan-out may queue a copy more than once
 //! (a page job re-delivered after a crash), but the sender takes the
-//! per-broadcast per-user marker (`TO#<user>`) before it calls Telegram and
-//! drops a copy whose marker is taken. A 429 or an unreachable Telegram
-//! gives the marker back before the copy is retried. The one window left —
-//! a crash between taking the marker and Telegram's answer — loses that
-//! copy rather than sending it twice, and the progress shows it as "left".
+//! per-broadcast per-user marker (`TO#<user>`, state `sending`) before it
+//! calls Telegram, and records the outcome (`sent`, `blocked`, …) together
+//! with its counter in one transaction. A copy whose marker is taken and
+//! counted is dropped; one whose marker is still `sending` waits (another
+//! delivery may be mid-send) until the lease ends, and is then counted
+//! failed — a crash between the marker and the outcome makes it unknowable
+//! whether Telegram took it, and sending again could double it. A 429 or an
+//! unreachable Telegram gives the marker back before the copy is retried.
 //!
-//! Counters on the broadcast item (`queued` once per page, `sent`, `failed`,
-//! `blocked`, `skipped`) are updated with `ALL_NEW`, so the writer that
-//! accounts for the last copy sees it and writes the final summary.
+//! Counters on the broadcast item: `queued` once per page, `sent`,
+//! `failed`, `blocked`, `skipped` once per recipient; whoever accounts for
+//! the last copy (or ends the fan-out) re-reads it and writes the summary.
 
 use crate::adapters::app::App;
 use crate::adapters::jobs::{BroadcastCursor as Cursor, Job, enqueue_job};
-use crate::adapters::store::broadcasts::Broadcast;
+use crate::adapters::store::broadcasts::{Broadcast, RecipientClaim};
 use crate::base::admin_callback::AdminAction;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, t, tr};
@@ -34,6 +37,9 @@ use teloxide_core::{ApiError, RequestError};
 pub const PAGE: i32 = 500;
 /// The admin's progress message is refreshed every so many copies.
 const PROGRESS_EVERY: i64 = 50;
+/// A delivery that took a recipient's marker this long ago and recorded
+/// no outcome has crashed (the sender's timeout is 30 s).
+pub const SENDING_LEASE_SECS: i64 = 120;
 /// A copy pushed back by 429 more often than this is counted failed.
 const MAX_DEFERRALS: u32 = 20;
 
@@ -204,17 +210,33 @@ pub async fn deliver(app: &App, copy: BroadcastCopy) -> Result<(), String> {
         return Ok(());
     };
     let ts = now();
-    if !app
+    match app
         .store
         .claim_recipient(id, copy.user, ts)
         .await
         .map_err(|e| e.to_string())?
     {
-        tracing::info!(broadcast = id, user = %copy.user, "copy already sent; dropped");
-        return Ok(());
+        RecipientClaim::Acquired => {}
+        RecipientClaim::Accounted => {
+            tracing::info!(broadcast = id, user = %copy.user, "copy already sent; dropped");
+            return Ok(());
+        }
+        RecipientClaim::Sending { at } if ts - at < SENDING_LEASE_SECS => {
+            return Err(format!(
+                "copy to {} is being sent by another delivery",
+                copy.user
+            ));
+        }
+        RecipientClaim::Sending { .. } => {
+            // A delivery took the marker and never recorded the outcome: it
+            // crashed before or after Telegram's answer. Sending again could
+            // double it; count it failed (outcome unknown) so the totals end.
+            tracing::warn!(broadcast = id, user = %copy.user, "copy's outcome lost in a crash; counted failed");
+            return account(app, id, copy.user, "failed").await;
+        }
     }
     if b.status == "cancelled" {
-        return account(app, id, "skipped").await;
+        return account(app, id, copy.user, "skipped").await;
     }
     let sent = app
         .bot
@@ -231,7 +253,7 @@ pub async fn deliver(app: &App, copy: BroadcastCopy) -> Result<(), String> {
             .map_err(|e| e.to_string())
     };
     match sent {
-        Ok(_) => account(app, id, "sent").await,
+        Ok(_) => account(app, id, copy.user, "sent").await,
         Err(RequestError::RetryAfter(wait)) if copy.deferrals < MAX_DEFERRALS => {
             release().await?;
             let mut again = copy.clone();
@@ -258,7 +280,7 @@ pub async fn deliver(app: &App, copy: BroadcastCopy) -> Result<(), String> {
                 .set_blocked(copy.user, Some(ts))
                 .await
                 .map_err(|e| e.to_string())?;
-            account(app, id, "blocked").await
+            account(app, id, copy.user, "blocked").await
         }
         Err(
             e @ (RequestError::Api(ApiError::Unknown(_))
@@ -274,17 +296,28 @@ pub async fn deliver(app: &App, copy: BroadcastCopy) -> Result<(), String> {
         }
         Err(e) => {
             tracing::warn!(broadcast = id, user = %copy.user, "copy refused: {e}");
-            account(app, id, "failed").await
+            account(app, id, copy.user, "failed").await
         }
     }
 }
 
-async fn account(app: &App, id: &str, what: &str) -> Result<(), String> {
-    let b = app
+async fn account(app: &App, id: &str, user: TelegramId, what: &str) -> Result<(), String> {
+    let counted = app
         .store
-        .count_broadcast(id, what)
+        .account_recipient(id, user, what)
         .await
         .map_err(|e| e.to_string())?;
+    if !counted {
+        return Ok(());
+    }
+    let Some(b) = app
+        .store
+        .get_broadcast(id)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(());
+    };
     if b.finished() {
         report(app, &b, true).await;
     } else if (b.sent + b.failed + b.blocked + b.skipped) % PROGRESS_EVERY == 0 {

@@ -198,6 +198,20 @@ pub async fn record_broadcast(app: &App, admin: TelegramId, id: &str) -> Result<
         .map_err(|e| e.to_string())
 }
 
+/// Records that an admin asked for a payment's refund.
+pub async fn record_refund(app: &App, admin: TelegramId, order: &str) -> Result<(), String> {
+    app.store
+        .audit(&Audit {
+            admin,
+            action: "refund".into(),
+            target: None,
+            detail: order.to_owned(),
+            at: now(),
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// Parses an adjustment as an admin types it: `+150 reason`, `-99.50 reason`.
 /// Returns kopecks and the reason (required).
 pub fn parse_adjustment(text: &str) -> Option<(i64, String)> {

@@ -711,6 +711,17 @@ impl Store {
         if !stats.is_empty() {
             items.extend(count_items(&self.table, now, &order.id.0, &stats)?);
         }
+        // The admin's payments list (a day's partition), with the credit.
+        items.push(crate::adapters::store::payments::index_item(
+            &self.table,
+            &order.id.0,
+            order.user,
+            order.provider.code(),
+            &order.purchase.code(),
+            order.amount.minor,
+            &order.amount.currency,
+            now,
+        )?);
         let mut expr = format!("SET {}", set.join(", "));
         if !add.is_empty() {
             expr.push_str(&format!(" ADD {}", add.join(", ")));
