@@ -1,12 +1,15 @@
 //! Writes of the importer (`tools/importer`): users, saved payment methods
 //! and old referral codes brought over from another bot's database.
 //!
-//! Every write is idempotent by a key derived from the source's ids, so a
-//! re-run changes nothing and an interrupted run can simply be run again:
-//! a user is merged in one transaction together with the marker
-//! `ONCE#import-user#<id>` (taken with `attribute_not_exists`), so the
-//! balance added, the inviter's and the campaign's counters move exactly
-//! once; everything else is a conditional put keyed by the source row.
+//! A user comes over in one transaction: the marker `ONCE#import-user#<id>`
+//! (taken with `attribute_not_exists`), the merged profile, the inviter's
+//! and the campaign's counters, and every item the user owns (orders,
+//! ledger lines, saved cards, promo activations, the old referral code),
+//! each a put conditioned on its key (derived from the source's ids) being
+//! new. So a user is imported entirely or not at all, the balance is added
+//! and the counters move exactly once, a re-run skips every marked user
+//! (one `BatchGetItem` per 100), and an interrupted run is finished by
+//! running it again.
 //! The merge rules are in `docs/operations.md` ("Migrate from
 //! remnawave-tg-shop / 2GETPRO").
 
@@ -75,6 +78,31 @@ pub enum UserImport {
     Already,
 }
 
+/// Writes that belong together (a payment's order and its ledger row), and
+/// the kind they count as in the importer's report.
+#[derive(Debug, Clone)]
+pub struct ImportRecord {
+    /// `payments`, `saved_methods`, …
+    pub kind: &'static str,
+    /// Puts conditioned on their keys being new.
+    pub writes: Vec<TransactWriteItem>,
+}
+
+/// What importing one user did, with the kinds of its records written now
+/// and found there already (written by this bot, e.g. a promo activation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportResult {
+    /// Created, merged or already imported.
+    pub user: UserImport,
+    /// Kinds of the records written now.
+    pub written: Vec<&'static str>,
+    /// Kinds of the records whose items were there already.
+    pub already: Vec<&'static str>,
+}
+
+/// Items a transaction may hold.
+const MAX_TRANSACTION_ITEMS: usize = 100;
+
 /// A card or account a provider saved for off-session charges.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedMethod {
@@ -105,22 +133,143 @@ pub fn ref_alias_key(code: &str) -> String {
 }
 
 impl Store {
-    /// Imports one user exactly once, merging into a user who already
-    /// started this bot: the later subscription end wins, the balance is
-    /// added, an inviter or campaign already recorded here stays, the
-    /// earlier registration date and a ban from either side stay.
-    pub async fn import_user(&self, u: &ImportedUser, now: i64) -> Result<UserImport, StoreError> {
+    /// Imports one user and everything they own exactly once, merging into
+    /// a user who already started this bot: the later subscription end
+    /// wins, the balance is added, an inviter or campaign already recorded
+    /// here stays, the earlier registration date and a ban from either side
+    /// stay. A record whose items exist already (this bot wrote them) is
+    /// left out and reported as `already`.
+    pub async fn import_user(
+        &self,
+        u: &ImportedUser,
+        records: Vec<ImportRecord>,
+        now: i64,
+    ) -> Result<ImportResult, StoreError> {
+        let mut result = ImportResult {
+            user: UserImport::Already,
+            written: Vec::new(),
+            already: Vec::new(),
+        };
+        let mut records = records;
+        // What does not fit in the user's transaction goes first, record by
+        // record; the marker, written last, still means "all of it is there".
+        let mut room = MAX_TRANSACTION_ITEMS - 4;
+        let mut in_txn = Vec::new();
+        for r in records.drain(..) {
+            if r.writes.len() <= room {
+                room -= r.writes.len();
+                in_txn.push(r);
+            } else {
+                let kind = r.kind;
+                if self.write_record(r).await? {
+                    result.written.push(kind);
+                } else {
+                    result.already.push(kind);
+                }
+            }
+        }
         for _ in 0..ATTEMPTS {
             let existing = self.profile_for_import(u.id).await?.unwrap_or_default();
-            match self.try_import_user(u, &existing, now).await? {
-                Some(outcome) => return Ok(outcome),
-                None => continue,
+            match self.try_import_user(u, &existing, &in_txn, now).await? {
+                Attempt::Done(outcome) => {
+                    result.user = outcome;
+                    let kinds = in_txn.iter().map(|r| r.kind);
+                    if outcome == UserImport::Already {
+                        result.already.extend(kinds);
+                    } else {
+                        result.written.extend(kinds);
+                    }
+                    return Ok(result);
+                }
+                Attempt::Exists(indexes) => {
+                    // Those records are there already: leave them out.
+                    let mut i = 0;
+                    in_txn.retain(|r| {
+                        let keep = !indexes.contains(&i);
+                        if !keep {
+                            result.already.push(r.kind);
+                        }
+                        i += 1;
+                        keep
+                    });
+                }
+                Attempt::Raced => {}
             }
         }
         Err(StoreError::Dynamo(format!(
             "user {}: kept racing concurrent changes; run the import again",
             u.id
         )))
+    }
+
+    /// Writes one record on its own; false when its items were there.
+    async fn write_record(&self, r: ImportRecord) -> Result<bool, StoreError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(r.writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Of `ids`, those imported by an earlier run (their marker exists).
+    pub async fn imported_users(
+        &self,
+        ids: &[TelegramId],
+    ) -> Result<std::collections::HashSet<TelegramId>, StoreError> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in ids.chunks(100) {
+            let mut keys: Vec<Item> = chunk
+                .iter()
+                .map(|id| {
+                    Item::from([
+                        ("PK".to_owned(), s(once_key(IMPORT_SCOPE, &id.to_string()))),
+                        ("SK".to_owned(), s("ONCE")),
+                    ])
+                })
+                .collect();
+            for attempt in 0..10u32 {
+                let ka = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .consistent_read(true)
+                    .projection_expression("PK")
+                    .build()
+                    .map_err(build_err)?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, ka)
+                    .send()
+                    .await
+                    .map_err(StoreError::from_sdk)?;
+                for item in out.responses().and_then(|r| r.get(&self.table)).into_iter().flatten() {
+                    if let Some(id) = item
+                        .str("PK")
+                        .and_then(|pk| pk.rsplit('#').next())
+                        .and_then(|id| id.parse().ok())
+                    {
+                        found.insert(TelegramId(id));
+                    }
+                }
+                keys = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .map(|k| k.keys().to_vec())
+                    .unwrap_or_default();
+                if keys.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(6))).await;
+            }
+        }
+        Ok(found)
     }
 
     async fn profile_for_import(&self, id: TelegramId) -> Result<Option<Item>, StoreError> {
@@ -137,27 +286,13 @@ impl Store {
         Ok(out.item)
     }
 
-    /// Whether a user was imported by an earlier run.
-    pub async fn user_imported(&self, id: TelegramId) -> Result<bool, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(once_key(IMPORT_SCOPE, &id.to_string())))
-            .key("SK", s("ONCE"))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(out.item.is_some())
-    }
-
     async fn try_import_user(
         &self,
         u: &ImportedUser,
         existing: &Item,
+        records: &[ImportRecord],
         now: i64,
-    ) -> Result<Option<UserImport>, StoreError> {
+    ) -> Result<Attempt, StoreError> {
         let merged = existing.contains_key("created_at");
         let code = crate::base::refcode::encode(u.id);
         let pk = keys::user(u.id);
@@ -304,6 +439,13 @@ impl Store {
         if let Some(c) = campaign {
             items.push(add_one(&self.table, keys::campaign(c), keys::SUMMARY, "users")?);
         }
+        // Which record each remaining item belongs to.
+        let first_record_item = items.len();
+        let mut owner = Vec::new();
+        for (i, r) in records.iter().enumerate() {
+            items.extend(r.writes.iter().cloned());
+            owner.extend(std::iter::repeat_n(i, r.writes.len()));
+        }
         let result = self
             .client
             .transact_write_items()
@@ -311,38 +453,51 @@ impl Store {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(Some(if merged {
+            Ok(_) => Ok(Attempt::Done(if merged {
                 UserImport::Merged
             } else {
                 UserImport::Created
             })),
             Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                let marker_taken = match e.err() {
+                let failed: Vec<usize> = match e.err() {
                     TransactWriteItemsError::TransactionCanceledException(c) => c
                         .cancellation_reasons()
-                        .first()
-                        .and_then(|r| r.code())
-                        == Some("ConditionalCheckFailed"),
-                    _ => false,
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+                        .map(|(i, _)| i)
+                        .collect(),
+                    _ => Vec::new(),
                 };
-                if marker_taken {
-                    Ok(Some(UserImport::Already))
-                } else {
+                if failed.first() == Some(&0) {
+                    return Ok(Attempt::Done(UserImport::Already));
+                }
+                let exists: Vec<usize> = failed
+                    .iter()
+                    .filter(|i| **i >= first_record_item)
+                    .map(|i| owner[i - first_record_item])
+                    .collect();
+                if exists.is_empty() {
                     // The user changed between our read and write: re-read.
-                    Ok(None)
+                    Ok(Attempt::Raced)
+                } else {
+                    Ok(Attempt::Exists(exists))
                 }
             }
             Err(e) => Err(StoreError::from_sdk(e)),
         }
     }
 
-    /// Keeps an old referral code working: `ref_<old code>` links find the
-    /// user through the same index as our own codes (`GSI1PK=REF#<code>`).
-    /// True when written now, false when it was there already.
-    pub async fn import_ref_alias(&self, code: &str, user: TelegramId) -> Result<bool, StoreError> {
-        self.put_new(
-            self.client
-                .put_item()
+    /// The write that keeps an old referral code working: `ref_<old code>`
+    /// links find the user through the same index as our own codes
+    /// (`GSI1PK=REF#<code>`).
+    pub fn ref_alias_write(
+        &self,
+        code: &str,
+        user: TelegramId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        new_item(
+            Put::builder()
                 .table_name(&self.table)
                 .item("PK", s(ref_alias_key(code)))
                 .item("SK", s("ALIAS"))
@@ -350,14 +505,11 @@ impl Store {
                 .item("GSI1PK", s(keys::ref_code(code)))
                 .item("GSI1SK", s(keys::user(user))),
         )
-        .await
     }
 
-    /// Records a saved payment method on its user, once.
-    pub async fn import_saved_method(&self, m: &SavedMethod) -> Result<bool, StoreError> {
-        let mut put = self
-            .client
-            .put_item()
+    /// The write that records a saved payment method on its user.
+    pub fn saved_method_write(&self, m: &SavedMethod) -> Result<TransactWriteItem, StoreError> {
+        let mut put = Put::builder()
             .table_name(&self.table)
             .item("PK", s(keys::user(m.user)))
             .item("SK", s(method_sk(&m.provider, &m.method_id)))
@@ -371,7 +523,7 @@ impl Store {
         if let Some(v) = &m.card_network {
             put = put.item("card_network", s(v));
         }
-        self.put_new(put).await
+        new_item(put)
     }
 
     /// A user's saved payment methods.
@@ -420,6 +572,26 @@ impl Store {
             Err(e) => Err(StoreError::from_sdk(e)),
         }
     }
+}
+
+/// A put conditioned on its key being new.
+pub(crate) fn new_item(
+    put: aws_sdk_dynamodb::types::builders::PutBuilder,
+) -> Result<TransactWriteItem, StoreError> {
+    Ok(TransactWriteItem::builder()
+        .put(
+            put.condition_expression("attribute_not_exists(PK)")
+                .build()
+                .map_err(build_err)?,
+        )
+        .build())
+}
+
+enum Attempt {
+    Done(UserImport),
+    /// These records' items exist already.
+    Exists(Vec<usize>),
+    Raced,
 }
 
 fn add_one(table: &str, pk: String, sk: &str, attr: &str) -> Result<TransactWriteItem, StoreError> {
