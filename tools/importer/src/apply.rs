@@ -137,7 +137,10 @@ async fn apply_user(store: &Store, p: &UserPlan, now: i64) -> Result<Outcome, St
         writes: vec![w],
     };
     if let Some(code) = &p.old_ref_code {
-        records.push(one("ref_code_aliases", store.ref_alias_write(code, p.user.id)?));
+        records.push(one(
+            "ref_code_aliases",
+            store.ref_alias_write(code, p.user.id)?,
+        ));
     }
     for pay in &p.payments {
         records.push(ImportRecord {

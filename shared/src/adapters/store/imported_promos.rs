@@ -11,9 +11,9 @@
 //! nothing twice.
 
 use super::attrs::{ItemExt, n, s};
+use super::imports::new_item;
 use super::{Store, StoreError, keys};
 use crate::base::types::TelegramId;
-use super::imports::new_item;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 
 /// A promo code definition from the old bot.

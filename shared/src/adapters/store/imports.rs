@@ -1,15 +1,15 @@
 //! Writes of the importer (`tools/importer`): users, saved payment methods
 //! and old referral codes brought over from another bot's database.
 //!
-//! A user comes over in one transaction: the marker `ONCE#import-user#<id>`
-//! (taken with `attribute_not_exists`), the merged profile, the inviter's
-//! and the campaign's counters, and every item the user owns (orders,
-//! ledger lines, saved cards, promo activations, the old referral code),
-//! each a put conditioned on its key (derived from the source's ids) being
-//! new. So a user is imported entirely or not at all, the balance is added
-//! and the counters move exactly once, a re-run skips every marked user
-//! (one `BatchGetItem` per 100), and an interrupted run is finished by
-//! running it again.
+//! A user's items (orders, ledger lines, saved cards, promo activations,
+//! the old referral code) are written first, each a put conditioned on its
+//! key (derived from the source's ids) being new; then one transaction
+//! takes the marker `ONCE#import-user#<id>` (`attribute_not_exists`),
+//! merges the profile and moves the inviter's and the campaign's counters.
+//! So the balance is added and the counters move exactly once, a marked
+//! user has everything, a re-run skips marked users (one `BatchGetItem` per
+//! 100), and an interrupted run is finished by running it again (the puts
+//! already made find their items and change nothing).
 //! The merge rules are in `docs/operations.md` ("Migrate from
 //! remnawave-tg-shop / 2GETPRO").
 
@@ -100,9 +100,6 @@ pub struct ImportResult {
     pub already: Vec<&'static str>,
 }
 
-/// Items a transaction may hold.
-const MAX_TRANSACTION_ITEMS: usize = 100;
-
 /// A card or account a provider saved for off-session charges.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedMethod {
@@ -137,8 +134,8 @@ impl Store {
     /// a user who already started this bot: the later subscription end
     /// wins, the balance is added, an inviter or campaign already recorded
     /// here stays, the earlier registration date and a ban from either side
-    /// stay. A record whose items exist already (this bot wrote them) is
-    /// left out and reported as `already`.
+    /// stay. A record whose items exist already (an interrupted run wrote
+    /// them) is reported as `already`.
     pub async fn import_user(
         &self,
         u: &ImportedUser,
@@ -150,50 +147,21 @@ impl Store {
             written: Vec::new(),
             already: Vec::new(),
         };
-        let mut records = records;
-        // What does not fit in the user's transaction goes first, record by
-        // record; the marker, written last, still means "all of it is there".
-        let mut room = MAX_TRANSACTION_ITEMS - 4;
-        let mut in_txn = Vec::new();
-        for r in records.drain(..) {
-            if r.writes.len() <= room {
-                room -= r.writes.len();
-                in_txn.push(r);
+        // The user's items first, each a put conditioned on its key; the
+        // marker, written last with the profile, means "all of it is there".
+        for r in records {
+            let kind = r.kind;
+            if self.write_record(r).await? {
+                result.written.push(kind);
             } else {
-                let kind = r.kind;
-                if self.write_record(r).await? {
-                    result.written.push(kind);
-                } else {
-                    result.already.push(kind);
-                }
+                result.already.push(kind);
             }
         }
         for _ in 0..ATTEMPTS {
             let existing = self.profile_for_import(u.id).await?.unwrap_or_default();
-            match self.try_import_user(u, &existing, &in_txn, now).await? {
-                Attempt::Done(outcome) => {
-                    result.user = outcome;
-                    let kinds = in_txn.iter().map(|r| r.kind);
-                    if outcome == UserImport::Already {
-                        result.already.extend(kinds);
-                    } else {
-                        result.written.extend(kinds);
-                    }
-                    return Ok(result);
-                }
-                Attempt::Exists(indexes) => {
-                    // Those records are there already: leave them out.
-                    let mut i = 0;
-                    in_txn.retain(|r| {
-                        let keep = !indexes.contains(&i);
-                        if !keep {
-                            result.already.push(r.kind);
-                        }
-                        i += 1;
-                        keep
-                    });
-                }
-                Attempt::Raced => {}
+            if let Some(outcome) = self.try_import_user(u, &existing, now).await? {
+                result.user = outcome;
+                return Ok(result);
             }
         }
         Err(StoreError::Dynamo(format!(
@@ -202,21 +170,28 @@ impl Store {
         )))
     }
 
-    /// Writes one record on its own; false when its items were there.
+    /// Writes one record's puts, each on its own (a re-run after an
+    /// interruption finds some written); false when all were there already.
     async fn write_record(&self, r: ImportRecord) -> Result<bool, StoreError> {
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(r.writes))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                Ok(false)
+        let mut wrote = false;
+        for w in r.writes {
+            let Some(put) = w.put else { continue };
+            let req = self
+                .client
+                .put_item()
+                .table_name(put.table_name)
+                .set_item(Some(put.item))
+                .set_expression_attribute_values(put.expression_attribute_values)
+                .set_expression_attribute_names(put.expression_attribute_names)
+                .set_condition_expression(put.condition_expression);
+            match req.send().await {
+                Ok(_) => wrote = true,
+                Err(SdkError::ServiceError(e))
+                    if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) => {}
+                Err(e) => return Err(StoreError::from_sdk(e)),
             }
-            Err(e) => Err(StoreError::from_sdk(e)),
         }
+        Ok(wrote)
     }
 
     /// Of `ids`, those imported by an earlier run (their marker exists).
@@ -249,7 +224,12 @@ impl Store {
                     .send()
                     .await
                     .map_err(StoreError::from_sdk)?;
-                for item in out.responses().and_then(|r| r.get(&self.table)).into_iter().flatten() {
+                for item in out
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(id) = item
                         .str("PK")
                         .and_then(|pk| pk.rsplit('#').next())
@@ -290,9 +270,8 @@ impl Store {
         &self,
         u: &ImportedUser,
         existing: &Item,
-        records: &[ImportRecord],
         now: i64,
-    ) -> Result<Attempt, StoreError> {
+    ) -> Result<Option<UserImport>, StoreError> {
         let merged = existing.contains_key("created_at");
         let code = crate::base::refcode::encode(u.id);
         let pk = keys::user(u.id);
@@ -346,7 +325,11 @@ impl Store {
         if let Some(v) = &u.username
             && !merged
         {
-            set.extend(["username = :un".into(), "GSI3PK = :unpk".into(), "GSI3SK = :pk".into()]);
+            set.extend([
+                "username = :un".into(),
+                "GSI3PK = :unpk".into(),
+                "GSI3SK = :pk".into(),
+            ]);
             upd = upd
                 .expression_attribute_values(":un", s(v))
                 .expression_attribute_values(":unpk", s(keys::username(v)));
@@ -362,7 +345,11 @@ impl Store {
         // The later subscription end wins.
         let old_end = existing.i64("sub_end");
         if let Some(end) = u.sub_end.filter(|e| old_end.is_none_or(|old| *e > old)) {
-            set.extend(["sub_end = :end".into(), "GSI2PK = :exp".into(), "GSI2SK = :expsk".into()]);
+            set.extend([
+                "sub_end = :end".into(),
+                "GSI2PK = :exp".into(),
+                "GSI2SK = :expsk".into(),
+            ]);
             upd = upd
                 .expression_attribute_values(":end", n(end))
                 .expression_attribute_values(":exp", s(keys::expiry_pk(end)))
@@ -434,17 +421,20 @@ impl Store {
                 .build(),
         ];
         if let Some(r) = referrer {
-            items.push(add_one(&self.table, keys::user(r), keys::PROFILE, "referrals")?);
+            items.push(add_one(
+                &self.table,
+                keys::user(r),
+                keys::PROFILE,
+                "referrals",
+            )?);
         }
         if let Some(c) = campaign {
-            items.push(add_one(&self.table, keys::campaign(c), keys::SUMMARY, "users")?);
-        }
-        // Which record each remaining item belongs to.
-        let first_record_item = items.len();
-        let mut owner = Vec::new();
-        for (i, r) in records.iter().enumerate() {
-            items.extend(r.writes.iter().cloned());
-            owner.extend(std::iter::repeat_n(i, r.writes.len()));
+            items.push(add_one(
+                &self.table,
+                keys::campaign(c),
+                keys::SUMMARY,
+                "users",
+            )?);
         }
         let result = self
             .client
@@ -453,36 +443,21 @@ impl Store {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(Attempt::Done(if merged {
+            Ok(_) => Ok(Some(if merged {
                 UserImport::Merged
             } else {
                 UserImport::Created
             })),
             Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                let failed: Vec<usize> = match e.err() {
-                    TransactWriteItemsError::TransactionCanceledException(c) => c
-                        .cancellation_reasons()
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
-                        .map(|(i, _)| i)
-                        .collect(),
-                    _ => Vec::new(),
+                let marker_taken = match e.err() {
+                    TransactWriteItemsError::TransactionCanceledException(c) => {
+                        c.cancellation_reasons().first().and_then(|r| r.code())
+                            == Some("ConditionalCheckFailed")
+                    }
+                    _ => false,
                 };
-                if failed.first() == Some(&0) {
-                    return Ok(Attempt::Done(UserImport::Already));
-                }
-                let exists: Vec<usize> = failed
-                    .iter()
-                    .filter(|i| **i >= first_record_item)
-                    .map(|i| owner[i - first_record_item])
-                    .collect();
-                if exists.is_empty() {
-                    // The user changed between our read and write: re-read.
-                    Ok(Attempt::Raced)
-                } else {
-                    Ok(Attempt::Exists(exists))
-                }
+                // Imported before; or the user changed between our read and write.
+                Ok(marker_taken.then_some(UserImport::Already))
             }
             Err(e) => Err(StoreError::from_sdk(e)),
         }
@@ -585,13 +560,6 @@ pub(crate) fn new_item(
                 .map_err(build_err)?,
         )
         .build())
-}
-
-enum Attempt {
-    Done(UserImport),
-    /// These records' items exist already.
-    Exists(Vec<usize>),
-    Raced,
 }
 
 fn add_one(table: &str, pk: String, sk: &str, attr: &str) -> Result<TransactWriteItem, StoreError> {
