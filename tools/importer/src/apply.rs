@@ -4,7 +4,7 @@
 
 use crate::plan::{Plan, UserPlan};
 use futures::StreamExt;
-use shared::adapters::store::imports::UserImport;
+use shared::adapters::store::imports::{ImportRecord, UserImport};
 use shared::adapters::store::{Store, StoreError};
 use std::collections::BTreeMap;
 
@@ -70,8 +70,9 @@ impl Outcome {
     }
 }
 
-/// Writes the plan. Definitions first (promo codes, campaigns), then users
-/// a few at a time.
+/// Writes the plan: definitions first (promo codes, campaigns), then the
+/// users not imported yet (one `BatchGetItem` per 100 finds the others), a
+/// few at a time, each in one transaction.
 pub async fn apply(store: &Store, plan: &Plan, now: i64) -> Result<Outcome, StoreError> {
     let mut out = Outcome::default();
     for p in &plan.promos {
@@ -80,28 +81,30 @@ pub async fn apply(store: &Store, plan: &Plan, now: i64) -> Result<Outcome, Stor
     for c in &plan.campaigns {
         out.note("campaigns", store.import_campaign(c).await?);
     }
-    let mut results =
-        futures::stream::iter(plan.users.iter().map(|u| apply_user(store, u, now)))
-            .buffer_unordered(PARALLEL_USERS);
+    let ids: Vec<_> = plan.users.iter().map(|u| u.user.id).collect();
+    let done = store.imported_users(&ids).await?;
+    let mut todo = Vec::new();
+    for u in &plan.users {
+        if done.contains(&u.user.id) {
+            for kind in kinds_of(u) {
+                out.note(kind, false);
+            }
+        } else {
+            todo.push(u);
+        }
+    }
+    let mut results = futures::stream::iter(todo.into_iter().map(|u| apply_user(store, u, now)))
+        .buffer_unordered(PARALLEL_USERS);
     while let Some(r) = results.next().await {
         out.absorb(r?);
     }
     Ok(out)
 }
 
-async fn apply_user(store: &Store, p: &UserPlan, now: i64) -> Result<Outcome, StoreError> {
-    let mut out = Outcome::default();
+/// The kinds the user transaction itself carries, as the plan counts them.
+fn profile_kinds(p: &UserPlan) -> Vec<&'static str> {
     let u = &p.user;
-    let first_time = match store.import_user(u, now).await? {
-        UserImport::Created => true,
-        UserImport::Merged => {
-            out.merged_users += 1;
-            true
-        }
-        UserImport::Already => false,
-    };
-    // What the user transaction carried, counted by the same kinds as the plan.
-    out.note("users", first_time);
+    let mut kinds = vec!["users"];
     for (kind, present) in [
         ("subscriptions", u.sub_end.is_some()),
         ("trials_used", u.trial_used.is_some()),
@@ -110,23 +113,64 @@ async fn apply_user(store: &Store, p: &UserPlan, now: i64) -> Result<Outcome, St
         ("balances", u.balance.0 > 0),
     ] {
         if present {
-            out.note(kind, first_time);
+            kinds.push(kind);
         }
     }
+    kinds
+}
+
+/// Every kind a user brings, one entry per item counted.
+fn kinds_of(p: &UserPlan) -> Vec<&'static str> {
+    let mut kinds = profile_kinds(p);
+    kinds.extend(p.old_ref_code.iter().map(|_| "ref_code_aliases"));
+    kinds.extend(p.payments.iter().map(|_| "payments"));
+    kinds.extend(p.entries.iter().map(|_| "balance_entries"));
+    kinds.extend(p.methods.iter().map(|_| "saved_methods"));
+    kinds.extend(p.activations.iter().map(|_| "promo_activations"));
+    kinds
+}
+
+async fn apply_user(store: &Store, p: &UserPlan, now: i64) -> Result<Outcome, StoreError> {
+    let mut records = Vec::new();
+    let one = |kind, w| ImportRecord {
+        kind,
+        writes: vec![w],
+    };
     if let Some(code) = &p.old_ref_code {
-        out.note("ref_code_aliases", store.import_ref_alias(code, u.id).await?);
+        records.push(one(
+            "ref_code_aliases",
+            store.ref_alias_write(code, p.user.id)?,
+        ));
     }
     for pay in &p.payments {
-        out.note("payments", store.record_historical_payment(pay).await?);
+        records.push(ImportRecord {
+            kind: "payments",
+            writes: store.historical_payment_writes(pay)?,
+        });
     }
     for e in &p.entries {
-        out.note("balance_entries", store.record_historical_entry(e).await?);
+        records.push(one("balance_entries", store.historical_entry_write(e)?));
     }
     for m in &p.methods {
-        out.note("saved_methods", store.import_saved_method(m).await?);
+        records.push(one("saved_methods", store.saved_method_write(m)?));
     }
     for a in &p.activations {
-        out.note("promo_activations", store.import_promo_activation(a).await?);
+        records.push(one("promo_activations", store.promo_activation_write(a)?));
+    }
+    let result = store.import_user(&p.user, records, now).await?;
+    let mut out = Outcome::default();
+    let fresh = result.user != UserImport::Already;
+    if result.user == UserImport::Merged {
+        out.merged_users += 1;
+    }
+    for kind in profile_kinds(p) {
+        out.note(kind, fresh);
+    }
+    for kind in result.written {
+        out.note(kind, true);
+    }
+    for kind in result.already {
+        out.note(kind, false);
     }
     Ok(out)
 }

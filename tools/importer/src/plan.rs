@@ -1,7 +1,7 @@
 //! From the source's rows to our items: a pure mapping, the same for the
 //! dry run and the real run, so the dry run's counts are what a run writes.
 
-use crate::source::{SrcPayment, Source};
+use crate::source::{Source, SrcPayment};
 use sha2::{Digest, Sha256};
 use shared::adapters::pay::{Money, OrderId};
 use shared::adapters::store::imported_promos::{CampaignDef, PromoActivation, PromoDef};
@@ -237,16 +237,14 @@ pub fn plan(src: &Source, now: i64) -> Plan {
     let mut activations: HashMap<i64, Vec<PromoActivation>> = HashMap::new();
     for a in &src.activations {
         match promo_code.get(&a.promo_code_id) {
-            Some(code) if ids.contains(&a.user_id) => {
-                activations
-                    .entry(a.user_id)
-                    .or_default()
-                    .push(PromoActivation {
-                        code: code.clone(),
-                        user: TelegramId(a.user_id),
-                        at: a.activated_at.unwrap_or(now),
-                    })
-            }
+            Some(code) if ids.contains(&a.user_id) => activations
+                .entry(a.user_id)
+                .or_default()
+                .push(PromoActivation {
+                    code: code.clone(),
+                    user: TelegramId(a.user_id),
+                    at: a.activated_at.unwrap_or(now),
+                }),
             Some(_) => report.bad("promo_code_activations", a.activation_id, "no such user"),
             None => report.bad("promo_code_activations", a.activation_id, "no such code"),
         }
@@ -278,16 +276,28 @@ pub fn plan(src: &Source, now: i64) -> Plan {
             .unwrap_or_default();
         let mut balance = u.balance_kopeks.unwrap_or_default();
         if balance < 0 {
-            report.bad("users", u.user_id, format!("negative balance {balance} (imported as 0)"));
+            report.bad(
+                "users",
+                u.user_id,
+                format!("negative balance {balance} (imported as 0)"),
+            );
             balance = 0;
         }
         let referrer = match u.referred_by_id {
             Some(r) if r == u.user_id => {
-                report.bad("users", u.user_id, "invited by themselves (inviter dropped)");
+                report.bad(
+                    "users",
+                    u.user_id,
+                    "invited by themselves (inviter dropped)",
+                );
                 None
             }
             Some(r) if !ids.contains(&r) => {
-                report.bad("users", u.user_id, format!("inviter {r} not in users (dropped)"));
+                report.bad(
+                    "users",
+                    u.user_id,
+                    format!("inviter {r} not in users (dropped)"),
+                );
                 None
             }
             other => other.map(TelegramId),

@@ -417,9 +417,11 @@ pub async fn read(db: &Client) -> Result<Source, String> {
             .collect();
     }
     if schema.has("ad_attributions") {
-        let rows = q("SELECT user_id::bigint, ad_campaign_id::bigint FROM ad_attributions \
+        let rows = q(
+            "SELECT user_id::bigint, ad_campaign_id::bigint FROM ad_attributions \
              ORDER BY user_id"
-            .into())
+                .into(),
+        )
         .await
         .map_err(pg)?;
         src.attributions = rows

@@ -49,9 +49,16 @@ pub fn item_to_json(item: &HashMap<String, AttributeValue>) -> Value {
 
 /// An attribute value from DynamoDB JSON.
 pub fn value_from_json(v: &Value) -> Result<AttributeValue, String> {
-    let obj = v.as_object().filter(|o| o.len() == 1).ok_or("expected {\"<type>\": value}")?;
+    let obj = v
+        .as_object()
+        .filter(|o| o.len() == 1)
+        .ok_or("expected {\"<type>\": value}")?;
     let (ty, val) = obj.iter().next().ok_or("empty value")?;
-    let str_of = |v: &Value| v.as_str().map(str::to_owned).ok_or(format!("{ty}: expected a string"));
+    let str_of = |v: &Value| {
+        v.as_str()
+            .map(str::to_owned)
+            .ok_or(format!("{ty}: expected a string"))
+    };
     let strs = |v: &Value| -> Result<Vec<String>, String> {
         v.as_array()
             .ok_or(format!("{ty}: expected a list"))?
@@ -90,7 +97,12 @@ pub fn item_from_json(v: &Value) -> Result<Item, String> {
     v.as_object()
         .ok_or("expected an object")?
         .iter()
-        .map(|(k, v)| Ok((k.clone(), value_from_json(v).map_err(|e| format!("{k}: {e}"))?)))
+        .map(|(k, v)| {
+            Ok((
+                k.clone(),
+                value_from_json(v).map_err(|e| format!("{k}: {e}"))?,
+            ))
+        })
         .collect()
 }
 
@@ -106,7 +118,12 @@ pub async fn export(client: &Client, table: &str, out: &mut impl Write) -> Resul
             .set_exclusive_start_key(start.take())
             .send()
             .await
-            .map_err(|e| format!("scan {table}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+            .map_err(|e| {
+                format!(
+                    "scan {table}: {}",
+                    aws_sdk_dynamodb::error::DisplayErrorContext(e)
+                )
+            })?;
         for item in page.items() {
             writeln!(out, "{}", item_to_json(item)).map_err(|e| format!("write: {e}"))?;
             count += 1;
@@ -148,14 +165,23 @@ pub async fn import(client: &Client, table: &str, input: impl BufRead) -> Result
     Ok(count)
 }
 
-async fn write_batch(client: &Client, table: &str, mut batch: Vec<WriteRequest>) -> Result<(), String> {
+async fn write_batch(
+    client: &Client,
+    table: &str,
+    mut batch: Vec<WriteRequest>,
+) -> Result<(), String> {
     for attempt in 0..10u32 {
         let out = client
             .batch_write_item()
             .request_items(table, batch)
             .send()
             .await
-            .map_err(|e| format!("batch write {table}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+            .map_err(|e| {
+                format!(
+                    "batch write {table}: {}",
+                    aws_sdk_dynamodb::error::DisplayErrorContext(e)
+                )
+            })?;
         batch = out
             .unprocessed_items()
             .and_then(|u| u.get(table))
@@ -167,7 +193,9 @@ async fn write_batch(client: &Client, table: &str, mut batch: Vec<WriteRequest>)
         // Throttled: back off before sending what is left.
         tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
     }
-    Err(format!("{table}: items still unprocessed after 10 attempts"))
+    Err(format!(
+        "{table}: items still unprocessed after 10 attempts"
+    ))
 }
 
 #[cfg(test)]

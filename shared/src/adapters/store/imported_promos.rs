@@ -11,9 +11,10 @@
 //! nothing twice.
 
 use super::attrs::{ItemExt, n, s};
+use super::imports::new_item;
 use super::{Store, StoreError, keys};
 use crate::base::types::TelegramId;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 
 /// A promo code definition from the old bot.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,11 +105,14 @@ impl Store {
         self.put_new(put).await
     }
 
-    /// Records that `a.user` activated `a.code`, once; false when it was there.
-    pub async fn import_promo_activation(&self, a: &PromoActivation) -> Result<bool, StoreError> {
-        self.put_new(
-            self.client
-                .put_item()
+    /// The write that records that `a.user` activated `a.code` (part of the
+    /// user's import transaction).
+    pub fn promo_activation_write(
+        &self,
+        a: &PromoActivation,
+    ) -> Result<TransactWriteItem, StoreError> {
+        new_item(
+            Put::builder()
                 .table_name(&self.table)
                 .item("PK", s(promo_key(&a.code)))
                 .item("SK", s(activation_sk(a.user)))
@@ -116,7 +120,6 @@ impl Store {
                 .item("at", n(a.at))
                 .item("imported", AttributeValue::Bool(true)),
         )
-        .await
     }
 
     /// Whether `user` has activated `code` (imported or not).

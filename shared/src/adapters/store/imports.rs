@@ -1,12 +1,15 @@
 //! Writes of the importer (`tools/importer`): users, saved payment methods
 //! and old referral codes brought over from another bot's database.
 //!
-//! Every write is idempotent by a key derived from the source's ids, so a
-//! re-run changes nothing and an interrupted run can simply be run again:
-//! a user is merged in one transaction together with the marker
-//! `ONCE#import-user#<id>` (taken with `attribute_not_exists`), so the
-//! balance added, the inviter's and the campaign's counters move exactly
-//! once; everything else is a conditional put keyed by the source row.
+//! A user's items (orders, ledger lines, saved cards, promo activations,
+//! the old referral code) are written first, each a put conditioned on its
+//! key (derived from the source's ids) being new; then one transaction
+//! takes the marker `ONCE#import-user#<id>` (`attribute_not_exists`),
+//! merges the profile and moves the inviter's and the campaign's counters.
+//! So the balance is added and the counters move exactly once, a marked
+//! user has everything, a re-run skips marked users (one `BatchGetItem` per
+//! 100), and an interrupted run is finished by running it again (the puts
+//! already made find their items and change nothing).
 //! The merge rules are in `docs/operations.md` ("Migrate from
 //! remnawave-tg-shop / 2GETPRO").
 
@@ -75,6 +78,28 @@ pub enum UserImport {
     Already,
 }
 
+/// Writes that belong together (a payment's order and its ledger row), and
+/// the kind they count as in the importer's report.
+#[derive(Debug, Clone)]
+pub struct ImportRecord {
+    /// `payments`, `saved_methods`, …
+    pub kind: &'static str,
+    /// Puts conditioned on their keys being new.
+    pub writes: Vec<TransactWriteItem>,
+}
+
+/// What importing one user did, with the kinds of its records written now
+/// and found there already (written by this bot, e.g. a promo activation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportResult {
+    /// Created, merged or already imported.
+    pub user: UserImport,
+    /// Kinds of the records written now.
+    pub written: Vec<&'static str>,
+    /// Kinds of the records whose items were there already.
+    pub already: Vec<&'static str>,
+}
+
 /// A card or account a provider saved for off-session charges.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedMethod {
@@ -105,22 +130,126 @@ pub fn ref_alias_key(code: &str) -> String {
 }
 
 impl Store {
-    /// Imports one user exactly once, merging into a user who already
-    /// started this bot: the later subscription end wins, the balance is
-    /// added, an inviter or campaign already recorded here stays, the
-    /// earlier registration date and a ban from either side stay.
-    pub async fn import_user(&self, u: &ImportedUser, now: i64) -> Result<UserImport, StoreError> {
+    /// Imports one user and everything they own exactly once, merging into
+    /// a user who already started this bot: the later subscription end
+    /// wins, the balance is added, an inviter or campaign already recorded
+    /// here stays, the earlier registration date and a ban from either side
+    /// stay. A record whose items exist already (an interrupted run wrote
+    /// them) is reported as `already`.
+    pub async fn import_user(
+        &self,
+        u: &ImportedUser,
+        records: Vec<ImportRecord>,
+        now: i64,
+    ) -> Result<ImportResult, StoreError> {
+        let mut result = ImportResult {
+            user: UserImport::Already,
+            written: Vec::new(),
+            already: Vec::new(),
+        };
+        // The user's items first, each a put conditioned on its key; the
+        // marker, written last with the profile, means "all of it is there".
+        for r in records {
+            let kind = r.kind;
+            if self.write_record(r).await? {
+                result.written.push(kind);
+            } else {
+                result.already.push(kind);
+            }
+        }
         for _ in 0..ATTEMPTS {
             let existing = self.profile_for_import(u.id).await?.unwrap_or_default();
-            match self.try_import_user(u, &existing, now).await? {
-                Some(outcome) => return Ok(outcome),
-                None => continue,
+            if let Some(outcome) = self.try_import_user(u, &existing, now).await? {
+                result.user = outcome;
+                return Ok(result);
             }
         }
         Err(StoreError::Dynamo(format!(
             "user {}: kept racing concurrent changes; run the import again",
             u.id
         )))
+    }
+
+    /// Writes one record's puts, each on its own (a re-run after an
+    /// interruption finds some written); false when all were there already.
+    async fn write_record(&self, r: ImportRecord) -> Result<bool, StoreError> {
+        let mut wrote = false;
+        for w in r.writes {
+            let Some(put) = w.put else { continue };
+            let req = self
+                .client
+                .put_item()
+                .table_name(put.table_name)
+                .set_item(Some(put.item))
+                .set_expression_attribute_values(put.expression_attribute_values)
+                .set_expression_attribute_names(put.expression_attribute_names)
+                .set_condition_expression(put.condition_expression);
+            match req.send().await {
+                Ok(_) => wrote = true,
+                Err(SdkError::ServiceError(e))
+                    if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) => {}
+                Err(e) => return Err(StoreError::from_sdk(e)),
+            }
+        }
+        Ok(wrote)
+    }
+
+    /// Of `ids`, those imported by an earlier run (their marker exists).
+    pub async fn imported_users(
+        &self,
+        ids: &[TelegramId],
+    ) -> Result<std::collections::HashSet<TelegramId>, StoreError> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in ids.chunks(100) {
+            let mut keys: Vec<Item> = chunk
+                .iter()
+                .map(|id| {
+                    Item::from([
+                        ("PK".to_owned(), s(once_key(IMPORT_SCOPE, &id.to_string()))),
+                        ("SK".to_owned(), s("ONCE")),
+                    ])
+                })
+                .collect();
+            for attempt in 0..10u32 {
+                let ka = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .consistent_read(true)
+                    .projection_expression("PK")
+                    .build()
+                    .map_err(build_err)?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, ka)
+                    .send()
+                    .await
+                    .map_err(StoreError::from_sdk)?;
+                for item in out
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(id) = item
+                        .str("PK")
+                        .and_then(|pk| pk.rsplit('#').next())
+                        .and_then(|id| id.parse().ok())
+                    {
+                        found.insert(TelegramId(id));
+                    }
+                }
+                keys = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .map(|k| k.keys().to_vec())
+                    .unwrap_or_default();
+                if keys.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(6))).await;
+            }
+        }
+        Ok(found)
     }
 
     async fn profile_for_import(&self, id: TelegramId) -> Result<Option<Item>, StoreError> {
@@ -135,21 +264,6 @@ impl Store {
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item)
-    }
-
-    /// Whether a user was imported by an earlier run.
-    pub async fn user_imported(&self, id: TelegramId) -> Result<bool, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(once_key(IMPORT_SCOPE, &id.to_string())))
-            .key("SK", s("ONCE"))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(out.item.is_some())
     }
 
     async fn try_import_user(
@@ -211,7 +325,11 @@ impl Store {
         if let Some(v) = &u.username
             && !merged
         {
-            set.extend(["username = :un".into(), "GSI3PK = :unpk".into(), "GSI3SK = :pk".into()]);
+            set.extend([
+                "username = :un".into(),
+                "GSI3PK = :unpk".into(),
+                "GSI3SK = :pk".into(),
+            ]);
             upd = upd
                 .expression_attribute_values(":un", s(v))
                 .expression_attribute_values(":unpk", s(keys::username(v)));
@@ -227,7 +345,11 @@ impl Store {
         // The later subscription end wins.
         let old_end = existing.i64("sub_end");
         if let Some(end) = u.sub_end.filter(|e| old_end.is_none_or(|old| *e > old)) {
-            set.extend(["sub_end = :end".into(), "GSI2PK = :exp".into(), "GSI2SK = :expsk".into()]);
+            set.extend([
+                "sub_end = :end".into(),
+                "GSI2PK = :exp".into(),
+                "GSI2SK = :expsk".into(),
+            ]);
             upd = upd
                 .expression_attribute_values(":end", n(end))
                 .expression_attribute_values(":exp", s(keys::expiry_pk(end)))
@@ -299,10 +421,20 @@ impl Store {
                 .build(),
         ];
         if let Some(r) = referrer {
-            items.push(add_one(&self.table, keys::user(r), keys::PROFILE, "referrals")?);
+            items.push(add_one(
+                &self.table,
+                keys::user(r),
+                keys::PROFILE,
+                "referrals",
+            )?);
         }
         if let Some(c) = campaign {
-            items.push(add_one(&self.table, keys::campaign(c), keys::SUMMARY, "users")?);
+            items.push(add_one(
+                &self.table,
+                keys::campaign(c),
+                keys::SUMMARY,
+                "users",
+            )?);
         }
         let result = self
             .client
@@ -318,31 +450,29 @@ impl Store {
             })),
             Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
                 let marker_taken = match e.err() {
-                    TransactWriteItemsError::TransactionCanceledException(c) => c
-                        .cancellation_reasons()
-                        .first()
-                        .and_then(|r| r.code())
-                        == Some("ConditionalCheckFailed"),
+                    TransactWriteItemsError::TransactionCanceledException(c) => {
+                        c.cancellation_reasons().first().and_then(|r| r.code())
+                            == Some("ConditionalCheckFailed")
+                    }
                     _ => false,
                 };
-                if marker_taken {
-                    Ok(Some(UserImport::Already))
-                } else {
-                    // The user changed between our read and write: re-read.
-                    Ok(None)
-                }
+                // Imported before; or the user changed between our read and write.
+                Ok(marker_taken.then_some(UserImport::Already))
             }
             Err(e) => Err(StoreError::from_sdk(e)),
         }
     }
 
-    /// Keeps an old referral code working: `ref_<old code>` links find the
-    /// user through the same index as our own codes (`GSI1PK=REF#<code>`).
-    /// True when written now, false when it was there already.
-    pub async fn import_ref_alias(&self, code: &str, user: TelegramId) -> Result<bool, StoreError> {
-        self.put_new(
-            self.client
-                .put_item()
+    /// The write that keeps an old referral code working: `ref_<old code>`
+    /// links find the user through the same index as our own codes
+    /// (`GSI1PK=REF#<code>`).
+    pub fn ref_alias_write(
+        &self,
+        code: &str,
+        user: TelegramId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        new_item(
+            Put::builder()
                 .table_name(&self.table)
                 .item("PK", s(ref_alias_key(code)))
                 .item("SK", s("ALIAS"))
@@ -350,14 +480,11 @@ impl Store {
                 .item("GSI1PK", s(keys::ref_code(code)))
                 .item("GSI1SK", s(keys::user(user))),
         )
-        .await
     }
 
-    /// Records a saved payment method on its user, once.
-    pub async fn import_saved_method(&self, m: &SavedMethod) -> Result<bool, StoreError> {
-        let mut put = self
-            .client
-            .put_item()
+    /// The write that records a saved payment method on its user.
+    pub fn saved_method_write(&self, m: &SavedMethod) -> Result<TransactWriteItem, StoreError> {
+        let mut put = Put::builder()
             .table_name(&self.table)
             .item("PK", s(keys::user(m.user)))
             .item("SK", s(method_sk(&m.provider, &m.method_id)))
@@ -371,7 +498,7 @@ impl Store {
         if let Some(v) = &m.card_network {
             put = put.item("card_network", s(v));
         }
-        self.put_new(put).await
+        new_item(put)
     }
 
     /// A user's saved payment methods.
@@ -420,6 +547,19 @@ impl Store {
             Err(e) => Err(StoreError::from_sdk(e)),
         }
     }
+}
+
+/// A put conditioned on its key being new.
+pub(crate) fn new_item(
+    put: aws_sdk_dynamodb::types::builders::PutBuilder,
+) -> Result<TransactWriteItem, StoreError> {
+    Ok(TransactWriteItem::builder()
+        .put(
+            put.condition_expression("attribute_not_exists(PK)")
+                .build()
+                .map_err(build_err)?,
+        )
+        .build())
 }
 
 fn add_one(table: &str, pk: String, sk: &str, attr: &str) -> Result<TransactWriteItem, StoreError> {

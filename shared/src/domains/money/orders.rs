@@ -1246,16 +1246,17 @@ pub struct HistoricalEntry {
 }
 
 impl Store {
-    /// Records a historical payment exactly once: the order (with what it
+    /// The writes that record a historical payment: the order (with what it
     /// granted, its provider and provider id, every after-payment effect
-    /// marked done so nothing is re-sent) and its ledger row, in one
-    /// transaction conditioned on both keys being new. False when it was
-    /// recorded before. It moves no balance and no subscription end: the
-    /// importer carries those over as the old bot's final values.
-    pub async fn record_historical_payment(
+    /// marked done so nothing is re-sent) and its ledger row, each
+    /// conditioned on its key being new. They move no balance and no
+    /// subscription end: the importer carries those over as the old bot's
+    /// final values. The importer commits them in the user's import
+    /// transaction (`Store::import_user`).
+    pub fn historical_payment_writes(
         &self,
         p: &HistoricalPayment,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let o = &p.order;
         let mut order = Put::builder()
             .table_name(&self.table)
@@ -1296,34 +1297,21 @@ impl Store {
             order: o.id.clone(),
             provider: Some(o.provider),
         };
-        let items = vec![
+        Ok(vec![
             TransactWriteItem::builder()
                 .put(order.build().map_err(build_err)?)
                 .build(),
             self.ledger_item(&entry, p.paid_at)?,
-        ];
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                // Only the keys' conditions can fail: it is there already.
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        ])
     }
 
-    /// Records a historical ledger line once (a conditional put keyed by
-    /// the source row); false when it was recorded before.
-    pub async fn record_historical_entry(&self, e: &HistoricalEntry) -> Result<bool, StoreError> {
-        let mut put = self
-            .client
-            .put_item()
+    /// The write that records a historical ledger line, conditioned on its
+    /// key (derived from the source row) being new.
+    pub fn historical_entry_write(
+        &self,
+        e: &HistoricalEntry,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut put = Put::builder()
             .table_name(&self.table)
             .item("PK", s(keys::user(e.user)))
             .item(
@@ -1339,18 +1327,9 @@ impl Store {
                 .item("amount", n(m.minor))
                 .item("currency", s(&m.currency));
         }
-        match put.send().await {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(se))
-                if matches!(
-                    se.err(),
-                    aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(_)
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(StoreError::from_sdk(err)),
-        }
+        Ok(TransactWriteItem::builder()
+            .put(put.build().map_err(build_err)?)
+            .build())
     }
 }
 

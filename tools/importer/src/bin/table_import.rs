@@ -4,7 +4,10 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let Some(table) = std::env::args().nth(1).or_else(|| std::env::var("TABLE_NAME").ok()) else {
+    let Some(table) = std::env::args()
+        .nth(1)
+        .or_else(|| std::env::var("TABLE_NAME").ok())
+    else {
         eprintln!("usage: table-import <table> < backup.jsonl   (or set TABLE_NAME)");
         return ExitCode::from(2);
     };
