@@ -73,7 +73,7 @@ fn tribute(i: i64) -> HttpRequest {
     )
 }
 
-/// The work callgrind counts (`--toggle-collect=*measured*`).
+/// The work callgrind counts (`--toggle-collect=cpu::measured`).
 #[inline(never)]
 fn measured(rt: &tokio::runtime::Runtime, routes: &Routes, reqs: Vec<HttpRequest>) -> usize {
     rt.block_on(async {
