@@ -17,7 +17,7 @@ use crate::base::callback::Action;
 use crate::base::clock::now;
 use crate::base::format::{date, money};
 use crate::base::i18n::{Arg, t, tr};
-use crate::base::types::{Provider, TelegramId};
+use crate::base::types::{Kopecks, Provider, TelegramId};
 use crate::domains::money::orders::{Order, OrderStatus, Payment, Purchase};
 use crate::domains::money::settle::settle;
 use crate::domains::renewal::cards::plan_for;
@@ -177,7 +177,9 @@ pub async fn charge(app: &App, user: TelegramId, end: i64, attempt: u8) -> Resul
         &yookassa::CreatePayment {
             order: order.id.clone(),
             user,
-            amount: price,
+            // The order's own amount: a re-delivery charges what the first
+            // delivery wrote, even if the price changed in between.
+            amount: Kopecks(order.amount.minor),
             description: description.clone(),
             item_description: description,
             email: None,
