@@ -89,7 +89,11 @@ fn measured(rt: &tokio::runtime::Runtime, routes: &Routes, reqs: Vec<HttpRequest
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let mode = args.get(1).map(String::as_str).unwrap_or("update").to_owned();
+    let mode = args
+        .get(1)
+        .map(String::as_str)
+        .unwrap_or("update")
+        .to_owned();
     let n: i64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -106,7 +110,10 @@ fn main() {
         ("TRIBUTE_API_KEY", TRIBUTE_KEY),
         ("TRIBUTE_SUBSCRIPTION_IDS", "31337"),
         ("TRIBUTE_CHANNEL_ID", "900"),
-        ("TRIBUTE_LINK_1_MONTH", "https://t.me/tribute/app?startapp=sAbc"),
+        (
+            "TRIBUTE_LINK_1_MONTH",
+            "https://t.me/tribute/app?startapp=sAbc",
+        ),
     ] {
         vars.set(k, v);
     }
