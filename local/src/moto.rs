@@ -56,9 +56,11 @@ impl Moto {
                 Ok(())
             });
         }
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start moto_server with {bin} (scripts/dev and scripts/test install it): {e}"))?;
+        let mut child = cmd.spawn().map_err(|e| {
+            format!(
+                "cannot start moto_server with {bin} (scripts/dev and scripts/test install it): {e}"
+            )
+        })?;
         let stdout = child.stdout.take().ok_or("moto_server: no stdout")?;
         let mut lines = BufReader::new(stdout);
         let mut line = String::new();

@@ -428,10 +428,7 @@ async fn five_hundred_codes_made_at_once_are_distinct_and_activate() {
     }
     admin(&t, 3, "/promo_csv").await;
     let all = t.telegram.calls_of("sendDocument").pop().expect("export");
-    assert_eq!(
-        document_text(&all).lines().count(),
-        501
-    );
+    assert_eq!(document_text(&all).lines().count(), 501);
 }
 
 /// The inviter opens the bot, then the buyer comes from their link.
@@ -771,6 +768,8 @@ async fn unverified_updates_make_no_codes_and_activate_none() {
 
 /// The text of a document the bot uploaded (the fake keeps files as hex).
 fn document_text(call: &e2e::fake_telegram::Call) -> String {
-    let hex = call.body["document"]["hex"].as_str().expect("an uploaded file");
+    let hex = call.body["document"]["hex"]
+        .as_str()
+        .expect("an uploaded file");
     String::from_utf8(hex::decode(hex).expect("hex")).expect("utf-8")
 }

@@ -394,7 +394,7 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
     );
 
     // Each provider's payment webhook.
-    let (_, payment) = order_for(t, &providers, 8001, 4, "yookassa").await;
+    let (_, payment) = order_for(t, providers, 8001, 4, "yookassa").await;
     providers.set_payment_status(&payment, "succeeded", false);
     let body = json!({"type": "notification", "event": "payment.succeeded",
         "object": {"id": payment, "status": "succeeded", "paid": true,
@@ -426,13 +426,13 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
         ],
     );
 
-    let (order, invoice) = order_for(t, &providers, 8001, 5, "cryptopay").await;
+    let (order, invoice) = order_for(t, providers, 8001, 5, "cryptopay").await;
     let body = cryptopay_update(&order, &invoice);
     let sig = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &body);
     let headers = [("crypto-pay-api-signature", sig)];
     let cost = m
         .cost(post(
-            &t,
+            t,
             "/pay/cryptopay",
             body.clone(),
             &headers,
@@ -449,7 +449,7 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
     );
     let cost = m
         .cost(post(
-            &t,
+            t,
             "/pay/cryptopay",
             body,
             &headers,
@@ -462,10 +462,10 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
         &["dynamodb GetItem=1"],
     );
 
-    let (order, _) = order_for(t, &providers, 8001, 6, "freekassa").await;
+    let (order, _) = order_for(t, providers, 8001, 6, "freekassa").await;
     let cost = m
         .cost(post(
-            &t,
+            t,
             "/pay/freekassa",
             freekassa_form(&order),
             &[],
@@ -485,7 +485,7 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
     let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &body);
     let cost = m
         .cost(post(
-            &t,
+            t,
             "/pay/tribute",
             body,
             &[("trbt-signature", sig)],

@@ -141,8 +141,6 @@ where
     F: Fn(std::sync::Arc<crate::adapters::app::App>, i64) -> Fut,
     Fut: Future<Output = Result<(), String>> + Send,
 {
-    event_function(move |app, _event: serde_json::Value| {
-        handler(app, crate::base::clock::now())
-    })
-    .await
+    event_function(move |app, _event: serde_json::Value| handler(app, crate::base::clock::now()))
+        .await
 }

@@ -3,10 +3,10 @@
 pub mod admin;
 pub mod admin_desk;
 pub mod buy;
-pub mod growth_admin;
-pub mod promo;
-pub mod inline;
 pub mod cards;
+pub mod growth_admin;
+pub mod inline;
+pub mod promo;
 pub mod screens;
 pub mod stars;
 pub mod start;

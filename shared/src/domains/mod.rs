@@ -3,8 +3,8 @@
 //! interface (`bot`).
 
 pub mod access;
-pub mod growth;
 pub mod admin;
+pub mod growth;
 pub mod messaging;
 pub mod money;
 pub mod ops;

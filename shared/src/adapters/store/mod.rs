@@ -2,16 +2,16 @@
 
 pub mod admin;
 pub mod attrs;
+pub mod broadcasts;
+pub mod campaigns;
 pub mod cards;
 pub mod due;
-pub mod campaigns;
-pub mod broadcasts;
 pub mod imported_promos;
 pub mod imports;
 pub mod once;
 pub mod panel;
-pub mod promos;
 pub mod payments;
+pub mod promos;
 pub mod rate;
 pub mod stats;
 pub mod sync_runs;
