@@ -219,14 +219,16 @@ fn update_kind(kind: &UpdateKind) -> &'static str {
 async fn dispatch(app: &App, update: Update, origin: Origin) -> Result<(), BotError> {
     crate::adapters::metrics::count("Updates", &[("Kind", update_kind(&update.kind))]);
     match update.kind {
-        UpdateKind::Message(msg) => on_message(app, msg, origin).await,
-        UpdateKind::CallbackQuery(q) => on_callback(app, q, origin).await,
-        UpdateKind::MyChatMember(m) => on_my_chat_member(app, m).await,
-        UpdateKind::PreCheckoutQuery(q) => on_pre_checkout(app, q).await,
+        // Each handler's future is boxed: together they make a state machine
+        // too large for a worker thread's stack in debug builds.
+        UpdateKind::Message(msg) => Box::pin(on_message(app, msg, origin)).await,
+        UpdateKind::CallbackQuery(q) => Box::pin(on_callback(app, q, origin)).await,
+        UpdateKind::MyChatMember(m) => Box::pin(on_my_chat_member(app, m)).await,
+        UpdateKind::PreCheckoutQuery(q) => Box::pin(on_pre_checkout(app, q)).await,
         UpdateKind::InlineQuery(q) => {
             let admin =
                 app.config.admin(TelegramId(q.from.id.0 as i64)) && origin == Origin::Telegram;
-            inline::on_inline(app, q, admin).await
+            Box::pin(inline::on_inline(app, q, admin)).await
         }
         UpdateKind::Error(value) => {
             let kind = value
@@ -520,7 +522,7 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
     }
     if growth_admin::is_command(command) {
         if admin {
-            return growth_admin::run(app, &user, text, now()).await;
+            return Box::pin(growth_admin::run(app, &user, text, now())).await;
         }
         if app.config.admin(user.id) && origin == Origin::Unverified {
             unverified_refused(app, &format!("command {command} from {}", user.id)).await;
@@ -532,7 +534,10 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
         send(app, user.id, &Screen::plain(reply)).await;
         return Ok(());
     }
-    if admin && let Some(reply) = admin_desk::on_message(app, &user, &msg, command, text).await? {
+    if admin
+        && let Some(reply) =
+            Box::pin(admin_desk::on_message(app, &user, &msg, command, text)).await?
+    {
         if let admin_desk::Reply::Screen(screen) = reply {
             send(app, user.id, &screen).await;
         }
@@ -612,12 +617,12 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
             tracing::warn!(user = %user.id, data = ?q.data, "admin button from a non-admin ignored");
             return Ok(());
         }
-        if let admin_desk::Reply::Screen(screen) = admin_desk::on_action(
+        if let admin_desk::Reply::Screen(screen) = Box::pin(admin_desk::on_action(
             app,
             &user,
             admin_action,
             q.regular_message().map(|m| m.id.0),
-        )
+        ))
         .await?
         {
             show(app, &q, &user, &screen).await;
