@@ -387,7 +387,8 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
         "new user's /start with a referral",
         &cost,
         &[
-            "dynamodb PutItem=1 Query=1 TransactWriteItems=1 UpdateItem=2",
+            // The attribution, and the sign-up counted for the stats.
+            "dynamodb PutItem=1 Query=1 TransactWriteItems=2 UpdateItem=2",
             "sqs SendMessage=1",
             "telegram sendmessage=1",
         ],
@@ -496,7 +497,7 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
         "Tribute payment webhook",
         &cost,
         &[
-            "dynamodb GetItem=4 PutItem=1 TransactWriteItems=1 UpdateItem=3",
+            "dynamodb GetItem=5 PutItem=1 TransactWriteItems=1 UpdateItem=3",
             "sqs SendMessage=3",
         ],
     );
