@@ -397,7 +397,7 @@ async fn five_hundred_codes_made_at_once_are_distinct_and_activate() {
     let (t, _panel) = shop(&[("LOG_PROMO_ACTIVATIONS", "false")]).await;
     admin(&t, 1, "/promo_bulk 500 balance 10 1").await;
     let doc = t.telegram.calls_of("sendDocument").pop().expect("CSV sent");
-    assert_eq!(doc.body["chat_id"].as_str(), Some("9000"));
+    assert_eq!(doc.body["chat_id"], 9000);
     let csv = document_text(&doc);
     let mut lines = csv.lines();
     assert_eq!(
