@@ -9,6 +9,9 @@ use std::net::SocketAddr;
 #[tokio::main]
 async fn main() {
     die_with_parent();
+    // Listen for the stop signals before anything is started or announced,
+    // so a signal sent as soon as "ready" is printed is never missed.
+    let stops = Stops::listen();
     shared::adapters::app::init_logging();
     let mut vars = Vars::from_env();
     if let Some(path) = shared::adapters::app::dotenv_path(&vars)
@@ -59,26 +62,39 @@ async fn main() {
         if poll { "on (getUpdates)" } else { "off" }
     );
     println!("Ctrl-C (or SIGTERM, SIGHUP, or the parent's end) stops everything.");
-    let signal = stop_signal().await;
+    let signal = stops.wait().await;
     println!("stopping ({signal})");
     drop(stack);
 }
 
-/// Waits for SIGINT (Ctrl-C), SIGTERM (`kill`, a process supervisor, a test
-/// harness) or SIGHUP (the terminal closed); with [`die_with_parent`] the
-/// parent's end arrives as SIGTERM.
-async fn stop_signal() -> &'static str {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::hangup()),
-    ) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return "SIGINT";
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => "SIGINT",
-        _ = term.recv() => "SIGTERM",
-        _ = hup.recv() => "SIGHUP",
+/// The stop signals: SIGINT (Ctrl-C), SIGTERM (`kill`, a process
+/// supervisor, a test harness) and SIGHUP (the terminal closed); with
+/// [`die_with_parent`] the parent's end arrives as SIGTERM.
+struct Stops {
+    term: Option<tokio::signal::unix::Signal>,
+    hup: Option<tokio::signal::unix::Signal>,
+}
+
+impl Stops {
+    /// Installs the handlers now.
+    fn listen() -> Stops {
+        use tokio::signal::unix::{SignalKind, signal};
+        Stops {
+            term: signal(SignalKind::terminate()).ok(),
+            hup: signal(SignalKind::hangup()).ok(),
+        }
+    }
+
+    /// Waits for the first of them.
+    async fn wait(self) -> &'static str {
+        let (Some(mut term), Some(mut hup)) = (self.term, self.hup) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return "SIGINT";
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+            _ = hup.recv() => "SIGHUP",
+        }
     }
 }
