@@ -207,6 +207,34 @@ async fn killed_after(
     assert!(task.await.is_err(), "the handler was killed, not finished");
 }
 
+/// A fault that first sets the order's status directly in the table: another
+/// delivery's write landing between our read and our transaction.
+fn set_status_first(t: &TestStack, order: &OrderId, status: &'static str) -> Fault {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let (store, table, order) = (
+        t.stack.app.store.clone(),
+        t.stack.app.config.infra.table_name.clone(),
+        order.clone(),
+    );
+    Fault::Before(Arc::new(move || {
+        let (store, table, order) = (store.clone(), table.clone(), order.clone());
+        Box::pin(async move {
+            store
+                .client()
+                .update_item()
+                .table_name(table)
+                .key("PK", AttributeValue::S(format!("ORDER#{order}")))
+                .key("SK", AttributeValue::S("ORDER".into()))
+                .update_expression("SET #st = :st")
+                .expression_attribute_names("#st", "status")
+                .expression_attribute_values(":st", AttributeValue::S(status.into()))
+                .send()
+                .await
+                .expect("injected");
+        })
+    }))
+}
+
 /// The panel's expiry for a Telegram user, as the fake panel holds it.
 fn panel_expiry(panel: &FakePanel, user: i64) -> Option<i64> {
     let u = panel.user_named(&format!("tg_{user}"))?;
@@ -562,39 +590,11 @@ async fn a_payment_that_became_paid_between_read_and_commit_is_not_credited_agai
     let routes = t.routes_via(&proxy).await;
     // Between our read of the order and our transaction, another delivery
     // marks it paid (injected directly into the table).
-    let store = t.stack.app.store.clone();
-    let table = t.stack.app.config.infra.table_name.clone();
-    let order_id = id.clone();
     proxy.add(
         "TransactWriteItems",
         None,
         1,
-        Fault::Before(Arc::new(move || {
-            let (store, table, order_id) = (store.clone(), table.clone(), order_id.clone());
-            Box::pin(async move {
-                store
-                    .client()
-                    .update_item()
-                    .table_name(table)
-                    .key(
-                        "PK",
-                        aws_sdk_dynamodb::types::AttributeValue::S(format!("ORDER#{order_id}")),
-                    )
-                    .key(
-                        "SK",
-                        aws_sdk_dynamodb::types::AttributeValue::S("ORDER".into()),
-                    )
-                    .update_expression("SET #st = :paid")
-                    .expression_attribute_names("#st", "status")
-                    .expression_attribute_values(
-                        ":paid",
-                        aws_sdk_dynamodb::types::AttributeValue::S("paid".into()),
-                    )
-                    .send()
-                    .await
-                    .expect("injected");
-            })
-        })),
+        set_status_first(&t, &id, "paid"),
     );
     let body = cryptopay_update(&id, invoice, "RUB", "199.00", 80);
     assert_eq!(
@@ -1422,41 +1422,11 @@ async fn admin_refund_says_so_when_nothing_was_recorded() {
     // records it first.
     let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
     let routes = t.routes_via(&proxy).await;
-    let (store, table, order_id) = (
-        t.stack.app.store.clone(),
-        t.stack.app.config.infra.table_name.clone(),
-        id.clone(),
-    );
     proxy.add(
         "TransactWriteItems",
         None,
         1,
-        Fault::Before(Arc::new(move || {
-            let (store, table, order_id) = (store.clone(), table.clone(), order_id.clone());
-            Box::pin(async move {
-                store
-                    .client()
-                    .update_item()
-                    .table_name(table)
-                    .key(
-                        "PK",
-                        aws_sdk_dynamodb::types::AttributeValue::S(format!("ORDER#{order_id}")),
-                    )
-                    .key(
-                        "SK",
-                        aws_sdk_dynamodb::types::AttributeValue::S("ORDER".into()),
-                    )
-                    .update_expression("SET #st = :refunded")
-                    .expression_attribute_names("#st", "status")
-                    .expression_attribute_values(
-                        ":refunded",
-                        aws_sdk_dynamodb::types::AttributeValue::S("refunded".into()),
-                    )
-                    .send()
-                    .await
-                    .expect("injected");
-            })
-        })),
+        set_status_first(&t, &id, "refunded"),
     );
     let cmd = text_update(5, 9000, "Admin", "ru", &format!("/refund {id}"));
     assert_eq!(
