@@ -429,6 +429,20 @@ renew-description = VPN subscription renewal, { $months ->
     [one] { $months } month
    *[other] { $months } months
 }
+renew-notice-balance = 💰 Tomorrow, { $date }, your subscription will be renewed automatically: { $amount } will be debited from your balance.
+btn-autorenewal = 🔄 Auto-renewal
+balance-renew-on = 💰 Renewal from the balance is <b>on</b>: an hour before your subscription ends it is renewed for { $months ->
+    [one] { $months } month
+   *[other] { $months } months
+} for { $amount } from your balance, when the balance covers it (otherwise with your saved card, if auto-renewal by card is on).
+balance-renew-off = 💰 Renewal from the balance is <b>off</b>. Turn it on to renew for { $months ->
+    [one] { $months } month
+   *[other] { $months } months
+} for { $amount } from your balance an hour before your subscription ends.
+btn-balance-renew-on = 💰 Renew from the balance
+btn-balance-renew-off = ⏸ Stop renewing from the balance
+balance-renew-turned-on = 💰 Renewal from the balance is on. We will tell you a day before it happens.
+balance-renew-turned-off = ⏸ Renewal from the balance is off.
 renew-declined-retry = ⚠️ We could not charge your card to renew your subscription. We will try once more tomorrow; you can also renew now.
 renew-declined-final = ⚠️ Your card was declined again, so your subscription was not renewed. Renew it with another payment method to stay connected.
 renew-card-removed = ⚠️ Your bank says your saved card can no longer be charged (revoked or expired), so we removed it and your subscription was not renewed. Renew it to stay connected.

@@ -474,3 +474,284 @@ async fn my_cards_lists_switches_deletes_and_turns_auto_renewal_off() {
     assert!(charges(&providers).is_empty());
     assert_eq!(sent(&t, user).len(), 1);
 }
+
+// ---- Auto-renewal from the balance ----
+
+/// A stack that sells for rubles without YooKassa autopayments: only the
+/// balance can renew.
+async fn balance_stack() -> TestStack {
+    TestStack::start(&[
+        ("RUB_PRICE_1_MONTH", "199"),
+        ("RUB_PRICE_3_MONTHS", "499"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("SUBSCRIPTION_NOTIFY_DAYS_BEFORE", "3"),
+    ])
+    .await
+}
+
+/// Sets the user's subscription to end at `end`, with the day key crediting
+/// writes beside it.
+async fn ends_at(t: &TestStack, id: i64, end: i64) {
+    use shared::adapters::store::keys::{expiry_pk, expiry_sk};
+    t.set_sub_end(id, end).await;
+    t.set_user_attr(id, "GSI2PK", AttributeValue::S(expiry_pk(end)))
+        .await;
+    t.set_user_attr(
+        id,
+        "GSI2SK",
+        AttributeValue::S(expiry_sk(TelegramId(id), end)),
+    )
+    .await;
+}
+
+async fn balance_of(t: &TestStack, user: i64) -> u64 {
+    t.user(user).await.expect("user").balance.0
+}
+
+/// The last screen the bot drew.
+fn screen(t: &TestStack) -> Call {
+    t.telegram
+        .calls()
+        .into_iter()
+        .rev()
+        .find(|c| c.method == "editmessagetext" || c.method == "sendmessage")
+        .expect("a screen")
+}
+
+/// Turns renewal from the balance on through the profile's screen.
+async fn turn_on_balance_renewal(t: &TestStack, user: i64, update_id: i64) {
+    t.update(&callback_update(update_id, user, "profile", 1))
+        .await;
+    assert!(callback_data(&screen(t)).contains(&"cards".to_owned()));
+    t.update(&callback_update(update_id + 1, user, "cards", 1))
+        .await;
+    let s = screen(t);
+    assert!(text_of(&s).contains("💰"), "{}", text_of(&s));
+    assert!(callback_data(&s).contains(&"renew:bal:on".to_owned()));
+    t.update(&callback_update(update_id + 2, user, "renew:bal:on", 1))
+        .await;
+    let s = screen(t);
+    assert!(!callback_data(&s).contains(&"renew:bal:on".to_owned()));
+    assert!(callback_data(&s).contains(&"renew:bal:off".to_owned()));
+    assert!(t.user(user).await.expect("user").renew_balance);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_balance_renews_once_however_often_the_renewal_is_triggered() {
+    use shared::domains::renewal::balance;
+    let t = balance_stack().await;
+    let (user, other) = (5411, 5412);
+    register(&t, 1, user, "en").await;
+    register(&t, 2, other, "ru").await;
+    let end = shared::base::clock::now() + 10 * DAY;
+    for id in [user, other] {
+        ends_at(&t, id, end).await;
+        t.stack
+            .app
+            .store
+            .add_balance(TelegramId(id), 50_000)
+            .await
+            .unwrap();
+    }
+    // Only `user` opts in; `other` keeps the ordinary notices.
+    turn_on_balance_renewal(&t, user, 10).await;
+    t.telegram.clear();
+
+    // Three days before: "renew now" only for the one who did not opt in.
+    run_at(&t, end - 3 * DAY + 60).await;
+    assert!(sent(&t, user).is_empty(), "{:?}", sent(&t, user));
+    assert_eq!(sent(&t, other).len(), 1);
+
+    // A day before: the renewal notice, with a button that turns it off.
+    let (queued, delivered) = run_at(&t, end - DAY + 60).await;
+    assert_eq!((queued, delivered), (1, 1), "a job only for who opted in");
+    let notice = t.telegram.sent_to(user).pop().expect("renewal notice");
+    assert!(
+        text_of(&notice).contains("debited from your balance") && text_of(&notice).contains("199"),
+        "{}",
+        text_of(&notice)
+    );
+    assert_eq!(callback_data(&notice), vec!["renew:bal:off".to_owned()]);
+    t.telegram.clear();
+
+    // An hour before the end: debited once, extended once, confirmed once.
+    run_at(&t, end - LEAD_SECS + 60).await;
+    assert_eq!(sub_end(&t, user).await, end + 30 * DAY);
+    assert_eq!(balance_of(&t, user).await, 50_000 - 19_900);
+    assert_eq!(sent(&t, user).len(), 1, "{:?}", sent(&t, user));
+    let order = order_of(&t, &balance::order_id(TelegramId(user), end)).await;
+    assert_eq!(order.status, OrderStatus::Paid);
+
+    // The scheduler run again from scratch and the charge delivered twice
+    // more: nothing debited, extended or said again.
+    forget_cursor(&t).await;
+    let dup = Job::Renew {
+        user,
+        end,
+        attempt: 1,
+    };
+    enqueue_jobs(&t.stack.app, &[(dup.clone(), 0), (dup, 0)])
+        .await
+        .expect("queued");
+    run_at(&t, end - LEAD_SECS + 60).await;
+    assert_eq!(sub_end(&t, user).await, end + 30 * DAY);
+    assert_eq!(balance_of(&t, user).await, 50_000 - 19_900);
+    assert_eq!(sent(&t, user).len(), 1, "{:?}", sent(&t, user));
+
+    // The end passes: no "ended today" for the renewed user; the other one
+    // was never debited and gets it.
+    run_at(&t, end + 60).await;
+    assert_eq!(sent(&t, user).len(), 1, "{:?}", sent(&t, user));
+    assert_eq!(balance_of(&t, other).await, 50_000);
+    assert_eq!(t.user(other).await.unwrap().sub_end, Some(end));
+    assert_eq!(sent(&t, other).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewal_by_hand_in_between_means_no_debit() {
+    use shared::domains::money::checkout::{Checkout, start};
+    use shared::domains::money::orders::Purchase;
+    use shared::domains::renewal::balance;
+    let t = balance_stack().await;
+    let user = 5413;
+    register(&t, 1, user, "ru").await;
+    let end = shared::base::clock::now() + 10 * DAY;
+    ends_at(&t, user, end).await;
+    t.stack
+        .app
+        .store
+        .add_balance(TelegramId(user), 50_000)
+        .await
+        .unwrap();
+    turn_on_balance_renewal(&t, user, 10).await;
+    run_at(&t, end - DAY + 60).await;
+    let notice = t.telegram.sent_to(user).pop().expect("renewal notice");
+    assert!(
+        text_of(&notice).contains("с вашего баланса"),
+        "{}",
+        text_of(&notice)
+    );
+
+    // The user renews by hand from the balance before the charge.
+    let u = t.user(user).await.unwrap();
+    let price = shared::adapters::pay::Money::rub(shared::base::types::Kopecks(19_900));
+    let paid = start(
+        &t.stack.app,
+        &u,
+        Purchase::Plan(Period::OneMonth),
+        price,
+        shared::base::types::Provider::Balance,
+        Some("by-hand"),
+    )
+    .await
+    .expect("checkout");
+    let Checkout::Paid(credit) = paid else {
+        panic!("paid from the balance: {paid:?}")
+    };
+    shared::domains::money::effects::after_credit(&t.stack.app, &credit)
+        .await
+        .unwrap();
+    assert_eq!(sub_end(&t, user).await, end + 30 * DAY);
+    t.drain_outbox().await;
+
+    // The charge's time comes (and a stale delivery of it): no debit.
+    enqueue_jobs(
+        &t.stack.app,
+        &[(
+            Job::Renew {
+                user,
+                end,
+                attempt: 1,
+            },
+            0,
+        )],
+    )
+    .await
+    .expect("queued");
+    run_at(&t, end - LEAD_SECS + 60).await;
+    assert_eq!(sub_end(&t, user).await, end + 30 * DAY);
+    assert_eq!(balance_of(&t, user).await, 50_000 - 19_900);
+    assert!(
+        t.stack
+            .app
+            .store
+            .get_order(&balance::order_id(TelegramId(user), end))
+            .await
+            .unwrap()
+            .is_none(),
+        "no renewal order written"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_balance_that_does_not_cover_the_price_leaves_the_ordinary_notices() {
+    let t = balance_stack().await;
+    let user = 5414;
+    register(&t, 1, user, "en").await;
+    let end = shared::base::clock::now() + 10 * DAY;
+    ends_at(&t, user, end).await;
+    t.stack
+        .app
+        .store
+        .add_balance(TelegramId(user), 10_000)
+        .await
+        .unwrap();
+    turn_on_balance_renewal(&t, user, 10).await;
+    t.telegram.clear();
+    run_at(&t, end - 3 * DAY + 60).await;
+    let texts = sent(&t, user);
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("ends in 3 days"), "{texts:?}");
+    run_at(&t, end - DAY + 60).await;
+    run_at(&t, end - LEAD_SECS + 60).await;
+    assert_eq!(
+        sent(&t, user).len(),
+        1,
+        "no renewal notice, no confirmation"
+    );
+    assert_eq!(balance_of(&t, user).await, 10_000);
+    run_at(&t, end + 60).await;
+    let texts = sent(&t, user);
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[1].contains("ended today"), "{texts:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_balance_comes_before_the_card_which_takes_over_when_it_falls_short() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers).await;
+    let (rich, poor) = (5415, 5416);
+    register(&t, 1, rich, "en").await;
+    register(&t, 2, poor, "en").await;
+    pay_with_card(&t, &providers, rich, "pay:1m:yookassa", 10).await;
+    let method = pay_with_card(&t, &providers, poor, "pay:1m:yookassa", 11).await;
+    // Both subscriptions end at the same second; both opt in; only the
+    // rich one's balance covers the price.
+    let end = sub_end(&t, rich).await;
+    ends_at(&t, poor, end).await;
+    t.stack
+        .app
+        .store
+        .add_balance(TelegramId(rich), 50_000)
+        .await
+        .unwrap();
+    turn_on_balance_renewal(&t, rich, 20).await;
+    turn_on_balance_renewal(&t, poor, 30).await;
+    // The "My cards" screen shows both ways.
+    assert!(callback_data(&screen(&t)).contains(&"renew:off".to_owned()));
+    t.telegram.clear();
+
+    run_at(&t, end - DAY + 60).await;
+    assert!(sent(&t, rich)[0].contains("debited from your balance"));
+    assert!(sent(&t, poor)[0].contains("charged to your card"));
+    run_at(&t, end - LEAD_SECS + 60).await;
+    assert_eq!(balance_of(&t, rich).await, 50_000 - 19_900);
+    assert_eq!(sub_end(&t, rich).await, end + 30 * DAY);
+    assert_eq!(sub_end(&t, poor).await, end + 30 * DAY);
+    let charged = charges(&providers);
+    assert_eq!(
+        charged,
+        vec![(order_id(TelegramId(poor), end, 1).0, method)],
+        "only the card of the one whose balance fell short"
+    );
+}

@@ -46,6 +46,8 @@ pub enum Action {
     CardDelete(u32),
     /// Turn auto-renewal on or off.
     AutoRenew(bool),
+    /// Turn auto-renewal from the balance on or off.
+    BalanceRenew(bool),
 }
 
 impl Action {
@@ -69,6 +71,8 @@ impl Action {
             Action::CardDelete(k) => format!("card:del:{k:08x}"),
             Action::AutoRenew(true) => "renew:on".into(),
             Action::AutoRenew(false) => "renew:off".into(),
+            Action::BalanceRenew(true) => "renew:bal:on".into(),
+            Action::BalanceRenew(false) => "renew:bal:off".into(),
         }
     }
 
@@ -87,6 +91,8 @@ impl Action {
             "cards" => Action::Cards,
             "renew:on" => Action::AutoRenew(true),
             "renew:off" => Action::AutoRenew(false),
+            "renew:bal:on" => Action::BalanceRenew(true),
+            "renew:bal:off" => Action::BalanceRenew(false),
             other => {
                 if let Some(k) = other.strip_prefix("card:def:") {
                     Action::CardDefault(parse_key(k)?)

@@ -1,6 +1,8 @@
 //! "My cards" in the profile (YooKassa autopayments on): the saved cards
 //! (type, last four digits), make one the default, delete one, turn
-//! auto-renewal on or off.
+//! auto-renewal on or off. The same screen holds auto-renewal from the
+//! balance (on or off, the plan and price it renews); without YooKassa
+//! autopayments it is all the screen shows ("Auto-renewal" in the profile).
 
 use super::BotError;
 use super::screens::Screen;
@@ -8,25 +10,86 @@ use crate::adapters::app::App;
 use crate::adapters::store::cards::Wallet;
 use crate::adapters::store::users::User;
 use crate::base::callback::{Action, device_key};
+use crate::base::clock::now;
+use crate::base::format::money;
 use crate::base::i18n::{Arg, html, t, tr};
+use crate::base::types::{Kopecks, Provider};
+use crate::domains::money::catalog::plan_price;
+use crate::domains::renewal::balance;
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-/// Whether the profile offers "My cards".
+/// Whether saved cards are offered (YooKassa autopayments on).
 pub fn offered(app: &App) -> bool {
     crate::domains::renewal::cards::enabled(app)
 }
 
-/// The "My cards" screen, with `note` on top.
-pub async fn cards(app: &App, user: &User, note: Option<String>) -> Result<Screen, BotError> {
-    let wallet = app.store.wallet(user.id).await?;
-    Ok(render(user, &wallet, note))
+/// Whether auto-renewal from the balance is offered.
+pub fn balance_offered(app: &App) -> bool {
+    balance::offered(&app.config)
 }
 
-fn render(user: &User, wallet: &Wallet, note: Option<String>) -> Screen {
+/// Whether the profile leads to this screen at all.
+pub fn screen_offered(app: &App) -> bool {
+    offered(app) || balance_offered(app)
+}
+
+/// The "My cards" / "Auto-renewal" screen, with `note` on top.
+pub async fn cards(app: &App, user: &User, note: Option<String>) -> Result<Screen, BotError> {
+    let wallet = app.store.wallet(user.id).await?;
+    Ok(render(app, user, &wallet, note))
+}
+
+/// The balance part: on or off, and what it renews for how much.
+fn balance_part(
+    app: &App,
+    user: &User,
+    wallet: &Wallet,
+    text: &mut String,
+) -> Option<Vec<InlineKeyboardButton>> {
+    if !balance_offered(app) {
+        return None;
+    }
+    let lang = user.lang;
+    let period = balance::period(&app.config, wallet)?;
+    let price = plan_price(&app.config, user, period, Provider::Balance, now())?;
+    text.push_str(&tr(
+        lang,
+        if user.renew_balance {
+            "balance-renew-on"
+        } else {
+            "balance-renew-off"
+        },
+        &[
+            ("months", Arg::Num(i64::from(period.months()))),
+            ("amount", Arg::Str(money(&app.config, Kopecks(price.minor)))),
+        ],
+    ));
+    Some(vec![InlineKeyboardButton::callback(
+        t(
+            lang,
+            if user.renew_balance {
+                "btn-balance-renew-off"
+            } else {
+                "btn-balance-renew-on"
+            },
+        ),
+        Action::BalanceRenew(!user.renew_balance).data(),
+    )])
+}
+
+fn render(app: &App, user: &User, wallet: &Wallet, note: Option<String>) -> Screen {
     let lang = user.lang;
     let mut text = note.map(|n| format!("{n}\n\n")).unwrap_or_default();
     let mut rows = Vec::new();
-    if wallet.cards.is_empty() {
+    if let Some(row) = balance_part(app, user, wallet, &mut text) {
+        rows.push(row);
+        if offered(app) {
+            text.push_str("\n\n");
+        }
+    }
+    if !offered(app) {
+        // No saved cards without YooKassa autopayments.
+    } else if wallet.cards.is_empty() {
         text.push_str(&t(lang, "cards-none"));
     } else {
         text.push_str(&t(lang, "cards-title"));
@@ -145,6 +208,26 @@ pub async fn delete(app: &App, user: &User, key: u32) -> Result<Screen, BotError
         )],
     );
     cards(app, user, Some(note)).await
+}
+
+/// Turns auto-renewal from the balance on or off.
+pub async fn balance_renew(app: &App, user: &User, on: bool) -> Result<Screen, BotError> {
+    let Some(period) = balance::default_period(&app.config) else {
+        return cards(app, user, None).await;
+    };
+    app.store.set_balance_renew(user.id, on, period).await?;
+    tracing::info!(user = %user.id, on, "auto-renewal from the balance switched");
+    let mut user = user.clone();
+    user.renew_balance = on;
+    let note = t(
+        user.lang,
+        if on {
+            "balance-renew-turned-on"
+        } else {
+            "balance-renew-turned-off"
+        },
+    );
+    cards(app, &user, Some(note)).await
 }
 
 /// Turns auto-renewal on or off.

@@ -672,15 +672,20 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
         Action::Devices => vpn::devices(app, &user).await,
         Action::DeviceAsk(key) => vpn::device_ask(app, &user, key).await,
         Action::DeviceDelete(key) => vpn::device_delete(app, &user, key).await,
-        Action::Cards if cards::offered(app) => cards::cards(app, &user, None).await?,
+        Action::Cards if cards::screen_offered(app) => cards::cards(app, &user, None).await?,
         Action::CardDefault(key) if cards::offered(app) => {
             cards::make_default(app, &user, key).await?
         }
         Action::CardDelete(key) if cards::offered(app) => cards::delete(app, &user, key).await?,
         Action::AutoRenew(on) if cards::offered(app) => cards::autorenew(app, &user, on).await?,
-        Action::Cards | Action::CardDefault(_) | Action::CardDelete(_) | Action::AutoRenew(_) => {
-            screens::profile(&app.config, &user, ts)
+        Action::BalanceRenew(on) if cards::balance_offered(app) => {
+            cards::balance_renew(app, &user, on).await?
         }
+        Action::Cards
+        | Action::CardDefault(_)
+        | Action::CardDelete(_)
+        | Action::AutoRenew(_)
+        | Action::BalanceRenew(_) => screens::profile(&app.config, &user, ts),
         Action::Referrals => screens::referrals(&app.config, &user, app.bot_username().await),
         Action::Languages => screens::languages(user.lang),
         Action::Promo => {

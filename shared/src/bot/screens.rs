@@ -132,6 +132,8 @@ pub fn profile(config: &Config, user: &User, now: i64) -> Screen {
         .is_some_and(|c| c.autopayments_enabled)
     {
         rows.push(vec![button(lang, "btn-cards", Action::Cards)]);
+    } else if crate::domains::renewal::balance::offered(config) {
+        rows.push(vec![button(lang, "btn-autorenewal", Action::Cards)]);
     }
     rows.push(back(lang));
     Screen {

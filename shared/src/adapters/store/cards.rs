@@ -195,4 +195,46 @@ impl Store {
             .map_err(StoreError::from_sdk)?;
         Ok(())
     }
+
+    /// Turns auto-renewal from the balance on or off. The flag lives on the
+    /// profile (`renew_balance`) so the expiry index carries it; turning it
+    /// on also fixes the plan it renews (`period` in the settings) unless
+    /// one is set already.
+    pub async fn set_balance_renew(
+        &self,
+        user: TelegramId,
+        on: bool,
+        period: Period,
+    ) -> Result<(), StoreError> {
+        let update = if on {
+            "SET renew_balance = :on"
+        } else {
+            "REMOVE renew_balance"
+        };
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user)))
+            .key("SK", s(keys::PROFILE))
+            .update_expression(update)
+            .condition_expression("attribute_exists(created_at)");
+        if on {
+            req = req.expression_attribute_values(":on", AttributeValue::Bool(true));
+        }
+        req.send().await.map_err(StoreError::from_sdk)?;
+        if on {
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .key("PK", s(keys::user(user)))
+                .key("SK", s(SETTINGS))
+                .update_expression("SET period = if_not_exists(period, :p)")
+                .expression_attribute_values(":p", s(period.code()))
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+        }
+        Ok(())
+    }
 }

@@ -23,18 +23,20 @@ pub struct Due<T> {
 }
 
 impl Store {
-    /// Subscriptions ending in `[from, to)`: (user, end).
+    /// Subscriptions ending in `[from, to)`: (user, end, auto-renewal from
+    /// the balance on). The index projects the whole profile, so the flag
+    /// costs no extra read.
     pub async fn subscriptions_ending(
         &self,
         from: i64,
         to: i64,
-    ) -> Result<Due<(TelegramId, i64)>, StoreError> {
+    ) -> Result<Due<(TelegramId, i64, bool)>, StoreError> {
         let raw = self.window(keys::expiry_pk, from, to).await?;
         Ok(Due {
             items: raw
                 .items
                 .iter()
-                .filter_map(|(t, rest)| Some((TelegramId(rest.parse().ok()?), *t)))
+                .filter_map(|(t, rest, flag)| Some((TelegramId(rest.parse().ok()?), *t, *flag)))
                 .collect(),
             read: raw.read,
         })
@@ -46,17 +48,25 @@ impl Store {
         from: i64,
         to: i64,
     ) -> Result<Due<(i64, String)>, StoreError> {
-        self.window(keys::pending_pk, from, to).await
+        let raw = self.window(keys::pending_pk, from, to).await?;
+        Ok(Due {
+            items: raw
+                .items
+                .into_iter()
+                .map(|(t, rest, _)| (t, rest))
+                .collect(),
+            read: raw.read,
+        })
     }
 
     /// Every `GSI2SK = <time>#<rest>` with time in `[from, to)` under the
-    /// day partitions `pk` gives, paged.
+    /// day partitions `pk` gives, paged, with the item's `renew_balance` flag.
     async fn window(
         &self,
         pk: fn(i64) -> String,
         from: i64,
         to: i64,
-    ) -> Result<Due<(i64, String)>, StoreError> {
+    ) -> Result<Due<(i64, String, bool)>, StoreError> {
         let mut out = Due::default();
         if from >= to {
             return Ok(out);
@@ -78,7 +88,7 @@ impl Store {
                     .expression_attribute_values(":pk", s(pk(day)))
                     .expression_attribute_values(":lo", s(&lo))
                     .expression_attribute_values(":hi", s(&hi))
-                    .projection_expression("GSI2SK")
+                    .projection_expression("GSI2SK, renew_balance")
                     .set_exclusive_start_key(start)
                     .send()
                     .await
@@ -91,7 +101,8 @@ impl Store {
                     if let Ok(t) = t.parse::<i64>()
                         && (from..to).contains(&t)
                     {
-                        out.items.push((t, rest.to_owned()));
+                        out.items
+                            .push((t, rest.to_owned(), item.flag("renew_balance")));
                     }
                 }
                 start = page.last_evaluated_key().cloned();

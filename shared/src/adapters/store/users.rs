@@ -59,6 +59,9 @@ pub struct User {
     pub trial_end: Option<i64>,
     /// The bot disabled the panel user (a ban); only then does it re-enable it.
     pub panel_disabled_by_us: bool,
+    /// Auto-renewal from the balance is on (the user's opt-in; projected
+    /// onto the expiry index so the scheduler queues renewals only for them).
+    pub renew_balance: bool,
     /// A promo discount held for the next purchase.
     pub discount: Option<Discount>,
     /// What this user's invitees brought them.
@@ -141,6 +144,7 @@ impl User {
             trial_used_at: item.i64("trial_used"),
             trial_end: item.i64("trial_end"),
             panel_disabled_by_us: item.flag("panel_disabled_by_us"),
+            renew_balance: item.flag("renew_balance"),
             discount: match (
                 item.u64("discount_pct"),
                 item.i64("discount_until"),

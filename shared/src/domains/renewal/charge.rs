@@ -12,6 +12,7 @@ use crate::adapters::app::App;
 use crate::adapters::outbox::{Button, OutgoingText};
 use crate::adapters::pay::yookassa::{self, YooStatus};
 use crate::adapters::pay::{Money, OrderId};
+use crate::adapters::store::cards::Wallet;
 use crate::adapters::store::once::Claim;
 use crate::base::callback::Action;
 use crate::base::clock::now;
@@ -20,6 +21,7 @@ use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::{Kopecks, Provider, TelegramId};
 use crate::domains::money::orders::{Order, OrderStatus, Payment, Purchase};
 use crate::domains::money::settle::settle;
+use crate::domains::renewal::balance::{self, Debit};
 use crate::domains::renewal::cards::plan_for;
 
 /// The charge goes this long before the end, so a renewed user never sees
@@ -66,13 +68,45 @@ pub fn order_id(user: TelegramId, end: i64, attempt: u8) -> OrderId {
     OrderId(hex::encode(&digest[..16]))
 }
 
-/// Tells `user` a day ahead that their card will be charged, once per end.
+/// Tells `user` a day ahead that their subscription will be renewed, once
+/// per end: from the balance when that is on and covers the price now,
+/// else with the saved card.
 pub async fn notice(app: &App, user: TelegramId, end: i64) -> Result<Outcome, String> {
     let Some(u) = app.store.get_user(user).await.map_err(|e| e.to_string())? else {
         return Ok(Outcome::Skipped);
     };
     let wallet = app.store.wallet(user).await.map_err(|e| e.to_string())?;
-    let Some((card, _, price)) = plan_for(app, &u, &wallet, end) else {
+    let from_balance = balance::plan_for(app, &u, &wallet, end)
+        .filter(|(_, price)| balance::covers(&u, price))
+        .map(|(_, price)| {
+            let text = tr(
+                u.lang,
+                "renew-notice-balance",
+                &[
+                    ("amount", Arg::Str(money(&app.config, Kopecks(price.minor)))),
+                    ("date", Arg::Str(date(end))),
+                ],
+            );
+            (text, Action::BalanceRenew(false))
+        });
+    let by_card = || {
+        plan_for(app, &u, &wallet, end).map(|(card, _, price)| {
+            let text = tr(
+                u.lang,
+                "renew-notice",
+                &[
+                    (
+                        "card",
+                        Arg::Str(format!("{} *{}", card.card_type, card.last4)),
+                    ),
+                    ("amount", Arg::Str(money(&app.config, price))),
+                    ("date", Arg::Str(date(end))),
+                ],
+            );
+            (text, Action::AutoRenew(false))
+        })
+    };
+    let Some((text, off)) = from_balance.or_else(by_card) else {
         return Ok(Outcome::Skipped);
     };
     let id = format!("{user}#{end}");
@@ -85,22 +119,10 @@ pub async fn notice(app: &App, user: TelegramId, end: i64) -> Result<Outcome, St
     if claim == Claim::Duplicate {
         return Ok(Outcome::Duplicate);
     }
-    let text = tr(
-        u.lang,
-        "renew-notice",
-        &[
-            (
-                "card",
-                Arg::Str(format!("{} *{}", card.card_type, card.last4)),
-            ),
-            ("amount", Arg::Str(money(&app.config, price))),
-            ("date", Arg::Str(date(end))),
-        ],
-    );
     let mut msg = OutgoingText::to_user(user, text);
     msg.buttons.push(vec![Button::Callback {
         text: t(u.lang, "btn-autorenew-off"),
-        data: Action::AutoRenew(false).data(),
+        data: off.data(),
     }]);
     if let Err(e) = app.outbox.send(&msg, 0).await {
         if let Err(r) = app.store.release_once(SCOPE, &id).await {
@@ -115,18 +137,46 @@ pub async fn notice(app: &App, user: TelegramId, end: i64) -> Result<Outcome, St
     Ok(Outcome::Noticed)
 }
 
-/// Charges `user`'s saved card to renew the subscription ending at `end`
-/// (attempt 1 or 2). The second attempt runs only after the first was
-/// declined.
+/// Renews the subscription of `user` ending at `end`: the first attempt
+/// debits the balance when that is on and covers the price, else charges
+/// the saved card; the second attempt (only after the card was declined)
+/// charges the card again.
 pub async fn charge(app: &App, user: TelegramId, end: i64, attempt: u8) -> Result<Outcome, String> {
-    let Some(cfg) = app.config.yookassa.as_ref() else {
-        return Ok(Outcome::Skipped);
-    };
     let Some(u) = app.store.get_user(user).await.map_err(|e| e.to_string())? else {
         return Ok(Outcome::Skipped);
     };
-    let wallet = app.store.wallet(user).await.map_err(|e| e.to_string())?;
-    let Some((card, period, price)) = plan_for(app, &u, &wallet, end) else {
+    let mut wallet = None;
+    if attempt == 1 && u.renew_balance {
+        let w = app.store.wallet(user).await.map_err(|e| e.to_string())?;
+        match balance::renew(app, &u, &w, end).await? {
+            Debit::Renewed => return Ok(Outcome::Renewed),
+            Debit::Duplicate => return Ok(Outcome::Duplicate),
+            Debit::NotCovered => {
+                tracing::info!(user = %user, end, "balance does not cover the renewal");
+            }
+        }
+        wallet = Some(w);
+    }
+    card_charge(app, &u, wallet, end, attempt).await
+}
+
+/// Charges the saved card of `u` to renew the subscription ending at `end`.
+async fn card_charge(
+    app: &App,
+    u: &crate::adapters::store::users::User,
+    wallet: Option<Wallet>,
+    end: i64,
+    attempt: u8,
+) -> Result<Outcome, String> {
+    let user = u.id;
+    let Some(cfg) = app.config.yookassa.as_ref() else {
+        return Ok(Outcome::Skipped);
+    };
+    let wallet = match wallet {
+        Some(w) => w,
+        None => app.store.wallet(user).await.map_err(|e| e.to_string())?,
+    };
+    let Some((card, period, price)) = plan_for(app, u, &wallet, end) else {
         return Ok(Outcome::Skipped);
     };
     if attempt > 1 {
@@ -212,7 +262,7 @@ pub async fn charge(app: &App, user: TelegramId, end: i64, attempt: u8) -> Resul
         }
         YooStatus::Canceled => {
             let reason = created.cancellation_reason.unwrap_or_default();
-            declined(app, &u, &order.id, &card.method_id, &reason, attempt).await
+            declined(app, u, &order.id, &card.method_id, &reason, attempt).await
         }
         _ => Ok(Outcome::Pending),
     }

@@ -7,6 +7,12 @@
 //! user and that end. A declined charge is retried once a day later, then
 //! the ordinary expiry notices take over; a card YooKassa reports revoked
 //! or expired is forgotten.
+//!
+//! Auto-renewal from the balance (`balance`, the user's opt-in) comes
+//! first: with it on and the balance covering the price, the same notice
+//! goes a day ahead and the balance is debited an hour before the end;
+//! otherwise the saved card is charged as above.
 
+pub mod balance;
 pub mod cards;
 pub mod charge;

@@ -21,7 +21,7 @@ use crate::base::clock::now;
 use crate::base::format::date;
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::TelegramId;
-use crate::domains::renewal::cards;
+use crate::domains::renewal::{balance, cards};
 
 /// Marker scope.
 const SCOPE: &str = "notice";
@@ -55,12 +55,15 @@ pub async fn send(
         tracing::info!(user = %user, kind = kind.code(), end, "notice not due any more");
         return Ok(Outcome::Skipped);
     };
-    // A subscription that will be renewed with a saved card gets the
-    // renewal's own notice instead of "renew now"; should the charge fail,
+    // A subscription that will be renewed (from the balance, or with a
+    // saved card) gets the renewal's own notice instead of "renew now";
+    // should the renewal fail,
     // the notices at and after the end still go.
-    if kind == NoticeKind::Before && cards::enabled(app) {
+    if kind == NoticeKind::Before && (cards::enabled(app) || u.renew_balance) {
         let wallet = app.store.wallet(user).await.map_err(|e| e.to_string())?;
-        if cards::plan_for(app, &u, &wallet, end).is_some() {
+        let from_balance = balance::plan_for(app, &u, &wallet, end)
+            .is_some_and(|(_, price)| balance::covers(&u, &price));
+        if from_balance || cards::plan_for(app, &u, &wallet, end).is_some() {
             tracing::info!(user = %user, end, "before-notice left to auto-renewal");
             return Ok(Outcome::Skipped);
         }

@@ -6,8 +6,8 @@ use crate::adapters::jobs::{Job, NoticeKind, enqueue_jobs};
 use crate::adapters::store::keys::day_of;
 use crate::base::types::TelegramId;
 use crate::domains::money::orders::ORDER_LIFETIME_SECS;
-use crate::domains::renewal::cards;
 use crate::domains::renewal::charge::{LEAD_SECS, NOTICE_SECS, RETRY_SECS};
+use crate::domains::renewal::{balance, cards};
 
 /// How far ahead a run looks: items due before `now + AHEAD` are queued with
 /// a delay (SQS allows 900 s), so they fire on time though runs are minutes
@@ -111,7 +111,7 @@ async fn notices(
             .await
             .map_err(|e| e.to_string())?;
         tick.read += due.read;
-        jobs.extend(due.items.into_iter().map(|(TelegramId(user), end)| {
+        jobs.extend(due.items.into_iter().map(|(TelegramId(user), end, _)| {
             (
                 Job::Notice {
                     user,
@@ -125,10 +125,13 @@ async fn notices(
     Ok(())
 }
 
-/// Auto-renewal (YooKassa autopayments on): the notice a day before each
-/// end, the charge an hour before it, the retry a day after that. Every
-/// end gets its jobs; the worker skips users without a card or with
-/// auto-renewal off (one read of their cards each).
+/// Auto-renewal: the notice a day before each end, the renewal an hour
+/// before it (from the balance or the saved card), the card's retry a day
+/// after that. With YooKassa autopayments on every end gets its jobs (the
+/// worker skips users without a card or with auto-renewal off, one read of
+/// their cards each); otherwise only the users who turned on renewal from
+/// the balance do (the expiry index carries their flag, so this costs no
+/// extra read).
 async fn renewals(
     app: &App,
     from: i64,
@@ -136,7 +139,8 @@ async fn renewals(
     tick: &mut Tick,
     jobs: &mut Vec<(Job, i64)>,
 ) -> Result<(), String> {
-    if !cards::enabled(app) {
+    let by_card = cards::enabled(app);
+    if !by_card && !balance::offered(&app.config) {
         return Ok(());
     }
     let steps: [(i64, Option<u8>); 3] = [
@@ -145,19 +149,27 @@ async fn renewals(
         (RETRY_SECS - LEAD_SECS, Some(2)),
     ];
     for (offset, attempt) in steps {
+        if !by_card && attempt == Some(2) {
+            continue;
+        }
         let due = app
             .store
             .subscriptions_ending(from - offset, to - offset)
             .await
             .map_err(|e| e.to_string())?;
         tick.read += due.read;
-        jobs.extend(due.items.into_iter().map(|(TelegramId(user), end)| {
-            let job = match attempt {
-                None => Job::RenewNotice { user, end },
-                Some(attempt) => Job::Renew { user, end, attempt },
-            };
-            (job, end + offset)
-        }));
+        jobs.extend(
+            due.items
+                .into_iter()
+                .filter(|(_, _, from_balance)| by_card || *from_balance)
+                .map(|(TelegramId(user), end, _)| {
+                    let job = match attempt {
+                        None => Job::RenewNotice { user, end },
+                        Some(attempt) => Job::Renew { user, end, attempt },
+                    };
+                    (job, end + offset)
+                }),
+        );
     }
     Ok(())
 }

@@ -1,0 +1,191 @@
+//! Auto-renewal from the balance (the user's opt-in, `renew_balance` on the
+//! profile). It comes before the saved card: it is money the user already
+//! gave us, and it costs no provider fee or bank decline. When the balance
+//! does not cover the price at charge time, a saved card with auto-renewal
+//! on is charged instead; without one the ordinary expiry notices go.
+//!
+//! Exactly once: the debit is an ordinary balance order whose id is derived
+//! from the user and the subscription end being renewed ([`order_id`]),
+//! written first (`create_order_if_absent`) and credited through the
+//! normal crediting transaction (`Store::credit`: conditional on the order
+//! being pending and the balance covering it), so two scheduler runs or two
+//! deliveries debit once; a renewal by hand in between moves the end, and
+//! the job then finds nothing to renew.
+
+use crate::adapters::app::App;
+use crate::adapters::pay::{Money, OrderId};
+use crate::adapters::store::cards::Wallet;
+use crate::adapters::store::users::User;
+use crate::base::clock::now;
+use crate::base::config::Config;
+use crate::base::types::{Period, Provider, TelegramId};
+use crate::domains::money::catalog::plan_price;
+use crate::domains::money::effects::{after_credit, finish_effects};
+use crate::domains::money::orders::{CreditOutcome, Order, OrderStatus, Payment, Purchase};
+
+/// What a renewal from the balance did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Debit {
+    /// Debited and credited now (the user got the usual confirmation).
+    Renewed,
+    /// Done before (a repeated run or delivery).
+    Duplicate,
+    /// Not from the balance: off, not covered, or not due any more. The
+    /// caller may fall back to a saved card.
+    NotCovered,
+}
+
+/// Whether auto-renewal from the balance can be offered at all: some
+/// enabled plan has a ruble price (the balance pays ruble prices).
+pub fn offered(config: &Config) -> bool {
+    default_period(config).is_some()
+}
+
+/// The plan renewed when none was fixed yet: the shortest enabled one with
+/// a ruble price.
+pub fn default_period(config: &Config) -> Option<Period> {
+    config
+        .plans
+        .iter()
+        .filter(|p| p.enabled && p.rub_price.is_some())
+        .min_by_key(|p| p.period.days())
+        .map(|p| p.period)
+}
+
+/// The plan renewed: the one the settings name (the last plan paid with a
+/// saved card, or the one fixed when renewal from the balance was turned
+/// on) while it is sold for rubles, else [`default_period`].
+pub fn period(config: &Config, wallet: &Wallet) -> Option<Period> {
+    wallet
+        .period
+        .filter(|p| {
+            let plan = config.plan(*p);
+            plan.enabled && plan.rub_price.is_some()
+        })
+        .or_else(|| default_period(config))
+}
+
+/// The plan and price a renewal from the balance of `user`'s subscription
+/// ending at `end` would debit, whether or not the balance covers it;
+/// `None` when it will not be tried (off, banned, blocked, another end, no
+/// ruble price).
+pub fn plan_for(app: &App, user: &User, wallet: &Wallet, end: i64) -> Option<(Period, Money)> {
+    if !user.renew_balance || user.banned || user.blocked_at.is_some() || user.sub_end != Some(end)
+    {
+        return None;
+    }
+    let period = period(&app.config, wallet)?;
+    let price = plan_price(&app.config, user, period, Provider::Balance, now())?;
+    Some((period, price))
+}
+
+/// Whether the balance covers `price` now.
+pub fn covers(user: &User, price: &Money) -> bool {
+    user.balance.0 >= price.minor
+}
+
+/// The id of the balance order renewing `user`'s subscription ending at
+/// `end`: 32 hex characters of SHA-256, like every order id.
+pub fn order_id(user: TelegramId, end: i64) -> OrderId {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("renew-balance:{user}:{end}").as_bytes());
+    OrderId(hex::encode(&digest[..16]))
+}
+
+/// Renews `user`'s subscription ending at `end` from the balance when it is
+/// on and covers the price.
+pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<Debit, String> {
+    if !user.renew_balance {
+        return Ok(Debit::NotCovered);
+    }
+    let id = order_id(user.id, end);
+    let Some((period, price)) = plan_for(app, user, wallet, end) else {
+        return already(app, &id).await;
+    };
+    if !covers(user, &price) {
+        return Ok(Debit::NotCovered);
+    }
+    let ts = now();
+    let mut order = Order::new(
+        user.id,
+        Purchase::Plan(period),
+        price,
+        Provider::Balance,
+        ts,
+    );
+    order.id = id;
+    if let Some(d) = user.discount_at(ts) {
+        // Priced with the discount: crediting uses it up.
+        order.discount_code = Some(d.code.clone());
+    }
+    if !app
+        .store
+        .create_order_if_absent(&order)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        let existing = app
+            .store
+            .get_order(&order.id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("balance renewal order vanished")?;
+        match existing.status {
+            // Written by an earlier delivery that stopped before crediting:
+            // credit it now (what it says, even if the price changed).
+            OrderStatus::Pending => order = existing,
+            OrderStatus::Paid => {
+                finish_effects(app, &existing, true).await?;
+                return Ok(Debit::Duplicate);
+            }
+            OrderStatus::Canceled | OrderStatus::Expired | OrderStatus::Refunded => {
+                return Ok(Debit::NotCovered);
+            }
+        }
+    }
+    let payment = Payment {
+        order: order.id.clone(),
+        amount: order.amount.clone(),
+        provider_ref: format!("balance:{}", order.id),
+    };
+    match app
+        .store
+        .credit(&app.config, &payment, ts)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        CreditOutcome::Credited(credit) => {
+            after_credit(app, &credit).await?;
+            tracing::info!(user = %user.id, end, "subscription renewed from the balance");
+            Ok(Debit::Renewed)
+        }
+        CreditOutcome::Duplicate(existing) => {
+            finish_effects(app, &existing, true).await?;
+            Ok(Debit::Duplicate)
+        }
+        CreditOutcome::InsufficientBalance(o) => {
+            // Spent in between: closed, so a later delivery does not retry it.
+            app.store
+                .cancel_order(&o.id, ts)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Debit::NotCovered)
+        }
+        other => Err(format!(
+            "balance renewal {} not credited: {other:?}",
+            order.id
+        )),
+    }
+}
+
+/// A delivery that finds the end moved: if the move was this renewal's own
+/// debit, finish its effects (a crash may have cut them short).
+async fn already(app: &App, id: &OrderId) -> Result<Debit, String> {
+    match app.store.get_order(id).await.map_err(|e| e.to_string())? {
+        Some(o) if o.status == OrderStatus::Paid => {
+            finish_effects(app, &o, true).await?;
+            Ok(Debit::Duplicate)
+        }
+        _ => Ok(Debit::NotCovered),
+    }
+}
