@@ -755,3 +755,124 @@ async fn the_balance_comes_before_the_card_which_takes_over_when_it_falls_short(
         "only the card of the one whose balance fell short"
     );
 }
+
+// ---- "Save my card" on the payment screen ----
+
+/// Pays the last YooKassa payment created as the payer would (the fake
+/// saves the method only if asked to) and delivers its notification.
+async fn complete_last_payment(
+    t: &TestStack,
+    providers: &FakeProviders,
+) -> (serde_json::Value, bool) {
+    let created = providers
+        .requests_to(Api::Yookassa)
+        .into_iter()
+        .rev()
+        .find(|r| r.method == "POST")
+        .expect("payment created");
+    let order = OrderId(
+        created.body["metadata"]["order_id"]
+            .as_str()
+            .expect("order id")
+            .to_owned(),
+    );
+    let payment_id = order_of(t, &order).await.provider_ref.expect("payment id");
+    let saved = providers.pay_payment(&payment_id);
+    let body = json!({"type": "notification", "event": "payment.succeeded",
+        "object": {"id": payment_id, "status": "succeeded", "paid": true,
+        "amount": {"value": "1.00", "currency": "RUB"}}})
+    .to_string();
+    let req = request(
+        "POST",
+        "/pay/yookassa",
+        &[("content-type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(via_stack(t, req).await, 200);
+    assert_eq!(order_of(t, &order).await.status, OrderStatus::Paid);
+    (created.body, saved)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_payment_screen_saves_the_card_only_when_the_user_chooses_it() {
+    let providers = FakeProviders::start().await;
+    let yk = providers.yookassa_url();
+    let t = TestStack::start(&[
+        ("RUB_PRICE_1_MONTH", "199"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("YOOKASSA_ENABLED", "true"),
+        ("YOOKASSA_SHOP_ID", "610042"),
+        ("YOOKASSA_SECRET_KEY", "test_e2e_YooSecret-key_01"),
+        ("YOOKASSA_API_URL", &yk),
+        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
+        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
+        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
+        ("YOOKASSA_AUTOPAYMENTS_ENABLED", "true"),
+    ])
+    .await;
+    let user = 5421;
+    register(&t, 1, user, "en").await;
+
+    // The payment screen: YooKassa, and the choice, off by default.
+    t.update(&callback_update(10, user, "plan:1m", 1)).await;
+    let s = screen(&t);
+    let data = callback_data(&s);
+    assert!(data.contains(&"pay:1m:yookassa".to_owned()), "{data:?}");
+    assert!(data.contains(&"psave:1m:1".to_owned()), "{data:?}");
+    assert!(
+        serde_json::to_string(&s.body["reply_markup"])
+            .unwrap()
+            .contains("☐ Save my card")
+    );
+
+    // Paid without choosing: not asked to save, nothing saved.
+    t.update(&callback_update(11, user, "pay:1m:yookassa", 1))
+        .await;
+    let (sent_body, saved) = complete_last_payment(&t, &providers).await;
+    assert!(
+        sent_body.get("save_payment_method").is_none(),
+        "{sent_body}"
+    );
+    assert!(!saved);
+    let wallet = t.stack.app.store.wallet(TelegramId(user)).await.unwrap();
+    assert!(wallet.cards.is_empty() && !wallet.autorenew);
+
+    // The user ticks the box: the state shows, and YooKassa is asked to save.
+    t.update(&callback_update(12, user, "psave:1m:1", 1)).await;
+    let s = screen(&t);
+    let data = callback_data(&s);
+    assert!(data.contains(&"paysv:1m".to_owned()), "{data:?}");
+    assert!(data.contains(&"psave:1m:0".to_owned()), "{data:?}");
+    assert!(!data.contains(&"pay:1m:yookassa".to_owned()), "{data:?}");
+    assert!(
+        serde_json::to_string(&s.body["reply_markup"])
+            .unwrap()
+            .contains("☑ Save my card")
+    );
+    t.update(&callback_update(13, user, "paysv:1m", 1)).await;
+    let (sent_body, saved) = complete_last_payment(&t, &providers).await;
+    assert_eq!(sent_body["save_payment_method"], json!(true));
+    assert!(saved);
+    let wallet = t.stack.app.store.wallet(TelegramId(user)).await.unwrap();
+    assert_eq!(wallet.cards.len(), 1);
+    assert!(wallet.autorenew);
+    assert_eq!(wallet.period, Some(Period::OneMonth));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_card_binding_required_there_is_no_choice_and_the_card_is_saved() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers).await;
+    let user = 5422;
+    register(&t, 1, user, "en").await;
+    t.update(&callback_update(10, user, "plan:1m", 1)).await;
+    let data = callback_data(&screen(&t));
+    assert!(data.contains(&"pay:1m:yookassa".to_owned()), "{data:?}");
+    assert!(!data.iter().any(|d| d.starts_with("psave:")), "{data:?}");
+    // Every YooKassa payment asks to save the card.
+    t.update(&callback_update(11, user, "pay:1m:yookassa", 1))
+        .await;
+    let (sent_body, saved) = complete_last_payment(&t, &providers).await;
+    assert_eq!(sent_body["save_payment_method"], json!(true));
+    assert!(saved);
+}

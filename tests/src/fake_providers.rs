@@ -98,6 +98,8 @@ struct State {
     invoices: BTreeMap<u64, Value>,
     /// Saved payment methods YooKassa declines, with the cancellation reason.
     declined_methods: HashMap<String, String>,
+    /// YooKassa payments created with `save_payment_method: true`.
+    save_requested: std::collections::HashSet<String>,
 }
 
 /// The fake servers.
@@ -218,6 +220,21 @@ impl FakeProviders {
                 "card": {"first6": "424242", "last4": "4242", "expiry_month": "12", "expiry_year": "2030", "card_type": "Visa"}
             });
         }
+    }
+
+    /// Completes a YooKassa payment as the payer would: `succeeded`, and its
+    /// method saved exactly when the payment was created with
+    /// `save_payment_method: true` (as YooKassa does: it saves only what it
+    /// was asked to). Returns whether it was saved.
+    pub fn pay_payment(&self, id: &str) -> bool {
+        let saved = self
+            .state
+            .lock()
+            .expect("fake state")
+            .save_requested
+            .contains(id);
+        self.set_payment_status(id, "succeeded", saved);
+        saved
     }
 
     /// Makes charges of the saved method `method` come back `canceled` with
@@ -403,6 +420,9 @@ impl FakeProviders {
                             "confirmation_url": format!("https://yoomoney.ru/checkout/payments/v2/contract?orderId={id}"),
                         });
                     }
+                }
+                if b["save_payment_method"] == json!(true) {
+                    st.save_requested.insert(id.clone());
                 }
                 st.idempotence.insert(key, id.clone());
                 st.payments.insert(id, p.clone());

@@ -134,6 +134,11 @@ pub enum BuyAction {
     Plan(Period),
     /// Pay for a period with a provider.
     Pay(Period, Provider),
+    /// The payment methods for a period with the "save my card" choice set
+    /// (YooKassa autopayments on, card binding not required).
+    PlanSaveCard(Period, bool),
+    /// Pay for a period with YooKassa and save the card for auto-renewal.
+    PaySavingCard(Period),
     /// Pay for a period from the balance. The stamp ([`balance_stamp`]) is
     /// the user's subscription end and balance when the button was drawn: a
     /// second press of the same button (or Telegram re-delivering the press)
@@ -160,6 +165,8 @@ impl BuyAction {
             BuyAction::Plan(p) => format!("plan:{}", p.code()),
             BuyAction::Pay(p, prov) => format!("pay:{}:{}", p.code(), prov.code()),
             BuyAction::PayFromBalance(p, stamp) => format!("payb:{}:{stamp}", p.code()),
+            BuyAction::PlanSaveCard(p, on) => format!("psave:{}:{}", p.code(), u8::from(*on)),
+            BuyAction::PaySavingCard(p) => format!("paysv:{}", p.code()),
             BuyAction::TopUp => "topup".into(),
             BuyAction::TopUpAmount(r) => format!("tamt:{r}"),
             BuyAction::TopUpPay(r, prov) => format!("tpay:{r}:{}", prov.code()),
@@ -189,6 +196,10 @@ impl BuyAction {
             {
                 BuyAction::PayFromBalance(Period::from_code(p)?, stamp.to_owned())
             }
+            ("psave", Some(p), Some(on @ ("0" | "1"))) => {
+                BuyAction::PlanSaveCard(Period::from_code(p)?, on == "1")
+            }
+            ("paysv", Some(p), None) => BuyAction::PaySavingCard(Period::from_code(p)?),
             ("topup", None, None) => BuyAction::TopUp,
             ("tamt", Some(r), None) => BuyAction::TopUpAmount(topup_rubles(r)?),
             ("tpay", Some(r), Some(prov)) => {
@@ -236,4 +247,30 @@ fn base36(mut n: u64) -> String {
     }
     out.reverse();
     String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_auto_renewal_buttons_round_trip() {
+        for a in [
+            Action::BalanceRenew(true),
+            Action::BalanceRenew(false),
+            Action::AutoRenew(true),
+            Action::AutoRenew(false),
+        ] {
+            assert_eq!(Action::parse(&a.data()), Some(a));
+        }
+        for b in [
+            BuyAction::PlanSaveCard(Period::OneMonth, true),
+            BuyAction::PlanSaveCard(Period::ThreeMonths, false),
+            BuyAction::PaySavingCard(Period::OneMonth),
+        ] {
+            assert_eq!(BuyAction::parse(&b.data()), Some(b));
+        }
+        assert_eq!(BuyAction::parse("psave:1m:2"), None);
+        assert_eq!(BuyAction::parse("paysv:1m:x"), None);
+    }
 }

@@ -106,9 +106,26 @@ fn method_label(config: &Config, lang: Lang, provider: Provider, user: &User) ->
     }
 }
 
+/// Whether the payment screen offers "save my card": YooKassa autopayments
+/// on without card binding required (with it every payment saves the card).
+pub fn offers_saving_card(config: &Config) -> bool {
+    config
+        .yookassa
+        .as_ref()
+        .is_some_and(|c| c.autopayments_enabled && !c.autopayments_require_card_binding)
+}
+
 /// Payment methods for a period.
 pub fn plan_checkout(config: &Config, user: &User, period: Period) -> Screen {
+    plan_checkout_saving(config, user, period, false)
+}
+
+/// Payment methods for a period, with the "save my card" choice `save`
+/// (shown as a toggle when [`offers_saving_card`]; the YooKassa button then
+/// pays with or without saving the card).
+pub fn plan_checkout_saving(config: &Config, user: &User, period: Period, save: bool) -> Screen {
     let lang = user.lang;
+    let saving = offers_saving_card(config);
     let mut rows = Vec::new();
     for provider in plan_methods(config, period, Some(user)) {
         let label = method_label(config, lang, provider, user);
@@ -124,12 +141,27 @@ pub fn plan_checkout(config: &Config, user: &User, period: Period) -> Screen {
             }
             continue;
         }
-        let action = if provider == Provider::Balance {
-            BuyAction::PayFromBalance(period, balance_stamp(user.sub_end, user.balance.0))
-        } else {
-            BuyAction::Pay(period, provider)
+        let action = match provider {
+            Provider::Balance => {
+                BuyAction::PayFromBalance(period, balance_stamp(user.sub_end, user.balance.0))
+            }
+            Provider::Yookassa if saving && save => BuyAction::PaySavingCard(period),
+            _ => BuyAction::Pay(period, provider),
         };
         rows.push(vec![cb(label, &action)]);
+        if provider == Provider::Yookassa && saving {
+            rows.push(vec![cb(
+                t(
+                    lang,
+                    if save {
+                        "btn-save-card-on"
+                    } else {
+                        "btn-save-card-off"
+                    },
+                ),
+                &BuyAction::PlanSaveCard(period, !save),
+            )]);
+        }
     }
     rows.push(back(lang, &BuyAction::Plans));
     Screen {

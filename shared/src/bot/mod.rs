@@ -783,9 +783,14 @@ async fn on_buy(
     use crate::base::types::Provider;
     use crate::domains::money::orders::Purchase;
     let config = &app.config;
+    let mut save_card = false;
     let (purchase, amount, provider) = match action {
         BuyAction::Plans => return done(app, q, user, buy::plans(config, user)).await,
         BuyAction::Plan(p) => return done(app, q, user, buy::plan_checkout(config, user, p)).await,
+        BuyAction::PlanSaveCard(p, save) => {
+            let screen = buy::plan_checkout_saving(config, user, p, save);
+            return done(app, q, user, screen).await;
+        }
         BuyAction::TopUp => return done(app, q, user, buy::topup(config, user)).await,
         BuyAction::TopUpAmount(rub) => {
             return done(app, q, user, buy::topup_checkout(config, user, rub)).await;
@@ -820,6 +825,20 @@ async fn on_buy(
                 return Ok(());
             };
             (purchase, amount, provider)
+        }
+        BuyAction::PaySavingCard(period) => {
+            let purchase = Purchase::Plan(period);
+            let price = buy::offers_saving_card(config)
+                .then(|| {
+                    crate::domains::money::checkout::price(app, user, purchase, Provider::Yookassa)
+                })
+                .flatten();
+            let Some(amount) = price else {
+                answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
+                return Ok(());
+            };
+            save_card = true;
+            (purchase, amount, Provider::Yookassa)
         }
         BuyAction::PayFromBalance(period, _) => {
             let purchase = Purchase::Plan(period);
@@ -856,13 +875,14 @@ async fn on_buy(
         Some(true) => key,
         _ => format!("cb:{}", q.id.0),
     };
-    match crate::domains::money::checkout::start(
+    match crate::domains::money::checkout::start_with(
         app,
         user,
         purchase,
         amount.clone(),
         provider,
         Some(&key),
+        save_card,
     )
     .await
     {

@@ -61,6 +61,21 @@ pub async fn start(
     provider: Provider,
     key: Option<&str>,
 ) -> Result<Checkout, CheckoutError> {
+    start_with(app, user, purchase, amount, provider, key, false).await
+}
+
+/// Like [`start`]; `save_card` is the user's "save my card" choice (YooKassa
+/// asks to save the method when autopayments are on; with card binding
+/// required it always does).
+pub async fn start_with(
+    app: &App,
+    user: &User,
+    purchase: Purchase,
+    amount: Money,
+    provider: Provider,
+    key: Option<&str>,
+    save_card: bool,
+) -> Result<Checkout, CheckoutError> {
     let ts = now();
     if !catalog::sells(&app.config, purchase, provider) {
         return Ok(Checkout::Refused("method-unavailable"));
@@ -153,7 +168,7 @@ pub async fn start(
                 .map_err(|e| CheckoutError::Provider(format!("sendInvoice: {e}")))?;
             Ok(Checkout::InvoiceSent(order))
         }
-        other => crate::domains::money::links::create_link(app, user, &order, other)
+        other => crate::domains::money::links::create_link(app, user, &order, other, save_card)
             .await
             .map(|url| Checkout::Link { url, order }),
     }

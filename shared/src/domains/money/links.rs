@@ -28,6 +28,7 @@ pub async fn create_link(
     user: &User,
     order: &Order,
     provider: Provider,
+    save_card: bool,
 ) -> Result<String, CheckoutError> {
     let fail = |e: PayError| CheckoutError::Provider(e.to_string());
     let description = describe(user, order);
@@ -52,7 +53,7 @@ pub async fn create_link(
                     description: description.clone(),
                     item_description: description,
                     email: None,
-                    save_card: false,
+                    save_card,
                     saved_method_id: None,
                     fallback_return_url: bot_link,
                 },
