@@ -386,6 +386,126 @@ async fn stuck_crypto_pay_invoices_are_settled_by_asking_crypto_pay() {
     assert_eq!(sent(&t, user).len(), 2, "a confirmation and a cancellation");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stuck_freekassa_orders_are_settled_by_asking_freekassa() {
+    use md5::{Digest, Md5};
+    let providers = FakeProviders::start().await;
+    let fk = providers.freekassa_url();
+    let t = TestStack::start(&[
+        ("RUB_PRICE_1_MONTH", "199"),
+        ("RUB_PRICE_3_MONTHS", "499"),
+        ("RUB_PRICE_6_MONTHS", "899"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("FREEKASSA_ENABLED", "true"),
+        ("FREEKASSA_MERCHANT_ID", "41207"),
+        ("FREEKASSA_FIRST_SECRET", "sched_fk_first"),
+        ("FREEKASSA_SECOND_SECRET", "sched_fk_second"),
+        ("FREEKASSA_API_KEY", "e2e_freekassa_api_key_0a1b2c"),
+        ("FREEKASSA_API_URL", &fk),
+        ("FREEKASSA_PAYMENT_IP", "198.51.100.7"),
+        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
+    ])
+    .await;
+    let user = 5303;
+    register(&t, 1, user, "en").await;
+    let started = now();
+    let mut orders = Vec::new();
+    for (i, data) in ["pay:1m:freekassa", "pay:3m:freekassa", "pay:6m:freekassa"]
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(
+            t.update(&callback_update(10 + i as i64, user, data, 1))
+                .await,
+            200
+        );
+        let created = providers
+            .requests_to(Api::Freekassa)
+            .into_iter()
+            .rev()
+            .find(|r| r.path == "/orders/create")
+            .expect("order created through the API");
+        orders.push(OrderId(
+            created.body["paymentId"]
+                .as_str()
+                .expect("our order id")
+                .to_owned(),
+        ));
+    }
+    // Paid with the notification lost; canceled at FreeKassa; still new.
+    let fk_paid = providers.set_freekassa_status(&orders[0].0, 1);
+    providers.set_freekassa_status(&orders[1].0, 9);
+    t.telegram.clear();
+
+    // Five minutes on: FreeKassa is asked about each order (signed: the
+    // fake refuses a wrong signature, which would fail the job).
+    let (queued, _) = run_at(&t, started + 5 * 60 + 30).await;
+    assert_eq!(queued, 3);
+    let asked: Vec<String> = providers
+        .requests_to(Api::Freekassa)
+        .into_iter()
+        .filter(|r| r.path == "/orders")
+        .map(|r| r.body["paymentId"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    for o in &orders {
+        assert!(asked.contains(&o.0), "{asked:?}");
+    }
+    assert_eq!(order_of(&t, &orders[0]).await.status, OrderStatus::Paid);
+    assert_eq!(
+        order_of(&t, &orders[0]).await.provider_ref,
+        Some(fk_paid.to_string()),
+        "FreeKassa's order id, as its notification's intid"
+    );
+    assert_eq!(order_of(&t, &orders[1]).await.status, OrderStatus::Canceled);
+    assert_eq!(order_of(&t, &orders[2]).await.status, OrderStatus::Pending);
+    let end = t
+        .user(user)
+        .await
+        .expect("user")
+        .sub_end
+        .expect("subscribed");
+    assert_eq!((end - now() + 3600) / DAY, 30);
+    assert_eq!(sent(&t, user).len(), 2, "a confirmation and a cancellation");
+
+    // The re-check delivered again, and the notification arriving late
+    // after all: credited once.
+    let again = Job::RecheckOrder {
+        order: orders[0].0.clone(),
+        expire: false,
+        at: started + 300,
+    };
+    enqueue_jobs(&t.stack.app, &[(again.clone(), 0), (again, 0)])
+        .await
+        .expect("queued");
+    t.stack.drain_jobs().await.expect("jobs drain");
+    let sign = hex::encode(Md5::digest(
+        format!("41207:199:sched_fk_second:{}", orders[0].0).as_bytes(),
+    ));
+    let form = format!(
+        "MERCHANT_ID=41207&AMOUNT=199&intid={fk_paid}&MERCHANT_ORDER_ID={}&SIGN={sign}",
+        orders[0].0
+    );
+    let req = e2e::request(
+        "POST",
+        "/pay/freekassa",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        form.as_bytes(),
+    );
+    let routes = local_stack::server::Routes {
+        app: t.stack.app.clone(),
+        probe: std::sync::Arc::new(local_stack::probe_for(&t.stack.app)),
+    };
+    assert_eq!(routes.handle(req).await.status.as_u16(), 200);
+    assert_eq!(t.drain_outbox().await, 0);
+    assert_eq!(t.user(user).await.expect("user").sub_end, Some(end));
+
+    // The open one stays pending until the end of its life, then expires.
+    let (_, delivered) = run_at(&t, started + 3 * DAY + 90).await;
+    assert_eq!(delivered, 0);
+    assert_eq!(order_of(&t, &orders[2]).await.status, OrderStatus::Expired);
+}
+
 // ------------------------------------------------------ nightly reconcile
 
 const LOG_CHAT: i64 = -1_007_700;

@@ -93,6 +93,9 @@ struct State {
     /// Idempotence-Key → payment id.
     idempotence: HashMap<String, String>,
     freekassa_last_nonce: u64,
+    /// FreeKassa orders created through `orders/create`, by our order id
+    /// (`paymentId`): the order as `orders` lists it.
+    fk_orders: BTreeMap<String, Value>,
     next_id: u64,
     /// Crypto Pay invoices by id.
     invoices: BTreeMap<u64, Value>,
@@ -260,6 +263,19 @@ impl FakeProviders {
         if status == "paid" {
             inv["paid_at"] = json!("2025-09-14T07:31:00.000Z");
         }
+    }
+
+    /// Sets the status of the FreeKassa order created for our order
+    /// `order` (0 new, 1 paid, 8 error, 9 canceled), as `orders` lists it.
+    /// Returns FreeKassa's order id.
+    pub fn set_freekassa_status(&self, order: &str, status: u8) -> u64 {
+        let mut st = self.state.lock().expect("fake state");
+        let o = st
+            .fk_orders
+            .get_mut(order)
+            .expect("FreeKassa order exists in the fake");
+        o["status"] = json!(status);
+        o["fk_order_id"].as_u64().unwrap_or_default()
     }
 
     /// Changes a stored YooKassa payment freely.
@@ -524,7 +540,7 @@ impl FakeProviders {
         let error = |status: u16, message: &str| {
             reply(status, json!({"type": "error", "message": message}))
         };
-        if r.method != "POST" || r.path != "/orders/create" {
+        if r.method != "POST" || !matches!(r.path.as_str(), "/orders/create" | "/orders") {
             return error(404, "Not found");
         }
         let Some(fields) = r.body.as_object() else {
@@ -548,12 +564,40 @@ impl FakeProviders {
             return error(400, "Wrong nonce");
         }
         st.freekassa_last_nonce = nonce;
+        if r.path == "/orders" {
+            // The list, filtered by our order id (`paymentId`) when given.
+            let wanted = fields.get("paymentId").and_then(Value::as_str);
+            let orders: Vec<Value> = st
+                .fk_orders
+                .iter()
+                .filter(|(id, _)| wanted.is_none_or(|w| w == id.as_str()))
+                .map(|(_, o)| o.clone())
+                .collect();
+            return reply(
+                200,
+                json!({"type": "success", "pages": 1, "orders": orders}),
+            );
+        }
         for k in ["paymentId", "email", "ip", "amount", "currency"] {
             if !fields.contains_key(k) {
                 return error(400, &format!("{k} is required"));
             }
         }
         st.next_id += 1;
+        let payment_id = fields["paymentId"]
+            .as_str()
+            .map_or_else(|| fields["paymentId"].to_string(), str::to_owned);
+        let fk_order = json!({
+            "merchant_order_id": payment_id,
+            "fk_order_id": st.next_id,
+            "amount": fields["amount"],
+            "currency": fields["currency"],
+            "email": fields["email"],
+            "account": "",
+            "date": "2025-11-02 11:13:58",
+            "status": 0,
+        });
+        st.fk_orders.insert(payment_id, fk_order);
         let hash = format!("{:032x}", u128::from(st.next_id) * 0x9e37_79b9_7f4a_7c15);
         reply(
             200,

@@ -1,5 +1,6 @@
 //! FreeKassa: the payment form (MD5 signature with the first secret), the
-//! API's `orders/create` (HMAC-SHA256 with the API key), and payment
+//! API's `orders/create` and `orders` (an order's status; both HMAC-SHA256
+//! with the API key), and payment
 //! notifications (MD5 with the second secret, from FreeKassa's addresses),
 //! answered with [`SUCCESS_BODY`].
 //!
@@ -217,6 +218,137 @@ pub async fn create_order(
         .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
         .map(str::to_owned)
         .ok_or_else(|| PayError::Malformed("freekassa: success without a location".into()))
+}
+
+/// What FreeKassa's `orders` list says about one of our orders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FkOrder {
+    /// FreeKassa's order id (`fk_order_id`; a notification's `intid`).
+    pub fk_order_id: String,
+    /// The amount, in the order's currency.
+    pub amount: Money,
+    /// Its state.
+    pub status: FkStatus,
+}
+
+/// A FreeKassa order's `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FkStatus {
+    /// `1`: paid.
+    Paid,
+    /// `8` (error) or `9` (canceled): it will not be paid.
+    Failed,
+    /// `0` (new) or anything else: not decided.
+    Pending,
+}
+
+impl FkStatus {
+    /// From the API's number.
+    pub fn from_code(code: i64) -> FkStatus {
+        match code {
+            1 => FkStatus::Paid,
+            8 | 9 => FkStatus::Failed,
+            _ => FkStatus::Pending,
+        }
+    }
+}
+
+/// The signed JSON body of `orders` asking about our order `order`
+/// (`paymentId`), with the given `nonce`.
+pub fn status_request(cfg: &FreeKassa, order: &OrderId, nonce: u64) -> Result<Value, PayError> {
+    let api_key = cfg.api_key.as_deref().ok_or_else(|| {
+        PayError::Refused("freekassa: FREEKASSA_API_KEY is not set; orders cannot be asked".into())
+    })?;
+    let shop_id = match cfg.merchant_id.parse::<u64>() {
+        Ok(n) => json!(n),
+        Err(_) => json!(cfg.merchant_id),
+    };
+    let mut fields = Map::new();
+    fields.insert("shopId".into(), shop_id);
+    fields.insert("nonce".into(), json!(nonce));
+    fields.insert("paymentId".into(), json!(order.0));
+    let signature = api_signature(api_key, &fields);
+    fields.insert("signature".into(), json!(signature));
+    Ok(Value::Object(fields))
+}
+
+/// Reads one entry of the `orders` list; `None` when it is not about
+/// `order` or unreadable.
+pub fn parse_order(v: &Value, order: &OrderId) -> Option<FkOrder> {
+    let merchant = match &v["merchant_order_id"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    if merchant != order.0 {
+        return None;
+    }
+    let amount_text = match &v["amount"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let minor = parse_minor(&amount_text, 2)?;
+    let fk_order_id = match &v["fk_order_id"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let status = match &v["status"] {
+        Value::Number(n) => n.as_i64()?,
+        Value::String(s) => s.parse().ok()?,
+        _ => return None,
+    };
+    Some(FkOrder {
+        fk_order_id,
+        amount: Money {
+            minor,
+            currency: v["currency"].as_str().unwrap_or(CURRENCY).to_owned(),
+        },
+        status: FkStatus::from_code(status),
+    })
+}
+
+/// Asks FreeKassa about our order `order` (`POST {api_url}/orders` with
+/// `paymentId`). `None`: FreeKassa has no such order (the payer never
+/// reached the form, or it was made with the form, not the API). Needs
+/// `FREEKASSA_API_KEY`.
+pub async fn order_status(
+    http: &reqwest::Client,
+    cfg: &FreeKassa,
+    order: &OrderId,
+) -> Result<Option<FkOrder>, PayError> {
+    let body = status_request(cfg, order, next_nonce())?;
+    let resp = http
+        .post(format!("{}/orders", cfg.api_url))
+        .json(&body)
+        .timeout(API_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| wire::transport_error(PROVIDER, e))?;
+    let status = resp.status().as_u16();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| wire::transport_error(PROVIDER, e))?;
+    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    // {"type":"success","pages":1,"orders":[{"merchant_order_id":"..","fk_order_id":1,"amount":199,"currency":"RUB","status":1,..}]}
+    let message = v["message"].as_str().unwrap_or_default().to_owned();
+    if !(200..300).contains(&status) {
+        return Err(wire::status_error(PROVIDER, status, &message));
+    }
+    if v["type"] != "success" {
+        if v.is_null() {
+            return Err(PayError::Unavailable(format!(
+                "freekassa: HTTP {status} with a body that is not JSON"
+            )));
+        }
+        return Err(PayError::Refused(format!("freekassa: {message}")));
+    }
+    let orders = v["orders"]
+        .as_array()
+        .ok_or_else(|| PayError::Malformed("freekassa: success without orders".into()))?;
+    Ok(orders.iter().find_map(|o| parse_order(o, order)))
 }
 
 // ---------------------------------------------------------------------------
@@ -626,5 +758,51 @@ mod tests {
             .into_inner();
         assert_eq!(n.merchant_order_id, "5120");
         assert_eq!(n.order_id, None);
+    }
+
+    #[test]
+    fn the_status_request_signs_shop_nonce_and_our_order_id() {
+        let order = OrderId("0123456789abcdef0123456789abcdef".into());
+        let body = status_request(&cfg(), &order, 1_700_000_000_123).expect("body");
+        let mut keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["nonce", "paymentId", "shopId", "signature"]);
+        assert_eq!(body["shopId"], json!(27310));
+        assert_eq!(body["paymentId"], json!(order.0));
+        // Sorted by name: nonce, paymentId, shopId.
+        let expected = wire::hmac_sha256_hex(
+            b"unit_api_key_fedcba9876543210",
+            format!("1700000000123|{}|27310", order.0).as_bytes(),
+        );
+        assert_eq!(body["signature"], json!(expected));
+        let mut no_key = cfg();
+        no_key.api_key = None;
+        assert!(matches!(
+            status_request(&no_key, &order, 1),
+            Err(PayError::Refused(_))
+        ));
+    }
+
+    #[test]
+    fn an_order_of_the_list_is_read_with_its_status() {
+        let order = OrderId("0123456789abcdef0123456789abcdef".into());
+        let entry = |amount: Value, status: Value| {
+            json!({"merchant_order_id": order.0, "fk_order_id": 652367,
+                "amount": amount, "currency": "RUB", "status": status})
+        };
+        let paid = parse_order(&entry(json!(100.12), json!(1)), &order).expect("read");
+        assert_eq!(paid.fk_order_id, "652367");
+        assert_eq!(paid.amount, Money::rub(Kopecks(10_012)));
+        assert_eq!(paid.status, FkStatus::Paid);
+        let whole = parse_order(&entry(json!(199), json!("0")), &order).expect("read");
+        assert_eq!(whole.amount, Money::rub(Kopecks(19_900)));
+        assert_eq!(whole.status, FkStatus::Pending);
+        for failed in [8, 9] {
+            let o = parse_order(&entry(json!("199.00"), json!(failed)), &order).expect("read");
+            assert_eq!(o.status, FkStatus::Failed);
+        }
+        let other = OrderId("ffffffffffffffffffffffffffffffff".into());
+        assert_eq!(parse_order(&entry(json!(199), json!(1)), &other), None);
+        assert_eq!(parse_order(&entry(json!(null), json!(1)), &order), None);
     }
 }

@@ -4,11 +4,14 @@
 //! At the end of its life a still-pending order is marked expired (kept:
 //! money may still arrive, and is then credited).
 //!
-//! Providers asked: YooKassa (the payment's status) and Crypto Pay
-//! (`getInvoices`; an expired invoice closes the order). Stars and Tribute
-//! only push; FreeKassa orders are not asked yet and just expire.
+//! Providers asked: YooKassa (the payment's status), Crypto Pay
+//! (`getInvoices`; an expired invoice closes the order) and FreeKassa (its
+//! `orders` list by our order id, with `FREEKASSA_API_KEY`: status 1 paid,
+//! 8/9 closed, anything else or no such order left). Stars and Tribute
+//! only push; FreeKassa without an API key is not asked and just expires.
 
 use crate::adapters::app::App;
+use crate::adapters::pay::freekassa::{self, FkStatus};
 use crate::adapters::pay::{OrderId, cryptopay, yookassa};
 use crate::base::clock::now;
 use crate::base::types::Provider;
@@ -78,6 +81,36 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                 _ => Recheck::Pending,
             }
         }
+        (Provider::Freekassa, _, _) => match app.config.freekassa.as_ref() {
+            Some(cfg) if cfg.api_key.is_some() => {
+                match freekassa::order_status(&app.http, cfg, id)
+                    .await
+                    .map_err(|e| format!("freekassa order {id}: {e}"))?
+                {
+                    Some(o) if o.status == FkStatus::Paid => {
+                        // As the webhook: FreeKassa's order id is the payment's ref.
+                        settle(
+                            app,
+                            "freekassa",
+                            &Payment {
+                                order: id.clone(),
+                                amount: o.amount,
+                                provider_ref: o.fk_order_id,
+                            },
+                        )
+                        .await
+                        .map_err(|e| e.to_string())?;
+                        Recheck::Credited
+                    }
+                    Some(o) if o.status == FkStatus::Failed => {
+                        canceled(app, id).await.map_err(|e| e.to_string())?;
+                        Recheck::Closed
+                    }
+                    _ => Recheck::Pending,
+                }
+            }
+            _ => Recheck::Pending,
+        },
         (Provider::Cryptopay, Some(invoice), _) => {
             match (invoice.parse::<u64>(), &app.config.cryptopay) {
                 (Ok(invoice_id), Some(cfg)) => {
