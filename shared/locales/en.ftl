@@ -197,6 +197,7 @@ panel-enabled = ✅ Your VPN access is back on.
 panel-device-added = 📱 A new device connected to your VPN: { $device }. If it wasn't you, remove it in “My devices”.
 
 log-panel-sync-failed = 🚨 Panel sync for user <code>{ $user }</code> failed { $count } times and goes to the dead-letter queue: { $reason }
+log-renewal-failed = 🚨 Auto-renewal of user <code>{ $user }</code> (subscription ending { $date }) failed { $count } times and goes to the dead-letter queue; the user was not told of a decline (a payment YooKassa did take is still credited by its notification): { $reason }
 
 sync-started = 🔄 Panel sync started. You will get a report when it is done; /syncstatus shows progress.
 sync-already-running = A panel sync is already running.

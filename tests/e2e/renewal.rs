@@ -39,8 +39,12 @@ fn callback_data(call: &Call) -> Vec<String> {
 }
 
 async fn stack(providers: &FakeProviders) -> TestStack {
+    stack_with(providers, &[]).await
+}
+
+async fn stack_with(providers: &FakeProviders, extra: &[(&str, &str)]) -> TestStack {
     let yk = providers.yookassa_url();
-    TestStack::start(&[
+    let mut settings = vec![
         ("RUB_PRICE_1_MONTH", "199"),
         ("RUB_PRICE_3_MONTHS", "499"),
         ("RATE_LIMIT_ENABLED", "false"),
@@ -53,8 +57,9 @@ async fn stack(providers: &FakeProviders) -> TestStack {
         ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
         ("YOOKASSA_AUTOPAYMENTS_ENABLED", "true"),
         ("YOOKASSA_AUTOPAYMENTS_REQUIRE_CARD_BINDING", "true"),
-    ])
-    .await
+    ];
+    settings.extend_from_slice(extra);
+    TestStack::start(&settings).await
 }
 
 async fn register(t: &TestStack, update_id: i64, id: i64, lang: &str) {
@@ -875,4 +880,104 @@ async fn with_card_binding_required_there_is_no_choice_and_the_card_is_saved() {
     let (sent_body, saved) = complete_last_payment(&t, &providers).await;
     assert_eq!(sent_body["save_payment_method"], json!(true));
     assert!(saved);
+}
+
+// ---- Charge errors that are not a decline ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_outage_is_retried_then_parked_with_an_alert_and_never_told_as_a_decline() {
+    use shared::adapters::jobs::MAX_RECEIVES;
+    let providers = FakeProviders::start().await;
+    let t = stack_with(&providers, &[("LOG_CHAT_ID", "-1009900")]).await;
+    let user = 5431;
+    register(&t, 1, user, "en").await;
+    pay_with_card(&t, &providers, user, "pay:1m:yookassa", 10).await;
+    let end = sub_end(&t, user).await;
+    run_at(&t, end - DAY + 60).await;
+    t.telegram.clear();
+
+    // YooKassa answers every charge with a 500 (or times out) from now on.
+    for _ in 0..MAX_RECEIVES {
+        providers.fail_next(
+            Api::Yookassa,
+            500,
+            json!({"type": "error", "code": "internal_server_error",
+                "description": "Internal server error"}),
+        );
+    }
+    let tick = tick::run(&t.stack.app, end - LEAD_SECS + 60)
+        .await
+        .expect("scheduler runs");
+    assert_eq!(tick.queued, 1);
+    for attempt in 1..=MAX_RECEIVES {
+        let d = t.stack.drain_jobs().await.expect("jobs drain");
+        assert_eq!((d.handled, d.failed), (1, 1), "attempt {attempt}");
+        let alerts = t.drain_outbox().await;
+        assert_eq!(
+            alerts,
+            usize::from(attempt == MAX_RECEIVES),
+            "one alert, on the last attempt ({attempt})"
+        );
+        t.stack.expire_retry_delays().await.expect("time passes");
+    }
+    assert_eq!(
+        t.stack.drain_jobs().await.expect("drains").handled,
+        0,
+        "SQS moved it to the dead-letter queue"
+    );
+    assert_eq!(t.queue_depth("JobsDlq").await.0, 1);
+    let log = t.telegram.sent_to(-1_009_900);
+    assert_eq!(log.len(), 1);
+    assert!(
+        text_of(&log[0]).contains(&user.to_string()) && text_of(&log[0]).contains("500"),
+        "{}",
+        text_of(&log[0])
+    );
+    // Every try was the same charge: one idempotence key.
+    let keys: BTreeSet<String> = charges(&providers).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, BTreeSet::from([order_id(TelegramId(user), end, 1).0]));
+    // The user heard nothing of a decline; the subscription was not
+    // renewed, so the ordinary notice goes at the end.
+    assert!(sent(&t, user).is_empty(), "{:?}", sent(&t, user));
+    assert_eq!(sub_end(&t, user).await, end);
+    run_at(&t, end + 60).await;
+    let texts = sent(&t, user);
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("ended today"), "{texts:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_technical_cancellation_is_not_told_as_a_decline_and_is_retried_next_day() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers).await;
+    let user = 5432;
+    register(&t, 1, user, "en").await;
+    let method = pay_with_card(&t, &providers, user, "pay:1m:yookassa", 10).await;
+    let end = sub_end(&t, user).await;
+    run_at(&t, end - DAY + 60).await;
+    t.telegram.clear();
+
+    providers.decline_method(&method, Some("internal_timeout"));
+    run_at(&t, end - LEAD_SECS + 60).await;
+    assert_eq!(
+        order_of(&t, &order_id(TelegramId(user), end, 1))
+            .await
+            .status,
+        OrderStatus::Canceled
+    );
+    assert!(sent(&t, user).is_empty(), "{:?}", sent(&t, user));
+
+    // The next day the retry goes through.
+    providers.decline_method(&method, None);
+    run_at(&t, end + 60).await;
+    run_at(&t, end + DAY - LEAD_SECS + 60).await;
+    assert_eq!(sub_end(&t, user).await, end + 30 * DAY);
+    let keys: Vec<String> = charges(&providers).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(
+        keys,
+        vec![
+            order_id(TelegramId(user), end, 1).0,
+            order_id(TelegramId(user), end, 2).0
+        ]
+    );
 }

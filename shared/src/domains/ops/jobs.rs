@@ -37,9 +37,16 @@ async fn run(app: &App, m: Received<'_>) -> Result<(), String> {
                 .map(|_| ())
         }
         Job::Renew { user, end, attempt } => {
-            crate::domains::renewal::charge::charge(app, TelegramId(*user), *end, *attempt)
+            use crate::domains::renewal::charge;
+            let result = charge::charge(app, TelegramId(*user), *end, *attempt)
                 .await
-                .map(|_| ())
+                .map(|_| ());
+            if let Err(e) = &result
+                && last_attempt
+            {
+                charge::gave_up(app, TelegramId(*user), *end, *attempt, m.receive_count, e).await;
+            }
+            result
         }
         Job::NightlySync { day } => crate::domains::schedule::nightly::run(app, day).await,
         Job::BroadcastPage {

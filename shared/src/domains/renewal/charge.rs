@@ -36,6 +36,11 @@ pub const ATTEMPTS: u8 = 2;
 /// `cancellation_details.reason` values meaning the saved card can never
 /// be charged again: it is forgotten.
 pub const REVOKED: [&str; 2] = ["permission_revoked", "card_expired"];
+/// `cancellation_details.reason` values that are not the card's fault
+/// (YooKassa's or the bank's technical trouble): the order is closed
+/// without telling the user their card was declined; the retry a day later
+/// (or the ordinary notices after the last attempt) follows.
+pub const TECHNICAL: [&str; 2] = ["internal_timeout", "issuer_unavailable"];
 
 /// Marker scope of the notice.
 const SCOPE: &str = "renew-notice";
@@ -51,6 +56,9 @@ pub enum Outcome {
     Renewed,
     /// The card was declined (`true`: revoked, and forgotten).
     Declined(bool),
+    /// YooKassa canceled it for a technical reason ([`TECHNICAL`]): closed,
+    /// the user not told of a decline.
+    NotCharged,
     /// Charged but YooKassa has not decided yet (its notification or the
     /// stuck-payment re-check settles it).
     Pending,
@@ -268,8 +276,29 @@ async fn card_charge(
     }
 }
 
+/// Reports a renewal job that failed on its last delivery (YooKassa 5xx or
+/// unreachable, DynamoDB down...): it goes to `JobsDlq`, and the admins are
+/// told here. The user is told nothing: nothing was declined, and the
+/// ordinary notices at the end still go if the subscription was not
+/// renewed.
+pub async fn gave_up(app: &App, user: TelegramId, end: i64, attempt: u8, attempts: u32, e: &str) {
+    tracing::error!(user = %user, end, attempt, "renewal failed on its last attempt: {e}");
+    let text = tr(
+        app.config.default_language,
+        "log-renewal-failed",
+        &[
+            ("user", Arg::Str(user.to_string())),
+            ("date", Arg::Str(date(end))),
+            ("count", Arg::Num(i64::from(attempts))),
+            ("reason", Arg::Str(crate::base::i18n::html(e))),
+        ],
+    );
+    app.admin_log(text).await;
+}
+
 /// Closes a declined renewal order and tells the user (once: only the
-/// delivery that closes the order does); a revoked card is forgotten.
+/// delivery that closes the order does); a revoked card is forgotten. A
+/// technical cancellation ([`TECHNICAL`]) closes it without a word.
 async fn declined(
     app: &App,
     user: &crate::adapters::store::users::User,
@@ -279,6 +308,7 @@ async fn declined(
     attempt: u8,
 ) -> Result<Outcome, String> {
     let revoked = REVOKED.contains(&reason);
+    let technical = TECHNICAL.contains(&reason);
     if revoked {
         app.store
             .remove_card(user.id, method)
@@ -292,6 +322,10 @@ async fn declined(
         .map_err(|e| e.to_string())?
     {
         return Ok(Outcome::Duplicate);
+    }
+    if technical {
+        tracing::warn!(user = %user.id, reason, attempt, "renewal charge canceled by a technical failure");
+        return Ok(Outcome::NotCharged);
     }
     tracing::info!(user = %user.id, reason, attempt, revoked, "renewal charge declined");
     let key = if revoked {
