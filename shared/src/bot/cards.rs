@@ -87,9 +87,27 @@ fn render(app: &App, user: &User, wallet: &Wallet, note: Option<String>) -> Scre
             text.push_str("\n\n");
         }
     }
-    if !offered(app) {
-        // No saved cards without YooKassa autopayments.
-    } else if wallet.cards.is_empty() {
+    if offered(app) {
+        card_part(lang, wallet, &mut text, &mut rows);
+    }
+    rows.push(vec![InlineKeyboardButton::callback(
+        t(lang, "btn-back"),
+        Action::Profile.data(),
+    )]);
+    Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// The saved cards: each with its buttons, then auto-renewal by card.
+fn card_part(
+    lang: crate::base::types::Lang,
+    wallet: &Wallet,
+    text: &mut String,
+    rows: &mut Vec<Vec<InlineKeyboardButton>>,
+) {
+    if wallet.cards.is_empty() {
         text.push_str(&t(lang, "cards-none"));
     } else {
         text.push_str(&t(lang, "cards-title"));
@@ -151,14 +169,6 @@ fn render(app: &App, user: &User, wallet: &Wallet, note: Option<String>) -> Scre
             ),
             Action::AutoRenew(!wallet.autorenew).data(),
         )]);
-    }
-    rows.push(vec![InlineKeyboardButton::callback(
-        t(lang, "btn-back"),
-        Action::Profile.data(),
-    )]);
-    Screen {
-        text,
-        keyboard: InlineKeyboardMarkup::new(rows),
     }
 }
 
