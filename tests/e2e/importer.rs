@@ -16,6 +16,7 @@ use importer::table_io;
 use shared::adapters::store::Store;
 use shared::base::clock::now;
 use shared::base::types::TelegramId;
+use shared::domains::money::orders::OrderStatus;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -177,6 +178,26 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
             "{expected} not in {why:#?}"
         );
     }
+    // Pending payments with a provider id become pending orders.
+    let pending = count(
+        &db,
+        "SELECT count(*) FROM payments WHERE status = 'pending_yookassa' \
+         AND yookassa_payment_id IS NOT NULL",
+    )
+    .await;
+    assert!(pending > 0);
+    assert_eq!(c("pending_payments"), pending);
+    let tribute = count(
+        &db,
+        "SELECT count(*) FROM payments WHERE status = 'succeeded' AND provider = 'tribute'",
+    )
+    .await;
+    assert!(tribute > 0);
+    assert_eq!(
+        c("provider_refs"),
+        c("payments") + c("pending_payments") - tribute,
+        "every fixture payment but Tribute's is found by its provider's id"
+    );
     assert_eq!(
         report.skipped.values().sum::<u64>(),
         count(
@@ -184,6 +205,7 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
             "SELECT count(*) FROM payments WHERE status <> 'succeeded'"
         )
         .await
+            - pending
             + 1
     );
     let rendered = report.render("dry run");
@@ -218,7 +240,11 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     let snap = snapshot(&store).await;
     assert_eq!(kinds(&snap, "ONCE#import-user#", "ONCE"), 400);
     assert_eq!(kinds(&snap, "USER#", "PROFILE"), 400);
-    assert_eq!(kinds(&snap, "ORDER#", "ORDER"), c("payments"));
+    assert_eq!(
+        kinds(&snap, "ORDER#", "ORDER"),
+        c("payments") + c("pending_payments")
+    );
+    assert_eq!(kinds(&snap, "PROVREF#", "PROVREF"), c("provider_refs"));
     assert_eq!(
         kinds(&snap, "USER#", "LEDGER#"),
         c("payments") + c("balance_entries")
@@ -352,4 +378,236 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         t.user(5_000_040).await.expect("user").referrer,
         Some(TelegramId(MARIA))
     );
+}
+
+const CP_TOKEN: &str = "30117:AAe2eImporterCryptoPay";
+const FK_SECRET1: &str = "e2e_import_fk_one";
+const FK_SECRET2: &str = "e2e_import_fk_two";
+const LOG_CHAT: i64 = -100_777;
+/// The user of the late-notification test.
+const LENA: i64 = 7_000_001;
+
+/// The schema with the rows `sql` adds.
+async fn small_db(pg: &Postgres, sql: &str) -> tokio_postgres::Client {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pg");
+    pg.psql_file("postgres", &dir.join("schema.sql"));
+    let db = importer::connect(&pg.url("postgres"))
+        .await
+        .expect("connects");
+    db.batch_execute(sql).await.expect("fixture rows");
+    db
+}
+
+async fn provider_stack(providers: &e2e::fake_providers::FakeProviders) -> TestStack {
+    let yk = providers.yookassa_url();
+    let cp = providers.cryptopay_url();
+    TestStack::start(&[
+        ("RUB_PRICE_1_MONTH", "199"),
+        ("RUB_PRICE_3_MONTHS", "499"),
+        ("RUB_PRICE_6_MONTHS", "899"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("LOG_CHAT_ID", "-100777"),
+        ("STARS_ENABLED", "true"),
+        ("STARS_PRICE_3_MONTHS", "300"),
+        ("YOOKASSA_ENABLED", "true"),
+        ("YOOKASSA_SHOP_ID", "610042"),
+        ("YOOKASSA_SECRET_KEY", "test_e2e_YooSecret-key_01"),
+        ("YOOKASSA_API_URL", &yk),
+        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
+        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
+        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
+        ("YOOKASSA_AUTOPAYMENTS_ENABLED", "true"),
+        ("CRYPTOPAY_ENABLED", "true"),
+        ("CRYPTOPAY_TOKEN", CP_TOKEN),
+        ("CRYPTOPAY_API_URL", &cp),
+        ("FREEKASSA_ENABLED", "true"),
+        ("FREEKASSA_MERCHANT_ID", "41207"),
+        ("FREEKASSA_FIRST_SECRET", FK_SECRET1),
+        ("FREEKASSA_SECOND_SECRET", FK_SECRET2),
+        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
+    ])
+    .await
+}
+
+async fn post(t: &TestStack, path: &str, body: Vec<u8>, headers: &[(&str, String)]) -> u16 {
+    let mut req = t.http.post(t.url(path)).body(body);
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    req.send().await.expect("stack answers").status().as_u16()
+}
+
+/// A YooKassa payment the Python bot created (its metadata, not ours), now
+/// succeeded, and its notification.
+fn python_yookassa_payment(
+    providers: &e2e::fake_providers::FakeProviders,
+    id: &str,
+    rub: &str,
+) -> Vec<u8> {
+    providers.insert_payment(serde_json::json!({
+        "id": id, "status": "succeeded", "paid": true,
+        "amount": {"value": rub, "currency": "RUB"},
+        "metadata": {"user_id": LENA.to_string(), "subscription_months": "1", "payment_db_id": "2"},
+        "recipient": {"account_id": "610042", "gateway_id": "100500"},
+        "created_at": "2026-11-01T08:00:00.000Z", "refundable": true, "test": true,
+        "payment_method": {"type": "bank_card", "id": id, "saved": false}
+    }));
+    serde_json::json!({"type": "notification", "event": "payment.succeeded",
+        "object": {"id": id, "status": "succeeded", "paid": true,
+        "amount": {"value": rub, "currency": "RUB"}}})
+    .to_string()
+    .into_bytes()
+}
+
+fn cryptopay_paid(invoice_id: u64, amount: &str, payload: &str) -> (Vec<u8>, String) {
+    use hmac::Mac;
+    use sha2::Digest;
+    let body = format!(
+        r#"{{"update_id":{invoice_id}1,"update_type":"invoice_paid","request_date":"2026-11-20T10:00:01.000Z","payload":{{"invoice_id":{invoice_id},"hash":"IVx{invoice_id}","currency_type":"fiat","fiat":"RUB","amount":"{amount}","paid_asset":"USDT","paid_amount":"5.09","accepted_assets":["USDT"],"fee_asset":"USDT","fee_amount":"0.06","bot_invoice_url":"https://t.me/CryptoTestnetBot?start=IVx{invoice_id}","description":"VPN","status":"paid","created_at":"2026-11-20T09:59:00.000Z","allow_comments":false,"allow_anonymous":false,"paid_usd_rate":"1.00","paid_at":"2026-11-20T10:00:00.000Z","paid_anonymously":false,"payload":"{payload}"}}}}"#
+    )
+    .into_bytes();
+    let key = sha2::Sha256::digest(CP_TOKEN.as_bytes());
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).expect("key");
+    mac.update(&body);
+    (body, hex::encode(mac.finalize().into_bytes()))
+}
+
+fn freekassa_paid(amount: &str, order: &str, intid: &str) -> Vec<u8> {
+    use md5::Digest;
+    let sign = hex::encode(md5::Md5::digest(
+        format!("41207:{amount}:{FK_SECRET2}:{order}").as_bytes(),
+    ));
+    format!("MERCHANT_ID=41207&AMOUNT={amount}&intid={intid}&MERCHANT_ORDER_ID={order}&P_EMAIL=buyer%40example.com&P_PHONE=&CUR_ID=36&payer_account=&commission=0&SIGN={sign}")
+        .into_bytes()
+}
+
+fn stars_paid(update_id: i64, payload: &str, amount: u64, charge: &str) -> serde_json::Value {
+    serde_json::json!({"update_id": update_id, "message": {
+        "message_id": update_id, "date": 1_700_000_000,
+        "from": {"id": LENA, "is_bot": false, "first_name": "Лена", "language_code": "ru"},
+        "chat": {"id": LENA, "type": "private", "first_name": "Лена"},
+        "successful_payment": {
+            "currency": "XTR", "total_amount": amount, "invoice_payload": payload,
+            "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
+        }
+    }})
+}
+
+/// The suspicious-payment notes in the log chat.
+async fn flagged(t: &TestStack) -> Vec<String> {
+    t.drain_outbox().await;
+    t.telegram
+        .sent_to(LOG_CHAT)
+        .iter()
+        .map(text_of)
+        .filter(|s| s.starts_with("⚠️"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_notifications_for_imported_payments_are_recognised() {
+    let pg = Postgres::start();
+    let db = small_db(
+        &pg,
+        "INSERT INTO users (user_id, first_name, language_code) VALUES (7000001, 'Лена', 'ru');
+         INSERT INTO subscriptions (user_id, panel_user_uuid, start_date, end_date, provider)
+           VALUES (7000001, 'b7f3c1d2-0000-4000-8000-000000000001', '2026-10-01 00:00+00',
+                   '2027-01-01 00:00+00', 'yookassa');
+         INSERT INTO payments (payment_id, user_id, yookassa_payment_id, provider_payment_id, provider,
+                               amount, currency, status, subscription_duration_months, created_at) VALUES
+           (1, 7000001, 'yk-old-paid', NULL, 'yookassa', 199, 'RUB', 'succeeded', 1, '2026-10-01 10:00+00'),
+           (2, 7000001, 'yk-old-open', NULL, 'yookassa', 199, 'RUB', 'pending_yookassa', 1, '2026-11-29 10:00+00'),
+           (3, 7000001, NULL, '910001', 'cryptopay', 499, 'RUB', 'succeeded', 3, '2026-10-02 10:00+00'),
+           (4, 7000001, NULL, 'fk-77001', 'freekassa', 899, 'RUB', 'succeeded', 6, '2026-10-03 10:00+00'),
+           (5, 7000001, NULL, 'stxChg_old5', 'telegram_stars', 300, 'XTR', 'succeeded', 3, '2026-10-04 10:00+00'),
+           (6, 7000001, NULL, NULL, 'yookassa', 199, 'RUB', 'pending', 1, '2026-11-29 11:00+00');",
+    )
+    .await;
+    let providers = e2e::fake_providers::FakeProviders::start().await;
+    let t = provider_stack(&providers).await;
+    let store = t.stack.app.store.clone();
+    let run = importer::import(&db, Some(&store), now())
+        .await
+        .expect("import");
+    let c = |k: &str| run.report.counts.get(k).copied().unwrap_or_default();
+    assert_eq!((c("payments"), c("pending_payments")), (4, 1));
+    assert_eq!(c("provider_refs"), 5, "every payment with a provider id");
+    assert_eq!(
+        run.report
+            .skipped
+            .get("payments pending without a provider id"),
+        Some(&1)
+    );
+    let end = t.user(LENA).await.expect("imported").sub_end.expect("end");
+    let open = importer::plan::order_id(2);
+    let order = store.get_order(&open).await.expect("read").expect("order");
+    assert_eq!(order.status, OrderStatus::Pending);
+    assert_eq!(order.provider_ref.as_deref(), Some("yk-old-open"));
+    assert!(flagged(&t).await.is_empty());
+
+    // YooKassa re-sends the notification of a payment the old bot had
+    // credited: a harmless duplicate, not an unknown payment.
+    let body = python_yookassa_payment(&providers, "yk-old-paid", "199.00");
+    assert_eq!(post(&t, "/pay/yookassa", body.clone(), &[]).await, 200);
+    assert_eq!(t.user(LENA).await.expect("user").sub_end, Some(end));
+
+    // A payment the old bot started and the user finished after the move:
+    // credited once, however often it is notified.
+    let body = python_yookassa_payment(&providers, "yk-old-open", "199.00");
+    for _ in 0..2 {
+        assert_eq!(post(&t, "/pay/yookassa", body.clone(), &[]).await, 200);
+    }
+    let credited = store.get_order(&open).await.expect("read").expect("order");
+    assert_eq!(credited.status, OrderStatus::Paid);
+    assert_eq!(
+        t.user(LENA).await.expect("user").sub_end,
+        Some(end + 30 * DAY),
+        "one month, once"
+    );
+
+    // Crypto Pay, FreeKassa and Stars re-deliver paid payments of the old
+    // bot (payloads in its own format; FreeKassa's reads as an order id
+    // we do not have): duplicates.
+    let (body, sig) = cryptopay_paid(910_001, "499", "7000001:3:3");
+    assert_eq!(
+        post(
+            &t,
+            "/pay/cryptopay",
+            body,
+            &[("crypto-pay-api-signature", sig)]
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        post(
+            &t,
+            "/pay/freekassa",
+            freekassa_paid("899", "py_payment_4", "fk-77001"),
+            &[(
+                "content-type",
+                "application/x-www-form-urlencoded".to_owned()
+            )]
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        t.update(&stars_paid(40, "5:3", 300, "stxChg_old5")).await,
+        200
+    );
+    assert_eq!(
+        t.user(LENA).await.expect("user").sub_end,
+        Some(end + 30 * DAY)
+    );
+    let snap = snapshot(&store).await;
+    assert_eq!(kinds(&snap, "UNKNOWNPAY#", "UNKNOWNPAY"), 0);
+    assert!(flagged(&t).await.is_empty(), "{:?}", flagged(&t).await);
+
+    // A payment nobody knows is still recorded for a refund and flagged.
+    let body = python_yookassa_payment(&providers, "yk-stranger", "199.00");
+    assert_eq!(post(&t, "/pay/yookassa", body, &[]).await, 200);
+    let snap = snapshot(&store).await;
+    assert_eq!(kinds(&snap, "UNKNOWNPAY#", "UNKNOWNPAY"), 1);
+    assert_eq!(flagged(&t).await.len(), 1);
 }

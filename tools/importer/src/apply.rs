@@ -124,6 +124,8 @@ fn kinds_of(p: &UserPlan) -> Vec<&'static str> {
     let mut kinds = profile_kinds(p);
     kinds.extend(p.old_ref_code.iter().map(|_| "ref_code_aliases"));
     kinds.extend(p.payments.iter().map(|_| "payments"));
+    kinds.extend(p.pending.iter().map(|_| "pending_payments"));
+    kinds.extend(p.provider_refs().map(|_| "provider_refs"));
     kinds.extend(p.entries.iter().map(|_| "balance_entries"));
     kinds.extend(p.methods.iter().map(|_| "saved_methods"));
     kinds.extend(p.activations.iter().map(|_| "promo_activations"));
@@ -147,6 +149,19 @@ async fn apply_user(store: &Store, p: &UserPlan, now: i64) -> Result<Outcome, St
             kind: "payments",
             writes: store.historical_payment_writes(pay)?,
         });
+    }
+    for pay in &p.pending {
+        records.push(ImportRecord {
+            kind: "pending_payments",
+            writes: store.historical_payment_writes(pay)?,
+        });
+    }
+    // After the orders: an alias found means its order is there.
+    for (provider, reference, order) in p.provider_refs() {
+        records.push(one(
+            "provider_refs",
+            store.provider_ref_write(provider, reference, &order.0, p.user.id)?,
+        ));
     }
     for e in &p.entries {
         records.push(one("balance_entries", store.historical_entry_write(e)?));

@@ -24,12 +24,33 @@ pub struct UserPlan {
     pub old_ref_code: Option<String>,
     /// Paid payments.
     pub payments: Vec<HistoricalPayment>,
+    /// Payments started in the old bot and not paid yet (pending orders).
+    pub pending: Vec<HistoricalPayment>,
     /// Balance movements (2GETPRO).
     pub entries: Vec<HistoricalEntry>,
     /// Saved payment methods.
     pub methods: Vec<SavedMethod>,
     /// Promo activations.
     pub activations: Vec<PromoActivation>,
+}
+
+impl UserPlan {
+    /// The payments (paid or pending) a provider's late notification may
+    /// name by the provider's id: (provider code, provider's id, our order).
+    /// Not Tribute's: its notifications name the subscription, the same for
+    /// every renewal, so an old id would swallow a new payment.
+    pub fn provider_refs(&self) -> impl Iterator<Item = (&'static str, &str, &OrderId)> {
+        self.payments
+            .iter()
+            .chain(&self.pending)
+            .filter(|h| !matches!(h.order.provider, Provider::Balance | Provider::Tribute))
+            .filter_map(|h| {
+                h.order
+                    .provider_ref
+                    .as_deref()
+                    .map(|r| (h.order.provider.code(), r, &h.order.id))
+            })
+    }
 }
 
 /// A row the importer cannot carry over, and why.
@@ -137,13 +158,20 @@ pub fn plan(src: &Source, now: i64) -> Plan {
     }
 
     let mut payments: HashMap<i64, Vec<HistoricalPayment>> = HashMap::new();
+    let mut pending: HashMap<i64, Vec<HistoricalPayment>> = HashMap::new();
     for p in &src.payments {
         if !ids.contains(&p.user_id) {
             report.bad("payments", p.payment_id, "no such user");
             continue;
         }
         match map_payment(p) {
+            Ok(Some(h)) if h.order.status == OrderStatus::Pending => {
+                pending.entry(p.user_id).or_default().push(h)
+            }
             Ok(Some(h)) => payments.entry(p.user_id).or_default().push(h),
+            Ok(None) if is_pending(p) => {
+                report.skip("payments pending without a provider id".into())
+            }
             Ok(None) => report.skip(format!(
                 "payments not paid (status {})",
                 p.status.as_deref().unwrap_or("NULL")
@@ -342,6 +370,7 @@ pub fn plan(src: &Source, now: i64) -> Plan {
             user,
             old_ref_code,
             payments: payments.remove(&u.user_id).unwrap_or_default(),
+            pending: pending.remove(&u.user_id).unwrap_or_default(),
             entries: entries.remove(&u.user_id).unwrap_or_default(),
             methods: methods.remove(&u.user_id).unwrap_or_default(),
             activations: activations.remove(&u.user_id).unwrap_or_default(),
@@ -357,6 +386,8 @@ pub fn plan(src: &Source, now: i64) -> Plan {
         report.count("balances", u64::from(p.user.balance.0 > 0));
         report.count("ref_code_aliases", u64::from(p.old_ref_code.is_some()));
         report.count("payments", p.payments.len() as u64);
+        report.count("pending_payments", p.pending.len() as u64);
+        report.count("provider_refs", p.provider_refs().count() as u64);
         report.count("balance_entries", p.entries.len() as u64);
         report.count("saved_methods", p.methods.len() as u64);
         report.count("promo_activations", p.activations.len() as u64);
@@ -374,13 +405,37 @@ pub fn plan(src: &Source, now: i64) -> Plan {
 
 /// Statuses the bots give a payment that went through.
 const PAID: [&str; 5] = ["succeeded", "paid", "completed", "success", "confirmed"];
+/// Statuses of a payment started and not decided yet.
+const PENDING: [&str; 4] = [
+    "pending",
+    "pending_yookassa",
+    "waiting_for_capture",
+    "active",
+];
 
-/// A paid payment as our historical order; `Ok(None)` for one never paid.
+fn is_pending(p: &SrcPayment) -> bool {
+    let status = p.status.as_deref().unwrap_or_default().to_lowercase();
+    PENDING.contains(&status.as_str())
+}
+
+/// A paid payment as our historical order, a pending one with the
+/// provider's id as a pending order; `Ok(None)` for one never paid (or
+/// pending without an id a late notification could be matched by).
 fn map_payment(p: &SrcPayment) -> Result<Option<HistoricalPayment>, String> {
     let status = p.status.as_deref().unwrap_or_default().to_lowercase();
-    if !PAID.contains(&status.as_str()) {
-        return Ok(None);
+    let paid = PAID.contains(&status.as_str());
+    if paid {
+        map_order(p, true)
+    } else if is_pending(p) {
+        // A pending payment that cannot be mapped is left out like one
+        // never paid: no money moved.
+        Ok(map_order(p, false).ok().flatten())
+    } else {
+        Ok(None)
     }
+}
+
+fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, String> {
     let provider_name = p.provider.as_deref().unwrap_or("yookassa").to_lowercase();
     let provider = match provider_name.as_str() {
         "yookassa" => Provider::Yookassa,
@@ -426,6 +481,9 @@ fn map_payment(p: &SrcPayment) -> Result<Option<HistoricalPayment>, String> {
         .clone()
         .or_else(|| p.provider_payment_id.clone())
         .filter(|r| !r.is_empty());
+    if !paid && (provider_ref.is_none() || provider == Provider::Balance) {
+        return Ok(None);
+    }
     let mut order = Order::new(
         TelegramId(p.user_id),
         purchase,
@@ -434,12 +492,14 @@ fn map_payment(p: &SrcPayment) -> Result<Option<HistoricalPayment>, String> {
         created,
     );
     order.id = order_id(p.payment_id);
-    order.status = OrderStatus::Paid;
     order.provider_ref = provider_ref;
-    order.granted_days = match purchase {
-        Purchase::Plan(period) => Some(period.days()),
-        Purchase::TopUp => None,
-    };
+    if paid {
+        order.status = OrderStatus::Paid;
+        order.granted_days = match purchase {
+            Purchase::Plan(period) => Some(period.days()),
+            Purchase::TopUp => None,
+        };
+    }
     Ok(Some(HistoricalPayment {
         order,
         paid_at: p.updated_at.unwrap_or(created).max(created),
@@ -490,6 +550,13 @@ mod tests {
         assert!(map_payment(&paid("yookassa", 150, "XTR", Some(1))).is_err());
         let mut pending = paid("yookassa", 100, "RUB", Some(1));
         pending.status = Some("pending".into());
+        assert_eq!(map_payment(&pending), Ok(None), "no id to match it by");
+        pending.yookassa_payment_id = Some("2f9b-yk".into());
+        let open = map_payment(&pending).unwrap().unwrap();
+        assert_eq!(open.order.status, OrderStatus::Pending);
+        assert_eq!(open.order.provider_ref.as_deref(), Some("2f9b-yk"));
+        assert_eq!(open.order.granted_days, None);
+        pending.status = Some("canceled".into());
         assert_eq!(map_payment(&pending), Ok(None));
     }
 }

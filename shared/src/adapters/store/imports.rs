@@ -124,6 +124,15 @@ pub fn method_sk(provider: &str, method_id: &str) -> String {
     format!("PAYMETHOD#{provider}#{method_id}")
 }
 
+/// Partition key of the alias that leads from a provider's payment id to
+/// the order imported for it: `PROVREF#<provider code>#<provider's id>`.
+pub fn provider_ref_key(provider: &str, provider_ref: &str) -> String {
+    format!("PROVREF#{provider}#{provider_ref}")
+}
+
+/// Sort key of a provider-reference alias.
+pub const PROVREF_SK: &str = "PROVREF";
+
 /// Partition key of an old referral code kept as an alias of a user.
 pub fn ref_alias_key(code: &str) -> String {
     format!("REFALIAS#{code}")
@@ -480,6 +489,47 @@ impl Store {
                 .item("GSI1PK", s(keys::ref_code(code)))
                 .item("GSI1SK", s(keys::user(user))),
         )
+    }
+
+    /// The write that lets a late notification of `provider` about its
+    /// payment `provider_ref` find the imported `order` (see
+    /// [`Store::order_by_provider_ref`]).
+    pub fn provider_ref_write(
+        &self,
+        provider: &str,
+        provider_ref: &str,
+        order: &str,
+        user: TelegramId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        new_item(
+            Put::builder()
+                .table_name(&self.table)
+                .item("PK", s(provider_ref_key(provider, provider_ref)))
+                .item("SK", s(PROVREF_SK))
+                .item("order_id", s(order))
+                .item("user", n(user)),
+        )
+    }
+
+    /// The imported order a payment of `provider` with id `provider_ref`
+    /// paid (one `GetItem`); `None` when it was not imported. Webhooks ask
+    /// only for payments that name no order of ours.
+    pub async fn order_by_provider_ref(
+        &self,
+        provider: &str,
+        provider_ref: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(provider_ref_key(provider, provider_ref)))
+            .key("SK", s(PROVREF_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item.and_then(|i| i.str("order_id").map(str::to_owned)))
     }
 
     /// The write that records a saved payment method on its user.
