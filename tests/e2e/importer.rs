@@ -153,10 +153,11 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         count(&db, "SELECT count(*) FROM promo_code_activations").await - 1
     );
     assert_eq!(
-        c("saved_methods"),
+        c("saved_cards"),
         20 + 10,
         "the card in both tables counts once"
     );
+    assert_eq!(c("renewal_settings"), 20, "one per user with cards");
     let why: Vec<String> = report
         .unmappable
         .iter()
@@ -249,7 +250,8 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         kinds(&snap, "USER#", "LEDGER#"),
         c("payments") + c("balance_entries")
     );
-    assert_eq!(kinds(&snap, "USER#", "PAYMETHOD#"), c("saved_methods"));
+    assert_eq!(kinds(&snap, "USER#", "CARD#"), c("saved_cards"));
+    assert_eq!(kinds(&snap, "USER#", "CARDS"), c("renewal_settings"));
     assert_eq!(kinds(&snap, "PROMO#", "ACT#"), c("promo_activations"));
     assert_eq!(kinds(&snap, "PROMO#", "IMPORTED"), 3);
     assert_eq!(kinds(&snap, "CAMPAIGN#", "IMPORTED"), 3);
@@ -366,14 +368,24 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
             .await
             .expect("read")
     );
-    let cards = store
-        .saved_methods(TelegramId(5_000_040))
-        .await
-        .expect("read");
-    assert_eq!(cards.len(), 2);
-    assert!(cards.iter().any(|m| m.method_id == "pm-40"
-        && m.is_default
-        && m.card_last4.as_deref() == Some("4242")));
+    let wallet = store.wallet(TelegramId(5_000_040)).await.expect("read");
+    assert_eq!(wallet.cards.len(), 2);
+    let card = wallet.charge_card().expect("a default card");
+    assert_eq!(
+        (
+            card.method_id.as_str(),
+            card.card_type.as_str(),
+            card.last4.as_str()
+        ),
+        ("pm-40", "Visa", "4242")
+    );
+    assert_eq!(wallet.cards.iter().filter(|c| c.default).count(), 1);
+    assert!(wallet.autorenew, "the old bot's choice");
+    assert_eq!(
+        wallet.period,
+        Some(shared::base::types::Period::OneMonth),
+        "never paid for a plan: the default"
+    );
     assert_eq!(
         t.user(5_000_040).await.expect("user").referrer,
         Some(TelegramId(MARIA))
@@ -610,4 +622,103 @@ async fn late_notifications_for_imported_payments_are_recognised() {
     let snap = snapshot(&store).await;
     assert_eq!(kinds(&snap, "UNKNOWNPAY#", "UNKNOWNPAY"), 1);
     assert_eq!(flagged(&t).await.len(), 1);
+}
+
+/// Runs the scheduler at `at`, then every job it queued, then the outbox.
+async fn run_scheduler_at(t: &TestStack, at: i64) {
+    shared::domains::schedule::tick::run(&t.stack.app, at)
+        .await
+        .expect("scheduler runs");
+    let jobs = t.stack.drain_jobs().await.expect("jobs drain");
+    assert_eq!(jobs.failed, 0, "no job failed");
+    t.drain_outbox().await;
+}
+
+/// The saved methods YooKassa was asked to charge.
+fn charged_methods(providers: &e2e::fake_providers::FakeProviders) -> Vec<String> {
+    providers
+        .requests_to(e2e::fake_providers::Api::Yookassa)
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .filter_map(|r| r.body["payment_method_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_cards_renew_subscriptions_as_the_old_bot_was_told() {
+    let pg = Postgres::start();
+    // Lena: a card, auto-renewal on, last paid for 3 months. Oleg: a card,
+    // auto-renewal turned off in the old bot.
+    let db = small_db(
+        &pg,
+        "INSERT INTO users (user_id, first_name, language_code) VALUES
+           (7000002, 'Лена', 'ru'), (7000003, 'Oleg', 'en');
+         INSERT INTO subscriptions (user_id, panel_user_uuid, start_date, end_date, provider, auto_renew_enabled)
+           VALUES (7000002, 'b7f3c1d2-0000-4000-8000-000000000002', now() - interval '80 days',
+                   date_trunc('second', now()) + interval '3 days', 'yookassa', true),
+                  (7000003, 'b7f3c1d2-0000-4000-8000-000000000003', now() - interval '20 days',
+                   date_trunc('second', now()) + interval '3 days', 'yookassa', false);
+         INSERT INTO payments (user_id, yookassa_payment_id, provider, amount, currency, status,
+                               subscription_duration_months, created_at) VALUES
+           (7000002, 'yk-lena-1', 'yookassa', 199, 'RUB', 'succeeded', 1, now() - interval '170 days'),
+           (7000002, 'yk-lena-2', 'yookassa', 499, 'RUB', 'succeeded', 3, now() - interval '80 days'),
+           (7000003, 'yk-oleg-1', 'yookassa', 199, 'RUB', 'succeeded', 1, now() - interval '20 days');
+         INSERT INTO user_payment_methods (user_id, provider, provider_payment_method_id, card_last4,
+                                           card_network, is_default, created_at) VALUES
+           (7000002, 'yookassa', 'pm-lena-old', '1111', 'MasterCard', false, now() - interval '300 days'),
+           (7000002, 'yookassa', 'pm-lena-main', '2200', 'Mir', true, now() - interval '170 days'),
+           (7000003, 'yookassa', 'pm-oleg', '4242', 'Visa', true, now() - interval '20 days');",
+    )
+    .await;
+    let providers = e2e::fake_providers::FakeProviders::start().await;
+    let t = provider_stack(&providers).await;
+    let store = t.stack.app.store.clone();
+    let run = importer::import(&db, Some(&store), now())
+        .await
+        .expect("import");
+    assert_eq!(run.report.counts.get("saved_cards"), Some(&3));
+    let wallet = store.wallet(TelegramId(7_000_002)).await.expect("read");
+    assert!(wallet.autorenew);
+    assert_eq!(
+        wallet.period,
+        Some(shared::base::types::Period::ThreeMonths),
+        "the plan paid last"
+    );
+    assert_eq!(
+        wallet.charge_card().map(|c| c.method_id.as_str()),
+        Some("pm-lena-main")
+    );
+    assert!(
+        !store
+            .wallet(TelegramId(7_000_003))
+            .await
+            .expect("read")
+            .autorenew
+    );
+
+    let lena = t.user(7_000_002).await.expect("imported");
+    let end = lena.sub_end.expect("end");
+    let oleg_end = t.user(7_000_003).await.expect("imported").sub_end;
+    run_scheduler_at(&t, end - DAY + 60).await;
+    let notice = t
+        .telegram
+        .sent_to(7_000_002)
+        .iter()
+        .map(text_of)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(notice.contains("*2200"), "told which card: {notice}");
+    run_scheduler_at(&t, end - shared::domains::renewal::charge::LEAD_SECS + 60).await;
+
+    assert_eq!(
+        charged_methods(&providers),
+        vec!["pm-lena-main".to_owned()],
+        "Lena's default card, once; Oleg's not at all"
+    );
+    assert_eq!(
+        t.user(7_000_002).await.expect("user").sub_end,
+        Some(end + 90 * DAY),
+        "renewed for the plan she paid for last"
+    );
+    assert_eq!(t.user(7_000_003).await.expect("user").sub_end, oleg_end);
 }

@@ -4,8 +4,9 @@
 use crate::source::{Source, SrcPayment};
 use sha2::{Digest, Sha256};
 use shared::adapters::pay::{Money, OrderId};
+use shared::adapters::store::cards::Card;
 use shared::adapters::store::imported_promos::{CampaignDef, PromoActivation, PromoDef};
-use shared::adapters::store::imports::{ImportedUser, SavedMethod};
+use shared::adapters::store::imports::ImportedUser;
 use shared::base::types::{Kopecks, Lang, Period, Provider, TelegramId};
 use shared::domains::money::orders::{
     HistoricalEntry, HistoricalPayment, Order, OrderStatus, Purchase,
@@ -28,8 +29,11 @@ pub struct UserPlan {
     pub pending: Vec<HistoricalPayment>,
     /// Balance movements (2GETPRO).
     pub entries: Vec<HistoricalEntry>,
-    /// Saved payment methods.
-    pub methods: Vec<SavedMethod>,
+    /// Saved YooKassa cards, exactly one of them the default.
+    pub cards: Vec<Card>,
+    /// The auto-renewal settings (with the cards): on or off, and the plan
+    /// renewals buy.
+    pub renewal: Option<(bool, Period)>,
     /// Promo activations.
     pub activations: Vec<PromoActivation>,
 }
@@ -123,8 +127,10 @@ pub struct Plan {
     pub report: Report,
 }
 
-/// Maps the source. `now` fills registration dates the source lacks.
-pub fn plan(src: &Source, now: i64) -> Plan {
+/// Maps the source. `now` fills registration dates the source lacks;
+/// `renew_default` is the plan auto-renewal buys for a user with a saved
+/// card who never paid for a plan.
+pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
     let mut report = Report::default();
     let ids: HashSet<i64> = src.users.iter().map(|u| u.user_id).collect();
 
@@ -206,7 +212,7 @@ pub fn plan(src: &Source, now: i64) -> Plan {
         });
     }
 
-    let mut methods: HashMap<i64, Vec<SavedMethod>> = HashMap::new();
+    let mut cards: HashMap<i64, Vec<Card>> = HashMap::new();
     let mut seen_methods = HashSet::new();
     for m in &src.methods {
         let Some(id) = m.method_id.clone().filter(|id| !id.is_empty()) else {
@@ -217,19 +223,28 @@ pub fn plan(src: &Source, now: i64) -> Plan {
             report.bad("user_payment_methods", &id, "no such user");
             continue;
         }
-        // user_billing and user_payment_methods may both hold the same card.
-        if !seen_methods.insert((m.user_id, m.provider.clone(), id.clone())) {
+        if !m.provider.eq_ignore_ascii_case("yookassa") {
+            report.bad(
+                "user_payment_methods",
+                &id,
+                format!("a {} method: only YooKassa cards renew here", m.provider),
+            );
             continue;
         }
-        methods.entry(m.user_id).or_default().push(SavedMethod {
-            user: TelegramId(m.user_id),
-            provider: m.provider.clone(),
+        // user_billing and user_payment_methods may both hold the same card.
+        if !seen_methods.insert((m.user_id, id.clone())) {
+            continue;
+        }
+        cards.entry(m.user_id).or_default().push(Card {
             method_id: id,
-            card_last4: m.card_last4.clone(),
-            card_network: m.card_network.clone(),
-            is_default: m.is_default,
-            created_at: m.created_at.unwrap_or(now),
+            card_type: m.card_network.clone().unwrap_or_else(|| "bank_card".into()),
+            last4: m.card_last4.clone().unwrap_or_default(),
+            default: m.is_default,
+            saved_at: m.created_at.unwrap_or(now),
         });
+    }
+    for list in cards.values_mut() {
+        one_default(list);
     }
 
     let mut promos = Vec::new();
@@ -358,9 +373,25 @@ pub fn plan(src: &Source, now: i64) -> Plan {
                 .clone()
                 .or_else(|| latest.and_then(|s| s.panel_user_uuid.clone())),
             sub_url: None,
-            auto_renew: latest.and_then(|s| s.auto_renew_enabled),
             source: SOURCE.into(),
         };
+        let my_payments = payments.remove(&u.user_id).unwrap_or_default();
+        let my_cards = cards.remove(&u.user_id).unwrap_or_default();
+        // Auto-renewal as the user left it in the old bot (the latest
+        // subscription's choice; off without one), renewing the plan they
+        // paid for last (else the operator's default).
+        let renewal = (!my_cards.is_empty()).then(|| {
+            let on = latest.and_then(|s| s.auto_renew_enabled).unwrap_or(false);
+            let period = my_payments
+                .iter()
+                .filter_map(|h| match h.order.purchase {
+                    Purchase::Plan(p) => Some((h.paid_at, p)),
+                    Purchase::TopUp => None,
+                })
+                .max_by_key(|(at, _)| *at)
+                .map_or(renew_default, |(_, p)| p);
+            (on, period)
+        });
         let our_code = shared::base::refcode::encode(id);
         let old_ref_code = u
             .referral_code
@@ -369,10 +400,11 @@ pub fn plan(src: &Source, now: i64) -> Plan {
         users.push(UserPlan {
             user,
             old_ref_code,
-            payments: payments.remove(&u.user_id).unwrap_or_default(),
+            payments: my_payments,
             pending: pending.remove(&u.user_id).unwrap_or_default(),
             entries: entries.remove(&u.user_id).unwrap_or_default(),
-            methods: methods.remove(&u.user_id).unwrap_or_default(),
+            cards: my_cards,
+            renewal,
             activations: activations.remove(&u.user_id).unwrap_or_default(),
         });
     }
@@ -389,7 +421,8 @@ pub fn plan(src: &Source, now: i64) -> Plan {
         report.count("pending_payments", p.pending.len() as u64);
         report.count("provider_refs", p.provider_refs().count() as u64);
         report.count("balance_entries", p.entries.len() as u64);
-        report.count("saved_methods", p.methods.len() as u64);
+        report.count("saved_cards", p.cards.len() as u64);
+        report.count("renewal_settings", u64::from(p.renewal.is_some()));
         report.count("promo_activations", p.activations.len() as u64);
     }
     report.count("promo_codes", promos.len() as u64);
@@ -400,6 +433,21 @@ pub fn plan(src: &Source, now: i64) -> Plan {
         promos,
         campaigns,
         report,
+    }
+}
+
+/// Leaves exactly one card the default: the first the old bot marked so,
+/// else the newest.
+fn one_default(cards: &mut [Card]) {
+    let keep = cards.iter().position(|c| c.default).or_else(|| {
+        cards
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, c)| c.saved_at)
+            .map(|(i, _)| i)
+    });
+    for (i, c) in cards.iter_mut().enumerate() {
+        c.default = Some(i) == keep;
     }
 }
 

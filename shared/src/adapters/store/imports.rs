@@ -1,5 +1,7 @@
-//! Writes of the importer (`tools/importer`): users, saved payment methods
-//! and old referral codes brought over from another bot's database.
+//! Writes of the importer (`tools/importer`): users, old referral codes
+//! and the aliases from providers' payment ids to imported orders, brought
+//! over from another bot's database (saved cards go through `cards`,
+//! promo codes through `promos`).
 //!
 //! A user's items (orders, ledger lines, saved cards, promo activations,
 //! the old referral code) are written first, each a put conditioned on its
@@ -61,8 +63,6 @@ pub struct ImportedUser {
     pub panel_uuid: Option<String>,
     /// The subscription link, when the source kept one.
     pub sub_url: Option<String>,
-    /// The user's automatic-renewal choice.
-    pub auto_renew: Option<bool>,
     /// Where the user came from (`remnawave-tg-shop`), recorded on the profile.
     pub source: String,
 }
@@ -98,30 +98,6 @@ pub struct ImportResult {
     pub written: Vec<&'static str>,
     /// Kinds of the records whose items were there already.
     pub already: Vec<&'static str>,
-}
-
-/// A card or account a provider saved for off-session charges.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SavedMethod {
-    /// Owner.
-    pub user: TelegramId,
-    /// Provider code (`yookassa`).
-    pub provider: String,
-    /// The provider's payment-method id.
-    pub method_id: String,
-    /// Last four digits of the card, if known.
-    pub card_last4: Option<String>,
-    /// Card network (`Visa`, `MasterCard`, `Mir`), if known.
-    pub card_network: Option<String>,
-    /// The method renewals charge.
-    pub is_default: bool,
-    /// When it was saved, unix seconds.
-    pub created_at: i64,
-}
-
-/// Sort key of a saved payment method on its user.
-pub fn method_sk(provider: &str, method_id: &str) -> String {
-    format!("PAYMETHOD#{provider}#{method_id}")
 }
 
 /// Partition key of the alias that leads from a provider's payment id to
@@ -383,10 +359,6 @@ impl Store {
             set.push("sub_url = if_not_exists(sub_url, :url)".into());
             upd = upd.expression_attribute_values(":url", s(v));
         }
-        if let Some(v) = u.auto_renew {
-            set.push("auto_renew = if_not_exists(auto_renew, :renew)".into());
-            upd = upd.expression_attribute_values(":renew", AttributeValue::Bool(v));
-        }
         // The earlier inviter stays: only a user with none gets the old one.
         let referrer = u
             .referrer
@@ -530,52 +502,6 @@ impl Store {
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item.and_then(|i| i.str("order_id").map(str::to_owned)))
-    }
-
-    /// The write that records a saved payment method on its user.
-    pub fn saved_method_write(&self, m: &SavedMethod) -> Result<TransactWriteItem, StoreError> {
-        let mut put = Put::builder()
-            .table_name(&self.table)
-            .item("PK", s(keys::user(m.user)))
-            .item("SK", s(method_sk(&m.provider, &m.method_id)))
-            .item("provider", s(&m.provider))
-            .item("method_id", s(&m.method_id))
-            .item("is_default", AttributeValue::Bool(m.is_default))
-            .item("created_at", n(m.created_at));
-        if let Some(v) = &m.card_last4 {
-            put = put.item("card_last4", s(v));
-        }
-        if let Some(v) = &m.card_network {
-            put = put.item("card_network", s(v));
-        }
-        new_item(put)
-    }
-
-    /// A user's saved payment methods.
-    pub async fn saved_methods(&self, user: TelegramId) -> Result<Vec<SavedMethod>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :m)")
-            .expression_attribute_values(":pk", s(keys::user(user)))
-            .expression_attribute_values(":m", s("PAYMETHOD#"))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(out
-            .items()
-            .iter()
-            .map(|i| SavedMethod {
-                user,
-                provider: i.str("provider").unwrap_or_default().to_owned(),
-                method_id: i.str("method_id").unwrap_or_default().to_owned(),
-                card_last4: i.str("card_last4").map(str::to_owned),
-                card_network: i.str("card_network").map(str::to_owned),
-                is_default: i.flag("is_default"),
-                created_at: i.i64("created_at").unwrap_or_default(),
-            })
-            .collect())
     }
 
     /// Puts an item unless its key exists; true when written now.
