@@ -14,6 +14,7 @@ use e2e::postgres::Postgres;
 use e2e::{TestStack, callback_update, text_update};
 use importer::table_io;
 use shared::adapters::store::Store;
+use shared::adapters::store::promos::PromoKind;
 use shared::base::clock::now;
 use shared::base::types::TelegramId;
 use shared::domains::money::orders::OrderStatus;
@@ -172,6 +173,7 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         "invited by themselves",
         "negative balance -500",
         "differs from another only in case",
+        "cannot be typed in this bot",
         "promo_code_activations",
     ] {
         assert!(
@@ -210,7 +212,8 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
             + 1
     );
     let rendered = report.render("dry run");
-    assert!(rendered.contains("cannot map: 9 rows"), "{rendered}");
+    assert!(rendered.contains("cannot map: 10 rows"), "{rendered}");
+    assert_eq!(c("promo_codes"), 3, "WELCOME, SUMMER25, OLD2024");
 
     // A run cut off half-way (DynamoDB keeps failing on one user)...
     let proxy = t.fault_proxy().await;
@@ -253,7 +256,8 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     assert_eq!(kinds(&snap, "USER#", "CARD#"), c("saved_cards"));
     assert_eq!(kinds(&snap, "USER#", "CARDS"), c("renewal_settings"));
     assert_eq!(kinds(&snap, "PROMO#", "ACT#"), c("promo_activations"));
-    assert_eq!(kinds(&snap, "PROMO#", "IMPORTED"), 3);
+    assert_eq!(kinds(&snap, "PROMO#", "PROMO"), c("promo_codes"));
+    assert_eq!(kinds(&snap, "PROMO#", "IMPORTED"), 0);
     assert_eq!(kinds(&snap, "CAMPAIGN#", "IMPORTED"), 3);
     assert_eq!(kinds(&snap, "REFALIAS#", "ALIAS"), c("ref_code_aliases"));
 
@@ -355,19 +359,111 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         Some(TelegramId(MARIA))
     );
 
-    // Promo codes activated in the old bot stay activated; saved cards came along.
+    // Promo codes are the promo feature's: a new user activates a
+    // still-valid one in the bot...
+    let welcome = store
+        .get_promo("WELCOME")
+        .await
+        .expect("read")
+        .expect("code");
+    assert_eq!(
+        (welcome.kind, welcome.limit, welcome.used, welcome.active),
+        (PromoKind::Days(7), Some(1000), 30, true)
+    );
+    let summer = store
+        .get_promo("SUMMER25")
+        .await
+        .expect("read")
+        .expect("code");
+    assert_eq!(summer.kind, PromoKind::Discount(25));
+    assert!(summer.until.is_some());
+    let new_end = t.user(6_000_001).await.expect("new").sub_end;
+    assert_eq!(
+        t.update(&callback_update(20, 6_000_001, "promo", 1)).await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(21, 6_000_001, "New", "en", "welcome"))
+            .await,
+        200
+    );
+    let said_new: Vec<String> = t.telegram.sent_to(6_000_001).iter().map(text_of).collect();
+    assert!(
+        said_new
+            .iter()
+            .any(|m| m.starts_with("✅ Promo code <b>WELCOME</b> activated: +7")),
+        "{said_new:?}"
+    );
+    assert!(t.user(6_000_001).await.expect("new").sub_end > new_end);
+    assert_eq!(
+        store
+            .get_promo("WELCOME")
+            .await
+            .expect("read")
+            .expect("code")
+            .used,
+        31
+    );
+    // ...an expired, switched-off one is refused...
+    assert_eq!(
+        t.update(&text_update(
+            22,
+            6_000_001,
+            "New",
+            "en",
+            "/start promo_OLD2024"
+        ))
+        .await,
+        200
+    );
+    assert!(
+        t.telegram
+            .sent_to(6_000_001)
+            .iter()
+            .any(|c| text_of(c) == "This promo code is switched off."),
+        "refused"
+    );
+    // ...and one who had activated it in the old bot cannot again.
     assert!(
         store
-            .promo_activated("WELCOME", TelegramId(5_000_013))
+            .promo_activated_by("WELCOME", TelegramId(5_000_013))
             .await
             .expect("read")
     );
     assert!(
         !store
-            .promo_activated("WELCOME", TelegramId(5_000_014))
+            .promo_activated_by("WELCOME", TelegramId(5_000_014))
             .await
             .expect("read")
     );
+    let old_end = t.user(5_000_013).await.expect("imported").sub_end;
+    assert_eq!(
+        t.update(&callback_update(23, 5_000_013, "promo", 1)).await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(24, 5_000_013, "Zoë", "en", "WELCOME"))
+            .await,
+        200
+    );
+    let said_old = t
+        .telegram
+        .sent_to(5_000_013)
+        .last()
+        .map(text_of)
+        .unwrap_or_default();
+    assert_eq!(said_old, "You have already activated this promo code.");
+    assert_eq!(t.user(5_000_013).await.expect("imported").sub_end, old_end);
+    assert_eq!(
+        store
+            .get_promo("WELCOME")
+            .await
+            .expect("read")
+            .expect("code")
+            .used,
+        31
+    );
+    // Saved cards came along.
     let wallet = store.wallet(TelegramId(5_000_040)).await.expect("read");
     assert_eq!(wallet.cards.len(), 2);
     let card = wallet.charge_card().expect("a default card");

@@ -76,7 +76,10 @@ impl Outcome {
 pub async fn apply(store: &Store, plan: &Plan, now: i64) -> Result<Outcome, StoreError> {
     let mut out = Outcome::default();
     for p in &plan.promos {
-        out.note("promo_codes", store.import_promo(p).await?);
+        out.note(
+            "promo_codes",
+            store.import_promo(p, crate::plan::SOURCE).await?,
+        );
     }
     for c in &plan.campaigns {
         out.note("campaigns", store.import_campaign(c).await?);
@@ -192,7 +195,10 @@ async fn apply_user(store: &Store, p: &UserPlan, now: i64) -> Result<Outcome, St
         ));
     }
     for a in &p.activations {
-        records.push(one("promo_activations", store.promo_activation_write(a)?));
+        records.push(one(
+            "promo_activations",
+            store.imported_activation_write(&a.code, a.user, a.at)?,
+        ));
     }
     let result = store.import_user(&p.user, records, now).await?;
     let mut out = Outcome::default();

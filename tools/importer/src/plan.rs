@@ -1,12 +1,13 @@
 //! From the source's rows to our items: a pure mapping, the same for the
 //! dry run and the real run, so the dry run's counts are what a run writes.
 
-use crate::source::{Source, SrcPayment};
+use crate::source::{Source, SrcPayment, SrcPromo};
 use sha2::{Digest, Sha256};
 use shared::adapters::pay::{Money, OrderId};
 use shared::adapters::store::cards::Card;
-use shared::adapters::store::imported_promos::{CampaignDef, PromoActivation, PromoDef};
+use shared::adapters::store::imports::CampaignDef;
 use shared::adapters::store::imports::ImportedUser;
+use shared::adapters::store::promos::{Promo, PromoKind};
 use shared::base::types::{Kopecks, Lang, Period, Provider, TelegramId};
 use shared::domains::money::orders::{
     HistoricalEntry, HistoricalPayment, Order, OrderStatus, Purchase,
@@ -119,8 +120,8 @@ impl Report {
 pub struct Plan {
     /// Per user, in Telegram-id order.
     pub users: Vec<UserPlan>,
-    /// Promo code definitions.
-    pub promos: Vec<PromoDef>,
+    /// Promo codes, in the promo feature's own shape.
+    pub promos: Vec<Promo>,
     /// Campaign definitions.
     pub campaigns: Vec<CampaignDef>,
     /// What it holds.
@@ -251,32 +252,25 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
     let mut promo_code: HashMap<i64, String> = HashMap::new();
     let mut codes = HashSet::new();
     for p in &src.promos {
-        let code = p.code.trim().to_uppercase();
-        if code.is_empty() {
-            report.bad("promo_codes", p.promo_code_id, "empty code");
-            continue;
-        }
-        if !codes.insert(code.clone()) {
+        let promo = match map_promo(p, now) {
+            Ok(promo) => promo,
+            Err(why) => {
+                report.bad("promo_codes", p.promo_code_id, why);
+                continue;
+            }
+        };
+        if !codes.insert(promo.code.clone()) {
             report.bad(
                 "promo_codes",
                 p.promo_code_id,
-                format!("code {code} differs from another only in case"),
+                format!("code {} differs from another only in case", promo.code),
             );
             continue;
         }
-        promo_code.insert(p.promo_code_id, code.clone());
-        promos.push(PromoDef {
-            code,
-            kind: p.promo_type.clone().unwrap_or_else(|| "bonus_days".into()),
-            bonus_days: p.bonus_days,
-            discount_percent: p.discount_percentage,
-            max_activations: p.max_activations,
-            activations: p.current_activations.unwrap_or_default(),
-            active: p.is_active.unwrap_or(true),
-            valid_until: p.valid_until,
-            created_at: p.created_at.unwrap_or(now),
-        });
+        promo_code.insert(p.promo_code_id, promo.code.clone());
+        promos.push(promo);
     }
+    let known: HashSet<i64> = src.promos.iter().map(|p| p.promo_code_id).collect();
     let mut activations: HashMap<i64, Vec<PromoActivation>> = HashMap::new();
     for a in &src.activations {
         match promo_code.get(&a.promo_code_id) {
@@ -289,6 +283,11 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
                     at: a.activated_at.unwrap_or(now),
                 }),
             Some(_) => report.bad("promo_code_activations", a.activation_id, "no such user"),
+            None if known.contains(&a.promo_code_id) => report.bad(
+                "promo_code_activations",
+                a.activation_id,
+                "its code is not imported",
+            ),
             None => report.bad("promo_code_activations", a.activation_id, "no such code"),
         }
     }
@@ -436,6 +435,54 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
     }
 }
 
+/// A promo code activated in the old bot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromoActivation {
+    /// Upper-cased code.
+    pub code: String,
+    /// Who activated it.
+    pub user: TelegramId,
+    /// When, unix seconds.
+    pub at: i64,
+}
+
+/// An old promo code as the promo feature serves it (docs/operations.md
+/// has the table): the code upper-cased, `bonus_days` → days,
+/// `discount` → percent off the next purchase, `max_activations` → the
+/// limit, `current_activations` → used, `valid_until` → until, `is_active`.
+fn map_promo(p: &SrcPromo, now: i64) -> Result<Promo, String> {
+    let code = shared::domains::growth::promo::admin_code(p.code.trim()).ok_or_else(|| {
+        format!(
+            "code {:?} cannot be typed in this bot (3–32 of A–Z, 0–9, _ and -)",
+            p.code
+        )
+    })?;
+    let kind = match p.promo_type.as_deref().unwrap_or("bonus_days") {
+        "bonus_days" => PromoKind::Days(
+            p.bonus_days
+                .and_then(|d| u32::try_from(d).ok())
+                .filter(|d| (1..=3650).contains(d))
+                .ok_or_else(|| format!("bonus days {:?} (1 to 3650 here)", p.bonus_days))?,
+        ),
+        "discount" => PromoKind::Discount(
+            p.discount_percentage
+                .and_then(|d| u32::try_from(d).ok())
+                .filter(|d| (1..=99).contains(d))
+                .ok_or_else(|| format!("discount {:?}% (1 to 99 here)", p.discount_percentage))?,
+        ),
+        other => return Err(format!("promo type {other:?} is not one this bot has")),
+    };
+    Ok(Promo {
+        code,
+        kind,
+        limit: p.max_activations.map(|m| m.max(0) as u64),
+        used: p.current_activations.unwrap_or_default().max(0) as u64,
+        until: p.valid_until,
+        active: p.is_active.unwrap_or(true),
+        created_at: p.created_at.unwrap_or(now),
+    })
+}
+
 /// Leaves exactly one card the default: the first the old bot marked so,
 /// else the newest.
 fn one_default(cards: &mut [Card]) {
@@ -576,6 +623,61 @@ mod tests {
             months,
             created_at: Some(1_700_000_000),
             ..SrcPayment::default()
+        }
+    }
+
+    #[test]
+    fn promo_codes_map_to_the_promo_features_kinds() {
+        let src = SrcPromo {
+            promo_code_id: 1,
+            code: " summer_25 ".into(),
+            promo_type: Some("discount".into()),
+            discount_percentage: Some(25),
+            max_activations: Some(100),
+            current_activations: Some(7),
+            ..SrcPromo::default()
+        };
+        let p = map_promo(&src, 5).unwrap();
+        assert_eq!(
+            (
+                p.code.as_str(),
+                p.kind,
+                p.limit,
+                p.used,
+                p.active,
+                p.created_at
+            ),
+            ("SUMMER_25", PromoKind::Discount(25), Some(100), 7, true, 5)
+        );
+        let days = SrcPromo {
+            code: "WEEK".into(),
+            bonus_days: Some(7),
+            ..SrcPromo::default()
+        };
+        assert_eq!(map_promo(&days, 0).unwrap().kind, PromoKind::Days(7));
+        for bad in [
+            SrcPromo {
+                code: "ПРИВЕТ".into(),
+                bonus_days: Some(7),
+                ..SrcPromo::default()
+            },
+            SrcPromo {
+                code: "NODAYS".into(),
+                ..SrcPromo::default()
+            },
+            SrcPromo {
+                code: "ALL".into(),
+                promo_type: Some("discount".into()),
+                discount_percentage: Some(100),
+                ..SrcPromo::default()
+            },
+            SrcPromo {
+                code: "TRAFFIC".into(),
+                promo_type: Some("traffic_gb".into()),
+                ..SrcPromo::default()
+            },
+        ] {
+            assert!(map_promo(&bad, 0).is_err(), "{bad:?}");
         }
     }
 

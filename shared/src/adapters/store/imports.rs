@@ -1,7 +1,8 @@
 //! Writes of the importer (`tools/importer`): users, old referral codes
 //! and the aliases from providers' payment ids to imported orders, brought
-//! over from another bot's database (saved cards go through `cards`,
-//! promo codes through `promos`).
+//! over from another bot's database, and the old bot's campaign
+//! definitions (saved cards go through `cards`, promo codes through
+//! `promos`).
 //!
 //! A user's items (orders, ledger lines, saved cards, promo activations,
 //! the old referral code) are written first, each a put conditioned on its
@@ -99,6 +100,24 @@ pub struct ImportResult {
     /// Kinds of the records whose items were there already.
     pub already: Vec<&'static str>,
 }
+
+/// An ad campaign from the old bot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignDef {
+    /// The start parameter (our campaign name).
+    pub name: String,
+    /// Where the ads ran.
+    pub source: Option<String>,
+    /// What it cost, in kopecks.
+    pub cost: i64,
+    /// Whether it is running.
+    pub active: bool,
+    /// Created, unix seconds.
+    pub created_at: i64,
+}
+
+/// Sort key of an imported campaign's definition.
+pub const IMPORTED_SK: &str = "IMPORTED";
 
 /// Partition key of the alias that leads from a provider's payment id to
 /// the order imported for it: `PROVREF#<provider code>#<provider's id>`.
@@ -502,6 +521,25 @@ impl Store {
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item.and_then(|i| i.str("order_id").map(str::to_owned)))
+    }
+
+    /// Records an old campaign's definition once (`CAMPAIGN#<name>/IMPORTED`,
+    /// next to the campaign's counters); false when it was there.
+    pub async fn import_campaign(&self, c: &CampaignDef) -> Result<bool, StoreError> {
+        let mut put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s(keys::campaign(&c.name)))
+            .item("SK", s(IMPORTED_SK))
+            .item("name", s(&c.name))
+            .item("cost", n(c.cost))
+            .item("active", AttributeValue::Bool(c.active))
+            .item("created_at", n(c.created_at));
+        if let Some(v) = &c.source {
+            put = put.item("source", s(v));
+        }
+        self.put_new(put).await
     }
 
     /// Puts an item unless its key exists; true when written now.
