@@ -14,8 +14,10 @@ use e2e::postgres::Postgres;
 use e2e::{TestStack, callback_update, text_update};
 use importer::table_io;
 use shared::adapters::store::Store;
+use shared::adapters::store::promos::PromoKind;
 use shared::base::clock::now;
 use shared::base::types::TelegramId;
+use shared::domains::money::orders::OrderStatus;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -152,10 +154,11 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         count(&db, "SELECT count(*) FROM promo_code_activations").await - 1
     );
     assert_eq!(
-        c("saved_methods"),
+        c("saved_cards"),
         20 + 10,
         "the card in both tables counts once"
     );
+    assert_eq!(c("renewal_settings"), 20, "one per user with cards");
     let why: Vec<String> = report
         .unmappable
         .iter()
@@ -170,6 +173,7 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         "invited by themselves",
         "negative balance -500",
         "differs from another only in case",
+        "cannot be typed in this bot",
         "promo_code_activations",
     ] {
         assert!(
@@ -177,6 +181,26 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
             "{expected} not in {why:#?}"
         );
     }
+    // Pending payments with a provider id become pending orders.
+    let pending = count(
+        &db,
+        "SELECT count(*) FROM payments WHERE status = 'pending_yookassa' \
+         AND yookassa_payment_id IS NOT NULL",
+    )
+    .await;
+    assert!(pending > 0);
+    assert_eq!(c("pending_payments"), pending);
+    let tribute = count(
+        &db,
+        "SELECT count(*) FROM payments WHERE status = 'succeeded' AND provider = 'tribute'",
+    )
+    .await;
+    assert!(tribute > 0);
+    assert_eq!(
+        c("provider_refs"),
+        c("payments") + c("pending_payments") - tribute,
+        "every fixture payment but Tribute's is found by its provider's id"
+    );
     assert_eq!(
         report.skipped.values().sum::<u64>(),
         count(
@@ -184,10 +208,12 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
             "SELECT count(*) FROM payments WHERE status <> 'succeeded'"
         )
         .await
+            - pending
             + 1
     );
     let rendered = report.render("dry run");
-    assert!(rendered.contains("cannot map: 9 rows"), "{rendered}");
+    assert!(rendered.contains("cannot map: 10 rows"), "{rendered}");
+    assert_eq!(c("promo_codes"), 3, "WELCOME, SUMMER25, OLD2024");
 
     // A run cut off half-way (DynamoDB keeps failing on one user)...
     let proxy = t.fault_proxy().await;
@@ -218,14 +244,20 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     let snap = snapshot(&store).await;
     assert_eq!(kinds(&snap, "ONCE#import-user#", "ONCE"), 400);
     assert_eq!(kinds(&snap, "USER#", "PROFILE"), 400);
-    assert_eq!(kinds(&snap, "ORDER#", "ORDER"), c("payments"));
+    assert_eq!(
+        kinds(&snap, "ORDER#", "ORDER"),
+        c("payments") + c("pending_payments")
+    );
+    assert_eq!(kinds(&snap, "PROVREF#", "PROVREF"), c("provider_refs"));
     assert_eq!(
         kinds(&snap, "USER#", "LEDGER#"),
         c("payments") + c("balance_entries")
     );
-    assert_eq!(kinds(&snap, "USER#", "PAYMETHOD#"), c("saved_methods"));
+    assert_eq!(kinds(&snap, "USER#", "CARD#"), c("saved_cards"));
+    assert_eq!(kinds(&snap, "USER#", "CARDS"), c("renewal_settings"));
     assert_eq!(kinds(&snap, "PROMO#", "ACT#"), c("promo_activations"));
-    assert_eq!(kinds(&snap, "PROMO#", "IMPORTED"), 3);
+    assert_eq!(kinds(&snap, "PROMO#", "PROMO"), c("promo_codes"));
+    assert_eq!(kinds(&snap, "PROMO#", "IMPORTED"), 0);
     assert_eq!(kinds(&snap, "CAMPAIGN#", "IMPORTED"), 3);
     assert_eq!(kinds(&snap, "REFALIAS#", "ALIAS"), c("ref_code_aliases"));
 
@@ -327,29 +359,462 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         Some(TelegramId(MARIA))
     );
 
-    // Promo codes activated in the old bot stay activated; saved cards came along.
+    // Promo codes are the promo feature's: a new user activates a
+    // still-valid one in the bot...
+    let welcome = store
+        .get_promo("WELCOME")
+        .await
+        .expect("read")
+        .expect("code");
+    assert_eq!(
+        (welcome.kind, welcome.limit, welcome.used, welcome.active),
+        (PromoKind::Days(7), Some(1000), 30, true)
+    );
+    let summer = store
+        .get_promo("SUMMER25")
+        .await
+        .expect("read")
+        .expect("code");
+    assert_eq!(summer.kind, PromoKind::Discount(25));
+    assert!(summer.until.is_some());
+    let new_end = t.user(6_000_001).await.expect("new").sub_end;
+    assert_eq!(
+        t.update(&callback_update(20, 6_000_001, "promo", 1)).await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(21, 6_000_001, "New", "en", "welcome"))
+            .await,
+        200
+    );
+    let said_new: Vec<String> = t.telegram.sent_to(6_000_001).iter().map(text_of).collect();
+    assert!(
+        said_new
+            .iter()
+            .any(|m| m.starts_with("✅ Promo code <b>WELCOME</b> activated: +7")),
+        "{said_new:?}"
+    );
+    assert!(t.user(6_000_001).await.expect("new").sub_end > new_end);
+    assert_eq!(
+        store
+            .get_promo("WELCOME")
+            .await
+            .expect("read")
+            .expect("code")
+            .used,
+        31
+    );
+    // ...an expired, switched-off one is refused...
+    assert_eq!(
+        t.update(&text_update(
+            22,
+            6_000_001,
+            "New",
+            "en",
+            "/start promo_OLD2024"
+        ))
+        .await,
+        200
+    );
+    assert!(
+        t.telegram
+            .sent_to(6_000_001)
+            .iter()
+            .any(|c| text_of(c) == "This promo code is switched off."),
+        "refused"
+    );
+    // ...and one who had activated it in the old bot cannot again.
     assert!(
         store
-            .promo_activated("WELCOME", TelegramId(5_000_013))
+            .promo_activated_by("WELCOME", TelegramId(5_000_013))
             .await
             .expect("read")
     );
     assert!(
         !store
-            .promo_activated("WELCOME", TelegramId(5_000_014))
+            .promo_activated_by("WELCOME", TelegramId(5_000_014))
             .await
             .expect("read")
     );
-    let cards = store
-        .saved_methods(TelegramId(5_000_040))
-        .await
-        .expect("read");
-    assert_eq!(cards.len(), 2);
-    assert!(cards.iter().any(|m| m.method_id == "pm-40"
-        && m.is_default
-        && m.card_last4.as_deref() == Some("4242")));
+    let old_end = t.user(5_000_013).await.expect("imported").sub_end;
+    assert_eq!(
+        t.update(&callback_update(23, 5_000_013, "promo", 1)).await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(24, 5_000_013, "Zoë", "en", "WELCOME"))
+            .await,
+        200
+    );
+    let said_old = t
+        .telegram
+        .sent_to(5_000_013)
+        .last()
+        .map(text_of)
+        .unwrap_or_default();
+    assert_eq!(said_old, "You have already activated this promo code.");
+    assert_eq!(t.user(5_000_013).await.expect("imported").sub_end, old_end);
+    assert_eq!(
+        store
+            .get_promo("WELCOME")
+            .await
+            .expect("read")
+            .expect("code")
+            .used,
+        31
+    );
+    // Saved cards came along.
+    let wallet = store.wallet(TelegramId(5_000_040)).await.expect("read");
+    assert_eq!(wallet.cards.len(), 2);
+    let card = wallet.charge_card().expect("a default card");
+    assert_eq!(
+        (
+            card.method_id.as_str(),
+            card.card_type.as_str(),
+            card.last4.as_str()
+        ),
+        ("pm-40", "Visa", "4242")
+    );
+    assert_eq!(wallet.cards.iter().filter(|c| c.default).count(), 1);
+    assert!(wallet.autorenew, "the old bot's choice");
+    assert_eq!(
+        wallet.period,
+        Some(shared::base::types::Period::OneMonth),
+        "never paid for a plan: the default"
+    );
     assert_eq!(
         t.user(5_000_040).await.expect("user").referrer,
         Some(TelegramId(MARIA))
     );
+}
+
+const CP_TOKEN: &str = "30117:AAe2eImporterCryptoPay";
+const FK_SECRET1: &str = "e2e_import_fk_one";
+const FK_SECRET2: &str = "e2e_import_fk_two";
+const LOG_CHAT: i64 = -100_777;
+/// The user of the late-notification test.
+const LENA: i64 = 7_000_001;
+
+/// The schema with the rows `sql` adds.
+async fn small_db(pg: &Postgres, sql: &str) -> tokio_postgres::Client {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pg");
+    pg.psql_file("postgres", &dir.join("schema.sql"));
+    let db = importer::connect(&pg.url("postgres"))
+        .await
+        .expect("connects");
+    db.batch_execute(sql).await.expect("fixture rows");
+    db
+}
+
+async fn provider_stack(providers: &e2e::fake_providers::FakeProviders) -> TestStack {
+    let yk = providers.yookassa_url();
+    let cp = providers.cryptopay_url();
+    TestStack::start(&[
+        ("RUB_PRICE_1_MONTH", "199"),
+        ("RUB_PRICE_3_MONTHS", "499"),
+        ("RUB_PRICE_6_MONTHS", "899"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("LOG_CHAT_ID", "-100777"),
+        ("STARS_ENABLED", "true"),
+        ("STARS_PRICE_3_MONTHS", "300"),
+        ("YOOKASSA_ENABLED", "true"),
+        ("YOOKASSA_SHOP_ID", "610042"),
+        ("YOOKASSA_SECRET_KEY", "test_e2e_YooSecret-key_01"),
+        ("YOOKASSA_API_URL", &yk),
+        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
+        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
+        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
+        ("YOOKASSA_AUTOPAYMENTS_ENABLED", "true"),
+        ("CRYPTOPAY_ENABLED", "true"),
+        ("CRYPTOPAY_TOKEN", CP_TOKEN),
+        ("CRYPTOPAY_API_URL", &cp),
+        ("FREEKASSA_ENABLED", "true"),
+        ("FREEKASSA_MERCHANT_ID", "41207"),
+        ("FREEKASSA_FIRST_SECRET", FK_SECRET1),
+        ("FREEKASSA_SECOND_SECRET", FK_SECRET2),
+        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
+    ])
+    .await
+}
+
+async fn post(t: &TestStack, path: &str, body: Vec<u8>, headers: &[(&str, String)]) -> u16 {
+    let mut req = t.http.post(t.url(path)).body(body);
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    req.send().await.expect("stack answers").status().as_u16()
+}
+
+/// A YooKassa payment the Python bot created (its metadata, not ours), now
+/// succeeded, and its notification.
+fn python_yookassa_payment(
+    providers: &e2e::fake_providers::FakeProviders,
+    id: &str,
+    rub: &str,
+) -> Vec<u8> {
+    providers.insert_payment(serde_json::json!({
+        "id": id, "status": "succeeded", "paid": true,
+        "amount": {"value": rub, "currency": "RUB"},
+        "metadata": {"user_id": LENA.to_string(), "subscription_months": "1", "payment_db_id": "2"},
+        "recipient": {"account_id": "610042", "gateway_id": "100500"},
+        "created_at": "2026-11-01T08:00:00.000Z", "refundable": true, "test": true,
+        "payment_method": {"type": "bank_card", "id": id, "saved": false}
+    }));
+    serde_json::json!({"type": "notification", "event": "payment.succeeded",
+        "object": {"id": id, "status": "succeeded", "paid": true,
+        "amount": {"value": rub, "currency": "RUB"}}})
+    .to_string()
+    .into_bytes()
+}
+
+fn cryptopay_paid(invoice_id: u64, amount: &str, payload: &str) -> (Vec<u8>, String) {
+    use hmac::Mac;
+    use sha2::Digest;
+    let body = format!(
+        r#"{{"update_id":{invoice_id}1,"update_type":"invoice_paid","request_date":"2026-11-20T10:00:01.000Z","payload":{{"invoice_id":{invoice_id},"hash":"IVx{invoice_id}","currency_type":"fiat","fiat":"RUB","amount":"{amount}","paid_asset":"USDT","paid_amount":"5.09","accepted_assets":["USDT"],"fee_asset":"USDT","fee_amount":"0.06","bot_invoice_url":"https://t.me/CryptoTestnetBot?start=IVx{invoice_id}","description":"VPN","status":"paid","created_at":"2026-11-20T09:59:00.000Z","allow_comments":false,"allow_anonymous":false,"paid_usd_rate":"1.00","paid_at":"2026-11-20T10:00:00.000Z","paid_anonymously":false,"payload":"{payload}"}}}}"#
+    )
+    .into_bytes();
+    let key = sha2::Sha256::digest(CP_TOKEN.as_bytes());
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).expect("key");
+    mac.update(&body);
+    (body, hex::encode(mac.finalize().into_bytes()))
+}
+
+fn freekassa_paid(amount: &str, order: &str, intid: &str) -> Vec<u8> {
+    use md5::Digest;
+    let sign = hex::encode(md5::Md5::digest(
+        format!("41207:{amount}:{FK_SECRET2}:{order}").as_bytes(),
+    ));
+    format!("MERCHANT_ID=41207&AMOUNT={amount}&intid={intid}&MERCHANT_ORDER_ID={order}&P_EMAIL=buyer%40example.com&P_PHONE=&CUR_ID=36&payer_account=&commission=0&SIGN={sign}")
+        .into_bytes()
+}
+
+fn stars_paid(update_id: i64, payload: &str, amount: u64, charge: &str) -> serde_json::Value {
+    serde_json::json!({"update_id": update_id, "message": {
+        "message_id": update_id, "date": 1_700_000_000,
+        "from": {"id": LENA, "is_bot": false, "first_name": "Лена", "language_code": "ru"},
+        "chat": {"id": LENA, "type": "private", "first_name": "Лена"},
+        "successful_payment": {
+            "currency": "XTR", "total_amount": amount, "invoice_payload": payload,
+            "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
+        }
+    }})
+}
+
+/// The suspicious-payment notes in the log chat.
+async fn flagged(t: &TestStack) -> Vec<String> {
+    t.drain_outbox().await;
+    t.telegram
+        .sent_to(LOG_CHAT)
+        .iter()
+        .map(text_of)
+        .filter(|s| s.starts_with("⚠️"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_notifications_for_imported_payments_are_recognised() {
+    let pg = Postgres::start();
+    let db = small_db(
+        &pg,
+        "INSERT INTO users (user_id, first_name, language_code) VALUES (7000001, 'Лена', 'ru');
+         INSERT INTO subscriptions (user_id, panel_user_uuid, start_date, end_date, provider)
+           VALUES (7000001, 'b7f3c1d2-0000-4000-8000-000000000001', '2026-10-01 00:00+00',
+                   '2027-01-01 00:00+00', 'yookassa');
+         INSERT INTO payments (payment_id, user_id, yookassa_payment_id, provider_payment_id, provider,
+                               amount, currency, status, subscription_duration_months, created_at) VALUES
+           (1, 7000001, 'yk-old-paid', NULL, 'yookassa', 199, 'RUB', 'succeeded', 1, '2026-10-01 10:00+00'),
+           (2, 7000001, 'yk-old-open', NULL, 'yookassa', 199, 'RUB', 'pending_yookassa', 1, '2026-11-29 10:00+00'),
+           (3, 7000001, NULL, '910001', 'cryptopay', 499, 'RUB', 'succeeded', 3, '2026-10-02 10:00+00'),
+           (4, 7000001, NULL, 'fk-77001', 'freekassa', 899, 'RUB', 'succeeded', 6, '2026-10-03 10:00+00'),
+           (5, 7000001, NULL, 'stxChg_old5', 'telegram_stars', 300, 'XTR', 'succeeded', 3, '2026-10-04 10:00+00'),
+           (6, 7000001, NULL, NULL, 'yookassa', 199, 'RUB', 'pending', 1, '2026-11-29 11:00+00');",
+    )
+    .await;
+    let providers = e2e::fake_providers::FakeProviders::start().await;
+    let t = provider_stack(&providers).await;
+    let store = t.stack.app.store.clone();
+    let run = importer::import(&db, Some(&store), now())
+        .await
+        .expect("import");
+    let c = |k: &str| run.report.counts.get(k).copied().unwrap_or_default();
+    assert_eq!((c("payments"), c("pending_payments")), (4, 1));
+    assert_eq!(c("provider_refs"), 5, "every payment with a provider id");
+    assert_eq!(
+        run.report
+            .skipped
+            .get("payments pending without a provider id"),
+        Some(&1)
+    );
+    let end = t.user(LENA).await.expect("imported").sub_end.expect("end");
+    let open = importer::plan::order_id(2);
+    let order = store.get_order(&open).await.expect("read").expect("order");
+    assert_eq!(order.status, OrderStatus::Pending);
+    assert_eq!(order.provider_ref.as_deref(), Some("yk-old-open"));
+    assert!(flagged(&t).await.is_empty());
+
+    // YooKassa re-sends the notification of a payment the old bot had
+    // credited: a harmless duplicate, not an unknown payment.
+    let body = python_yookassa_payment(&providers, "yk-old-paid", "199.00");
+    assert_eq!(post(&t, "/pay/yookassa", body.clone(), &[]).await, 200);
+    assert_eq!(t.user(LENA).await.expect("user").sub_end, Some(end));
+
+    // A payment the old bot started and the user finished after the move:
+    // credited once, however often it is notified.
+    let body = python_yookassa_payment(&providers, "yk-old-open", "199.00");
+    for _ in 0..2 {
+        assert_eq!(post(&t, "/pay/yookassa", body.clone(), &[]).await, 200);
+    }
+    let credited = store.get_order(&open).await.expect("read").expect("order");
+    assert_eq!(credited.status, OrderStatus::Paid);
+    assert_eq!(
+        t.user(LENA).await.expect("user").sub_end,
+        Some(end + 30 * DAY),
+        "one month, once"
+    );
+
+    // Crypto Pay, FreeKassa and Stars re-deliver paid payments of the old
+    // bot (payloads in its own format; FreeKassa's reads as an order id
+    // we do not have): duplicates.
+    let (body, sig) = cryptopay_paid(910_001, "499", "7000001:3:3");
+    assert_eq!(
+        post(
+            &t,
+            "/pay/cryptopay",
+            body,
+            &[("crypto-pay-api-signature", sig)]
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        post(
+            &t,
+            "/pay/freekassa",
+            freekassa_paid("899", "py_payment_4", "fk-77001"),
+            &[(
+                "content-type",
+                "application/x-www-form-urlencoded".to_owned()
+            )]
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        t.update(&stars_paid(40, "5:3", 300, "stxChg_old5")).await,
+        200
+    );
+    assert_eq!(
+        t.user(LENA).await.expect("user").sub_end,
+        Some(end + 30 * DAY)
+    );
+    let snap = snapshot(&store).await;
+    assert_eq!(kinds(&snap, "UNKNOWNPAY#", "UNKNOWNPAY"), 0);
+    assert!(flagged(&t).await.is_empty(), "{:?}", flagged(&t).await);
+
+    // A payment nobody knows is still recorded for a refund and flagged.
+    let body = python_yookassa_payment(&providers, "yk-stranger", "199.00");
+    assert_eq!(post(&t, "/pay/yookassa", body, &[]).await, 200);
+    let snap = snapshot(&store).await;
+    assert_eq!(kinds(&snap, "UNKNOWNPAY#", "UNKNOWNPAY"), 1);
+    assert_eq!(flagged(&t).await.len(), 1);
+}
+
+/// Runs the scheduler at `at`, then every job it queued, then the outbox.
+async fn run_scheduler_at(t: &TestStack, at: i64) {
+    shared::domains::schedule::tick::run(&t.stack.app, at)
+        .await
+        .expect("scheduler runs");
+    let jobs = t.stack.drain_jobs().await.expect("jobs drain");
+    assert_eq!(jobs.failed, 0, "no job failed");
+    t.drain_outbox().await;
+}
+
+/// The saved methods YooKassa was asked to charge.
+fn charged_methods(providers: &e2e::fake_providers::FakeProviders) -> Vec<String> {
+    providers
+        .requests_to(e2e::fake_providers::Api::Yookassa)
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .filter_map(|r| r.body["payment_method_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_cards_renew_subscriptions_as_the_old_bot_was_told() {
+    let pg = Postgres::start();
+    // Lena: a card, auto-renewal on, last paid for 3 months. Oleg: a card,
+    // auto-renewal turned off in the old bot.
+    let db = small_db(
+        &pg,
+        "INSERT INTO users (user_id, first_name, language_code) VALUES
+           (7000002, 'Лена', 'ru'), (7000003, 'Oleg', 'en');
+         INSERT INTO subscriptions (user_id, panel_user_uuid, start_date, end_date, provider, auto_renew_enabled)
+           VALUES (7000002, 'b7f3c1d2-0000-4000-8000-000000000002', now() - interval '80 days',
+                   date_trunc('second', now()) + interval '3 days', 'yookassa', true),
+                  (7000003, 'b7f3c1d2-0000-4000-8000-000000000003', now() - interval '20 days',
+                   date_trunc('second', now()) + interval '3 days', 'yookassa', false);
+         INSERT INTO payments (user_id, yookassa_payment_id, provider, amount, currency, status,
+                               subscription_duration_months, created_at) VALUES
+           (7000002, 'yk-lena-1', 'yookassa', 199, 'RUB', 'succeeded', 1, now() - interval '170 days'),
+           (7000002, 'yk-lena-2', 'yookassa', 499, 'RUB', 'succeeded', 3, now() - interval '80 days'),
+           (7000003, 'yk-oleg-1', 'yookassa', 199, 'RUB', 'succeeded', 1, now() - interval '20 days');
+         INSERT INTO user_payment_methods (user_id, provider, provider_payment_method_id, card_last4,
+                                           card_network, is_default, created_at) VALUES
+           (7000002, 'yookassa', 'pm-lena-old', '1111', 'MasterCard', false, now() - interval '300 days'),
+           (7000002, 'yookassa', 'pm-lena-main', '2200', 'Mir', true, now() - interval '170 days'),
+           (7000003, 'yookassa', 'pm-oleg', '4242', 'Visa', true, now() - interval '20 days');",
+    )
+    .await;
+    let providers = e2e::fake_providers::FakeProviders::start().await;
+    let t = provider_stack(&providers).await;
+    let store = t.stack.app.store.clone();
+    let run = importer::import(&db, Some(&store), now())
+        .await
+        .expect("import");
+    assert_eq!(run.report.counts.get("saved_cards"), Some(&3));
+    let wallet = store.wallet(TelegramId(7_000_002)).await.expect("read");
+    assert!(wallet.autorenew);
+    assert_eq!(
+        wallet.period,
+        Some(shared::base::types::Period::ThreeMonths),
+        "the plan paid last"
+    );
+    assert_eq!(
+        wallet.charge_card().map(|c| c.method_id.as_str()),
+        Some("pm-lena-main")
+    );
+    assert!(
+        !store
+            .wallet(TelegramId(7_000_003))
+            .await
+            .expect("read")
+            .autorenew
+    );
+
+    let lena = t.user(7_000_002).await.expect("imported");
+    let end = lena.sub_end.expect("end");
+    let oleg_end = t.user(7_000_003).await.expect("imported").sub_end;
+    run_scheduler_at(&t, end - DAY + 60).await;
+    let notice = t
+        .telegram
+        .sent_to(7_000_002)
+        .iter()
+        .map(text_of)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(notice.contains("*2200"), "told which card: {notice}");
+    run_scheduler_at(&t, end - shared::domains::renewal::charge::LEAD_SECS + 60).await;
+
+    assert_eq!(
+        charged_methods(&providers),
+        vec!["pm-lena-main".to_owned()],
+        "Lena's default card, once; Oleg's not at all"
+    );
+    assert_eq!(
+        t.user(7_000_002).await.expect("user").sub_end,
+        Some(end + 90 * DAY),
+        "renewed for the plan she paid for last"
+    );
+    assert_eq!(t.user(7_000_003).await.expect("user").sub_end, oleg_end);
 }

@@ -278,6 +278,17 @@ impl FakeProviders {
         o["fk_order_id"].as_u64().unwrap_or_default()
     }
 
+    /// Stores a YooKassa payment made elsewhere (by the Python bot before a
+    /// move): `GET /payments/{id}` answers it.
+    pub fn insert_payment(&self, payment: Value) {
+        let id = payment["id"].as_str().expect("payment id").to_owned();
+        self.state
+            .lock()
+            .expect("fake state")
+            .payments
+            .insert(id, payment);
+    }
+
     /// Changes a stored YooKassa payment freely.
     pub fn update_payment(&self, id: &str, f: impl FnOnce(&mut Value)) {
         let mut st = self.state.lock().expect("fake state");

@@ -70,6 +70,22 @@ async fn credit_stars(
     charge: &str,
 ) -> Result<(), BotError> {
     let Some(order) = OrderId::parse(&paid.invoice_payload) else {
+        // An invoice of the old bot, paid before the move (its charge id
+        // was imported with the payment): settled as that order.
+        if let Some(order) =
+            crate::domains::money::settle::imported_order(app, "stars", charge).await?
+        {
+            let payment = Payment {
+                order,
+                amount: Money {
+                    minor: u64::from(paid.total_amount),
+                    currency: paid.currency.clone(),
+                },
+                provider_ref: charge.to_owned(),
+            };
+            crate::domains::money::settle::settle(app, "stars", &payment).await?;
+            return Ok(());
+        }
         flag_suspicious(
             app,
             "stars",

@@ -76,7 +76,10 @@ impl Outcome {
 pub async fn apply(store: &Store, plan: &Plan, now: i64) -> Result<Outcome, StoreError> {
     let mut out = Outcome::default();
     for p in &plan.promos {
-        out.note("promo_codes", store.import_promo(p).await?);
+        out.note(
+            "promo_codes",
+            store.import_promo(p, crate::plan::SOURCE).await?,
+        );
     }
     for c in &plan.campaigns {
         out.note("campaigns", store.import_campaign(c).await?);
@@ -124,8 +127,11 @@ fn kinds_of(p: &UserPlan) -> Vec<&'static str> {
     let mut kinds = profile_kinds(p);
     kinds.extend(p.old_ref_code.iter().map(|_| "ref_code_aliases"));
     kinds.extend(p.payments.iter().map(|_| "payments"));
+    kinds.extend(p.pending.iter().map(|_| "pending_payments"));
+    kinds.extend(p.provider_refs().map(|_| "provider_refs"));
     kinds.extend(p.entries.iter().map(|_| "balance_entries"));
-    kinds.extend(p.methods.iter().map(|_| "saved_methods"));
+    kinds.extend(p.cards.iter().map(|_| "saved_cards"));
+    kinds.extend(p.renewal.iter().map(|_| "renewal_settings"));
     kinds.extend(p.activations.iter().map(|_| "promo_activations"));
     kinds
 }
@@ -148,14 +154,51 @@ async fn apply_user(store: &Store, p: &UserPlan, now: i64) -> Result<Outcome, St
             writes: store.historical_payment_writes(pay)?,
         });
     }
+    for pay in &p.pending {
+        records.push(ImportRecord {
+            kind: "pending_payments",
+            writes: store.historical_payment_writes(pay)?,
+        });
+    }
+    // After the orders: an alias found means its order is there.
+    for (provider, reference, order) in p.provider_refs() {
+        records.push(one(
+            "provider_refs",
+            store.provider_ref_write(provider, reference, &order.0, p.user.id)?,
+        ));
+    }
     for e in &p.entries {
         records.push(one("balance_entries", store.historical_entry_write(e)?));
     }
-    for m in &p.methods {
-        records.push(one("saved_methods", store.saved_method_write(m)?));
+    if !p.cards.is_empty() {
+        // A user who saved a card in this bot keeps it as the default: the
+        // old cards come over as further cards. (Cards an interrupted run
+        // of this import wrote are not "saved here".)
+        let wallet = store.wallet(p.user.id).await?;
+        let saved_here = wallet
+            .cards
+            .iter()
+            .any(|c| !p.cards.iter().any(|m| m.method_id == c.method_id));
+        for card in &p.cards {
+            let mut card = card.clone();
+            card.default &= !saved_here;
+            records.push(one(
+                "saved_cards",
+                store.imported_card_write(p.user.id, &card)?,
+            ));
+        }
+    }
+    if let Some((on, period)) = p.renewal {
+        records.push(one(
+            "renewal_settings",
+            store.imported_settings_write(p.user.id, on, period)?,
+        ));
     }
     for a in &p.activations {
-        records.push(one("promo_activations", store.promo_activation_write(a)?));
+        records.push(one(
+            "promo_activations",
+            store.imported_activation_write(&a.code, a.user, a.at)?,
+        ));
     }
     let result = store.import_user(&p.user, records, now).await?;
     let mut out = Outcome::default();

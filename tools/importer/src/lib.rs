@@ -15,6 +15,7 @@ pub mod source;
 pub mod table_io;
 
 use shared::adapters::store::Store;
+use shared::base::types::Period;
 
 /// What an import run did.
 #[derive(Debug, Clone)]
@@ -39,14 +40,41 @@ pub async fn connect(url: &str) -> Result<tokio_postgres::Client, String> {
     Ok(client)
 }
 
-/// Reads the source, maps it, and (unless `dry_run`) writes it to `store`.
+/// The operator's choices for a run.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The plan auto-renewal buys for a user with a saved card who never
+    /// paid for a plan (`--renew-period`, 1 month by default).
+    pub renew_period: Period,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            renew_period: Period::OneMonth,
+        }
+    }
+}
+
+/// Reads the source, maps it, and (unless `store` is `None`: a dry run)
+/// writes it to `store`, with the default [`Options`].
 pub async fn import(
     db: &tokio_postgres::Client,
     store: Option<&Store>,
     now: i64,
 ) -> Result<ImportRun, String> {
+    import_with(db, store, now, Options::default()).await
+}
+
+/// [`import`] with the operator's options.
+pub async fn import_with(
+    db: &tokio_postgres::Client,
+    store: Option<&Store>,
+    now: i64,
+    options: Options,
+) -> Result<ImportRun, String> {
     let src = source::read(db).await?;
-    let plan = plan::plan(&src, now);
+    let plan = plan::plan(&src, now, options.renew_period);
     let outcome = match store {
         Some(store) => Some(
             apply::apply(store, &plan, now)

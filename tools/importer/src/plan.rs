@@ -1,11 +1,13 @@
 //! From the source's rows to our items: a pure mapping, the same for the
 //! dry run and the real run, so the dry run's counts are what a run writes.
 
-use crate::source::{Source, SrcPayment};
+use crate::source::{Source, SrcPayment, SrcPromo};
 use sha2::{Digest, Sha256};
 use shared::adapters::pay::{Money, OrderId};
-use shared::adapters::store::imported_promos::{CampaignDef, PromoActivation, PromoDef};
-use shared::adapters::store::imports::{ImportedUser, SavedMethod};
+use shared::adapters::store::cards::Card;
+use shared::adapters::store::imports::CampaignDef;
+use shared::adapters::store::imports::ImportedUser;
+use shared::adapters::store::promos::{Promo, PromoKind};
 use shared::base::types::{Kopecks, Lang, Period, Provider, TelegramId};
 use shared::domains::money::orders::{
     HistoricalEntry, HistoricalPayment, Order, OrderStatus, Purchase,
@@ -24,12 +26,36 @@ pub struct UserPlan {
     pub old_ref_code: Option<String>,
     /// Paid payments.
     pub payments: Vec<HistoricalPayment>,
+    /// Payments started in the old bot and not paid yet (pending orders).
+    pub pending: Vec<HistoricalPayment>,
     /// Balance movements (2GETPRO).
     pub entries: Vec<HistoricalEntry>,
-    /// Saved payment methods.
-    pub methods: Vec<SavedMethod>,
+    /// Saved YooKassa cards, exactly one of them the default.
+    pub cards: Vec<Card>,
+    /// The auto-renewal settings (with the cards): on or off, and the plan
+    /// renewals buy.
+    pub renewal: Option<(bool, Period)>,
     /// Promo activations.
     pub activations: Vec<PromoActivation>,
+}
+
+impl UserPlan {
+    /// The payments (paid or pending) a provider's late notification may
+    /// name by the provider's id: (provider code, provider's id, our order).
+    /// Not Tribute's: its notifications name the subscription, the same for
+    /// every renewal, so an old id would swallow a new payment.
+    pub fn provider_refs(&self) -> impl Iterator<Item = (&'static str, &str, &OrderId)> {
+        self.payments
+            .iter()
+            .chain(&self.pending)
+            .filter(|h| !matches!(h.order.provider, Provider::Balance | Provider::Tribute))
+            .filter_map(|h| {
+                h.order
+                    .provider_ref
+                    .as_deref()
+                    .map(|r| (h.order.provider.code(), r, &h.order.id))
+            })
+    }
 }
 
 /// A row the importer cannot carry over, and why.
@@ -94,16 +120,18 @@ impl Report {
 pub struct Plan {
     /// Per user, in Telegram-id order.
     pub users: Vec<UserPlan>,
-    /// Promo code definitions.
-    pub promos: Vec<PromoDef>,
+    /// Promo codes, in the promo feature's own shape.
+    pub promos: Vec<Promo>,
     /// Campaign definitions.
     pub campaigns: Vec<CampaignDef>,
     /// What it holds.
     pub report: Report,
 }
 
-/// Maps the source. `now` fills registration dates the source lacks.
-pub fn plan(src: &Source, now: i64) -> Plan {
+/// Maps the source. `now` fills registration dates the source lacks;
+/// `renew_default` is the plan auto-renewal buys for a user with a saved
+/// card who never paid for a plan.
+pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
     let mut report = Report::default();
     let ids: HashSet<i64> = src.users.iter().map(|u| u.user_id).collect();
 
@@ -137,13 +165,20 @@ pub fn plan(src: &Source, now: i64) -> Plan {
     }
 
     let mut payments: HashMap<i64, Vec<HistoricalPayment>> = HashMap::new();
+    let mut pending: HashMap<i64, Vec<HistoricalPayment>> = HashMap::new();
     for p in &src.payments {
         if !ids.contains(&p.user_id) {
             report.bad("payments", p.payment_id, "no such user");
             continue;
         }
         match map_payment(p) {
+            Ok(Some(h)) if h.order.status == OrderStatus::Pending => {
+                pending.entry(p.user_id).or_default().push(h)
+            }
             Ok(Some(h)) => payments.entry(p.user_id).or_default().push(h),
+            Ok(None) if is_pending(p) => {
+                report.skip("payments pending without a provider id".into())
+            }
             Ok(None) => report.skip(format!(
                 "payments not paid (status {})",
                 p.status.as_deref().unwrap_or("NULL")
@@ -178,7 +213,7 @@ pub fn plan(src: &Source, now: i64) -> Plan {
         });
     }
 
-    let mut methods: HashMap<i64, Vec<SavedMethod>> = HashMap::new();
+    let mut cards: HashMap<i64, Vec<Card>> = HashMap::new();
     let mut seen_methods = HashSet::new();
     for m in &src.methods {
         let Some(id) = m.method_id.clone().filter(|id| !id.is_empty()) else {
@@ -189,51 +224,53 @@ pub fn plan(src: &Source, now: i64) -> Plan {
             report.bad("user_payment_methods", &id, "no such user");
             continue;
         }
-        // user_billing and user_payment_methods may both hold the same card.
-        if !seen_methods.insert((m.user_id, m.provider.clone(), id.clone())) {
+        if !m.provider.eq_ignore_ascii_case("yookassa") {
+            report.bad(
+                "user_payment_methods",
+                &id,
+                format!("a {} method: only YooKassa cards renew here", m.provider),
+            );
             continue;
         }
-        methods.entry(m.user_id).or_default().push(SavedMethod {
-            user: TelegramId(m.user_id),
-            provider: m.provider.clone(),
+        // user_billing and user_payment_methods may both hold the same card.
+        if !seen_methods.insert((m.user_id, id.clone())) {
+            continue;
+        }
+        cards.entry(m.user_id).or_default().push(Card {
             method_id: id,
-            card_last4: m.card_last4.clone(),
-            card_network: m.card_network.clone(),
-            is_default: m.is_default,
-            created_at: m.created_at.unwrap_or(now),
+            card_type: m.card_network.clone().unwrap_or_else(|| "bank_card".into()),
+            last4: m.card_last4.clone().unwrap_or_default(),
+            default: m.is_default,
+            saved_at: m.created_at.unwrap_or(now),
         });
+    }
+    for list in cards.values_mut() {
+        one_default(list);
     }
 
     let mut promos = Vec::new();
     let mut promo_code: HashMap<i64, String> = HashMap::new();
     let mut codes = HashSet::new();
     for p in &src.promos {
-        let code = p.code.trim().to_uppercase();
-        if code.is_empty() {
-            report.bad("promo_codes", p.promo_code_id, "empty code");
-            continue;
-        }
-        if !codes.insert(code.clone()) {
+        let promo = match map_promo(p, now) {
+            Ok(promo) => promo,
+            Err(why) => {
+                report.bad("promo_codes", p.promo_code_id, why);
+                continue;
+            }
+        };
+        if !codes.insert(promo.code.clone()) {
             report.bad(
                 "promo_codes",
                 p.promo_code_id,
-                format!("code {code} differs from another only in case"),
+                format!("code {} differs from another only in case", promo.code),
             );
             continue;
         }
-        promo_code.insert(p.promo_code_id, code.clone());
-        promos.push(PromoDef {
-            code,
-            kind: p.promo_type.clone().unwrap_or_else(|| "bonus_days".into()),
-            bonus_days: p.bonus_days,
-            discount_percent: p.discount_percentage,
-            max_activations: p.max_activations,
-            activations: p.current_activations.unwrap_or_default(),
-            active: p.is_active.unwrap_or(true),
-            valid_until: p.valid_until,
-            created_at: p.created_at.unwrap_or(now),
-        });
+        promo_code.insert(p.promo_code_id, promo.code.clone());
+        promos.push(promo);
     }
+    let known: HashSet<i64> = src.promos.iter().map(|p| p.promo_code_id).collect();
     let mut activations: HashMap<i64, Vec<PromoActivation>> = HashMap::new();
     for a in &src.activations {
         match promo_code.get(&a.promo_code_id) {
@@ -246,6 +283,11 @@ pub fn plan(src: &Source, now: i64) -> Plan {
                     at: a.activated_at.unwrap_or(now),
                 }),
             Some(_) => report.bad("promo_code_activations", a.activation_id, "no such user"),
+            None if known.contains(&a.promo_code_id) => report.bad(
+                "promo_code_activations",
+                a.activation_id,
+                "its code is not imported",
+            ),
             None => report.bad("promo_code_activations", a.activation_id, "no such code"),
         }
     }
@@ -330,9 +372,25 @@ pub fn plan(src: &Source, now: i64) -> Plan {
                 .clone()
                 .or_else(|| latest.and_then(|s| s.panel_user_uuid.clone())),
             sub_url: None,
-            auto_renew: latest.and_then(|s| s.auto_renew_enabled),
             source: SOURCE.into(),
         };
+        let my_payments = payments.remove(&u.user_id).unwrap_or_default();
+        let my_cards = cards.remove(&u.user_id).unwrap_or_default();
+        // Auto-renewal as the user left it in the old bot (the latest
+        // subscription's choice; off without one), renewing the plan they
+        // paid for last (else the operator's default).
+        let renewal = (!my_cards.is_empty()).then(|| {
+            let on = latest.and_then(|s| s.auto_renew_enabled).unwrap_or(false);
+            let period = my_payments
+                .iter()
+                .filter_map(|h| match h.order.purchase {
+                    Purchase::Plan(p) => Some((h.paid_at, p)),
+                    Purchase::TopUp => None,
+                })
+                .max_by_key(|(at, _)| *at)
+                .map_or(renew_default, |(_, p)| p);
+            (on, period)
+        });
         let our_code = shared::base::refcode::encode(id);
         let old_ref_code = u
             .referral_code
@@ -341,9 +399,11 @@ pub fn plan(src: &Source, now: i64) -> Plan {
         users.push(UserPlan {
             user,
             old_ref_code,
-            payments: payments.remove(&u.user_id).unwrap_or_default(),
+            payments: my_payments,
+            pending: pending.remove(&u.user_id).unwrap_or_default(),
             entries: entries.remove(&u.user_id).unwrap_or_default(),
-            methods: methods.remove(&u.user_id).unwrap_or_default(),
+            cards: my_cards,
+            renewal,
             activations: activations.remove(&u.user_id).unwrap_or_default(),
         });
     }
@@ -357,8 +417,11 @@ pub fn plan(src: &Source, now: i64) -> Plan {
         report.count("balances", u64::from(p.user.balance.0 > 0));
         report.count("ref_code_aliases", u64::from(p.old_ref_code.is_some()));
         report.count("payments", p.payments.len() as u64);
+        report.count("pending_payments", p.pending.len() as u64);
+        report.count("provider_refs", p.provider_refs().count() as u64);
         report.count("balance_entries", p.entries.len() as u64);
-        report.count("saved_methods", p.methods.len() as u64);
+        report.count("saved_cards", p.cards.len() as u64);
+        report.count("renewal_settings", u64::from(p.renewal.is_some()));
         report.count("promo_activations", p.activations.len() as u64);
     }
     report.count("promo_codes", promos.len() as u64);
@@ -372,15 +435,102 @@ pub fn plan(src: &Source, now: i64) -> Plan {
     }
 }
 
+/// A promo code activated in the old bot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromoActivation {
+    /// Upper-cased code.
+    pub code: String,
+    /// Who activated it.
+    pub user: TelegramId,
+    /// When, unix seconds.
+    pub at: i64,
+}
+
+/// An old promo code as the promo feature serves it (docs/operations.md
+/// has the table): the code upper-cased, `bonus_days` → days,
+/// `discount` → percent off the next purchase, `max_activations` → the
+/// limit, `current_activations` → used, `valid_until` → until, `is_active`.
+fn map_promo(p: &SrcPromo, now: i64) -> Result<Promo, String> {
+    let code = shared::domains::growth::promo::admin_code(p.code.trim()).ok_or_else(|| {
+        format!(
+            "code {:?} cannot be typed in this bot (3–32 of A–Z, 0–9, _ and -)",
+            p.code
+        )
+    })?;
+    let kind = match p.promo_type.as_deref().unwrap_or("bonus_days") {
+        "bonus_days" => PromoKind::Days(
+            p.bonus_days
+                .and_then(|d| u32::try_from(d).ok())
+                .filter(|d| (1..=3650).contains(d))
+                .ok_or_else(|| format!("bonus days {:?} (1 to 3650 here)", p.bonus_days))?,
+        ),
+        "discount" => PromoKind::Discount(
+            p.discount_percentage
+                .and_then(|d| u32::try_from(d).ok())
+                .filter(|d| (1..=99).contains(d))
+                .ok_or_else(|| format!("discount {:?}% (1 to 99 here)", p.discount_percentage))?,
+        ),
+        other => return Err(format!("promo type {other:?} is not one this bot has")),
+    };
+    Ok(Promo {
+        code,
+        kind,
+        limit: p.max_activations.map(|m| m.max(0) as u64),
+        used: p.current_activations.unwrap_or_default().max(0) as u64,
+        until: p.valid_until,
+        active: p.is_active.unwrap_or(true),
+        created_at: p.created_at.unwrap_or(now),
+    })
+}
+
+/// Leaves exactly one card the default: the first the old bot marked so,
+/// else the newest.
+fn one_default(cards: &mut [Card]) {
+    let keep = cards.iter().position(|c| c.default).or_else(|| {
+        cards
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, c)| c.saved_at)
+            .map(|(i, _)| i)
+    });
+    for (i, c) in cards.iter_mut().enumerate() {
+        c.default = Some(i) == keep;
+    }
+}
+
 /// Statuses the bots give a payment that went through.
 const PAID: [&str; 5] = ["succeeded", "paid", "completed", "success", "confirmed"];
+/// Statuses of a payment started and not decided yet.
+const PENDING: [&str; 4] = [
+    "pending",
+    "pending_yookassa",
+    "waiting_for_capture",
+    "active",
+];
 
-/// A paid payment as our historical order; `Ok(None)` for one never paid.
+fn is_pending(p: &SrcPayment) -> bool {
+    let status = p.status.as_deref().unwrap_or_default().to_lowercase();
+    PENDING.contains(&status.as_str())
+}
+
+/// A paid payment as our historical order, a pending one with the
+/// provider's id as a pending order; `Ok(None)` for one never paid (or
+/// pending without an id a late notification could be matched by).
 fn map_payment(p: &SrcPayment) -> Result<Option<HistoricalPayment>, String> {
     let status = p.status.as_deref().unwrap_or_default().to_lowercase();
-    if !PAID.contains(&status.as_str()) {
-        return Ok(None);
+    let paid = PAID.contains(&status.as_str());
+    if paid {
+        map_order(p, true)
+    } else if is_pending(p) {
+        // A pending payment that cannot be mapped is left out like one
+        // never paid: no money moved.
+        Ok(map_order(p, false).ok().flatten())
+    } else {
+        Ok(None)
     }
+}
+
+fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, String> {
     let provider_name = p.provider.as_deref().unwrap_or("yookassa").to_lowercase();
     let provider = match provider_name.as_str() {
         "yookassa" => Provider::Yookassa,
@@ -426,6 +576,9 @@ fn map_payment(p: &SrcPayment) -> Result<Option<HistoricalPayment>, String> {
         .clone()
         .or_else(|| p.provider_payment_id.clone())
         .filter(|r| !r.is_empty());
+    if !paid && (provider_ref.is_none() || provider == Provider::Balance) {
+        return Ok(None);
+    }
     let mut order = Order::new(
         TelegramId(p.user_id),
         purchase,
@@ -434,12 +587,14 @@ fn map_payment(p: &SrcPayment) -> Result<Option<HistoricalPayment>, String> {
         created,
     );
     order.id = order_id(p.payment_id);
-    order.status = OrderStatus::Paid;
     order.provider_ref = provider_ref;
-    order.granted_days = match purchase {
-        Purchase::Plan(period) => Some(period.days()),
-        Purchase::TopUp => None,
-    };
+    if paid {
+        order.status = OrderStatus::Paid;
+        order.granted_days = match purchase {
+            Purchase::Plan(period) => Some(period.days()),
+            Purchase::TopUp => None,
+        };
+    }
     Ok(Some(HistoricalPayment {
         order,
         paid_at: p.updated_at.unwrap_or(created).max(created),
@@ -472,6 +627,61 @@ mod tests {
     }
 
     #[test]
+    fn promo_codes_map_to_the_promo_features_kinds() {
+        let src = SrcPromo {
+            promo_code_id: 1,
+            code: " summer_25 ".into(),
+            promo_type: Some("discount".into()),
+            discount_percentage: Some(25),
+            max_activations: Some(100),
+            current_activations: Some(7),
+            ..SrcPromo::default()
+        };
+        let p = map_promo(&src, 5).unwrap();
+        assert_eq!(
+            (
+                p.code.as_str(),
+                p.kind,
+                p.limit,
+                p.used,
+                p.active,
+                p.created_at
+            ),
+            ("SUMMER_25", PromoKind::Discount(25), Some(100), 7, true, 5)
+        );
+        let days = SrcPromo {
+            code: "WEEK".into(),
+            bonus_days: Some(7),
+            ..SrcPromo::default()
+        };
+        assert_eq!(map_promo(&days, 0).unwrap().kind, PromoKind::Days(7));
+        for bad in [
+            SrcPromo {
+                code: "ПРИВЕТ".into(),
+                bonus_days: Some(7),
+                ..SrcPromo::default()
+            },
+            SrcPromo {
+                code: "NODAYS".into(),
+                ..SrcPromo::default()
+            },
+            SrcPromo {
+                code: "ALL".into(),
+                promo_type: Some("discount".into()),
+                discount_percentage: Some(100),
+                ..SrcPromo::default()
+            },
+            SrcPromo {
+                code: "TRAFFIC".into(),
+                promo_type: Some("traffic_gb".into()),
+                ..SrcPromo::default()
+            },
+        ] {
+            assert!(map_promo(&bad, 0).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn payments_map_by_provider_currency_and_period() {
         let h = map_payment(&paid("telegram_stars", 25_000, "XTR", Some(3)))
             .unwrap()
@@ -490,6 +700,13 @@ mod tests {
         assert!(map_payment(&paid("yookassa", 150, "XTR", Some(1))).is_err());
         let mut pending = paid("yookassa", 100, "RUB", Some(1));
         pending.status = Some("pending".into());
+        assert_eq!(map_payment(&pending), Ok(None), "no id to match it by");
+        pending.yookassa_payment_id = Some("2f9b-yk".into());
+        let open = map_payment(&pending).unwrap().unwrap();
+        assert_eq!(open.order.status, OrderStatus::Pending);
+        assert_eq!(open.order.provider_ref.as_deref(), Some("2f9b-yk"));
+        assert_eq!(open.order.granted_days, None);
+        pending.status = Some("canceled".into());
         assert_eq!(map_payment(&pending), Ok(None));
     }
 }

@@ -5,10 +5,11 @@
 //! them all.
 
 use super::attrs::{ItemExt, n, s};
+use super::imports::new_item;
 use super::keys;
 use super::{Store, StoreError};
 use crate::base::types::{Period, TelegramId};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 
 /// Sort key prefix of a card.
 const CARD: &str = "CARD#";
@@ -136,6 +137,45 @@ impl Store {
         };
         update.send().await.map_err(StoreError::from_sdk)?;
         Ok(())
+    }
+
+    /// The write that records a card brought over from another bot (the
+    /// importer, in the user's import): a put conditioned on the card being
+    /// new, so a card already saved here stays as it is.
+    pub fn imported_card_write(
+        &self,
+        user: TelegramId,
+        card: &Card,
+    ) -> Result<TransactWriteItem, StoreError> {
+        new_item(
+            Put::builder()
+                .table_name(&self.table)
+                .item("PK", s(keys::user(user)))
+                .item("SK", s(format!("{CARD}{}", card.method_id)))
+                .item("card_type", s(&card.card_type))
+                .item("last4", s(&card.last4))
+                .item("default", AttributeValue::Bool(card.default))
+                .item("saved_at", n(card.saved_at)),
+        )
+    }
+
+    /// The write that records the auto-renewal settings brought over from
+    /// another bot: conditioned on the user having none here (their choice
+    /// made in this bot stays).
+    pub fn imported_settings_write(
+        &self,
+        user: TelegramId,
+        autorenew: bool,
+        period: Period,
+    ) -> Result<TransactWriteItem, StoreError> {
+        new_item(
+            Put::builder()
+                .table_name(&self.table)
+                .item("PK", s(keys::user(user)))
+                .item("SK", s(SETTINGS))
+                .item("autorenew", AttributeValue::Bool(autorenew))
+                .item("period", s(period.code())),
+        )
     }
 
     /// Sets or clears a card's default flag (only if the card exists).

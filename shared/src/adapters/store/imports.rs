@@ -1,5 +1,8 @@
-//! Writes of the importer (`tools/importer`): users, saved payment methods
-//! and old referral codes brought over from another bot's database.
+//! Writes of the importer (`tools/importer`): users, old referral codes
+//! and the aliases from providers' payment ids to imported orders, brought
+//! over from another bot's database, and the old bot's campaign
+//! definitions (saved cards go through `cards`, promo codes through
+//! `promos`).
 //!
 //! A user's items (orders, ledger lines, saved cards, promo activations,
 //! the old referral code) are written first, each a put conditioned on its
@@ -61,8 +64,6 @@ pub struct ImportedUser {
     pub panel_uuid: Option<String>,
     /// The subscription link, when the source kept one.
     pub sub_url: Option<String>,
-    /// The user's automatic-renewal choice.
-    pub auto_renew: Option<bool>,
     /// Where the user came from (`remnawave-tg-shop`), recorded on the profile.
     pub source: String,
 }
@@ -100,29 +101,32 @@ pub struct ImportResult {
     pub already: Vec<&'static str>,
 }
 
-/// A card or account a provider saved for off-session charges.
+/// An ad campaign from the old bot.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SavedMethod {
-    /// Owner.
-    pub user: TelegramId,
-    /// Provider code (`yookassa`).
-    pub provider: String,
-    /// The provider's payment-method id.
-    pub method_id: String,
-    /// Last four digits of the card, if known.
-    pub card_last4: Option<String>,
-    /// Card network (`Visa`, `MasterCard`, `Mir`), if known.
-    pub card_network: Option<String>,
-    /// The method renewals charge.
-    pub is_default: bool,
-    /// When it was saved, unix seconds.
+pub struct CampaignDef {
+    /// The start parameter (our campaign name).
+    pub name: String,
+    /// Where the ads ran.
+    pub source: Option<String>,
+    /// What it cost, in kopecks.
+    pub cost: i64,
+    /// Whether it is running.
+    pub active: bool,
+    /// Created, unix seconds.
     pub created_at: i64,
 }
 
-/// Sort key of a saved payment method on its user.
-pub fn method_sk(provider: &str, method_id: &str) -> String {
-    format!("PAYMETHOD#{provider}#{method_id}")
+/// Sort key of an imported campaign's definition.
+pub const IMPORTED_SK: &str = "IMPORTED";
+
+/// Partition key of the alias that leads from a provider's payment id to
+/// the order imported for it: `PROVREF#<provider code>#<provider's id>`.
+pub fn provider_ref_key(provider: &str, provider_ref: &str) -> String {
+    format!("PROVREF#{provider}#{provider_ref}")
 }
+
+/// Sort key of a provider-reference alias.
+pub const PROVREF_SK: &str = "PROVREF";
 
 /// Partition key of an old referral code kept as an alias of a user.
 pub fn ref_alias_key(code: &str) -> String {
@@ -374,10 +378,6 @@ impl Store {
             set.push("sub_url = if_not_exists(sub_url, :url)".into());
             upd = upd.expression_attribute_values(":url", s(v));
         }
-        if let Some(v) = u.auto_renew {
-            set.push("auto_renew = if_not_exists(auto_renew, :renew)".into());
-            upd = upd.expression_attribute_values(":renew", AttributeValue::Bool(v));
-        }
         // The earlier inviter stays: only a user with none gets the old one.
         let referrer = u
             .referrer
@@ -482,50 +482,64 @@ impl Store {
         )
     }
 
-    /// The write that records a saved payment method on its user.
-    pub fn saved_method_write(&self, m: &SavedMethod) -> Result<TransactWriteItem, StoreError> {
-        let mut put = Put::builder()
-            .table_name(&self.table)
-            .item("PK", s(keys::user(m.user)))
-            .item("SK", s(method_sk(&m.provider, &m.method_id)))
-            .item("provider", s(&m.provider))
-            .item("method_id", s(&m.method_id))
-            .item("is_default", AttributeValue::Bool(m.is_default))
-            .item("created_at", n(m.created_at));
-        if let Some(v) = &m.card_last4 {
-            put = put.item("card_last4", s(v));
-        }
-        if let Some(v) = &m.card_network {
-            put = put.item("card_network", s(v));
-        }
-        new_item(put)
+    /// The write that lets a late notification of `provider` about its
+    /// payment `provider_ref` find the imported `order` (see
+    /// [`Store::order_by_provider_ref`]).
+    pub fn provider_ref_write(
+        &self,
+        provider: &str,
+        provider_ref: &str,
+        order: &str,
+        user: TelegramId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        new_item(
+            Put::builder()
+                .table_name(&self.table)
+                .item("PK", s(provider_ref_key(provider, provider_ref)))
+                .item("SK", s(PROVREF_SK))
+                .item("order_id", s(order))
+                .item("user", n(user)),
+        )
     }
 
-    /// A user's saved payment methods.
-    pub async fn saved_methods(&self, user: TelegramId) -> Result<Vec<SavedMethod>, StoreError> {
+    /// The imported order a payment of `provider` with id `provider_ref`
+    /// paid (one `GetItem`); `None` when it was not imported. Webhooks ask
+    /// only for payments that name no order of ours.
+    pub async fn order_by_provider_ref(
+        &self,
+        provider: &str,
+        provider_ref: &str,
+    ) -> Result<Option<String>, StoreError> {
         let out = self
             .client
-            .query()
+            .get_item()
             .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :m)")
-            .expression_attribute_values(":pk", s(keys::user(user)))
-            .expression_attribute_values(":m", s("PAYMETHOD#"))
+            .key("PK", s(provider_ref_key(provider, provider_ref)))
+            .key("SK", s(PROVREF_SK))
+            .consistent_read(true)
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
-        Ok(out
-            .items()
-            .iter()
-            .map(|i| SavedMethod {
-                user,
-                provider: i.str("provider").unwrap_or_default().to_owned(),
-                method_id: i.str("method_id").unwrap_or_default().to_owned(),
-                card_last4: i.str("card_last4").map(str::to_owned),
-                card_network: i.str("card_network").map(str::to_owned),
-                is_default: i.flag("is_default"),
-                created_at: i.i64("created_at").unwrap_or_default(),
-            })
-            .collect())
+        Ok(out.item.and_then(|i| i.str("order_id").map(str::to_owned)))
+    }
+
+    /// Records an old campaign's definition once (`CAMPAIGN#<name>/IMPORTED`,
+    /// next to the campaign's counters); false when it was there.
+    pub async fn import_campaign(&self, c: &CampaignDef) -> Result<bool, StoreError> {
+        let mut put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s(keys::campaign(&c.name)))
+            .item("SK", s(IMPORTED_SK))
+            .item("name", s(&c.name))
+            .item("cost", n(c.cost))
+            .item("active", AttributeValue::Bool(c.active))
+            .item("created_at", n(c.created_at));
+        if let Some(v) = &c.source {
+            put = put.item("source", s(v));
+        }
+        self.put_new(put).await
     }
 
     /// Puts an item unless its key exists; true when written now.

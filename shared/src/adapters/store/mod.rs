@@ -6,7 +6,6 @@ pub mod broadcasts;
 pub mod campaigns;
 pub mod cards;
 pub mod due;
-pub mod imported_promos;
 pub mod imports;
 pub mod once;
 pub mod panel;

@@ -137,6 +137,52 @@ pub enum PromoEdit {
 impl Store {
     /// Writes a new code; false when the code exists.
     pub async fn create_promo(&self, promo: &Promo, by: TelegramId) -> Result<bool, StoreError> {
+        let fresh = Promo {
+            used: 0,
+            ..promo.clone()
+        };
+        self.put_new_promo(&fresh, "created_by", n(by)).await
+    }
+
+    /// Writes a code brought over from another bot (`source` names it),
+    /// with the activations it had there; false when the code exists here
+    /// (made by an admin, or by an earlier import run): it stays as it is.
+    pub async fn import_promo(&self, promo: &Promo, source: &str) -> Result<bool, StoreError> {
+        self.put_new_promo(promo, "imported", s(source)).await
+    }
+
+    /// The write that records that `user` activated `code` in another bot
+    /// at `at` (part of the user's import): the same marker an activation
+    /// here puts, so the code is not activated twice.
+    pub fn imported_activation_write(
+        &self,
+        code: &str,
+        user: TelegramId,
+        at: i64,
+    ) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
+        let put = aws_sdk_dynamodb::types::Put::builder()
+            .table_name(&self.table)
+            .item("PK", s(promo_key(code)))
+            .item("SK", s(activation_sk(user)))
+            .item("user", n(user))
+            .item("at", n(at))
+            .item("imported", AttributeValue::Bool(true))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+        Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder()
+            .put(put)
+            .build())
+    }
+
+    /// Puts `promo` (with its `used`) unless the code exists, with one
+    /// attribute saying who made it.
+    async fn put_new_promo(
+        &self,
+        promo: &Promo,
+        origin: &str,
+        by: AttributeValue,
+    ) -> Result<bool, StoreError> {
         let mut req = self
             .client
             .put_item()
@@ -146,10 +192,10 @@ impl Store {
             .item("code", s(&promo.code))
             .item("kind", s(promo.kind.code()))
             .item("value", n(promo.kind.value()))
-            .item("used", n(0))
+            .item("used", n(promo.used))
             .item("active", AttributeValue::Bool(promo.active))
             .item("created_at", n(promo.created_at))
-            .item("created_by", n(by))
+            .item(origin, by)
             .item("GSI1PK", s(PROMOS_GSI))
             .item(
                 "GSI1SK",

@@ -1220,8 +1220,9 @@ pub const EFFECT_CODES: [&str; 5] = ["sync", "ref_sync", "notice", "ref_notice",
 /// from), recorded by the importer as a paid order and its ledger row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoricalPayment {
-    /// The order, status `paid` or `refunded`; its id is derived from the
-    /// source row so a re-run finds it.
+    /// The order, status `paid`, `refunded` or `pending` (started in the
+    /// old bot, not paid yet); its id is derived from the source row so a
+    /// re-run finds it.
     pub order: Order,
     /// When it was paid, unix seconds.
     pub paid_at: i64,
@@ -1258,6 +1259,36 @@ impl Store {
         p: &HistoricalPayment,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let o = &p.order;
+        if o.status == OrderStatus::Pending {
+            // Started in the old bot, not paid yet: a pending order like
+            // ours (its provider's late notification credits it), no history.
+            let mut order = Put::builder()
+                .table_name(&self.table)
+                .item("PK", s(order_key(&o.id)))
+                .item("SK", s(ORDER_SK))
+                .item("order_id", s(&o.id.0))
+                .item("user", n(o.user))
+                .item("buys", s(o.purchase.code()))
+                .item("amount", n(o.amount.minor))
+                .item("currency", s(&o.amount.currency))
+                .item("provider", s(o.provider.code()))
+                .item("status", s(o.status.code()))
+                .item("created_at", n(o.created_at))
+                .item("imported", s(&p.source))
+                .item("GSI1PK", s(format!("ORDERS#{}", o.user)))
+                .item("GSI1SK", s(format!("{}#{}", o.created_at, o.id)))
+                .item("GSI2PK", s(keys::pending_pk(o.created_at)))
+                .item("GSI2SK", s(format!("{}#{}", o.created_at, o.id)))
+                .condition_expression("attribute_not_exists(PK)");
+            if let Some(r) = &o.provider_ref {
+                order = order.item("provider_ref", s(r));
+            }
+            return Ok(vec![
+                TransactWriteItem::builder()
+                    .put(order.build().map_err(build_err)?)
+                    .build(),
+            ]);
+        }
         let mut order = Put::builder()
             .table_name(&self.table)
             .item("PK", s(order_key(&o.id)))

@@ -13,7 +13,7 @@ use crate::base::types::Provider;
 use crate::domains::money::effects::flag_suspicious;
 use crate::domains::money::orders::{Order, Payment, Purchase};
 use crate::domains::money::refunds;
-use crate::domains::money::settle::{settle, settle_with, unknown_payment};
+use crate::domains::money::settle::{settle, settle_unmatched, settle_with, unknown_payment};
 use crate::domains::renewal::cards::remember;
 use http::StatusCode;
 use sha2::{Digest, Sha256};
@@ -51,12 +51,14 @@ pub async fn yookassa(app: &App, req: HttpRequest) -> HttpResponse {
         yookassa::YooEvent::PaymentSucceeded {
             order_id: None,
             payment_id,
+            amount,
             ..
         } => {
-            unknown_payment(
+            settle_unmatched(
                 app,
                 "yookassa",
                 &payment_id,
+                &amount,
                 &format!("payment {payment_id} has no order of ours"),
             )
             .await
@@ -124,10 +126,11 @@ pub async fn cryptopay(app: &App, req: HttpRequest) -> HttpResponse {
         .await
         .map(|_| ()),
         None => {
-            unknown_payment(
+            settle_unmatched(
                 app,
                 "cryptopay",
                 &invoice.invoice_id.to_string(),
+                &invoice.price,
                 &format!(
                     "invoice {} paid with payload {:?}",
                     invoice.invoice_id, invoice.payload
@@ -177,10 +180,11 @@ pub async fn freekassa(app: &App, req: HttpRequest) -> HttpResponse {
         .await
         .map(|_| ()),
         None => {
-            unknown_payment(
+            settle_unmatched(
                 app,
                 "freekassa",
                 &provider_ref,
+                &n.amount,
                 &format!(
                     "payment {provider_ref} for unknown order {:?}",
                     n.merchant_order_id

@@ -6,12 +6,14 @@
 //! | not authentic (signature, merchant, source IP) | 4xx, nothing changes |
 //! | authentic, credited now | 2xx |
 //! | authentic duplicate | 2xx, nothing changes (notices re-run idempotently) |
+//! | authentic, for a payment imported from the old bot (by the provider's payment id) | as for that imported order: 2xx, a duplicate or credited |
 //! | authentic but unknown order or unreadable | 2xx, recorded as an unknown payment, flagged once |
 //! | authentic, wrong amount or currency, canceled order | 2xx, nothing credited, flagged to admins |
 //! | authentic, for an expired order | 2xx, credited (the user paid) |
 //! | our own failure (DynamoDB, SQS) | 5xx, so the provider retries |
 
 use crate::adapters::app::App;
+use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::StoreError;
 use crate::base::clock::now;
 use crate::domains::money::effects::{after_credit_with, finish_effects, flag_suspicious};
@@ -77,6 +79,16 @@ async fn credit_and_finish(
             Ok(Settled::Duplicate)
         }
         CreditOutcome::UnknownOrder => {
+            // Paid in the old bot before the move: settle its imported order.
+            if let Some(order) = imported_order(app, provider, &payment.provider_ref).await?
+                && order != payment.order
+            {
+                let imported = Payment {
+                    order,
+                    ..payment.clone()
+                };
+                return Box::pin(credit_and_finish(app, provider, &imported, tell_user)).await;
+            }
             unknown_payment(
                 app,
                 provider,
@@ -122,6 +134,47 @@ async fn credit_and_finish(
             .await;
             Ok(Settled::Flagged)
         }
+    }
+}
+
+/// The order the importer brought over for `provider`'s payment
+/// `provider_ref` (a payment made in the Python bot before the move), if any.
+/// Asked only when a notification names no order of ours.
+pub async fn imported_order(
+    app: &App,
+    provider: &str,
+    provider_ref: &str,
+) -> Result<Option<OrderId>, StoreError> {
+    if provider_ref.is_empty() {
+        return Ok(None);
+    }
+    Ok(app
+        .store
+        .order_by_provider_ref(provider, provider_ref)
+        .await?
+        .map(OrderId))
+}
+
+/// An authentic payment that names no order of ours: settled against the
+/// imported order of the same provider's payment id when there is one,
+/// else recorded as an unknown payment ([`unknown_payment`]).
+pub async fn settle_unmatched(
+    app: &App,
+    provider: &str,
+    provider_ref: &str,
+    amount: &Money,
+    detail: &str,
+) -> Result<(), StoreError> {
+    match imported_order(app, provider, provider_ref).await? {
+        Some(order) => {
+            let payment = Payment {
+                order,
+                amount: amount.clone(),
+                provider_ref: provider_ref.to_owned(),
+            };
+            settle(app, provider, &payment).await.map(|_| ())
+        }
+        None => unknown_payment(app, provider, provider_ref, detail).await,
     }
 }
 
