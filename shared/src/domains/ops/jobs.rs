@@ -41,6 +41,9 @@ async fn run(app: &App, m: Received<'_>) -> Result<(), String> {
                 .await
                 .map(|_| ())
         }
+        Job::AfterPayment { order, quiet } => {
+            crate::domains::money::effects::run_job(app, &OrderId(order.clone()), !quiet).await
+        }
         Job::NightlySync { day } => crate::domains::schedule::nightly::run(app, day).await,
         Job::BroadcastPage {
             broadcast,
