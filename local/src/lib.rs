@@ -119,15 +119,20 @@ impl Stack {
         self.tasks.push(tokio::spawn(poll::run(self.app.clone())));
     }
 
-    /// Processes the outbox queue until no message is visible (for tests).
+    /// Processes the outbox queue until no message is visible (for tests),
+    /// after the jobs queue: the jobs visible now (a payment's after-payment
+    /// job, say) run first, as the deployed workers would have run them.
     pub async fn drain_outbox(&self) -> Result<usize, String> {
+        self.drain(Worker::Jobs).await?;
         self.drain(Worker::Outbox).await.map(|d| d.handled)
     }
 
     /// Processes the panel-sync queue until no message is visible (for
-    /// tests). Failed messages stay on the queue, as on AWS; see
+    /// tests), after the jobs queue as [`Stack::drain_outbox`] does. Failed
+    /// messages stay on the queue, as on AWS; see
     /// [`Stack::expire_retry_delays`].
     pub async fn drain_panel_sync(&self) -> Result<Drained, String> {
+        self.drain(Worker::Jobs).await?;
         self.drain(Worker::PanelSync).await
     }
 

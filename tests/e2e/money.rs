@@ -275,11 +275,9 @@ async fn a_stars_payment_survives_a_function_killed_right_after_the_commit() {
     t.drain_outbox().await;
     assert_eq!(told(&t, 5002, "✅ Оплата"), 0);
 
-    // Telegram never got an answer and delivers the update again. While
-    // the dead function's lease on the effects runs, the retry is told to
-    // come back; once it ran out, the retry finishes the job.
-    assert_eq!(t.update(&paid).await, 500);
-    t.expire_effects_lease(&id).await;
+    // Telegram never got an answer and delivers the update again: the
+    // retry finds the order paid with its effects not done and queues the
+    // after-payment job the dead function never sent.
     assert_eq!(t.update(&paid).await, 200);
     t.drain_outbox().await;
     t.stack.drain_panel_sync().await.expect("sync");
@@ -478,29 +476,112 @@ async fn via_stack(t: &TestStack, req: shared::adapters::http::HttpRequest) -> u
     routes.handle(req).await.status.as_u16()
 }
 
+/// Runs the jobs worker once, with `app` (one over the fault proxy), on
+/// what the jobs queue holds; returns the receipt handles of the jobs that
+/// failed (left on the queue for SQS's retry).
+async fn jobs_via(t: &TestStack, app: &Arc<shared::adapters::app::App>) -> Vec<String> {
+    let url = t
+        .stack
+        .app
+        .config
+        .infra
+        .jobs_queue_url
+        .clone()
+        .expect("jobs queue");
+    let handler = |event| {
+        let app = app.clone();
+        async move { shared::domains::ops::jobs::handle_jobs(&app, event).await }
+    };
+    let batch = local_stack::workers::poll_batch(&t.stack.app.sqs, &url, &handler, 0)
+        .await
+        .expect("batch");
+    assert!(batch.received > 0, "a job was waiting");
+    batch.failed
+}
+
+/// Makes received jobs visible again, as SQS does when their visibility
+/// timeout ends.
+async fn jobs_visible_again(t: &TestStack, handles: &[String]) {
+    let url = t
+        .stack
+        .app
+        .config
+        .infra
+        .jobs_queue_url
+        .clone()
+        .expect("jobs");
+    for h in handles {
+        t.stack
+            .app
+            .sqs
+            .change_message_visibility()
+            .queue_url(&url)
+            .receipt_handle(h)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .expect("visible");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_panel_sync_queue_makes_the_provider_retry_and_the_retry_finishes_everything() {
+async fn a_failed_jobs_queue_makes_the_provider_retry_and_the_retry_finishes_everything() {
     let providers = providers().await;
     let (t, panel) = shop(Some(&providers), &[]).await;
-    inviter_and_buyer(&t, 5101, 5102, 1).await;
-    let (id, invoice) = cryptopay_order(&t, &providers, 5102, 3).await;
+    inviter_and_buyer(&t, 5121, 5122, 1).await;
+    let (id, invoice) = cryptopay_order(&t, &providers, 5122, 3).await;
     let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
     let routes = t.routes_via(&proxy).await;
-    proxy.add("SendMessage", Some("PanelSyncQueue"), 20, Fault::Fail(500));
-    let body = cryptopay_update(&id, invoice, "RUB", "199.00", 77);
+    // The credit commits, the after-payment job cannot be queued.
+    proxy.add("SendMessage", Some("JobsQueue"), 20, Fault::Fail(500));
+    let body = cryptopay_update(&id, invoice, "RUB", "199.00", 79);
     assert_eq!(
         routes
             .handle(cryptopay_request(&body))
             .await
             .status
             .as_u16(),
-        500
+        500,
+        "the provider is asked to retry"
     );
+    assert_eq!(order(&t, &id).await.status, OrderStatus::Paid);
+    let end = t.user(5122).await.expect("buyer").sub_end.expect("days");
+    assert_eq!(t.queue_depth("JobsQueue").await, (0, 0), "nothing queued");
+
+    proxy.heal();
+    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    t.drain_outbox().await;
+    t.stack.drain_panel_sync().await.expect("sync");
+    t.drain_outbox().await;
+    assert_eq!(t.user(5122).await.expect("buyer").sub_end, Some(end));
+    assert_eq!(panel_expiry(&panel, 5122), Some(end));
+    assert!(panel_expiry(&panel, 5121).is_some(), "the inviter's bonus");
+    assert_eq!(told(&t, 5122, "✅ Оплата"), 1);
+    assert_eq!(told(&t, 5121, "🎁"), 1);
+    assert_eq!(told(&t, LOG_CHAT, "💰"), 1);
+    assert_eq!(ledger(&t, 5122).await, ["purchase"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_panel_sync_queue_leaves_the_job_and_its_retry_finishes_everything() {
+    let providers = providers().await;
+    let (t, panel) = shop(Some(&providers), &[]).await;
+    inviter_and_buyer(&t, 5101, 5102, 1).await;
+    let (id, invoice) = cryptopay_order(&t, &providers, 5102, 3).await;
+    let body = cryptopay_update(&id, invoice, "RUB", "199.00", 77);
+    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
     assert_eq!(
         order(&t, &id).await.status,
         OrderStatus::Paid,
         "the money is in"
     );
+
+    // The worker cannot queue the panel sync: the job fails and stays.
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    proxy.add("SendMessage", Some("PanelSyncQueue"), 20, Fault::Fail(500));
+    let failed = jobs_via(&t, &routes.app).await;
+    assert_eq!(failed.len(), 1, "the job is left for SQS's retry");
     t.drain_outbox().await;
     assert_eq!(
         told(&t, 5102, "✅ Оплата"),
@@ -508,10 +589,10 @@ async fn a_failed_panel_sync_queue_makes_the_provider_retry_and_the_retry_finish
         "no notice before the panel sync is queued"
     );
 
-    // Crypto Pay retries; the queue is back.
-    proxy.heal();
+    // A re-delivered notification meanwhile queues the job again; SQS
+    // delivers the failed one again too. Each effect still happens once.
     assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
-    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    jobs_visible_again(&t, &failed).await;
     t.drain_outbox().await;
     t.stack.drain_panel_sync().await.expect("sync");
     t.drain_outbox().await;
@@ -527,11 +608,13 @@ async fn a_failed_panel_sync_queue_makes_the_provider_retry_and_the_retry_finish
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_outbox_after_the_commit_is_retried_and_each_notice_goes_once() {
+async fn a_failed_outbox_in_the_worker_is_retried_and_each_notice_goes_once() {
     let providers = providers().await;
     let (t, _panel) = shop(Some(&providers), &[]).await;
     inviter_and_buyer(&t, 5111, 5112, 1).await;
     let (id, invoice) = cryptopay_order(&t, &providers, 5112, 3).await;
+    let body = cryptopay_update(&id, invoice, "RUB", "199.00", 78);
+    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
     let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
     let routes = t.routes_via(&proxy).await;
     // The buyer's confirmation is queued, then the outbox fails: the
@@ -543,21 +626,81 @@ async fn a_failed_outbox_after_the_commit_is_retried_and_each_notice_goes_once()
         Fault::Before(Arc::new(|| Box::pin(async {}))),
     );
     proxy.add("SendMessage", Some("OutboxQueue"), 20, Fault::Fail(500));
-    let body = cryptopay_update(&id, invoice, "RUB", "199.00", 78);
-    assert_eq!(
-        routes
-            .handle(cryptopay_request(&body))
-            .await
-            .status
-            .as_u16(),
-        500
-    );
+    let failed = jobs_via(&t, &routes.app).await;
+    assert_eq!(failed.len(), 1);
     proxy.heal();
-    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    jobs_visible_again(&t, &failed).await;
     t.drain_outbox().await;
     assert_eq!(told(&t, 5112, "✅ Оплата"), 1);
     assert_eq!(told(&t, 5111, "🎁"), 1);
     assert_eq!(told(&t, LOG_CHAT, "💰"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_between_effects_is_finished_by_the_jobs_retry() {
+    let (t, panel) = shop(None, &[]).await;
+    inviter_and_buyer(&t, 5131, 5132, 1).await;
+    let id = stars_invoice(&t, 5132, 3).await;
+    let paid = successful_payment(4, 5132, &id, 150, "stars-charge-worker-kill");
+    assert_eq!(t.update(&paid).await, 200);
+
+    // The worker takes the job and is killed right after marking its
+    // first effect (the buyer's panel sync) done.
+    let url = t
+        .stack
+        .app
+        .config
+        .infra
+        .jobs_queue_url
+        .clone()
+        .expect("jobs");
+    let got = t
+        .stack
+        .app
+        .sqs
+        .receive_message()
+        .queue_url(&url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .expect("receive");
+    let messages = got.messages.unwrap_or_default();
+    assert_eq!(messages.len(), 1, "one job per payment");
+    let mut event = aws_lambda_events::event::sqs::SqsEvent::default();
+    let mut record = aws_lambda_events::event::sqs::SqsMessage::default();
+    record.message_id = messages[0].message_id.clone();
+    record.body = messages[0].body.clone();
+    event.records.push(record);
+    let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
+    let routes = t.routes_via(&proxy).await;
+    let cut = Arc::new(Notify::new());
+    proxy.add("UpdateItem", Some("ADD fx"), 1, Fault::Cut(cut.clone()));
+    let app = routes.app.clone();
+    let task =
+        tokio::spawn(async move { shared::domains::ops::jobs::handle_jobs(&app, event).await });
+    tokio::time::timeout(Duration::from_secs(20), cut.notified())
+        .await
+        .expect("the first effect was marked");
+    task.abort();
+    assert!(task.await.is_err(), "the worker was killed, not finished");
+    assert_eq!(order(&t, &id).await.effects_done, ["sync"]);
+    t.drain_outbox().await;
+    assert_eq!(told(&t, 5132, "✅ Оплата"), 0);
+
+    // SQS hands the job out again once its visibility timeout is over;
+    // by then the dead run's lease has run out too.
+    jobs_visible_again(&t, &[messages[0].receipt_handle.clone().expect("handle")]).await;
+    t.expire_effects_lease(&id).await;
+    t.drain_outbox().await;
+    t.stack.drain_panel_sync().await.expect("sync");
+    t.drain_outbox().await;
+    assert_eq!(told(&t, 5132, "✅ Оплата"), 1, "the buyer is told once");
+    assert_eq!(told(&t, 5131, "🎁"), 1, "the inviter is told once");
+    assert_eq!(told(&t, LOG_CHAT, "💰"), 1, "the admins are told once");
+    let end = t.user(5132).await.expect("buyer").sub_end;
+    assert_eq!(panel_expiry(&panel, 5132), end, "the buyer's panel follows");
+    assert!(panel_expiry(&panel, 5131).is_some(), "the inviter's too");
+    assert_eq!(t.queue_depth("JobsQueue").await, (0, 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

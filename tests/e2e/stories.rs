@@ -38,6 +38,27 @@ pub struct Cost {
 }
 
 impl Cost {
+    /// How many `op` calls `service` (`dynamodb`, `sqs`) served.
+    pub fn calls(&self, service: &str, op: &str) -> u64 {
+        let map = match service {
+            "dynamodb" => &self.aws.dynamodb,
+            "sqs" => &self.aws.sqs,
+            "secretsmanager" => &self.aws.secretsmanager,
+            _ => return 0,
+        };
+        map.get(op).copied().unwrap_or(0)
+    }
+
+    /// Every DynamoDB and SQS operation called, with its count.
+    pub fn aws_ops(&self) -> Vec<(String, u64)> {
+        self.aws
+            .dynamodb
+            .iter()
+            .chain(self.aws.sqs.iter())
+            .map(|(op, n)| (op.clone(), *n))
+            .collect()
+    }
+
     /// One line per service that was called: `dynamodb GetItem=1 PutItem=2`.
     pub fn table(&self) -> String {
         let mut out = String::new();
@@ -134,12 +155,12 @@ impl Meter<'_> {
         self.since(&before).await
     }
 
-    /// The cost of the panel-sync function's handler on the message waiting
-    /// on its queue (received and deleted as Lambda's poller does, uncounted).
-    async fn panel_sync_cost(&self) -> Cost {
-        let url = Worker::PanelSync
+    /// The cost of `worker`'s handler on the one message waiting on its
+    /// queue (received and deleted as Lambda's poller does, uncounted).
+    async fn worker_cost(&self, worker: Worker) -> Cost {
+        let url = worker
             .queue_url(&self.t.stack.app.config.infra)
-            .expect("panel-sync queue");
+            .expect("the worker's queue");
         let app = self.t.stack.app.clone();
         let seen: Arc<Mutex<Option<Cost>>> = Arc::default();
         let handler = |event| {
@@ -147,7 +168,7 @@ impl Meter<'_> {
             let seen = seen.clone();
             async move {
                 let before = self.snapshot().await;
-                let out: SqsBatchResponse = Worker::PanelSync.handle(&app, event).await;
+                let out: SqsBatchResponse = worker.handle(&app, event).await;
                 *seen.lock().expect("lock") = Some(self.since(&before).await);
                 out
             }
@@ -409,14 +430,28 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
         "YooKassa payment webhook",
         &cost,
         &[
-            "dynamodb GetItem=3 TransactWriteItems=1 UpdateItem=3",
-            "sqs SendMessage=3",
+            "dynamodb BatchGetItem=1 TransactWriteItems=1",
+            "sqs SendMessage=1",
             "providers GET /payments=1",
         ],
     );
 
-    // The panel-sync message that payment queued: the user's first.
-    let cost = m.panel_sync_cost().await;
+    // The after-payment job that payment queued, on the jobs worker.
+    let cost = m.worker_cost(Worker::Jobs).await;
+    check(
+        "after-payment job (jobs worker)",
+        &cost,
+        &[
+            // The lease (with the order), the buyer, and per effect (the
+            // panel sync, the confirmation, the admin log) its send and its
+            // marker.
+            "dynamodb GetItem=1 UpdateItem=4",
+            "sqs SendMessage=3",
+        ],
+    );
+
+    // The panel-sync message that job queued: the user's first.
+    let cost = m.worker_cost(Worker::PanelSync).await;
     check(
         "panel-sync message",
         &cost,
@@ -444,10 +479,13 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
         "Crypto Pay payment webhook",
         &cost,
         &[
-            "dynamodb GetItem=3 TransactWriteItems=1 UpdateItem=3",
-            "sqs SendMessage=3",
+            "dynamodb BatchGetItem=1 TransactWriteItems=1",
+            "sqs SendMessage=1",
         ],
     );
+    // Its after-payment job runs (uncounted here, counted above) before the
+    // provider delivers the notification again.
+    t.stack.drain_jobs().await.expect("jobs");
     let cost = m
         .cost(post(
             t,
@@ -460,7 +498,7 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
     check(
         "the same Crypto Pay webhook again",
         &cost,
-        &["dynamodb GetItem=1"],
+        &["dynamodb BatchGetItem=1"],
     );
 
     let (order, _) = order_for(t, providers, 8001, 6, "freekassa").await;
@@ -477,12 +515,13 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
         "FreeKassa payment webhook",
         &cost,
         &[
-            "dynamodb GetItem=3 TransactWriteItems=1 UpdateItem=3",
-            "sqs SendMessage=3",
+            "dynamodb BatchGetItem=1 TransactWriteItems=1",
+            "sqs SendMessage=1",
         ],
     );
 
-    let body = tribute_event(8002);
+    // A Tribute subscriber who never opened the bot: the event is the order.
+    let body = tribute_event(8003);
     let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &body);
     let cost = m
         .cost(post(
@@ -497,8 +536,29 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
         "Tribute payment webhook",
         &cost,
         &[
-            "dynamodb GetItem=5 PutItem=1 TransactWriteItems=1 UpdateItem=3",
-            "sqs SendMessage=3",
+            "dynamodb BatchGetItem=1 TransactWriteItems=1",
+            "sqs SendMessage=1",
+        ],
+    );
+
+    // The first payment of a referred user also reads the inviter, whose
+    // bonus days are granted in the same transaction.
+    let (order, _) = order_for(t, providers, 8002, 7, "freekassa").await;
+    let cost = m
+        .cost(post(
+            t,
+            "/pay/freekassa",
+            freekassa_form(&order),
+            &[],
+            "application/x-www-form-urlencoded",
+        ))
+        .await;
+    check(
+        "a referred user's first payment (FreeKassa payment webhook)",
+        &cost,
+        &[
+            "dynamodb BatchGetItem=1 GetItem=1 TransactWriteItems=1",
+            "sqs SendMessage=1",
         ],
     );
 

@@ -63,6 +63,17 @@ pub enum Job {
         /// The day.
         day: String,
     },
+    /// The after-payment effects of the paid order `order`
+    /// (`crate::domains::money::effects`): queued by crediting, run once
+    /// each by the markers on the order however often it is delivered.
+    AfterPayment {
+        /// Our order id.
+        order: String,
+        /// The buyer's confirmation is muted (Tribute renewals with
+        /// `TRIBUTE_SKIP_NOTIFICATIONS`).
+        #[serde(default)]
+        quiet: bool,
+    },
     /// One page of a broadcast's fan-out (`domains::admin::broadcast`).
     BroadcastPage {
         /// The broadcast.

@@ -2,17 +2,22 @@
 //! through queues: the panel update (the buyer's and the inviter's), the
 //! buyer's confirmation, the inviter's notice and the admin log.
 //!
-//! The order item is the record of them. The crediting transaction takes a
-//! lease on the effects; each effect is marked done on the order only after
-//! its message is safely queued. A failure gives the lease back and answers
-//! the provider 5xx; the provider's retry (or any re-delivery, after a crash
-//! or a timeout) finds the order paid and finishes the effects that are not
-//! marked. A concurrent duplicate waits for the lease holder instead of
-//! sending the notices again.
+//! They are not run where the payment is credited: the crediting path sends
+//! ONE message, `Job::AfterPayment`, to the jobs worker and answers
+//! ([`after_credit`]); a failed send answers so the payment is delivered
+//! again. The order item is the record of the effects: the worker
+//! ([`run_job`]) takes a lease on them, and marks each done on the order
+//! (`fx`) only after its message is safely queued. A failure gives the
+//! lease back and leaves the job on the queue; SQS delivers it again (as it
+//! does after a crash or a timeout) and the effects not marked are done
+//! then. A re-delivered payment that finds the order paid with effects not
+//! all marked queues the job again ([`finish_effects`]); a second run
+//! finds the lease held or the markers set and repeats nothing.
 
 use crate::adapters::app::App;
+use crate::adapters::jobs::{Job, enqueue_job};
 use crate::adapters::outbox::{Button, OutgoingText};
-use crate::adapters::pay::Money;
+use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::users::User;
 use crate::base::callback::Action;
 use crate::base::clock::now;
@@ -21,7 +26,6 @@ use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::{Kopecks, Lang};
 use crate::domains::access::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
 use crate::domains::money::orders::{Credit, Order, OrderStatus, Purchase};
-use std::time::Duration;
 
 /// One after-payment effect, as recorded on the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +76,11 @@ fn needed(app: &App, order: &Order, tell_user: bool) -> Vec<Effect> {
     out
 }
 
-/// Runs the effects of a freshly credited order (the crediting transaction
-/// took their lease).
+/// Queues the effects of a freshly credited order: one message to the jobs
+/// worker ([`run_job`]). An error means it was not queued: the caller
+/// answers so that the payment is delivered again (a provider's 5xx, a
+/// failed Telegram update), and the re-delivery, finding the order paid,
+/// queues it then ([`finish_effects`]).
 pub async fn after_credit(app: &App, credit: &Credit) -> Result<(), String> {
     after_credit_with(app, credit, true).await
 }
@@ -81,57 +88,66 @@ pub async fn after_credit(app: &App, credit: &Credit) -> Result<(), String> {
 /// Like [`after_credit`]; `tell_user` false mutes the buyer's confirmation
 /// (Tribute renewals with `TRIBUTE_SKIP_NOTIFICATIONS`).
 pub async fn after_credit_with(app: &App, credit: &Credit, tell_user: bool) -> Result<(), String> {
-    run(app, &credit.order, &credit.user, tell_user).await
+    queue(app, &credit.order, tell_user).await
 }
 
-/// Finishes the effects of an order found already paid (a re-delivery):
-/// whatever a crash, a timeout or a failed queue cut short is done now,
-/// and what was done is not repeated.
+/// For an order found already paid (a re-delivery): queues its effects
+/// again when some are not marked done (a crash, a timeout or a failed
+/// queue cut the first run short); the worker does only what is left.
 pub async fn finish_effects(app: &App, order: &Order, tell_user: bool) -> Result<(), String> {
-    if order.status != OrderStatus::Paid || needed(app, order, tell_user).is_empty() {
+    if order.status != OrderStatus::Paid {
         return Ok(());
     }
-    for attempt in 0..6 {
-        if attempt > 0 {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-        match app
-            .store
-            .take_effects_lease(&order.id, now())
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            Some(fresh) => {
-                let user = app
-                    .store
-                    .get_payer(fresh.user)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let Some(user) = user else {
-                    return Err(format!(
-                        "order {}: buyer {} not found",
-                        fresh.id, fresh.user
-                    ));
-                };
-                return run(app, &fresh, &user, tell_user).await;
-            }
-            None => {
-                // Another run holds the lease: wait for it to finish.
-                let now_order = app
-                    .store
-                    .get_order(&order.id)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                if now_order.is_none_or(|o| needed(app, &o, tell_user).is_empty()) {
-                    return Ok(());
-                }
-            }
-        }
+    queue(app, order, tell_user).await
+}
+
+async fn queue(app: &App, order: &Order, tell_user: bool) -> Result<(), String> {
+    if needed(app, order, tell_user).is_empty() {
+        return Ok(());
     }
-    Err(format!(
-        "order {}: after-payment effects are still running elsewhere",
-        order.id
-    ))
+    enqueue_job(
+        app,
+        &Job::AfterPayment {
+            order: order.id.0.clone(),
+            quiet: !tell_user,
+        },
+    )
+    .await
+}
+
+/// The jobs worker's side: runs the effects of order `id` not yet marked
+/// done, under the order's lease so two deliveries of the message do not
+/// run them side by side. An error leaves the message on the queue for a
+/// retry: a lease still held, a failed send (the lease is given back).
+pub async fn run_job(app: &App, id: &OrderId, tell_user: bool) -> Result<(), String> {
+    let leased = app
+        .store
+        .take_effects_lease(id, now())
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(order) = leased else {
+        // Not paid (nothing to do), or another run holds the lease: if
+        // effects are left, the retry finishes them after it.
+        let order = app.store.get_order(id).await.map_err(|e| e.to_string())?;
+        return match order {
+            Some(o) if o.status == OrderStatus::Paid && !needed(app, &o, tell_user).is_empty() => {
+                Err(format!(
+                    "order {id}: after-payment effects are running elsewhere"
+                ))
+            }
+            _ => Ok(()),
+        };
+    };
+    if order.status != OrderStatus::Paid || needed(app, &order, tell_user).is_empty() {
+        return Ok(());
+    }
+    let user = app
+        .store
+        .get_payer(order.user)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("order {id}: buyer {} not found", order.user))?;
+    run(app, &order, &user, tell_user).await
 }
 
 async fn run(app: &App, order: &Order, user: &User, tell_user: bool) -> Result<(), String> {

@@ -24,8 +24,10 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteIte
 /// `expired`, never deleted: money can still arrive for it (a FreeKassa
 /// form has no expiry), and a late payment is credited.
 pub const ORDER_LIFETIME_SECS: i64 = 3 * 86_400;
-/// How long one run of an order's after-payment effects may hold them.
-pub const EFFECTS_LEASE_SECS: i64 = 30;
+/// How long one run of an order's after-payment effects may hold them: the
+/// jobs worker's `Timeout` in `template.yaml`, so a run that dies keeps
+/// them no longer than it could have lived.
+pub const EFFECTS_LEASE_SECS: i64 = 120;
 /// Attempts at crediting when a concurrent change to the same user races us.
 const CREDIT_ATTEMPTS: usize = 6;
 
@@ -136,7 +138,7 @@ impl Order {
         now: i64,
     ) -> Order {
         Order {
-            id: OrderId::new(),
+            id: OrderId::for_buyer(user.0),
             user,
             purchase,
             amount,
@@ -499,16 +501,60 @@ impl Store {
         Ok(out.item)
     }
 
-    /// Credits a proven payment exactly once.
+    /// Credits a proven payment exactly once. The order and its buyer are
+    /// read in one round trip when the order's id names the buyer
+    /// ([`OrderId::for_buyer`]); older ids cost a second read.
     pub async fn credit(
         &self,
         config: &Config,
         payment: &Payment,
         now: i64,
     ) -> Result<CreditOutcome, StoreError> {
+        let hint = payment.order.buyer().map(TelegramId);
+        self.credit_for(config, payment, hint, now).await
+    }
+
+    /// Like [`Store::credit`], reading `buyer` with the order.
+    pub async fn credit_for(
+        &self,
+        config: &Config,
+        payment: &Payment,
+        buyer: Option<TelegramId>,
+        now: i64,
+    ) -> Result<CreditOutcome, StoreError> {
+        self.credit_inner(config, payment, buyer, None, now).await
+    }
+
+    /// Credits `payment` for `order`, writing the order in the crediting
+    /// transaction when it does not exist yet (Tribute: the event is the
+    /// order, `order.id` derived from it). One read round trip (the order
+    /// and its buyer), one transaction; a re-delivery finds the order paid.
+    pub async fn credit_or_create(
+        &self,
+        config: &Config,
+        order: &Order,
+        payment: &Payment,
+        now: i64,
+    ) -> Result<CreditOutcome, StoreError> {
+        self.credit_inner(config, payment, Some(order.user), Some(order), now)
+            .await
+    }
+
+    async fn credit_inner(
+        &self,
+        config: &Config,
+        payment: &Payment,
+        buyer: Option<TelegramId>,
+        template: Option<&Order>,
+        now: i64,
+    ) -> Result<CreditOutcome, StoreError> {
         for _ in 0..CREDIT_ATTEMPTS {
-            let Some(order) = self.get_order(&payment.order).await? else {
-                return Ok(CreditOutcome::UnknownOrder);
+            let (found, buyer_item) = self.order_and_buyer(&payment.order, buyer).await?;
+            let create = found.is_none();
+            let order = match (found, template) {
+                (Some(order), _) => order,
+                (None, Some(t)) if t.id == payment.order => t.clone(),
+                (None, _) => return Ok(CreditOutcome::UnknownOrder),
             };
             match order.status {
                 // The user paid: an order past its time is still honoured.
@@ -524,7 +570,14 @@ impl Store {
                     paid: payment.amount.clone(),
                 });
             }
-            match self.try_credit(config, &order, payment, now).await? {
+            let buyer_item = match buyer_item.filter(|_| buyer == Some(order.user)) {
+                Some(item) => item,
+                None => self.user_item(order.user).await?.unwrap_or_default(),
+            };
+            match self
+                .try_credit(config, &order, buyer_item, payment, create, now)
+                .await?
+            {
                 Attempt::Done(outcome) => return Ok(*outcome),
                 Attempt::Raced => continue,
             }
@@ -534,14 +587,75 @@ impl Store {
         ))
     }
 
+    /// Reads an order (consistently) and, in the same `BatchGetItem` when
+    /// `buyer` is given, that user's profile item (`Some`, empty when the
+    /// user has none). The caller checks `buyer` is the order's buyer.
+    async fn order_and_buyer(
+        &self,
+        id: &OrderId,
+        buyer: Option<TelegramId>,
+    ) -> Result<(Option<Order>, Option<Item>), StoreError> {
+        let Some(buyer) = buyer else {
+            return Ok((self.get_order(id).await?, None));
+        };
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let key = |pk: String, sk: &str| {
+            std::collections::HashMap::from([("PK".to_owned(), s(pk)), ("SK".to_owned(), s(sk))])
+        };
+        let mut wanted = Some(
+            KeysAndAttributes::builder()
+                .keys(key(order_key(id), ORDER_SK))
+                .keys(key(keys::user(buyer), keys::PROFILE))
+                .consistent_read(true)
+                .build()
+                .map_err(build_err)?,
+        );
+        let mut items = Vec::new();
+        for _ in 0..5 {
+            let Some(ka) = wanted.take() else { break };
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, ka)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            if let Some(mut got) = out.responses {
+                items.extend(got.remove(&self.table).unwrap_or_default());
+            }
+            wanted = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(&self.table))
+                .filter(|ka| !ka.keys().is_empty());
+        }
+        if wanted.is_some() {
+            return Err(StoreError::Dynamo(
+                "BatchGetItem left keys unprocessed five times".into(),
+            ));
+        }
+        let order_pk = order_key(id);
+        let order = items
+            .iter()
+            .find(|i| i.str("PK") == Some(order_pk.as_str()))
+            .map(Order::from_item)
+            .transpose()?;
+        let user_pk = keys::user(buyer);
+        let item = items
+            .into_iter()
+            .find(|i| i.str("PK") == Some(user_pk.as_str()))
+            .unwrap_or_default();
+        Ok((order, Some(item)))
+    }
+
     async fn try_credit(
         &self,
         config: &Config,
         order: &Order,
+        buyer_item: Item,
         payment: &Payment,
+        create: bool,
         now: i64,
     ) -> Result<Attempt, StoreError> {
-        let buyer_item = self.user_item(order.user).await?.unwrap_or_default();
         let old_end = buyer_item.i64("sub_end");
         let balance = buyer_item.u64("balance").unwrap_or_default();
         if order.provider == Provider::Balance && balance < order.amount.minor {
@@ -556,6 +670,11 @@ impl Store {
         let real_payment = order.provider != Provider::Balance;
         let first_paid = real_payment && !buyer_item.contains_key("first_paid_at");
         let mut inviter_reward = InviterReward::default();
+        // The buyer's item as the transaction leaves it, so the caller gets
+        // the credited user without reading it back.
+        let mut after = buyer_item.clone();
+        after.insert("tg_id".into(), n(order.user));
+        after.remove("refund_cap");
 
         let mut items = Vec::new();
         let mut ledger = Vec::new();
@@ -581,6 +700,9 @@ impl Store {
         {
             // The discount this order was priced with is used up by it.
             remove.push("discount_pct, discount_until, discount_code".into());
+            for a in ["discount_pct", "discount_until", "discount_code"] {
+                after.remove(a);
+            }
             conditions.push("discount_code = :dcode".into());
             buyer = buyer.expression_attribute_values(":dcode", s(code));
         }
@@ -606,6 +728,7 @@ impl Store {
                     0
                 };
                 let new_end = extend(old_end, now, period.days() + extra);
+                after.insert("sub_end".into(), n(new_end));
                 granted_days = Some(period.days() + extra);
                 set.push("sub_end = :end".into());
                 set.push("GSI2PK = :exp".into());
@@ -741,13 +864,23 @@ impl Store {
         }
         items.insert(
             0,
-            self.pay_order_item(
-                order,
-                payment,
-                granted_days,
-                (referral_bonus, referral_money),
-                now,
-            )?,
+            if create {
+                self.new_paid_order_item(
+                    order,
+                    payment,
+                    granted_days,
+                    (referral_bonus, referral_money),
+                    now,
+                )?
+            } else {
+                self.pay_order_item(
+                    order,
+                    payment,
+                    granted_days,
+                    (referral_bonus, referral_money),
+                    now,
+                )?
+            },
         );
 
         let result = self
@@ -778,15 +911,15 @@ impl Store {
         paid.granted_days = granted_days;
         paid.referral = referral_bonus;
         paid.referral_money = referral_money;
-        let user = self
-            .user_item(order.user)
-            .await?
-            .map(|i| User::from_item(&i))
-            .transpose()?
-            .ok_or_else(|| StoreError::Corrupt {
-                key: keys::user(order.user),
-                what: "credited user vanished".into(),
-            })?;
+        let mut balance_after = balance;
+        if order.provider == Provider::Balance {
+            balance_after -= order.amount.minor;
+        }
+        if order.purchase == Purchase::TopUp {
+            balance_after += order.amount.minor;
+        }
+        after.insert("balance".into(), n(balance_after));
+        let user = User::from_item(&after)?;
         Ok(Attempt::Done(Box::new(CreditOutcome::Credited(Box::new(
             Credit {
                 order: paid,
@@ -798,8 +931,9 @@ impl Store {
     }
 
     /// The order's `pending → paid` step: the condition that makes crediting
-    /// exactly-once. It also records what the credit granted (for refunds)
-    /// and takes the after-payment effects' lease for the caller.
+    /// exactly-once. It also records what the credit granted (for refunds);
+    /// the after-payment effects are run later by the jobs worker, which
+    /// takes their lease (`crate::domains::money::effects`).
     fn pay_order_item(
         &self,
         order: &Order,
@@ -808,12 +942,7 @@ impl Store {
         (referral, referral_money): (Option<(TelegramId, u32)>, Option<u64>),
         now: i64,
     ) -> Result<TransactWriteItem, StoreError> {
-        let mut set = vec![
-            "#st = :paid",
-            "paid_at = :now",
-            "provider_ref = :ref",
-            "fx_lease = :lease",
-        ];
+        let mut set = vec!["#st = :paid", "paid_at = :now", "provider_ref = :ref"];
         let mut update = Update::builder()
             .table_name(&self.table)
             .key("PK", s(order_key(&order.id)))
@@ -825,8 +954,7 @@ impl Store {
             .expression_attribute_values(":pending", s(OrderStatus::Pending.code()))
             .expression_attribute_values(":expired", s(OrderStatus::Expired.code()))
             .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":ref", s(&payment.provider_ref))
-            .expression_attribute_values(":lease", n(now + EFFECTS_LEASE_SECS));
+            .expression_attribute_values(":ref", s(&payment.provider_ref));
         if let Some(days) = granted_days {
             set.push("days = :days");
             update = update.expression_attribute_values(":days", n(days));
@@ -850,6 +978,53 @@ impl Store {
             .build()
             .map_err(build_err)?;
         Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// The order of [`Store::credit_or_create`], written paid by the
+    /// crediting transaction, on condition that it does not exist: two
+    /// deliveries racing cannot both write it.
+    fn new_paid_order_item(
+        &self,
+        order: &Order,
+        payment: &Payment,
+        granted_days: Option<u32>,
+        (referral, referral_money): (Option<(TelegramId, u32)>, Option<u64>),
+        now: i64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut put = Put::builder()
+            .table_name(&self.table)
+            .item("PK", s(order_key(&order.id)))
+            .item("SK", s(ORDER_SK))
+            .item("order_id", s(&order.id.0))
+            .item("user", n(order.user))
+            .item("buys", s(order.purchase.code()))
+            .item("amount", n(order.amount.minor))
+            .item("currency", s(&order.amount.currency))
+            .item("provider", s(order.provider.code()))
+            .item("status", s(OrderStatus::Paid.code()))
+            .item("created_at", n(order.created_at))
+            .item("paid_at", n(now))
+            .item("provider_ref", s(&payment.provider_ref))
+            .item("GSI1PK", s(format!("ORDERS#{}", order.user)))
+            .item("GSI1SK", s(format!("{}#{}", order.created_at, order.id)))
+            .condition_expression("attribute_not_exists(PK)");
+        if let Some(days) = granted_days {
+            put = put.item("days", n(days));
+        }
+        if let Some((inviter, days)) = referral {
+            put = put
+                .item("ref_inviter", n(inviter))
+                .item("ref_days", n(days));
+        }
+        if let Some(money) = referral_money {
+            put = put.item("ref_money", n(money));
+        }
+        if let Some(code) = &order.discount_code {
+            put = put.item("discount_code", s(code));
+        }
+        Ok(TransactWriteItem::builder()
+            .put(put.build().map_err(build_err)?)
+            .build())
     }
 
     /// The inviter's side of a credit: bonus days (conditional on their

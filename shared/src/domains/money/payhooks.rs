@@ -13,7 +13,7 @@ use crate::base::types::Provider;
 use crate::domains::money::effects::flag_suspicious;
 use crate::domains::money::orders::{Order, Payment, Purchase};
 use crate::domains::money::refunds;
-use crate::domains::money::settle::{settle, settle_unmatched, settle_with, unknown_payment};
+use crate::domains::money::settle::{settle, settle_creating, settle_unmatched, unknown_payment};
 use crate::domains::renewal::cards::remember;
 use http::StatusCode;
 use sha2::{Digest, Sha256};
@@ -262,23 +262,22 @@ async fn tribute_paid(
         }
     };
     let id = event_order_id(&event.dedup_key());
-    if app.store.get_order(&id).await?.is_none() {
-        let mut order = Order::new(
-            s.telegram_user_id,
-            Purchase::Plan(period),
-            s.amount.clone(),
-            Provider::Tribute,
-            now(),
-        );
-        order.id = id.clone();
-        app.store.create_order_if_absent(&order).await?;
-    }
+    let mut order = Order::new(
+        s.telegram_user_id,
+        Purchase::Plan(period),
+        s.amount.clone(),
+        Provider::Tribute,
+        now(),
+    );
+    order.id = id.clone();
     let payment = Payment {
         order: id,
         amount: s.amount.clone(),
         provider_ref: s.subscription_id.to_string(),
     };
-    settle_with(app, "tribute", &payment, !quiet)
+    // The order is written by the crediting transaction, unless a delivery
+    // before this one wrote it.
+    settle_creating(app, "tribute", &order, &payment, !quiet)
         .await
         .map(|_| ())
 }

@@ -11,13 +11,22 @@
 //! | authentic, wrong amount or currency, canceled order | 2xx, nothing credited, flagged to admins |
 //! | authentic, for an expired order | 2xx, credited (the user paid) |
 //! | our own failure (DynamoDB, SQS) | 5xx, so the provider retries |
+//!
+//! Before answering, a credit costs one read round trip (the order and its
+//! buyer in one `BatchGetItem`: new order ids name the buyer), the crediting
+//! transaction and one SQS message, the after-payment job (see
+//! `crate::domains::money::effects`). An order id without the buyer (made
+//! before ids carried it, or from an event) costs one more read; so does a
+//! payment that rewards an inviter (the inviter's end date is read for the
+//! transaction).
 
 use crate::adapters::app::App;
 use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::StoreError;
 use crate::base::clock::now;
+use crate::base::types::TelegramId;
 use crate::domains::money::effects::{after_credit_with, finish_effects, flag_suspicious};
-use crate::domains::money::orders::{CreditOutcome, Payment};
+use crate::domains::money::orders::{CreditOutcome, Order, Payment};
 
 /// What settling did (for logs and tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +51,51 @@ pub async fn settle_with(
     payment: &Payment,
     tell_user: bool,
 ) -> Result<Settled, StoreError> {
-    let result = credit_and_finish(app, provider, payment, tell_user).await;
+    let buyer = payment.order.buyer().map(TelegramId);
+    settle_for(app, provider, payment, buyer, tell_user).await
+}
+
+/// Like [`settle_with`], with the buyer read with the order when
+/// `buyer` is given.
+pub async fn settle_for(
+    app: &App,
+    provider: &str,
+    payment: &Payment,
+    buyer: Option<TelegramId>,
+    tell_user: bool,
+) -> Result<Settled, StoreError> {
+    settle_inner(app, provider, payment, Target::Existing(buyer), tell_user).await
+}
+
+/// Like [`settle_with`] for a payment that is its own order (a Tribute
+/// event): `order` is written by the crediting transaction unless an
+/// earlier delivery wrote it.
+pub async fn settle_creating(
+    app: &App,
+    provider: &str,
+    order: &Order,
+    payment: &Payment,
+    tell_user: bool,
+) -> Result<Settled, StoreError> {
+    settle_inner(app, provider, payment, Target::Create(order), tell_user).await
+}
+
+/// What the payment pays.
+enum Target<'a> {
+    /// An order of ours; the buyer, when known, is read with it.
+    Existing(Option<TelegramId>),
+    /// This order, written if absent.
+    Create(&'a Order),
+}
+
+async fn settle_inner(
+    app: &App,
+    provider: &str,
+    payment: &Payment,
+    target: Target<'_>,
+    tell_user: bool,
+) -> Result<Settled, StoreError> {
+    let result = credit_and_finish(app, provider, payment, target, tell_user).await;
     let outcome = match &result {
         Ok(Settled::Credited) => "credited",
         Ok(Settled::Duplicate) => "duplicate",
@@ -58,9 +111,22 @@ async fn credit_and_finish(
     app: &App,
     provider: &str,
     payment: &Payment,
+    target: Target<'_>,
     tell_user: bool,
 ) -> Result<Settled, StoreError> {
-    match app.store.credit(&app.config, payment, now()).await? {
+    let credited = match target {
+        Target::Existing(buyer) => {
+            app.store
+                .credit_for(&app.config, payment, buyer, now())
+                .await?
+        }
+        Target::Create(order) => {
+            app.store
+                .credit_or_create(&app.config, order, payment, now())
+                .await?
+        }
+    };
+    match credited {
         CreditOutcome::Credited(credit) => {
             after_credit_with(app, &credit, tell_user)
                 .await
@@ -70,9 +136,9 @@ async fn credit_and_finish(
         }
         CreditOutcome::Duplicate(order) => {
             tracing::info!(provider, order = %order.id, "duplicate payment notification");
-            // If an earlier delivery stopped between the commit and its
-            // effects (a crash, a timeout, a failed queue), finish them now;
-            // the order records which are done.
+            // If an earlier delivery stopped between the commit and queuing
+            // its effects (a crash, a timeout, a failed send), queue them
+            // now; the worker does only those the order does not mark done.
             finish_effects(app, &order, tell_user)
                 .await
                 .map_err(StoreError::Dynamo)?;
@@ -87,7 +153,15 @@ async fn credit_and_finish(
                     order,
                     ..payment.clone()
                 };
-                return Box::pin(credit_and_finish(app, provider, &imported, tell_user)).await;
+                let buyer = imported.order.buyer().map(TelegramId);
+                return Box::pin(credit_and_finish(
+                    app,
+                    provider,
+                    &imported,
+                    Target::Existing(buyer),
+                    tell_user,
+                ))
+                .await;
             }
             unknown_payment(
                 app,

@@ -48,6 +48,9 @@ async fn run(app: &App, m: Received<'_>) -> Result<(), String> {
             }
             result
         }
+        Job::AfterPayment { order, quiet } => {
+            crate::domains::money::effects::run_job(app, &OrderId(order.clone()), !quiet).await
+        }
         Job::NightlySync { day } => crate::domains::schedule::nightly::run(app, day).await,
         Job::BroadcastPage {
             broadcast,
