@@ -196,10 +196,17 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     )
     .await;
     assert!(tribute > 0);
+    let freekassa = count(
+        &db,
+        "SELECT count(*) FROM payments WHERE status = 'succeeded' AND provider = 'freekassa'",
+    )
+    .await;
+    assert!(freekassa > 0);
     assert_eq!(
         c("provider_refs"),
-        c("payments") + c("pending_payments") - tribute,
-        "every fixture payment but Tribute's is found by its provider's id"
+        c("payments") + c("pending_payments") - tribute + freekassa,
+        "every fixture payment but Tribute's is found by its provider's id, \
+         FreeKassa's also by the old bot's order id"
     );
     assert_eq!(
         report.skipped.values().sum::<u64>(),
@@ -628,7 +635,8 @@ async fn late_notifications_for_imported_payments_are_recognised() {
            (3, 7000001, NULL, '910001', 'cryptopay', 499, 'RUB', 'succeeded', 3, '2026-10-02 10:00+00'),
            (4, 7000001, NULL, 'fk-77001', 'freekassa', 899, 'RUB', 'succeeded', 6, '2026-10-03 10:00+00'),
            (5, 7000001, NULL, 'stxChg_old5', 'telegram_stars', 300, 'XTR', 'succeeded', 3, '2026-10-04 10:00+00'),
-           (6, 7000001, NULL, NULL, 'yookassa', 199, 'RUB', 'pending', 1, '2026-11-29 11:00+00');",
+           (6, 7000001, NULL, NULL, 'yookassa', 199, 'RUB', 'pending', 1, '2026-11-29 11:00+00'),
+           (7, 7000001, NULL, NULL, 'freekassa', 299, 'RUB', 'pending', 1, '2026-11-29 12:00+00');",
     )
     .await;
     let providers = e2e::fake_providers::FakeProviders::start().await;
@@ -638,8 +646,10 @@ async fn late_notifications_for_imported_payments_are_recognised() {
         .await
         .expect("import");
     let c = |k: &str| run.report.counts.get(k).copied().unwrap_or_default();
-    assert_eq!((c("payments"), c("pending_payments")), (4, 1));
-    assert_eq!(c("provider_refs"), 5, "every payment with a provider id");
+    assert_eq!((c("payments"), c("pending_payments")), (4, 2));
+    // Every payment with a provider id, and FreeKassa's (paid and pending)
+    // by the old bot's order id too.
+    assert_eq!(c("provider_refs"), 7);
     assert_eq!(
         run.report
             .skipped
@@ -710,6 +720,48 @@ async fn late_notifications_for_imported_payments_are_recognised() {
     );
     let snap = snapshot(&store).await;
     assert_eq!(kinds(&snap, "UNKNOWNPAY#", "UNKNOWNPAY"), 0);
+    assert!(flagged(&t).await.is_empty(), "{:?}", flagged(&t).await);
+
+    // A FreeKassa payment the old bot started (no FreeKassa id stored yet)
+    // and the user finished after the move: its notification names the old
+    // bot's payment id as the order; credited once.
+    let fk_open = importer::plan::order_id(7);
+    assert_eq!(
+        store
+            .get_order(&fk_open)
+            .await
+            .expect("read")
+            .expect("order")
+            .status,
+        OrderStatus::Pending
+    );
+    for _ in 0..2 {
+        assert_eq!(
+            post(
+                &t,
+                "/pay/freekassa",
+                freekassa_paid("299", "7", "fk-77002"),
+                &[(
+                    "content-type",
+                    "application/x-www-form-urlencoded".to_owned()
+                )]
+            )
+            .await,
+            200
+        );
+    }
+    let credited = store
+        .get_order(&fk_open)
+        .await
+        .expect("read")
+        .expect("order");
+    assert_eq!(credited.status, OrderStatus::Paid);
+    assert_eq!(credited.provider_ref.as_deref(), Some("fk-77002"));
+    assert_eq!(
+        t.user(LENA).await.expect("user").sub_end,
+        Some(end + 60 * DAY),
+        "one more month, once"
+    );
     assert!(flagged(&t).await.is_empty(), "{:?}", flagged(&t).await);
 
     // A payment nobody knows is still recorded for a refund and flagged.

@@ -164,7 +164,7 @@ async fn apply_user(store: &Store, p: &UserPlan, now: i64) -> Result<Outcome, St
     for (provider, reference, order) in p.provider_refs() {
         records.push(one(
             "provider_refs",
-            store.provider_ref_write(provider, reference, &order.0, p.user.id)?,
+            store.provider_ref_write(provider, &reference, &order.0, p.user.id)?,
         ));
     }
     for e in &p.entries {

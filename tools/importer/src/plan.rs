@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use shared::adapters::pay::{Money, OrderId};
 use shared::adapters::store::cards::Card;
 use shared::adapters::store::imports::CampaignDef;
-use shared::adapters::store::imports::ImportedUser;
+use shared::adapters::store::imports::{ImportedUser, merchant_order_ref};
 use shared::adapters::store::promos::{Promo, PromoKind};
 use shared::base::types::{Kopecks, Lang, Period, Provider, TelegramId};
 use shared::domains::money::orders::{
@@ -41,19 +41,23 @@ pub struct UserPlan {
 
 impl UserPlan {
     /// The payments (paid or pending) a provider's late notification may
-    /// name by the provider's id: (provider code, provider's id, our order).
-    /// Not Tribute's: its notifications name the subscription, the same for
-    /// every renewal, so an old id would swallow a new payment.
-    pub fn provider_refs(&self) -> impl Iterator<Item = (&'static str, &str, &OrderId)> {
+    /// name: (provider code, the provider's id or `order:<the old bot's
+    /// order id>`, our order). Not Tribute's: its notifications name the
+    /// subscription, the same for every renewal, so an old id would
+    /// swallow a new payment.
+    pub fn provider_refs(&self) -> impl Iterator<Item = (&'static str, String, &OrderId)> {
         self.payments
             .iter()
             .chain(&self.pending)
             .filter(|h| !matches!(h.order.provider, Provider::Balance | Provider::Tribute))
-            .filter_map(|h| {
-                h.order
-                    .provider_ref
-                    .as_deref()
-                    .map(|r| (h.order.provider.code(), r, &h.order.id))
+            .flat_map(|h| {
+                let code = h.order.provider.code();
+                let by_ref = h.order.provider_ref.clone();
+                let by_order = h.merchant_order.as_deref().map(merchant_order_ref);
+                by_ref
+                    .into_iter()
+                    .chain(by_order)
+                    .map(move |r| (code, r, &h.order.id))
             })
     }
 }
@@ -576,7 +580,13 @@ fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, St
         .clone()
         .or_else(|| p.provider_payment_id.clone())
         .filter(|r| !r.is_empty());
-    if !paid && (provider_ref.is_none() || provider == Provider::Balance) {
+    // FreeKassa's notifications name the old bot's payment id as the
+    // merchant's order id: a late one is matched by it, even without
+    // FreeKassa's own id.
+    let merchant_order = (provider == Provider::Freekassa).then(|| p.payment_id.to_string());
+    if !paid
+        && ((provider_ref.is_none() && merchant_order.is_none()) || provider == Provider::Balance)
+    {
         return Ok(None);
     }
     let mut order = Order::new(
@@ -599,6 +609,7 @@ fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, St
         order,
         paid_at: p.updated_at.unwrap_or(created).max(created),
         source: format!("{SOURCE}:payment:{}", p.payment_id),
+        merchant_order,
     }))
 }
 
@@ -708,5 +719,12 @@ mod tests {
         assert_eq!(open.order.granted_days, None);
         pending.status = Some("canceled".into());
         assert_eq!(map_payment(&pending), Ok(None));
+        // FreeKassa's notification names the old bot's payment id: a
+        // pending one is matched by it without FreeKassa's own id.
+        let mut fk = paid("freekassa", 29_900, "RUB", Some(1));
+        fk.status = Some("pending".into());
+        let open = map_payment(&fk).unwrap().unwrap();
+        assert_eq!(open.order.provider_ref, None);
+        assert_eq!(open.merchant_order.as_deref(), Some("7"));
     }
 }

@@ -128,6 +128,14 @@ pub fn provider_ref_key(provider: &str, provider_ref: &str) -> String {
 /// Sort key of a provider-reference alias.
 pub const PROVREF_SK: &str = "PROVREF";
 
+/// The provider reference under which a payment the old bot sent to a
+/// provider with its own order id is found (`PROVREF#<provider>#order:<id>`):
+/// FreeKassa's notifications name the old bot's payment id as
+/// `MERCHANT_ORDER_ID`, and a pending one has no FreeKassa id yet.
+pub fn merchant_order_ref(order: &str) -> String {
+    format!("order:{order}")
+}
+
 /// Partition key of an old referral code kept as an alias of a user.
 pub fn ref_alias_key(code: &str) -> String {
     format!("REFALIAS#{code}")

@@ -1403,6 +1403,10 @@ pub struct HistoricalPayment {
     pub paid_at: i64,
     /// Where it came from (`remnawave-tg-shop:payment:<id>`).
     pub source: String,
+    /// The order id the old bot gave the provider, when a late
+    /// notification names that rather than a payment id of the provider's
+    /// (FreeKassa's `MERCHANT_ORDER_ID`, the Python bot's payment id).
+    pub merchant_order: Option<String>,
 }
 
 /// A line of history from the old bot that is not a payment (a balance

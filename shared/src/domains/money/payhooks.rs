@@ -6,6 +6,7 @@ use crate::adapters::http::{HttpRequest, HttpResponse};
 use crate::adapters::outbox::OutgoingText;
 use crate::adapters::pay::{OrderId, PayError, cryptopay, freekassa, tribute, yookassa};
 use crate::adapters::store::StoreError;
+use crate::adapters::store::imports::merchant_order_ref;
 use crate::adapters::store::once::Claim;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, t, tr};
@@ -13,7 +14,9 @@ use crate::base::types::Provider;
 use crate::domains::money::effects::flag_suspicious;
 use crate::domains::money::orders::{Order, Payment, Purchase};
 use crate::domains::money::refunds;
-use crate::domains::money::settle::{settle, settle_creating, settle_unmatched, unknown_payment};
+use crate::domains::money::settle::{
+    imported_order, settle, settle_creating, settle_unmatched, unknown_payment,
+};
 use crate::domains::renewal::cards::remember;
 use http::StatusCode;
 use sha2::{Digest, Sha256};
@@ -180,17 +183,35 @@ pub async fn freekassa(app: &App, req: HttpRequest) -> HttpResponse {
         .await
         .map(|_| ()),
         None => {
-            settle_unmatched(
-                app,
-                "freekassa",
-                &provider_ref,
-                &n.amount,
-                &format!(
-                    "payment {provider_ref} for unknown order {:?}",
-                    n.merchant_order_id
-                ),
-            )
-            .await
+            // The old bot's payments (imported) name its own payment id.
+            let old = merchant_order_ref(&n.merchant_order_id);
+            match imported_order(app, "freekassa", &old).await {
+                Ok(Some(order)) => settle(
+                    app,
+                    "freekassa",
+                    &Payment {
+                        order,
+                        amount: n.amount.clone(),
+                        provider_ref,
+                    },
+                )
+                .await
+                .map(|_| ()),
+                Ok(None) => {
+                    settle_unmatched(
+                        app,
+                        "freekassa",
+                        &provider_ref,
+                        &n.amount,
+                        &format!(
+                            "payment {provider_ref} for unknown order {:?}",
+                            n.merchant_order_id
+                        ),
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            }
         }
     };
     match result {
