@@ -371,6 +371,8 @@ admin-stats = 📊 <b>Stats</b> (today / 7 d / 30 d / all time)
     Refunds: { $refunds }
     Funnel, 30 d: { $f_start } started → { $f_trial } trials → { $f_first } first payments → { $f_renew } renewals
     <b>Revenue</b>
+admin-stats-panel = 🖥 <b>Panel</b>: { $users } users, { $online } online now, { $nodes } nodes online; memory { $used } / { $total } GB; up { $days } d
+admin-stats-panel-unavailable = 🖥 <b>Panel</b>: unavailable
 admin-span-today = today
 admin-span-week = 7 days
 admin-span-month = 30 days

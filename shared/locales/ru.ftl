@@ -380,6 +380,8 @@ admin-stats = 📊 <b>Статистика</b> (сегодня / 7 дн. / 30 д
     Возвратов: { $refunds }
     Воронка, 30 дн.: { $f_start } старт → { $f_trial } пробных → { $f_first } первых оплат → { $f_renew } продлений
     <b>Выручка</b>
+admin-stats-panel = 🖥 <b>Панель</b>: { $users } пользователей, { $online } онлайн сейчас, { $nodes } нод онлайн; память { $used } / { $total } ГБ; работает { $days } дн.
+admin-stats-panel-unavailable = 🖥 <b>Панель</b>: недоступна
 admin-span-today = сегодня
 admin-span-week = 7 дней
 admin-span-month = 30 дней

@@ -328,6 +328,8 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
     let stats = text(&last_to(&t, ADMIN));
     assert!(stats.contains("Sign-ups: 4 / 4 / 4 / 4"), "{stats}");
     assert!(stats.contains("Trials started: 1 / 1 / 1 / 1"), "{stats}");
+    // No panel configured: no panel line.
+    assert!(!stats.contains("Panel"), "{stats}");
     assert!(stats.contains("Plan purchases: 1 / 1 / 1 / 1"), "{stats}");
     assert!(stats.contains("First purchases: 1 / 1 / 1 / 1"), "{stats}");
     assert!(stats.contains("stars 150 ⭐"), "{stats}");
@@ -724,4 +726,30 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_co
         "{}",
         text(&last)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stats_screen_shows_the_panels_health_or_unavailable() {
+    let (t, panel) = desk(true).await;
+    let panel = panel.expect("panel");
+    say(&t, 1, ADMIN, "/start").await;
+    say(&t, 2, ADMIN, "/stats").await;
+    let stats = text(&last_to(&t, ADMIN));
+    assert!(stats.contains("Sign-ups: 1 / 1 / 1 / 1"), "{stats}");
+    assert!(
+        stats.contains("3 nodes online; memory 1.0 / 4.0 GB; up 3 d"),
+        "{stats}"
+    );
+    assert!(
+        panel
+            .calls()
+            .iter()
+            .any(|c| c.method == "GET" && c.path == "/api/system/stats" && c.authorized)
+    );
+    // The panel down: the counters still show, the panel's line says so.
+    panel.set_down(true);
+    say(&t, 3, ADMIN, "/stats").await;
+    let stats = text(&last_to(&t, ADMIN));
+    assert!(stats.contains("Sign-ups: 1 / 1 / 1 / 1"), "{stats}");
+    assert!(stats.contains("Panel</b>: unavailable"), "{stats}");
 }

@@ -20,6 +20,7 @@ use crate::domains::admin::broadcast;
 use crate::domains::admin::stats::{Span, Stats};
 use crate::domains::admin::users::{self, Outcome};
 use aws_sdk_dynamodb::types::AttributeValue;
+use std::time::Duration;
 use teloxide_core::payloads::SendPhotoSetters;
 use teloxide_core::requests::Requester;
 use teloxide_core::types::{
@@ -534,9 +535,16 @@ fn audit_line(a: &Audit) -> String {
 
 /// The stats screen, from the counters.
 pub async fn stats_screen(app: &App, lang: Lang) -> Result<Screen, BotError> {
-    let st = crate::domains::admin::stats::load(app, now()).await?;
+    // The panel is asked alongside the counters; its failure shows as
+    // "unavailable", never breaks the screen.
+    let (st, panel) = futures::join!(
+        crate::domains::admin::stats::load(app, now()),
+        panel_health(app, lang)
+    );
+    let mut text = stats_text(app, lang, &st?);
+    text.push_str(&panel);
     Ok(Screen {
-        text: stats_text(app, lang, &st),
+        text,
         keyboard: InlineKeyboardMarkup::new(vec![
             vec![
                 btn(lang, "admin-btn-refresh", AdminAction::Stats),
@@ -545,6 +553,42 @@ pub async fn stats_screen(app: &App, lang: Lang) -> Result<Screen, BotError> {
             back(lang),
         ]),
     })
+}
+
+/// The panel's health line of the stats screen (empty without a panel).
+async fn panel_health(app: &App, lang: Lang) -> String {
+    let Some(panel) = app.panel.as_ref() else {
+        return String::new();
+    };
+    // A slow panel must not hold the screen: it waits at most this long.
+    let asked = tokio::time::timeout(Duration::from_secs(3), panel.system_stats()).await;
+    match asked
+        .map_err(|_| "timed out".to_owned())
+        .and_then(|r| r.map_err(|e| e.to_string()))
+    {
+        Ok(s) => {
+            let gb = |b: f64| format!("{:.1}", b / 1_073_741_824.0);
+            format!(
+                "\n{}",
+                tr(
+                    lang,
+                    "admin-stats-panel",
+                    &[
+                        ("users", Arg::Num(s.users.total_users as i64)),
+                        ("online", Arg::Num(s.online_stats.online_now as i64)),
+                        ("nodes", Arg::Num(s.nodes.total_online as i64)),
+                        ("used", Arg::Str(gb(s.memory.used))),
+                        ("total", Arg::Str(gb(s.memory.total))),
+                        ("days", Arg::Num((s.uptime / 86_400.0) as i64)),
+                    ],
+                )
+            )
+        }
+        Err(e) => {
+            tracing::warn!("panel stats unavailable: {e}");
+            format!("\n{}", t(lang, "admin-stats-panel-unavailable"))
+        }
+    }
 }
 
 /// The stats as text (the screen and the inline results).
