@@ -710,8 +710,8 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_co
     assert_eq!((b.sent, b.blocked, b.failed, b.left()), (sent, 50, 10, 0));
     // The 403s are remembered.
     assert!(t.user(blocked[3]).await.expect("user").blocked_at.is_some());
-    // The admin's progress message ends with the totals (in the operator's
-    // default language, as the log chat).
+    // The admin's progress message ends with the totals, in the admin's
+    // language (English here; the operator's default is Russian).
     let last = t
         .telegram
         .calls_of("editMessageText")
@@ -721,7 +721,7 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_co
         .expect("progress");
     assert!(
         text(&last).contains(&format!(
-            "отправлено {sent}, ошибок 10, заблокировали 50, осталось 0"
+            "finished: sent {sent}, failed 10, blocked 50, left 0"
         )),
         "{}",
         text(&last)

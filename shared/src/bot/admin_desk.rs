@@ -124,7 +124,7 @@ pub async fn on_message(
                 app.store.clear_state(admin.id).await?;
                 let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
                 app.store
-                    .create_broadcast(&id, admin.id, msg.chat.id.0, msg.id.0, ts)
+                    .create_broadcast(&id, admin.id, lang, msg.chat.id.0, msg.id.0, ts)
                     .await?;
                 Reply::Screen(audience_screen(lang, &id))
             } else if state == FIND {

@@ -10,7 +10,7 @@
 
 use super::attrs::{ItemExt, n, s};
 use super::{Item, Store, StoreError};
-use crate::base::types::TelegramId;
+use crate::base::types::{Lang, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -32,6 +32,9 @@ pub struct Broadcast {
     pub id: String,
     /// The admin who composed it.
     pub admin: TelegramId,
+    /// The admin's language (the progress message's); absent on a
+    /// broadcast written before it was recorded.
+    pub lang: Option<Lang>,
     /// The message to copy: chat and message id.
     pub from_chat: i64,
     /// The message to copy.
@@ -62,6 +65,7 @@ impl Broadcast {
         Broadcast {
             id: i.str("id").unwrap_or_default().to_owned(),
             admin: TelegramId(num("admin")),
+            lang: i.str("lang").and_then(Lang::from_code),
             from_chat: num("from_chat"),
             message_id: num("message_id") as i32,
             audience: i.str("audience").unwrap_or("all").to_owned(),
@@ -175,6 +179,7 @@ impl Store {
         &self,
         id: &str,
         admin: TelegramId,
+        lang: Lang,
         from_chat: i64,
         message_id: i32,
         now: i64,
@@ -186,6 +191,7 @@ impl Store {
             .item("SK", s("BCAST"))
             .item("id", s(id))
             .item("admin", n(admin))
+            .item("lang", s(lang.code()))
             .item("from_chat", n(from_chat))
             .item("message_id", n(message_id))
             .item("audience", s("all"))

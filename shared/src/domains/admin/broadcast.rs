@@ -529,7 +529,7 @@ async fn report(app: &App, b: &Broadcast, done: bool) {
     let Some(msg) = b.progress_message else {
         return;
     };
-    let lang = app.config.default_language;
+    let lang = b.lang.unwrap_or(app.config.default_language);
     let mut req = app
         .bot
         .edit_message_text(
