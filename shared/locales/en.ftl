@@ -365,6 +365,7 @@ admin-logs-empty = empty
 admin-stats = 📊 <b>Stats</b> (today / 7 d / 30 d / all time)
     Sign-ups: { $users }
     Banned now: { $banned }
+    Blocked the bot now: { $blocked }
     Trials started: { $trials }
     Plan purchases: { $plans }
     First purchases: { $first }

@@ -328,6 +328,32 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
     let stats = text(&last_to(&t, ADMIN));
     assert!(stats.contains("Sign-ups: 4 / 4 / 4 / 4"), "{stats}");
     assert!(stats.contains("Trials started: 1 / 1 / 1 / 1"), "{stats}");
+    // 4303 blocks the bot (told twice), then 4301 blocks and comes back.
+    let member = |id: i64, status: &str, update: i64| {
+        json!({"update_id": update, "my_chat_member": {
+            "chat": {"id": id, "type": "private", "first_name": "U"},
+            "from": {"id": id, "is_bot": false, "first_name": "U"},
+            "date": 1_700_000_100,
+            "old_chat_member": {"user": {"id": 7000000001i64, "is_bot": true, "first_name": "Shop"}, "status": "member"},
+            "new_chat_member": {"user": {"id": 7000000001i64, "is_bot": true, "first_name": "Shop"}, "status": status, "until_date": 0}
+        }})
+    };
+    for (id, status, update) in [
+        (4303, "kicked", 130),
+        (4303, "kicked", 131),
+        (4301, "kicked", 132),
+        (4301, "member", 133),
+    ] {
+        assert_eq!(t.update(&member(id, status, update)).await, 200);
+    }
+    say(&t, 134, ADMIN, "/stats").await;
+    let stats = text(&last_to(&t, ADMIN));
+    assert!(stats.contains("Blocked the bot now: 1"), "{stats}");
+    // 4303 writes again: back.
+    say(&t, 135, 4303, "/start").await;
+    say(&t, 136, ADMIN, "/stats").await;
+    let stats = text(&last_to(&t, ADMIN));
+    assert!(stats.contains("Blocked the bot now: 0"), "{stats}");
     // No panel configured: no panel line.
     assert!(!stats.contains("Panel"), "{stats}");
     assert!(stats.contains("Plan purchases: 1 / 1 / 1 / 1"), "{stats}");

@@ -604,6 +604,7 @@ pub fn stats_text(app: &App, lang: Lang, st: &Stats) -> String {
         &[
             ("users", Arg::Str(four(counter::SIGNUPS))),
             ("banned", Arg::Num(st.get(Span::All, counter::BANNED))),
+            ("blocked", Arg::Num(st.get(Span::All, counter::BLOCKED))),
             ("trials", Arg::Str(four(counter::TRIALS))),
             ("plans", Arg::Str(four(counter::PLANS))),
             ("first", Arg::Str(four(counter::FIRST_PLANS))),

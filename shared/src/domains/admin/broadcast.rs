@@ -374,10 +374,11 @@ pub async fn deliver(app: &App, msg: BroadcastBatch, pacer: &Pacer) -> Result<()
                     }
                 }
                 Err(RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)) => {
-                    app.store
-                        .set_blocked(user, Some(now()))
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    // The copy's outcome is known: a failed mark must not
+                    // leave the chunk unrecorded.
+                    if let Err(e) = app.store.set_blocked(user, Some(now())).await {
+                        tracing::error!(%user, "could not mark blocked: {e}");
+                    }
                     counts.blocked += 1;
                     idx += 1;
                 }
