@@ -779,3 +779,67 @@ async fn the_stats_screen_shows_the_panels_health_or_unavailable() {
     assert!(stats.contains("Sign-ups: 1 / 1 / 1 / 1"), "{stats}");
     assert!(stats.contains("Panel</b>: unavailable"), "{stats}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_carries_the_url_buttons_the_admin_listed() {
+    let (t, _) = desk(false).await;
+    say(&t, 1, ADMIN, "/start").await;
+    say(&t, 2, 4701, "/start").await;
+    press(&t, 3, ADMIN, "adm:bc").await;
+    say(&t, 4, ADMIN, "Sale!").await;
+    let add = buttons(&last_to(&t, ADMIN))
+        .into_iter()
+        .find(|b| b.starts_with("adm:bcb:"))
+        .expect("buttons button");
+    let id = add.split(':').nth(2).expect("id").to_owned();
+    press(&t, 5, ADMIN, &add).await;
+    // A bad line is refused and the list asked again.
+    say(
+        &t,
+        6,
+        ADMIN,
+        "Shop - https://example.com/shop\nnot a button",
+    )
+    .await;
+    assert!(
+        text(&last_to(&t, ADMIN)).contains("Not a button: <code>not a button</code>"),
+        "{}",
+        text(&last_to(&t, ADMIN))
+    );
+    say(
+        &t,
+        7,
+        ADMIN,
+        "Shop - https://example.com/shop\nNews - https://t.me/news",
+    )
+    .await;
+    assert!(text(&last_to(&t, ADMIN)).contains("Buttons: 2"));
+    press(&t, 8, ADMIN, &format!("adm:bca:{id}:all")).await;
+    press(&t, 9, ADMIN, &format!("adm:bcgo:{id}")).await;
+    t.stack.drain_jobs().await.expect("jobs");
+    t.drain_outbox().await;
+    let copies = t.telegram.calls_of("copyMessage");
+    assert_eq!(copies.len(), 2);
+    for c in &copies {
+        let rows = &c.body["reply_markup"]["inline_keyboard"];
+        assert_eq!(rows[0][0]["text"], "Shop");
+        assert_eq!(rows[0][0]["url"], "https://example.com/shop");
+        assert_eq!(rows[1][0]["url"], "https://t.me/news");
+    }
+    // A non-admin cannot add buttons to it.
+    let before = store_buttons(&t, &id).await;
+    press(&t, 10, 4701, &add).await;
+    say(&t, 11, 4701, "Evil - https://evil.example").await;
+    assert_eq!(store_buttons(&t, &id).await, before);
+}
+
+async fn store_buttons(t: &TestStack, id: &str) -> Vec<(String, String)> {
+    t.stack
+        .app
+        .store
+        .get_broadcast(id)
+        .await
+        .expect("read")
+        .expect("broadcast")
+        .buttons
+}

@@ -32,6 +32,7 @@ const FIND: &str = "adm_find";
 const BALANCE: &str = "adm_bal:";
 const MESSAGE: &str = "adm_msg:";
 const BROADCAST: &str = "adm_bc";
+const BUTTONS: &str = "adm_bcb:";
 /// Banned users listed at once.
 const BANNED_PAGE: i32 = 50;
 
@@ -127,6 +128,48 @@ pub async fn on_message(
                     .create_broadcast(&id, admin.id, lang, msg.chat.id.0, msg.id.0, ts)
                     .await?;
                 Reply::Screen(audience_screen(lang, &id))
+            } else if let Some(id) = state.strip_prefix(BUTTONS) {
+                let id = id.to_owned();
+                let buttons = match broadcast::parse_buttons(text) {
+                    Ok(b) => b,
+                    Err(line) => {
+                        // The state stays: the admin sends the list again.
+                        return Ok(Some(Reply::Screen(plain_back(
+                            lang,
+                            tr(
+                                lang,
+                                "broadcast-buttons-invalid",
+                                &[("line", Arg::Str(html(&line)))],
+                            ),
+                        ))));
+                    }
+                };
+                app.store.clear_state(admin.id).await?;
+                let json = serde_json::to_string(&buttons).map_err(|e| err(e.to_string()))?;
+                let kept = app
+                    .store
+                    .broadcast_transition(
+                        &id,
+                        "draft",
+                        "SET buttons = :b",
+                        &[(":b", AttributeValue::S(json))],
+                    )
+                    .await?;
+                if !kept {
+                    Reply::Screen(plain_back(lang, t(lang, "broadcast-not-draft")))
+                } else {
+                    let mut screen = audience_screen(lang, &id);
+                    screen.text = format!(
+                        "{}\n{}",
+                        tr(
+                            lang,
+                            "broadcast-buttons-set",
+                            &[("count", Arg::Num(buttons.len() as i64))]
+                        ),
+                        screen.text
+                    );
+                    Reply::Screen(screen)
+                }
             } else if state == FIND {
                 app.store.clear_state(admin.id).await?;
                 Reply::Screen(found(app, lang, text).await?)
@@ -279,6 +322,12 @@ pub async fn on_action(
                 )
                 .await?;
             broadcast_confirm(app, lang, &id, &audience).await?
+        }
+        AdminAction::BroadcastButtons(id) => {
+            app.store
+                .set_state(admin.id, &format!("{BUTTONS}{id}"), ts)
+                .await?;
+            plain_back(lang, t(lang, "broadcast-buttons-ask"))
         }
         AdminAction::BroadcastStart(id) => {
             let Some(msg) = message else {
@@ -712,6 +761,11 @@ fn audience_screen(lang: Lang, id: &str) -> Screen {
             )]
         })
         .collect();
+    rows.push(vec![btn(
+        lang,
+        "broadcast-btn-buttons",
+        AdminAction::BroadcastButtons(id.to_owned()),
+    )]);
     rows.push(back(lang));
     Screen {
         text: t(lang, "broadcast-pick-audience"),

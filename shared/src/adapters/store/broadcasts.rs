@@ -41,6 +41,8 @@ pub struct Broadcast {
     pub message_id: i32,
     /// `all`, `active`, `expired`, `never_paid`, `trial`.
     pub audience: String,
+    /// URL buttons under every copy: `(text, url)`, one a row.
+    pub buttons: Vec<(String, String)>,
     /// `draft`, `running`, `cancelled`.
     pub status: String,
     /// The admin's progress message (chat = admin), once started.
@@ -69,6 +71,10 @@ impl Broadcast {
             from_chat: num("from_chat"),
             message_id: num("message_id") as i32,
             audience: i.str("audience").unwrap_or("all").to_owned(),
+            buttons: i
+                .str("buttons")
+                .and_then(|b| serde_json::from_str(b).ok())
+                .unwrap_or_default(),
             status: i.str("status").unwrap_or_default().to_owned(),
             progress_message: i.i64("progress_message").map(|m| m as i32),
             queued: num("queued"),

@@ -39,7 +39,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::time::Duration;
-use teloxide_core::payloads::EditMessageTextSetters;
+use teloxide_core::payloads::{CopyMessageSetters, EditMessageTextSetters};
 use teloxide_core::requests::Requester;
 use teloxide_core::types::{
     ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ParseMode,
@@ -115,6 +115,49 @@ impl Pacer {
         let mut next = self.next.lock().await;
         *next = (*next).max(tokio::time::Instant::now() + d);
     }
+}
+
+/// URL buttons a broadcast may carry.
+pub const MAX_BUTTONS: usize = 8;
+
+/// Parses an admin's button lines, one `text - url` a line (`http`,
+/// `https` or `tg` links, text up to 64 characters): the buttons, or the
+/// first line that is not one.
+pub fn parse_buttons(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let parsed = line.rsplit_once(" - ").and_then(|(label, url)| {
+            let label = label.trim();
+            let url = url.trim();
+            let ok_url = reqwest::Url::parse(url)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "https" | "http" | "tg"))
+                .filter(|u| u.scheme() == "tg" || u.host_str().is_some());
+            (!label.is_empty() && label.chars().count() <= 64 && ok_url.is_some())
+                .then(|| (label.to_owned(), url.to_owned()))
+        });
+        match parsed {
+            Some(b) if out.len() < MAX_BUTTONS => out.push(b),
+            _ => return Err(line.to_owned()),
+        }
+    }
+    if out.is_empty() {
+        return Err(text.trim().to_owned());
+    }
+    Ok(out)
+}
+
+/// The keyboard of a broadcast's URL buttons.
+pub fn keyboard(buttons: &[(String, String)]) -> Option<InlineKeyboardMarkup> {
+    let rows: Vec<Vec<InlineKeyboardButton>> = buttons
+        .iter()
+        .filter_map(|(text, url)| {
+            reqwest::Url::parse(url)
+                .ok()
+                .map(|u| vec![InlineKeyboardButton::url(text.clone(), u)])
+        })
+        .collect();
+    (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
 }
 
 /// Starts a draft: `Ok(false)` when it is not a draft any more (pressed twice).
@@ -346,10 +389,13 @@ pub async fn deliver(app: &App, msg: BroadcastBatch, pacer: &Pacer) -> Result<()
         while idx < claimed {
             let user = msg.users[idx];
             pacer.wait().await;
-            let sent = app
-                .bot
-                .copy_message(ChatId(user.0), ChatId(b.from_chat), MessageId(b.message_id))
-                .await;
+            let mut req =
+                app.bot
+                    .copy_message(ChatId(user.0), ChatId(b.from_chat), MessageId(b.message_id));
+            if let Some(k) = keyboard(&b.buttons) {
+                req = req.reply_markup(k);
+            }
+            let sent = req.await;
             match sent {
                 Ok(_) => {
                     counts.sent += 1;
@@ -550,5 +596,45 @@ async fn report(app: &App, b: &Broadcast, done: bool) {
     match req.await {
         Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => {}
         Err(e) => tracing::warn!(broadcast = %b.id, "progress not shown: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn button_lines_are_checked() {
+        assert_eq!(
+            parse_buttons("Open - https://example.com/a\n\n Our channel - tg://resolve?domain=x "),
+            Ok(vec![
+                ("Open".into(), "https://example.com/a".into()),
+                ("Our channel".into(), "tg://resolve?domain=x".into())
+            ])
+        );
+        // The text may hold " - "; the url is after the last one.
+        assert_eq!(
+            parse_buttons("A - B - https://x.org"),
+            Ok(vec![("A - B".into(), "https://x.org".into())])
+        );
+        assert_eq!(
+            parse_buttons("Open - https://ok.org\nbad line"),
+            Err("bad line".into())
+        );
+        assert_eq!(
+            parse_buttons(" - https://x.org"),
+            Err("- https://x.org".into())
+        );
+        assert_eq!(
+            parse_buttons("Site - ftp://x.org"),
+            Err("Site - ftp://x.org".into())
+        );
+        assert_eq!(
+            parse_buttons("Site - https://"),
+            Err("Site - https://".into())
+        );
+        assert!(parse_buttons("").is_err());
+        let nine = "a - https://x.org\n".repeat(9);
+        assert!(parse_buttons(&nine).is_err());
     }
 }
