@@ -215,6 +215,7 @@ mod tests {
             AdminAction::PaymentRefund("0123456789abcdef0123456789abcdef".into()),
             AdminAction::Broadcast,
             AdminAction::BroadcastAudience("0123456789ab".into(), "never_paid".into()),
+            AdminAction::BroadcastButtons("0123456789ab".into()),
             AdminAction::BroadcastStart("0123456789ab".into()),
             AdminAction::BroadcastCancel("0123456789ab".into()),
         ];
