@@ -428,6 +428,13 @@ pub async fn deliver(app: &App, msg: BroadcastBatch, pacer: &Pacer) -> Result<()
                     counts.blocked += 1;
                     idx += 1;
                 }
+                Err(RequestError::Network(e)) if !e.is_connect() => {
+                    // The request may have reached Telegram (a timeout, a
+                    // cut answer): sending again could double it.
+                    tracing::warn!(broadcast = id, %user, "copy's outcome unknown, counted failed: {e}");
+                    counts.failed += 1;
+                    idx += 1;
+                }
                 Err(
                     e @ (RequestError::Api(ApiError::Unknown(_))
                     | RequestError::Network(_)
