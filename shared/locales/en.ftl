@@ -366,12 +366,15 @@ admin-logs-empty = empty
 admin-stats = 📊 <b>Stats</b> (today / 7 d / 30 d / all time)
     Sign-ups: { $users }
     Banned now: { $banned }
+    Blocked the bot now: { $blocked }
     Trials started: { $trials }
     Plan purchases: { $plans }
     First purchases: { $first }
     Refunds: { $refunds }
     Funnel, 30 d: { $f_start } started → { $f_trial } trials → { $f_first } first payments → { $f_renew } renewals
     <b>Revenue</b>
+admin-stats-panel = 🖥 <b>Panel</b>: { $users } users, { $online } online now, { $nodes } nodes online; memory { $used } / { $total } GB; up { $days } d
+admin-stats-panel-unavailable = 🖥 <b>Panel</b>: unavailable
 admin-span-today = today
 admin-span-week = 7 days
 admin-span-month = 30 days
@@ -401,6 +404,10 @@ broadcast-audience-trial = On trial
 broadcast-count = { $count } recipients at most (users who blocked the bot are skipped)
 broadcast-count-unknown = recipients are counted as it is sent
 broadcast-confirm = 📣 Audience: { $audience }; { $count }. Send?
+broadcast-btn-buttons = 🔗 URL buttons
+broadcast-buttons-ask = Send the buttons, one a line: <code>text - https://link</code> (up to 8; http, https or tg links).
+broadcast-buttons-invalid = ⚠️ Not a button: <code>{ $line }</code>. Send the list again, one <code>text - https://link</code> a line.
+broadcast-buttons-set = 🔗 Buttons: { $count }.
 broadcast-btn-send = ✅ Send
 broadcast-btn-cancel = ⛔ Cancel the broadcast
 broadcast-not-draft = This broadcast was already started or cancelled.

@@ -375,12 +375,15 @@ admin-logs-empty = пусто
 admin-stats = 📊 <b>Статистика</b> (сегодня / 7 дн. / 30 дн. / всё время)
     Регистрации: { $users }
     Забанено сейчас: { $banned }
+    Заблокировали бота сейчас: { $blocked }
     Пробных начато: { $trials }
     Покупок тарифов: { $plans }
     Первых покупок: { $first }
     Возвратов: { $refunds }
     Воронка, 30 дн.: { $f_start } старт → { $f_trial } пробных → { $f_first } первых оплат → { $f_renew } продлений
     <b>Выручка</b>
+admin-stats-panel = 🖥 <b>Панель</b>: { $users } пользователей, { $online } онлайн сейчас, { $nodes } нод онлайн; память { $used } / { $total } ГБ; работает { $days } дн.
+admin-stats-panel-unavailable = 🖥 <b>Панель</b>: недоступна
 admin-span-today = сегодня
 admin-span-week = 7 дней
 admin-span-month = 30 дней
@@ -410,6 +413,10 @@ broadcast-audience-trial = На пробном периоде
 broadcast-count = не более { $count } получателей (заблокировавшие бота пропускаются)
 broadcast-count-unknown = получатели считаются по ходу отправки
 broadcast-confirm = 📣 Аудитория: { $audience }; { $count }. Отправить?
+broadcast-btn-buttons = 🔗 Кнопки-ссылки
+broadcast-buttons-ask = Пришлите кнопки, по одной в строке: <code>текст - https://ссылка</code> (до 8; ссылки http, https или tg).
+broadcast-buttons-invalid = ⚠️ Не кнопка: <code>{ $line }</code>. Пришлите список ещё раз, по строке <code>текст - https://ссылка</code>.
+broadcast-buttons-set = 🔗 Кнопок: { $count }.
 broadcast-btn-send = ✅ Отправить
 broadcast-btn-cancel = ⛔ Отменить рассылку
 broadcast-not-draft = Эта рассылка уже запущена или отменена.

@@ -328,6 +328,34 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
     let stats = text(&last_to(&t, ADMIN));
     assert!(stats.contains("Sign-ups: 4 / 4 / 4 / 4"), "{stats}");
     assert!(stats.contains("Trials started: 1 / 1 / 1 / 1"), "{stats}");
+    // 4303 blocks the bot (told twice), then 4301 blocks and comes back.
+    let member = |id: i64, status: &str, update: i64| {
+        json!({"update_id": update, "my_chat_member": {
+            "chat": {"id": id, "type": "private", "first_name": "U"},
+            "from": {"id": id, "is_bot": false, "first_name": "U"},
+            "date": 1_700_000_100,
+            "old_chat_member": {"user": {"id": 7000000001i64, "is_bot": true, "first_name": "Shop"}, "status": "member"},
+            "new_chat_member": {"user": {"id": 7000000001i64, "is_bot": true, "first_name": "Shop"}, "status": status, "until_date": 0}
+        }})
+    };
+    for (id, status, update) in [
+        (4303, "kicked", 130),
+        (4303, "kicked", 131),
+        (4301, "kicked", 132),
+        (4301, "member", 133),
+    ] {
+        assert_eq!(t.update(&member(id, status, update)).await, 200);
+    }
+    say(&t, 134, ADMIN, "/stats").await;
+    let stats = text(&last_to(&t, ADMIN));
+    assert!(stats.contains("Blocked the bot now: 1"), "{stats}");
+    // 4303 writes again: back.
+    say(&t, 135, 4303, "/start").await;
+    say(&t, 136, ADMIN, "/stats").await;
+    let stats = text(&last_to(&t, ADMIN));
+    assert!(stats.contains("Blocked the bot now: 0"), "{stats}");
+    // No panel configured: no panel line.
+    assert!(!stats.contains("Panel"), "{stats}");
     assert!(stats.contains("Plan purchases: 1 / 1 / 1 / 1"), "{stats}");
     assert!(stats.contains("First purchases: 1 / 1 / 1 / 1"), "{stats}");
     assert!(stats.contains("stars 150 ⭐"), "{stats}");
@@ -456,14 +484,47 @@ async fn inline_mode_gives_everyone_their_link_and_admins_the_stats() {
     assert_eq!(answers[1].body["cache_time"], 0);
 }
 
+/// Runs the outbox the way its event source does on AWS: two runs at once
+/// (`MaximumConcurrency: 2`), each a batch of up to 10 messages, until none
+/// is visible. Returns the receipt handles of the messages that failed.
+async fn two_senders(
+    t: &TestStack,
+    app: &std::sync::Arc<shared::adapters::app::App>,
+) -> Vec<String> {
+    let url = app.config.infra.outbox_queue_url.clone().expect("outbox");
+    let one = || {
+        let app = app.clone();
+        let url = url.clone();
+        let sqs = t.stack.app.sqs.clone();
+        async move {
+            let handler = move |event| {
+                let app = app.clone();
+                async move { shared::domains::messaging::sender::handle_outbox(&app, event).await }
+            };
+            let mut failed = Vec::new();
+            loop {
+                let batch = local_stack::workers::poll_batch(&sqs, &url, &handler, 0)
+                    .await
+                    .expect("batch");
+                if batch.received == 0 {
+                    return failed;
+                }
+                failed.extend(batch.failed);
+            }
+        }
+    };
+    let (a, b) = futures::join!(one(), one());
+    a.into_iter().chain(b).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_counts_the_blocked() {
     use shared::adapters::store::users::Visitor;
     let (t, _) = desk(false).await;
     say(&t, 1, ADMIN, "/start").await;
     let store = &t.stack.app.store;
-    let ids: Vec<i64> = (0..100).map(|i| 4_600_000 + i).collect();
-    for chunk in ids.chunks(25) {
+    let ids: Vec<i64> = (0..2000).map(|i| 4_600_000 + i).collect();
+    for chunk in ids.chunks(50) {
         futures::future::join_all(chunk.iter().map(|id| {
             let v = Visitor {
                 id: TelegramId(*id),
@@ -481,19 +542,17 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_co
         }))
         .await;
     }
-    // 5 we know blocked the bot (skipped), 10 who blocked it without our
-    // knowing (Telegram answers 403), one banned (skipped).
+    // 5 we know blocked the bot and one banned: never tried.
     for id in &ids[..5] {
         store
             .set_blocked(TelegramId(*id), Some(1))
             .await
             .expect("set");
     }
-    for id in &ids[5..15] {
-        t.telegram.block(*id);
-    }
-    t.set_user_attr(ids[15], "banned", AttributeValue::Bool(true))
+    t.set_user_attr(ids[5], "banned", AttributeValue::Bool(true))
         .await;
+    // Telegram as the issue asks: 30 messages a second, 429 above.
+    t.telegram.set_rate_limit(30);
 
     press(&t, 2, ADMIN, "adm:bc").await;
     say(&t, 3, ADMIN, "Big <b>news</b>").await;
@@ -510,7 +569,8 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_co
     let fanned = t.stack.drain_jobs().await.expect("jobs");
     assert_eq!(fanned.failed, 0);
     // The first page's job delivered again (as after a crash before SQS
-    // heard back): its copies are queued twice.
+    // heard back): its batches are queued twice, and it queues the second
+    // page again.
     shared::adapters::jobs::enqueue_job(
         &t.stack.app,
         &shared::adapters::jobs::Job::BroadcastPage {
@@ -522,19 +582,62 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_co
     .await
     .expect("queued");
     t.stack.drain_jobs().await.expect("jobs");
+    let b = store.get_broadcast(&id).await.expect("read").expect("b");
+    let tried = 2001 - 5 - 1;
+    assert_eq!((b.queued, b.fanout_done), (tried, true));
 
-    // The sender crashes right after Telegram took one copy, before the
-    // outcome is recorded (its DynamoDB write fails, the message stays on
-    // the queue).
-    let crashed = ids[50];
+    // 50 recipients blocked the bot without our knowing (Telegram answers
+    // 403); none in the batch that crashes.
+    let (page0, _) = store
+        .get_broadcast_page(&id, 0)
+        .await
+        .expect("read")
+        .expect("page 0");
+    let crash_chunk: Vec<i64> = page0[100..110].iter().map(|u| u.0).collect();
+    let blocked: Vec<i64> = page0[200..250].iter().map(|u| u.0).collect();
+    for id in &blocked {
+        t.telegram.block(*id);
+    }
+
+    // The sender crashes right after Telegram took the first chunk of batch
+    // `0.5` (recipients 100..110 of page 0), before recording it: its
+    // DynamoDB write fails, the message stays on the queue.
     let proxy = t.fault_proxy().await;
     let routes = t.routes_via(&proxy).await;
     proxy.add(
         "TransactWriteItems",
-        Some(&format!("TO#{crashed}")),
-        100,
+        Some("BATCH#0.5"),
+        1000,
         e2e::fault_proxy::Fault::Fail(500),
     );
+    let mut failed = two_senders(&t, &routes.app).await;
+    // Copies Telegram asked to wait for come back after their delay.
+    loop {
+        let b = store.get_broadcast(&id).await.expect("read").expect("b");
+        if b.left() <= 20 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        failed.extend(two_senders(&t, &routes.app).await);
+    }
+    // Left: the crashed batch (and, if it came while the crashed one was
+    // held, its duplicate from the re-delivered page).
+    assert!(!failed.is_empty());
+    let b = store.get_broadcast(&id).await.expect("read").expect("b");
+    assert_eq!(b.left(), 20, "{b:?}");
+    for c in &crash_chunk {
+        assert_eq!(
+            t.telegram
+                .calls_of("copyMessage")
+                .iter()
+                .filter(|m| m.body["chat_id"].as_i64() == Some(*c))
+                .count(),
+            1
+        );
+    }
+    // Its retry comes while the crashed delivery might still be running:
+    // it waits. After the lease, the chunk the crashed delivery held is
+    // counted failed (never resent) and the rest of the batch is sent.
     let url = t
         .stack
         .app
@@ -543,53 +646,72 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_co
         .outbox_queue_url
         .clone()
         .expect("outbox");
-    let app = routes.app.clone();
-    let handler = move |event| {
-        let app = app.clone();
-        async move { shared::domains::messaging::sender::handle_outbox(&app, event).await }
-    };
-    let mut failed = Vec::new();
-    loop {
-        let batch = local_stack::workers::poll_batch(&t.stack.app.sqs, &url, &handler, 0)
-            .await
-            .expect("batch");
-        if batch.received == 0 {
-            break;
+    let make_visible = |handles: Vec<String>| {
+        let sqs = t.stack.app.sqs.clone();
+        let url = url.clone();
+        async move {
+            for handle in handles {
+                sqs.change_message_visibility()
+                    .queue_url(&url)
+                    .receipt_handle(handle)
+                    .visibility_timeout(0)
+                    .send()
+                    .await
+                    .expect("visible");
+            }
         }
-        failed.extend(batch.failed);
-    }
-    // Left on the queue: the crashed copy and its duplicate from the
-    // re-delivered page (which found the marker held and waits).
-    assert_eq!(failed.len(), 2);
-    let b = store.get_broadcast(&id).await.expect("read").expect("b");
-    assert_eq!((b.sent, b.left()), (84, 1));
-    // Its retry comes while the crashed delivery might still be running:
-    // it waits. After the lease it counts the copy failed, never resends.
-    for handle in &failed {
-        t.stack
-            .app
-            .sqs
-            .change_message_visibility()
-            .queue_url(&url)
-            .receipt_handle(handle)
-            .visibility_timeout(0)
-            .send()
-            .await
-            .expect("visible");
-    }
+    };
+    // As if the crashed delivery had written a moment ago.
     store
         .client()
         .update_item()
         .table_name(store.table())
         .key("PK", AttributeValue::S(format!("BCAST#{id}")))
-        .key("SK", AttributeValue::S(format!("TO#{crashed}")))
+        .key("SK", AttributeValue::S("BATCH#0.5".into()))
+        .update_expression("SET #a = :now")
+        .expression_attribute_names("#a", "at")
+        .expression_attribute_values(
+            ":now",
+            AttributeValue::N(shared::base::clock::now().to_string()),
+        )
+        .send()
+        .await
+        .expect("lease fresh");
+    make_visible(failed).await;
+    let still = two_senders(&t, &t.stack.app).await;
+    assert!(!still.is_empty(), "the lease is not over: it waits");
+    assert_eq!(
+        store
+            .get_broadcast(&id)
+            .await
+            .expect("read")
+            .expect("b")
+            .left(),
+        20
+    );
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", AttributeValue::S(format!("BCAST#{id}")))
+        .key("SK", AttributeValue::S("BATCH#0.5".into()))
         .update_expression("SET #a = :old")
         .expression_attribute_names("#a", "at")
         .expression_attribute_values(":old", AttributeValue::N("0".into()))
         .send()
         .await
         .expect("lease over");
-    t.drain_outbox().await;
+    make_visible(still).await;
+    loop {
+        // The batch's two deliveries may come at once: one waits for the other.
+        let left = two_senders(&t, &t.stack.app).await;
+        make_visible(left).await;
+        let b = store.get_broadcast(&id).await.expect("read").expect("b");
+        if b.finished() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
 
     let copies = t.telegram.calls_of("copyMessage");
     let mut per_chat = std::collections::HashMap::<i64, usize>::new();
@@ -599,24 +721,23 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_co
             .or_default() += 1;
     }
     // Everyone but the known-blocked and the banned was tried exactly once
-    // (the admin too: they are a user of the bot).
+    // (the admin too: they are a user of the bot) — the crashed chunk too.
     assert!(per_chat.values().all(|n| *n == 1), "a recipient got two");
-    assert_eq!(per_chat.len(), 100 - 5 - 1 + 1);
-    for id in &ids[..5] {
+    assert_eq!(per_chat.len() as i64, tried);
+    for id in &ids[..6] {
         assert!(!per_chat.contains_key(id));
     }
-    assert!(!per_chat.contains_key(&ids[15]));
-    assert_eq!(per_chat.get(&crashed), Some(&1));
     let b = store
         .get_broadcast(&id)
         .await
         .expect("read")
         .expect("broadcast");
-    assert_eq!((b.sent, b.blocked, b.failed, b.left()), (84, 10, 1, 0));
+    let sent = tried - 50 - 10;
+    assert_eq!((b.sent, b.blocked, b.failed, b.left()), (sent, 50, 10, 0));
     // The 403s are remembered.
-    assert!(t.user(ids[6]).await.expect("user").blocked_at.is_some());
-    // The admin's progress message ends with the totals (in the operator's
-    // default language, as the log chat).
+    assert!(t.user(blocked[3]).await.expect("user").blocked_at.is_some());
+    // The admin's progress message ends with the totals, in the admin's
+    // language (English here; the operator's default is Russian).
     let last = t
         .telegram
         .calls_of("editMessageText")
@@ -625,8 +746,100 @@ async fn a_broadcast_reaches_everyone_once_despite_redelivery_and_a_crash_and_co
         .find(|c| c.body["chat_id"].as_i64() == Some(ADMIN))
         .expect("progress");
     assert!(
-        text(&last).contains("отправлено 84, ошибок 1, заблокировали 10, осталось 0"),
+        text(&last).contains(&format!(
+            "finished: sent {sent}, failed 10, blocked 50, left 0"
+        )),
         "{}",
         text(&last)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stats_screen_shows_the_panels_health_or_unavailable() {
+    let (t, panel) = desk(true).await;
+    let panel = panel.expect("panel");
+    say(&t, 1, ADMIN, "/start").await;
+    say(&t, 2, ADMIN, "/stats").await;
+    let stats = text(&last_to(&t, ADMIN));
+    assert!(stats.contains("Sign-ups: 1 / 1 / 1 / 1"), "{stats}");
+    assert!(
+        stats.contains("3 nodes online; memory 1.0 / 4.0 GB; up 3 d"),
+        "{stats}"
+    );
+    assert!(
+        panel
+            .calls()
+            .iter()
+            .any(|c| c.method == "GET" && c.path == "/api/system/stats" && c.authorized)
+    );
+    // The panel down: the counters still show, the panel's line says so.
+    panel.set_down(true);
+    say(&t, 3, ADMIN, "/stats").await;
+    let stats = text(&last_to(&t, ADMIN));
+    assert!(stats.contains("Sign-ups: 1 / 1 / 1 / 1"), "{stats}");
+    assert!(stats.contains("Panel</b>: unavailable"), "{stats}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_carries_the_url_buttons_the_admin_listed() {
+    let (t, _) = desk(false).await;
+    say(&t, 1, ADMIN, "/start").await;
+    say(&t, 2, 4701, "/start").await;
+    press(&t, 3, ADMIN, "adm:bc").await;
+    say(&t, 4, ADMIN, "Sale!").await;
+    let add = buttons(&last_to(&t, ADMIN))
+        .into_iter()
+        .find(|b| b.starts_with("adm:bcb:"))
+        .expect("buttons button");
+    let id = add.split(':').nth(2).expect("id").to_owned();
+    press(&t, 5, ADMIN, &add).await;
+    // A bad line is refused and the list asked again.
+    say(
+        &t,
+        6,
+        ADMIN,
+        "Shop - https://example.com/shop\nnot a button",
+    )
+    .await;
+    assert!(
+        text(&last_to(&t, ADMIN)).contains("Not a button: <code>not a button</code>"),
+        "{}",
+        text(&last_to(&t, ADMIN))
+    );
+    say(
+        &t,
+        7,
+        ADMIN,
+        "Shop - https://example.com/shop\nNews - https://t.me/news",
+    )
+    .await;
+    assert!(text(&last_to(&t, ADMIN)).contains("Buttons: 2"));
+    press(&t, 8, ADMIN, &format!("adm:bca:{id}:all")).await;
+    press(&t, 9, ADMIN, &format!("adm:bcgo:{id}")).await;
+    t.stack.drain_jobs().await.expect("jobs");
+    t.drain_outbox().await;
+    let copies = t.telegram.calls_of("copyMessage");
+    assert_eq!(copies.len(), 2);
+    for c in &copies {
+        let rows = &c.body["reply_markup"]["inline_keyboard"];
+        assert_eq!(rows[0][0]["text"], "Shop");
+        assert_eq!(rows[0][0]["url"], "https://example.com/shop");
+        assert_eq!(rows[1][0]["url"], "https://t.me/news");
+    }
+    // A non-admin cannot add buttons to it.
+    let before = store_buttons(&t, &id).await;
+    press(&t, 10, 4701, &add).await;
+    say(&t, 11, 4701, "Evil - https://evil.example").await;
+    assert_eq!(store_buttons(&t, &id).await, before);
+}
+
+async fn store_buttons(t: &TestStack, id: &str) -> Vec<(String, String)> {
+    t.stack
+        .app
+        .store
+        .get_broadcast(id)
+        .await
+        .expect("read")
+        .expect("broadcast")
+        .buttons
 }

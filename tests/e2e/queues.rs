@@ -92,3 +92,24 @@ fn the_rule_catches_a_queue_that_is_too_short() {
         .collect();
     assert_eq!(short, ["JobsQueue"]);
 }
+
+/// Broadcast copies are paced per sender run; the runs the template lets
+/// work at once must stay under Telegram's ~30 messages a second together,
+/// and a run's budget for new chunks must end well before its timeout.
+#[test]
+fn the_senders_runs_together_stay_under_telegrams_limit() {
+    let t = template();
+    let outbox = &t["Resources"]["SenderFunction"]["Properties"]["Events"]["Outbox"]["Properties"];
+    let runs = outbox["ScalingConfig"]["MaximumConcurrency"]
+        .as_u64()
+        .expect("SenderFunction's MaximumConcurrency");
+    let per_run = u64::from(shared::domains::admin::broadcast::PER_RUN_PER_SECOND);
+    assert!(
+        runs * per_run <= 30,
+        "{runs} runs x {per_run}/s exceed Telegram's 30/s"
+    );
+    assert!(
+        runs * per_run >= 25,
+        "{runs} runs x {per_run}/s are below the 25/s a broadcast should reach"
+    );
+}

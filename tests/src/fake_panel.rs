@@ -176,6 +176,22 @@ impl FakePanel {
                 u["status"] = json!(want);
                 ok(u.clone())
             }
+            ("GET", ["api", "system", "stats"]) => {
+                let online = st
+                    .users
+                    .values()
+                    .filter(|u| u["status"] == "ACTIVE")
+                    .count();
+                ok(json!({
+                    "cpu": {"cores": 2, "physicalCores": 2},
+                    "memory": {"total": 4_294_967_296i64, "free": 3_221_225_472i64, "used": 1_073_741_824i64},
+                    "uptime": 3.5 * 86_400.0,
+                    "timestamp": 1_700_000_000_000i64,
+                    "users": {"statusCounts": {"ACTIVE": online}, "totalUsers": st.users.len(), "totalTrafficBytes": "0"},
+                    "onlineStats": {"lastDay": 0, "lastWeek": 0, "neverOnline": 0, "onlineNow": online},
+                    "nodes": {"totalOnline": 3, "totalBytesLifetime": "0"}
+                }))
+            }
             ("GET", ["api", "hwid", "devices", id]) => {
                 let id: i64 = id.parse().unwrap_or_default();
                 let devices = st.devices.get(&id).cloned().unwrap_or_default();

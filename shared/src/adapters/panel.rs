@@ -265,6 +265,57 @@ pub struct UsersPage {
     pub total: u64,
 }
 
+/// The panel's own health (`GET /api/system/stats`); fields it leaves out
+/// read as zero.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SystemStats {
+    /// Seconds the panel has been up.
+    pub uptime: f64,
+    /// Memory of the panel's host, bytes.
+    pub memory: SystemMemory,
+    /// Its users.
+    pub users: SystemUsers,
+    /// Who is online.
+    pub online_stats: SystemOnline,
+    /// Its nodes.
+    pub nodes: SystemNodes,
+}
+
+/// Memory of the panel's host, bytes.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SystemMemory {
+    /// In all.
+    pub total: f64,
+    /// In use.
+    pub used: f64,
+}
+
+/// The panel's users.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SystemUsers {
+    /// In all.
+    pub total_users: f64,
+}
+
+/// Who is online on the panel.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SystemOnline {
+    /// Users connected now.
+    pub online_now: f64,
+}
+
+/// The panel's nodes.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SystemNodes {
+    /// Nodes online.
+    pub total_online: f64,
+}
+
 #[derive(Deserialize)]
 struct DeviceList {
     devices: Vec<Device>,
@@ -417,6 +468,12 @@ impl PanelClient {
             )
             .await?;
         Ok(list.users)
+    }
+
+    /// The panel's health (`GET /api/system/stats`).
+    pub async fn system_stats(&self) -> Result<SystemStats, PanelError> {
+        self.call(Method::GET, "/system/stats", &[], None::<&()>)
+            .await
     }
 
     /// Reads one user by id (`GET /api/users/{id}`).

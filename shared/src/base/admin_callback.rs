@@ -51,6 +51,8 @@ pub enum AdminAction {
     Broadcast,
     /// Pick a draft's audience (`all`, `active`, `expired`, `never_paid`, `trial`).
     BroadcastAudience(String, String),
+    /// Add URL buttons to a draft (the next message lists them).
+    BroadcastButtons(String),
     /// Start sending a draft.
     BroadcastStart(String),
     /// Cancel a running broadcast.
@@ -84,6 +86,7 @@ impl AdminAction {
             AdminAction::PaymentRefund(o) => format!("adm:prf:{o}"),
             AdminAction::Broadcast => "adm:bc".into(),
             AdminAction::BroadcastAudience(id, a) => format!("adm:bca:{id}:{a}"),
+            AdminAction::BroadcastButtons(id) => format!("adm:bcb:{id}"),
             AdminAction::BroadcastStart(id) => format!("adm:bcgo:{id}"),
             AdminAction::BroadcastCancel(id) => format!("adm:bcx:{id}"),
         }
@@ -132,6 +135,7 @@ impl AdminAction {
             ["bca", b, a] if AUDIENCES.contains(a) => {
                 AdminAction::BroadcastAudience(broadcast_id(b)?, (*a).to_owned())
             }
+            ["bcb", b] => AdminAction::BroadcastButtons(broadcast_id(b)?),
             ["bcgo", b] => AdminAction::BroadcastStart(broadcast_id(b)?),
             ["bcx", b] => AdminAction::BroadcastCancel(broadcast_id(b)?),
             _ => return None,
@@ -211,6 +215,7 @@ mod tests {
             AdminAction::PaymentRefund("0123456789abcdef0123456789abcdef".into()),
             AdminAction::Broadcast,
             AdminAction::BroadcastAudience("0123456789ab".into(), "never_paid".into()),
+            AdminAction::BroadcastButtons("0123456789ab".into()),
             AdminAction::BroadcastStart("0123456789ab".into()),
             AdminAction::BroadcastCancel("0123456789ab".into()),
         ];

@@ -224,6 +224,9 @@ mod tests {
                     "card",
                     "description",
                     "ref",
+                    "online",
+                    "nodes",
+                    "line",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

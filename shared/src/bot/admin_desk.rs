@@ -20,6 +20,7 @@ use crate::domains::admin::broadcast;
 use crate::domains::admin::stats::{Span, Stats};
 use crate::domains::admin::users::{self, Outcome};
 use aws_sdk_dynamodb::types::AttributeValue;
+use std::time::Duration;
 use teloxide_core::payloads::SendPhotoSetters;
 use teloxide_core::requests::Requester;
 use teloxide_core::types::{
@@ -31,6 +32,7 @@ const FIND: &str = "adm_find";
 const BALANCE: &str = "adm_bal:";
 const MESSAGE: &str = "adm_msg:";
 const BROADCAST: &str = "adm_bc";
+const BUTTONS: &str = "adm_bcb:";
 /// Banned users listed at once.
 const BANNED_PAGE: i32 = 50;
 
@@ -123,9 +125,51 @@ pub async fn on_message(
                 app.store.clear_state(admin.id).await?;
                 let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
                 app.store
-                    .create_broadcast(&id, admin.id, msg.chat.id.0, msg.id.0, ts)
+                    .create_broadcast(&id, admin.id, lang, msg.chat.id.0, msg.id.0, ts)
                     .await?;
                 Reply::Screen(audience_screen(lang, &id))
+            } else if let Some(id) = state.strip_prefix(BUTTONS) {
+                let id = id.to_owned();
+                let buttons = match broadcast::parse_buttons(text) {
+                    Ok(b) => b,
+                    Err(line) => {
+                        // The state stays: the admin sends the list again.
+                        return Ok(Some(Reply::Screen(plain_back(
+                            lang,
+                            tr(
+                                lang,
+                                "broadcast-buttons-invalid",
+                                &[("line", Arg::Str(html(&line)))],
+                            ),
+                        ))));
+                    }
+                };
+                app.store.clear_state(admin.id).await?;
+                let json = serde_json::to_string(&buttons).map_err(|e| err(e.to_string()))?;
+                let kept = app
+                    .store
+                    .broadcast_transition(
+                        &id,
+                        "draft",
+                        "SET buttons = :b",
+                        &[(":b", AttributeValue::S(json))],
+                    )
+                    .await?;
+                if !kept {
+                    Reply::Screen(plain_back(lang, t(lang, "broadcast-not-draft")))
+                } else {
+                    let mut screen = audience_screen(lang, &id);
+                    screen.text = format!(
+                        "{}\n{}",
+                        tr(
+                            lang,
+                            "broadcast-buttons-set",
+                            &[("count", Arg::Num(buttons.len() as i64))]
+                        ),
+                        screen.text
+                    );
+                    Reply::Screen(screen)
+                }
             } else if state == FIND {
                 app.store.clear_state(admin.id).await?;
                 Reply::Screen(found(app, lang, text).await?)
@@ -278,6 +322,12 @@ pub async fn on_action(
                 )
                 .await?;
             broadcast_confirm(app, lang, &id, &audience).await?
+        }
+        AdminAction::BroadcastButtons(id) => {
+            app.store
+                .set_state(admin.id, &format!("{BUTTONS}{id}"), ts)
+                .await?;
+            plain_back(lang, t(lang, "broadcast-buttons-ask"))
         }
         AdminAction::BroadcastStart(id) => {
             let Some(msg) = message else {
@@ -534,9 +584,16 @@ fn audit_line(a: &Audit) -> String {
 
 /// The stats screen, from the counters.
 pub async fn stats_screen(app: &App, lang: Lang) -> Result<Screen, BotError> {
-    let st = crate::domains::admin::stats::load(app, now()).await?;
+    // The panel is asked alongside the counters; its failure shows as
+    // "unavailable", never breaks the screen.
+    let (st, panel) = futures::join!(
+        crate::domains::admin::stats::load(app, now()),
+        panel_health(app, lang)
+    );
+    let mut text = stats_text(app, lang, &st?);
+    text.push_str(&panel);
     Ok(Screen {
-        text: stats_text(app, lang, &st),
+        text,
         keyboard: InlineKeyboardMarkup::new(vec![
             vec![
                 btn(lang, "admin-btn-refresh", AdminAction::Stats),
@@ -545,6 +602,42 @@ pub async fn stats_screen(app: &App, lang: Lang) -> Result<Screen, BotError> {
             back(lang),
         ]),
     })
+}
+
+/// The panel's health line of the stats screen (empty without a panel).
+async fn panel_health(app: &App, lang: Lang) -> String {
+    let Some(panel) = app.panel.as_ref() else {
+        return String::new();
+    };
+    // A slow panel must not hold the screen: it waits at most this long.
+    let asked = tokio::time::timeout(Duration::from_secs(3), panel.system_stats()).await;
+    match asked
+        .map_err(|_| "timed out".to_owned())
+        .and_then(|r| r.map_err(|e| e.to_string()))
+    {
+        Ok(s) => {
+            let gb = |b: f64| format!("{:.1}", b / 1_073_741_824.0);
+            format!(
+                "\n{}",
+                tr(
+                    lang,
+                    "admin-stats-panel",
+                    &[
+                        ("users", Arg::Num(s.users.total_users as i64)),
+                        ("online", Arg::Num(s.online_stats.online_now as i64)),
+                        ("nodes", Arg::Num(s.nodes.total_online as i64)),
+                        ("used", Arg::Str(gb(s.memory.used))),
+                        ("total", Arg::Str(gb(s.memory.total))),
+                        ("days", Arg::Num((s.uptime / 86_400.0) as i64)),
+                    ],
+                )
+            )
+        }
+        Err(e) => {
+            tracing::warn!("panel stats unavailable: {e}");
+            format!("\n{}", t(lang, "admin-stats-panel-unavailable"))
+        }
+    }
 }
 
 /// The stats as text (the screen and the inline results).
@@ -560,6 +653,7 @@ pub fn stats_text(app: &App, lang: Lang, st: &Stats) -> String {
         &[
             ("users", Arg::Str(four(counter::SIGNUPS))),
             ("banned", Arg::Num(st.get(Span::All, counter::BANNED))),
+            ("blocked", Arg::Num(st.get(Span::All, counter::BLOCKED))),
             ("trials", Arg::Str(four(counter::TRIALS))),
             ("plans", Arg::Str(four(counter::PLANS))),
             ("first", Arg::Str(four(counter::FIRST_PLANS))),
@@ -667,6 +761,11 @@ fn audience_screen(lang: Lang, id: &str) -> Screen {
             )]
         })
         .collect();
+    rows.push(vec![btn(
+        lang,
+        "broadcast-btn-buttons",
+        AdminAction::BroadcastButtons(id.to_owned()),
+    )]);
     rows.push(back(lang));
     Screen {
         text: t(lang, "broadcast-pick-audience"),

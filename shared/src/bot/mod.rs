@@ -281,7 +281,15 @@ async fn admit(
         }
         None => (touch.await?, None),
     };
-    let Touched { user, registered } = touched;
+    let Touched {
+        mut user,
+        registered,
+    } = touched;
+    if user.blocked_at.is_some() {
+        // They write to the bot: they no longer block it (counted once).
+        app.store.set_blocked(user.id, None).await?;
+        user.blocked_at = None;
+    }
     if registered {
         on_registered(app, &user, start).await?;
     }

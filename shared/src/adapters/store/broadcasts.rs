@@ -1,15 +1,16 @@
 //! Broadcasts: the broadcast item with its counters, the per-recipient
 //! markers, the page markers of the fan-out, and the fan-out's page of users.
 //!
-//! Keys: `BCAST#<id>` / `BCAST` (the broadcast), `BCAST#<id>` / `TO#<user>`
-//! (taken by the sender just before it sends to that user: never twice),
-//! `BCAST#<id>` / `PAGE#<n>` (a fan-out page counted once). The fan-out
+//! Keys: `BCAST#<id>` / `BCAST` (the broadcast and its counters),
+//! `BCAST#<id>` / `PAGE#<n>` (a fan-out page, recorded once with its
+//! recipients and the next page's start), `BCAST#<id>` / `BATCH#<n>.<i>`
+//! (a batch of recipients: who holds it, how far it got, what is claimed). The fan-out
 //! pages through the users with a paged `Scan` inside the background job
 //! only (see `docs/architecture.md`).
 
 use super::attrs::{ItemExt, n, s};
 use super::{Item, Store, StoreError};
-use crate::base::types::TelegramId;
+use crate::base::types::{Lang, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -31,12 +32,17 @@ pub struct Broadcast {
     pub id: String,
     /// The admin who composed it.
     pub admin: TelegramId,
+    /// The admin's language (the progress message's); absent on a
+    /// broadcast written before it was recorded.
+    pub lang: Option<Lang>,
     /// The message to copy: chat and message id.
     pub from_chat: i64,
     /// The message to copy.
     pub message_id: i32,
     /// `all`, `active`, `expired`, `never_paid`, `trial`.
     pub audience: String,
+    /// URL buttons under every copy: `(text, url)`, one a row.
+    pub buttons: Vec<(String, String)>,
     /// `draft`, `running`, `cancelled`.
     pub status: String,
     /// The admin's progress message (chat = admin), once started.
@@ -61,9 +67,14 @@ impl Broadcast {
         Broadcast {
             id: i.str("id").unwrap_or_default().to_owned(),
             admin: TelegramId(num("admin")),
+            lang: i.str("lang").and_then(Lang::from_code),
             from_chat: num("from_chat"),
             message_id: num("message_id") as i32,
             audience: i.str("audience").unwrap_or("all").to_owned(),
+            buttons: i
+                .str("buttons")
+                .and_then(|b| serde_json::from_str(b).ok())
+                .unwrap_or_default(),
             status: i.str("status").unwrap_or_default().to_owned(),
             progress_message: i.i64("progress_message").map(|m| m as i32),
             queued: num("queued"),
@@ -86,23 +97,83 @@ impl Broadcast {
     }
 }
 
-/// Who holds a recipient's marker.
+/// What a delivery of a batch found when it tried to take it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecipientClaim {
-    /// This delivery: send.
-    Acquired,
-    /// A delivery that started at `at` and has not recorded its outcome:
-    /// still running, or crashed.
-    Sending {
-        /// When it took the marker.
-        at: i64,
+pub enum BatchClaim {
+    /// This delivery holds the batch (generation `gen`): recipients before
+    /// `done` are accounted for, those in `done..claimed` are this
+    /// delivery's to send now. `unknown` recipients were in the hands of a
+    /// delivery that crashed; they were counted failed, never sent again.
+    Taken {
+        /// The claim's generation (every write checks it).
+        generation: i64,
+        /// Recipients accounted for.
+        done: usize,
+        /// Recipients this delivery may send before its next write.
+        claimed: usize,
+        /// Recipients whose outcome a crash made unknown (counted failed now).
+        unknown: usize,
     },
-    /// Sent (or refused) and counted before.
-    Accounted,
+    /// Another delivery holds it and wrote less than the lease ago.
+    Busy,
+    /// Every recipient of the batch is accounted for.
+    Done,
+}
+
+/// A batch's outcome counts, added to the broadcast's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Delivered.
+    pub sent: i64,
+    /// Refused (or outcome unknown).
+    pub failed: i64,
+    /// Blocked the bot.
+    pub blocked: i64,
+    /// Skipped (cancelled).
+    pub skipped: i64,
+}
+
+impl Counts {
+    fn is_zero(&self) -> bool {
+        *self == Counts::default()
+    }
+}
+
+/// A batch's progress, written once per chunk of copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchStep {
+    /// The claim's generation.
+    pub generation: i64,
+    /// `done` before this step (checked).
+    pub from: usize,
+    /// `done` after it.
+    pub done: usize,
+    /// The recipients claimed for the next chunk (`done..claimed`).
+    pub claimed: usize,
+    /// `sending` (this delivery goes on), `waiting` (given back: Telegram
+    /// asked to wait, or the run is out of time) or `done`.
+    pub state: &'static str,
 }
 
 /// A page of recipients and where the next page starts.
 pub type RecipientPage = (Vec<TelegramId>, Option<HashMap<String, AttributeValue>>);
+
+/// A recorded fan-out page: recipients, and the next page's start (`PK`, `SK`).
+pub type StoredPage = (Vec<TelegramId>, Option<(String, String)>);
+
+/// The batch item's attribute names (some are DynamoDB reserved words).
+fn batch_names() -> HashMap<String, String> {
+    [
+        ("#g", "gen"),
+        ("#st", "state"),
+        ("#d", "done"),
+        ("#c", "claimed"),
+        ("#at", "at"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
 
 fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
     StoreError::Dynamo(e.to_string())
@@ -114,6 +185,7 @@ impl Store {
         &self,
         id: &str,
         admin: TelegramId,
+        lang: Lang,
         from_chat: i64,
         message_id: i32,
         now: i64,
@@ -125,6 +197,7 @@ impl Store {
             .item("SK", s("BCAST"))
             .item("id", s(id))
             .item("admin", n(admin))
+            .item("lang", s(lang.code()))
             .item("from_chat", n(from_chat))
             .item("message_id", n(message_id))
             .item("audience", s("all"))
@@ -226,25 +299,35 @@ impl Store {
         Ok((ids, out.last_evaluated_key().cloned()))
     }
 
-    /// Counts a fan-out page once: its marker and `queued += count` in one
-    /// transaction; `last` also marks the fan-out done. `None` when the page
-    /// was counted before (a re-delivered job), else the broadcast after.
-    pub async fn count_broadcast_page(
+    /// Records fan-out page `n` once: its recipients and where the next
+    /// page starts (so every delivery of the page's job queues the same
+    /// batches and the same next page), with `queued += count`; the last
+    /// page also marks the fan-out done. `Ok(false)` when it was recorded
+    /// before (read it with [`Store::get_broadcast_page`]).
+    pub async fn record_broadcast_page(
         &self,
         id: &str,
         page: u64,
-        count: i64,
-        last: bool,
+        users: &[TelegramId],
+        next: Option<(&str, &str)>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let marker = Put::builder()
+        let list = users
+            .iter()
+            .map(|u| u.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut marker = Put::builder()
             .table_name(&self.table)
             .item("PK", s(pk(id)))
             .item("SK", s(format!("PAGE#{page}")))
+            .item("users", s(list))
             .item("ttl", n(now + KEEP_SECS))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(build_err)?;
+            .condition_expression("attribute_not_exists(PK)");
+        if let Some((npk, nsk)) = next {
+            marker = marker.item("next_pk", s(npk)).item("next_sk", s(nsk));
+        }
+        let last = next.is_none();
         let mut expr = "ADD queued :c".to_owned();
         if last {
             expr = format!("SET fanout_done = :t {expr}");
@@ -254,46 +337,79 @@ impl Store {
             .key("PK", s(pk(id)))
             .key("SK", s("BCAST"))
             .update_expression(expr)
-            .expression_attribute_values(":c", n(count));
+            .expression_attribute_values(":c", n(users.len()));
         if last {
             upd = upd.expression_attribute_values(":t", AttributeValue::Bool(true));
         }
         let items = vec![
-            TransactWriteItem::builder().put(marker).build(),
+            TransactWriteItem::builder()
+                .put(marker.build().map_err(build_err)?)
+                .build(),
             TransactWriteItem::builder()
                 .update(upd.build().map_err(build_err)?)
                 .build(),
         ];
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        self.transact(items).await
     }
 
-    /// Takes the marker for sending broadcast `id` to `user` (state
-    /// `sending`), or says who has it.
-    pub async fn claim_recipient(
+    /// A recorded fan-out page: its recipients and the next page's start.
+    pub async fn get_broadcast_page(
         &self,
         id: &str,
-        user: TelegramId,
+        page: u64,
+    ) -> Result<Option<StoredPage>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(pk(id)))
+            .key("SK", s(format!("PAGE#{page}")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item.map(|i| {
+            let users = i
+                .str("users")
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|u| u.parse().ok())
+                .map(TelegramId)
+                .collect();
+            let next = match (i.str("next_pk"), i.str("next_sk")) {
+                (Some(p), Some(k)) => Some((p.to_owned(), k.to_owned())),
+                _ => None,
+            };
+            (users, next)
+        }))
+    }
+
+    /// Takes batch `key` of broadcast `id` (`size` recipients) for this
+    /// delivery, claiming its next `chunk` recipients. A batch another
+    /// delivery holds is `Busy` until that delivery has written nothing for
+    /// `lease` seconds; then it is taken over and the recipients that
+    /// delivery had claimed but not accounted for are counted failed (they
+    /// may have been sent: never sent again).
+    pub async fn claim_batch(
+        &self,
+        id: &str,
+        key: &str,
+        size: usize,
+        chunk: usize,
         now: i64,
-    ) -> Result<RecipientClaim, StoreError> {
+        lease: i64,
+    ) -> Result<BatchClaim, StoreError> {
+        let first = chunk.min(size);
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
             .item("PK", s(pk(id)))
-            .item("SK", s(format!("TO#{user}")))
+            .item("SK", s(format!("BATCH#{key}")))
             .item("state", s("sending"))
+            .item("gen", n(1))
+            .item("done", n(0))
+            .item("claimed", n(first))
             .item("at", n(now))
             .item("ttl", n(now + KEEP_SECS))
             .condition_expression("attribute_not_exists(PK)")
@@ -302,74 +418,136 @@ impl Store {
             )
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(RecipientClaim::Acquired),
+        let old = match result {
+            Ok(_) => {
+                return Ok(BatchClaim::Taken {
+                    generation: 1,
+                    done: 0,
+                    claimed: first,
+                    unknown: 0,
+                });
+            }
             Err(SdkError::ServiceError(e))
                 if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
             {
-                let old = match e.err() {
+                match e.err() {
                     PutItemError::ConditionalCheckFailedException(c) => c.item().cloned(),
                     _ => None,
                 }
-                .unwrap_or_default();
-                Ok(match old.str("state") {
-                    Some("sending") => RecipientClaim::Sending {
-                        at: old.i64("at").unwrap_or_default(),
-                    },
-                    _ => RecipientClaim::Accounted,
-                })
+                .unwrap_or_default()
             }
-            Err(e) => Err(StoreError::from_sdk(e)),
+            Err(e) => return Err(StoreError::from_sdk(e)),
+        };
+        let generation = old.i64("gen").unwrap_or_default();
+        let done = old.i64("done").unwrap_or_default().max(0) as usize;
+        let held = old.i64("claimed").unwrap_or_default().max(0) as usize;
+        let state = old.str("state").unwrap_or_default();
+        if state == "done" || done >= size {
+            return Ok(BatchClaim::Done);
         }
-    }
-
-    /// Gives the marker back (Telegram asked to wait, or was unreachable).
-    pub async fn release_recipient(&self, id: &str, user: TelegramId) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
+        if state == "sending" && now - old.i64("at").unwrap_or_default() < lease {
+            return Ok(BatchClaim::Busy);
+        }
+        // Given back (`waiting`: nothing in flight), or its holder went
+        // silent past the lease (crashed: `done..held` may have been sent).
+        let unknown = if state == "sending" {
+            held.saturating_sub(done)
+        } else {
+            0
+        };
+        let from = done + unknown;
+        let claimed = (from + chunk).min(size);
+        let state_after = if from >= size { "done" } else { "sending" };
+        let upd = Update::builder()
             .table_name(&self.table)
             .key("PK", s(pk(id)))
-            .key("SK", s(format!("TO#{user}")))
-            .send()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(())
-    }
-
-    /// Records the outcome of sending to `user` (`sent`, `failed`,
-    /// `blocked`, `skipped`): the marker `sending → <what>` and the counter,
-    /// in one transaction, so each recipient is counted once. `Ok(false)`
-    /// when it was counted before.
-    pub async fn account_recipient(
-        &self,
-        id: &str,
-        user: TelegramId,
-        what: &str,
-    ) -> Result<bool, StoreError> {
-        let marker = Update::builder()
-            .table_name(&self.table)
-            .key("PK", s(pk(id)))
-            .key("SK", s(format!("TO#{user}")))
-            .update_expression("SET #s = :what")
-            .condition_expression("#s = :sending")
-            .expression_attribute_names("#s", "state")
-            .expression_attribute_values(":what", s(what))
-            .expression_attribute_values(":sending", s("sending"))
+            .key("SK", s(format!("BATCH#{key}")))
+            .update_expression("SET #g = :g2, #st = :st, #d = :d, #c = :c, #at = :now")
+            .condition_expression("#g = :g")
+            .set_expression_attribute_names(Some(batch_names()))
+            .expression_attribute_values(":g", n(generation))
+            .expression_attribute_values(":g2", n(generation + 1))
+            .expression_attribute_values(":st", s(state_after))
+            .expression_attribute_values(":d", n(from))
+            .expression_attribute_values(":c", n(claimed))
+            .expression_attribute_values(":now", n(now))
             .build()
             .map_err(build_err)?;
-        let counter = Update::builder()
+        let mut items = vec![TransactWriteItem::builder().update(upd).build()];
+        if unknown > 0 {
+            items.push(self.counts_update(
+                id,
+                &Counts {
+                    failed: unknown as i64,
+                    ..Counts::default()
+                },
+            )?);
+        }
+        if !self.transact(items).await? {
+            return Ok(BatchClaim::Busy);
+        }
+        Ok(BatchClaim::Taken {
+            generation: generation + 1,
+            done: from,
+            claimed,
+            unknown,
+        })
+    }
+
+    /// Writes a batch's step and adds its counts to the broadcast, in one
+    /// transaction, while this delivery still holds the batch. `Ok(false)`
+    /// when it does not (another delivery took it over).
+    pub async fn record_batch(
+        &self,
+        id: &str,
+        key: &str,
+        step: &BatchStep,
+        counts: &Counts,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let upd = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(pk(id)))
+            .key("SK", s(format!("BATCH#{key}")))
+            .update_expression("SET #st = :st, #d = :d, #c = :c, #at = :now")
+            .condition_expression("#g = :g AND #d = :from")
+            .set_expression_attribute_names(Some(batch_names()))
+            .expression_attribute_values(":g", n(step.generation))
+            .expression_attribute_values(":from", n(step.from))
+            .expression_attribute_values(":st", s(step.state))
+            .expression_attribute_values(":d", n(step.done))
+            .expression_attribute_values(":c", n(step.claimed))
+            .expression_attribute_values(":now", n(now))
+            .build()
+            .map_err(build_err)?;
+        let mut items = vec![TransactWriteItem::builder().update(upd).build()];
+        if !counts.is_zero() {
+            items.push(self.counts_update(id, counts)?);
+        }
+        self.transact(items).await
+    }
+
+    fn counts_update(&self, id: &str, c: &Counts) -> Result<TransactWriteItem, StoreError> {
+        let upd = Update::builder()
             .table_name(&self.table)
             .key("PK", s(pk(id)))
             .key("SK", s("BCAST"))
-            .update_expression("ADD #c :one")
-            .expression_attribute_names("#c", what)
-            .expression_attribute_values(":one", n(1))
+            .update_expression("ADD #s :s, #f :f, #b :b, #k :k")
+            .expression_attribute_names("#s", "sent")
+            .expression_attribute_names("#f", "failed")
+            .expression_attribute_names("#b", "blocked")
+            .expression_attribute_names("#k", "skipped")
+            .expression_attribute_values(":s", n(c.sent))
+            .expression_attribute_values(":f", n(c.failed))
+            .expression_attribute_values(":b", n(c.blocked))
+            .expression_attribute_values(":k", n(c.skipped))
             .build()
             .map_err(build_err)?;
-        let items = vec![
-            TransactWriteItem::builder().update(marker).build(),
-            TransactWriteItem::builder().update(counter).build(),
-        ];
+        Ok(TransactWriteItem::builder().update(upd).build())
+    }
+
+    /// Runs a transaction; `Ok(false)` when a condition failed.
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
         match self
             .client
             .transact_write_items()

@@ -32,6 +32,9 @@ pub mod counter {
     pub const REFUNDS: &str = "refunds";
     /// Users banned now (totals only; +1 on a ban, −1 on an unban).
     pub const BANNED: &str = "banned";
+    /// Users who have blocked the bot now (totals only; +1 when we learn of
+    /// a block, −1 when they come back).
+    pub const BLOCKED: &str = "blocked";
     /// Money received from a provider, `rev_<provider>_<currency>` in minor units.
     pub fn revenue(provider: &str, currency: &str) -> String {
         format!("rev_{provider}_{currency}")

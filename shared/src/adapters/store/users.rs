@@ -259,7 +259,9 @@ impl Store {
             "GSI1PK = if_not_exists(GSI1PK, :refpk)",
             "GSI1SK = if_not_exists(GSI1SK, :pk)",
         ];
-        let mut remove = vec!["blocked_at"];
+        // `blocked_at` is cleared by the caller through `set_blocked`, which
+        // keeps the stats' gauge: a user who writes has not blocked the bot.
+        let mut remove = Vec::new();
         let mut req = self
             .client
             .update_item()
@@ -292,7 +294,11 @@ impl Store {
             }
             None => remove.extend(["username", "GSI3PK", "GSI3SK"]),
         }
-        let expr = format!("SET {} REMOVE {}", set.join(", "), remove.join(", "));
+        let expr = if remove.is_empty() {
+            format!("SET {}", set.join(", "))
+        } else {
+            format!("SET {} REMOVE {}", set.join(", "), remove.join(", "))
+        };
         let out = req
             .update_expression(expr)
             .return_values(ReturnValue::AllNew)
@@ -451,20 +457,76 @@ impl Store {
             .await
     }
 
-    /// Marks that the user blocked the bot (or unblocked it, with `None`).
+    /// Marks the user as having blocked the bot at `at` (or not, `None`),
+    /// counting the change in the stats' "blocked the bot" gauge in the
+    /// same transaction: only a real change counts (a second block, or an
+    /// unblock of a user who never blocked, changes nothing).
     pub async fn set_blocked(&self, id: TelegramId, at: Option<i64>) -> Result<(), StoreError> {
-        match at {
-            Some(at) => {
-                self.set_fields(
-                    id,
-                    "SET blocked_at = :v, tg_id = :id",
-                    &[(":v", n(at)), (":id", n(id))],
-                )
+        let (expr, cond, delta) = match at {
+            Some(_) => (
+                "SET blocked_at = :v, tg_id = :id",
+                "attribute_not_exists(blocked_at)",
+                1,
+            ),
+            None => (
+                "REMOVE blocked_at SET tg_id = :id",
+                "attribute_exists(blocked_at)",
+                -1,
+            ),
+        };
+        let mut upd = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE))
+            .update_expression(expr)
+            .condition_expression(cond)
+            .expression_attribute_values(":id", n(id));
+        if let Some(at) = at {
+            upd = upd.expression_attribute_values(":v", n(at));
+        }
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .update(upd.build().map_err(|e| StoreError::Dynamo(e.to_string()))?)
+                .build(),
+        ];
+        // A gauge: only the totals shard is read; the day item is harmless.
+        items.extend(super::stats::count_items(
+            &self.table,
+            at.unwrap_or_else(crate::base::clock::now),
+            &id.to_string(),
+            &[(super::stats::counter::BLOCKED.to_owned(), delta)],
+        )?);
+        // A conflict on the counters' shard is retried; a failed condition
+        // means there is nothing to change.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
                 .await
-            }
-            None => {
-                self.set_fields(id, "REMOVE blocked_at SET tg_id = :id", &[(":id", n(id))])
-                    .await
+            {
+                Ok(_) => return Ok(()),
+                Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
+                    let unchanged = match e.err() {
+                        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => c
+                            .cancellation_reasons()
+                            .iter()
+                            .any(|r| r.code() == Some("ConditionalCheckFailed")),
+                        _ => false,
+                    };
+                    if unchanged {
+                        return Ok(());
+                    }
+                    if tries >= 3 {
+                        return Err(StoreError::Dynamo(
+                            "blocked mark: transaction conflict".into(),
+                        ));
+                    }
+                }
+                Err(e) => return Err(StoreError::from_sdk(e)),
             }
         }
     }

@@ -5,6 +5,7 @@ use crate::adapters::app::App;
 use crate::adapters::outbox::{Button, OutgoingText};
 use crate::adapters::queue::{Received, consume};
 use crate::base::clock::now;
+use crate::domains::admin::broadcast;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use teloxide_core::payloads::SendMessageSetters;
 use teloxide_core::requests::Requester;
@@ -15,17 +16,19 @@ use teloxide_core::{ApiError, RequestError};
 
 /// A message pushed back by 429 more often than this goes to the DLQ path.
 const MAX_DEFERRALS: u32 = 20;
+/// A run starts no new broadcast chunk after this; its timeout is 30 s.
+const RUN_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Handles one batch from the outbox queue.
 pub async fn handle_outbox(app: &App, event: SqsEvent) -> SqsBatchResponse {
-    consume(&event, |m| deliver(app, m)).await
+    // One pacer per run: the run's broadcast copies share it.
+    let pacer = broadcast::Pacer::new(broadcast::PER_RUN_PER_SECOND, RUN_BUDGET);
+    consume(&event, |m| deliver(app, m, &pacer)).await
 }
 
-async fn deliver(app: &App, m: Received<'_>) -> Result<(), String> {
-    if let Ok(copy) =
-        serde_json::from_str::<crate::domains::admin::broadcast::BroadcastCopy>(m.body)
-    {
-        return crate::domains::admin::broadcast::deliver(app, copy).await;
+async fn deliver(app: &App, m: Received<'_>, pacer: &broadcast::Pacer) -> Result<(), String> {
+    if let Ok(batch) = serde_json::from_str::<broadcast::BroadcastBatch>(m.body) {
+        return broadcast::deliver(app, batch, pacer).await;
     }
     let msg: OutgoingText =
         serde_json::from_str(m.body).map_err(|e| format!("malformed outbox message: {e}"))?;
