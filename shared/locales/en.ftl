@@ -367,6 +367,7 @@ admin-stats = 📊 <b>Stats</b> (today / 7 d / 30 d / all time)
     Sign-ups: { $users }
     Banned now: { $banned }
     Blocked the bot now: { $blocked }
+    With an active subscription now: { $active } (on trial: { $on_trial })
     Trials started: { $trials }
     Plan purchases: { $plans }
     First purchases: { $first }
@@ -401,8 +402,7 @@ broadcast-audience-active = Active subscription
 broadcast-audience-expired = Subscription expired
 broadcast-audience-never_paid = Never paid
 broadcast-audience-trial = On trial
-broadcast-count = { $count } recipients at most (users who blocked the bot are skipped)
-broadcast-count-unknown = recipients are counted as it is sent
+broadcast-count = { $count } recipients at most (banned users and users who blocked the bot are skipped as it is sent)
 broadcast-confirm = 📣 Audience: { $audience }; { $count }. Send?
 broadcast-btn-buttons = 🔗 URL buttons
 broadcast-buttons-ask = Send the buttons, one a line: <code>text - https://link</code> (up to 8; http, https or tg links).

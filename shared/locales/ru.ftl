@@ -376,6 +376,7 @@ admin-stats = 📊 <b>Статистика</b> (сегодня / 7 дн. / 30 д
     Регистрации: { $users }
     Забанено сейчас: { $banned }
     Заблокировали бота сейчас: { $blocked }
+    С активной подпиской сейчас: { $active } (на пробном периоде: { $on_trial })
     Пробных начато: { $trials }
     Покупок тарифов: { $plans }
     Первых покупок: { $first }
@@ -410,8 +411,7 @@ broadcast-audience-active = С активной подпиской
 broadcast-audience-expired = С истёкшей подпиской
 broadcast-audience-never_paid = Ни разу не платили
 broadcast-audience-trial = На пробном периоде
-broadcast-count = не более { $count } получателей (заблокировавшие бота пропускаются)
-broadcast-count-unknown = получатели считаются по ходу отправки
+broadcast-count = не более { $count } получателей (забаненные и заблокировавшие бота пропускаются при отправке)
 broadcast-confirm = 📣 Аудитория: { $audience }; { $count }. Отправить?
 broadcast-btn-buttons = 🔗 Кнопки-ссылки
 broadcast-buttons-ask = Пришлите кнопки, по одной в строке: <code>текст - https://ссылка</code> (до 8; ссылки http, https или tg).

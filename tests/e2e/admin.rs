@@ -843,3 +843,117 @@ async fn store_buttons(t: &TestStack, id: &str) -> Vec<(String, String)> {
         .expect("broadcast")
         .buttons
 }
+
+/// Pays a one-month plan with Stars as `user`; the order's id.
+async fn pay_stars(t: &TestStack, update: i64, user: i64, charge: &str) -> OrderId {
+    press(t, update, user, "pay:1m:stars").await;
+    let invoice = t.telegram.calls_of("sendInvoice").pop().expect("invoice");
+    let order = OrderId(invoice.body["payload"].as_str().expect("payload").into());
+    let paid = json!({"update_id": update + 1, "message": {
+        "message_id": update + 1, "date": 1_700_000_000,
+        "from": {"id": user, "is_bot": false, "first_name": "B", "language_code": "en"},
+        "chat": {"id": user, "type": "private", "first_name": "B"},
+        "successful_payment": {
+            "currency": "XTR", "total_amount": 150, "invoice_payload": order.0,
+            "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
+        }
+    }});
+    assert_eq!(t.update(&paid).await, 200);
+    order
+}
+
+/// Where users stand (active, on trial, expired, never paid) at `at`.
+async fn standing(t: &TestStack, at: i64) -> (i64, i64, i64, i64) {
+    let st = shared::domains::admin::stats::load(&t.stack.app, at)
+        .await
+        .expect("stats")
+        .standing;
+    (st.active, st.trial, st.expired(), st.never_paid())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn active_trial_expired_and_never_paid_follow_trials_payments_days_and_refunds() {
+    let (t, _) = desk(false).await;
+    let now = shared::base::clock::now();
+    let day = 86_400;
+    say(&t, 1, ADMIN, "/start").await;
+    for (i, u) in [4801, 4802, 4803, 4804].iter().enumerate() {
+        say(&t, 2 + i as i64, *u, "/start").await;
+    }
+    assert_eq!(standing(&t, now).await, (0, 0, 0, 5));
+    // Two trials; then 4801 pays over its trial.
+    press(&t, 10, 4801, "trial").await;
+    press(&t, 11, 4802, "trial").await;
+    // Pressed again: the trial is once.
+    press(&t, 12, 4802, "trial").await;
+    assert_eq!(standing(&t, now).await, (2, 2, 0, 5));
+    pay_stars(&t, 20, 4801, "ends-charge-1").await;
+    assert_eq!(standing(&t, now).await, (2, 1, 0, 4));
+    // A purchase by a user with no end, then its refund (the end goes back
+    // to now: counted until the day is over).
+    let order = pay_stars(&t, 30, 4803, "ends-charge-2").await;
+    assert_eq!(standing(&t, now).await, (3, 1, 0, 3));
+    // The admin adds a week to 4804 (no end before).
+    press(&t, 40, ADMIN, "adm:d:4804:7:0").await;
+    assert_eq!(standing(&t, now).await, (4, 1, 0, 3));
+    press(&t, 41, ADMIN, &format!("adm:prf:{}", order.0)).await;
+    assert_eq!(t.telegram.calls_of("refundStarPayment").len(), 1);
+    assert_eq!(standing(&t, now).await, (4, 1, 0, 3));
+    // Tomorrow: 4803's refunded end is over.
+    assert_eq!(standing(&t, now + day).await, (3, 1, 1, 3));
+    // In 5 days the trial (3 days here) is over too; in 10 days the week;
+    // in 60 days everything.
+    let trial_days = i64::from(t.stack.app.config.trial.expect("trial").days);
+    assert!(trial_days + 1 < 7 && trial_days < 30, "the test's timeline");
+    assert_eq!(
+        standing(&t, now + (trial_days + 1) * day).await,
+        (2, 0, 2, 3)
+    );
+    assert_eq!(standing(&t, now + 10 * day).await, (1, 0, 3, 3));
+    assert_eq!(standing(&t, now + 60 * day).await, (0, 0, 4, 3));
+    // The admin resets 4802's trial while it runs: no longer "on trial".
+    press(&t, 42, ADMIN, "adm:rt:4802").await;
+    assert_eq!(standing(&t, now).await, (4, 0, 0, 3));
+
+    // The stats screen shows them.
+    say(&t, 50, ADMIN, "/stats").await;
+    let stats = text(&last_to(&t, ADMIN));
+    assert!(
+        stats.contains("With an active subscription now: 4 (on trial: 0)"),
+        "{stats}"
+    );
+    // The broadcast preview counts each audience.
+    press(&t, 60, ADMIN, "adm:bc").await;
+    say(&t, 61, ADMIN, "News").await;
+    let id = buttons(&last_to(&t, ADMIN))
+        .into_iter()
+        .find(|b| b.starts_with("adm:bcb:"))
+        .expect("buttons button")
+        .split(':')
+        .nth(2)
+        .expect("id")
+        .to_owned();
+    for (i, (audience, count)) in [
+        ("all", 5),
+        ("active", 4),
+        ("expired", 0),
+        ("never_paid", 3),
+        ("trial", 0),
+    ]
+    .iter()
+    .enumerate()
+    {
+        press(
+            &t,
+            70 + i as i64,
+            ADMIN,
+            &format!("adm:bca:{id}:{audience}"),
+        )
+        .await;
+        let confirm = text(&last_to(&t, ADMIN));
+        assert!(
+            confirm.contains(&format!("{count} recipients at most")),
+            "{audience}: {confirm}"
+        );
+    }
+}

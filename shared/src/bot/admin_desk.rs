@@ -654,6 +654,8 @@ pub fn stats_text(app: &App, lang: Lang, st: &Stats) -> String {
             ("users", Arg::Str(four(counter::SIGNUPS))),
             ("banned", Arg::Num(st.get(Span::All, counter::BANNED))),
             ("blocked", Arg::Num(st.get(Span::All, counter::BLOCKED))),
+            ("active", Arg::Num(st.standing.active)),
+            ("on_trial", Arg::Num(st.standing.trial)),
             ("trials", Arg::Str(four(counter::TRIALS))),
             ("plans", Arg::Str(four(counter::PLANS))),
             ("first", Arg::Str(four(counter::FIRST_PLANS))),
@@ -773,21 +775,17 @@ fn audience_screen(lang: Lang, id: &str) -> Screen {
     }
 }
 
-/// The confirmation: the audience and, for everyone, the count from the
-/// counters (the others are counted as the fan-out goes).
+/// The confirmation: the audience and its recipient count from the
+/// counters (`domains::admin::stats::audience_count`).
 async fn broadcast_confirm(
     app: &App,
     lang: Lang,
     id: &str,
     audience: &str,
 ) -> Result<Screen, BotError> {
-    let count = if audience == "all" {
-        let st = crate::domains::admin::stats::load(app, now()).await?;
-        let n = st.get(Span::All, counter::SIGNUPS) - st.get(Span::All, counter::BANNED);
-        tr(lang, "broadcast-count", &[("count", Arg::Num(n.max(0)))])
-    } else {
-        t(lang, "broadcast-count-unknown")
-    };
+    let st = crate::domains::admin::stats::load(app, now()).await?;
+    let n = crate::domains::admin::stats::audience_count(&st.standing, audience);
+    let count = tr(lang, "broadcast-count", &[("count", Arg::Num(n))]);
     let text = tr(
         lang,
         "broadcast-confirm",

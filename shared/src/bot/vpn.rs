@@ -155,16 +155,13 @@ pub async fn trial(app: &App, user: &User, now: i64) -> Result<Screen, BotError>
         return Ok(screens::main_menu(&app.config, user, false));
     };
     let end = now + i64::from(trial.days) * 86_400;
-    if !app.store.activate_trial(user.id, now, end).await? {
+    let old = user.sub_end.map(|at| crate::adapters::store::stats::End {
+        at,
+        trial: user.trial_end == Some(at),
+    });
+    if !app.store.activate_trial(user.id, old, now, end).await? {
         return Ok(screens::trial_unavailable(user));
     }
-    crate::domains::admin::stats::count_event(
-        app,
-        now,
-        user.id,
-        crate::adapters::store::stats::counter::TRIALS,
-    )
-    .await;
     let req = PanelSyncRequest {
         user: user.id,
         reason: SyncReason::Trial,

@@ -8,7 +8,7 @@
 //! its record (or the reverse) cannot exist.
 
 use super::attrs::{ItemExt, n, s};
-use super::stats::{count_items, counter};
+use super::stats::{End, count_items, counter, ends_items};
 use super::{Item, Store, StoreError, keys};
 use crate::base::types::{Kopecks, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
@@ -245,8 +245,10 @@ impl Store {
     }
 
     /// Moves the subscription end from `old` (as the admin saw it) to
-    /// `new`, with a ledger entry and the audit entry. Stale when the end
-    /// is no longer `old`: a repeated press does nothing.
+    /// `new`, with a ledger entry, the audit entry and the end buckets.
+    /// Stale when the end is no longer `old`: a repeated press does nothing.
+    /// Reads the user's ends first (whether `old` is the trial's), and the
+    /// write is conditional on what it read.
     pub async fn set_sub_end_by_admin(
         &self,
         id: TelegramId,
@@ -255,6 +257,13 @@ impl Store {
         days: i32,
         audit: &Audit,
     ) -> Result<Change, StoreError> {
+        let Some(profile) = self.ends_of(id).await? else {
+            return Ok(Change::Stale);
+        };
+        let seen = End::of(&profile);
+        if seen.map(|e| e.at) != old {
+            return Ok(Change::Stale);
+        }
         let mut upd = user_update(&self.table, id)
             .update_expression(
                 "SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk REMOVE refund_cap",
@@ -262,19 +271,46 @@ impl Store {
             .expression_attribute_values(":end", n(new))
             .expression_attribute_values(":exp", s(keys::expiry_pk(new)))
             .expression_attribute_values(":expsk", s(keys::expiry_sk(id, new)));
-        upd = match old {
-            Some(o) => upd
-                .condition_expression("sub_end = :old")
-                .expression_attribute_values(":old", n(o)),
-            None => upd.condition_expression(
+        upd = match (seen, profile.i64("trial_end")) {
+            (Some(o), Some(trial)) => upd
+                .condition_expression("sub_end = :old AND trial_end = :trial")
+                .expression_attribute_values(":old", n(o.at))
+                .expression_attribute_values(":trial", n(trial)),
+            (Some(o), None) => upd
+                .condition_expression("sub_end = :old AND attribute_not_exists(trial_end)")
+                .expression_attribute_values(":old", n(o.at)),
+            (None, _) => upd.condition_expression(
                 "attribute_exists(created_at) AND attribute_not_exists(sub_end)",
             ),
         };
         let op = nonce();
         let mut items = vec![update_item(upd)?];
+        items.extend(ends_items(
+            &self.table,
+            &id.to_string(),
+            seen,
+            End::moved(&profile, new),
+        )?);
         items.push(self.admin_ledger(id, audit, &op, "admin_days", |p| p.item("days", n(days)))?);
         items.extend(audit.puts(&self.table, &op)?);
         self.commit(items).await
+    }
+
+    /// The user's `sub_end` and `trial_end` (consistent read); `None` when
+    /// the user does not exist.
+    async fn ends_of(&self, id: TelegramId) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE))
+            .projection_expression("created_at, sub_end, trial_end")
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item.filter(|i| i.contains_key("created_at")))
     }
 
     /// Adds `delta` kopecks (negative: takes) to the balance, never below
@@ -321,11 +357,34 @@ impl Store {
     }
 
     /// Lets a user take the trial again (the subscription itself is kept).
+    /// A user still on the trial leaves the trial bucket (their end stays).
     pub async fn reset_trial(&self, id: TelegramId, audit: &Audit) -> Result<Change, StoreError> {
-        let upd = user_update(&self.table, id)
-            .update_expression("REMOVE trial_used, trial_end")
-            .condition_expression("attribute_exists(trial_used)");
-        let mut items = vec![update_item(upd)?];
+        let Some(profile) = self.ends_of(id).await? else {
+            return Ok(Change::Stale);
+        };
+        let seen = End::of(&profile);
+        let mut upd =
+            user_update(&self.table, id).update_expression("REMOVE trial_used, trial_end");
+        let mut items = Vec::new();
+        upd = match seen {
+            Some(e) if e.trial => {
+                items.extend(ends_items(
+                    &self.table,
+                    &id.to_string(),
+                    Some(e),
+                    Some(End { trial: false, ..e }),
+                )?);
+                upd.condition_expression(
+                    "attribute_exists(trial_used) AND sub_end = :end AND trial_end = :end",
+                )
+                .expression_attribute_values(":end", n(e.at))
+            }
+            _ => upd.condition_expression(
+                "attribute_exists(trial_used) AND (attribute_not_exists(trial_end) \
+                 OR attribute_not_exists(sub_end) OR trial_end <> sub_end)",
+            ),
+        };
+        items.insert(0, update_item(upd)?);
         items.extend(audit.puts(&self.table, &nonce())?);
         self.commit(items).await
     }

@@ -356,6 +356,7 @@ impl Store {
         }
         // The later subscription end wins.
         let old_end = existing.i64("sub_end");
+        let mut end_moves = Vec::new();
         if let Some(end) = u.sub_end.filter(|e| old_end.is_none_or(|old| *e > old)) {
             set.extend([
                 "sub_end = :end".into(),
@@ -373,6 +374,12 @@ impl Store {
                 }
                 None => "attribute_not_exists(sub_end)".to_owned(),
             });
+            end_moves = super::stats::ends_items(
+                &self.table,
+                &u.id.to_string(),
+                super::stats::End::of(existing),
+                super::stats::End::moved(existing, end),
+            )?;
         }
         if let Some(at) = u.trial_used {
             set.push("trial_used = if_not_exists(trial_used, :trial)".into());
@@ -428,6 +435,7 @@ impl Store {
                 .update(upd.update_expression(expr).build().map_err(build_err)?)
                 .build(),
         ];
+        items.append(&mut end_moves);
         if let Some(r) = referrer {
             items.push(add_one(
                 &self.table,

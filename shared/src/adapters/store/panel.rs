@@ -2,12 +2,14 @@
 //! cache, the panel's last reported status, and the once-ever trial.
 
 use super::attrs::{n, s};
+use super::stats::{End, count_items, counter, ends_items};
 use super::users::{PanelLink, Traffic, User};
 use super::{Item, Store, StoreError, keys};
 use crate::base::types::TelegramId;
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
 use std::collections::HashMap;
 
 /// What a sync learned about the user's panel account.
@@ -172,46 +174,131 @@ impl Store {
     }
 
     /// Starts the free trial: once per user ever, and not over an active
-    /// subscription. One conditional write, so concurrent presses start it
-    /// once. `Ok(false)` when the user already had it or is subscribed.
+    /// subscription. One transaction: the user's write (conditional on the
+    /// end `old` the caller read, so concurrent presses start it once), the
+    /// end buckets and the trials counter. `Ok(false)` when the user already
+    /// had it, is subscribed, or their end changed since it was read.
     pub async fn activate_trial(
         &self,
         id: TelegramId,
+        old: Option<End>,
         now: i64,
         end: i64,
     ) -> Result<bool, StoreError> {
-        self.update_user_if(
-            id,
-            "SET trial_used = :now, trial_end = :end, sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk",
-            "attribute_exists(created_at) AND attribute_not_exists(trial_used) \
-             AND (attribute_not_exists(sub_end) OR sub_end <= :now)",
-            &[
-                (":now", n(now)),
-                (":end", n(end)),
-                (":exp", s(super::keys::expiry_pk(end))),
-                (":expsk", s(super::keys::expiry_sk(id, end))),
-            ],
-        )
-        .await
+        let mut upd = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE))
+            .update_expression(
+                "SET trial_used = :now, trial_end = :end, sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk",
+            )
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":end", n(end))
+            .expression_attribute_values(":exp", s(super::keys::expiry_pk(end)))
+            .expression_attribute_values(":expsk", s(super::keys::expiry_sk(id, end)));
+        upd = match old {
+            Some(o) => upd
+                .condition_expression(
+                    "attribute_exists(created_at) AND attribute_not_exists(trial_used) \
+                     AND sub_end = :old AND sub_end <= :now",
+                )
+                .expression_attribute_values(":old", n(o.at)),
+            None => upd.condition_expression(
+                "attribute_exists(created_at) AND attribute_not_exists(trial_used) \
+                 AND attribute_not_exists(sub_end)",
+            ),
+        };
+        let upd = upd.build().map_err(|e| StoreError::Dynamo(e.to_string()))?;
+        let key = id.to_string();
+        let mut items = vec![TransactWriteItem::builder().update(upd).build()];
+        items.extend(ends_items(
+            &self.table,
+            &key,
+            old,
+            Some(End {
+                at: end,
+                trial: true,
+            }),
+        )?);
+        items.extend(count_items(
+            &self.table,
+            now,
+            &key,
+            &[(counter::TRIALS.to_owned(), 1)],
+        )?);
+        self.transact_if(items).await
+    }
+
+    /// Runs a transaction whose first item is the conditional user write;
+    /// `Ok(false)` when that condition did not hold.
+    async fn transact_if(&self, items: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(
+                    e.err(),
+                    TransactWriteItemsError::TransactionCanceledException(c)
+                        if c.cancellation_reasons().first().and_then(|r| r.code())
+                            == Some("ConditionalCheckFailed")
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
     }
 
     /// Moves the subscription end forward to `end` (never back): a later
-    /// expiry found on the panel during reconciliation. `Ok(false)` when
-    /// ours is already as late, or a refund capped the end below `end` (the
-    /// panel still shows days that were taken back).
-    pub async fn extend_sub_end_to(&self, id: TelegramId, end: i64) -> Result<bool, StoreError> {
-        self.update_user_if(
-            id,
-            "SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk",
-            "attribute_exists(created_at) AND (attribute_not_exists(sub_end) OR sub_end < :end) \
-             AND (attribute_not_exists(refund_cap) OR refund_cap >= :end)",
-            &[
-                (":end", n(end)),
-                (":exp", s(super::keys::expiry_pk(end))),
-                (":expsk", s(super::keys::expiry_sk(id, end))),
-            ],
-        )
-        .await
+    /// expiry found on the panel during reconciliation, from the end `old`
+    /// the caller read (the write is conditional on it, with the end
+    /// buckets in the same transaction). `Ok(false)` when the end changed
+    /// since, ours is already as late, or a refund capped the end below
+    /// `end` (the panel still shows days that were taken back).
+    pub async fn extend_sub_end_to(
+        &self,
+        id: TelegramId,
+        old: Option<End>,
+        trial_end: Option<i64>,
+        end: i64,
+    ) -> Result<bool, StoreError> {
+        let mut upd = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE))
+            .update_expression("SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk")
+            .expression_attribute_values(":end", n(end))
+            .expression_attribute_values(":exp", s(super::keys::expiry_pk(end)))
+            .expression_attribute_values(":expsk", s(super::keys::expiry_sk(id, end)));
+        upd = match old {
+            Some(o) => upd
+                .condition_expression(
+                    "attribute_exists(created_at) AND sub_end = :old AND sub_end < :end \
+                     AND (attribute_not_exists(refund_cap) OR refund_cap >= :end)",
+                )
+                .expression_attribute_values(":old", n(o.at)),
+            None => upd.condition_expression(
+                "attribute_exists(created_at) AND attribute_not_exists(sub_end) \
+                 AND (attribute_not_exists(refund_cap) OR refund_cap >= :end)",
+            ),
+        };
+        let upd = upd.build().map_err(|e| StoreError::Dynamo(e.to_string()))?;
+        let mut items = vec![TransactWriteItem::builder().update(upd).build()];
+        items.extend(ends_items(
+            &self.table,
+            &id.to_string(),
+            old,
+            Some(End {
+                at: end,
+                trial: trial_end == Some(end),
+            }),
+        )?);
+        self.transact_if(items).await
     }
 
     /// Reads many users at once (`BatchGetItem`, 100 keys a call); unknown

@@ -35,6 +35,10 @@ pub mod counter {
     /// Users who have blocked the bot now (totals only; +1 when we learn of
     /// a block, −1 when they come back).
     pub const BLOCKED: &str = "blocked";
+    /// Users who ever had a subscription end (in `ENDS#EVER#<shard>`, not
+    /// the totals; counted by the writers that keep the end buckets, see
+    /// [`super::ends_items`]).
+    pub const WITH_END: &str = "with_end";
     /// Money received from a provider, `rev_<provider>_<currency>` in minor units.
     pub fn revenue(provider: &str, currency: &str) -> String {
         format!("rev_{provider}_{currency}")
@@ -211,5 +215,179 @@ fn add_numbers(into: &mut BTreeMap<String, i64>, item: &Item) {
         if let Some(v) = item.i64(name) {
             *into.entry(name.clone()).or_default() += v;
         }
+    }
+}
+
+/// Sort key of the subscription ends of a day's shard (`ENDS#<day>#<shard>`,
+/// attributes `sub`: subscriptions ending that day, `trial`: of them, trials).
+pub fn ends_sk(day: &str, shard: u64) -> String {
+    format!("ENDS#{day}#{shard}")
+}
+
+/// A user's subscription end as the end buckets see it: when it ends and
+/// whether that end is the trial's (`trial_end = sub_end`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct End {
+    /// `sub_end`.
+    pub at: i64,
+    /// The end is the trial's.
+    pub trial: bool,
+}
+
+impl End {
+    /// The end of a profile item, if it has one.
+    pub fn of(item: &Item) -> Option<End> {
+        let at = item.i64("sub_end")?;
+        Some(End {
+            at,
+            trial: item.i64("trial_end") == Some(at),
+        })
+    }
+
+    /// The end of a profile item once its `sub_end` moves to `at`.
+    pub fn moved(item: &Item, at: i64) -> Option<End> {
+        Some(End {
+            at,
+            trial: item.i64("trial_end") == Some(at),
+        })
+    }
+}
+
+/// A move of one user's end: `(user id, old, new)`.
+pub type EndMove = (String, Option<End>, Option<End>);
+
+/// The `ADD` updates that move user `user`'s end from `old` to `new` in the
+/// end buckets (−1 on the old day, +1 on the new one, `trial` likewise) and,
+/// for a first end, count the user in `with_end` (`ENDS#EVER#<shard>`): for
+/// the transaction that moves the end. Nothing when the day and kind stay.
+pub fn ends_items(
+    table: &str,
+    user: &str,
+    old: Option<End>,
+    new: Option<End>,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    ends_items_all(table, &[(user.to_owned(), old, new)])
+}
+
+/// [`ends_items`] for several users moved in one transaction (a buyer and
+/// their inviter): one update per bucket item, as a transaction may touch
+/// an item once.
+pub fn ends_items_all(
+    table: &str,
+    moves: &[EndMove],
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let mut by_sk: BTreeMap<String, BTreeMap<&str, i64>> = BTreeMap::new();
+    for (user, old, new) in moves {
+        let shard = shard_of(user);
+        for (end, sign) in [(old, -1), (new, 1)] {
+            if let Some(e) = end {
+                let slot = by_sk.entry(ends_sk(&day_of(e.at), shard)).or_default();
+                *slot.entry("sub").or_default() += sign;
+                *slot.entry("trial").or_default() += if e.trial { sign } else { 0 };
+            }
+        }
+        if old.is_none() && new.is_some() {
+            *by_sk
+                .entry(ends_sk("EVER", shard))
+                .or_default()
+                .entry(counter::WITH_END)
+                .or_default() += 1;
+        }
+    }
+    let mut out = Vec::new();
+    for (sk, sums) in by_sk {
+        let adds: Vec<(String, i64)> = sums
+            .into_iter()
+            .filter(|(_, v)| *v != 0)
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        if adds.is_empty() {
+            continue;
+        }
+        let upd = add_update(table, sk, &adds)
+            .build()
+            .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+        out.push(TransactWriteItem::builder().update(upd).build());
+    }
+    Ok(out)
+}
+
+/// Users by where their subscription stands, from the end buckets and the
+/// totals. Ends are counted by UTC day: a subscription that ended earlier
+/// today still counts as active until midnight.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// Users whose subscription ends today or later.
+    pub active: i64,
+    /// Of them, on the trial (the end is the trial's).
+    pub trial: i64,
+    /// Users who ever had a subscription end.
+    pub with_end: i64,
+    /// Users registered.
+    pub users: i64,
+    /// Users who bought a plan at least once.
+    pub paid: i64,
+    /// Users banned now.
+    pub banned: i64,
+    /// Users who blocked the bot now.
+    pub blocked: i64,
+}
+
+impl Standing {
+    /// The standing from the all-time counters and the end buckets' sums.
+    pub fn new(totals: &Counters, ends: Ends) -> Standing {
+        Standing {
+            active: ends.active,
+            trial: ends.trial,
+            with_end: ends.with_end,
+            users: totals.total(counter::SIGNUPS),
+            paid: totals.total(counter::FIRST_PLANS),
+            banned: totals.total(counter::BANNED),
+            blocked: totals.total(counter::BLOCKED),
+        }
+    }
+
+    /// Users whose subscription has ended.
+    pub fn expired(&self) -> i64 {
+        (self.with_end - self.active).max(0)
+    }
+
+    /// Users who never bought a plan.
+    pub fn never_paid(&self) -> i64 {
+        (self.users - self.paid).max(0)
+    }
+}
+
+/// The end buckets summed from a day on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ends {
+    /// Subscriptions ending that day or later.
+    pub active: i64,
+    /// Of them, trials.
+    pub trial: i64,
+    /// Users who ever had an end (`ENDS#EVER#<shard>`, in the same range).
+    pub with_end: i64,
+}
+
+impl Store {
+    /// The end buckets summed from `today` (`yyyy-mm-dd`) on: one query on
+    /// the `STATS` partition (`SK BETWEEN ENDS#<today> AND ENDS#~`: a few
+    /// small items per day that has ends, and `ENDS#EVER#<shard>`, which
+    /// sorts after the days), whatever the number of users.
+    pub async fn ends_from(&self, today: &str) -> Result<Ends, StoreError> {
+        let range = [(":a", format!("ENDS#{today}")), (":b", "ENDS#~".to_owned())];
+        let items = self
+            .query_stats("PK = :pk AND SK BETWEEN :a AND :b", &range)
+            .await?;
+        let mut sums = BTreeMap::new();
+        for item in &items {
+            add_numbers(&mut sums, item);
+        }
+        let get = |k: &str| sums.get(k).copied().unwrap_or(0);
+        Ok(Ends {
+            active: get("sub"),
+            trial: get("trial"),
+            with_end: get(counter::WITH_END),
+        })
     }
 }

@@ -208,7 +208,15 @@ async fn reconcile_users(
             if theirs > now && theirs > ours + DRIFT_SECS {
                 let pulled = app
                     .store
-                    .extend_sub_end_to(user.id, theirs)
+                    .extend_sub_end_to(
+                        user.id,
+                        user.sub_end.map(|at| crate::adapters::store::stats::End {
+                            at,
+                            trial: user.trial_end == Some(at),
+                        }),
+                        user.trial_end,
+                        theirs,
+                    )
                     .await
                     .map_err(|e| e.to_string())?;
                 counts.pulled += u64::from(pulled);

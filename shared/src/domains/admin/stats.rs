@@ -1,10 +1,10 @@
 //! The business in numbers, read from the counters (`adapters::store::stats`):
-//! two queries whatever the number of users.
+//! three queries whatever the number of users.
 
 use crate::adapters::app::App;
 use crate::adapters::store::StoreError;
 use crate::adapters::store::keys::day_of;
-use crate::adapters::store::stats::{Counters, counter};
+use crate::adapters::store::stats::{Counters, Standing, counter};
 use std::collections::BTreeMap;
 
 /// Days the stats screen and the chart cover.
@@ -17,6 +17,8 @@ pub struct Stats {
     pub counters: Counters,
     /// The days covered, oldest first (`yyyy-mm-dd`).
     pub days: Vec<String>,
+    /// Users by where their subscription stands now.
+    pub standing: Standing,
 }
 
 /// A period of the stats screen.
@@ -92,8 +94,17 @@ impl Stats {
 /// Reads the counters for the stats screen and the chart at `now`.
 pub async fn load(app: &App, now: i64) -> Result<Stats, StoreError> {
     let days: Vec<String> = (0..DAYS).rev().map(|i| day_of(now - i * 86_400)).collect();
-    let counters = app.store.counters(&days[0], &days[days.len() - 1]).await?;
-    Ok(Stats { counters, days })
+    let today = &days[days.len() - 1];
+    let (counters, ends) = tokio::try_join!(
+        app.store.counters(&days[0], today),
+        app.store.ends_from(today)
+    )?;
+    let standing = Standing::new(&counters, ends);
+    Ok(Stats {
+        counters,
+        days,
+        standing,
+    })
 }
 
 /// Counts a once-only event (a registration, a trial, a refund) for the
@@ -103,4 +114,19 @@ pub async fn count_event(app: &App, now: i64, key: impl std::fmt::Display, name:
     if let Err(e) = app.store.count(now, &key, &[(name.to_owned(), 1)]).await {
         tracing::error!(counter = name, "stats counter not updated: {e}");
     }
+}
+
+/// A broadcast audience's recipient count from the counters: an upper
+/// bound. For everyone, banned users are taken off (the gauge is exact);
+/// the other audiences do not know how many of their users are banned or
+/// blocked the bot, and the fan-out skips those as it goes.
+pub fn audience_count(st: &Standing, audience: &str) -> i64 {
+    let n = match audience {
+        "active" => st.active,
+        "expired" => st.expired(),
+        "never_paid" => st.never_paid(),
+        "trial" => st.trial,
+        _ => st.users - st.banned,
+    };
+    n.max(0)
 }

@@ -12,8 +12,9 @@ use crate::adapters::pay::Money;
 use crate::adapters::store::attrs::{ItemExt, n, s};
 use crate::adapters::store::keys::{self, expiry_pk, expiry_sk};
 use crate::adapters::store::promos::{PROMO_SK, Promo, PromoKind, activation_sk, promo_key};
+use crate::adapters::store::stats::{End, ends_items};
 use crate::adapters::store::users::User;
-use crate::adapters::store::{Store, StoreError};
+use crate::adapters::store::{Item, Store, StoreError};
 use crate::base::i18n::{Arg, html, tr};
 use crate::base::types::{Kopecks, TelegramId};
 use crate::domains::access::sync::SyncReason;
@@ -338,10 +339,18 @@ impl Store {
             .table_name(&self.table)
             .key("PK", s(keys::user(user)))
             .key("SK", s(keys::PROFILE));
+        let mut end_moves = Vec::new();
         let (gift, ledger) = match promo.kind {
             PromoKind::Days(days) => {
-                let old_end = self.user_end(user).await?;
+                let profile = self.user_ends(user).await?;
+                let old_end = profile.i64("sub_end");
                 let end = extend(old_end, now, days);
+                end_moves = ends_items(
+                    &self.table,
+                    &user.to_string(),
+                    End::of(&profile),
+                    End::moved(&profile, end),
+                )?;
                 user_update = user_update
                     .update_expression("SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk")
                     .expression_attribute_values(":end", n(end))
@@ -393,6 +402,7 @@ impl Store {
                 .update(user_update.build().map_err(build_err)?)
                 .build(),
         ];
+        items.append(&mut end_moves);
         if let Some((kind, amount, days)) = ledger {
             let mut put = Put::builder()
                 .table_name(&self.table)
@@ -452,7 +462,9 @@ impl Store {
         }
     }
 
-    async fn user_end(&self, user: TelegramId) -> Result<Option<i64>, StoreError> {
+    /// The user's `sub_end` and `trial_end` (consistent read; empty when
+    /// the user does not exist).
+    async fn user_ends(&self, user: TelegramId) -> Result<Item, StoreError> {
         let out = self
             .client
             .get_item()
@@ -460,11 +472,11 @@ impl Store {
             .key("PK", s(keys::user(user)))
             .key("SK", s(keys::PROFILE))
             .consistent_read(true)
-            .projection_expression("sub_end")
+            .projection_expression("sub_end, trial_end")
             .send()
             .await
             .map_err(StoreError::from_sdk)?;
-        Ok(out.item.and_then(|i| i.i64("sub_end")))
+        Ok(out.item.unwrap_or_default())
     }
 }
 

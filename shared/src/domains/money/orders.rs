@@ -10,7 +10,7 @@ use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::attrs::{ItemExt, n, s};
 use crate::adapters::store::campaigns::CampaignPayment;
 use crate::adapters::store::keys::{expiry_pk, expiry_sk};
-use crate::adapters::store::stats::{count_items, counter};
+use crate::adapters::store::stats::{End, EndMove, count_items, counter, ends_items_all};
 use crate::adapters::store::users::User;
 use crate::adapters::store::{Item, Store, StoreError, keys};
 use crate::base::config::Config;
@@ -679,6 +679,8 @@ impl Store {
         let mut items = Vec::new();
         let mut ledger = Vec::new();
         let mut granted_days = None;
+        // Users whose end moves, for the end buckets (one update per item).
+        let mut end_moves: Vec<EndMove> = Vec::new();
         let mut buyer = Update::builder()
             .table_name(&self.table)
             .key("PK", s(keys::user(order.user)))
@@ -744,6 +746,11 @@ impl Store {
                     }
                     None => "attribute_not_exists(sub_end)".to_owned(),
                 });
+                end_moves.push((
+                    order.user.to_string(),
+                    End::of(&buyer_item),
+                    End::moved(&buyer_item, new_end),
+                ));
                 if bonus_applies {
                     match config.growth.referral_bonus_mode {
                         ReferralBonusMode::Days => inviter_reward.days = plan.referral_bonus_days,
@@ -787,6 +794,14 @@ impl Store {
                 .filter(|i| i.contains_key("created_at"))
         {
             items.push(self.inviter_item(inviter, &inviter_item, &inviter_reward, now)?);
+            if inviter_reward.days > 0 {
+                let new_end = extend(inviter_item.i64("sub_end"), now, inviter_reward.days);
+                end_moves.push((
+                    inviter.to_string(),
+                    End::of(&inviter_item),
+                    End::moved(&inviter_item, new_end),
+                ));
+            }
             if inviter_reward.days > 0 || inviter_reward.money > 0 {
                 ledger.push(LedgerEntry {
                     user: inviter,
@@ -834,6 +849,7 @@ impl Store {
         if !stats.is_empty() {
             items.extend(count_items(&self.table, now, &order.id.0, &stats)?);
         }
+        items.extend(ends_items_all(&self.table, &end_moves)?);
         // The admin's payments list (a day's partition), with the credit.
         items.push(crate::adapters::store::payments::index_item(
             &self.table,
@@ -1214,6 +1230,7 @@ impl Store {
             provider: Some(order.provider),
         }];
         let buyer = self.user_item(order.user).await?.unwrap_or_default();
+        let mut end_moves: Vec<EndMove> = Vec::new();
         let mut shortfall = 0;
         let mut buyer_end = None;
         match order.purchase {
@@ -1222,6 +1239,11 @@ impl Store {
                 if let Some(old_end) = buyer.i64("sub_end") {
                     let new_end = (old_end - i64::from(days) * 86_400).max(now);
                     items.push(self.take_back_days_item(order.user, old_end, new_end)?);
+                    end_moves.push((
+                        order.user.to_string(),
+                        End::of(&buyer),
+                        End::moved(&buyer, new_end),
+                    ));
                     buyer_end = Some(new_end);
                 }
             }
@@ -1286,6 +1308,11 @@ impl Store {
                         .expression_attribute_values(":expsk", s(expiry_sk(inviter, new_end)))
                         .expression_attribute_values(":mdays", n(-i64::from(days)));
                     inviter_end = Some((inviter, new_end));
+                    end_moves.push((
+                        inviter.to_string(),
+                        End::of(&item),
+                        End::moved(&item, new_end),
+                    ));
                 }
                 if take > 0 {
                     set.push("balance = :newbal");
@@ -1318,6 +1345,7 @@ impl Store {
                 });
             }
         }
+        items.extend(ends_items_all(&self.table, &end_moves)?);
         for entry in &ledger {
             items.push(self.ledger_item(entry, now)?);
         }
