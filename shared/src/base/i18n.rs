@@ -204,6 +204,8 @@ mod tests {
                     "referrals",
                     "banned",
                     "blocked",
+                    "active",
+                    "on_trial",
                     "plans",
                     "first",
                     "refunds",
