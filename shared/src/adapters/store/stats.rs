@@ -391,3 +391,61 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn end(at: i64, trial: bool) -> Option<End> {
+        Some(End { at, trial })
+    }
+
+    #[test]
+    fn a_move_within_a_day_writes_only_what_changes_and_moves_merge_per_item() {
+        let day = 1_800_000_000;
+        // Same day, same kind: nothing.
+        assert!(
+            ends_items("t", "1", end(day, false), end(day + 60, false))
+                .expect("items")
+                .is_empty()
+        );
+        // Same day, the trial's end no more: one update (trial −1).
+        assert_eq!(
+            ends_items("t", "1", end(day, true), end(day, false))
+                .expect("items")
+                .len(),
+            1
+        );
+        // A first end: the day and `with_end`.
+        assert_eq!(
+            ends_items("t", "1", None, end(day, false))
+                .expect("items")
+                .len(),
+            2
+        );
+        // Two users on one shard moving between the same days: one update
+        // per item, as a transaction allows.
+        let a = (0..100)
+            .map(|i| i.to_string())
+            .find(|u| u != "1" && shard_of(u) == shard_of("1"));
+        let a = a.expect("a user on the same shard");
+        let moves = vec![
+            ("1".to_owned(), end(day, false), end(day + 86_400, false)),
+            (a, None, end(day + 86_400, false)),
+        ];
+        let items = ends_items_all("t", &moves).expect("items");
+        let keys: Vec<String> = items
+            .iter()
+            .map(|i| {
+                i.update().expect("update").key()["SK"]
+                    .as_s()
+                    .expect("sk")
+                    .clone()
+            })
+            .collect();
+        let mut unique = keys.clone();
+        unique.dedup();
+        assert_eq!(keys.len(), unique.len());
+        assert_eq!(keys.len(), 3, "{keys:?}");
+    }
+}
