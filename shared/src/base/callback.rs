@@ -110,8 +110,11 @@ impl Action {
     }
 }
 
+/// A key exactly as [`Action::data`] writes it: eight lowercase hex digits
+/// (`from_str_radix` alone would also take upper case and a leading `+`,
+/// giving one action several spellings).
 fn parse_key(hex: &str) -> Option<u32> {
-    (hex.len() == 8)
+    (hex.len() == 8 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
         .then(|| u32::from_str_radix(hex, 16).ok())
         .flatten()
 }
@@ -272,5 +275,25 @@ mod tests {
         }
         assert_eq!(BuyAction::parse("psave:1m:2"), None);
         assert_eq!(BuyAction::parse("paysv:1m:x"), None);
+    }
+
+    /// Found by the `callback_data` fuzz target: a device or card key in
+    /// upper case (or with a `+`) decoded to the same action as its
+    /// canonical spelling.
+    #[test]
+    fn keys_have_one_spelling() {
+        assert_eq!(
+            Action::parse("dev:ask:e20ab12d"),
+            Some(Action::DeviceAsk(0xe20a_b12d))
+        );
+        for data in [
+            "dev:ask:e20Ab12d",
+            "dev:del:E20AB12D",
+            "card:def:+e20ab12",
+            "card:del:-0000001",
+            "dev:ask:e20ab12",
+        ] {
+            assert_eq!(Action::parse(data), None, "{data}");
+        }
     }
 }
