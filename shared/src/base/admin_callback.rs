@@ -112,7 +112,7 @@ impl AdminAction {
                 let days: i32 = d
                     .parse()
                     .ok()
-                    .filter(|d: &i32| *d != 0 && d.abs() <= 3650)?;
+                    .filter(|d: &i32| *d != 0 && d.unsigned_abs() <= 3650)?;
                 AdminAction::Days(id(u)?, days, stamp.parse().ok()?)
             }
             ["bal", u] => AdminAction::Balance(id(u)?),
@@ -227,5 +227,9 @@ mod tests {
         assert_eq!(AdminAction::parse("adm:d:5:0:0"), None);
         assert_eq!(AdminAction::parse("adm:u:-5"), None);
         assert_eq!(AdminAction::parse("menu"), None);
+        // `i32::MIN.abs()` overflows (and wraps to itself in a release
+        // build, which would have passed the ±3650 limit).
+        assert_eq!(AdminAction::parse("adm:d:5:-2147483648:0"), None);
+        assert_eq!(AdminAction::parse("adm:d:5:3651:0"), None);
     }
 }
