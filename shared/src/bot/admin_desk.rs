@@ -300,10 +300,15 @@ pub async fn on_action(
         AdminAction::PaymentsCsv(day, prov) => return payments_csv(app, admin, &day, &prov).await,
         AdminAction::Payment(order) => payment(app, lang, &order).await?,
         AdminAction::PaymentRefund(order) => {
-            let reply = super::stars::admin_refund(app, &order).await?;
-            users::record_refund(app, admin.id, &order)
-                .await
-                .map_err(err)?;
+            let (reply, changed) = match yookassa_order(app, &order).await? {
+                Some(o) => yookassa_refund(app, lang, &o).await?,
+                None => (super::stars::admin_refund(app, &order).await?, true),
+            };
+            if changed {
+                users::record_refund(app, admin.id, &order)
+                    .await
+                    .map_err(err)?;
+            }
             let mut screen = payment(app, lang, &order).await?;
             screen.text = format!("{reply}\n\n{}", screen.text);
             screen
@@ -983,6 +988,66 @@ async fn payments(app: &App, lang: Lang, day: &str, prov: &str) -> Result<Screen
     })
 }
 
+/// The order `id` when it is a YooKassa payment (refunded through its API).
+async fn yookassa_order(
+    app: &App,
+    id: &str,
+) -> Result<Option<crate::domains::money::orders::Order>, BotError> {
+    let Some(order_id) = crate::adapters::pay::OrderId::parse(id) else {
+        return Ok(None);
+    };
+    Ok(app
+        .store
+        .get_order(&order_id)
+        .await?
+        .filter(|o| o.provider == crate::base::types::Provider::Yookassa))
+}
+
+/// Refunds a YooKassa order through the API; the reply and whether
+/// anything changed (a refusal changes nothing and is not audited).
+async fn yookassa_refund(
+    app: &App,
+    lang: Lang,
+    order: &crate::domains::money::orders::Order,
+) -> Result<(String, bool), BotError> {
+    use crate::domains::money::orders::{OrderStatus, Refund};
+    use crate::domains::money::refunds::{self, YooRefundOutcome};
+    let arg = || vec![("order", Arg::Str(order.id.0.clone()))];
+    if order.status != OrderStatus::Paid {
+        return Ok((t(lang, "refund-not-refundable"), false));
+    }
+    match refunds::yookassa_refund(app, order).await {
+        Ok(YooRefundOutcome::Refused(why)) => Ok((
+            tr(lang, "refund-refused", &[("error", Arg::Str(html(&why)))]),
+            false,
+        )),
+        Ok(YooRefundOutcome::Pending) => Ok((tr(lang, "refund-pending", &arg()), true)),
+        Ok(YooRefundOutcome::Recorded(r)) if matches!(*r, Refund::Done { .. }) => {
+            let user_lang = app
+                .store
+                .get_user(order.user)
+                .await?
+                .map(|u| u.lang)
+                .unwrap_or(lang);
+            let notice = crate::adapters::outbox::OutgoingText::to_user(
+                TelegramId(order.user.0),
+                t(user_lang, "refund-user-notice-money"),
+            );
+            if let Err(e) = app.outbox.send(&notice, 0).await {
+                tracing::error!("refund notice not queued: {e}");
+            }
+            Ok((tr(lang, "refund-done", &arg()), true))
+        }
+        Ok(YooRefundOutcome::Recorded(_)) => {
+            Ok((tr(lang, "refund-money-not-recorded", &arg()), true))
+        }
+        Err(e) => {
+            tracing::error!(order = %order.id, "YooKassa refunded but not recorded: {e}");
+            Ok((tr(lang, "refund-money-not-recorded", &arg()), true))
+        }
+    }
+}
+
 async fn payment(app: &App, lang: Lang, id: &str) -> Result<Screen, BotError> {
     let Some(order_id) = crate::adapters::pay::OrderId::parse(id) else {
         return Ok(plain_back(lang, t(lang, "refund-not-found")));
@@ -1012,7 +1077,9 @@ async fn payment(app: &App, lang: Lang, id: &str) -> Result<Screen, BotError> {
     );
     let mut kb = Vec::new();
     let refundable = o.status == crate::domains::money::orders::OrderStatus::Paid
-        && o.provider == crate::base::types::Provider::Stars;
+        && (o.provider == crate::base::types::Provider::Stars
+            || (o.provider == crate::base::types::Provider::Yookassa
+                && app.config.yookassa.is_some()));
     let refund = AdminAction::PaymentRefund(o.id.0.clone());
     if refundable && refund.data().len() <= 64 {
         kb.push(vec![btn(lang, "admin-btn-refund", refund)]);
