@@ -99,6 +99,8 @@ async fn a_non_admins_crafted_admin_buttons_and_commands_change_nothing() {
         "adm:rt:4102",
         "adm:bal:4102",
         "adm:msg:4102",
+        "adm:del:4102",
+        "adm:delok:4102",
         "adm:stats",
         "adm:logs",
         "adm",
@@ -111,7 +113,7 @@ async fn a_non_admins_crafted_admin_buttons_and_commands_change_nothing() {
     say(&t, 30, 4101, "/ban 4102").await;
     say(&t, 31, 4101, "/stats").await;
     say(&t, 32, 4101, "+500 gift").await;
-    let target = t.user(4102).await.expect("user");
+    let target = t.user(4102).await.expect("not deleted");
     assert!(!target.banned);
     assert_eq!(target.sub_end, None);
     assert_eq!(target.balance.0, 0);
@@ -842,4 +844,66 @@ async fn store_buttons(t: &TestStack, id: &str) -> Vec<(String, String)> {
         .expect("read")
         .expect("broadcast")
         .buttons
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_user_removes_them_and_their_panel_account_and_keeps_the_trial_used() {
+    let (t, panel) = desk(true).await;
+    let panel = panel.expect("panel");
+    say(&t, 1, ADMIN, "/start").await;
+    say(&t, 2, 4601, "/start").await;
+    press(&t, 3, 4601, "trial").await;
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert_eq!(panel.users().len(), 1);
+    let code = t.user(4601).await.expect("user").ref_code;
+    // Banned too: the banned list and gauge follow the deletion.
+    press(&t, 4, ADMIN, "adm:ban:4601").await;
+    t.stack.drain_panel_sync().await.expect("drains");
+
+    // The card has Delete; it asks first.
+    press(&t, 5, ADMIN, "adm:u:4601").await;
+    assert!(buttons(&last_to(&t, ADMIN)).contains(&"adm:del:4601".to_owned()));
+    press(&t, 6, ADMIN, "adm:del:4601").await;
+    assert!(t.user(4601).await.is_some(), "asking deletes nothing");
+    assert!(buttons(&last_to(&t, ADMIN)).contains(&"adm:delok:4601".to_owned()));
+    press(&t, 7, ADMIN, "adm:delok:4601").await;
+    assert!(t.user(4601).await.is_none(), "the profile is gone");
+    assert!(text(&last_to(&t, ADMIN)).contains("deleted"));
+    press(&t, 8, ADMIN, "adm:delok:4601").await;
+    assert!(text(&last_to(&t, ADMIN)).contains("already deleted"));
+    let audit = t
+        .stack
+        .app
+        .store
+        .audit_page(None, None, 100)
+        .await
+        .expect("audit")
+        .0;
+    assert_eq!(audit.iter().filter(|a| a.action == "delete").count(), 1);
+    press(&t, 9, ADMIN, "adm:banned").await;
+    assert!(!buttons(&last_to(&t, ADMIN)).contains(&"adm:u:4601".to_owned()));
+    // The referral code no longer finds them.
+    say(&t, 10, ADMIN, &format!("/user {code}")).await;
+    assert!(!text(&last_to(&t, ADMIN)).contains("4601"));
+
+    // The panel account is deleted through the sync queue.
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert!(panel.users().is_empty(), "{:?}", panel.users());
+    assert!(
+        panel
+            .calls()
+            .iter()
+            .any(|c| c.method == "DELETE" && c.path.starts_with("/api/users/"))
+    );
+
+    // Writing /start again starts fresh, without a second trial.
+    say(&t, 11, 4601, "/start").await;
+    let fresh = t.user(4601).await.expect("registered again");
+    assert!(!fresh.banned);
+    assert_eq!(fresh.sub_end, None);
+    press(&t, 12, 4601, "trial").await;
+    let fresh = t.user(4601).await.expect("user");
+    assert_eq!(fresh.sub_end, None, "no second trial");
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert!(panel.users().is_empty());
 }

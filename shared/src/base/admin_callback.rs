@@ -31,6 +31,10 @@ pub enum AdminAction {
     ResetTrial(TelegramId),
     /// Ask for a message (any media) to send the user.
     Message(TelegramId),
+    /// Ask to confirm deleting a user.
+    Delete(TelegramId),
+    /// Delete a user (confirmed).
+    DeleteConfirm(TelegramId),
     /// The banned users.
     Banned,
     /// The audit log from a cursor (`None` = newest).
@@ -74,6 +78,8 @@ impl AdminAction {
             AdminAction::Balance(u) => format!("adm:bal:{u}"),
             AdminAction::ResetTrial(u) => format!("adm:rt:{u}"),
             AdminAction::Message(u) => format!("adm:msg:{u}"),
+            AdminAction::Delete(u) => format!("adm:del:{u}"),
+            AdminAction::DeleteConfirm(u) => format!("adm:delok:{u}"),
             AdminAction::Banned => "adm:banned".into(),
             AdminAction::Logs(None) => "adm:logs".into(),
             AdminAction::Logs(Some(c)) => format!("adm:logs:{c}"),
@@ -118,6 +124,8 @@ impl AdminAction {
             ["bal", u] => AdminAction::Balance(id(u)?),
             ["rt", u] => AdminAction::ResetTrial(id(u)?),
             ["msg", u] => AdminAction::Message(id(u)?),
+            ["del", u] => AdminAction::Delete(id(u)?),
+            ["delok", u] => AdminAction::DeleteConfirm(id(u)?),
             ["logs"] => AdminAction::Logs(None),
             ["logs", c] => AdminAction::Logs(Some(cursor(c)?)),
             ["ul", u] => AdminAction::UserLogs(id(u)?, None),
@@ -204,6 +212,8 @@ mod tests {
             AdminAction::Balance(u),
             AdminAction::ResetTrial(u),
             AdminAction::Message(u),
+            AdminAction::Delete(u),
+            AdminAction::DeleteConfirm(u),
             AdminAction::Banned,
             AdminAction::Logs(None),
             AdminAction::Logs(Some("01764000000-0a1b2c3d".into())),

@@ -275,6 +275,30 @@ pub async fn on_action(
                 ),
             )
         }
+        AdminAction::Delete(id) => Screen {
+            text: tr(
+                lang,
+                "admin-delete-confirm",
+                &[("id", Arg::Str(id.to_string()))],
+            ),
+            keyboard: InlineKeyboardMarkup::new(vec![
+                vec![btn(
+                    lang,
+                    "admin-btn-delete-yes",
+                    AdminAction::DeleteConfirm(id),
+                )],
+                vec![btn(lang, "admin-btn-card", AdminAction::Card(id))],
+            ]),
+        },
+        AdminAction::DeleteConfirm(id) => {
+            let out = users::delete_user(app, admin.id, id).await.map_err(err)?;
+            let key = if out {
+                "admin-delete-done"
+            } else {
+                "admin-delete-gone"
+            };
+            plain_back(lang, tr(lang, key, &[("id", Arg::Str(id.to_string()))]))
+        }
         AdminAction::ResetTrial(id) => {
             let out = users::reset_trial(app, admin.id, id).await.map_err(err)?;
             after(app, lang, id, out, "admin-trial-not-used").await?
@@ -483,7 +507,10 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
         },
         btn(lang, "admin-btn-balance", AdminAction::Balance(u.id)),
     ]);
-    let mut row = vec![btn(lang, "admin-btn-message", AdminAction::Message(u.id))];
+    let mut row = vec![
+        btn(lang, "admin-btn-message", AdminAction::Message(u.id)),
+        btn(lang, "admin-btn-delete", AdminAction::Delete(u.id)),
+    ];
     if u.trial_used_at.is_some() {
         row.push(btn(
             lang,
