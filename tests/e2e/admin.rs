@@ -412,6 +412,60 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
     press(&t, 35, ADMIN, &format!("adm:paycsv:{today}:all")).await;
     assert_eq!(csv_rows(&t)[0][7], "refunded");
 
+    // Filters: the same order indexed two days back too (as if paid then):
+    // 7 days is one query a day; the status filter applies to the orders'
+    // current status, in the list and the CSV.
+    let store = &t.stack.app.store;
+    let two_days_ago = shared::base::clock::now() - 2 * DAY;
+    let old_day = shared::adapters::store::keys::day_of(two_days_ago);
+    let item = |k: &str, v: AttributeValue| (k.to_owned(), v);
+    store
+        .client()
+        .put_item()
+        .table_name(store.table())
+        .set_item(Some(
+            [
+                item("PK", AttributeValue::S(format!("PAYDAY#{old_day}"))),
+                item(
+                    "SK",
+                    AttributeValue::S(format!("{two_days_ago:011}#{}", order.0)),
+                ),
+                item("order_id", AttributeValue::S(order.0.clone())),
+                item("user", AttributeValue::N("4302".into())),
+                item("provider", AttributeValue::S("stars".into())),
+                item("purchase", AttributeValue::S("plan:1m".into())),
+                item("amount", AttributeValue::N("150".into())),
+                item("currency", AttributeValue::S("XTR".into())),
+                item("at", AttributeValue::N(two_days_ago.to_string())),
+            ]
+            .into_iter()
+            .collect(),
+        ))
+        .send()
+        .await
+        .expect("indexed");
+    press(&t, 36, ADMIN, &format!("adm:paycsv:{today}:all:any:7")).await;
+    assert_eq!(csv_rows(&t).len(), 2);
+    press(
+        &t,
+        37,
+        ADMIN,
+        &format!("adm:paycsv:{today}:stars:refunded:7"),
+    )
+    .await;
+    assert_eq!(csv_rows(&t).len(), 2);
+    press(&t, 38, ADMIN, &format!("adm:paycsv:{today}:all:paid:30")).await;
+    assert!(csv_rows(&t).is_empty());
+    press(&t, 39, ADMIN, &format!("adm:paycsv:{today}:all:refunded:1")).await;
+    assert_eq!(csv_rows(&t).len(), 1);
+    press(&t, 40, ADMIN, &format!("adm:pay:{today}:all:refunded:7")).await;
+    let list = last_to(&t, ADMIN);
+    assert!(text(&list).contains("refunded"), "{}", text(&list));
+    assert_eq!(text(&list).matches("4302").count(), 2, "{}", text(&list));
+    assert!(buttons(&list).contains(&format!("adm:paycsv:{today}:all:refunded:7")));
+    assert!(buttons(&list).contains(&format!("adm:pay:{today}:all:paid:7")));
+    assert!(buttons(&list).contains(&format!("adm:pay:{today}:all:refunded:30")));
+
     press(&t, 21, ADMIN, "adm:chart").await;
     let photos = t.telegram.calls_of("sendPhoto");
     assert_eq!(photos.len(), 1);
