@@ -103,7 +103,9 @@ impl Action {
                 } else if let Some(k) = other.strip_prefix("dev:del:") {
                     Action::DeviceDelete(parse_key(k)?)
                 } else {
-                    Action::SetLanguage(Lang::from_code(other.strip_prefix("lang:")?)?)
+                    // Exactly as written (`from_code` also takes "EN").
+                    let code = other.strip_prefix("lang:")?;
+                    Action::SetLanguage(Lang::from_code(code).filter(|l| l.code() == code)?)
                 }
             }
         })
@@ -204,9 +206,9 @@ impl BuyAction {
             }
             ("paysv", Some(p), None) => BuyAction::PaySavingCard(Period::from_code(p)?),
             ("topup", None, None) => BuyAction::TopUp,
-            ("tamt", Some(r), None) => BuyAction::TopUpAmount(topup_rubles(r)?),
+            ("tamt", Some(r), None) => BuyAction::TopUpAmount(button_rubles(r)?),
             ("tpay", Some(r), Some(prov)) => {
-                BuyAction::TopUpPay(topup_rubles(r)?, Provider::from_code(prov)?)
+                BuyAction::TopUpPay(button_rubles(r)?, Provider::from_code(prov)?)
             }
             ("tcustom", None, None) => BuyAction::TopUpCustom,
             ("hist", None, None) => BuyAction::History(None),
@@ -220,6 +222,13 @@ impl BuyAction {
             _ => return None,
         })
     }
+}
+
+/// A top-up amount on a button: as [`topup_rubles`], spelled exactly as
+/// [`BuyAction::data`] writes it (no leading zero or `+`: one spelling per
+/// action).
+fn button_rubles(s: &str) -> Option<u32> {
+    topup_rubles(s).filter(|r| r.to_string() == s)
 }
 
 /// A top-up amount in rubles within the allowed range.
@@ -295,5 +304,22 @@ mod tests {
         ] {
             assert_eq!(Action::parse(data), None, "{data}");
         }
+    }
+
+    /// Found by the `callback_data` fuzz target: a top-up amount with a
+    /// leading zero decoded to the same action as its canonical spelling.
+    #[test]
+    fn amounts_on_buttons_have_one_spelling() {
+        assert_eq!(
+            BuyAction::parse("tamt:299"),
+            Some(BuyAction::TopUpAmount(299))
+        );
+        assert_eq!(Action::parse("lang:EN"), None);
+        assert_eq!(Action::parse("lang: en"), None);
+        for data in ["tamt:0299", "tamt:+299", "tpay:0299:yookassa"] {
+            assert_eq!(BuyAction::parse(data), None, "{data}");
+        }
+        // What a user types is read leniently.
+        assert_eq!(topup_rubles("0299"), Some(299));
     }
 }
