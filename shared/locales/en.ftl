@@ -216,6 +216,10 @@ sync-counts =
 sync-failed = 🚨 Panel sync stopped at the page starting at { $start }: { $reason }
 log-unverified-origin = ⚠️ Webhook validation is off (WEBHOOK_VALIDATION_ENABLED=false): anyone can post updates, so money and admin actions from them are refused. First refused: { $what }. Turn validation on.
 refund-not-recorded = ⚠️ Stars for order <code>{ $order }</code> went back to the buyer, but nothing was recorded here (the order was not paid, or was refunded before). Check the order.
+refund-refused = YooKassa refused the refund: { $error }
+refund-pending = ⏳ YooKassa accepted the refund of order <code>{ $order }</code>; it is recorded when YooKassa confirms it.
+refund-user-notice-money = ↩️ Your payment was refunded.
+refund-money-not-recorded = ⚠️ The money for order <code>{ $order }</code> went back to the buyer, but nothing was recorded here (the order was not paid, or was refunded before). Check the order.
 log-alarm-firing = 🔴 Alarm: <b>{ $name }</b>
     { $description }
     { $reason }
@@ -334,6 +338,11 @@ admin-btn-unban = ✅ Unban
 admin-btn-balance = 💰 Balance
 admin-btn-message = ✉️ Message
 admin-btn-reset-trial = 🎁 Reset trial
+admin-btn-delete = 🗑 Delete
+admin-btn-delete-yes = 🗑 Yes, delete
+admin-delete-confirm = Delete user <code>{ $id }</code> from the bot and the panel? Their profile, saved cards and panel account go; orders, the ledger and the audit log stay. This cannot be undone.
+admin-delete-done = 🗑 User <code>{ $id }</code> deleted; their panel account follows.
+admin-delete-gone = User <code>{ $id }</code> is already deleted.
 admin-btn-user-logs = 📜 Actions
 admin-yes = yes
 admin-no = no

@@ -223,6 +223,10 @@ sync-counts =
 sync-failed = 🚨 Синхронизация с панелью остановилась на странице с { $start }: { $reason }
 log-unverified-origin = ⚠️ Проверка вебхука выключена (WEBHOOK_VALIDATION_ENABLED=false): обновления может прислать кто угодно, поэтому деньги и команды администратора из них не выполняются. Первое отклонённое: { $what }. Включите проверку.
 refund-not-recorded = ⚠️ Звёзды по заказу <code>{ $order }</code> возвращены покупателю, но здесь ничего не записано (заказ не был оплачен или уже возвращён). Проверьте заказ.
+refund-refused = ЮKassa отклонила возврат: { $error }
+refund-pending = ⏳ ЮKassa приняла возврат по заказу <code>{ $order }</code>; он будет записан, когда ЮKassa его подтвердит.
+refund-user-notice-money = ↩️ Ваш платёж возвращён.
+refund-money-not-recorded = ⚠️ Деньги по заказу <code>{ $order }</code> возвращены покупателю, но здесь ничего не записано (заказ не был оплачен или уже возвращён). Проверьте заказ.
 log-alarm-firing = 🔴 Тревога: <b>{ $name }</b>
     { $description }
     { $reason }
@@ -343,6 +347,11 @@ admin-btn-unban = ✅ Разбанить
 admin-btn-balance = 💰 Баланс
 admin-btn-message = ✉️ Написать
 admin-btn-reset-trial = 🎁 Сбросить пробный
+admin-btn-delete = 🗑 Удалить
+admin-btn-delete-yes = 🗑 Да, удалить
+admin-delete-confirm = Удалить пользователя <code>{ $id }</code> из бота и панели? Профиль, сохранённые карты и аккаунт в панели будут удалены; заказы, журнал операций и журнал действий останутся. Это нельзя отменить.
+admin-delete-done = 🗑 Пользователь <code>{ $id }</code> удалён; его аккаунт в панели будет удалён следом.
+admin-delete-gone = Пользователь <code>{ $id }</code> уже удалён.
 admin-btn-user-logs = 📜 Действия
 admin-yes = да
 admin-no = нет

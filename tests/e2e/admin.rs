@@ -99,6 +99,8 @@ async fn a_non_admins_crafted_admin_buttons_and_commands_change_nothing() {
         "adm:rt:4102",
         "adm:bal:4102",
         "adm:msg:4102",
+        "adm:del:4102",
+        "adm:delok:4102",
         "adm:stats",
         "adm:logs",
         "adm",
@@ -111,7 +113,7 @@ async fn a_non_admins_crafted_admin_buttons_and_commands_change_nothing() {
     say(&t, 30, 4101, "/ban 4102").await;
     say(&t, 31, 4101, "/stats").await;
     say(&t, 32, 4101, "+500 gift").await;
-    let target = t.user(4102).await.expect("user");
+    let target = t.user(4102).await.expect("not deleted");
     assert!(!target.banned);
     assert_eq!(target.sub_end, None);
     assert_eq!(target.balance.0, 0);
@@ -409,6 +411,60 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
     assert_eq!(t.telegram.calls_of("refundStarPayment").len(), 1);
     press(&t, 35, ADMIN, &format!("adm:paycsv:{today}:all")).await;
     assert_eq!(csv_rows(&t)[0][7], "refunded");
+
+    // Filters: the same order indexed two days back too (as if paid then):
+    // 7 days is one query a day; the status filter applies to the orders'
+    // current status, in the list and the CSV.
+    let store = &t.stack.app.store;
+    let two_days_ago = shared::base::clock::now() - 2 * DAY;
+    let old_day = shared::adapters::store::keys::day_of(two_days_ago);
+    let item = |k: &str, v: AttributeValue| (k.to_owned(), v);
+    store
+        .client()
+        .put_item()
+        .table_name(store.table())
+        .set_item(Some(
+            [
+                item("PK", AttributeValue::S(format!("PAYDAY#{old_day}"))),
+                item(
+                    "SK",
+                    AttributeValue::S(format!("{two_days_ago:011}#{}", order.0)),
+                ),
+                item("order_id", AttributeValue::S(order.0.clone())),
+                item("user", AttributeValue::N("4302".into())),
+                item("provider", AttributeValue::S("stars".into())),
+                item("purchase", AttributeValue::S("plan:1m".into())),
+                item("amount", AttributeValue::N("150".into())),
+                item("currency", AttributeValue::S("XTR".into())),
+                item("at", AttributeValue::N(two_days_ago.to_string())),
+            ]
+            .into_iter()
+            .collect(),
+        ))
+        .send()
+        .await
+        .expect("indexed");
+    press(&t, 36, ADMIN, &format!("adm:paycsv:{today}:all:any:7")).await;
+    assert_eq!(csv_rows(&t).len(), 2);
+    press(
+        &t,
+        37,
+        ADMIN,
+        &format!("adm:paycsv:{today}:stars:refunded:7"),
+    )
+    .await;
+    assert_eq!(csv_rows(&t).len(), 2);
+    press(&t, 38, ADMIN, &format!("adm:paycsv:{today}:all:paid:30")).await;
+    assert!(csv_rows(&t).is_empty());
+    press(&t, 39, ADMIN, &format!("adm:paycsv:{today}:all:refunded:1")).await;
+    assert_eq!(csv_rows(&t).len(), 1);
+    press(&t, 40, ADMIN, &format!("adm:pay:{today}:all:refunded:7")).await;
+    let list = last_to(&t, ADMIN);
+    assert!(text(&list).contains("refunded"), "{}", text(&list));
+    assert_eq!(text(&list).matches("4302").count(), 2, "{}", text(&list));
+    assert!(buttons(&list).contains(&format!("adm:paycsv:{today}:all:refunded:7")));
+    assert!(buttons(&list).contains(&format!("adm:pay:{today}:all:paid:7")));
+    assert!(buttons(&list).contains(&format!("adm:pay:{today}:all:refunded:30")));
 
     press(&t, 21, ADMIN, "adm:chart").await;
     let photos = t.telegram.calls_of("sendPhoto");
@@ -956,4 +1012,66 @@ async fn active_trial_expired_and_never_paid_follow_trials_payments_days_and_ref
             "{audience}: {confirm}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_user_removes_them_and_their_panel_account_and_keeps_the_trial_used() {
+    let (t, panel) = desk(true).await;
+    let panel = panel.expect("panel");
+    say(&t, 1, ADMIN, "/start").await;
+    say(&t, 2, 4601, "/start").await;
+    press(&t, 3, 4601, "trial").await;
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert_eq!(panel.users().len(), 1);
+    let code = t.user(4601).await.expect("user").ref_code;
+    // Banned too: the banned list and gauge follow the deletion.
+    press(&t, 4, ADMIN, "adm:ban:4601").await;
+    t.stack.drain_panel_sync().await.expect("drains");
+
+    // The card has Delete; it asks first.
+    press(&t, 5, ADMIN, "adm:u:4601").await;
+    assert!(buttons(&last_to(&t, ADMIN)).contains(&"adm:del:4601".to_owned()));
+    press(&t, 6, ADMIN, "adm:del:4601").await;
+    assert!(t.user(4601).await.is_some(), "asking deletes nothing");
+    assert!(buttons(&last_to(&t, ADMIN)).contains(&"adm:delok:4601".to_owned()));
+    press(&t, 7, ADMIN, "adm:delok:4601").await;
+    assert!(t.user(4601).await.is_none(), "the profile is gone");
+    assert!(text(&last_to(&t, ADMIN)).contains("deleted"));
+    press(&t, 8, ADMIN, "adm:delok:4601").await;
+    assert!(text(&last_to(&t, ADMIN)).contains("already deleted"));
+    let audit = t
+        .stack
+        .app
+        .store
+        .audit_page(None, None, 100)
+        .await
+        .expect("audit")
+        .0;
+    assert_eq!(audit.iter().filter(|a| a.action == "delete").count(), 1);
+    press(&t, 9, ADMIN, "adm:banned").await;
+    assert!(!buttons(&last_to(&t, ADMIN)).contains(&"adm:u:4601".to_owned()));
+    // The referral code no longer finds them.
+    say(&t, 10, ADMIN, &format!("/user {code}")).await;
+    assert!(!text(&last_to(&t, ADMIN)).contains("4601"));
+
+    // The panel account is deleted through the sync queue.
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert!(panel.users().is_empty(), "{:?}", panel.users());
+    assert!(
+        panel
+            .calls()
+            .iter()
+            .any(|c| c.method == "DELETE" && c.path.starts_with("/api/users/"))
+    );
+
+    // Writing /start again starts fresh, without a second trial.
+    say(&t, 11, 4601, "/start").await;
+    let fresh = t.user(4601).await.expect("registered again");
+    assert!(!fresh.banned);
+    assert_eq!(fresh.sub_end, None);
+    press(&t, 12, 4601, "trial").await;
+    let fresh = t.user(4601).await.expect("user");
+    assert_eq!(fresh.sub_end, None, "no second trial");
+    t.stack.drain_panel_sync().await.expect("drains");
+    assert!(panel.users().is_empty());
 }

@@ -1583,3 +1583,154 @@ async fn admin_refund_says_so_when_nothing_was_recorded() {
         "the admin is told nothing was recorded: {text}"
     );
 }
+
+/// The admin's last screen or reply.
+fn admin_text(t: &TestStack) -> String {
+    t.telegram
+        .calls()
+        .into_iter()
+        .rev()
+        .find(|c| {
+            matches!(c.method.as_str(), "sendmessage" | "editmessagetext")
+                && c.body["chat_id"].as_i64() == Some(9000)
+        })
+        .and_then(|c| c.body["text"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+async fn audited_refunds(t: &TestStack) -> usize {
+    t.stack
+        .app
+        .store
+        .audit_page(None, None, 100)
+        .await
+        .expect("audit")
+        .0
+        .iter()
+        .filter(|a| a.action == "refund")
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_refunds_a_yookassa_payment_once_and_its_notification_takes_nothing_more() {
+    let providers = providers().await;
+    let (t, panel) = shop(Some(&providers), &[]).await;
+    inviter_and_buyer(&t, 5301, 5302, 1).await;
+    let paid = yookassa_paid(&t, &providers, 5302, "pay:1m:yookassa", 3).await;
+    let before = t.user(5302).await.expect("b").sub_end.expect("days");
+    t.stack.drain_panel_sync().await.expect("sync");
+    let press = |id: i64, data: String| {
+        let t = &t;
+        async move {
+            assert_eq!(t.update(&callback_update(id, 9000, &data, 1)).await, 200);
+        }
+    };
+    press(10, format!("adm:po:{}", paid.0)).await;
+    let detail = t
+        .telegram
+        .calls()
+        .into_iter()
+        .rev()
+        .find(|c| c.body["chat_id"].as_i64() == Some(9000))
+        .expect("detail");
+    assert!(
+        detail
+            .body
+            .to_string()
+            .contains(&format!("adm:prf:{}", paid.0)),
+        "a Refund button"
+    );
+
+    // YooKassa refuses: the reason is shown, nothing changes.
+    providers.fail_next(
+        Api::Yookassa,
+        400,
+        json!({"type": "error", "id": "e1", "code": "invalid_request",
+               "description": "Refund is not available for this payment method"}),
+    );
+    press(11, format!("adm:prf:{}", paid.0)).await;
+    assert!(
+        admin_text(&t).contains("Refund is not available for this payment method"),
+        "{}",
+        admin_text(&t)
+    );
+    assert_eq!(order(&t, &paid).await.status, OrderStatus::Paid);
+    assert_eq!(t.user(5302).await.expect("b").sub_end, Some(before));
+    assert_eq!(audited_refunds(&t).await, 0);
+
+    // Accepted: the full amount, a key derived from the order, Basic auth.
+    press(12, format!("adm:prf:{}", paid.0)).await;
+    let posts: Vec<_> = providers
+        .requests_to(Api::Yookassa)
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.trim_matches('/') == "refunds")
+        .collect();
+    assert_eq!(posts.len(), 2, "the refused one and this one");
+    let key = posts[1].header("idempotence-key").expect("key").to_owned();
+    assert_eq!(key, format!("refund-{}", paid.0));
+    assert_eq!(posts[1].body["amount"]["value"], "199.00");
+    assert_eq!(posts[1].body["amount"]["currency"], "RUB");
+    assert_eq!(order(&t, &paid).await.status, OrderStatus::Refunded);
+    let end = t.user(5302).await.expect("b").sub_end.expect("days");
+    assert!(
+        end < before - 32 * DAY && close(end, now()),
+        "the order's days and the referee's bonus are taken back"
+    );
+    let inviter_end = t.user(5301).await.expect("i").sub_end.expect("end");
+    assert!(
+        close(inviter_end, now()),
+        "the inviter's bonus is taken back"
+    );
+    assert!(ledger(&t, 5302).await.contains(&"refund".to_owned()));
+    assert_eq!(audited_refunds(&t).await, 1);
+    t.stack.drain_panel_sync().await.expect("sync");
+    assert!(
+        ended_now(panel_expiry(&panel, 5302)),
+        "access ends with the days"
+    );
+
+    // A retry of the same refund (a double tap that read the order before
+    // the first finished): YooKassa answers the first refund, nothing more
+    // is taken.
+    let mut stale = order(&t, &paid).await;
+    stale.status = OrderStatus::Paid;
+    let again = shared::domains::money::refunds::yookassa_refund(&t.stack.app, &stale)
+        .await
+        .expect("answered");
+    assert!(
+        matches!(
+            &again,
+            shared::domains::money::refunds::YooRefundOutcome::Recorded(r)
+                if matches!(**r, shared::domains::money::orders::Refund::Already(_))
+        ),
+        "{again:?}"
+    );
+    // The pressed button again: the order is refunded, nothing is asked.
+    press(13, format!("adm:prf:{}", paid.0)).await;
+    assert_eq!(t.user(5302).await.expect("b").sub_end, Some(end));
+    assert_eq!(t.user(5301).await.expect("i").sub_end, Some(inviter_end));
+
+    // YooKassa's refund.succeeded for the same refund: nothing more taken.
+    let created = providers
+        .requests_to(Api::Yookassa)
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.trim_matches('/') == "refunds")
+        .count();
+    assert_eq!(created, 3, "the retry asked again with the same key");
+    let refund = providers.refunds_of(&order(&t, &paid).await.provider_ref.expect("payment id"));
+    assert_eq!(refund.len(), 1, "one refund at YooKassa");
+    assert_eq!(
+        yookassa_refund(&t, &providers, &paid, &refund[0]).await,
+        200
+    );
+    assert_eq!(t.user(5302).await.expect("b").sub_end, Some(end));
+    assert_eq!(t.user(5301).await.expect("i").sub_end, Some(inviter_end));
+    assert_eq!(
+        ledger(&t, 5302)
+            .await
+            .iter()
+            .filter(|k| k.as_str() == "refund")
+            .count(),
+        1
+    );
+}

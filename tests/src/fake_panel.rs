@@ -145,6 +145,12 @@ impl FakePanel {
                 let users: Vec<Value> = st.users.values().skip(start).take(size).cloned().collect();
                 ok(json!({"users": users, "total": st.users.len()}))
             }
+            ("DELETE", ["api", "users", id]) => {
+                match id.parse::<i64>().ok().and_then(|i| st.users.remove(&i)) {
+                    Some(_) => ok(json!({"isDeleted": true})),
+                    None => not_found(),
+                }
+            }
             ("GET", ["api", "users", id]) => {
                 match id.parse::<i64>().ok().and_then(|i| st.users.get(&i)) {
                     Some(u) => ok(u.clone()),

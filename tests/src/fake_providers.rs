@@ -164,6 +164,18 @@ impl FakeProviders {
         self.state.lock().expect("fake state").requests.clone()
     }
 
+    /// Ids of the YooKassa refunds of payment `payment_id`.
+    pub fn refunds_of(&self, payment_id: &str) -> Vec<String> {
+        self.state
+            .lock()
+            .expect("fake state")
+            .refunds
+            .values()
+            .filter(|r| r["payment_id"] == payment_id)
+            .filter_map(|r| r["id"].as_str().map(str::to_owned))
+            .collect()
+    }
+
     /// Requests to one API.
     pub fn requests_to(&self, api: Api) -> Vec<Received> {
         self.requests()
@@ -463,6 +475,71 @@ impl FakeProviders {
                     "Incorrect payment_id. Payment doesn't exist or access denied.",
                 ),
             },
+            ("POST", ["refunds"]) => {
+                // Like YooKassa: the key is required, the same key answers
+                // the first refund, and the amount may not exceed what the
+                // payment has left to refund.
+                let Some(key) = r.header("idempotence-key").map(str::to_owned) else {
+                    return error(400, "invalid_request", "Idempotence key isn't specified");
+                };
+                if let Some(id) = st.idempotence.get(&key) {
+                    return reply(200, st.refunds[id].clone());
+                }
+                let b = &r.body;
+                let Some(payment) = b["payment_id"].as_str().and_then(|id| st.payments.get(id))
+                else {
+                    return error(
+                        404,
+                        "not_found",
+                        "Incorrect payment_id. Payment doesn't exist or access denied.",
+                    );
+                };
+                if payment["status"] != "succeeded" {
+                    return error(
+                        400,
+                        "invalid_request",
+                        "Payment is not succeeded, refund is impossible",
+                    );
+                }
+                let minor = |v: &Value| -> Option<u64> {
+                    let (w, f) = v.as_str()?.split_once('.')?;
+                    (f.len() == 2).then_some(())?;
+                    Some(w.parse::<u64>().ok()? * 100 + f.parse::<u64>().ok()?)
+                };
+                let paid = minor(&payment["amount"]["value"]).unwrap_or(0);
+                let before: u64 = st
+                    .refunds
+                    .values()
+                    .filter(|rf| rf["payment_id"] == b["payment_id"])
+                    .filter_map(|rf| minor(&rf["amount"]["value"]))
+                    .sum();
+                match minor(&b["amount"]["value"]) {
+                    Some(m)
+                        if m > 0
+                            && m + before <= paid
+                            && b["amount"]["currency"] == payment["amount"]["currency"] => {}
+                    _ => {
+                        return error(
+                            400,
+                            "invalid_request",
+                            "Refund amount exceeds the amount available for refund",
+                        );
+                    }
+                }
+                st.next_id += 1;
+                let id = format!(
+                    "{:08x}-0015-5000-9000-{:012x}",
+                    st.next_id,
+                    st.next_id * 104_729
+                );
+                let rf = json!({
+                    "id": id, "payment_id": b["payment_id"], "status": "succeeded",
+                    "amount": b["amount"], "created_at": "2026-11-30T09:00:00.000Z",
+                });
+                st.idempotence.insert(key, id.clone());
+                st.refunds.insert(id, rf.clone());
+                reply(200, rf)
+            }
             ("GET", ["refunds", id]) => match st.refunds.get(*id) {
                 Some(p) => reply(200, p.clone()),
                 None => error(

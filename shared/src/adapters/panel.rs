@@ -482,6 +482,17 @@ impl PanelClient {
             .await
     }
 
+    /// Deletes a user (`DELETE /api/users/{id}`); already gone is success.
+    pub async fn delete_user(&self, id: i64) -> Result<(), PanelError> {
+        match self
+            .call::<serde_json::Value>(Method::DELETE, &format!("/users/{id}"), &[], None::<&()>)
+            .await
+        {
+            Ok(_) | Err(PanelError::NotFound) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// A page of all users (`GET /api/users?start=&size=`).
     pub async fn users_page(&self, start: u64, size: u32) -> Result<UsersPage, PanelError> {
         self.call(

@@ -31,6 +31,10 @@ pub enum AdminAction {
     ResetTrial(TelegramId),
     /// Ask for a message (any media) to send the user.
     Message(TelegramId),
+    /// Ask to confirm deleting a user.
+    Delete(TelegramId),
+    /// Delete a user (confirmed).
+    DeleteConfirm(TelegramId),
     /// The banned users.
     Banned,
     /// The audit log from a cursor (`None` = newest).
@@ -40,9 +44,9 @@ pub enum AdminAction {
     /// The audit log as a CSV document.
     LogsCsv,
     /// A day's payments (`yyyymmdd`), of one provider or `all`.
-    Payments(String, String),
+    Payments(String, String, PayView),
     /// The same as a CSV document.
-    PaymentsCsv(String, String),
+    PaymentsCsv(String, String, PayView),
     /// A payment's detail (by order id).
     Payment(String),
     /// Refund a payment (Stars).
@@ -57,6 +61,75 @@ pub enum AdminAction {
     BroadcastStart(String),
     /// Cancel a running broadcast.
     BroadcastCancel(String),
+}
+
+/// Which credited payments a payments screen shows, besides the provider:
+/// a status and how many days back from its day (1, 7 or 30).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PayView {
+    /// The order's current status.
+    pub status: PayStatus,
+    /// Days ending with the screen's day: 1, 7 or 30.
+    pub days: u8,
+}
+
+impl Default for PayView {
+    fn default() -> Self {
+        PayView {
+            status: PayStatus::Any,
+            days: 1,
+        }
+    }
+}
+
+/// A payments list's status filter (credited payments only: the day index
+/// holds what was paid; a refund shows as refunded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayStatus {
+    /// Every credited payment.
+    Any,
+    /// Paid and not refunded.
+    Paid,
+    /// Refunded since.
+    Refunded,
+}
+
+impl PayStatus {
+    /// Its name in callback data and on buttons.
+    pub fn code(self) -> &'static str {
+        match self {
+            PayStatus::Any => "any",
+            PayStatus::Paid => "paid",
+            PayStatus::Refunded => "refunded",
+        }
+    }
+}
+
+impl PayView {
+    /// The callback data's tail (none for the default view).
+    fn suffix(&self) -> String {
+        if *self == PayView::default() {
+            String::new()
+        } else {
+            format!(":{}:{}", self.status.code(), self.days)
+        }
+    }
+
+    fn parse(status: &str, days: &str) -> Option<PayView> {
+        let status = match status {
+            "any" => PayStatus::Any,
+            "paid" => PayStatus::Paid,
+            "refunded" => PayStatus::Refunded,
+            _ => return None,
+        };
+        let days = match days {
+            "1" => 1,
+            "7" => 7,
+            "30" => 30,
+            _ => return None,
+        };
+        Some(PayView { status, days })
+    }
 }
 
 impl AdminAction {
@@ -74,14 +147,16 @@ impl AdminAction {
             AdminAction::Balance(u) => format!("adm:bal:{u}"),
             AdminAction::ResetTrial(u) => format!("adm:rt:{u}"),
             AdminAction::Message(u) => format!("adm:msg:{u}"),
+            AdminAction::Delete(u) => format!("adm:del:{u}"),
+            AdminAction::DeleteConfirm(u) => format!("adm:delok:{u}"),
             AdminAction::Banned => "adm:banned".into(),
             AdminAction::Logs(None) => "adm:logs".into(),
             AdminAction::Logs(Some(c)) => format!("adm:logs:{c}"),
             AdminAction::UserLogs(u, None) => format!("adm:ul:{u}"),
             AdminAction::UserLogs(u, Some(c)) => format!("adm:ul:{u}:{c}"),
             AdminAction::LogsCsv => "adm:logcsv".into(),
-            AdminAction::Payments(d, p) => format!("adm:pay:{d}:{p}"),
-            AdminAction::PaymentsCsv(d, p) => format!("adm:paycsv:{d}:{p}"),
+            AdminAction::Payments(d, p, v) => format!("adm:pay:{d}:{p}{}", v.suffix()),
+            AdminAction::PaymentsCsv(d, p, v) => format!("adm:paycsv:{d}:{p}{}", v.suffix()),
             AdminAction::Payment(o) => format!("adm:po:{o}"),
             AdminAction::PaymentRefund(o) => format!("adm:prf:{o}"),
             AdminAction::Broadcast => "adm:bc".into(),
@@ -112,22 +187,30 @@ impl AdminAction {
                 let days: i32 = d
                     .parse()
                     .ok()
-                    .filter(|d: &i32| *d != 0 && d.abs() <= 3650)?;
+                    .filter(|d: &i32| *d != 0 && d.unsigned_abs() <= 3650)?;
                 AdminAction::Days(id(u)?, days, stamp.parse().ok()?)
             }
             ["bal", u] => AdminAction::Balance(id(u)?),
             ["rt", u] => AdminAction::ResetTrial(id(u)?),
             ["msg", u] => AdminAction::Message(id(u)?),
+            ["del", u] => AdminAction::Delete(id(u)?),
+            ["delok", u] => AdminAction::DeleteConfirm(id(u)?),
             ["logs"] => AdminAction::Logs(None),
             ["logs", c] => AdminAction::Logs(Some(cursor(c)?)),
             ["ul", u] => AdminAction::UserLogs(id(u)?, None),
             ["ul", u, c] => AdminAction::UserLogs(id(u)?, Some(cursor(c)?)),
             ["logcsv"] => AdminAction::LogsCsv,
             ["pay", d, p] if day(d) && provider(p) => {
-                AdminAction::Payments((*d).to_owned(), (*p).to_owned())
+                AdminAction::Payments((*d).to_owned(), (*p).to_owned(), PayView::default())
             }
             ["paycsv", d, p] if day(d) && provider(p) => {
-                AdminAction::PaymentsCsv((*d).to_owned(), (*p).to_owned())
+                AdminAction::PaymentsCsv((*d).to_owned(), (*p).to_owned(), PayView::default())
+            }
+            ["pay", d, p, st, n] if day(d) && provider(p) => {
+                AdminAction::Payments((*d).to_owned(), (*p).to_owned(), PayView::parse(st, n)?)
+            }
+            ["paycsv", d, p, st, n] if day(d) && provider(p) => {
+                AdminAction::PaymentsCsv((*d).to_owned(), (*p).to_owned(), PayView::parse(st, n)?)
             }
             ["po", o] if order(o) => AdminAction::Payment((*o).to_owned()),
             ["prf", o] if order(o) => AdminAction::PaymentRefund((*o).to_owned()),
@@ -204,13 +287,31 @@ mod tests {
             AdminAction::Balance(u),
             AdminAction::ResetTrial(u),
             AdminAction::Message(u),
+            AdminAction::Delete(u),
+            AdminAction::DeleteConfirm(u),
             AdminAction::Banned,
             AdminAction::Logs(None),
             AdminAction::Logs(Some("01764000000-0a1b2c3d".into())),
             AdminAction::UserLogs(u, Some("01764000000-0a1b2c3d".into())),
             AdminAction::LogsCsv,
-            AdminAction::Payments("20261130".into(), "stars".into()),
-            AdminAction::PaymentsCsv("20261130".into(), "all".into()),
+            AdminAction::Payments("20261130".into(), "stars".into(), PayView::default()),
+            AdminAction::PaymentsCsv("20261130".into(), "all".into(), PayView::default()),
+            AdminAction::Payments(
+                "20261130".into(),
+                "yookassa".into(),
+                PayView {
+                    status: PayStatus::Refunded,
+                    days: 30,
+                },
+            ),
+            AdminAction::PaymentsCsv(
+                "20261130".into(),
+                "cryptopay".into(),
+                PayView {
+                    status: PayStatus::Paid,
+                    days: 7,
+                },
+            ),
             AdminAction::Payment("0123456789abcdef0123456789abcdef".into()),
             AdminAction::PaymentRefund("0123456789abcdef0123456789abcdef".into()),
             AdminAction::Broadcast,
@@ -227,5 +328,9 @@ mod tests {
         assert_eq!(AdminAction::parse("adm:d:5:0:0"), None);
         assert_eq!(AdminAction::parse("adm:u:-5"), None);
         assert_eq!(AdminAction::parse("menu"), None);
+        // `i32::MIN.abs()` overflows (and wraps to itself in a release
+        // build, which would have passed the ±3650 limit).
+        assert_eq!(AdminAction::parse("adm:d:5:-2147483648:0"), None);
+        assert_eq!(AdminAction::parse("adm:d:5:3651:0"), None);
     }
 }

@@ -103,15 +103,20 @@ impl Action {
                 } else if let Some(k) = other.strip_prefix("dev:del:") {
                     Action::DeviceDelete(parse_key(k)?)
                 } else {
-                    Action::SetLanguage(Lang::from_code(other.strip_prefix("lang:")?)?)
+                    // Exactly as written (`from_code` also takes "EN").
+                    let code = other.strip_prefix("lang:")?;
+                    Action::SetLanguage(Lang::from_code(code).filter(|l| l.code() == code)?)
                 }
             }
         })
     }
 }
 
+/// A key exactly as [`Action::data`] writes it: eight lowercase hex digits
+/// (`from_str_radix` alone would also take upper case and a leading `+`,
+/// giving one action several spellings).
 fn parse_key(hex: &str) -> Option<u32> {
-    (hex.len() == 8)
+    (hex.len() == 8 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
         .then(|| u32::from_str_radix(hex, 16).ok())
         .flatten()
 }
@@ -201,9 +206,9 @@ impl BuyAction {
             }
             ("paysv", Some(p), None) => BuyAction::PaySavingCard(Period::from_code(p)?),
             ("topup", None, None) => BuyAction::TopUp,
-            ("tamt", Some(r), None) => BuyAction::TopUpAmount(topup_rubles(r)?),
+            ("tamt", Some(r), None) => BuyAction::TopUpAmount(button_rubles(r)?),
             ("tpay", Some(r), Some(prov)) => {
-                BuyAction::TopUpPay(topup_rubles(r)?, Provider::from_code(prov)?)
+                BuyAction::TopUpPay(button_rubles(r)?, Provider::from_code(prov)?)
             }
             ("tcustom", None, None) => BuyAction::TopUpCustom,
             ("hist", None, None) => BuyAction::History(None),
@@ -217,6 +222,13 @@ impl BuyAction {
             _ => return None,
         })
     }
+}
+
+/// A top-up amount on a button: as [`topup_rubles`], spelled exactly as
+/// [`BuyAction::data`] writes it (no leading zero or `+`: one spelling per
+/// action).
+fn button_rubles(s: &str) -> Option<u32> {
+    topup_rubles(s).filter(|r| r.to_string() == s)
 }
 
 /// A top-up amount in rubles within the allowed range.
@@ -272,5 +284,42 @@ mod tests {
         }
         assert_eq!(BuyAction::parse("psave:1m:2"), None);
         assert_eq!(BuyAction::parse("paysv:1m:x"), None);
+    }
+
+    /// Found by the `callback_data` fuzz target: a device or card key in
+    /// upper case (or with a `+`) decoded to the same action as its
+    /// canonical spelling.
+    #[test]
+    fn keys_have_one_spelling() {
+        assert_eq!(
+            Action::parse("dev:ask:e20ab12d"),
+            Some(Action::DeviceAsk(0xe20a_b12d))
+        );
+        for data in [
+            "dev:ask:e20Ab12d",
+            "dev:del:E20AB12D",
+            "card:def:+e20ab12",
+            "card:del:-0000001",
+            "dev:ask:e20ab12",
+        ] {
+            assert_eq!(Action::parse(data), None, "{data}");
+        }
+    }
+
+    /// Found by the `callback_data` fuzz target: a top-up amount with a
+    /// leading zero decoded to the same action as its canonical spelling.
+    #[test]
+    fn amounts_on_buttons_have_one_spelling() {
+        assert_eq!(
+            BuyAction::parse("tamt:299"),
+            Some(BuyAction::TopUpAmount(299))
+        );
+        assert_eq!(Action::parse("lang:EN"), None);
+        assert_eq!(Action::parse("lang: en"), None);
+        for data in ["tamt:0299", "tamt:+299", "tpay:0299:yookassa"] {
+            assert_eq!(BuyAction::parse(data), None, "{data}");
+        }
+        // What a user types is read leniently.
+        assert_eq!(topup_rubles("0299"), Some(299));
     }
 }

@@ -11,7 +11,7 @@ use crate::adapters::store::StoreError;
 use crate::adapters::store::admin::Audit;
 use crate::adapters::store::stats::counter;
 use crate::adapters::store::users::User;
-use crate::base::admin_callback::AdminAction;
+use crate::base::admin_callback::{AdminAction, PayStatus, PayView};
 use crate::base::clock::now;
 use crate::base::format::{date, date_time, money};
 use crate::base::i18n::{Arg, html, t, tr};
@@ -68,7 +68,7 @@ pub fn menu(lang: Lang) -> Screen {
             vec![btn(
                 lang,
                 "admin-btn-payments",
-                AdminAction::Payments(compact_day(now()), "all".into()),
+                AdminAction::Payments(compact_day(now()), "all".into(), PayView::default()),
             )],
             vec![
                 btn(lang, "admin-btn-broadcast", AdminAction::Broadcast),
@@ -111,7 +111,9 @@ pub async fn on_message(
         "/banned" => Reply::Screen(banned(app, lang).await?),
         "/logs" => Reply::Screen(logs(app, lang, None, None).await?),
         "/logscsv" => logs_csv(app, admin).await?,
-        "/payments" => Reply::Screen(payments(app, lang, &compact_day(ts), "all").await?),
+        "/payments" => {
+            Reply::Screen(payments(app, lang, &compact_day(ts), "all", PayView::default()).await?)
+        }
         "/payment" if !arg.is_empty() => Reply::Screen(payment(app, lang, arg).await?),
         "/broadcast" => {
             app.store.set_state(admin.id, BROADCAST, ts).await?;
@@ -275,6 +277,30 @@ pub async fn on_action(
                 ),
             )
         }
+        AdminAction::Delete(id) => Screen {
+            text: tr(
+                lang,
+                "admin-delete-confirm",
+                &[("id", Arg::Str(id.to_string()))],
+            ),
+            keyboard: InlineKeyboardMarkup::new(vec![
+                vec![btn(
+                    lang,
+                    "admin-btn-delete-yes",
+                    AdminAction::DeleteConfirm(id),
+                )],
+                vec![btn(lang, "admin-btn-card", AdminAction::Card(id))],
+            ]),
+        },
+        AdminAction::DeleteConfirm(id) => {
+            let out = users::delete_user(app, admin.id, id).await.map_err(err)?;
+            let key = if out {
+                "admin-delete-done"
+            } else {
+                "admin-delete-gone"
+            };
+            plain_back(lang, tr(lang, key, &[("id", Arg::Str(id.to_string()))]))
+        }
         AdminAction::ResetTrial(id) => {
             let out = users::reset_trial(app, admin.id, id).await.map_err(err)?;
             after(app, lang, id, out, "admin-trial-not-used").await?
@@ -296,14 +322,21 @@ pub async fn on_action(
         AdminAction::Logs(cursor) => logs(app, lang, None, cursor).await?,
         AdminAction::UserLogs(id, cursor) => logs(app, lang, Some(id), cursor).await?,
         AdminAction::LogsCsv => return logs_csv(app, admin).await,
-        AdminAction::Payments(day, prov) => payments(app, lang, &day, &prov).await?,
-        AdminAction::PaymentsCsv(day, prov) => return payments_csv(app, admin, &day, &prov).await,
+        AdminAction::Payments(day, prov, view) => payments(app, lang, &day, &prov, view).await?,
+        AdminAction::PaymentsCsv(day, prov, view) => {
+            return payments_csv(app, admin, &day, &prov, view).await;
+        }
         AdminAction::Payment(order) => payment(app, lang, &order).await?,
         AdminAction::PaymentRefund(order) => {
-            let reply = super::stars::admin_refund(app, &order).await?;
-            users::record_refund(app, admin.id, &order)
-                .await
-                .map_err(err)?;
+            let (reply, changed) = match yookassa_order(app, &order).await? {
+                Some(o) => yookassa_refund(app, lang, &o).await?,
+                None => (super::stars::admin_refund(app, &order).await?, true),
+            };
+            if changed {
+                users::record_refund(app, admin.id, &order)
+                    .await
+                    .map_err(err)?;
+            }
             let mut screen = payment(app, lang, &order).await?;
             screen.text = format!("{reply}\n\n{}", screen.text);
             screen
@@ -478,7 +511,10 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
         },
         btn(lang, "admin-btn-balance", AdminAction::Balance(u.id)),
     ]);
-    let mut row = vec![btn(lang, "admin-btn-message", AdminAction::Message(u.id))];
+    let mut row = vec![
+        btn(lang, "admin-btn-message", AdminAction::Message(u.id)),
+        btn(lang, "admin-btn-delete", AdminAction::Delete(u.id)),
+    ];
     if u.trial_used_at.is_some() {
         row.push(btn(
             lang,
@@ -878,15 +914,25 @@ fn day_ts(day: &str) -> i64 {
 /// Payments listed on one screen (the CSV has all).
 const PAYMENTS_SHOWN: usize = 30;
 
+/// The credited payments of `view.days` days ending with `day`, newest
+/// first (one `Query` per day), of one provider or all, with each order's
+/// current status, kept when it matches `view.status`.
 async fn payment_rows(
     app: &App,
     day: &str,
     prov: &str,
+    view: PayView,
 ) -> Result<Vec<(crate::adapters::store::payments::PaymentRow, String)>, BotError> {
-    let rows = app
-        .store
-        .payments_of_day(&dashed(day), (prov != "all").then_some(prov))
-        .await?;
+    let end = day_ts(day);
+    let mut rows = Vec::new();
+    for back in 0..i64::from(view.days) {
+        let d = compact_day(end - back * 86_400);
+        rows.extend(
+            app.store
+                .payments_of_day(&dashed(&d), (prov != "all").then_some(prov))
+                .await?,
+        );
+    }
     // The current status (a refund changes it) from the orders themselves.
     let statuses = futures::future::join_all(rows.iter().map(|r| async {
         let id = crate::adapters::pay::OrderId(r.order.clone());
@@ -896,20 +942,44 @@ async fn payment_rows(
         }
     }))
     .await;
-    Ok(rows.into_iter().zip(statuses).collect())
+    Ok(rows
+        .into_iter()
+        .zip(statuses)
+        .filter(|(_, status)| view.status == PayStatus::Any || status == view.status.code())
+        .collect())
 }
 
-async fn payments(app: &App, lang: Lang, day: &str, prov: &str) -> Result<Screen, BotError> {
-    let rows = payment_rows(app, day, prov).await?;
+async fn payments(
+    app: &App,
+    lang: Lang,
+    day: &str,
+    prov: &str,
+    view: PayView,
+) -> Result<Screen, BotError> {
+    let rows = payment_rows(app, day, prov, view).await?;
+    let dates = if view.days == 1 {
+        dashed(day)
+    } else {
+        format!(
+            "{} – {}",
+            dashed(&compact_day(
+                day_ts(day) - (i64::from(view.days) - 1) * 86_400
+            )),
+            dashed(day)
+        )
+    };
     let mut text = tr(
         lang,
         "admin-payments-title",
         &[
-            ("date", Arg::Str(dashed(day))),
+            ("date", Arg::Str(dates)),
             ("provider", Arg::Str(prov.to_owned())),
             ("count", Arg::Num(rows.len() as i64)),
         ],
     );
+    if view.status != PayStatus::Any {
+        text.push_str(&format!(" · {}", view.status.code()));
+    }
     let mut kb = Vec::new();
     for (r, status) in rows.iter().take(PAYMENTS_SHOWN) {
         let m = Money {
@@ -938,18 +1008,36 @@ async fn payments(app: &App, lang: Lang, day: &str, prov: &str) -> Result<Screen
     kb.push(vec![
         InlineKeyboardButton::callback(
             "◀",
-            AdminAction::Payments(compact_day(ts - 86_400), prov.to_owned()).data(),
+            AdminAction::Payments(compact_day(ts - 86_400), prov.to_owned(), view).data(),
         ),
         btn(
             lang,
             "admin-btn-csv",
-            AdminAction::PaymentsCsv(day.to_owned(), prov.to_owned()),
+            AdminAction::PaymentsCsv(day.to_owned(), prov.to_owned(), view),
         ),
         InlineKeyboardButton::callback(
             "▶",
-            AdminAction::Payments(compact_day(ts + 86_400), prov.to_owned()).data(),
+            AdminAction::Payments(compact_day(ts + 86_400), prov.to_owned(), view).data(),
         ),
     ]);
+    // Status and range: 1, 7 or 30 days ending with this day.
+    let mut row: Vec<InlineKeyboardButton> = [PayStatus::Any, PayStatus::Paid, PayStatus::Refunded]
+        .into_iter()
+        .map(|status| {
+            InlineKeyboardButton::callback(
+                status.code(),
+                AdminAction::Payments(day.to_owned(), prov.to_owned(), PayView { status, ..view })
+                    .data(),
+            )
+        })
+        .collect();
+    row.extend([1u8, 7, 30].into_iter().map(|days| {
+        InlineKeyboardButton::callback(
+            format!("{days}d"),
+            AdminAction::Payments(day.to_owned(), prov.to_owned(), PayView { days, ..view }).data(),
+        )
+    }));
+    kb.push(row);
     kb.push(
         crate::base::admin_callback::PAYMENT_FILTERS
             .iter()
@@ -957,7 +1045,7 @@ async fn payments(app: &App, lang: Lang, day: &str, prov: &str) -> Result<Screen
             .map(|p| {
                 InlineKeyboardButton::callback(
                     *p,
-                    AdminAction::Payments(day.to_owned(), (*p).to_owned()).data(),
+                    AdminAction::Payments(day.to_owned(), (*p).to_owned(), view).data(),
                 )
             })
             .collect(),
@@ -969,7 +1057,7 @@ async fn payments(app: &App, lang: Lang, day: &str, prov: &str) -> Result<Screen
             .map(|p| {
                 InlineKeyboardButton::callback(
                     *p,
-                    AdminAction::Payments(day.to_owned(), (*p).to_owned()).data(),
+                    AdminAction::Payments(day.to_owned(), (*p).to_owned(), view).data(),
                 )
             })
             .collect(),
@@ -979,6 +1067,66 @@ async fn payments(app: &App, lang: Lang, day: &str, prov: &str) -> Result<Screen
         text,
         keyboard: InlineKeyboardMarkup::new(kb),
     })
+}
+
+/// The order `id` when it is a YooKassa payment (refunded through its API).
+async fn yookassa_order(
+    app: &App,
+    id: &str,
+) -> Result<Option<crate::domains::money::orders::Order>, BotError> {
+    let Some(order_id) = crate::adapters::pay::OrderId::parse(id) else {
+        return Ok(None);
+    };
+    Ok(app
+        .store
+        .get_order(&order_id)
+        .await?
+        .filter(|o| o.provider == crate::base::types::Provider::Yookassa))
+}
+
+/// Refunds a YooKassa order through the API; the reply and whether
+/// anything changed (a refusal changes nothing and is not audited).
+async fn yookassa_refund(
+    app: &App,
+    lang: Lang,
+    order: &crate::domains::money::orders::Order,
+) -> Result<(String, bool), BotError> {
+    use crate::domains::money::orders::{OrderStatus, Refund};
+    use crate::domains::money::refunds::{self, YooRefundOutcome};
+    let arg = || vec![("order", Arg::Str(order.id.0.clone()))];
+    if order.status != OrderStatus::Paid {
+        return Ok((t(lang, "refund-not-refundable"), false));
+    }
+    match refunds::yookassa_refund(app, order).await {
+        Ok(YooRefundOutcome::Refused(why)) => Ok((
+            tr(lang, "refund-refused", &[("error", Arg::Str(html(&why)))]),
+            false,
+        )),
+        Ok(YooRefundOutcome::Pending) => Ok((tr(lang, "refund-pending", &arg()), true)),
+        Ok(YooRefundOutcome::Recorded(r)) if matches!(*r, Refund::Done { .. }) => {
+            let user_lang = app
+                .store
+                .get_user(order.user)
+                .await?
+                .map(|u| u.lang)
+                .unwrap_or(lang);
+            let notice = crate::adapters::outbox::OutgoingText::to_user(
+                TelegramId(order.user.0),
+                t(user_lang, "refund-user-notice-money"),
+            );
+            if let Err(e) = app.outbox.send(&notice, 0).await {
+                tracing::error!("refund notice not queued: {e}");
+            }
+            Ok((tr(lang, "refund-done", &arg()), true))
+        }
+        Ok(YooRefundOutcome::Recorded(_)) => {
+            Ok((tr(lang, "refund-money-not-recorded", &arg()), true))
+        }
+        Err(e) => {
+            tracing::error!(order = %order.id, "YooKassa refunded but not recorded: {e}");
+            Ok((tr(lang, "refund-money-not-recorded", &arg()), true))
+        }
+    }
 }
 
 async fn payment(app: &App, lang: Lang, id: &str) -> Result<Screen, BotError> {
@@ -1010,7 +1158,9 @@ async fn payment(app: &App, lang: Lang, id: &str) -> Result<Screen, BotError> {
     );
     let mut kb = Vec::new();
     let refundable = o.status == crate::domains::money::orders::OrderStatus::Paid
-        && o.provider == crate::base::types::Provider::Stars;
+        && (o.provider == crate::base::types::Provider::Stars
+            || (o.provider == crate::base::types::Provider::Yookassa
+                && app.config.yookassa.is_some()));
     let refund = AdminAction::PaymentRefund(o.id.0.clone());
     if refundable && refund.data().len() <= 64 {
         kb.push(vec![btn(lang, "admin-btn-refund", refund)]);
@@ -1024,8 +1174,14 @@ async fn payment(app: &App, lang: Lang, id: &str) -> Result<Screen, BotError> {
 }
 
 /// A day's payments as CSV: `at,order,user,provider,purchase,amount_minor,currency,status`.
-async fn payments_csv(app: &App, admin: &User, day: &str, prov: &str) -> Result<Reply, BotError> {
-    let rows = payment_rows(app, day, prov).await?;
+async fn payments_csv(
+    app: &App,
+    admin: &User,
+    day: &str,
+    prov: &str,
+    view: PayView,
+) -> Result<Reply, BotError> {
+    let rows = payment_rows(app, day, prov, view).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| err(e.to_string());
     w.write_record([

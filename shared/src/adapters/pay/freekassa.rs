@@ -178,18 +178,17 @@ fn next_nonce() -> u64 {
     }
 }
 
-/// Creates an order through the API (`POST {api_url}/orders/create`) and
-/// returns the payment page (`location`). Needs `FREEKASSA_API_KEY` and
-/// `FREEKASSA_PAYMENT_IP`; without an API key use [`payment_url`].
-pub async fn create_order(
+/// One signed API call (`POST {api_url}/{path}`): the answer's JSON when
+/// FreeKassa says `success`, else why not (`{"type":"error","message":".."}`).
+async fn api_call(
     http: &reqwest::Client,
     cfg: &FreeKassa,
-    req: &CreateOrder,
-) -> Result<String, PayError> {
-    let body = order_request(cfg, req, next_nonce())?;
+    path: &str,
+    body: &Value,
+) -> Result<Value, PayError> {
     let resp = http
-        .post(format!("{}/orders/create", cfg.api_url))
-        .json(&body)
+        .post(format!("{}/{path}", cfg.api_url))
+        .json(body)
         .timeout(API_TIMEOUT)
         .send()
         .await
@@ -200,7 +199,6 @@ pub async fn create_order(
         .await
         .map_err(|e| wire::transport_error(PROVIDER, e))?;
     let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    // {"type":"error","message":"..."} or {"type":"success","orderId":1,"orderHash":"..","location":".."}
     let message = v["message"].as_str().unwrap_or_default().to_owned();
     if !(200..300).contains(&status) {
         return Err(wire::status_error(PROVIDER, status, &message));
@@ -213,6 +211,20 @@ pub async fn create_order(
         }
         return Err(PayError::Refused(format!("freekassa: {message}")));
     }
+    Ok(v)
+}
+
+/// Creates an order through the API (`POST {api_url}/orders/create`) and
+/// returns the payment page (`location`). Needs `FREEKASSA_API_KEY` and
+/// `FREEKASSA_PAYMENT_IP`; without an API key use [`payment_url`].
+pub async fn create_order(
+    http: &reqwest::Client,
+    cfg: &FreeKassa,
+    req: &CreateOrder,
+) -> Result<String, PayError> {
+    let body = order_request(cfg, req, next_nonce())?;
+    // {"type":"success","orderId":1,"orderHash":"..","location":".."}
+    let v = api_call(http, cfg, "orders/create", &body).await?;
     v["location"]
         .as_str()
         .filter(|l| l.starts_with("https://") || l.starts_with("http://"))
@@ -319,32 +331,8 @@ pub async fn order_status(
     order: &OrderId,
 ) -> Result<Option<FkOrder>, PayError> {
     let body = status_request(cfg, order, next_nonce())?;
-    let resp = http
-        .post(format!("{}/orders", cfg.api_url))
-        .json(&body)
-        .timeout(API_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
-    let status = resp.status().as_u16();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
-    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     // {"type":"success","pages":1,"orders":[{"merchant_order_id":"..","fk_order_id":1,"amount":199,"currency":"RUB","status":1,..}]}
-    let message = v["message"].as_str().unwrap_or_default().to_owned();
-    if !(200..300).contains(&status) {
-        return Err(wire::status_error(PROVIDER, status, &message));
-    }
-    if v["type"] != "success" {
-        if v.is_null() {
-            return Err(PayError::Unavailable(format!(
-                "freekassa: HTTP {status} with a body that is not JSON"
-            )));
-        }
-        return Err(PayError::Refused(format!("freekassa: {message}")));
-    }
+    let v = api_call(http, cfg, "orders", &body).await?;
     let orders = v["orders"]
         .as_array()
         .ok_or_else(|| PayError::Malformed("freekassa: success without orders".into()))?;

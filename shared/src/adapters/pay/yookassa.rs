@@ -345,6 +345,39 @@ async fn fetch_refund(
     parse_refund(&v).map_err(Failure::from)
 }
 
+/// Refunds a payment in full or in part (`POST {api_url}/refunds`).
+/// `key` is the `Idempotence-Key`: the same key never refunds twice, so a
+/// double tap or a retry gets the first refund back. A refusal
+/// (`HTTP 4xx`) is an error naming YooKassa's reason; a refund YooKassa
+/// cancels comes back with status `Canceled` and its reason.
+pub async fn create_refund(
+    http: &reqwest::Client,
+    cfg: &YooKassa,
+    payment_id: &str,
+    amount: &Money,
+    key: &str,
+) -> Result<(YooRefund, Option<String>), PayError> {
+    if !valid_object_id(payment_id) {
+        return Err(PayError::Malformed(format!(
+            "yookassa: {payment_id:?} is not a payment id"
+        )));
+    }
+    let body = json!({
+        "payment_id": payment_id,
+        "amount": {
+            "value": format!("{}.{:02}", amount.minor / 100, amount.minor % 100),
+            "currency": amount.currency,
+        },
+    });
+    let v = call(http, cfg, "refunds", Some((&body, key)))
+        .await
+        .map_err(|f| f.error)?;
+    let reason = v["cancellation_details"]["reason"]
+        .as_str()
+        .map(str::to_owned);
+    Ok((parse_refund(&v)?, reason))
+}
+
 /// `{value, currency}` as money (YooKassa's currencies all have two decimals).
 fn money(v: &Value, what: &str) -> Result<Money, PayError> {
     let text = wire::amount_text(&v["value"])

@@ -356,6 +356,130 @@ impl Store {
         self.commit(items).await
     }
 
+    /// Deletes a user from the bot: the profile (with it its indexes: the
+    /// referral code, the username, the expiry index) and the banned-list
+    /// entry go, the gauges follow, and `GONE#<id>/GONE` keeps what must
+    /// outlive the user (when, the trial if used, the panel account for the
+    /// sync worker to delete), with the audit entry, in one transaction.
+    /// Saved cards go after it. Orders, the ledger, payment index entries
+    /// and audit entries are kept for accounting. `Stale` when the user was
+    /// already gone (a second press).
+    pub async fn delete_user(
+        &self,
+        user: &super::users::User,
+        audit: &Audit,
+    ) -> Result<Change, StoreError> {
+        let id = user.id;
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(&self.table)
+                        .key("PK", s(keys::user(id)))
+                        .key("SK", s(keys::PROFILE))
+                        .condition_expression("attribute_exists(created_at)")
+                        .build()
+                        .map_err(build_err)?,
+                )
+                .build(),
+        ];
+        let mut gone = Put::builder()
+            .table_name(&self.table)
+            .item("PK", s(keys::gone(id)))
+            .item("SK", s("GONE"))
+            .item("tg_id", n(id))
+            .item("at", n(audit.at))
+            .item("by", n(audit.admin));
+        if let Some(at) = user.trial_used_at {
+            gone = gone.item("trial_used", n(at));
+        }
+        if let Some(link) = &user.panel {
+            gone = gone.item("panel_id", n(link.id));
+        }
+        items.push(
+            TransactWriteItem::builder()
+                .put(gone.build().map_err(build_err)?)
+                .build(),
+        );
+        let mut gauges = Vec::new();
+        if user.banned {
+            items.push(
+                TransactWriteItem::builder()
+                    .delete(
+                        Delete::builder()
+                            .table_name(&self.table)
+                            .key("PK", s(BANNED_PK))
+                            .key("SK", s(id.to_string()))
+                            .build()
+                            .map_err(build_err)?,
+                    )
+                    .build(),
+            );
+            gauges.push((counter::BANNED.to_owned(), -1));
+        }
+        if user.blocked_at.is_some() {
+            gauges.push((counter::BLOCKED.to_owned(), -1));
+        }
+        if !gauges.is_empty() {
+            items.extend(count_items(
+                &self.table,
+                audit.at,
+                &id.to_string(),
+                &gauges,
+            )?);
+        }
+        items.extend(audit.puts(&self.table, &nonce())?);
+        let change = self.commit(items).await?;
+        if change == Change::Done {
+            self.delete_cards(id).await?;
+        }
+        Ok(change)
+    }
+
+    /// A deleted user's saved cards and card settings (`CARD…` under the
+    /// user): one `Query`, then a `DeleteItem` each.
+    async fn delete_cards(&self, id: TelegramId) -> Result<(), StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :card)")
+            .expression_attribute_values(":pk", s(keys::user(id)))
+            .expression_attribute_values(":card", s("CARD"))
+            .projection_expression("SK")
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        for item in out.items() {
+            let Some(sk) = item.get("SK").cloned() else {
+                continue;
+            };
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .key("PK", s(keys::user(id)))
+                .key("SK", sk)
+                .send()
+                .await
+                .map_err(StoreError::from_sdk)?;
+        }
+        Ok(())
+    }
+
+    /// What is kept of a deleted user: the panel account id, if any.
+    pub async fn gone_panel_id(&self, id: TelegramId) -> Result<Option<i64>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::gone(id)))
+            .key("SK", s("GONE"))
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item.as_ref().and_then(|i| i.i64("panel_id")))
+    }
+
     /// Lets a user take the trial again (the subscription itself is kept).
     /// A user still on the trial leaves the trial bucket (their end stays).
     pub async fn reset_trial(&self, id: TelegramId, audit: &Audit) -> Result<Change, StoreError> {

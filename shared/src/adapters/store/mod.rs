@@ -94,6 +94,11 @@ pub mod keys {
     pub fn user(id: TelegramId) -> String {
         format!("USER#{id}")
     }
+    /// Partition of what is kept of a deleted user (`GONE#<id>`, sort key
+    /// `GONE`): when, the trial if it was used, the panel account.
+    pub fn gone(id: TelegramId) -> String {
+        format!("GONE#{id}")
+    }
     /// Sort key of the user's profile item.
     pub const PROFILE: &str = "PROFILE";
     /// GSI1 partition key of a referral code.

@@ -185,6 +185,20 @@ impl Store {
         now: i64,
         end: i64,
     ) -> Result<bool, StoreError> {
+        // A user an admin deleted who had the trial does not get it again.
+        let gone = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::gone(id)))
+            .key("SK", s("GONE"))
+            .projection_expression("trial_used")
+            .send()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        if gone.item.is_some_and(|i| i.contains_key("trial_used")) {
+            return Ok(false);
+        }
         let mut upd = Update::builder()
             .table_name(&self.table)
             .key("PK", s(keys::user(id)))

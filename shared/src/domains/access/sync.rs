@@ -63,6 +63,8 @@ pub enum SyncReason {
     Refund,
     /// A promo code gave days.
     Promo,
+    /// An admin deleted the user: the panel account is deleted too.
+    Delete,
 }
 
 /// Queues a sync of `req.user` on the FIFO queue: grouped by user (in
@@ -130,6 +132,8 @@ pub enum Outcome {
     NoSubscription,
     /// No such user in DynamoDB.
     NoUser,
+    /// The deleted user's panel accounts were deleted.
+    Deleted,
 }
 
 /// Handles one batch from the panel-sync queue.
@@ -140,7 +144,12 @@ pub async fn handle_panel_sync(app: &App, event: SqsEvent) -> SqsBatchResponse {
 async fn process(app: &App, m: Received<'_>) -> Result<(), String> {
     let req: PanelSyncRequest =
         serde_json::from_str(m.body).map_err(|e| format!("malformed panel-sync message: {e}"))?;
-    match sync_user(app, req.user, now()).await {
+    let result = if req.reason == SyncReason::Delete {
+        delete_user(app, req.user).await
+    } else {
+        sync_user(app, req.user, now()).await
+    };
+    match result {
         Ok(outcome) => {
             tracing::info!(user = %req.user, reason = ?req.reason, ?outcome, "panel in sync");
             Ok(())
@@ -286,6 +295,30 @@ pub async fn sync_user(app: &App, id: TelegramId, now: i64) -> Result<Outcome, S
         send_link_once(app, &user, &account, expire_at, now).await?;
     }
     Ok(outcome)
+}
+
+/// Deletes a deleted user's panel accounts: the one the bot linked and any
+/// carrying their Telegram id. If the user came back (wrote `/start` again)
+/// before this ran, their profile exists and the ordinary sync runs
+/// instead. Safe to repeat (an account already gone is success).
+pub async fn delete_user(app: &App, id: TelegramId) -> Result<Outcome, SyncError> {
+    let Some(client) = app.panel.as_ref() else {
+        return Err(SyncError::NotConfigured);
+    };
+    if app.store.get_user(id).await?.is_some() {
+        return sync_user(app, id, now()).await;
+    }
+    let mut ids: Vec<i64> = app.store.gone_panel_id(id).await?.into_iter().collect();
+    for u in client.users_by_telegram_id(id).await? {
+        if !ids.contains(&u.id) {
+            ids.push(u.id);
+        }
+    }
+    for panel_id in &ids {
+        client.delete_user(*panel_id).await?;
+    }
+    tracing::info!(user = %id, deleted = ids.len(), "panel accounts of a deleted user deleted");
+    Ok(Outcome::Deleted)
 }
 
 /// Finds the user's panel account (linked, or by Telegram id, or by

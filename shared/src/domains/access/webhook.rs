@@ -71,8 +71,12 @@ pub enum Stale {
 /// The header may be ISO 8601 or unix seconds/milliseconds.
 pub fn check_fresh(body_ts: Option<&str>, header_ts: Option<&str>, now: i64) -> Result<i64, Stale> {
     let at = body_ts.and_then(parse_time).ok_or(Stale::NoTimestamp)?;
-    if (now - at).abs() > MAX_SKEW_SECS {
-        return Err(Stale::OutOfWindow { age: now - at });
+    // `abs_diff`: a time at either end of i64 must not overflow (in a
+    // release build it would wrap and could pass the window).
+    if now.abs_diff(at) > MAX_SKEW_SECS.unsigned_abs() {
+        return Err(Stale::OutOfWindow {
+            age: now.saturating_sub(at),
+        });
     }
     if let Some(h) = header_ts.map(str::trim).filter(|h| !h.is_empty()) {
         let header_at = parse_time(h).or_else(|| {
@@ -81,7 +85,7 @@ pub fn check_fresh(body_ts: Option<&str>, header_ts: Option<&str>, now: i64) -> 
                 .map(|n| if n > 100_000_000_000 { n / 1000 } else { n })
         });
         match header_at {
-            Some(h) if (h - at).abs() <= MAX_SKEW_SECS => {}
+            Some(h) if h.abs_diff(at) <= MAX_SKEW_SECS.unsigned_abs() => {}
             _ => return Err(Stale::HeaderMismatch),
         }
     }
@@ -437,6 +441,28 @@ mod tests {
             Err(Stale::HeaderMismatch)
         );
         assert_eq!(check_fresh(None, None, NOW), Err(Stale::NoTimestamp));
+    }
+
+    /// Found by the `panel_webhook` fuzz target: times at the ends of i64
+    /// overflowed the window arithmetic (a panic in a debug build, a wrap
+    /// that could pass the window in a release build).
+    #[test]
+    fn extreme_times_are_refused_without_overflow() {
+        let body = iso(NOW);
+        for now in [i64::MIN, i64::MAX] {
+            assert!(matches!(
+                check_fresh(Some(&body), None, now),
+                Err(Stale::OutOfWindow { .. })
+            ));
+        }
+        assert_eq!(
+            check_fresh(Some(&body), Some(&i64::MIN.to_string()), NOW),
+            Err(Stale::HeaderMismatch)
+        );
+        assert_eq!(
+            check_fresh(Some(&body), Some(&i64::MAX.to_string()), NOW),
+            Err(Stale::HeaderMismatch)
+        );
     }
 
     #[test]

@@ -176,6 +176,33 @@ pub async fn reset_trial(app: &App, admin: TelegramId, id: TelegramId) -> Result
     done(app, id, change).await
 }
 
+/// Deletes a user from the bot (see `Store::delete_user` for what is kept)
+/// and queues the deletion of their panel accounts. `false` when there
+/// was no such user (already deleted: a second press).
+pub async fn delete_user(app: &App, admin: TelegramId, id: TelegramId) -> Result<bool, String> {
+    let Some(user) = app.store.get_user(id).await.map_err(|e| e.to_string())? else {
+        return Ok(false);
+    };
+    let entry = audit(admin, "delete", id, String::new());
+    let change = app
+        .store
+        .delete_user(&user, &entry)
+        .await
+        .map_err(|e| e.to_string())?;
+    if change == Change::Stale {
+        return Ok(false);
+    }
+    sync(
+        app,
+        id,
+        SyncReason::Delete,
+        &format!("delete-{id}-{}", entry.at),
+    )
+    .await?;
+    log(app, admin, "delete", id, "").await;
+    Ok(true)
+}
+
 /// Records that an admin sent a user a message.
 pub async fn record_message(app: &App, admin: TelegramId, id: TelegramId) -> Result<(), String> {
     app.store

@@ -1466,36 +1466,7 @@ impl Store {
         p: &HistoricalPayment,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let o = &p.order;
-        if o.status == OrderStatus::Pending {
-            // Started in the old bot, not paid yet: a pending order like
-            // ours (its provider's late notification credits it), no history.
-            let mut order = Put::builder()
-                .table_name(&self.table)
-                .item("PK", s(order_key(&o.id)))
-                .item("SK", s(ORDER_SK))
-                .item("order_id", s(&o.id.0))
-                .item("user", n(o.user))
-                .item("buys", s(o.purchase.code()))
-                .item("amount", n(o.amount.minor))
-                .item("currency", s(&o.amount.currency))
-                .item("provider", s(o.provider.code()))
-                .item("status", s(o.status.code()))
-                .item("created_at", n(o.created_at))
-                .item("imported", s(&p.source))
-                .item("GSI1PK", s(format!("ORDERS#{}", o.user)))
-                .item("GSI1SK", s(format!("{}#{}", o.created_at, o.id)))
-                .item("GSI2PK", s(keys::pending_pk(o.created_at)))
-                .item("GSI2SK", s(format!("{}#{}", o.created_at, o.id)))
-                .condition_expression("attribute_not_exists(PK)");
-            if let Some(r) = &o.provider_ref {
-                order = order.item("provider_ref", s(r));
-            }
-            return Ok(vec![
-                TransactWriteItem::builder()
-                    .put(order.build().map_err(build_err)?)
-                    .build(),
-            ]);
-        }
+        // What every imported order has, pending or paid.
         let mut order = Put::builder()
             .table_name(&self.table)
             .item("PK", s(order_key(&o.id)))
@@ -1508,18 +1479,29 @@ impl Store {
             .item("provider", s(o.provider.code()))
             .item("status", s(o.status.code()))
             .item("created_at", n(o.created_at))
-            .item("paid_at", n(p.paid_at))
             .item("imported", s(&p.source))
-            .item(
-                "fx",
-                AttributeValue::Ss(EFFECT_CODES.iter().map(|c| (*c).to_owned()).collect()),
-            )
             .item("GSI1PK", s(format!("ORDERS#{}", o.user)))
             .item("GSI1SK", s(format!("{}#{}", o.created_at, o.id)))
             .condition_expression("attribute_not_exists(PK)");
         if let Some(r) = &o.provider_ref {
             order = order.item("provider_ref", s(r));
         }
+        if o.status == OrderStatus::Pending {
+            // Started in the old bot, not paid yet: a pending order like
+            // ours (its provider's late notification credits it), no history.
+            let order = order
+                .item("GSI2PK", s(keys::pending_pk(o.created_at)))
+                .item("GSI2SK", s(format!("{}#{}", o.created_at, o.id)));
+            return Ok(vec![
+                TransactWriteItem::builder()
+                    .put(order.build().map_err(build_err)?)
+                    .build(),
+            ]);
+        }
+        order = order.item("paid_at", n(p.paid_at)).item(
+            "fx",
+            AttributeValue::Ss(EFFECT_CODES.iter().map(|c| (*c).to_owned()).collect()),
+        );
         if let Some(d) = o.granted_days {
             order = order.item("days", n(d));
         }

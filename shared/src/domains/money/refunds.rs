@@ -67,6 +67,70 @@ pub async fn refund(app: &App, id: &OrderId, source: &str) -> Result<Refund, Str
     Ok(outcome)
 }
 
+/// What asking YooKassa to refund an order gave.
+#[derive(Debug)]
+pub enum YooRefundOutcome {
+    /// YooKassa refunded it and the refund is recorded (or was before).
+    Recorded(Box<Refund>),
+    /// YooKassa accepted it but has not finished: its `refund.succeeded`
+    /// notification records it.
+    Pending,
+    /// YooKassa refused or cancelled it: nothing changed. The reason.
+    Refused(String),
+}
+
+/// Refunds a paid YooKassa order in full through the API, then records it
+/// like any refund. The `Idempotence-Key` is derived from the order, so a
+/// double tap or a retry refunds once (YooKassa answers the first refund
+/// again), and the `refund.succeeded` notification that follows finds the
+/// order already refunded and takes nothing back twice. Errors mean the
+/// refund went through but was not recorded (retry: recording is idempotent).
+pub async fn yookassa_refund(app: &App, order: &Order) -> Result<YooRefundOutcome, String> {
+    let Some(cfg) = app.config.yookassa.as_ref() else {
+        return Ok(YooRefundOutcome::Refused(
+            "YooKassa is not configured".into(),
+        ));
+    };
+    let Some(payment_id) = order.provider_ref.as_deref() else {
+        return Ok(YooRefundOutcome::Refused(
+            "the order has no YooKassa payment id".into(),
+        ));
+    };
+    let key = format!("refund-{}", order.id);
+    let (refund, reason) = match crate::adapters::pay::yookassa::create_refund(
+        &app.http,
+        cfg,
+        payment_id,
+        &order.amount,
+        &key,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return Ok(YooRefundOutcome::Refused(e.to_string())),
+    };
+    use crate::adapters::pay::yookassa::YooStatus;
+    match refund.status {
+        YooStatus::Succeeded => {
+            let what = format!(
+                "{}: {} {}",
+                refund.id, refund.amount.minor, refund.amount.currency
+            );
+            refund_recorded(app, &order.id, &what).await
+        }
+        YooStatus::Canceled => Ok(YooRefundOutcome::Refused(
+            reason.unwrap_or_else(|| "canceled".into()),
+        )),
+        _ => Ok(YooRefundOutcome::Pending),
+    }
+}
+
+async fn refund_recorded(app: &App, id: &OrderId, what: &str) -> Result<YooRefundOutcome, String> {
+    refund(app, id, what)
+        .await
+        .map(|r| YooRefundOutcome::Recorded(Box::new(r)))
+}
+
 /// Queues the panel syncs a refunded order needs.
 async fn follow(app: &App, order: &Order) -> Result<(), String> {
     if matches!(order.purchase, Purchase::Plan(_)) {
