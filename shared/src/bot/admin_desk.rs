@@ -623,8 +623,8 @@ pub async fn stats_screen(app: &App, lang: Lang) -> Result<Screen, BotError> {
     // The panel is asked alongside the counters; its failure shows as
     // "unavailable", never breaks the screen.
     let (st, panel) = futures::join!(
-        crate::domains::admin::stats::load(app, now()),
-        panel_health(app, lang)
+        Box::pin(crate::domains::admin::stats::load(app, now())),
+        Box::pin(panel_health(app, lang))
     );
     let mut text = stats_text(app, lang, &st?);
     text.push_str(&panel);

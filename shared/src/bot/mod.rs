@@ -276,7 +276,10 @@ async fn admit(
     let touch = app.store.touch_user(&v, ts, &nonce);
     let (touched, count) = match app.config.rate_limit {
         Some(rl) => {
-            let (t, c) = tokio::try_join!(touch, app.store.hit_rate(v.id, rl.window_secs, ts))?;
+            let (t, c) = tokio::try_join!(
+                Box::pin(touch),
+                Box::pin(app.store.hit_rate(v.id, rl.window_secs, ts))
+            )?;
             (t, Some((c, u64::from(rl.requests))))
         }
         None => (touch.await?, None),
@@ -386,17 +389,19 @@ async fn on_registered(app: &App, user: &User, start: Option<&StartParam>) -> Re
 /// `WEBHOOK_VALIDATION_ENABLED` is off, and tells the admins once.
 async fn unverified_refused(app: &App, what: &str) {
     tracing::warn!(what, "refused from an unverified origin");
-    match app
-        .store
-        .claim_once("unverified-origin", "told", now(), 30 * 86_400)
-        .await
+    // Boxed for the callers' stack (see `report_send_error`).
+    match Box::pin(
+        app.store
+            .claim_once("unverified-origin", "told", now(), 30 * 86_400),
+    )
+    .await
     {
         Ok(Claim::Acquired) => {
-            app.admin_log(tr(
+            Box::pin(app.admin_log(tr(
                 app.config.default_language,
                 "log-unverified-origin",
                 &[("what", Arg::Str(html(what)))],
-            ))
+            )))
             .await
         }
         Ok(Claim::Duplicate) => {}
@@ -652,7 +657,7 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
             answer_callback(app, &q, Some(t(user.lang, "method-unavailable")), true).await;
             return Ok(());
         }
-        return on_buy(app, &q, &user, buy_action).await;
+        return Box::pin(on_buy(app, &q, &user, buy_action)).await;
     }
     if let Some(cursor) = q.data.as_deref().and_then(growth_admin::page_cursor) {
         answer_callback(app, &q, None, false).await;
@@ -671,6 +676,19 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
         return Ok(());
     };
     answer_callback(app, &q, None, false).await;
+    // Its own function, boxed: in a debug build every await of a function
+    // takes its own stack slot, and one frame holding all of them
+    // overflowed the runtime's 2 MB stack on the admin and buy paths.
+    Box::pin(on_user_action(app, &q, *user, action)).await
+}
+
+/// A user's button (not an admin's, not a purchase): the screen it asks for.
+async fn on_user_action(
+    app: &App,
+    q: &CallbackQuery,
+    mut user: User,
+    action: Action,
+) -> Result<(), BotError> {
     let ts = now();
     let screen = match action {
         Action::Menu | Action::CheckChannel => screens::main_menu(&app.config, &user, false),
@@ -708,7 +726,7 @@ async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), 
             screens::main_menu(&app.config, &user, false)
         }
     };
-    show(app, &q, &user, &screen).await;
+    show(app, q, &user, &screen).await;
     Ok(())
 }
 
@@ -728,9 +746,7 @@ async fn channel_ok(app: &App, user: &mut User) -> Result<bool, BotError> {
         .await;
     match member {
         Ok(m) if m.kind.is_present() => {
-            app.store
-                .set_channel_ok(user.id, ts + CHANNEL_OK_SECS)
-                .await?;
+            Box::pin(app.store.set_channel_ok(user.id, ts + CHANNEL_OK_SECS)).await?;
             user.channel_ok_until = Some(ts + CHANNEL_OK_SECS);
             Ok(true)
         }
@@ -968,7 +984,9 @@ async fn report_send_error(app: &App, user: TelegramId, e: &teloxide_core::Reque
     use teloxide_core::{ApiError, RequestError};
     match e {
         RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated) => {
-            if let Err(e) = app.store.set_blocked(user, Some(now())).await {
+            // Boxed: every screen shown awaits this, and the store call's
+            // future (several KB) would sit in each caller's stack frame.
+            if let Err(e) = Box::pin(app.store.set_blocked(user, Some(now()))).await {
                 tracing::error!("could not mark {user} blocked: {e}");
             }
         }

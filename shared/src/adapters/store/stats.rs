@@ -161,7 +161,7 @@ impl Store {
         let total_prefix = [(":a", "TOTAL#".to_owned())];
         let days = self.query_stats("PK = :pk AND SK BETWEEN :a AND :b", &day_range);
         let totals = self.query_stats("PK = :pk AND begins_with(SK, :a)", &total_prefix);
-        let (days, totals) = tokio::try_join!(days, totals)?;
+        let (days, totals) = tokio::try_join!(Box::pin(days), Box::pin(totals))?;
         for item in days {
             let Some(day) = item
                 .str("SK")

@@ -95,9 +95,11 @@ impl Stats {
 pub async fn load(app: &App, now: i64) -> Result<Stats, StoreError> {
     let days: Vec<String> = (0..DAYS).rev().map(|i| day_of(now - i * 86_400)).collect();
     let today = &days[days.len() - 1];
+    // Boxed: side by side, the two reads' futures would add up in every
+    // caller's future (the stats screen, the chart, inline, broadcasts).
     let (counters, ends) = tokio::try_join!(
-        app.store.counters(&days[0], today),
-        app.store.ends_from(today)
+        Box::pin(app.store.counters(&days[0], today)),
+        Box::pin(app.store.ends_from(today))
     )?;
     let standing = Standing::new(&counters, ends);
     Ok(Stats {
