@@ -13,6 +13,7 @@ use super::{Item, Store, StoreError, keys};
 use crate::base::types::{Kopecks, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use futures::FutureExt;
 
 /// How long audit entries are kept.
 pub const AUDIT_KEEP_SECS: i64 = 180 * 86_400;
@@ -157,7 +158,7 @@ impl Store {
                 .exclusive_start_key("PK", s(&pk))
                 .exclusive_start_key("SK", s(format!("{prefix}{c}")));
         }
-        let out = req.send().await.map_err(StoreError::from_sdk)?;
+        let out = req.send().boxed().await.map_err(StoreError::from_sdk)?;
         let rows = out.items().iter().map(Audit::from_item).collect();
         let next = out
             .last_evaluated_key()
@@ -235,6 +236,7 @@ impl Store {
             .expression_attribute_values(":pk", s(BANNED_PK))
             .limit(size)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out
@@ -308,6 +310,7 @@ impl Store {
             .projection_expression("created_at, sub_end, trial_end")
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item.filter(|i| i.contains_key("created_at")))
@@ -448,6 +451,7 @@ impl Store {
             .expression_attribute_values(":card", s("CARD"))
             .projection_expression("SK")
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         for item in out.items() {
@@ -460,6 +464,7 @@ impl Store {
                 .key("PK", s(keys::user(id)))
                 .key("SK", sk)
                 .send()
+                .boxed()
                 .await
                 .map_err(StoreError::from_sdk)?;
         }
@@ -475,6 +480,7 @@ impl Store {
             .key("PK", s(keys::gone(id)))
             .key("SK", s("GONE"))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item.as_ref().and_then(|i| i.i64("panel_id")))
@@ -543,6 +549,7 @@ impl Store {
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
+            .boxed()
             .await
         {
             Ok(_) => Ok(Change::Done),
@@ -566,6 +573,7 @@ impl Store {
             .expression_attribute_values(":pk", s(keys::username(name)))
             .limit(1)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out

@@ -15,6 +15,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use futures::FutureExt;
 use std::collections::HashMap;
 
 /// Broadcast markers and counters are kept this long.
@@ -205,6 +206,7 @@ impl Store {
             .item("at", n(now))
             .item("ttl", n(now + KEEP_SECS))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
@@ -220,6 +222,7 @@ impl Store {
             .key("SK", s("BCAST"))
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item.as_ref().map(Broadcast::from_item))
@@ -246,7 +249,7 @@ impl Store {
         for (k, v) in values {
             req = req.expression_attribute_values(*k, v.clone());
         }
-        match req.send().await {
+        match req.send().boxed().await {
             Ok(_) => Ok(true),
             Err(SdkError::ServiceError(e))
                 if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
@@ -289,7 +292,7 @@ impl Store {
         if audience != "all" && audience != "never_paid" {
             req = req.expression_attribute_values(":now", n(now));
         }
-        let out = req.send().await.map_err(StoreError::from_sdk)?;
+        let out = req.send().boxed().await.map_err(StoreError::from_sdk)?;
         let ids = out
             .items()
             .iter()
@@ -366,6 +369,7 @@ impl Store {
             .key("SK", s(format!("PAGE#{page}")))
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item.map(|i| {
@@ -417,6 +421,7 @@ impl Store {
                 aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
             )
             .send()
+            .boxed()
             .await;
         let old = match result {
             Ok(_) => {
@@ -553,6 +558,7 @@ impl Store {
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
+            .boxed()
             .await
         {
             Ok(_) => Ok(true),

@@ -7,6 +7,7 @@ use super::attrs::{ItemExt, n, s};
 use super::{Item, Store, StoreError, keys};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
+use futures::FutureExt;
 
 /// GSI1 partition of every campaign (the admin list, by parameter).
 pub const CAMPAIGNS_GSI: &str = "CAMPAIGNS";
@@ -95,6 +96,7 @@ impl Store {
             .expression_attribute_values(":g", s(CAMPAIGNS_GSI))
             .expression_attribute_values(":on", AttributeValue::Bool(true))
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => Ok(true),
@@ -118,6 +120,7 @@ impl Store {
             .expression_attribute_values(":p", s(param))
             .expression_attribute_values(":g", s(CAMPAIGNS_GSI))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
@@ -173,6 +176,7 @@ impl Store {
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":g", s(CAMPAIGNS_GSI))
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => Ok(true),
@@ -193,6 +197,7 @@ impl Store {
             .key("SK", s(keys::SUMMARY))
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item.as_ref().map(Campaign::from_item))
@@ -219,7 +224,7 @@ impl Store {
                 .exclusive_start_key("PK", s(keys::campaign(p)))
                 .exclusive_start_key("SK", s(keys::SUMMARY));
         }
-        let out = req.send().await.map_err(StoreError::from_sdk)?;
+        let out = req.send().boxed().await.map_err(StoreError::from_sdk)?;
         let next = out
             .last_evaluated_key()
             .and_then(|k| k.get("GSI1SK"))
@@ -241,6 +246,7 @@ impl Store {
             .expression_attribute_values(":on", AttributeValue::Bool(on))
             .return_values(ReturnValue::None)
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => Ok(true),
@@ -261,6 +267,7 @@ impl Store {
             .key("SK", s(keys::SUMMARY))
             .return_values(ReturnValue::AllOld)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.attributes.is_some())

@@ -10,6 +10,7 @@ use super::keys;
 use super::{Store, StoreError};
 use crate::base::types::{Period, TelegramId};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use futures::FutureExt;
 
 /// Sort key prefix of a card.
 const CARD: &str = "CARD#";
@@ -68,6 +69,7 @@ impl Store {
                 .consistent_read(true)
                 .set_exclusive_start_key(start)
                 .send()
+                .boxed()
                 .await
                 .map_err(StoreError::from_sdk)?;
             for item in page.items() {
@@ -120,6 +122,7 @@ impl Store {
             .item("default", AttributeValue::Bool(true))
             .item("saved_at", n(card.saved_at))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         let mut update = self
@@ -135,7 +138,7 @@ impl Store {
                 .expression_attribute_values(":p", s(p.code())),
             None => update.update_expression("SET autorenew = if_not_exists(autorenew, :on)"),
         };
-        update.send().await.map_err(StoreError::from_sdk)?;
+        update.send().boxed().await.map_err(StoreError::from_sdk)?;
         Ok(())
     }
 
@@ -196,6 +199,7 @@ impl Store {
             .expression_attribute_names("#d", "default")
             .expression_attribute_values(":d", AttributeValue::Bool(default))
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => Ok(()),
@@ -216,6 +220,7 @@ impl Store {
             .key("PK", s(keys::user(user)))
             .key("SK", s(format!("{CARD}{method_id}")))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
@@ -231,6 +236,7 @@ impl Store {
             .update_expression("SET autorenew = :on")
             .expression_attribute_values(":on", AttributeValue::Bool(on))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
@@ -262,7 +268,7 @@ impl Store {
         if on {
             req = req.expression_attribute_values(":on", AttributeValue::Bool(true));
         }
-        req.send().await.map_err(StoreError::from_sdk)?;
+        req.send().boxed().await.map_err(StoreError::from_sdk)?;
         if on {
             self.client
                 .update_item()
@@ -272,6 +278,7 @@ impl Store {
                 .update_expression("SET period = if_not_exists(period, :p)")
                 .expression_attribute_values(":p", s(period.code()))
                 .send()
+                .boxed()
                 .await
                 .map_err(StoreError::from_sdk)?;
         }

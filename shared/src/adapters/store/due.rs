@@ -7,6 +7,7 @@ use super::attrs::{ItemExt, n, s};
 use super::keys;
 use super::{Store, StoreError};
 use crate::base::types::TelegramId;
+use futures::FutureExt;
 
 /// Partition key of the scheduler's cursor.
 const SCHED: &str = "SCHED";
@@ -91,6 +92,7 @@ impl Store {
                     .projection_expression("GSI2SK, renew_balance")
                     .set_exclusive_start_key(start)
                     .send()
+                    .boxed()
                     .await
                     .map_err(StoreError::from_sdk)?;
                 out.read += page.scanned_count().max(0) as u64;
@@ -125,6 +127,7 @@ impl Store {
             .key("SK", s(CURSOR))
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item().and_then(|i| i.i64("until")))
@@ -144,6 +147,7 @@ impl Store {
             .expression_attribute_names("#u", "until")
             .expression_attribute_values(":u", n(until))
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => Ok(()),

@@ -24,6 +24,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use futures::FutureExt;
 
 /// Scope of the per-user import marker.
 pub const IMPORT_SCOPE: &str = "import-user";
@@ -196,7 +197,7 @@ impl Store {
                 .set_expression_attribute_values(put.expression_attribute_values)
                 .set_expression_attribute_names(put.expression_attribute_names)
                 .set_condition_expression(put.condition_expression);
-            match req.send().await {
+            match req.send().boxed().await {
                 Ok(_) => wrote = true,
                 Err(SdkError::ServiceError(e))
                     if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) => {}
@@ -234,6 +235,7 @@ impl Store {
                     .batch_get_item()
                     .request_items(&self.table, ka)
                     .send()
+                    .boxed()
                     .await
                     .map_err(StoreError::from_sdk)?;
                 for item in out
@@ -273,6 +275,7 @@ impl Store {
             .key("SK", s(keys::PROFILE))
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item)
@@ -457,6 +460,7 @@ impl Store {
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => Ok(Some(if merged {
@@ -534,6 +538,7 @@ impl Store {
             .key("SK", s(PROVREF_SK))
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item.and_then(|i| i.str("order_id").map(str::to_owned)))
@@ -566,6 +571,7 @@ impl Store {
         match put
             .condition_expression("attribute_not_exists(PK)")
             .send()
+            .boxed()
             .await
         {
             Ok(_) => Ok(true),

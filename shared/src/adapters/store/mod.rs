@@ -1,4 +1,10 @@
 //! DynamoDB storage: one table, keys and access patterns in `docs/data-model.md`.
+//!
+//! Every request is sent as a boxed future (`.send().boxed().await`): an
+//! SDK request's future is several KB, and unboxed it is copied into every
+//! caller's future and, in a debug build, into a stack slot per `.await` of
+//! every caller up to the webhook: the admin and buy paths overflowed the
+//! runtime's 2 MB worker stack. Boxed, it costs one allocation per request.
 
 pub mod admin;
 pub mod attrs;
@@ -20,6 +26,7 @@ pub use attrs::Item;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
+use futures::FutureExt;
 
 /// The table and the client that reaches it.
 #[derive(Clone, Debug)]
@@ -53,6 +60,7 @@ impl Store {
             .describe_table()
             .table_name(&self.table)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())

@@ -7,6 +7,7 @@ use super::{Store, StoreError};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+use futures::FutureExt;
 
 /// What a claim found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,7 @@ impl Store {
             .expression_attribute_values(":now", n(now))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => Ok(Claim::Acquired),
@@ -79,6 +81,7 @@ impl Store {
             .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":u", n(until))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
@@ -92,6 +95,7 @@ impl Store {
             .key("PK", s(once_key(scope, id)))
             .key("SK", s(SK))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())

@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
+use futures::FutureExt;
 use std::collections::HashMap;
 
 /// What a sync learned about the user's panel account.
@@ -54,7 +55,7 @@ impl Store {
         for (k, v) in values {
             req = req.expression_attribute_values(*k, v.clone());
         }
-        match req.send().await {
+        match req.send().boxed().await {
             Ok(_) => Ok(true),
             Err(SdkError::ServiceError(e))
                 if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
@@ -194,6 +195,7 @@ impl Store {
             .key("SK", s("GONE"))
             .projection_expression("trial_used")
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         if gone.item.is_some_and(|i| i.contains_key("trial_used")) {
@@ -251,6 +253,7 @@ impl Store {
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
+            .boxed()
             .await
         {
             Ok(_) => Ok(true),
@@ -348,6 +351,7 @@ impl Store {
                     .batch_get_item()
                     .request_items(&self.table, request)
                     .send()
+                    .boxed()
                     .await
                     .map_err(StoreError::from_sdk)?;
                 if let Some(items) = out.responses().and_then(|r| r.get(&self.table)) {

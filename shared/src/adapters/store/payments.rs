@@ -9,6 +9,7 @@ use super::keys::day_of;
 use super::{Store, StoreError};
 use crate::base::types::TelegramId;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use futures::FutureExt;
 
 /// Partition key of a day's payments.
 pub fn day_pk(day: &str) -> String {
@@ -86,7 +87,7 @@ impl Store {
                     .filter_expression("provider = :p")
                     .expression_attribute_values(":p", s(p));
             }
-            let out = req.send().await.map_err(StoreError::from_sdk)?;
+            let out = req.send().boxed().await.map_err(StoreError::from_sdk)?;
             rows.extend(out.items().iter().map(|i| PaymentRow {
                 order: i.str("order_id").unwrap_or_default().to_owned(),
                 user: TelegramId(i.i64("user").unwrap_or_default()),

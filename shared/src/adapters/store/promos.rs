@@ -7,6 +7,7 @@ use super::{Item, Store, StoreError};
 use crate::base::types::TelegramId;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use futures::FutureExt;
 
 /// GSI1 partition of every promo code (the admin list, oldest first).
 pub const PROMOS_GSI: &str = "PROMOS";
@@ -208,7 +209,7 @@ impl Store {
         if let Some(u) = promo.until {
             req = req.item("until", n(u));
         }
-        match req.send().await {
+        match req.send().boxed().await {
             Ok(_) => Ok(true),
             Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
                 Ok(false)
@@ -227,6 +228,7 @@ impl Store {
             .key("SK", s(PROMO_SK))
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         out.item.as_ref().map(Promo::from_item).transpose()
@@ -255,7 +257,7 @@ impl Store {
                 .exclusive_start_key("PK", s(promo_key(code)))
                 .exclusive_start_key("SK", s(PROMO_SK));
         }
-        let out = req.send().await.map_err(StoreError::from_sdk)?;
+        let out = req.send().boxed().await.map_err(StoreError::from_sdk)?;
         let promos = out
             .items()
             .iter()
@@ -284,6 +286,7 @@ impl Store {
             .expression_attribute_values(":act", s("ACT#"))
             .limit(limit)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out
@@ -313,6 +316,7 @@ impl Store {
             .consistent_read(true)
             .projection_expression("PK")
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item.is_some())
@@ -347,7 +351,7 @@ impl Store {
                 .update_expression("REMOVE #until")
                 .expression_attribute_names("#until", "until"),
         };
-        match req.send().await {
+        match req.send().boxed().await {
             Ok(_) => Ok(true),
             Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
                 Ok(false)
@@ -367,6 +371,7 @@ impl Store {
             .key("SK", s(PROMO_SK))
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         let existed = out.attributes.is_some();
@@ -383,13 +388,14 @@ impl Store {
             if let Some(k) = start.take() {
                 q = q.set_exclusive_start_key(Some(k));
             }
-            let page = q.send().await.map_err(StoreError::from_sdk)?;
+            let page = q.send().boxed().await.map_err(StoreError::from_sdk)?;
             for item in page.items() {
                 self.client
                     .delete_item()
                     .table_name(&self.table)
                     .set_key(Some(item.clone()))
                     .send()
+                    .boxed()
                     .await
                     .map_err(StoreError::from_sdk)?;
             }
@@ -415,6 +421,7 @@ impl Store {
             .key("PK", s(guess_key(user, window_secs, now)))
             .key("SK", s("RATE"))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item.and_then(|i| i.u64("c")).unwrap_or_default())
@@ -437,6 +444,7 @@ impl Store {
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":ttl", n(now + window_secs * 2 + 60))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())

@@ -4,6 +4,7 @@ use super::attrs::{ItemExt, n, s};
 use super::{Store, StoreError};
 use crate::base::types::TelegramId;
 use aws_sdk_dynamodb::types::ReturnValue;
+use futures::FutureExt;
 
 impl Store {
     /// Counts one request of `user` in the window containing `now` and
@@ -27,6 +28,7 @@ impl Store {
             .expression_attribute_values(":ttl", n(now + i64::from(window_secs) * 2 + 60))
             .return_values(ReturnValue::UpdatedNew)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.attributes().and_then(|a| a.u64("c")).unwrap_or(1))

@@ -11,6 +11,7 @@ use super::attrs::{ItemExt, n, s};
 use super::keys::day_of;
 use super::{Item, Store, StoreError};
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use futures::FutureExt;
 use std::collections::BTreeMap;
 
 /// Counter shards per day and for the totals.
@@ -148,6 +149,7 @@ impl Store {
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
@@ -197,7 +199,7 @@ impl Store {
             for (k, v) in values {
                 req = req.expression_attribute_values(*k, s(v));
             }
-            let page = req.send().await.map_err(StoreError::from_sdk)?;
+            let page = req.send().boxed().await.map_err(StoreError::from_sdk)?;
             items.extend(page.items().iter().cloned());
             start = page.last_evaluated_key().cloned();
             if start.is_none() {

@@ -7,6 +7,7 @@ use super::{Item, Store, StoreError, keys};
 use crate::base::types::TelegramId;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
+use futures::FutureExt;
 
 /// How long a page marker is kept (a run never takes this long).
 const PAGE_MARKER_SECS: i64 = 30 * 86_400;
@@ -117,6 +118,7 @@ impl Store {
             .item("started", n(started))
             .condition_expression("attribute_not_exists(PK)")
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
@@ -134,6 +136,7 @@ impl Store {
             .scan_index_forward(false)
             .limit(1)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         out.items().first().map(SyncRun::from_item).transpose()
@@ -149,6 +152,7 @@ impl Store {
             .key("SK", s(keys::sync_run(id)))
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         out.item().map(SyncRun::from_item).transpose()
@@ -210,6 +214,7 @@ impl Store {
             .transact_items(TransactWriteItem::builder().put(marker).build())
             .transact_items(TransactWriteItem::builder().update(update).build())
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => Ok(true),

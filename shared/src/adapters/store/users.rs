@@ -6,6 +6,7 @@ use crate::base::types::{Kopecks, Lang, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
+use futures::FutureExt;
 
 /// A bot user as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -303,6 +304,7 @@ impl Store {
             .update_expression(expr)
             .return_values(ReturnValue::AllNew)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         let item = out.attributes.unwrap_or_default();
@@ -367,6 +369,7 @@ impl Store {
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => Ok(true),
@@ -387,6 +390,7 @@ impl Store {
             .key("PK", s(keys::user(id)))
             .key("SK", s(keys::PROFILE))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         match out.item {
@@ -406,6 +410,7 @@ impl Store {
             .key("SK", s(keys::PROFILE))
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         match out.item {
@@ -425,6 +430,7 @@ impl Store {
             .expression_attribute_values(":pk", s(keys::ref_code(code)))
             .limit(1)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out
@@ -506,6 +512,7 @@ impl Store {
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
                 .send()
+                .boxed()
                 .await
             {
                 Ok(_) => return Ok(()),
@@ -547,7 +554,7 @@ impl Store {
         for (k, v) in values {
             req = req.expression_attribute_values(*k, v.clone());
         }
-        req.send().await.map_err(|e| match e {
+        req.send().boxed().await.map_err(|e| match e {
             SdkError::ServiceError(ref se)
                 if matches!(
                     se.err(),

@@ -23,6 +23,7 @@ use crate::domains::money::orders::extend;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use futures::FutureExt;
 
 /// Wrong guesses allowed per user per [`GUESS_WINDOW_SECS`].
 pub const GUESS_LIMIT: u64 = 10;
@@ -434,6 +435,7 @@ impl Store {
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
+            .boxed()
             .await
         {
             Ok(_) => Ok(Try::Done(gift)),
@@ -474,6 +476,7 @@ impl Store {
             .consistent_read(true)
             .projection_expression("sub_end, trial_end")
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item.unwrap_or_default())

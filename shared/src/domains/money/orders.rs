@@ -19,6 +19,7 @@ use crate::base::types::Provider;
 use crate::base::types::{Kopecks, Period, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
+use futures::FutureExt;
 
 /// How long an unpaid order is offered for payment. After it the order is
 /// `expired`, never deleted: money can still arrive for it (a FreeKassa
@@ -281,6 +282,7 @@ impl Store {
             .item("GSI2SK", s(format!("{}#{}", order.created_at, order.id)))
             .condition_expression("attribute_not_exists(PK)")
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
@@ -305,6 +307,7 @@ impl Store {
             .key("SK", s(ORDER_SK))
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         out.item.as_ref().map(Order::from_item).transpose()
@@ -325,6 +328,7 @@ impl Store {
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":r", s(provider_ref))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
@@ -375,6 +379,7 @@ impl Store {
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":cutoff", n(created_before))
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => Ok(true),
@@ -409,6 +414,7 @@ impl Store {
             .item("GSI1SK", s(format!("{now:011}#{provider}#{key}")))
             .condition_expression("attribute_not_exists(PK)")
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => Ok(true),
@@ -444,6 +450,7 @@ impl Store {
             .expression_attribute_values(":until", n(now + EFFECTS_LEASE_SECS))
             .return_values(ReturnValue::AllNew)
             .send()
+            .boxed()
             .await;
         match result {
             Ok(out) => out.attributes.as_ref().map(Order::from_item).transpose(),
@@ -464,6 +471,7 @@ impl Store {
             .update_expression("ADD fx :one")
             .expression_attribute_values(":one", AttributeValue::Ss(vec![name.to_owned()]))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
@@ -480,6 +488,7 @@ impl Store {
             .update_expression("SET fx_lease = :zero")
             .expression_attribute_values(":zero", n(0))
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
@@ -496,6 +505,7 @@ impl Store {
             .key("SK", s(keys::PROFILE))
             .consistent_read(true)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item)
@@ -618,6 +628,7 @@ impl Store {
                 .batch_get_item()
                 .request_items(&self.table, ka)
                 .send()
+                .boxed()
                 .await
                 .map_err(StoreError::from_sdk)?;
             if let Some(mut got) = out.responses {
@@ -904,6 +915,7 @@ impl Store {
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
+            .boxed()
             .await;
         match result {
             Ok(_) => {}
@@ -1153,7 +1165,7 @@ impl Store {
                 .exclusive_start_key("PK", s(keys::user(user)))
                 .exclusive_start_key("SK", s(format!("LEDGER#{sk}")));
         }
-        let out = req.send().await.map_err(StoreError::from_sdk)?;
+        let out = req.send().boxed().await.map_err(StoreError::from_sdk)?;
         let rows = out
             .items()
             .iter()
@@ -1354,6 +1366,7 @@ impl Store {
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
+            .boxed()
             .await
         {
             Ok(_) => {
@@ -1408,6 +1421,7 @@ impl Store {
             .expression_attribute_values(":d", n(delta))
             .return_values(ReturnValue::None)
             .send()
+            .boxed()
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
