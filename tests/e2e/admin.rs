@@ -1012,6 +1012,20 @@ async fn active_trial_expired_and_never_paid_follow_trials_payments_days_and_ref
             "{audience}: {confirm}"
         );
     }
+
+    // Deleting users takes them out of every count: 4804 (the admin's week,
+    // never paid), then 4801 (paid); a second press counts nothing twice.
+    press(&t, 80, ADMIN, "adm:delok:4804").await;
+    assert_eq!(standing(&t, now).await, (3, 0, 0, 2));
+    press(&t, 81, ADMIN, "adm:delok:4801").await;
+    press(&t, 82, ADMIN, "adm:delok:4801").await;
+    assert_eq!(standing(&t, now).await, (2, 0, 0, 2));
+    assert_eq!(standing(&t, now + 60 * day).await, (0, 0, 2, 2));
+    let st = shared::domains::admin::stats::load(&t.stack.app, now)
+        .await
+        .expect("stats")
+        .standing;
+    assert_eq!((st.users, st.paid, st.with_end), (3, 1, 2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

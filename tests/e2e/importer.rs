@@ -276,6 +276,34 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     assert!(again.written.is_empty(), "{}", again.render());
     assert_eq!(snapshot(&store).await, snap, "a second run changes nothing");
 
+    // The stats screen counts the imported users: 398 sign-ups besides the
+    // two who came through /start, and the end buckets hold every imported
+    // end. (Ann's and Bob's ends were set here by hand, outside the
+    // buckets, before the import: they are not counted.)
+    let st = shared::domains::admin::stats::load(&t.stack.app, ts)
+        .await
+        .expect("stats")
+        .standing;
+    assert_eq!(st.users, 400);
+    let ends = "SELECT user_id, max(end_date) AS e FROM subscriptions \
+                WHERE user_id NOT IN (5000020, 5000044) GROUP BY user_id";
+    assert_eq!(
+        st.with_end as u64,
+        count(&db, &format!("SELECT count(*) FROM ({ends}) s")).await
+    );
+    assert_eq!(
+        st.active as u64,
+        count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM ({ends}) s \
+                 WHERE EXTRACT(EPOCH FROM e)::bigint >= {}",
+                ts - ts.rem_euclid(DAY)
+            )
+        )
+        .await
+    );
+
     // Merged users: the later end wins, balances add, the earlier inviter stays.
     let ann = t.user(5_000_020).await.expect("merged");
     assert_eq!(ann.balance.0, 100 + 740, "ours plus the old bot's");

@@ -8,7 +8,7 @@
 //! its record (or the reverse) cannot exist.
 
 use super::attrs::{ItemExt, n, s};
-use super::stats::{End, count_items, counter, ends_items};
+use super::stats::{End, count_items, counter, ends_items, total_item};
 use super::{Item, Store, StoreError, keys};
 use crate::base::types::{Kopecks, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
@@ -298,8 +298,8 @@ impl Store {
         self.commit(items).await
     }
 
-    /// The user's `sub_end` and `trial_end` (consistent read); `None` when
-    /// the user does not exist.
+    /// The user's `sub_end`, `trial_end` and `plans_paid` (consistent read);
+    /// `None` when the user does not exist.
     async fn ends_of(&self, id: TelegramId) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
@@ -307,7 +307,7 @@ impl Store {
             .table_name(&self.table)
             .key("PK", s(keys::user(id)))
             .key("SK", s(keys::PROFILE))
-            .projection_expression("created_at, sub_end, trial_end")
+            .projection_expression("created_at, sub_end, trial_end, plans_paid")
             .consistent_read(true)
             .send()
             .boxed()
@@ -364,6 +364,10 @@ impl Store {
     /// entry go, the gauges follow, and `GONE#<id>/GONE` keeps what must
     /// outlive the user (when, the trial if used, the panel account for the
     /// sync worker to delete), with the audit entry, in one transaction.
+    /// The user leaves the counters with it: their end leaves the end
+    /// buckets, and the all-time users (and, if they paid, paying users)
+    /// count one less; the delete is conditional on the end and payments as
+    /// read, so a change in between is retried, never miscounted.
     /// Saved cards go after it. Orders, the ledger, payment index entries
     /// and audit entries are kept for accounting. `Stale` when the user was
     /// already gone (a second press).
@@ -372,20 +376,62 @@ impl Store {
         user: &super::users::User,
         audit: &Audit,
     ) -> Result<Change, StoreError> {
+        for _ in 0..3 {
+            let Some(profile) = self.ends_of(user.id).await? else {
+                return Ok(Change::Stale);
+            };
+            let change = self.try_delete_user(user, &profile, audit).await?;
+            if change == Change::Done {
+                self.delete_cards(user.id).await?;
+                return Ok(change);
+            }
+        }
+        // Changed under us three times in a row, or gone: a second press
+        // finds it gone; otherwise the admin presses again.
+        Ok(Change::Stale)
+    }
+
+    async fn try_delete_user(
+        &self,
+        user: &super::users::User,
+        profile: &Item,
+        audit: &Audit,
+    ) -> Result<Change, StoreError> {
         let id = user.id;
+        let mut conditions = vec!["attribute_exists(created_at)".to_owned()];
+        let mut delete = Delete::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE));
+        for (attr, value) in [
+            ("sub_end", profile.i64("sub_end")),
+            ("trial_end", profile.i64("trial_end")),
+            ("plans_paid", profile.i64("plans_paid")),
+        ] {
+            match value {
+                Some(v) => {
+                    conditions.push(format!("{attr} = :{attr}"));
+                    delete = delete.expression_attribute_values(format!(":{attr}"), n(v));
+                }
+                None => conditions.push(format!("attribute_not_exists({attr})")),
+            }
+        }
         let mut items = vec![
             TransactWriteItem::builder()
                 .delete(
-                    Delete::builder()
-                        .table_name(&self.table)
-                        .key("PK", s(keys::user(id)))
-                        .key("SK", s(keys::PROFILE))
-                        .condition_expression("attribute_exists(created_at)")
+                    delete
+                        .condition_expression(conditions.join(" AND "))
                         .build()
                         .map_err(build_err)?,
                 )
                 .build(),
         ];
+        items.extend(ends_items(
+            &self.table,
+            &id.to_string(),
+            End::of(profile),
+            None,
+        )?);
         let mut gone = Put::builder()
             .table_name(&self.table)
             .item("PK", s(keys::gone(id)))
@@ -404,7 +450,10 @@ impl Store {
                 .put(gone.build().map_err(build_err)?)
                 .build(),
         );
-        let mut gauges = Vec::new();
+        let mut gauges = vec![(counter::SIGNUPS.to_owned(), -1)];
+        if profile.i64("plans_paid").unwrap_or(0) > 0 {
+            gauges.push((counter::FIRST_PLANS.to_owned(), -1));
+        }
         if user.banned {
             items.push(
                 TransactWriteItem::builder()
@@ -423,20 +472,10 @@ impl Store {
         if user.blocked_at.is_some() {
             gauges.push((counter::BLOCKED.to_owned(), -1));
         }
-        if !gauges.is_empty() {
-            items.extend(count_items(
-                &self.table,
-                audit.at,
-                &id.to_string(),
-                &gauges,
-            )?);
-        }
+        // All-time only: the days' sign-ups and first payments happened.
+        items.push(total_item(&self.table, &id.to_string(), &gauges)?);
         items.extend(audit.puts(&self.table, &nonce())?);
-        let change = self.commit(items).await?;
-        if change == Change::Done {
-            self.delete_cards(id).await?;
-        }
-        Ok(change)
+        self.commit(items).await
     }
 
     /// A deleted user's saved cards and card settings (`CARD…` under the

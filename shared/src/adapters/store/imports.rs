@@ -439,6 +439,17 @@ impl Store {
                 .build(),
         ];
         items.append(&mut end_moves);
+        // A user new to us is a sign-up of the day they joined the old bot
+        // (the stats screen's totals and chart); one already here through
+        // /start was counted then.
+        if !existing.contains_key("created_at") {
+            items.extend(super::stats::count_items(
+                &self.table,
+                created,
+                &u.id.to_string(),
+                &[(super::stats::counter::SIGNUPS.to_owned(), 1)],
+            )?);
+        }
         if let Some(r) = referrer {
             items.push(add_one(
                 &self.table,

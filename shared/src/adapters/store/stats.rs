@@ -116,6 +116,19 @@ pub fn count_items(
         .collect()
 }
 
+/// The `ADD` update of the totals shard alone (no day): for a change to an
+/// all-time count that is not an event of the day (a deleted user).
+pub fn total_item(
+    table: &str,
+    key: &str,
+    adds: &[(String, i64)],
+) -> Result<TransactWriteItem, StoreError> {
+    let upd = add_update(table, total_sk(shard_of(key)), adds)
+        .build()
+        .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+    Ok(TransactWriteItem::builder().update(upd).build())
+}
+
 fn add_update(
     table: &str,
     sk: String,
@@ -260,8 +273,9 @@ pub type EndMove = (String, Option<End>, Option<End>);
 
 /// The `ADD` updates that move user `user`'s end from `old` to `new` in the
 /// end buckets (−1 on the old day, +1 on the new one, `trial` likewise) and,
-/// for a first end, count the user in `with_end` (`ENDS#EVER#<shard>`): for
-/// the transaction that moves the end. Nothing when the day and kind stay.
+/// for a first end, count the user in `with_end` (`ENDS#EVER#<shard>`; a
+/// `new` of `None`, a deleted user, takes them out): for the transaction
+/// that moves the end. Nothing when the day and kind stay.
 pub fn ends_items(
     table: &str,
     user: &str,
@@ -288,12 +302,19 @@ pub fn ends_items_all(
                 *slot.entry("trial").or_default() += if e.trial { sign } else { 0 };
             }
         }
-        if old.is_none() && new.is_some() {
+        // A first end counts the user in `with_end`; a deleted user's end
+        // leaves it.
+        let ever = match (old, new) {
+            (None, Some(_)) => 1,
+            (Some(_), None) => -1,
+            _ => 0,
+        };
+        if ever != 0 {
             *by_sk
                 .entry(ends_sk("EVER", shard))
                 .or_default()
                 .entry(counter::WITH_END)
-                .or_default() += 1;
+                .or_default() += ever;
         }
     }
     let mut out = Vec::new();
