@@ -1089,3 +1089,43 @@ async fn deleting_a_user_removes_them_and_their_panel_account_and_keeps_the_tria
     t.stack.drain_panel_sync().await.expect("drains");
     assert!(panel.users().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ends_set_before_the_buckets_are_counted_once_by_the_next_writer_or_the_backfill() {
+    let (t, _) = desk(false).await;
+    let now = shared::base::clock::now();
+    let day = 86_400;
+    say(&t, 1, ADMIN, "/start").await;
+    for (i, u) in [4901, 4902, 4903].iter().enumerate() {
+        say(&t, 2 + i as i64, *u, "/start").await;
+    }
+    // Ends written before the buckets existed (no mark): not counted.
+    t.set_sub_end(4901, now + 10 * day).await;
+    t.set_sub_end(4902, now - 10 * day).await;
+    t.set_sub_end(4903, now + 20 * day).await;
+    assert_eq!(standing(&t, now).await, (0, 0, 0, 4));
+    // A writer moving an uncounted end counts it (and takes nothing from
+    // the day it was never counted on).
+    press(&t, 10, ADMIN, &format!("adm:d:4903:7:{}", now + 20 * day)).await;
+    assert_eq!(
+        t.user(4903).await.expect("user").sub_end,
+        Some(now + 27 * day)
+    );
+    assert_eq!(standing(&t, now).await, (1, 0, 0, 4));
+    // The backfill counts the other two; run again, it counts nobody.
+    let store = &t.stack.app.store;
+    let first = store.backfill_ends().await.expect("backfill");
+    assert_eq!((first.found, first.counted), (2, 2));
+    assert_eq!(standing(&t, now).await, (2, 0, 1, 4));
+    let second = store.backfill_ends().await.expect("backfill");
+    assert_eq!((second.found, second.counted), (0, 0));
+    assert_eq!(standing(&t, now).await, (2, 0, 1, 4));
+    // Counted ends move as before: 3 days off 4901.
+    press(&t, 11, ADMIN, &format!("adm:d:4901:-3:{}", now + 10 * day)).await;
+    assert_eq!(
+        t.user(4901).await.expect("user").sub_end,
+        Some(now + 7 * day)
+    );
+    assert_eq!(standing(&t, now).await, (2, 0, 1, 4));
+    assert_eq!(standing(&t, now + 15 * day).await, (1, 0, 2, 4));
+}

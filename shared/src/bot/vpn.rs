@@ -155,11 +155,16 @@ pub async fn trial(app: &App, user: &User, now: i64) -> Result<Screen, BotError>
         return Ok(screens::main_menu(&app.config, user, false));
     };
     let end = now + i64::from(trial.days) * 86_400;
-    let old = user.sub_end.map(|at| crate::adapters::store::stats::End {
-        at,
-        trial: user.trial_end == Some(at),
-    });
-    if !app.store.activate_trial(user.id, old, now, end).await? {
+    let counted = crate::adapters::store::stats::Counted::read(
+        user.ends_counted,
+        user.sub_end,
+        user.trial_end,
+    );
+    if !app
+        .store
+        .activate_trial(user.id, user.sub_end, counted, now, end)
+        .await?
+    {
         return Ok(screens::trial_unavailable(user));
     }
     let req = PanelSyncRequest {

@@ -21,6 +21,10 @@ pub struct Outcome {
     pub already: BTreeMap<&'static str, u64>,
     /// Users who had already started this bot and were merged.
     pub merged_users: u64,
+    /// Users whose end the run counted into the stats screen's end buckets
+    /// afterwards (ends this bot had before the buckets, or that the import
+    /// left where they were): `Store::backfill_ends`.
+    pub ends_counted: u64,
 }
 
 impl Outcome {
@@ -65,6 +69,10 @@ impl Outcome {
         out.push_str(&format!(
             "  users merged into existing ones: {}\n",
             self.merged_users
+        ));
+        out.push_str(&format!(
+            "  subscription ends counted for the stats afterwards: {}\n",
+            self.ends_counted
         ));
         out
     }

@@ -14,7 +14,7 @@ pub mod plan;
 pub mod source;
 pub mod table_io;
 
-use shared::adapters::store::Store;
+use shared::adapters::store::{Store, StoreError};
 use shared::base::types::Period;
 
 /// What an import run did.
@@ -76,11 +76,15 @@ pub async fn import_with(
     let src = source::read(db).await?;
     let plan = plan::plan(&src, now, options.renew_period);
     let outcome = match store {
-        Some(store) => Some(
-            apply::apply(store, &plan, now)
-                .await
-                .map_err(|e| format!("{e} (the import is idempotent: run it again to finish)"))?,
-        ),
+        Some(store) => {
+            let again =
+                |e: StoreError| format!("{e} (the import is idempotent: run it again to finish)");
+            let mut out = apply::apply(store, &plan, now).await.map_err(again)?;
+            // Users of this bot whose end the import did not move may be
+            // missing from the stats' end buckets: count them now.
+            out.ends_counted = store.backfill_ends().await.map_err(again)?.counted;
+            Some(out)
+        }
         None => None,
     };
     Ok(ImportRun {

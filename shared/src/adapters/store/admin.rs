@@ -8,7 +8,7 @@
 //! its record (or the reverse) cannot exist.
 
 use super::attrs::{ItemExt, n, s};
-use super::stats::{End, count_items, counter, ends_items, total_item};
+use super::stats::{Counted, End, count_items, counter, ends_items, total_item};
 use super::{Item, Store, StoreError, keys};
 use crate::base::types::{Kopecks, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
@@ -266,31 +266,37 @@ impl Store {
         if seen.map(|e| e.at) != old {
             return Ok(Change::Stale);
         }
+        let counted = Counted::of(&profile);
         let mut upd = user_update(&self.table, id)
-            .update_expression(
-                "SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk REMOVE refund_cap",
-            )
+            .update_expression(format!(
+                "SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk, {} REMOVE refund_cap",
+                Counted::SET
+            ))
+            .expression_attribute_values(Counted::VALUE, n(1))
             .expression_attribute_values(":end", n(new))
             .expression_attribute_values(":exp", s(keys::expiry_pk(new)))
             .expression_attribute_values(":expsk", s(keys::expiry_sk(id, new)));
+        let mark = counted.condition();
         upd = match (seen, profile.i64("trial_end")) {
             (Some(o), Some(trial)) => upd
-                .condition_expression("sub_end = :old AND trial_end = :trial")
+                .condition_expression(format!("sub_end = :old AND trial_end = :trial AND {mark}"))
                 .expression_attribute_values(":old", n(o.at))
                 .expression_attribute_values(":trial", n(trial)),
             (Some(o), None) => upd
-                .condition_expression("sub_end = :old AND attribute_not_exists(trial_end)")
+                .condition_expression(format!(
+                    "sub_end = :old AND attribute_not_exists(trial_end) AND {mark}"
+                ))
                 .expression_attribute_values(":old", n(o.at)),
-            (None, _) => upd.condition_expression(
-                "attribute_exists(created_at) AND attribute_not_exists(sub_end)",
-            ),
+            (None, _) => upd.condition_expression(format!(
+                "attribute_exists(created_at) AND attribute_not_exists(sub_end) AND {mark}"
+            )),
         };
         let op = nonce();
         let mut items = vec![update_item(upd)?];
         items.extend(ends_items(
             &self.table,
             &id.to_string(),
-            seen,
+            counted.old,
             End::moved(&profile, new),
         )?);
         items.push(self.admin_ledger(id, audit, &op, "admin_days", |p| p.item("days", n(days)))?);
@@ -307,7 +313,7 @@ impl Store {
             .table_name(&self.table)
             .key("PK", s(keys::user(id)))
             .key("SK", s(keys::PROFILE))
-            .projection_expression("created_at, sub_end, trial_end, plans_paid")
+            .projection_expression("created_at, sub_end, trial_end, plans_paid, in_ends")
             .consistent_read(true)
             .send()
             .boxed()
@@ -403,6 +409,8 @@ impl Store {
             .table_name(&self.table)
             .key("PK", s(keys::user(id)))
             .key("SK", s(keys::PROFILE));
+        let counted = Counted::of(profile);
+        conditions.push(counted.condition().to_owned());
         for (attr, value) in [
             ("sub_end", profile.i64("sub_end")),
             ("trial_end", profile.i64("trial_end")),
@@ -426,12 +434,7 @@ impl Store {
                 )
                 .build(),
         ];
-        items.extend(ends_items(
-            &self.table,
-            &id.to_string(),
-            End::of(profile),
-            None,
-        )?);
+        items.extend(ends_items(&self.table, &id.to_string(), counted.old, None)?);
         let mut gone = Put::builder()
             .table_name(&self.table)
             .item("PK", s(keys::gone(id)))
@@ -535,17 +538,23 @@ impl Store {
         let mut upd =
             user_update(&self.table, id).update_expression("REMOVE trial_used, trial_end");
         let mut items = Vec::new();
+        let counted = Counted::of(&profile);
         upd = match seen {
             Some(e) if e.trial => {
-                items.extend(ends_items(
-                    &self.table,
-                    &id.to_string(),
-                    Some(e),
-                    Some(End { trial: false, ..e }),
-                )?);
-                upd.condition_expression(
-                    "attribute_exists(trial_used) AND sub_end = :end AND trial_end = :end",
-                )
+                // Counted: it moves from the trial count; not yet: the
+                // backfill will count it as it is then.
+                if counted.marked {
+                    items.extend(ends_items(
+                        &self.table,
+                        &id.to_string(),
+                        Some(e),
+                        Some(End { trial: false, ..e }),
+                    )?);
+                }
+                upd.condition_expression(format!(
+                    "attribute_exists(trial_used) AND sub_end = :end AND trial_end = :end AND {}",
+                    counted.condition()
+                ))
                 .expression_attribute_values(":end", n(e.at))
             }
             _ => upd.condition_expression(

@@ -361,12 +361,16 @@ impl Store {
         let old_end = existing.i64("sub_end");
         let mut end_moves = Vec::new();
         if let Some(end) = u.sub_end.filter(|e| old_end.is_none_or(|old| *e > old)) {
+            let counted = super::stats::Counted::of(existing);
             set.extend([
                 "sub_end = :end".into(),
                 "GSI2PK = :exp".into(),
                 "GSI2SK = :expsk".into(),
+                super::stats::Counted::SET.into(),
             ]);
+            conditions.push(counted.condition().to_owned());
             upd = upd
+                .expression_attribute_values(super::stats::Counted::VALUE, n(1))
                 .expression_attribute_values(":end", n(end))
                 .expression_attribute_values(":exp", s(keys::expiry_pk(end)))
                 .expression_attribute_values(":expsk", s(keys::expiry_sk(u.id, end)));
@@ -380,7 +384,7 @@ impl Store {
             end_moves = super::stats::ends_items(
                 &self.table,
                 &u.id.to_string(),
-                super::stats::End::of(existing),
+                counted.old,
                 super::stats::End::moved(existing, end),
             )?;
         }

@@ -2,7 +2,7 @@
 //! cache, the panel's last reported status, and the once-ever trial.
 
 use super::attrs::{n, s};
-use super::stats::{End, count_items, counter, ends_items};
+use super::stats::{Counted, End, count_items, counter, ends_items};
 use super::users::{PanelLink, Traffic, User};
 use super::{Item, Store, StoreError, keys};
 use crate::base::types::TelegramId;
@@ -182,7 +182,8 @@ impl Store {
     pub async fn activate_trial(
         &self,
         id: TelegramId,
-        old: Option<End>,
+        old: Option<i64>,
+        counted: Counted,
         now: i64,
         end: i64,
     ) -> Result<bool, StoreError> {
@@ -205,24 +206,28 @@ impl Store {
             .table_name(&self.table)
             .key("PK", s(keys::user(id)))
             .key("SK", s(keys::PROFILE))
-            .update_expression(
-                "SET trial_used = :now, trial_end = :end, sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk",
-            )
+            .update_expression(format!(
+                "SET trial_used = :now, trial_end = :end, sub_end = :end, GSI2PK = :exp, \
+                 GSI2SK = :expsk, {}",
+                Counted::SET
+            ))
+            .expression_attribute_values(Counted::VALUE, n(1))
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":end", n(end))
             .expression_attribute_values(":exp", s(super::keys::expiry_pk(end)))
             .expression_attribute_values(":expsk", s(super::keys::expiry_sk(id, end)));
+        let mark = counted.condition();
         upd = match old {
             Some(o) => upd
-                .condition_expression(
+                .condition_expression(format!(
                     "attribute_exists(created_at) AND attribute_not_exists(trial_used) \
-                     AND sub_end = :old AND sub_end <= :now",
-                )
-                .expression_attribute_values(":old", n(o.at)),
-            None => upd.condition_expression(
+                     AND sub_end = :old AND sub_end <= :now AND {mark}"
+                ))
+                .expression_attribute_values(":old", n(o)),
+            None => upd.condition_expression(format!(
                 "attribute_exists(created_at) AND attribute_not_exists(trial_used) \
-                 AND attribute_not_exists(sub_end)",
-            ),
+                 AND attribute_not_exists(sub_end) AND {mark}"
+            )),
         };
         let upd = upd.build().map_err(|e| StoreError::Dynamo(e.to_string()))?;
         let key = id.to_string();
@@ -230,7 +235,7 @@ impl Store {
         items.extend(ends_items(
             &self.table,
             &key,
-            old,
+            counted.old,
             Some(End {
                 at: end,
                 trial: true,
@@ -280,7 +285,8 @@ impl Store {
     pub async fn extend_sub_end_to(
         &self,
         id: TelegramId,
-        old: Option<End>,
+        old: Option<i64>,
+        counted: Counted,
         trial_end: Option<i64>,
         end: i64,
     ) -> Result<bool, StoreError> {
@@ -288,28 +294,33 @@ impl Store {
             .table_name(&self.table)
             .key("PK", s(keys::user(id)))
             .key("SK", s(keys::PROFILE))
-            .update_expression("SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk")
+            .update_expression(format!(
+                "SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk, {}",
+                Counted::SET
+            ))
+            .expression_attribute_values(Counted::VALUE, n(1))
             .expression_attribute_values(":end", n(end))
             .expression_attribute_values(":exp", s(super::keys::expiry_pk(end)))
             .expression_attribute_values(":expsk", s(super::keys::expiry_sk(id, end)));
+        let mark = counted.condition();
         upd = match old {
             Some(o) => upd
-                .condition_expression(
+                .condition_expression(format!(
                     "attribute_exists(created_at) AND sub_end = :old AND sub_end < :end \
-                     AND (attribute_not_exists(refund_cap) OR refund_cap >= :end)",
-                )
-                .expression_attribute_values(":old", n(o.at)),
-            None => upd.condition_expression(
+                     AND (attribute_not_exists(refund_cap) OR refund_cap >= :end) AND {mark}"
+                ))
+                .expression_attribute_values(":old", n(o)),
+            None => upd.condition_expression(format!(
                 "attribute_exists(created_at) AND attribute_not_exists(sub_end) \
-                 AND (attribute_not_exists(refund_cap) OR refund_cap >= :end)",
-            ),
+                 AND (attribute_not_exists(refund_cap) OR refund_cap >= :end) AND {mark}"
+            )),
         };
         let upd = upd.build().map_err(|e| StoreError::Dynamo(e.to_string()))?;
         let mut items = vec![TransactWriteItem::builder().update(upd).build()];
         items.extend(ends_items(
             &self.table,
             &id.to_string(),
-            old,
+            counted.old,
             Some(End {
                 at: end,
                 trial: trial_end == Some(end),

@@ -10,6 +10,8 @@
 use super::attrs::{ItemExt, n, s};
 use super::keys::day_of;
 use super::{Item, Store, StoreError};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use futures::FutureExt;
 use std::collections::BTreeMap;
@@ -268,6 +270,60 @@ impl End {
     }
 }
 
+/// Profile attribute (`1`): the user's end is in the end buckets. Users
+/// whose end was set before the buckets existed lack it until a writer
+/// moves their end or the backfill (`Store::backfill_ends`) counts it.
+pub const COUNTED: &str = "in_ends";
+
+/// How a writer of `sub_end` keeps the buckets right for one profile it
+/// read: the end the buckets hold (`old` for [`ends_items`]), and the
+/// condition and `SET` it adds to its update of the profile, so that it
+/// marks the user counted and a backfill that counted them in between
+/// fails its write instead of counting them twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    /// The end the buckets hold for the user (`None` when not counted).
+    pub old: Option<End>,
+    /// Whether the profile read was marked.
+    pub marked: bool,
+}
+
+impl Counted {
+    /// From the profile item as read.
+    pub fn of(item: &Item) -> Counted {
+        let marked = item.contains_key(COUNTED);
+        Counted {
+            old: if marked { End::of(item) } else { None },
+            marked,
+        }
+    }
+
+    /// From the user's end and mark as read (`sub_end`, `trial_end`).
+    pub fn read(marked: bool, sub_end: Option<i64>, trial_end: Option<i64>) -> Counted {
+        Counted {
+            old: sub_end.filter(|_| marked).map(|at| End {
+                at,
+                trial: trial_end == Some(at),
+            }),
+            marked,
+        }
+    }
+
+    /// The condition on the mark as read.
+    pub fn condition(&self) -> &'static str {
+        if self.marked {
+            "attribute_exists(in_ends)"
+        } else {
+            "attribute_not_exists(in_ends)"
+        }
+    }
+
+    /// The `SET` clause that marks the user (value `:in_ends`).
+    pub const SET: &'static str = "in_ends = :in_ends";
+    /// The value name of [`Counted::SET`].
+    pub const VALUE: &'static str = ":in_ends";
+}
+
 /// A move of one user's end: `(user id, old, new)`.
 pub type EndMove = (String, Option<End>, Option<End>);
 
@@ -412,6 +468,154 @@ impl Store {
             trial: get("trial"),
             with_end: get(counter::WITH_END),
         })
+    }
+}
+
+/// What a run of [`Store::backfill_ends`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backfill {
+    /// Profiles read (with an end and not counted when scanned).
+    pub found: u64,
+    /// Users counted into the end buckets by this run.
+    pub counted: u64,
+    /// Users a writer counted first (their end moved while the run read
+    /// them): nothing to do.
+    pub counted_by_writers: u64,
+}
+
+/// Profiles a backfill `Scan` page reads at most.
+const BACKFILL_PAGE: i32 = 500;
+
+impl Store {
+    /// Counts in the end buckets every user whose end is not there yet
+    /// (`in_ends` missing: ends set before the buckets existed): a paged
+    /// `Scan` of profiles with an end and no mark (an operator's job, run
+    /// by `scripts/count-ends` and after an import; never a request path),
+    /// then one transaction a user: the mark, conditional on the end as
+    /// read and still unmarked, with +1 on the end's day bucket (and trial)
+    /// and on `with_end`. Idempotent: a counted user is marked, so a second
+    /// run counts nobody; a user whose end moves meanwhile is re-read (a
+    /// writer that moved it counted it).
+    pub async fn backfill_ends(&self) -> Result<Backfill, StoreError> {
+        let mut out = Backfill::default();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression(
+                    "SK = :profile AND attribute_exists(created_at) \
+                     AND attribute_exists(sub_end) AND attribute_not_exists(in_ends)",
+                )
+                .expression_attribute_values(":profile", s(super::keys::PROFILE))
+                .projection_expression("tg_id, sub_end, trial_end, in_ends")
+                .limit(BACKFILL_PAGE)
+                .set_exclusive_start_key(start)
+                .send()
+                .boxed()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            for item in page.items() {
+                let Some(id) = item.i64("tg_id") else {
+                    continue;
+                };
+                out.found += 1;
+                let mut seen = item.clone();
+                // A few tries: each failure means a writer moved the end.
+                for _ in 0..5 {
+                    if Counted::of(&seen).marked || End::of(&seen).is_none() {
+                        out.counted_by_writers += 1;
+                        break;
+                    }
+                    if self.count_end(id, &seen).await? {
+                        out.counted += 1;
+                        break;
+                    }
+                    let Some(now) = self.profile_ends(id).await? else {
+                        break;
+                    };
+                    seen = now;
+                }
+            }
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// One user into the buckets (see [`Store::backfill_ends`]); `false`
+    /// when the profile is no longer as read.
+    async fn count_end(&self, id: i64, seen: &Item) -> Result<bool, StoreError> {
+        let Some(end) = End::of(seen) else {
+            return Ok(false);
+        };
+        let mut upd = Update::builder()
+            .table_name(&self.table)
+            .key(
+                "PK",
+                s(super::keys::user(crate::base::types::TelegramId(id))),
+            )
+            .key("SK", s(super::keys::PROFILE))
+            .update_expression(format!("SET {}", Counted::SET))
+            .expression_attribute_values(Counted::VALUE, n(1))
+            .expression_attribute_values(":end", n(end.at));
+        upd = match seen.i64("trial_end") {
+            Some(t) => upd
+                .condition_expression(
+                    "sub_end = :end AND trial_end = :trial AND attribute_not_exists(in_ends)",
+                )
+                .expression_attribute_values(":trial", n(t)),
+            None => upd.condition_expression(
+                "sub_end = :end AND attribute_not_exists(trial_end) \
+                 AND attribute_not_exists(in_ends)",
+            ),
+        };
+        let upd = upd.build().map_err(|e| StoreError::Dynamo(e.to_string()))?;
+        let mut items = vec![TransactWriteItem::builder().update(upd).build()];
+        items.extend(ends_items(&self.table, &id.to_string(), None, Some(end))?);
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .boxed()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(
+                    e.err(),
+                    TransactWriteItemsError::TransactionCanceledException(c)
+                        if c.cancellation_reasons().first().and_then(|r| r.code())
+                            == Some("ConditionalCheckFailed")
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// A profile's `sub_end`, `trial_end` and mark (consistent read).
+    async fn profile_ends(&self, id: i64) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(
+                "PK",
+                s(super::keys::user(crate::base::types::TelegramId(id))),
+            )
+            .key("SK", s(super::keys::PROFILE))
+            .projection_expression("tg_id, sub_end, trial_end, in_ends")
+            .consistent_read(true)
+            .send()
+            .boxed()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item)
     }
 }
 

@@ -60,6 +60,8 @@ pub struct User {
     pub trial_end: Option<i64>,
     /// The bot disabled the panel user (a ban); only then does it re-enable it.
     pub panel_disabled_by_us: bool,
+    /// The subscription end is counted in the end buckets (`in_ends`).
+    pub ends_counted: bool,
     /// Auto-renewal from the balance is on (the user's opt-in; projected
     /// onto the expiry index so the scheduler queues renewals only for them).
     pub renew_balance: bool,
@@ -145,6 +147,7 @@ impl User {
             trial_used_at: item.i64("trial_used"),
             trial_end: item.i64("trial_end"),
             panel_disabled_by_us: item.flag("panel_disabled_by_us"),
+            ends_counted: item.contains_key(super::stats::COUNTED),
             renew_balance: item.flag("renew_balance"),
             discount: match (
                 item.u64("discount_pct"),

@@ -210,10 +210,12 @@ async fn reconcile_users(
                     .store
                     .extend_sub_end_to(
                         user.id,
-                        user.sub_end.map(|at| crate::adapters::store::stats::End {
-                            at,
-                            trial: user.trial_end == Some(at),
-                        }),
+                        user.sub_end,
+                        crate::adapters::store::stats::Counted::read(
+                            user.ends_counted,
+                            user.sub_end,
+                            user.trial_end,
+                        ),
                         user.trial_end,
                         theirs,
                     )

@@ -12,7 +12,7 @@ use crate::adapters::pay::Money;
 use crate::adapters::store::attrs::{ItemExt, n, s};
 use crate::adapters::store::keys::{self, expiry_pk, expiry_sk};
 use crate::adapters::store::promos::{PROMO_SK, Promo, PromoKind, activation_sk, promo_key};
-use crate::adapters::store::stats::{End, ends_items};
+use crate::adapters::store::stats::{Counted, End, ends_items};
 use crate::adapters::store::users::User;
 use crate::adapters::store::{Item, Store, StoreError};
 use crate::base::i18n::{Arg, html, tr};
@@ -346,24 +346,32 @@ impl Store {
                 let profile = self.user_ends(user).await?;
                 let old_end = profile.i64("sub_end");
                 let end = extend(old_end, now, days);
+                let counted = Counted::of(&profile);
                 end_moves = ends_items(
                     &self.table,
                     &user.to_string(),
-                    End::of(&profile),
+                    counted.old,
                     End::moved(&profile, end),
                 )?;
+                let mark = counted.condition();
                 user_update = user_update
-                    .update_expression("SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk")
+                    .update_expression(format!(
+                        "SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk, {}",
+                        Counted::SET
+                    ))
+                    .expression_attribute_values(Counted::VALUE, n(1))
                     .expression_attribute_values(":end", n(end))
                     .expression_attribute_values(":exp", s(expiry_pk(end)))
                     .expression_attribute_values(":expsk", s(expiry_sk(user, end)));
                 user_update = match old_end {
                     Some(old) => user_update
-                        .condition_expression("attribute_exists(created_at) AND sub_end = :old")
+                        .condition_expression(format!(
+                            "attribute_exists(created_at) AND sub_end = :old AND {mark}"
+                        ))
                         .expression_attribute_values(":old", n(old)),
-                    None => user_update.condition_expression(
-                        "attribute_exists(created_at) AND attribute_not_exists(sub_end)",
-                    ),
+                    None => user_update.condition_expression(format!(
+                        "attribute_exists(created_at) AND attribute_not_exists(sub_end) AND {mark}"
+                    )),
                 };
                 (
                     Gift::Days { days, end },
@@ -474,7 +482,7 @@ impl Store {
             .key("PK", s(keys::user(user)))
             .key("SK", s(keys::PROFILE))
             .consistent_read(true)
-            .projection_expression("sub_end, trial_end")
+            .projection_expression("sub_end, trial_end, in_ends")
             .send()
             .boxed()
             .await

@@ -10,7 +10,9 @@ use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::attrs::{ItemExt, n, s};
 use crate::adapters::store::campaigns::CampaignPayment;
 use crate::adapters::store::keys::{expiry_pk, expiry_sk};
-use crate::adapters::store::stats::{End, EndMove, count_items, counter, ends_items_all};
+use crate::adapters::store::stats::{
+    COUNTED, Counted, End, EndMove, count_items, counter, ends_items_all,
+};
 use crate::adapters::store::users::User;
 use crate::adapters::store::{Item, Store, StoreError, keys};
 use crate::base::config::Config;
@@ -746,7 +748,12 @@ impl Store {
                 set.push("sub_end = :end".into());
                 set.push("GSI2PK = :exp".into());
                 set.push("GSI2SK = :expsk".into());
+                let counted = Counted::of(&buyer_item);
+                set.push(Counted::SET.into());
+                after.insert(COUNTED.into(), n(1));
+                conditions.push(counted.condition().into());
                 buyer = buyer
+                    .expression_attribute_values(Counted::VALUE, n(1))
                     .expression_attribute_values(":end", n(new_end))
                     .expression_attribute_values(":exp", s(expiry_pk(new_end)))
                     .expression_attribute_values(":expsk", s(expiry_sk(order.user, new_end)));
@@ -759,7 +766,7 @@ impl Store {
                 });
                 end_moves.push((
                     order.user.to_string(),
-                    End::of(&buyer_item),
+                    counted.old,
                     End::moved(&buyer_item, new_end),
                 ));
                 if bonus_applies {
@@ -809,7 +816,7 @@ impl Store {
                 let new_end = extend(inviter_item.i64("sub_end"), now, inviter_reward.days);
                 end_moves.push((
                     inviter.to_string(),
-                    End::of(&inviter_item),
+                    Counted::of(&inviter_item).old,
                     End::moved(&inviter_item, new_end),
                 ));
             }
@@ -1076,8 +1083,12 @@ impl Store {
             let old_end = item.i64("sub_end");
             let new_end = extend(old_end, now, reward.days);
             set.push("sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk");
+            set.push(Counted::SET);
+            condition.push_str(" AND ");
+            condition.push_str(Counted::of(item).condition());
             add.push("ref_days_earned :rdays");
             update = update
+                .expression_attribute_values(Counted::VALUE, n(1))
                 .expression_attribute_values(":end", n(new_end))
                 .expression_attribute_values(":exp", s(expiry_pk(new_end)))
                 .expression_attribute_values(":expsk", s(expiry_sk(inviter, new_end)))
@@ -1250,10 +1261,11 @@ impl Store {
                 let days = order.granted_days.unwrap_or(period.days());
                 if let Some(old_end) = buyer.i64("sub_end") {
                     let new_end = (old_end - i64::from(days) * 86_400).max(now);
-                    items.push(self.take_back_days_item(order.user, old_end, new_end)?);
+                    let counted = Counted::of(&buyer);
+                    items.push(self.take_back_days_item(order.user, old_end, new_end, counted)?);
                     end_moves.push((
                         order.user.to_string(),
-                        End::of(&buyer),
+                        counted.old,
                         End::moved(&buyer, new_end),
                     ));
                     buyer_end = Some(new_end);
@@ -1310,21 +1322,21 @@ impl Store {
                 let mut cond = Vec::new();
                 if let Some(old_end) = old_end {
                     let new_end = (old_end - i64::from(days) * 86_400).max(now);
+                    let counted = Counted::of(&item);
                     set.push("sub_end = :end, refund_cap = :end, GSI2PK = :exp, GSI2SK = :expsk");
+                    set.push(Counted::SET);
                     add.push("ref_days_earned :mdays");
                     cond.push("sub_end = :old");
+                    cond.push(counted.condition());
                     update = update
+                        .expression_attribute_values(Counted::VALUE, n(1))
                         .expression_attribute_values(":end", n(new_end))
                         .expression_attribute_values(":old", n(old_end))
                         .expression_attribute_values(":exp", s(expiry_pk(new_end)))
                         .expression_attribute_values(":expsk", s(expiry_sk(inviter, new_end)))
                         .expression_attribute_values(":mdays", n(-i64::from(days)));
                     inviter_end = Some((inviter, new_end));
-                    end_moves.push((
-                        inviter.to_string(),
-                        End::of(&item),
-                        End::moved(&item, new_end),
-                    ));
+                    end_moves.push((inviter.to_string(), counted.old, End::moved(&item, new_end)));
                 }
                 if take > 0 {
                     set.push("balance = :newbal");
@@ -1392,15 +1404,18 @@ impl Store {
         user: TelegramId,
         old_end: i64,
         new_end: i64,
+        counted: Counted,
     ) -> Result<TransactWriteItem, StoreError> {
         let update = Update::builder()
             .table_name(&self.table)
             .key("PK", s(keys::user(user)))
             .key("SK", s(keys::PROFILE))
-            .update_expression(
-                "SET sub_end = :end, refund_cap = :end, GSI2PK = :exp, GSI2SK = :expsk",
-            )
-            .condition_expression("sub_end = :old")
+            .update_expression(format!(
+                "SET sub_end = :end, refund_cap = :end, GSI2PK = :exp, GSI2SK = :expsk, {}",
+                Counted::SET
+            ))
+            .condition_expression(format!("sub_end = :old AND {}", counted.condition()))
+            .expression_attribute_values(Counted::VALUE, n(1))
             .expression_attribute_values(":end", n(new_end))
             .expression_attribute_values(":old", n(old_end))
             .expression_attribute_values(":exp", s(expiry_pk(new_end)))
