@@ -1129,3 +1129,32 @@ async fn ends_set_before_the_buckets_are_counted_once_by_the_next_writer_or_the_
     assert_eq!(standing(&t, now).await, (2, 0, 1, 4));
     assert_eq!(standing(&t, now + 15 * day).await, (1, 0, 2, 4));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_refund_is_audited_once_per_order_whatever_the_presses() {
+    let (t, _) = desk(false).await;
+    let app = &t.stack.app;
+    // Two presses that both got YooKassa's one refund record it twice.
+    let (a, b) = tokio::join!(
+        shared::domains::admin::users::record_refund(app, TelegramId(ADMIN), "ord-once"),
+        shared::domains::admin::users::record_refund(app, TelegramId(ADMIN), "ord-once"),
+    );
+    a.expect("first");
+    b.expect("second");
+    shared::domains::admin::users::record_refund(app, TelegramId(ADMIN), "ord-other")
+        .await
+        .expect("another order");
+    let audit = app
+        .store
+        .audit_page(None, None, 100)
+        .await
+        .expect("audit")
+        .0;
+    let refunds: Vec<&str> = audit
+        .iter()
+        .filter(|a| a.action == "refund")
+        .map(|a| a.detail.as_str())
+        .collect();
+    assert_eq!(refunds.len(), 2, "{refunds:?}");
+    assert!(refunds.contains(&"ord-once") && refunds.contains(&"ord-other"));
+}

@@ -4,8 +4,9 @@
 //! `BENCH_BROADCAST_USERS` (default 10000) and `BENCH_STATS_USERS` (default
 //! 100000). Prints a report; asserts only that nothing was lost or doubled.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::{TestStack, callback_update, text_update};
-use shared::adapters::store::stats::counter;
+use shared::adapters::store::stats::{self, counter};
 use shared::adapters::store::users::Visitor;
 use shared::base::types::{Lang, TelegramId};
 use std::collections::HashMap;
@@ -159,6 +160,44 @@ async fn main() {
                 .expect("counted");
         }
     }
+    // End buckets as `stats_users` users' ends would leave them: a year of
+    // past ends and a year of future ones on every shard (1,460 items each;
+    // the screen reads the future ones), a tenth on trial in the next days.
+    let active = (stats_users * 6 / 10) as i64;
+    let per_item = (active / 365 / 4).max(1);
+    let table = store.table().to_owned();
+    for d in -365..365i64 {
+        let day = shared::adapters::store::keys::day_of(now + d * 86_400);
+        for shard in 0..4 {
+            let trial = if (0..3).contains(&d) { per_item / 2 } else { 0 };
+            store
+                .client()
+                .put_item()
+                .table_name(&table)
+                .item("PK", AttributeValue::S(stats::PK.into()))
+                .item("SK", AttributeValue::S(stats::ends_sk(&day, shard)))
+                .item("sub", AttributeValue::N(per_item.to_string()))
+                .item("trial", AttributeValue::N(trial.to_string()))
+                .send()
+                .await
+                .expect("bucket");
+        }
+    }
+    for shard in 0..4 {
+        store
+            .client()
+            .put_item()
+            .table_name(&table)
+            .item("PK", AttributeValue::S(stats::PK.into()))
+            .item("SK", AttributeValue::S(stats::ends_sk("EVER", shard)))
+            .item(
+                counter::WITH_END,
+                AttributeValue::N((stats_users * 9 / 10 / 4).to_string()),
+            )
+            .send()
+            .await
+            .expect("with_end");
+    }
     let before = t.stack.moto.dynamodb_calls().await.unwrap_or_default();
     let opened = Instant::now();
     assert_eq!(
@@ -175,8 +214,52 @@ async fn main() {
             (d > 0).then(|| format!("{k} {d}"))
         })
         .collect();
+    let screen = t
+        .telegram
+        .sent_to(ADMIN)
+        .last()
+        .and_then(|c| c.body["text"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let active_line = screen
+        .lines()
+        .find(|l| l.contains("active subscription"))
+        .unwrap_or_default()
+        .to_owned();
     println!(
-        "opening /stats with counters of {stats_users} sign-ups (+{users} seeded users): {took:?}; DynamoDB calls for the whole update: {}",
+        "opening /stats with counters of {stats_users} sign-ups and end buckets of {} active users \
+         (+{users} seeded users): {took:?}; DynamoDB calls for the whole update: {}; \
+         the screen says: {active_line}",
+        per_item * 365 * 4,
+        diff.join(", ")
+    );
+    // The broadcast confirmation's recipient count reads the same counters.
+    let before = t.stack.moto.dynamodb_calls().await.unwrap_or_default();
+    let counted = Instant::now();
+    let st = shared::domains::admin::stats::load(&t.stack.app, now)
+        .await
+        .expect("stats")
+        .standing;
+    let took = counted.elapsed();
+    let after = t.stack.moto.dynamodb_calls().await.unwrap_or_default();
+    let diff: Vec<String> = after
+        .iter()
+        .filter_map(|(k, v)| {
+            let d = v - before.get(k).copied().unwrap_or(0);
+            (d > 0).then(|| format!("{k} {d}"))
+        })
+        .collect();
+    let audiences: Vec<String> = ["all", "active", "expired", "never_paid", "trial"]
+        .iter()
+        .map(|a| {
+            format!(
+                "{a} {}",
+                shared::domains::admin::stats::audience_count(&st, a)
+            )
+        })
+        .collect();
+    println!(
+        "a broadcast's recipient counts ({}): {took:?}; DynamoDB calls: {}",
+        audiences.join(", "),
         diff.join(", ")
     );
 }

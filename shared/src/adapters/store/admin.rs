@@ -133,6 +133,31 @@ impl Store {
             .map(|_| ())
     }
 
+    /// Writes an audit entry once per `scope/id` (an at-most-once marker,
+    /// `ONCE#<scope>#<id>`, kept as long as the audit entry, in the same
+    /// transaction): `Stale` when it was written before.
+    pub async fn audit_once(
+        &self,
+        entry: &Audit,
+        scope: &str,
+        id: &str,
+    ) -> Result<Change, StoreError> {
+        let keep = entry.at + AUDIT_KEEP_SECS;
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .item("PK", s(super::once::once_key(scope, id)))
+            .item("SK", s("ONCE"))
+            .item("at", n(entry.at))
+            .item("expires", n(keep))
+            .item("ttl", n(keep))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(build_err)?;
+        let mut items = vec![TransactWriteItem::builder().put(marker).build()];
+        items.extend(entry.puts(&self.table, &nonce())?);
+        self.commit(items).await
+    }
+
     /// A page of the audit log (all, or one user's), newest first.
     pub async fn audit_page(
         &self,

@@ -226,16 +226,20 @@ pub async fn record_broadcast(app: &App, admin: TelegramId, id: &str) -> Result<
 }
 
 /// Records that an admin asked for a payment's refund.
+/// Once per order: two simultaneous presses of a YooKassa Refund button
+/// both see YooKassa's one refund (one idempotence key), and write one entry.
 pub async fn record_refund(app: &App, admin: TelegramId, order: &str) -> Result<(), String> {
+    let entry = Audit {
+        admin,
+        action: "refund".into(),
+        target: None,
+        detail: order.to_owned(),
+        at: now(),
+    };
     app.store
-        .audit(&Audit {
-            admin,
-            action: "refund".into(),
-            target: None,
-            detail: order.to_owned(),
-            at: now(),
-        })
+        .audit_once(&entry, "admin-refund", order)
         .await
+        .map(|_| ())
         .map_err(|e| e.to_string())
 }
 
