@@ -675,4 +675,41 @@ mod tests {
         assert_eq!(keys.len(), unique.len());
         assert_eq!(keys.len(), 3, "{keys:?}");
     }
+
+    #[test]
+    fn an_unmarked_end_is_not_taken_from_its_day_and_a_deleted_end_leaves_with_end() {
+        let day = 1_800_000_000;
+        let mut item = Item::new();
+        item.insert("sub_end".into(), n(day));
+        item.insert("trial_end".into(), n(day));
+        let unmarked = Counted::of(&item);
+        assert_eq!((unmarked.old, unmarked.marked), (None, false));
+        assert_eq!(unmarked.condition(), "attribute_not_exists(in_ends)");
+        item.insert(COUNTED.into(), n(1));
+        let marked = Counted::of(&item);
+        assert_eq!(marked.old, end(day, true));
+        assert_eq!(marked.condition(), "attribute_exists(in_ends)");
+        assert_eq!(Counted::read(true, Some(day), Some(day)), marked);
+        assert_eq!(Counted::read(false, Some(day), Some(day)), unmarked);
+        // Deleted: −1 on the day (sub and trial) and −1 on `with_end`.
+        let items = ends_items("t", "1", end(day, true), None).expect("items");
+        let adds: Vec<String> = items
+            .iter()
+            .map(|i| {
+                let u = i.update().expect("update");
+                format!(
+                    "{} {:?}",
+                    u.key()["SK"].as_s().expect("sk"),
+                    u.expression_attribute_values()
+                        .expect("values")
+                        .values()
+                        .map(|v| v.as_n().expect("n").clone())
+                        .collect::<Vec<_>>()
+                )
+            })
+            .collect();
+        assert_eq!(adds.len(), 2, "{adds:?}");
+        assert!(adds.iter().all(|a| a.contains("\"-1\"")), "{adds:?}");
+        assert!(adds.iter().any(|a| a.starts_with("ENDS#EVER#")), "{adds:?}");
+    }
 }
