@@ -8,7 +8,7 @@ pub mod provision;
 pub mod server;
 pub mod workers;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 use shared::adapters::app::App;
 use shared::base::config::{SECRET_NAMES, Vars};
@@ -22,7 +22,7 @@ use workers::Worker;
 
 /// AWS configuration that reaches the emulator at `endpoint`.
 pub async fn local_aws(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
+    shared::adapters::net::aws_loader()
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new(

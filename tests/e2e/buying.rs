@@ -413,6 +413,10 @@ async fn an_inviter_gets_bonus_days_when_the_friend_pays() {
     let now = shared::base::clock::now();
     let friend_days = (t.user(3202).await.expect("f").sub_end.expect("sub") - now + 60) / 86_400;
     assert_eq!(friend_days, 33, "30 days plus the invitee's 3");
+    // The inviter's side is granted by the jobs worker, after the webhook.
+    assert_eq!(t.user(3201).await.expect("i").sub_end, None);
+    t.drain_jobs().await;
+    t.drain_jobs().await;
     let inviter_days = (t.user(3201).await.expect("i").sub_end.expect("bonus") - now + 60) / 86_400;
     assert_eq!(inviter_days, 7);
 
@@ -423,6 +427,7 @@ async fn an_inviter_gets_bonus_days_when_the_friend_pays() {
             .await,
         200
     );
+    t.drain_jobs().await;
     let inviter_days = (t.user(3201).await.expect("i").sub_end.expect("bonus") - now + 60) / 86_400;
     assert_eq!(inviter_days, 7);
     t.drain_outbox().await;

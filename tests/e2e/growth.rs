@@ -451,6 +451,9 @@ async fn a_three_month_referral_purchase_rewards_both_sides_once_even_when_redel
     for _ in 0..3 {
         assert_eq!(t.update(&paid).await, 200);
     }
+    // The inviter's side is the jobs worker's; three deliveries queued
+    // the job up to three times.
+    t.drain_jobs().await;
     let buyer_end = t.user(6502).await.expect("b").sub_end.expect("paid");
     assert!(
         close(buyer_end, now() + 95 * DAY),
@@ -493,6 +496,7 @@ async fn a_three_month_referral_purchase_rewards_both_sides_once_even_when_redel
 
     // One bonus per invitee: the second purchase rewards nobody.
     pay_stars(&t, 6502, "1m", 6).await;
+    t.drain_jobs().await;
     let again = t.user(6501).await.expect("i");
     assert_eq!(again.sub_end, inviter.sub_end);
     assert_eq!(again.referral_stats.paying, 1);
@@ -517,6 +521,7 @@ async fn balance_referral_bonuses_reach_the_ledger_and_a_refund_takes_them_back(
     let paid = successful_payment(5, 6602, &order, stars, "ch-ref-bal");
     assert_eq!(t.update(&paid).await, 200);
     assert_eq!(t.update(&paid).await, 200);
+    t.drain_jobs().await;
     let inviter = t.user(6601).await.expect("i");
     assert_eq!(inviter.balance.0, 5_000);
     assert_eq!(inviter.sub_end, None, "money instead of days");
@@ -772,4 +777,36 @@ fn document_text(call: &e2e::fake_telegram::Call) -> String {
         .as_str()
         .expect("an uploaded file");
     String::from_utf8(hex::decode(hex).expect("hex")).expect("utf-8")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_before_the_inviter_was_rewarded_means_no_reward_ever() {
+    let (t, _panel) = shop(&[
+        ("REFERRAL_BONUS_MODE", "balance"),
+        ("REFERRAL_BONUS_RUB_3_MONTHS", "50"),
+    ])
+    .await;
+    say(&t, 1, ADMIN, "ru", "/start").await;
+    inviter_and_buyer(&t, 6701, 6702, 2).await;
+    let (order, stars) = stars_invoice(&t, 6702, "3m", 4).await;
+    let paid = successful_payment(5, 6702, &order, stars, "ch-ref-early-refund");
+    assert_eq!(t.update(&paid).await, 200);
+    // Refunded while the after-payment job still waits on its queue.
+    say(&t, 7, ADMIN, "ru", &format!("/refund {order}")).await;
+    let buyer = t.user(6702).await.expect("b");
+    assert!(buyer.sub_end.is_none_or(|end| end <= now() + 60));
+    t.drain_jobs().await;
+    t.drain_jobs().await;
+    let inviter = t.user(6701).await.expect("i");
+    assert_eq!(
+        inviter.balance.0, 0,
+        "nothing granted for a refunded payment"
+    );
+    assert_eq!(inviter.referral_stats.money, 0);
+    assert_eq!(inviter.referral_stats.paying, 0);
+    assert!(ledger(&t, 6701).await.is_empty());
+    // A re-delivery of the refunded payment changes nothing either.
+    assert_eq!(t.update(&paid).await, 200);
+    t.drain_jobs().await;
+    assert_eq!(t.user(6701).await.expect("i").balance.0, 0);
 }

@@ -192,6 +192,12 @@ impl TestStack {
     pub async fn drain_outbox(&self) -> usize {
         self.stack.drain_outbox().await.expect("outbox drains")
     }
+
+    /// Runs the jobs queue dry (a payment's after-payment effects: the
+    /// inviter's reward among them), as the deployed jobs worker would.
+    pub async fn drain_jobs(&self) {
+        self.stack.drain_jobs().await.expect("jobs drain");
+    }
 }
 
 /// The panel API token the tests use.

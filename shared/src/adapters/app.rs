@@ -1,10 +1,11 @@
 //! Everything a function builds once per cold start: configuration, clients.
 
+use crate::adapters::net;
 use crate::adapters::outbox::{Outbox, OutgoingText};
 use crate::adapters::panel::PanelClient;
 use crate::adapters::store::Store;
 use crate::base::config::{Config, ConfigError, Vars};
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::SdkConfig;
 use std::path::PathBuf;
 use std::sync::Arc;
 use teloxide_core::Bot;
@@ -52,7 +53,7 @@ impl App {
         if let Some(path) = dotenv_path(&vars) {
             vars.merge_dotenv_file(&path)?;
         }
-        let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        let aws = net::aws_loader().load().await;
         App::load(vars, &aws).await.map(Arc::new)
     }
 
@@ -101,14 +102,21 @@ impl App {
     /// Builds the clients for `config` over an AWS configuration.
     pub fn new(config: Config, aws: &SdkConfig) -> Result<App, StartupError> {
         let api_url = reqwest_url(&config.telegram_api_url)?;
-        let bot = Bot::new(config.bot_token.clone()).set_api_url(api_url);
+        let bot = Bot::with_client(
+            config.bot_token.clone(),
+            teloxide_core::net::default_reqwest_settings()
+                .use_preconfigured_tls(net::tls_config().clone())
+                .build()
+                .map_err(|e| StartupError::TelegramUrl(format!("http client: {e}")))?,
+        )
+        .set_api_url(api_url);
         let sqs = aws_sdk_sqs::Client::new(aws);
         let store = Store::new(
             aws_sdk_dynamodb::Client::new(aws),
             config.infra.table_name.clone(),
         );
         let outbox = Outbox::new(sqs.clone(), config.infra.outbox_queue_url.clone());
-        let http = reqwest::Client::builder()
+        let http = net::reqwest_builder()
             .connect_timeout(std::time::Duration::from_secs(5))
             .timeout(std::time::Duration::from_secs(12))
             .build()

@@ -377,7 +377,7 @@ impl PanelClient {
         } else {
             format!("{root}/api")
         };
-        let http = reqwest::Client::builder()
+        let http = crate::adapters::net::reqwest_builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(CALL_TIMEOUT)
             .build()

@@ -109,7 +109,7 @@ fn redact(url: &str) -> String {
 /// environment (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL` for the local
 /// stack's moto_server).
 pub async fn store_from_env(table: &str) -> Store {
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let aws = shared::adapters::net::aws_loader().load().await;
     Store::new(aws_sdk_dynamodb::Client::new(&aws), table)
 }
 

@@ -1,6 +1,7 @@
 //! What happens after a payment is credited, outside the transaction and
-//! through queues: the panel update (the buyer's and the inviter's), the
-//! buyer's confirmation, the inviter's notice and the admin log.
+//! through queues: the inviter's reward (`crate::domains::money::reward`),
+//! the panel update (the buyer's and the inviter's), the buyer's
+//! confirmation, the inviter's notice and the admin log.
 //!
 //! They are not run where the payment is credited: the crediting path sends
 //! ONE message, `Job::AfterPayment`, to the jobs worker and answers
@@ -26,10 +27,14 @@ use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::{Kopecks, Lang};
 use crate::domains::access::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
 use crate::domains::money::orders::{Credit, Order, OrderStatus, Purchase};
+use crate::domains::money::reward::REWARD;
 
 /// One after-payment effect, as recorded on the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Effect {
+    /// The inviter's bonus days or money and paying-invitee count, granted
+    /// in one transaction with its marker (`reward.rs`).
+    Reward,
     /// The buyer's panel account follows the new end date.
     Sync,
     /// The inviter's panel account follows the bonus days.
@@ -45,6 +50,7 @@ enum Effect {
 impl Effect {
     fn code(self) -> &'static str {
         match self {
+            Effect::Reward => REWARD,
             Effect::Sync => "sync",
             Effect::InviterSync => "ref_sync",
             Effect::Notice => "notice",
@@ -57,6 +63,9 @@ impl Effect {
 /// The effects `order` needs, in the order they run.
 fn needed(app: &App, order: &Order, tell_user: bool) -> Vec<Effect> {
     let mut out = Vec::new();
+    if order.referral_due.is_some() && order.referral.is_none() {
+        out.push(Effect::Reward);
+    }
     if matches!(order.purchase, Purchase::Plan(_)) {
         out.push(Effect::Sync);
     }
@@ -151,8 +160,25 @@ pub async fn run_job(app: &App, id: &OrderId, tell_user: bool) -> Result<(), Str
 }
 
 async fn run(app: &App, order: &Order, user: &User, tell_user: bool) -> Result<(), String> {
+    let mut order = order.clone();
+    if needed(app, &order, tell_user).contains(&Effect::Reward) {
+        // First, and on its own: it decides the inviter's effects below.
+        match app.store.grant_referral(&order, now()).await {
+            Ok(granted) => order = granted,
+            Err(e) => {
+                if let Err(e) = app.store.release_effects_lease(&order.id).await {
+                    tracing::warn!(order = %order.id, "effects lease not released (it runs out): {e}");
+                }
+                return Err(format!("order {}: {REWARD}: {e}", order.id));
+            }
+        }
+    }
+    let order = &order;
     for effect in needed(app, order, tell_user) {
         let done = match effect {
+            // Granted above; a reward not granted there stays needed only
+            // if the order was changed meanwhile: the retry decides.
+            Effect::Reward => Err("the inviter's reward is not settled yet".to_owned()),
             Effect::Sync => sync(app, order.user, SyncReason::Paid, &order.id.0).await,
             Effect::InviterSync => match order.referral {
                 Some((inviter, _)) => {
@@ -325,6 +351,7 @@ mod effect_codes {
     #[test]
     fn historical_orders_mark_every_effect_done() {
         let all = [
+            Effect::Reward,
             Effect::Sync,
             Effect::InviterSync,
             Effect::Notice,

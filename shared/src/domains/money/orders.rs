@@ -75,7 +75,7 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
-    fn code(self) -> &'static str {
+    pub(super) fn code(self) -> &'static str {
         match self {
             OrderStatus::Pending => "pending",
             OrderStatus::Paid => "paid",
@@ -125,6 +125,10 @@ pub struct Order {
     /// Kopecks put on the inviter's balance when it was credited
     /// (`REFERRAL_BONUS_MODE=balance`).
     pub referral_money: Option<u64>,
+    /// The inviter's reward this payment earned, granted after the credit
+    /// by the jobs worker (`crate::domains::money::reward`), which then
+    /// sets [`Order::referral`] and [`Order::referral_money`].
+    pub referral_due: Option<ReferralDue>,
     /// The promo discount the price was lowered by; crediting uses it up.
     pub discount_code: Option<String>,
     /// After-payment effects already done (`crate::domains::money::effects`).
@@ -152,6 +156,7 @@ impl Order {
             granted_days: None,
             referral: None,
             referral_money: None,
+            referral_due: None,
             discount_code: None,
             effects_done: Vec::new(),
         }
@@ -198,6 +203,12 @@ impl Order {
                 )
             }),
             referral_money: item.u64("ref_money"),
+            referral_due: item.i64("rd_inviter").map(|id| ReferralDue {
+                inviter: TelegramId(id),
+                days: item.u64("rd_days").unwrap_or_default() as u32,
+                money: item.u64("rd_money").unwrap_or_default(),
+                paying: item.flag("rd_paying"),
+            }),
             discount_code: item.str("discount_code").map(str::to_owned),
             effects_done: match item.get("fx") {
                 Some(AttributeValue::Ss(done)) => done.clone(),
@@ -211,7 +222,7 @@ impl Order {
 pub fn order_key(id: &OrderId) -> String {
     format!("ORDER#{id}")
 }
-const ORDER_SK: &str = "ORDER";
+pub(super) const ORDER_SK: &str = "ORDER";
 
 /// A payment a provider has proven, to be credited.
 #[derive(Debug, Clone, PartialEq)]
@@ -253,10 +264,6 @@ pub struct Credit {
     pub order: Order,
     /// The buyer after crediting.
     pub user: User,
-    /// The inviter rewarded, with the days given.
-    pub referral_bonus: Option<(TelegramId, u32)>,
-    /// Kopecks put on the inviter's balance.
-    pub referral_money: Option<u64>,
 }
 
 impl Store {
@@ -498,7 +505,7 @@ impl Store {
 
     /// Reads a user's profile item, registered or not (crediting may reach a
     /// Tribute payer before they ever opened the bot).
-    async fn user_item(&self, id: TelegramId) -> Result<Option<Item>, StoreError> {
+    pub(super) async fn user_item(&self, id: TelegramId) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -703,8 +710,6 @@ impl Store {
         let mut add = Vec::new();
         let mut conditions = Vec::new();
         let mut remove = vec!["refund_cap".to_owned()];
-        let mut referral_bonus = None;
-        let mut referral_money = None;
         if first_paid {
             set.push("first_paid_at = :now".into());
             buyer = buyer.expression_attribute_values(":now", n(now));
@@ -805,35 +810,18 @@ impl Store {
             }
         }
         inviter_reward.paying = first_paid;
-        if let Some(inviter) = referrer.filter(|_| !inviter_reward.is_empty())
-            && let Some(inviter_item) = self
-                .user_item(inviter)
-                .await?
-                .filter(|i| i.contains_key("created_at"))
-        {
-            items.push(self.inviter_item(inviter, &inviter_item, &inviter_reward, now)?);
-            if inviter_reward.days > 0 {
-                let new_end = extend(inviter_item.i64("sub_end"), now, inviter_reward.days);
-                end_moves.push((
-                    inviter.to_string(),
-                    Counted::of(&inviter_item).old,
-                    End::moved(&inviter_item, new_end),
-                ));
-            }
-            if inviter_reward.days > 0 || inviter_reward.money > 0 {
-                ledger.push(LedgerEntry {
-                    user: inviter,
-                    kind: "referral_bonus",
-                    amount: (inviter_reward.money > 0)
-                        .then(|| Money::rub(Kopecks(inviter_reward.money))),
-                    days: (inviter_reward.days > 0).then_some(inviter_reward.days),
-                    order: order.id.clone(),
-                    provider: None,
-                });
-                referral_bonus = Some((inviter, inviter_reward.days));
-                referral_money = (inviter_reward.money > 0).then_some(inviter_reward.money);
-            }
-        }
+        // The inviter's side is not read nor written here: it is recorded on
+        // the order and granted by the jobs worker, exactly once
+        // (`crate::domains::money::reward`), so a payment webhook costs one
+        // read whoever the buyer is.
+        let referral_due = referrer
+            .filter(|_| !inviter_reward.is_empty())
+            .map(|inviter| ReferralDue {
+                inviter,
+                days: inviter_reward.days,
+                money: inviter_reward.money,
+                paying: inviter_reward.paying,
+            });
         if real_payment && let Some(param) = buyer_item.str("campaign") {
             let pay = CampaignPayment {
                 first: first_paid,
@@ -899,21 +887,9 @@ impl Store {
         items.insert(
             0,
             if create {
-                self.new_paid_order_item(
-                    order,
-                    payment,
-                    granted_days,
-                    (referral_bonus, referral_money),
-                    now,
-                )?
+                self.new_paid_order_item(order, payment, granted_days, referral_due, now)?
             } else {
-                self.pay_order_item(
-                    order,
-                    payment,
-                    granted_days,
-                    (referral_bonus, referral_money),
-                    now,
-                )?
+                self.pay_order_item(order, payment, granted_days, referral_due, now)?
             },
         );
 
@@ -944,8 +920,7 @@ impl Store {
         paid.status = OrderStatus::Paid;
         paid.provider_ref = Some(payment.provider_ref.clone());
         paid.granted_days = granted_days;
-        paid.referral = referral_bonus;
-        paid.referral_money = referral_money;
+        paid.referral_due = referral_due;
         let mut balance_after = balance;
         if order.provider == Provider::Balance {
             balance_after -= order.amount.minor;
@@ -956,12 +931,7 @@ impl Store {
         after.insert("balance".into(), n(balance_after));
         let user = User::from_item(&after)?;
         Ok(Attempt::Done(Box::new(CreditOutcome::Credited(Box::new(
-            Credit {
-                order: paid,
-                user,
-                referral_bonus,
-                referral_money,
-            },
+            Credit { order: paid, user },
         )))))
     }
 
@@ -974,7 +944,7 @@ impl Store {
         order: &Order,
         payment: &Payment,
         granted_days: Option<u32>,
-        (referral, referral_money): (Option<(TelegramId, u32)>, Option<u64>),
+        referral_due: Option<ReferralDue>,
         now: i64,
     ) -> Result<TransactWriteItem, StoreError> {
         let mut set = vec!["#st = :paid", "paid_at = :now", "provider_ref = :ref"];
@@ -994,16 +964,15 @@ impl Store {
             set.push("days = :days");
             update = update.expression_attribute_values(":days", n(days));
         }
-        if let Some((inviter, days)) = referral {
-            set.push("ref_inviter = :inviter");
-            set.push("ref_days = :rdays");
+        if let Some(due) = referral_due {
+            set.push(
+                "rd_inviter = :rdinv, rd_days = :rddays, rd_money = :rdmoney, rd_paying = :rdpay",
+            );
             update = update
-                .expression_attribute_values(":inviter", n(inviter))
-                .expression_attribute_values(":rdays", n(days));
-        }
-        if let Some(money) = referral_money {
-            set.push("ref_money = :rmoney");
-            update = update.expression_attribute_values(":rmoney", n(money));
+                .expression_attribute_values(":rdinv", n(due.inviter))
+                .expression_attribute_values(":rddays", n(due.days))
+                .expression_attribute_values(":rdmoney", n(due.money))
+                .expression_attribute_values(":rdpay", AttributeValue::Bool(due.paying));
         }
         let update = update
             .update_expression(format!(
@@ -1023,7 +992,7 @@ impl Store {
         order: &Order,
         payment: &Payment,
         granted_days: Option<u32>,
-        (referral, referral_money): (Option<(TelegramId, u32)>, Option<u64>),
+        referral_due: Option<ReferralDue>,
         now: i64,
     ) -> Result<TransactWriteItem, StoreError> {
         let mut put = Put::builder()
@@ -1046,13 +1015,12 @@ impl Store {
         if let Some(days) = granted_days {
             put = put.item("days", n(days));
         }
-        if let Some((inviter, days)) = referral {
+        if let Some(due) = referral_due {
             put = put
-                .item("ref_inviter", n(inviter))
-                .item("ref_days", n(days));
-        }
-        if let Some(money) = referral_money {
-            put = put.item("ref_money", n(money));
+                .item("rd_inviter", n(due.inviter))
+                .item("rd_days", n(due.days))
+                .item("rd_money", n(due.money))
+                .item("rd_paying", AttributeValue::Bool(due.paying));
         }
         if let Some(code) = &order.discount_code {
             put = put.item("discount_code", s(code));
@@ -1065,11 +1033,11 @@ impl Store {
     /// The inviter's side of a credit: bonus days (conditional on their
     /// current end), bonus money on the balance, and the counters of the
     /// referral screen, in one update.
-    fn inviter_item(
+    pub(super) fn inviter_item(
         &self,
         inviter: TelegramId,
         item: &Item,
-        reward: &InviterReward,
+        reward: &ReferralDue,
         now: i64,
     ) -> Result<TransactWriteItem, StoreError> {
         let mut set = Vec::new();
@@ -1127,7 +1095,11 @@ impl Store {
             .build())
     }
 
-    fn ledger_item(&self, entry: &LedgerEntry, now: i64) -> Result<TransactWriteItem, StoreError> {
+    pub(super) fn ledger_item(
+        &self,
+        entry: &LedgerEntry,
+        now: i64,
+    ) -> Result<TransactWriteItem, StoreError> {
         let mut put = Put::builder()
             .table_name(&self.table)
             .item("PK", s(keys::user(entry.user)))
@@ -1234,7 +1206,13 @@ impl Store {
                         .key("PK", s(order_key(&order.id)))
                         .key("SK", s(ORDER_SK))
                         .update_expression("SET #st = :refunded, refunded_at = :now")
-                        .condition_expression("#st = :paid")
+                        // A reward granted after this read must be taken
+                        // back too: then this fails and the refund re-reads.
+                        .condition_expression(if order.referral.is_some() {
+                            "#st = :paid"
+                        } else {
+                            "#st = :paid AND attribute_not_exists(ref_inviter)"
+                        })
                         .expression_attribute_names("#st", "status")
                         .expression_attribute_values(":refunded", s(OrderStatus::Refunded.code()))
                         .expression_attribute_values(":paid", s(OrderStatus::Paid.code()))
@@ -1446,7 +1424,14 @@ impl Store {
 /// The codes of every after-payment effect (`effects.rs` checks this list
 /// against its own in a test): a historical payment is recorded with all of
 /// them done, so no notice or panel update is ever sent for it.
-pub const EFFECT_CODES: [&str; 5] = ["sync", "ref_sync", "notice", "ref_notice", "log"];
+pub const EFFECT_CODES: [&str; 6] = [
+    "ref_reward",
+    "sync",
+    "ref_sync",
+    "notice",
+    "ref_notice",
+    "log",
+];
 
 /// A payment made before this bot existed (in the bot the operator moved
 /// from), recorded by the importer as a paid order and its ledger row.
@@ -1605,7 +1590,21 @@ pub enum Refund {
     Unknown,
 }
 
-/// What the inviter gets from one credited order.
+/// What an inviter is owed for an invitee's payment, recorded on the order
+/// by the crediting transaction and granted after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReferralDue {
+    /// The inviter.
+    pub inviter: TelegramId,
+    /// Bonus days.
+    pub days: u32,
+    /// Bonus kopecks on the balance.
+    pub money: u64,
+    /// The invitee's first real payment: one more paying invitee.
+    pub paying: bool,
+}
+
+/// What the inviter gets from one credited order, while it is worked out.
 #[derive(Debug, Default)]
 struct InviterReward {
     /// Bonus days.
@@ -1627,13 +1626,13 @@ enum Attempt {
     Raced,
 }
 
-struct LedgerEntry {
-    user: TelegramId,
-    kind: &'static str,
-    amount: Option<Money>,
-    days: Option<u32>,
-    order: OrderId,
-    provider: Option<Provider>,
+pub(super) struct LedgerEntry {
+    pub(super) user: TelegramId,
+    pub(super) kind: &'static str,
+    pub(super) amount: Option<Money>,
+    pub(super) days: Option<u32>,
+    pub(super) order: OrderId,
+    pub(super) provider: Option<Provider>,
 }
 
 /// One line of a user's transaction history.
@@ -1656,7 +1655,7 @@ pub fn extend(old_end: Option<i64>, now: i64, days: u32) -> i64 {
     old_end.unwrap_or(now).max(now) + i64::from(days) * 86_400
 }
 
-fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+pub(super) fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
     StoreError::Dynamo(e.to_string())
 }
 

@@ -114,7 +114,7 @@ impl Probe {
     /// `JOBS_QUEUE_URL`), the dead-letter queue URLs (`OUTBOX_DLQ_URL`,
     /// `PANEL_SYNC_DLQ_URL`, `JOBS_DLQ_URL`) and `SECRETS_ARN`.
     pub async fn from_env() -> Probe {
-        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let aws = crate::adapters::net::aws_loader().load().await;
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let named = |list: [(&'static str, Option<String>); 3]| {
             list.into_iter()
