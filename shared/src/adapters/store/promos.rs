@@ -407,24 +407,32 @@ impl Store {
         Ok(existed)
     }
 
-    /// Wrong promo guesses of `user` in the window containing `now`.
+    /// Wrong promo guesses of `user` in the last window: the window
+    /// containing `now` plus the part of the one before that the last
+    /// `window_secs` still cover (a sliding window, so the count does not
+    /// drop to zero on the hour). The two counters are read at once.
     pub async fn promo_guesses(
         &self,
         user: TelegramId,
         window_secs: i64,
         now: i64,
     ) -> Result<u64, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(guess_key(user, window_secs, now)))
-            .key("SK", s("RATE"))
-            .send()
-            .boxed()
-            .await
+        let window = window_secs.max(1);
+        let read = |at: i64| {
+            self.client
+                .get_item()
+                .table_name(&self.table)
+                .key("PK", s(guess_key(user, window, at)))
+                .key("SK", s("RATE"))
+                .send()
+                .boxed()
+        };
+        let (current, previous) = tokio::try_join!(read(now), read(now - window))
             .map_err(StoreError::from_sdk)?;
-        Ok(out.item.and_then(|i| i.u64("c")).unwrap_or_default())
+        let count = |out: aws_sdk_dynamodb::operation::get_item::GetItemOutput| {
+            out.item.and_then(|i| i.u64("c")).unwrap_or_default()
+        };
+        Ok(sliding_count(count(current), count(previous), window, now))
     }
 
     /// Counts one wrong promo guess of `user`.
@@ -451,6 +459,30 @@ impl Store {
     }
 }
 
+/// `current` plus `previous` weighted by how much of the previous window
+/// the last `window` seconds still cover, rounded up (one guess left in
+/// it still counts).
+fn sliding_count(current: u64, previous: u64, window: i64, now: i64) -> u64 {
+    let left = (window - now.rem_euclid(window)) as u64;
+    current + (previous * left).div_ceil(window as u64)
+}
+
 fn guess_key(user: TelegramId, window_secs: i64, now: i64) -> String {
     format!("RATE#promo#{user}#{}", now.div_euclid(window_secs.max(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sliding_count;
+
+    #[test]
+    fn the_guess_count_slides_over_the_hour() {
+        // Ten guesses late in one hour still count a minute into the next.
+        assert_eq!(sliding_count(0, 10, 3600, 3600 * 5 + 60), 10);
+        // Halfway through, half of them.
+        assert_eq!(sliding_count(2, 10, 3600, 3600 * 5 + 1800), 7);
+        // At the end of the window, the previous hour is all but gone.
+        assert_eq!(sliding_count(3, 10, 3600, 3600 * 6 - 1), 4);
+        assert_eq!(sliding_count(3, 0, 3600, 3600 * 6 - 1), 3);
+    }
 }
