@@ -293,6 +293,18 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         count(&db, &format!("SELECT count(*) FROM ({ends}) s")).await + 1
     );
     assert_eq!(out.ends_counted, 1, "Bob");
+    // Paying customers of the old bot are paying users here (never in a
+    // "never paid" broadcast), counted once.
+    let payers = count(
+        &db,
+        "SELECT count(DISTINCT user_id) FROM payments WHERE status = 'succeeded' \
+         AND provider IN ('yookassa','telegram_stars','cryptopay','freekassa','tribute') \
+         AND currency IN ('RUB','XTR') AND subscription_duration_months IN (1,3,6,12) \
+         AND (amount = round(amount::numeric) OR amount = 1490.5)",
+    )
+    .await;
+    assert!(payers > 50, "{payers}");
+    assert_eq!(st.paid as u64, payers);
     assert_eq!(again.ends_counted, 0);
     assert_eq!(
         st.active as u64 - 1,

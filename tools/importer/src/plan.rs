@@ -358,7 +358,17 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
             .map(|s| s.start_date.or(s.end_date).unwrap_or(now))
             .min();
         let created_at = u.registration_date.unwrap_or(now);
+        let my_payments = payments.remove(&u.user_id).unwrap_or_default();
+        let paid_plans: Vec<i64> = my_payments
+            .iter()
+            .filter(|h| {
+                h.order.status == OrderStatus::Paid && matches!(h.order.purchase, Purchase::Plan(_))
+            })
+            .map(|h| h.paid_at)
+            .collect();
         let user = ImportedUser {
+            plans_paid: paid_plans.len() as u32,
+            first_paid_at: paid_plans.iter().copied().min(),
             id,
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone().filter(|s| !s.is_empty()),
@@ -378,7 +388,6 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
             sub_url: None,
             source: SOURCE.into(),
         };
-        let my_payments = payments.remove(&u.user_id).unwrap_or_default();
         let my_cards = cards.remove(&u.user_id).unwrap_or_default();
         // Auto-renewal as the user left it in the old bot (the latest
         // subscription's choice; off without one), renewing the plan they

@@ -67,6 +67,12 @@ pub struct ImportedUser {
     pub sub_url: Option<String>,
     /// Where the user came from (`remnawave-tg-shop`), recorded on the profile.
     pub source: String,
+    /// Plans the user paid for in the old bot (paid, not refunded): they are
+    /// a paying user here too (the stats' paying users, never in a
+    /// "never paid" broadcast).
+    pub plans_paid: u32,
+    /// When they first paid for a plan there, unix seconds.
+    pub first_paid_at: Option<i64>,
 }
 
 /// What importing one user did.
@@ -400,6 +406,22 @@ impl Store {
             set.push("sub_url = if_not_exists(sub_url, :url)".into());
             upd = upd.expression_attribute_values(":url", s(v));
         }
+        // A paying customer of the old bot is one here: `plans_paid` added
+        // (the "never paid" audience leaves them out), and counted once
+        // among the paying users, on the day of their first payment, if
+        // they had not paid here yet (conditional on that, as read).
+        let first_plan = u.plans_paid > 0 && existing.u64("plans_paid").unwrap_or(0) == 0;
+        if u.plans_paid > 0 {
+            add.push("plans_paid :pp".to_owned());
+            upd = upd.expression_attribute_values(":pp", n(u.plans_paid));
+            if first_plan {
+                conditions.push("attribute_not_exists(plans_paid)".into());
+            }
+        }
+        if let Some(at) = u.first_paid_at {
+            set.push("first_paid_at = if_not_exists(first_paid_at, :fpaid)".into());
+            upd = upd.expression_attribute_values(":fpaid", n(at));
+        }
         // The earlier inviter stays: only a user with none gets the old one.
         let referrer = u
             .referrer
@@ -446,14 +468,22 @@ impl Store {
         // A user new to us is a sign-up of the day they joined the old bot
         // (the stats screen's totals and chart); one already here through
         // /start was counted then.
+        let mut events = Vec::new();
         if !existing.contains_key("created_at") {
-            items.extend(super::stats::count_items(
-                &self.table,
-                created,
-                &u.id.to_string(),
-                &[(super::stats::counter::SIGNUPS.to_owned(), 1)],
-            )?);
+            events.push((created, super::stats::counter::SIGNUPS.to_owned(), 1));
         }
+        if first_plan {
+            events.push((
+                u.first_paid_at.unwrap_or(created),
+                super::stats::counter::FIRST_PLANS.to_owned(),
+                1,
+            ));
+        }
+        items.extend(super::stats::count_items_on_days(
+            &self.table,
+            &u.id.to_string(),
+            &events,
+        )?);
         if let Some(r) = referrer {
             items.push(add_one(
                 &self.table,

@@ -427,8 +427,8 @@ impl Store {
                 .send()
                 .boxed()
         };
-        let (current, previous) = tokio::try_join!(read(now), read(now - window))
-            .map_err(StoreError::from_sdk)?;
+        let (current, previous) =
+            tokio::try_join!(read(now), read(now - window)).map_err(StoreError::from_sdk)?;
         let count = |out: aws_sdk_dynamodb::operation::get_item::GetItemOutput| {
             out.item.and_then(|i| i.u64("c")).unwrap_or_default()
         };

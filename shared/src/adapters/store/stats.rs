@@ -118,6 +118,37 @@ pub fn count_items(
         .collect()
 }
 
+/// Like [`count_items`] for events of different days (`(when, counter,
+/// delta)`): one update per day shard and one for the totals shard, as a
+/// transaction may touch each item once.
+pub fn count_items_on_days(
+    table: &str,
+    key: &str,
+    events: &[(i64, String, i64)],
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let shard = shard_of(key);
+    let mut days: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
+    let mut totals: Vec<(String, i64)> = Vec::new();
+    for (at, name, delta) in events {
+        days.entry(day_sk(&day_of(*at), shard))
+            .or_default()
+            .push((name.clone(), *delta));
+        totals.push((name.clone(), *delta));
+    }
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    days.into_iter()
+        .chain([(total_sk(shard), totals)])
+        .map(|(sk, adds)| {
+            let upd = add_update(table, sk, &adds)
+                .build()
+                .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+            Ok(TransactWriteItem::builder().update(upd).build())
+        })
+        .collect()
+}
+
 /// The `ADD` update of the totals shard alone (no day): for a change to an
 /// all-time count that is not an event of the day (a deleted user).
 pub fn total_item(
@@ -622,6 +653,46 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn events_of_two_days_touch_each_item_once() {
+        let day = 86_400 * 20_000;
+        let keys = |items: Vec<TransactWriteItem>| -> Vec<String> {
+            items
+                .iter()
+                .map(|i| {
+                    let u = i.update().expect("an update");
+                    format!("{:?}", u.key().get("SK").expect("sk"))
+                })
+                .collect()
+        };
+        let same = count_items_on_days(
+            "t",
+            "7",
+            &[
+                (day, "signups".into(), 1),
+                (day + 60, "first_plans".into(), 1),
+            ],
+        )
+        .expect("items");
+        assert_eq!(keys(same).len(), 2, "the day and the totals");
+        let two = keys(
+            count_items_on_days(
+                "t",
+                "7",
+                &[
+                    (day, "signups".into(), 1),
+                    (day + 86_400, "first_plans".into(), 1),
+                ],
+            )
+            .expect("items"),
+        );
+        assert_eq!(two.len(), 3, "two days and the totals");
+        let mut unique = two.clone();
+        unique.dedup();
+        assert_eq!(unique, two);
+        assert!(count_items_on_days("t", "7", &[]).expect("none").is_empty());
+    }
 
     fn end(at: i64, trial: bool) -> Option<End> {
         Some(End { at, trial })
