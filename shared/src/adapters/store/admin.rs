@@ -52,9 +52,17 @@ pub enum Change {
 
 impl Audit {
     /// `<time:011>-<microseconds:06><random>`: newest last within a
-    /// second too, unique across writers.
+    /// second too, unique across writers. `at` was read by the caller a
+    /// moment before: when the clock has passed into the next second
+    /// since, the entry is the last of its second (its microseconds would
+    /// otherwise put it before the second's earlier entries).
     fn sort_key(&self, nonce: &str) -> String {
-        let micros = chrono::Utc::now().timestamp_subsec_micros();
+        let clock = chrono::Utc::now();
+        let micros = match clock.timestamp().cmp(&self.at) {
+            std::cmp::Ordering::Equal => clock.timestamp_subsec_micros(),
+            std::cmp::Ordering::Greater => 999_999,
+            std::cmp::Ordering::Less => 0,
+        };
         let tail: String = nonce
             .chars()
             .filter(char::is_ascii_alphanumeric)
