@@ -1,6 +1,6 @@
 //! `GET /health`: table, queues, dead-letter queues, and whether the functions can start.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::adapters::app::init_logging();
     let probe = std::sync::Arc::new(shared::domains::ops::health::Probe::from_env().await);

@@ -1,6 +1,6 @@
 //! `/pay/yookassa`: the provider's payment notifications.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::adapters::lambda::http_function(|app, req| async move {
         shared::domains::money::payhooks::yookassa(&app, req).await

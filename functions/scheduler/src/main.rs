@@ -2,7 +2,7 @@
 //! falls due — expiry notices, stuck-payment re-checks, the nightly
 //! reconciliation — as delayed jobs.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::adapters::lambda::scheduled_function(|app, now| async move {
         shared::domains::schedule::tick::run(&app, now)

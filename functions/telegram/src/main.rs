@@ -1,6 +1,6 @@
 //! `POST /telegram`: Telegram's webhook.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::adapters::lambda::http_function(|app, req| async move {
         shared::bot::handle_webhook(&app, req).await
