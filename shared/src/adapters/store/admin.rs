@@ -11,7 +11,6 @@ use super::attrs::{ItemExt, n, s};
 use super::stats::{Counted, End, count_items, counter, ends_items, total_item};
 use super::{Item, Store, StoreError, keys};
 use crate::base::types::{Kopecks, TelegramId};
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use futures::FutureExt;
 
@@ -625,20 +624,10 @@ impl Store {
     }
 
     async fn commit(&self, items: Vec<TransactWriteItem>) -> Result<Change, StoreError> {
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .boxed()
-            .await
-        {
-            Ok(_) => Ok(Change::Done),
-            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                Ok(Change::Stale)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(match self.try_transact(items).await? {
+            true => Change::Done,
+            false => Change::Stale,
+        })
     }
 }
 

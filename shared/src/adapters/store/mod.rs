@@ -54,6 +54,29 @@ impl Store {
         &self.table
     }
 
+    /// Runs a transaction: `Ok(true)` committed, `Ok(false)` canceled (a
+    /// condition failed, or a concurrent transaction touched an item): the
+    /// caller re-reads and decides.
+    pub async fn try_transact(
+        &self,
+        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<bool, StoreError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .boxed()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
     /// One cheap call that proves the table is reachable (for `/health`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.client

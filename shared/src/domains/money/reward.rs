@@ -20,7 +20,6 @@ use crate::base::types::Kopecks;
 use crate::domains::money::orders::{
     LedgerEntry, ORDER_SK, Order, OrderStatus, ReferralDue, build_err, extend, order_key,
 };
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use futures::FutureExt;
 
@@ -142,28 +141,16 @@ impl Store {
             };
             items.push(self.ledger_item(&entry, now)?);
         }
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .boxed()
-            .await
-        {
-            Ok(_) => {
-                let mut granted = order.clone();
-                if given {
-                    granted.referral = Some((due.inviter, due.days));
-                    granted.referral_money = (due.money > 0).then_some(due.money);
-                }
-                granted.effects_done.push(REWARD.to_owned());
-                Ok(Some(granted))
-            }
-            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                tracing::info!(order = %order.id, "referral reward transaction canceled; re-reading");
-                Ok(None)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
+        if !self.try_transact(items).boxed().await? {
+            tracing::info!(order = %order.id, "referral reward transaction canceled; re-reading");
+            return Ok(None);
         }
+        let mut granted = order.clone();
+        if given {
+            granted.referral = Some((due.inviter, due.days));
+            granted.referral_money = (due.money > 0).then_some(due.money);
+        }
+        granted.effects_done.push(REWARD.to_owned());
+        Ok(Some(granted))
     }
 }
