@@ -77,6 +77,37 @@ impl Store {
         }
     }
 
+    /// Runs a transaction whose first item is the conditional write that
+    /// decides: `Ok(false)` when that condition did not hold; any other
+    /// cancellation (a conflict on another item) is an error to retry.
+    pub(crate) async fn transact_if(
+        &self,
+        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<bool, StoreError> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .boxed()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(SdkError::ServiceError(e))
+                if matches!(
+                    e.err(),
+                    TransactWriteItemsError::TransactionCanceledException(c)
+                        if c.cancellation_reasons().first().and_then(|r| r.code())
+                            == Some("ConditionalCheckFailed")
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
     /// One cheap call that proves the table is reachable (for `/health`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.client

@@ -7,7 +7,6 @@ use super::users::{PanelLink, Traffic, User};
 use super::{Item, Store, StoreError, keys};
 use crate::base::types::TelegramId;
 use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
 use futures::FutureExt;
@@ -248,32 +247,6 @@ impl Store {
             &[(counter::TRIALS.to_owned(), 1)],
         )?);
         self.transact_if(items).await
-    }
-
-    /// Runs a transaction whose first item is the conditional user write;
-    /// `Ok(false)` when that condition did not hold.
-    async fn transact_if(&self, items: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .boxed()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(
-                    e.err(),
-                    TransactWriteItemsError::TransactionCanceledException(c)
-                        if c.cancellation_reasons().first().and_then(|r| r.code())
-                            == Some("ConditionalCheckFailed")
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
     }
 
     /// Moves the subscription end forward to `end` (never back): a later

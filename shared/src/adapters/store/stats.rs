@@ -10,8 +10,6 @@
 use super::attrs::{ItemExt, n, s};
 use super::keys::day_of;
 use super::{Item, Store, StoreError};
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use futures::FutureExt;
 use std::collections::BTreeMap;
@@ -606,27 +604,7 @@ impl Store {
         let upd = upd.build().map_err(|e| StoreError::Dynamo(e.to_string()))?;
         let mut items = vec![TransactWriteItem::builder().update(upd).build()];
         items.extend(ends_items(&self.table, &id.to_string(), None, Some(end))?);
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .boxed()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(
-                    e.err(),
-                    TransactWriteItemsError::TransactionCanceledException(c)
-                        if c.cancellation_reasons().first().and_then(|r| r.code())
-                            == Some("ConditionalCheckFailed")
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        self.transact_if(items).await
     }
 
     /// A profile's `sub_end`, `trial_end` and mark (consistent read).

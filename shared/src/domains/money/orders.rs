@@ -218,6 +218,23 @@ impl Order {
     }
 }
 
+/// The attributes every order item has, with `status`: what `from_item`
+/// reads back (each writer adds its own: indexes, times, the credit).
+fn order_item(order: &Order, status: OrderStatus) -> Item {
+    Item::from([
+        ("PK".to_owned(), s(order_key(&order.id))),
+        ("SK".to_owned(), s(ORDER_SK)),
+        ("order_id".to_owned(), s(&order.id.0)),
+        ("user".to_owned(), n(order.user)),
+        ("buys".to_owned(), s(order.purchase.code())),
+        ("amount".to_owned(), n(order.amount.minor)),
+        ("currency".to_owned(), s(&order.amount.currency)),
+        ("provider".to_owned(), s(order.provider.code())),
+        ("status".to_owned(), s(status.code())),
+        ("created_at".to_owned(), n(order.created_at)),
+    ])
+}
+
 /// Partition key of an order.
 pub fn order_key(id: &OrderId) -> String {
     format!("ORDER#{id}")
@@ -270,21 +287,14 @@ impl Store {
     /// Writes a new pending order. It has no TTL: an order is kept while
     /// money can still arrive for it.
     pub async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
-        let mut req = self.client.put_item();
+        let mut req = self
+            .client
+            .put_item()
+            .set_item(Some(order_item(order, order.status)));
         if let Some(code) = &order.discount_code {
             req = req.item("discount_code", s(code));
         }
         req.table_name(&self.table)
-            .item("PK", s(order_key(&order.id)))
-            .item("SK", s(ORDER_SK))
-            .item("order_id", s(&order.id.0))
-            .item("user", n(order.user))
-            .item("buys", s(order.purchase.code()))
-            .item("amount", n(order.amount.minor))
-            .item("currency", s(&order.amount.currency))
-            .item("provider", s(order.provider.code()))
-            .item("status", s(order.status.code()))
-            .item("created_at", n(order.created_at))
             .item("GSI1PK", s(format!("ORDERS#{}", order.user)))
             .item("GSI1SK", s(format!("{}#{}", order.created_at, order.id)))
             .item("GSI2PK", s(keys::pending_pk(order.created_at)))
@@ -997,16 +1007,7 @@ impl Store {
     ) -> Result<TransactWriteItem, StoreError> {
         let mut put = Put::builder()
             .table_name(&self.table)
-            .item("PK", s(order_key(&order.id)))
-            .item("SK", s(ORDER_SK))
-            .item("order_id", s(&order.id.0))
-            .item("user", n(order.user))
-            .item("buys", s(order.purchase.code()))
-            .item("amount", n(order.amount.minor))
-            .item("currency", s(&order.amount.currency))
-            .item("provider", s(order.provider.code()))
-            .item("status", s(OrderStatus::Paid.code()))
-            .item("created_at", n(order.created_at))
+            .set_item(Some(order_item(order, OrderStatus::Paid)))
             .item("paid_at", n(now))
             .item("provider_ref", s(&payment.provider_ref))
             .item("GSI1PK", s(format!("ORDERS#{}", order.user)))
@@ -1483,16 +1484,7 @@ impl Store {
         // What every imported order has, pending or paid.
         let mut order = Put::builder()
             .table_name(&self.table)
-            .item("PK", s(order_key(&o.id)))
-            .item("SK", s(ORDER_SK))
-            .item("order_id", s(&o.id.0))
-            .item("user", n(o.user))
-            .item("buys", s(o.purchase.code()))
-            .item("amount", n(o.amount.minor))
-            .item("currency", s(&o.amount.currency))
-            .item("provider", s(o.provider.code()))
-            .item("status", s(o.status.code()))
-            .item("created_at", n(o.created_at))
+            .set_item(Some(order_item(o, o.status)))
             .item("imported", s(&p.source))
             .item("GSI1PK", s(format!("ORDERS#{}", o.user)))
             .item("GSI1SK", s(format!("{}#{}", o.created_at, o.id)))
