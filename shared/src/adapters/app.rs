@@ -43,6 +43,9 @@ pub enum StartupError {
     /// `TELEGRAM_API_URL` is not a URL.
     #[error("TELEGRAM_API_URL: expected a URL, got {0:?}")]
     TelegramUrl(String),
+    /// An HTTP client could not be built (the TLS configuration refused).
+    #[error("could not build an HTTP client: {0}")]
+    HttpClient(String),
 }
 
 impl App {
@@ -59,32 +62,54 @@ impl App {
 
     /// Adds the secret named by `SECRETS_ARN` (if any) to `vars`, parses the
     /// settings and builds the clients over `aws`.
+    ///
+    /// While the secret is on its way, the clients that need no setting are
+    /// built on another thread: their construction (the SDK clients' endpoint
+    /// rules, the HTTP clients) is most of what init costs besides the round
+    /// trip, and the main thread has nothing to do but wait.
     pub async fn load(mut vars: Vars, aws: &SdkConfig) -> Result<App, StartupError> {
-        if let Some(arn) = vars.get("SECRETS_ARN").filter(|s| !s.is_empty()) {
-            let secret = aws_sdk_secretsmanager::Client::new(aws)
-                .get_secret_value()
-                .secret_id(arn)
-                .send()
-                .await
-                .map_err(|e| {
-                    StartupError::Secret(
-                        aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
-                    )
-                })?;
-            if let Some(json) = secret.secret_string() {
-                vars.merge_secret_json(json)?;
-            }
+        let Some(arn) = vars.get("SECRETS_ARN").filter(|s| !s.is_empty()) else {
+            let config = App::parse(&vars)?;
+            return App::with_clients(config, Clients::build(aws)?);
+        };
+        let clients = tokio::task::spawn_blocking({
+            let aws = aws.clone();
+            move || Clients::build(&aws)
+        });
+        let secret = aws_sdk_secretsmanager::Client::new(aws)
+            .get_secret_value()
+            .secret_id(arn)
+            .send()
+            .await
+            .map_err(|e| {
+                StartupError::Secret(
+                    aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
+                )
+            })?;
+        if let Some(json) = secret.secret_string() {
+            vars.merge_secret_json(json)?;
         }
-        for name in Config::ignored_names(&vars) {
+        let config = App::parse(&vars)?;
+        let clients = match clients.await {
+            Ok(built) => built?,
+            Err(e) => return Err(StartupError::HttpClient(e.to_string())),
+        };
+        App::with_clients(config, clients)
+    }
+
+    /// The settings from `vars`, with a warning logged for each one that is
+    /// ignored here or suspicious.
+    fn parse(vars: &Vars) -> Result<Config, StartupError> {
+        for name in Config::ignored_names(vars) {
             tracing::warn!(
                 "{name} is set but has no meaning on serverless; ignored (see docs/configuration.md)"
             );
         }
-        let config = Config::from_vars(&vars)?;
+        let config = Config::from_vars(vars)?;
         for warning in config.warnings() {
             tracing::warn!("{warning}");
         }
-        App::new(config, aws)
+        Ok(config)
     }
 
     /// Like [`App::from_env`], but prints the one-line reason and exits on failure.
@@ -101,34 +126,22 @@ impl App {
 
     /// Builds the clients for `config` over an AWS configuration.
     pub fn new(config: Config, aws: &SdkConfig) -> Result<App, StartupError> {
+        App::with_clients(config, Clients::build(aws)?)
+    }
+
+    fn with_clients(config: Config, clients: Clients) -> Result<App, StartupError> {
         let api_url = reqwest_url(&config.telegram_api_url)?;
-        let bot = Bot::with_client(
-            config.bot_token.clone(),
-            teloxide_core::net::default_reqwest_settings()
-                .use_preconfigured_tls(net::tls_config().clone())
-                .build()
-                .map_err(|e| StartupError::TelegramUrl(format!("http client: {e}")))?,
-        )
-        .set_api_url(api_url);
-        let sqs = aws_sdk_sqs::Client::new(aws);
-        let store = Store::new(
-            aws_sdk_dynamodb::Client::new(aws),
-            config.infra.table_name.clone(),
-        );
-        let outbox = Outbox::new(sqs.clone(), config.infra.outbox_queue_url.clone());
-        let http = net::reqwest_builder()
-            .connect_timeout(std::time::Duration::from_secs(5))
-            .timeout(std::time::Duration::from_secs(12))
-            .build()
-            .map_err(|e| StartupError::TelegramUrl(format!("http client: {e}")))?;
+        let bot = Bot::with_client(config.bot_token.clone(), clients.telegram).set_api_url(api_url);
+        let store = Store::new(clients.dynamodb, config.infra.table_name.clone());
+        let outbox = Outbox::new(clients.sqs.clone(), config.infra.outbox_queue_url.clone());
         let panel = config.panel.as_ref().map(PanelClient::new);
         Ok(App {
             config,
             store,
             outbox,
-            sqs,
+            sqs: clients.sqs,
             bot,
-            http,
+            http: clients.http,
             panel,
             bot_username: OnceCell::new(),
         })
@@ -171,6 +184,35 @@ impl App {
             .map_err(|e| tracing::warn!("getMe failed: {e}"))
             .ok()
             .map(String::as_str)
+    }
+}
+
+/// The clients no setting shapes: built before the settings are known.
+struct Clients {
+    dynamodb: aws_sdk_dynamodb::Client,
+    sqs: aws_sdk_sqs::Client,
+    /// Telegram's (teloxide's timeouts).
+    telegram: reqwest::Client,
+    /// The providers'.
+    http: reqwest::Client,
+}
+
+impl Clients {
+    fn build(aws: &SdkConfig) -> Result<Clients, StartupError> {
+        let http_error = |e: reqwest::Error| StartupError::HttpClient(e.to_string());
+        Ok(Clients {
+            dynamodb: aws_sdk_dynamodb::Client::new(aws),
+            sqs: aws_sdk_sqs::Client::new(aws),
+            telegram: teloxide_core::net::default_reqwest_settings()
+                .use_preconfigured_tls(net::tls_config().clone())
+                .build()
+                .map_err(http_error)?,
+            http: net::reqwest_builder()
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .timeout(std::time::Duration::from_secs(12))
+                .build()
+                .map_err(http_error)?,
+        })
     }
 }
 

@@ -59,8 +59,29 @@ pub fn reqwest_builder() -> reqwest::ClientBuilder {
 
 /// The AWS configuration loader every function, tool and test starts from:
 /// the latest behaviour version and [`sdk_http_client`].
+///
+/// On Lambda the credentials and the region are always in the environment
+/// (the execution role's keys, `AWS_REGION`), so they are taken from there
+/// directly. The default chains would find the same values first, but
+/// building them costs a cold start an STS client (its endpoint rules, a
+/// large JSON document and a dozen regular expressions parsed) and a look
+/// for profile files: about a tenth of a millisecond for nothing. Elsewhere
+/// (tools on an operator's machine, tests) the default chains stay.
 pub fn aws_loader() -> ConfigLoader {
-    aws_config::defaults(BehaviorVersion::latest()).http_client(sdk_http_client())
+    let loader = aws_config::defaults(BehaviorVersion::latest()).http_client(sdk_http_client());
+    let env = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+    match (
+        env("AWS_LAMBDA_FUNCTION_NAME"),
+        env("AWS_ACCESS_KEY_ID"),
+        env("AWS_REGION"),
+    ) {
+        (Some(_), Some(_), Some(region)) => loader
+            .credentials_provider(
+                aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+            )
+            .region(aws_config::Region::new(region)),
+        _ => loader,
+    }
 }
 
 /// The AWS SDK's HTTP client: pooled HTTP/1.1 over [`tls_config`] (plain
