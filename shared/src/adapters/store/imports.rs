@@ -18,7 +18,7 @@
 
 use super::attrs::{ItemExt, n, s};
 use super::once::once_key;
-use super::{Item, Store, StoreError, keys};
+use super::{Item, Read, Store, StoreError, keys};
 use crate::base::types::{Kopecks, Lang, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
@@ -220,7 +220,7 @@ impl Store {
     ) -> Result<std::collections::HashSet<TelegramId>, StoreError> {
         let mut found = std::collections::HashSet::new();
         for chunk in ids.chunks(100) {
-            let mut keys: Vec<Item> = chunk
+            let keys: Vec<Item> = chunk
                 .iter()
                 .map(|id| {
                     Item::from([
@@ -229,44 +229,14 @@ impl Store {
                     ])
                 })
                 .collect();
-            for attempt in 0..10u32 {
-                let ka = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
-                    .set_keys(Some(keys))
-                    .consistent_read(true)
-                    .projection_expression("PK")
-                    .build()
-                    .map_err(build_err)?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, ka)
-                    .send()
-                    .boxed()
-                    .await
-                    .map_err(StoreError::from_sdk)?;
-                for item in out
-                    .responses()
-                    .and_then(|r| r.get(&self.table))
-                    .into_iter()
-                    .flatten()
+            for item in self.batch_get(keys, Read::Consistent, Some("PK")).await? {
+                if let Some(id) = item
+                    .str("PK")
+                    .and_then(|pk| pk.rsplit('#').next())
+                    .and_then(|id| id.parse().ok())
                 {
-                    if let Some(id) = item
-                        .str("PK")
-                        .and_then(|pk| pk.rsplit('#').next())
-                        .and_then(|id| id.parse().ok())
-                    {
-                        found.insert(TelegramId(id));
-                    }
+                    found.insert(TelegramId(id));
                 }
-                keys = out
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(&self.table))
-                    .map(|k| k.keys().to_vec())
-                    .unwrap_or_default();
-                if keys.is_empty() {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(6))).await;
             }
         }
         Ok(found)

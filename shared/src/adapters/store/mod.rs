@@ -108,6 +108,58 @@ impl Store {
         }
     }
 
+    /// Reads up to 100 items by key in one `BatchGetItem`, sending again
+    /// what DynamoDB leaves unprocessed (under throttling) after a short
+    /// pause, five rounds at most; then an error, for the caller's retry.
+    /// Items are returned in no particular order; missing keys are absent.
+    pub(crate) async fn batch_get(
+        &self,
+        keys: Vec<Item>,
+        read: Read,
+        projection: Option<&str>,
+    ) -> Result<Vec<Item>, StoreError> {
+        const ROUNDS: u32 = 5;
+        let mut items = Vec::new();
+        let mut keys = keys;
+        for round in 0..ROUNDS {
+            if keys.is_empty() {
+                return Ok(items);
+            }
+            if round > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
+            }
+            let wanted = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .consistent_read(read == Read::Consistent)
+                .set_projection_expression(projection.map(str::to_owned))
+                .build()
+                .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+            let mut out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, wanted)
+                .send()
+                .boxed()
+                .await
+                .map_err(StoreError::from_sdk)?;
+            if let Some(got) = out.responses.as_mut().and_then(|r| r.remove(&self.table)) {
+                items.extend(got);
+            }
+            keys = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(&self.table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+        }
+        if keys.is_empty() {
+            Ok(items)
+        } else {
+            Err(StoreError::Dynamo(format!(
+                "BatchGetItem left keys unprocessed {ROUNDS} times"
+            )))
+        }
+    }
+
     /// One cheap call that proves the table is reachable (for `/health`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.client
@@ -119,6 +171,15 @@ impl Store {
             .map_err(StoreError::from_sdk)?;
         Ok(())
     }
+}
+
+/// How a read sees recent writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// Every write acknowledged before the read (twice the read capacity).
+    Consistent,
+    /// Possibly a second behind (lists, reports).
+    Eventual,
 }
 
 /// A storage failure. Callers answer 5xx so the sender retries.

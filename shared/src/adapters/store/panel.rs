@@ -4,11 +4,11 @@
 use super::attrs::{n, s};
 use super::stats::{Counted, End, count_items, counter, ends_items};
 use super::users::{PanelLink, Traffic, User};
-use super::{Item, Store, StoreError, keys};
+use super::{Item, Read, Store, StoreError, keys};
 use crate::base::types::TelegramId;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use futures::FutureExt;
 use std::collections::HashMap;
 
@@ -316,42 +316,9 @@ impl Store {
                     ])
                 })
                 .collect();
-            let mut pending = Some(
-                KeysAndAttributes::builder()
-                    .set_keys(Some(keys))
-                    .build()
-                    .map_err(|e| StoreError::Dynamo(e.to_string()))?,
-            );
-            let mut rounds = 0;
-            while let Some(request) = pending.take() {
-                rounds += 1;
-                if rounds > 5 {
-                    return Err(StoreError::Dynamo(
-                        "BatchGetItem left keys unprocessed five times".into(),
-                    ));
-                }
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, request)
-                    .send()
-                    .boxed()
-                    .await
-                    .map_err(StoreError::from_sdk)?;
-                if let Some(items) = out.responses().and_then(|r| r.get(&self.table)) {
-                    for item in items {
-                        if item.contains_key("created_at") {
-                            users.push(User::from_item(item)?);
-                        }
-                    }
-                }
-                pending = out
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(&self.table))
-                    .filter(|k| !k.keys().is_empty())
-                    .cloned();
-                if pending.is_some() {
-                    tokio::time::sleep(std::time::Duration::from_millis(50 << rounds)).await;
+            for item in self.batch_get(keys, Read::Eventual, None).await? {
+                if item.contains_key("created_at") {
+                    users.push(User::from_item(&item)?);
                 }
             }
         }

@@ -14,7 +14,7 @@ use crate::adapters::store::stats::{
     COUNTED, Counted, End, EndMove, count_items, counter, ends_items_all,
 };
 use crate::adapters::store::users::User;
-use crate::adapters::store::{Item, Store, StoreError, keys};
+use crate::adapters::store::{Item, Read, Store, StoreError, keys};
 use crate::base::config::Config;
 use crate::base::config::ReferralBonusMode;
 use crate::base::types::Provider;
@@ -627,42 +627,18 @@ impl Store {
         let Some(buyer) = buyer else {
             return Ok((self.get_order(id).await?, None));
         };
-        use aws_sdk_dynamodb::types::KeysAndAttributes;
-        let key = |pk: String, sk: &str| {
-            std::collections::HashMap::from([("PK".to_owned(), s(pk)), ("SK".to_owned(), s(sk))])
-        };
-        let mut wanted = Some(
-            KeysAndAttributes::builder()
-                .keys(key(order_key(id), ORDER_SK))
-                .keys(key(keys::user(buyer), keys::PROFILE))
-                .consistent_read(true)
-                .build()
-                .map_err(build_err)?,
-        );
-        let mut items = Vec::new();
-        for _ in 0..5 {
-            let Some(ka) = wanted.take() else { break };
-            let out = self
-                .client
-                .batch_get_item()
-                .request_items(&self.table, ka)
-                .send()
-                .boxed()
-                .await
-                .map_err(StoreError::from_sdk)?;
-            if let Some(mut got) = out.responses {
-                items.extend(got.remove(&self.table).unwrap_or_default());
-            }
-            wanted = out
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(&self.table))
-                .filter(|ka| !ka.keys().is_empty());
-        }
-        if wanted.is_some() {
-            return Err(StoreError::Dynamo(
-                "BatchGetItem left keys unprocessed five times".into(),
-            ));
-        }
+        let key =
+            |pk: String, sk: &str| Item::from([("PK".to_owned(), s(pk)), ("SK".to_owned(), s(sk))]);
+        let items = self
+            .batch_get(
+                vec![
+                    key(order_key(id), ORDER_SK),
+                    key(keys::user(buyer), keys::PROFILE),
+                ],
+                Read::Consistent,
+                None,
+            )
+            .await?;
         let order_pk = order_key(id);
         let order = items
             .iter()
