@@ -4,8 +4,7 @@
 //! it, registered or not.
 
 use super::attrs::{ItemExt, n, s};
-use super::{Item, Store, StoreError, keys};
-use aws_sdk_dynamodb::error::SdkError;
+use super::{Item, Store, StoreError, keys, unless_condition_failed};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use futures::FutureExt;
 
@@ -98,13 +97,7 @@ impl Store {
             .send()
             .boxed()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(unless_condition_failed(result)?.is_some())
     }
 
     /// Adds one to a campaign counter (`trials`).
@@ -178,13 +171,7 @@ impl Store {
             .send()
             .boxed()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(unless_condition_failed(result)?.is_some())
     }
 
     /// Reads a campaign.
@@ -248,13 +235,7 @@ impl Store {
             .send()
             .boxed()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(unless_condition_failed(result)?.is_some())
     }
 
     /// Deletes a campaign with its counters; false when there was none.

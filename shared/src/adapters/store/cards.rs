@@ -7,7 +7,7 @@
 use super::attrs::{ItemExt, n, s};
 use super::imports::new_item;
 use super::keys;
-use super::{Store, StoreError};
+use super::{Store, StoreError, unless_condition_failed};
 use crate::base::types::{Period, TelegramId};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use futures::FutureExt;
@@ -201,15 +201,8 @@ impl Store {
             .send()
             .boxed()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(aws_sdk_dynamodb::error::SdkError::ServiceError(e))
-                if e.err().is_conditional_check_failed_exception() =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        unless_condition_failed(result)?;
+        Ok(())
     }
 
     /// Forgets a card (deleted by the user, or revoked at the provider).

@@ -5,7 +5,7 @@
 
 use super::attrs::{ItemExt, n, s};
 use super::keys;
-use super::{Store, StoreError};
+use super::{Store, StoreError, unless_condition_failed};
 use crate::base::types::TelegramId;
 use futures::FutureExt;
 
@@ -149,14 +149,7 @@ impl Store {
             .send()
             .boxed()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(aws_sdk_dynamodb::error::SdkError::ServiceError(e))
-                if e.err().is_conditional_check_failed_exception() =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        unless_condition_failed(result)?;
+        Ok(())
     }
 }

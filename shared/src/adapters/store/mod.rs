@@ -209,6 +209,26 @@ impl StoreError {
     }
 }
 
+/// The outcome of a conditional write: `Ok(Some(output))` when it went
+/// through, `Ok(None)` when its condition did not hold, an error otherwise.
+pub(crate) fn unless_condition_failed<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+) -> Result<Option<T>, StoreError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(SdkError::ServiceError(e))
+            if e.err().code() == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(StoreError::from_sdk(e)),
+    }
+}
+
 /// Key builders: every key format lives here and nowhere else.
 pub mod keys {
     use crate::base::types::TelegramId;

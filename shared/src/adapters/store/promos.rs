@@ -3,9 +3,8 @@
 //! over the code, the marker and the user) is `domains::growth::promo`.
 
 use super::attrs::{ItemExt, n, s};
-use super::{Item, Store, StoreError};
+use super::{Item, Store, StoreError, unless_condition_failed};
 use crate::base::types::TelegramId;
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use futures::FutureExt;
 
@@ -209,13 +208,7 @@ impl Store {
         if let Some(u) = promo.until {
             req = req.item("until", n(u));
         }
-        match req.send().boxed().await {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(unless_condition_failed(req.send().boxed().await)?.is_some())
     }
 
     /// Reads a code (strongly consistent: activation decides on it).
@@ -351,13 +344,7 @@ impl Store {
                 .update_expression("REMOVE #until")
                 .expression_attribute_names("#until", "until"),
         };
-        match req.send().boxed().await {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(unless_condition_failed(req.send().boxed().await)?.is_some())
     }
 
     /// Deletes a code and its activation markers (so the same code made

@@ -14,7 +14,7 @@ use crate::adapters::store::stats::{
     COUNTED, Counted, End, EndMove, count_items, counter, ends_items_all,
 };
 use crate::adapters::store::users::User;
-use crate::adapters::store::{Item, Read, Store, StoreError, keys};
+use crate::adapters::store::{Item, Read, Store, StoreError, keys, unless_condition_failed};
 use crate::base::config::Config;
 use crate::base::config::ReferralBonusMode;
 use crate::base::types::Provider;
@@ -400,13 +400,7 @@ impl Store {
             .send()
             .boxed()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(unless_condition_failed(result)?.is_some())
     }
 
     /// Records an authentic payment that matches no order of ours, once per
@@ -435,13 +429,7 @@ impl Store {
             .send()
             .boxed()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(unless_condition_failed(result)?.is_some())
     }
 
     /// Takes the lease on a paid order's after-payment effects until
@@ -471,13 +459,11 @@ impl Store {
             .send()
             .boxed()
             .await;
-        match result {
-            Ok(out) => out.attributes.as_ref().map(Order::from_item).transpose(),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(None)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        unless_condition_failed(result)?
+            .and_then(|out| out.attributes)
+            .as_ref()
+            .map(Order::from_item)
+            .transpose()
     }
 
     /// Records that the after-payment effect `name` of an order is done.
