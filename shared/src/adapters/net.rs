@@ -235,12 +235,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_refused_connection_is_an_io_error_the_sdk_retries() {
-        // A port nothing listens on: bind, read the port, close.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // A port bound but not listening: connections to it are refused,
+        // and no test running beside this one can take it while it is held.
+        let held = tokio::net::TcpSocket::new_v4().unwrap();
+        held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let port = held.local_addr().unwrap().port();
         let connector = SdkConnector::new(Timeouts {
             connect: Some(Duration::from_secs(2)),
             read: None,
