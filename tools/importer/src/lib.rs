@@ -113,6 +113,21 @@ pub async fn store_from_env(table: &str) -> Store {
     Store::new(aws_sdk_dynamodb::Client::new(&aws), table)
 }
 
+/// For the small table tools: the table named by the first argument (else
+/// `TABLE_NAME`) and a store over it; `None`, after printing `usage`, when
+/// neither names one.
+pub async fn table_from_args(usage: &str) -> Option<(String, Store)> {
+    let Some(table) = std::env::args()
+        .nth(1)
+        .or_else(|| std::env::var("TABLE_NAME").ok())
+    else {
+        eprintln!("usage: {usage}   (or set TABLE_NAME)");
+        return None;
+    };
+    let store = store_from_env(&table).await;
+    Some((table, store))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -6,14 +6,9 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let Some(table) = std::env::args()
-        .nth(1)
-        .or_else(|| std::env::var("TABLE_NAME").ok())
-    else {
-        eprintln!("usage: count-ends <table>   (or set TABLE_NAME)");
+    let Some((_, store)) = importer::table_from_args("count-ends <table>").await else {
         return ExitCode::from(2);
     };
-    let store = importer::store_from_env(&table).await;
     match store.backfill_ends().await {
         Ok(run) => {
             println!(
