@@ -352,7 +352,7 @@ impl Store {
                 .update(upd.build().map_err(build_err)?)
                 .build(),
         ];
-        self.transact(items).await
+        self.try_transact(items).await
     }
 
     /// A recorded fan-out page: its recipients and the next page's start.
@@ -488,7 +488,7 @@ impl Store {
                 },
             )?);
         }
-        if !self.transact(items).await? {
+        if !self.try_transact(items).await? {
             return Ok(BatchClaim::Busy);
         }
         Ok(BatchClaim::Taken {
@@ -529,7 +529,7 @@ impl Store {
         if !counts.is_zero() {
             items.push(self.counts_update(id, counts)?);
         }
-        self.transact(items).await
+        self.try_transact(items).await
     }
 
     fn counts_update(&self, id: &str, c: &Counts) -> Result<TransactWriteItem, StoreError> {
@@ -549,10 +549,5 @@ impl Store {
             .build()
             .map_err(build_err)?;
         Ok(TransactWriteItem::builder().update(upd).build())
-    }
-
-    /// Runs a transaction; `Ok(false)` when a condition failed.
-    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
-        self.try_transact(items).await
     }
 }

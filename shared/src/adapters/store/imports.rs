@@ -18,11 +18,10 @@
 
 use super::attrs::{ItemExt, n, s};
 use super::once::once_key;
-use super::{Item, Read, Store, StoreError, keys};
+use super::{Item, Read, Store, StoreError, Transacted, keys};
 use crate::base::types::{Kopecks, Lang, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use futures::FutureExt;
 
@@ -177,7 +176,7 @@ impl Store {
             }
         }
         for _ in 0..ATTEMPTS {
-            let existing = self.profile_for_import(u.id).await?.unwrap_or_default();
+            let existing = self.profile_item(u.id, None).await?.unwrap_or_default();
             if let Some(outcome) = self.try_import_user(u, &existing, now).await? {
                 result.user = outcome;
                 return Ok(result);
@@ -240,21 +239,6 @@ impl Store {
             }
         }
         Ok(found)
-    }
-
-    async fn profile_for_import(&self, id: TelegramId) -> Result<Option<Item>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(keys::user(id)))
-            .key("SK", s(keys::PROFILE))
-            .consistent_read(true)
-            .send()
-            .boxed()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(out.item)
     }
 
     async fn try_import_user(
@@ -470,31 +454,14 @@ impl Store {
                 "users",
             )?);
         }
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .boxed()
-            .await;
-        match result {
-            Ok(_) => Ok(Some(if merged {
+        match self.transact(items).await? {
+            Transacted::Committed => Ok(Some(if merged {
                 UserImport::Merged
             } else {
                 UserImport::Created
             })),
-            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                let marker_taken = match e.err() {
-                    TransactWriteItemsError::TransactionCanceledException(c) => {
-                        c.cancellation_reasons().first().and_then(|r| r.code())
-                            == Some("ConditionalCheckFailed")
-                    }
-                    _ => false,
-                };
-                // Imported before; or the user changed between our read and write.
-                Ok(marker_taken.then_some(UserImport::Already))
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
+            // Imported before; or the user changed between our read and write.
+            canceled => Ok(canceled.condition_failed(0).then_some(UserImport::Already)),
         }
     }
 

@@ -54,36 +54,12 @@ impl Store {
         &self.table
     }
 
-    /// Runs a transaction: `Ok(true)` committed, `Ok(false)` canceled (a
-    /// condition failed, or a concurrent transaction touched an item): the
-    /// caller re-reads and decides.
-    pub async fn try_transact(
+    /// Runs a transaction and says how it ended: committed, or canceled
+    /// with DynamoDB's reason for each item. Any other failure is an error.
+    pub async fn transact(
         &self,
         items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
-    ) -> Result<bool, StoreError> {
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .boxed()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
-    }
-
-    /// Runs a transaction whose first item is the conditional write that
-    /// decides: `Ok(false)` when that condition did not hold; any other
-    /// cancellation (a conflict on another item) is an error to retry.
-    pub(crate) async fn transact_if(
-        &self,
-        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Transacted, StoreError> {
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
         match self
             .client
@@ -93,18 +69,43 @@ impl Store {
             .boxed()
             .await
         {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(
-                    e.err(),
-                    TransactWriteItemsError::TransactionCanceledException(c)
-                        if c.cancellation_reasons().first().and_then(|r| r.code())
-                            == Some("ConditionalCheckFailed")
-                ) =>
-            {
-                Ok(false)
-            }
+            Ok(_) => Ok(Transacted::Committed),
+            Err(SdkError::ServiceError(e)) => match e.err() {
+                TransactWriteItemsError::TransactionCanceledException(c) => {
+                    Ok(Transacted::Canceled(
+                        c.cancellation_reasons()
+                            .iter()
+                            .map(|r| r.code().filter(|c| *c != "None").map(str::to_owned))
+                            .collect(),
+                    ))
+                }
+                _ => Err(StoreError::from_sdk(SdkError::ServiceError(e))),
+            },
             Err(e) => Err(StoreError::from_sdk(e)),
+        }
+    }
+
+    /// Runs a transaction: `Ok(true)` committed, `Ok(false)` canceled (a
+    /// condition failed, or a concurrent transaction touched an item): the
+    /// caller re-reads and decides.
+    pub async fn try_transact(
+        &self,
+        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<bool, StoreError> {
+        Ok(self.transact(items).await? == Transacted::Committed)
+    }
+
+    /// Runs a transaction whose first item is the conditional write that
+    /// decides: `Ok(false)` when that condition did not hold; any other
+    /// cancellation (a conflict on another item) is an error to retry.
+    pub(crate) async fn transact_if(
+        &self,
+        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<bool, StoreError> {
+        match self.transact(items).await? {
+            Transacted::Committed => Ok(true),
+            canceled if canceled.condition_failed(0) => Ok(false),
+            canceled => Err(canceled.into_error()),
         }
     }
 
@@ -170,6 +171,35 @@ impl Store {
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(())
+    }
+}
+
+/// How a transaction ended, when DynamoDB answered it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Transacted {
+    /// Every item was written.
+    Committed,
+    /// Nothing was written: DynamoDB's reason for each item, in order
+    /// (`None` for the items that were not the cause).
+    Canceled(Vec<Option<String>>),
+}
+
+impl Transacted {
+    /// Whether the condition of item `i` is what canceled the transaction.
+    pub fn condition_failed(&self, i: usize) -> bool {
+        matches!(self, Transacted::Canceled(reasons)
+            if reasons.get(i).and_then(Option::as_deref) == Some("ConditionalCheckFailed"))
+    }
+
+    /// Whether the condition of any item canceled it (not only a conflict).
+    pub fn any_condition_failed(&self) -> bool {
+        matches!(self, Transacted::Canceled(reasons)
+            if reasons.iter().any(|r| r.as_deref() == Some("ConditionalCheckFailed")))
+    }
+
+    /// A cancellation the caller cannot take as an answer: an error to retry.
+    pub fn into_error(self) -> StoreError {
+        StoreError::Dynamo(format!("transaction {self:?}"))
     }
 }
 

@@ -9,7 +9,7 @@
 
 use super::attrs::{ItemExt, n, s};
 use super::keys::day_of;
-use super::{Item, Store, StoreError};
+use super::{Item, Store, StoreError, Transacted};
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use futures::FutureExt;
 use std::collections::BTreeMap;
@@ -189,14 +189,10 @@ impl Store {
         adds: &[(String, i64)],
     ) -> Result<(), StoreError> {
         let items = count_items(&self.table, now, key, adds)?;
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .boxed()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(())
+        match self.transact(items).await? {
+            Transacted::Committed => Ok(()),
+            canceled => Err(canceled.into_error()),
+        }
     }
 
     /// The counters of the days `from..=to` (`yyyy-mm-dd`) and all time:
@@ -561,7 +557,13 @@ impl Store {
                         out.counted += 1;
                         break;
                     }
-                    let Some(now) = self.profile_ends(id).await? else {
+                    let Some(now) = self
+                        .profile_item(
+                            crate::base::types::TelegramId(id),
+                            Some("tg_id, sub_end, trial_end, in_ends"),
+                        )
+                        .await?
+                    else {
                         break;
                     };
                     seen = now;
@@ -605,26 +607,6 @@ impl Store {
         let mut items = vec![TransactWriteItem::builder().update(upd).build()];
         items.extend(ends_items(&self.table, &id.to_string(), None, Some(end))?);
         self.transact_if(items).await
-    }
-
-    /// A profile's `sub_end`, `trial_end` and mark (consistent read).
-    async fn profile_ends(&self, id: i64) -> Result<Option<Item>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(
-                "PK",
-                s(super::keys::user(crate::base::types::TelegramId(id))),
-            )
-            .key("SK", s(super::keys::PROFILE))
-            .projection_expression("tg_id, sub_end, trial_end, in_ends")
-            .consistent_read(true)
-            .send()
-            .boxed()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(out.item)
     }
 }
 

@@ -5,7 +5,6 @@ use super::attrs::{ItemExt, n, s};
 use super::once::once_key;
 use super::{Item, Store, StoreError, keys};
 use crate::base::types::TelegramId;
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use futures::FutureExt;
 
@@ -208,21 +207,15 @@ impl Store {
         let update = update
             .build()
             .map_err(|e| StoreError::Dynamo(e.to_string()))?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(marker).build())
-            .transact_items(TransactWriteItem::builder().update(update).build())
-            .send()
-            .boxed()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                tracing::info!(run, start, "sync page already counted");
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
+        let counted = self
+            .try_transact(vec![
+                TransactWriteItem::builder().put(marker).build(),
+                TransactWriteItem::builder().update(update).build(),
+            ])
+            .await?;
+        if !counted {
+            tracing::info!(run, start, "sync page already counted");
         }
+        Ok(counted)
     }
 }

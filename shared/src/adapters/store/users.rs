@@ -1,7 +1,7 @@
 //! The user item: profile, language, balance, subscription, attribution.
 
 use super::attrs::{ItemExt, n, s};
-use super::{Item, Store, StoreError, keys};
+use super::{Item, Store, StoreError, Transacted, keys};
 use crate::base::types::{Kopecks, Lang, TelegramId};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -367,21 +367,34 @@ impl Store {
                 "users",
             )?);
         }
-        let result = self
+        let written = self.try_transact(items).await?;
+        if !written {
+            tracing::info!(user = %user.id, "attribution already written by another request");
+        }
+        Ok(written)
+    }
+
+    /// A user's profile item as stored, registered or not (a Tribute payer
+    /// is credited before they ever open the bot), read consistently;
+    /// `projection` names the attributes wanted (all when `None`).
+    pub(crate) async fn profile_item(
+        &self,
+        id: TelegramId,
+        projection: Option<&str>,
+    ) -> Result<Option<Item>, StoreError> {
+        let out = self
             .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(id)))
+            .key("SK", s(keys::PROFILE))
+            .set_projection_expression(projection.map(str::to_owned))
+            .consistent_read(true)
             .send()
             .boxed()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                tracing::info!(user = %user.id, "attribution already written by another request");
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item)
     }
 
     /// Reads a user's profile.
@@ -510,33 +523,14 @@ impl Store {
         let mut tries = 0;
         loop {
             tries += 1;
-            match self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .send()
-                .boxed()
-                .await
-            {
-                Ok(_) => return Ok(()),
-                Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                    let unchanged = match e.err() {
-                        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => c
-                            .cancellation_reasons()
-                            .iter()
-                            .any(|r| r.code() == Some("ConditionalCheckFailed")),
-                        _ => false,
-                    };
-                    if unchanged {
-                        return Ok(());
-                    }
-                    if tries >= 3 {
-                        return Err(StoreError::Dynamo(
-                            "blocked mark: transaction conflict".into(),
-                        ));
-                    }
-                }
-                Err(e) => return Err(StoreError::from_sdk(e)),
+            let outcome = self.transact(items.clone()).await?;
+            if outcome == Transacted::Committed || outcome.any_condition_failed() {
+                return Ok(());
+            }
+            if tries >= 3 {
+                return Err(StoreError::Dynamo(
+                    "blocked mark: transaction conflict".into(),
+                ));
             }
         }
     }

@@ -14,14 +14,12 @@ use crate::adapters::store::keys::{self, expiry_pk, expiry_sk};
 use crate::adapters::store::promos::{PROMO_SK, Promo, PromoKind, activation_sk, promo_key};
 use crate::adapters::store::stats::{Counted, End, ends_items};
 use crate::adapters::store::users::User;
-use crate::adapters::store::{Item, Store, StoreError};
+use crate::adapters::store::{Item, Store, StoreError, Transacted};
 use crate::base::i18n::{Arg, html, tr};
 use crate::base::types::{Kopecks, TelegramId};
 use crate::domains::access::sync::SyncReason;
 use crate::domains::money::effects::sync;
 use crate::domains::money::orders::extend;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use futures::FutureExt;
 
@@ -438,38 +436,12 @@ impl Store {
                     .build(),
             );
         }
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .boxed()
-            .await
-        {
-            Ok(_) => Ok(Try::Done(gift)),
-            Err(SdkError::ServiceError(e)) => match e.err() {
-                TransactWriteItemsError::TransactionCanceledException(c) => {
-                    let failed = |i: usize| {
-                        c.cancellation_reasons()
-                            .get(i)
-                            .and_then(|r| r.code())
-                            .is_some_and(|code| code == "ConditionalCheckFailed")
-                    };
-                    Ok(if failed(1) {
-                        Try::AlreadyUsed
-                    } else if failed(0) {
-                        Try::CodeChanged
-                    } else {
-                        Try::UserChanged
-                    })
-                }
-                _ => Err(StoreError::Dynamo(format!(
-                    "promo activation: {:?}",
-                    e.err()
-                ))),
-            },
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(match self.transact(items).await? {
+            Transacted::Committed => Try::Done(gift),
+            canceled if canceled.condition_failed(1) => Try::AlreadyUsed,
+            canceled if canceled.condition_failed(0) => Try::CodeChanged,
+            Transacted::Canceled(_) => Try::UserChanged,
+        })
     }
 
     /// The user's `sub_end` and `trial_end` (consistent read; empty when

@@ -14,12 +14,13 @@ use crate::adapters::store::stats::{
     COUNTED, Counted, End, EndMove, count_items, counter, ends_items_all,
 };
 use crate::adapters::store::users::User;
-use crate::adapters::store::{Item, Read, Store, StoreError, keys, unless_condition_failed};
+use crate::adapters::store::{
+    Item, Read, Store, StoreError, Transacted, keys, unless_condition_failed,
+};
 use crate::base::config::Config;
 use crate::base::config::ReferralBonusMode;
 use crate::base::types::Provider;
 use crate::base::types::{Kopecks, Period, TelegramId};
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use futures::FutureExt;
 
@@ -499,23 +500,6 @@ impl Store {
         Ok(())
     }
 
-    /// Reads a user's profile item, registered or not (crediting may reach a
-    /// Tribute payer before they ever opened the bot).
-    pub(super) async fn user_item(&self, id: TelegramId) -> Result<Option<Item>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(keys::user(id)))
-            .key("SK", s(keys::PROFILE))
-            .consistent_read(true)
-            .send()
-            .boxed()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(out.item)
-    }
-
     /// Credits a proven payment exactly once. The order and its buyer are
     /// read in one round trip when the order's id names the buyer
     /// ([`OrderId::for_buyer`]); older ids cost a second read.
@@ -587,7 +571,10 @@ impl Store {
             }
             let buyer_item = match buyer_item.filter(|_| buyer == Some(order.user)) {
                 Some(item) => item,
-                None => self.user_item(order.user).await?.unwrap_or_default(),
+                None => self
+                    .profile_item(order.user, None)
+                    .await?
+                    .unwrap_or_default(),
             };
             match self
                 .try_credit(config, &order, buyer_item, payment, create, now)
@@ -865,28 +852,11 @@ impl Store {
             },
         );
 
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .boxed()
-            .await;
-        match result {
-            Ok(_) => {}
-            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                let reasons: Vec<Option<String>> = match e.err() {
-                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c) => {
-                        c.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect()
-                    }
-                    _ => Vec::new(),
-                };
-                tracing::info!(order = %order.id, ?reasons, "credit transaction canceled; re-reading");
-                // Whatever failed (the order was paid meanwhile, the balance
-                // or an end date changed), the next attempt re-reads and decides.
-                return Ok(Attempt::Raced);
-            }
-            Err(e) => return Err(StoreError::from_sdk(e)),
+        if let Transacted::Canceled(reasons) = self.transact(items).await? {
+            tracing::info!(order = %order.id, ?reasons, "credit transaction canceled; re-reading");
+            // Whatever failed (the order was paid meanwhile, the balance
+            // or an end date changed), the next attempt re-reads and decides.
+            return Ok(Attempt::Raced);
         }
         let mut paid = order.clone();
         paid.status = OrderStatus::Paid;
@@ -1193,7 +1163,10 @@ impl Store {
             order: order.id.clone(),
             provider: Some(order.provider),
         }];
-        let buyer = self.user_item(order.user).await?.unwrap_or_default();
+        let buyer = self
+            .profile_item(order.user, None)
+            .await?
+            .unwrap_or_default();
         let mut end_moves: Vec<EndMove> = Vec::new();
         let mut shortfall = 0;
         let mut buyer_end = None;
@@ -1246,7 +1219,7 @@ impl Store {
         }
         let mut inviter_end = None;
         if let Some((inviter, days)) = order.referral
-            && let Some(item) = self.user_item(inviter).await?
+            && let Some(item) = self.profile_item(inviter, None).await?
         {
             let old_end = item.i64("sub_end").filter(|_| days > 0);
             let money = order.referral_money.unwrap_or_default();
@@ -1314,30 +1287,18 @@ impl Store {
         for entry in &ledger {
             items.push(self.ledger_item(entry, now)?);
         }
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .boxed()
-            .await
-        {
-            Ok(_) => {
-                let mut refunded = order.clone();
-                refunded.status = OrderStatus::Refunded;
-                Ok(Some(Refund::Done {
-                    order: refunded,
-                    buyer_end,
-                    inviter_end,
-                    shortfall,
-                }))
-            }
-            Err(SdkError::ServiceError(e)) if e.err().is_transaction_canceled_exception() => {
-                tracing::info!(order = %order.id, "refund transaction canceled; re-reading");
-                Ok(None)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
+        if !self.try_transact(items).await? {
+            tracing::info!(order = %order.id, "refund transaction canceled; re-reading");
+            return Ok(None);
         }
+        let mut refunded = order.clone();
+        refunded.status = OrderStatus::Refunded;
+        Ok(Some(Refund::Done {
+            order: refunded,
+            buyer_end,
+            inviter_end,
+            shortfall,
+        }))
     }
 
     fn take_back_days_item(

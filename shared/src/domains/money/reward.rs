@@ -55,7 +55,7 @@ impl Store {
             // take back), or the inviter is gone: nothing is owed.
             let inviter = match current.status {
                 OrderStatus::Paid => self
-                    .user_item(due.inviter)
+                    .profile_item(due.inviter, None)
                     .boxed()
                     .await?
                     .filter(|i| i.contains_key("created_at")),
