@@ -217,7 +217,7 @@ async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the
         .filter(|r| r.kind == "admin_balance")
         .collect();
     assert_eq!(adj.len(), 1);
-    assert_eq!(adj[0].amount.as_ref().map(|m| m.minor), Some(15_000));
+    assert_eq!(adj[0].amount.as_ref().map(|m| m.minor()), Some(15_000));
     assert!(
         ledger
             .iter()

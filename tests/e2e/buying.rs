@@ -165,10 +165,7 @@ async fn a_user_buys_a_month_with_stars_and_is_told_once() {
     assert_eq!(ledger.len(), 1);
     assert_eq!(ledger[0].kind, "purchase");
     assert_eq!(
-        ledger[0]
-            .amount
-            .as_ref()
-            .map(|m| (m.minor, m.currency.as_str())),
+        ledger[0].amount.as_ref().map(|m| (m.minor(), m.currency())),
         Some((150, "XTR"))
     );
 

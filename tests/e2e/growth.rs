@@ -310,7 +310,7 @@ async fn expired_switched_off_and_unknown_codes_are_refused_in_the_users_languag
     let rows = ledger(&t, 6102).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].kind, "promo_balance");
-    assert_eq!(rows[0].amount.as_ref().map(|m| m.minor), Some(5_000));
+    assert_eq!(rows[0].amount.as_ref().map(|m| m.minor()), Some(5_000));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -387,7 +387,7 @@ async fn a_discount_code_lowers_the_next_price_once() {
         .await
         .into_iter()
         .filter(|r| r.kind == "purchase")
-        .filter_map(|r| r.amount.map(|m| m.minor))
+        .filter_map(|r| r.amount.map(|m| m.minor()))
         .collect();
     assert_eq!(purchases, vec![112]);
 }
@@ -529,7 +529,7 @@ async fn balance_referral_bonuses_reach_the_ledger_and_a_refund_takes_them_back(
     let rows = ledger(&t, 6601).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].kind, "referral_bonus");
-    assert_eq!(rows[0].amount.as_ref().map(|m| m.minor), Some(5_000));
+    assert_eq!(rows[0].amount.as_ref().map(|m| m.minor()), Some(5_000));
     t.stack.drain_panel_sync().await.expect("sync");
     assert!(
         panel.user_named("tg_6601").is_none(),

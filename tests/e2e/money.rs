@@ -1093,7 +1093,7 @@ async fn yookassa_refund(
 ) -> u16 {
     let o = order(t, id).await;
     let payment_id = o.provider_ref.expect("payment id");
-    let value = format!("{}.{:02}", o.amount.minor / 100, o.amount.minor % 100);
+    let value = format!("{}.{:02}", o.amount.minor() / 100, o.amount.minor() % 100);
     providers.insert_refund(json!({
         "id": refund_id, "payment_id": payment_id, "status": "succeeded",
         "amount": {"value": value, "currency": "RUB"}, "created_at": "2026-11-21T09:00:00.000Z"

@@ -868,7 +868,7 @@ async fn crypto_priced_invoices_use_the_exchange_rate() {
         .expect("s")
         .expect("o");
     assert_eq!(
-        (o.amount.minor, o.amount.currency.as_str()),
+        (o.amount.minor(), o.amount.currency()),
         (2_090_000_000, "USDT")
     );
 }

@@ -415,10 +415,9 @@ async fn cryptopay_invoices_carry_the_token_and_our_order() {
     );
 
     let crypto = CreateInvoice {
-        price: InvoicePrice::Crypto {
-            asset: "TON".into(),
-            amount: "0.75".into(),
-        },
+        price: InvoicePrice::Crypto(
+            shared::base::money::AssetAmount::parse("TON", "0.75").expect("amount"),
+        ),
         paid_button_url: None,
         ..fiat.clone()
     };

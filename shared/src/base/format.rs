@@ -2,6 +2,7 @@
 
 use crate::base::config::Config;
 use crate::base::i18n::{Arg, tr};
+use crate::base::money::{Money, decimal_text};
 use crate::base::types::{Kopecks, Lang};
 
 /// A date as the user reads it.
@@ -29,6 +30,17 @@ pub fn bytes_text(lang: Lang, bytes: u64) -> String {
         let tenths = (bytes * 10 + GIB / 2) / GIB;
         let amount = format!("{}.{}", tenths / 10, tenths % 10);
         tr(lang, "size-gb", &[("amount", Arg::Str(amount))])
+    }
+}
+
+/// An amount in its own unit as people read it: "199 ₽", "150 ⭐",
+/// "2.09 USDT", "4.99 EUR".
+pub fn money_text(config: &Config, m: &Money) -> String {
+    match m {
+        Money::Rub(k) => money(config, *k),
+        Money::Stars(s) => format!("{} ⭐", s.0),
+        Money::Crypto(a) => format!("{} {}", a.text(), a.asset()),
+        Money::Fiat(f) => format!("{} {}", decimal_text(f.cents(), 2), f.currency()),
     }
 }
 

@@ -8,5 +8,6 @@ pub mod clock;
 pub mod config;
 pub mod format;
 pub mod i18n;
+pub mod money;
 pub mod refcode;
 pub mod types;

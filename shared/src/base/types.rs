@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub use crate::base::money::{Kopecks, Stars};
+
 /// A Telegram user or chat id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -13,39 +15,6 @@ impl fmt::Display for TelegramId {
         self.0.fmt(f)
     }
 }
-
-/// Russian money in kopecks (1 RUB = 100 kopecks). Never a float.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
-)]
-#[serde(transparent)]
-pub struct Kopecks(pub u64);
-
-impl Kopecks {
-    /// Whole rubles.
-    pub fn from_rubles(rubles: u64) -> Self {
-        Kopecks(rubles * 100)
-    }
-
-    /// "199" for whole rubles, "199.50" otherwise.
-    pub fn display_rubles(self) -> String {
-        if self.0.is_multiple_of(100) {
-            format!("{}", self.0 / 100)
-        } else {
-            format!("{}.{:02}", self.0 / 100, self.0 % 100)
-        }
-    }
-
-    /// Always two decimals, as payment APIs want ("199.00").
-    pub fn two_decimals(self) -> String {
-        format!("{}.{:02}", self.0 / 100, self.0 % 100)
-    }
-}
-
-/// Telegram Stars (currency XTR), whole units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Stars(pub u32);
 
 /// A subscription period that can be sold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -196,13 +165,6 @@ impl Provider {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kopecks_display() {
-        assert_eq!(Kopecks(19900).display_rubles(), "199");
-        assert_eq!(Kopecks(19950).display_rubles(), "199.50");
-        assert_eq!(Kopecks(5).two_decimals(), "0.05");
-    }
 
     #[test]
     fn period_codes_round_trip() {

@@ -731,10 +731,8 @@ pub fn revenue_text(app: &App, lang: Lang, st: &Stats) -> String {
         let parts: Vec<String> = rev
             .iter()
             .map(|((prov, cur), v)| {
-                let m = Money {
-                    minor: (*v).max(0) as u64,
-                    currency: cur.clone(),
-                };
+                let m =
+                    Money::from_minor((*v).max(0) as u64, cur).unwrap_or(Money::Rub(Kopecks(0)));
                 format!(
                     "{prov} {}",
                     crate::domains::money::effects::amount_text(app, &m)
@@ -982,10 +980,7 @@ async fn payments(
     }
     let mut kb = Vec::new();
     for (r, status) in rows.iter().take(PAYMENTS_SHOWN) {
-        let m = Money {
-            minor: r.amount,
-            currency: r.currency.clone(),
-        };
+        let m = Money::from_minor(r.amount, &r.currency).unwrap_or(Money::Rub(Kopecks(0)));
         text.push_str(&format!(
             "\n{} · <code>{}</code> · {} · {} · {} · {status}",
             date_time(r.at),

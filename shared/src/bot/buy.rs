@@ -236,7 +236,7 @@ pub fn pay_link(lang: Lang, url: &str, purchase: Purchase, amount: String) -> Sc
     }
     let back_to = match purchase {
         Purchase::Plan(_) => BuyAction::Plans,
-        Purchase::TopUp => BuyAction::TopUp,
+        Purchase::TopUp(_) => BuyAction::TopUp,
     };
     rows.push(back(lang, &back_to));
     Screen {
@@ -278,11 +278,7 @@ fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
     let amount = row
         .amount
         .as_ref()
-        .map(|m| match m.currency.as_str() {
-            "RUB" => money(config, Kopecks(m.minor)),
-            "XTR" => format!("{} ⭐", m.minor),
-            other => format!("{} {other}", m.minor),
-        })
+        .map(|m| crate::base::format::money_text(config, m))
         .unwrap_or_default();
     let key = match row.kind.as_str() {
         "purchase" => "history-purchase",

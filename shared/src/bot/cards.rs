@@ -13,7 +13,7 @@ use crate::base::callback::{Action, device_key};
 use crate::base::clock::now;
 use crate::base::format::money;
 use crate::base::i18n::{Arg, html, t, tr};
-use crate::base::types::{Kopecks, Provider};
+use crate::base::types::Provider;
 use crate::domains::money::catalog::plan_price;
 use crate::domains::renewal::balance;
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -61,7 +61,10 @@ fn balance_part(
         },
         &[
             ("months", Arg::Num(i64::from(period.months()))),
-            ("amount", Arg::Str(money(&app.config, Kopecks(price.minor)))),
+            (
+                "amount",
+                Arg::Str(money(&app.config, price.as_rub().unwrap_or_default())),
+            ),
         ],
     ));
     Some(vec![InlineKeyboardButton::callback(

@@ -879,11 +879,8 @@ async fn on_buy(
                 answer_callback(app, q, Some(t(user.lang, "method-unavailable")), true).await;
                 return Ok(());
             }
-            (
-                Purchase::TopUp,
-                Money::rub(crate::base::types::Kopecks::from_rubles(u64::from(rub))),
-                provider,
-            )
+            let rubles = crate::base::types::Kopecks::from_rubles(u64::from(rub));
+            (Purchase::TopUp(rubles), Money::rub(rubles), provider)
         }
     };
     use crate::domains::money::checkout::Checkout;

@@ -37,12 +37,9 @@ pub async fn check_pre_checkout(
     {
         return Ok(Err("payment-unknown-order"));
     }
-    let expected = Money {
-        minor: u64::from(q.total_amount),
-        currency: q.currency.clone(),
-    };
+    let expected = Money::from_minor(u64::from(q.total_amount), &q.currency);
     if order.provider != Provider::Stars
-        || order.amount != expected
+        || Some(&order.amount) != expected.as_ref()
         || order.user.0 != q.from.id.0 as i64
     {
         return Ok(Err("payment-mismatch"));
@@ -63,6 +60,14 @@ pub async fn on_successful_payment(
     credit_stars(app, from, paid, &charge).await
 }
 
+/// What Telegram says was paid (always Stars for our invoices). A
+/// currency code we cannot read becomes zero Stars, which matches no order
+/// and is recorded and flagged as a mismatch.
+fn paid_money(paid: &SuccessfulPayment) -> Money {
+    Money::from_minor(u64::from(paid.total_amount), &paid.currency)
+        .unwrap_or(Money::Stars(crate::base::types::Stars(0)))
+}
+
 async fn credit_stars(
     app: &App,
     from: &teloxide_core::types::User,
@@ -77,10 +82,7 @@ async fn credit_stars(
         {
             let payment = Payment {
                 order,
-                amount: Money {
-                    minor: u64::from(paid.total_amount),
-                    currency: paid.currency.clone(),
-                },
+                amount: paid_money(paid),
                 provider_ref: charge.to_owned(),
             };
             crate::domains::money::settle::settle(app, "stars", &payment).await?;
@@ -99,10 +101,7 @@ async fn credit_stars(
     };
     let payment = Payment {
         order,
-        amount: Money {
-            minor: u64::from(paid.total_amount),
-            currency: paid.currency.clone(),
-        },
+        amount: paid_money(paid),
         provider_ref: charge.to_owned(),
     };
     crate::domains::money::settle::settle(app, "stars", &payment).await?;

@@ -210,10 +210,7 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
             source_id: format!("tx{}", t.id),
             kind: kind.into(),
             at: t.created_at.unwrap_or(now),
-            amount: Some(Money {
-                minor: t.amount_kopeks.unsigned_abs(),
-                currency: "RUB".into(),
-            }),
+            amount: Some(Money::rub(Kopecks(t.amount_kopeks.unsigned_abs()))),
         });
     }
 
@@ -398,7 +395,7 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
                 .iter()
                 .filter_map(|h| match h.order.purchase {
                     Purchase::Plan(p) => Some((h.paid_at, p)),
-                    Purchase::TopUp => None,
+                    Purchase::TopUp(_) => None,
                 })
                 .max_by_key(|(at, _)| *at)
                 .map_or(renew_default, |(_, p)| p);
@@ -580,7 +577,12 @@ fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, St
                 .and_then(Period::from_months)
                 .ok_or_else(|| format!("a period of {m} months is not one this bot sells"))?,
         ),
-        None if topup || provider == Provider::Balance => Purchase::TopUp,
+        // The rubles the old bot put on the balance: the amount when paid in
+        // rubles; otherwise unknown (a late payment of it is flagged, not
+        // credited: see `Store::credit`).
+        None if topup || provider == Provider::Balance => {
+            Purchase::TopUp(Kopecks(if currency == "RUB" { minor } else { 0 }))
+        }
         None => return Err("neither a period nor a balance top-up".into()),
     };
     let created = p.created_at.ok_or("no creation time")?;
@@ -601,7 +603,7 @@ fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, St
     let mut order = Order::new(
         TelegramId(p.user_id),
         purchase,
-        Money { minor, currency },
+        Money::from_minor(minor, &currency).ok_or("no such currency")?,
         provider,
         created,
     );
@@ -611,7 +613,7 @@ fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, St
         order.status = OrderStatus::Paid;
         order.granted_days = match purchase {
             Purchase::Plan(period) => Some(period.days()),
-            Purchase::TopUp => None,
+            Purchase::TopUp(_) => None,
         };
     }
     Ok(Some(HistoricalPayment {
@@ -707,14 +709,14 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(h.order.provider, Provider::Stars);
-        assert_eq!(h.order.amount.minor, 250);
+        assert_eq!(h.order.amount.minor(), 250);
         assert_eq!(h.order.granted_days, Some(90));
         assert_eq!(h.order.id, order_id(7));
         assert_eq!(h.order.id.0.len(), 32);
         let rub = map_payment(&paid("yookassa", 19_900, "rub", Some(1)))
             .unwrap()
             .unwrap();
-        assert_eq!(rub.order.amount.minor, 19_900);
+        assert_eq!(rub.order.amount.minor(), 19_900);
         assert!(map_payment(&paid("platega", 100, "RUB", Some(1))).is_err());
         assert!(map_payment(&paid("yookassa", 100, "RUB", Some(2))).is_err());
         assert!(map_payment(&paid("yookassa", 150, "XTR", Some(1))).is_err());

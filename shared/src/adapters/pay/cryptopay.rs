@@ -11,6 +11,7 @@
 use super::wire::{self, API_TIMEOUT};
 use super::{Money, OrderId, PayError, Verified, hex_eq, parse_minor};
 use crate::base::config::CryptoPay;
+use crate::base::money::AssetAmount;
 use crate::base::types::Kopecks;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -20,8 +21,7 @@ const PROVIDER: &str = "cryptopay";
 /// The header that carries the webhook signature.
 pub const SIGNATURE_HEADER: &str = "crypto-pay-api-signature";
 
-/// Decimal places of crypto [`Money`], for every asset.
-pub const CRYPTO_DECIMALS: u32 = 9;
+pub use crate::base::money::CRYPTO_DECIMALS;
 
 /// Decimal places of fiat invoice amounts (RUB, USD, EUR...).
 pub const FIAT_DECIMALS: u32 = 2;
@@ -39,13 +39,8 @@ pub enum InvoicePrice {
         /// Assets the payer may use, e.g. `["USDT", "TON"]`.
         accepted_assets: Vec<String>,
     },
-    /// In a crypto asset.
-    Crypto {
-        /// Asset code, e.g. `USDT`.
-        asset: String,
-        /// Decimal amount as Crypto Pay takes it, e.g. `"3.5"`.
-        amount: String,
-    },
+    /// In a crypto asset (sent as a decimal, e.g. `"3.5"`).
+    Crypto(AssetAmount),
 }
 
 /// What we ask Crypto Pay to invoice.
@@ -143,16 +138,7 @@ pub struct CryptoPayUpdate {
 /// A crypto amount as [`Money`] with [`CRYPTO_DECIMALS`] places; `None` when
 /// the asset code or the amount is not one.
 pub fn crypto_money(asset: &str, amount: &str) -> Option<Money> {
-    let asset = asset.trim();
-    let ok_asset =
-        (1..=10).contains(&asset.len()) && asset.bytes().all(|b| b.is_ascii_alphanumeric());
-    if !ok_asset {
-        return None;
-    }
-    Some(Money {
-        minor: parse_minor(amount, CRYPTO_DECIMALS)?,
-        currency: asset.to_ascii_uppercase(),
-    })
+    AssetAmount::parse(asset, amount).map(Money::Crypto)
 }
 
 // ---------------------------------------------------------------------------
@@ -186,17 +172,16 @@ pub fn invoice_request(req: &CreateInvoice) -> Result<Value, PayError> {
                 body["accepted_assets"] = json!(accepted_assets.join(","));
             }
         }
-        InvoicePrice::Crypto { asset, amount } => {
-            let m = crypto_money(asset, amount)
-                .filter(|m| m.minor > 0)
-                .ok_or_else(|| {
-                    PayError::Refused(format!(
-                        "cryptopay: {amount:?} {asset:?} is not a positive crypto amount"
-                    ))
-                })?;
+        InvoicePrice::Crypto(amount) => {
+            if amount.nano() == 0 {
+                return Err(PayError::Refused(format!(
+                    "cryptopay: 0 {} is not a positive crypto amount",
+                    amount.asset()
+                )));
+            }
             body["currency_type"] = json!("crypto");
-            body["asset"] = json!(m.currency);
-            body["amount"] = json!(amount.trim());
+            body["asset"] = json!(amount.asset());
+            body["amount"] = json!(amount.text());
         }
     }
     if let Some(url) = &req.paid_button_url {
@@ -391,11 +376,9 @@ fn parse_invoice(p: &Value) -> Result<CryptoInvoice, PayError> {
                 .as_str()
                 .filter(|f| !f.is_empty())
                 .ok_or_else(|| malformed("fiat invoice without fiat"))?;
-            Money {
-                minor: parse_minor(&amount_text, FIAT_DECIMALS)
-                    .ok_or_else(|| malformed(&format!("amount {amount_text:?}")))?,
-                currency: fiat.to_ascii_uppercase(),
-            }
+            parse_minor(&amount_text, FIAT_DECIMALS)
+                .and_then(|minor| Money::from_minor(minor, fiat))
+                .ok_or_else(|| malformed(&format!("amount {amount_text:?} {fiat:?}")))?
         }
         CurrencyKind::Crypto => {
             let asset = p["asset"]
@@ -494,13 +477,7 @@ mod tests {
             .into_inner();
         let inv = u.invoice;
         assert_eq!(inv.kind, CurrencyKind::Crypto);
-        assert_eq!(
-            inv.price,
-            Money {
-                minor: 4_750_000_000,
-                currency: "TON".into()
-            }
-        );
+        assert_eq!(inv.price, Money::from_minor(4_750_000_000, "TON").unwrap());
         assert_eq!(inv.amount_text, "4.75");
         assert_eq!(inv.paid_asset, None);
         assert_eq!(inv.payload.as_deref(), Some("2207"));
@@ -608,8 +585,8 @@ mod tests {
     #[test]
     fn crypto_amounts_compare_as_decimals() {
         assert_eq!(crypto_money("usdt", "2.5"), crypto_money("USDT", "2.500"));
-        assert_eq!(crypto_money("TON", "0.000000001").unwrap().minor, 1);
-        assert_eq!(crypto_money("BTC", "0.00012345").unwrap().minor, 123_450);
+        assert_eq!(crypto_money("TON", "0.000000001").unwrap().minor(), 1);
+        assert_eq!(crypto_money("BTC", "0.00012345").unwrap().minor(), 123_450);
         assert_eq!(crypto_money("TON", "1.0000000001"), None, "10 places");
         assert_eq!(crypto_money("US DT", "1"), None);
         assert_ne!(crypto_money("TON", "2.5"), crypto_money("USDT", "2.5"));
@@ -651,10 +628,7 @@ mod tests {
     fn crypto_invoice_request_matches_the_documented_shape() {
         let req = CreateInvoice {
             order: OrderId::parse("0123456789abcdef0123456789abcdef").unwrap(),
-            price: InvoicePrice::Crypto {
-                asset: "usdt".into(),
-                amount: "4.2".into(),
-            },
+            price: InvoicePrice::Crypto(AssetAmount::parse("usdt", "4.2").unwrap()),
             description: "VPN 1 month".into(),
             expires_in: 1800,
             paid_button_url: None,
@@ -663,14 +637,12 @@ mod tests {
             invoice_request(&req).unwrap(),
             fixture("create_invoice_crypto.json")
         );
-        for bad in ["0", "-1", "1e2", "", "4.0000000001"] {
-            let mut r = req.clone();
-            r.price = InvoicePrice::Crypto {
-                asset: "USDT".into(),
-                amount: bad.into(),
-            };
-            assert!(invoice_request(&r).is_err(), "{bad:?}");
+        for bad in ["-1", "1e2", "", "4.0000000001"] {
+            assert_eq!(AssetAmount::parse("USDT", bad), None, "{bad:?}");
         }
+        let mut r = req.clone();
+        r.price = InvoicePrice::Crypto(AssetAmount::parse("USDT", "0").unwrap());
+        assert!(invoice_request(&r).is_err(), "zero");
         let mut r = req.clone();
         r.expires_in = 0;
         assert!(invoice_request(&r).is_err());

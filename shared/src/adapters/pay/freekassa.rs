@@ -313,10 +313,7 @@ pub fn parse_order(v: &Value, order: &OrderId) -> Option<FkOrder> {
     };
     Some(FkOrder {
         fk_order_id,
-        amount: Money {
-            minor,
-            currency: v["currency"].as_str().unwrap_or(CURRENCY).to_owned(),
-        },
+        amount: Money::from_minor(minor, v["currency"].as_str().unwrap_or(CURRENCY))?,
         status: FkStatus::from_code(status),
     })
 }
@@ -434,10 +431,7 @@ pub fn verify_notification(
     Ok(Verified::trust(FkNotification {
         merchant_order_id: order.to_owned(),
         order_id: OrderId::parse(order),
-        amount: Money {
-            minor,
-            currency: CURRENCY.into(),
-        },
+        amount: Money::rub(Kopecks(minor)),
         intid: text("intid")?,
         cur_id: text("CUR_ID")?,
         payer_email: text("P_EMAIL")?,
@@ -658,7 +652,7 @@ mod tests {
             let n = verify_notification(&cfg(), from_fk(), &p)
                 .unwrap()
                 .into_inner();
-            assert_eq!(n.amount.minor, 44900, "{amount}");
+            assert_eq!(n.amount.minor(), 44900, "{amount}");
         }
         let p = resign(&params, "449.5", "unit_second_secret");
         assert_eq!(
@@ -666,7 +660,7 @@ mod tests {
                 .unwrap()
                 .get()
                 .amount
-                .minor,
+                .minor(),
             44950
         );
         // Authentic but not money.

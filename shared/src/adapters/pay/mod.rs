@@ -9,7 +9,7 @@ pub mod tribute;
 pub mod wire;
 pub mod yookassa;
 
-use crate::base::types::Kopecks;
+pub use crate::base::money::{Money, parse_decimal as parse_minor};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -63,57 +63,6 @@ impl fmt::Display for OrderId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-/// An amount in a currency's minor units, as a provider reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Money {
-    /// Minor units (kopecks for RUB, whole Stars for XTR, cents for USD,
-    /// 10^-decimals for crypto assets).
-    pub minor: u64,
-    /// Upper-case currency or asset code: `RUB`, `XTR`, `USDT`, `TON`.
-    pub currency: String,
-}
-
-impl Money {
-    /// Rubles in kopecks.
-    pub fn rub(k: Kopecks) -> Money {
-        Money {
-            minor: k.0,
-            currency: "RUB".into(),
-        }
-    }
-}
-
-/// Parses a decimal amount string ("299", "299.5", "299.00") into minor
-/// units with `decimals` places; `None` for anything else (negative,
-/// exponent, too many decimals, empty).
-pub fn parse_minor(s: &str, decimals: u32) -> Option<u64> {
-    let s = s.trim();
-    let (whole, frac) = match s.split_once('.') {
-        Some((w, f)) => (w, f),
-        None => (s, ""),
-    };
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() as u32 > decimals {
-        // Allow trailing zeros beyond the precision ("1.500000000" for 2 places is not money we issue).
-        let trimmed = frac.trim_end_matches('0');
-        if trimmed.len() as u32 > decimals || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        return parse_minor(&format!("{whole}.{trimmed}"), decimals);
-    }
-    let scale = 10u64.checked_pow(decimals)?;
-    let w: u64 = whole.parse().ok()?;
-    let mut f: u64 = if frac.is_empty() {
-        0
-    } else {
-        frac.parse().ok()?
-    };
-    f = f.checked_mul(10u64.checked_pow(decimals - frac.len() as u32)?)?;
-    w.checked_mul(scale)?.checked_add(f)
 }
 
 /// A notification whose authenticity was proven. Only provider modules
@@ -173,21 +122,6 @@ pub fn hex_eq(expected_lower_hex: &str, given: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn decimal_amounts() {
-        assert_eq!(parse_minor("299", 2), Some(29900));
-        assert_eq!(parse_minor("299.00", 2), Some(29900));
-        assert_eq!(parse_minor("299.5", 2), Some(29950));
-        assert_eq!(parse_minor("0.05", 2), Some(5));
-        assert_eq!(parse_minor("1.500000", 2), Some(150));
-        assert_eq!(parse_minor("1.505", 2), None);
-        assert_eq!(parse_minor("-1", 2), None);
-        assert_eq!(parse_minor("1e3", 2), None);
-        assert_eq!(parse_minor("", 2), None);
-        assert_eq!(parse_minor(".5", 2), None);
-        assert_eq!(parse_minor("12.345678", 6), Some(12_345_678));
-    }
 
     #[test]
     fn order_ids() {

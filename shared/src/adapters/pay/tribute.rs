@@ -179,11 +179,12 @@ fn parse_subscription(p: &Value) -> Result<TributeSubscription, PayError> {
         .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_alphabetic()))
         .ok_or_else(|| malformed("subscription without currency"))?
         .to_ascii_uppercase();
+    if Money::from_minor(0, &currency).is_none() {
+        return Err(malformed(&format!("currency {currency:?}")));
+    }
     let money = |k: &str| {
-        p[k].as_u64().map(|minor| Money {
-            minor,
-            currency: currency.clone(),
-        })
+        p[k].as_u64()
+            .and_then(|minor| Money::from_minor(minor, &currency))
     };
     let amount =
         money("amount").ok_or_else(|| malformed("amount is not a whole number of minor units"))?;
@@ -238,15 +239,15 @@ pub fn period_of(event: &TributeEvent, plans: &[PlanConfig]) -> Option<Period> {
     if let Some(p) = s.period.as_deref().and_then(period_from_word) {
         return Some(p);
     }
-    if s.amount.currency != "RUB" {
+    let charged = [s.amount.as_rub(), s.price.as_ref().and_then(Money::as_rub)];
+    if charged[0].is_none() {
         return None;
     }
-    let charged = [Some(s.amount.minor), s.price.as_ref().map(|p| p.minor)];
     let mut matching = plans.iter().filter(|plan| {
         plan.tribute_link.is_some()
             && plan
                 .rub_price
-                .is_some_and(|price| charged.contains(&Some(price.0)))
+                .is_some_and(|price| charged.contains(&Some(price)))
     });
     match (matching.next(), matching.next()) {
         (Some(plan), None) => Some(plan.period),
@@ -268,12 +269,11 @@ pub fn product_of(
 ) -> Result<Period, String> {
     let s = event.subscription().ok_or("not a subscription event")?;
     let seen = format!(
-        "subscription_id {}, period_id {}, channel_id {}, {} {}",
+        "subscription_id {}, period_id {}, channel_id {}, {}",
         s.subscription_id,
         s.period_id.map_or("-".into(), |p| p.to_string()),
         s.channel_id.map_or("-".into(), |c| c.to_string()),
-        s.amount.minor,
-        s.amount.currency
+        s.amount,
     );
     if !cfg.subscription_ids.contains(&s.subscription_id) {
         return Err(format!("not one of TRIBUTE_SUBSCRIPTION_IDS ({seen})"));
@@ -296,10 +296,7 @@ pub fn product_of(
         .prices
         .iter()
         .find(|(p, _, _)| *p == period)
-        .map(|(_, minor, cur)| Money {
-            minor: *minor,
-            currency: cur.clone(),
-        })
+        .and_then(|(_, minor, cur)| Money::from_minor(*minor, cur))
         .or_else(|| {
             plans
                 .iter()
@@ -312,8 +309,7 @@ pub fn product_of(
     let listed = s.price.as_ref().unwrap_or(&s.amount);
     if *listed != expected {
         return Err(format!(
-            "listed at {} {}, the price is {} {} ({seen})",
-            listed.minor, listed.currency, expected.minor, expected.currency
+            "listed at {listed}, the price is {expected} ({seen})"
         ));
     }
     Ok(period)
@@ -370,14 +366,8 @@ mod tests {
         assert_eq!(s.subscription_id, 7731);
         assert_eq!(s.period_id, Some(7702));
         assert_eq!(s.period.as_deref(), Some("quarterly"));
-        assert_eq!(
-            s.amount,
-            Money {
-                minor: 44900,
-                currency: "RUB".into()
-            }
-        );
-        assert_eq!(s.price.as_ref().unwrap().minor, 49900);
+        assert_eq!(s.amount, Money::rub(Kopecks(44900)));
+        assert_eq!(s.price.as_ref().unwrap().minor(), 49900);
         assert_eq!(s.telegram_user_id, TelegramId(700100200));
         assert_eq!(s.channel_name.as_deref(), Some("vpn_unit"));
         assert_eq!(s.subscription_name, "VPN ⚡ 3 months");
@@ -394,8 +384,12 @@ mod tests {
             panic!("{:?}", e.kind)
         };
         assert_eq!(s.subscription_type.as_deref(), Some("regular"));
-        assert_eq!(s.amount.currency, "EUR", "lower-case currency upper-cased");
-        assert_eq!(s.amount.minor, 450);
+        assert_eq!(
+            s.amount.currency(),
+            "EUR",
+            "lower-case currency upper-cased"
+        );
+        assert_eq!(s.amount.minor(), 450);
 
         let e = verify("cancelled_subscription.json", Some(CANCELLED_SIG)).unwrap();
         let TributeKind::CancelledSubscription(s) = &e.kind else {
@@ -583,14 +577,8 @@ mod tests {
         let mut e = verify("new_subscription.json", Some(NEW_SIG)).unwrap();
         if let TributeKind::NewSubscription(s) = &mut e.kind {
             s.period = word.map(str::to_owned);
-            s.amount = Money {
-                minor: amount,
-                currency: currency.into(),
-            };
-            s.price = price.map(|minor| Money {
-                minor,
-                currency: currency.into(),
-            });
+            s.amount = Money::from_minor(amount, currency).unwrap();
+            s.price = price.map(|minor| Money::from_minor(minor, currency).unwrap());
         }
         e
     }

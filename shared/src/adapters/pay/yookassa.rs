@@ -365,8 +365,8 @@ pub async fn create_refund(
     let body = json!({
         "payment_id": payment_id,
         "amount": {
-            "value": format!("{}.{:02}", amount.minor / 100, amount.minor % 100),
-            "currency": amount.currency,
+            "value": format!("{}.{:02}", amount.minor() / 100, amount.minor() % 100),
+            "currency": amount.currency(),
         },
     });
     let v = call(http, cfg, "refunds", Some((&body, key)))
@@ -389,10 +389,8 @@ fn money(v: &Value, what: &str) -> Result<Money, PayError> {
         .as_str()
         .filter(|c| !c.is_empty())
         .ok_or_else(|| PayError::Malformed(format!("yookassa: {what}.currency missing")))?;
-    Ok(Money {
-        minor,
-        currency: currency.to_ascii_uppercase(),
-    })
+    Money::from_minor(minor, currency)
+        .ok_or_else(|| PayError::Malformed(format!("yookassa: {what}.currency {currency:?}")))
 }
 
 fn required_str<'a>(v: &'a Value, key: &str, what: &str) -> Result<&'a str, PayError> {
@@ -865,7 +863,7 @@ mod tests {
         assert_eq!(p.status, YooStatus::WaitingForCapture);
         assert_eq!(p.order_id, None, "metadata is {{}}");
         assert_eq!(p.saved_method_id(), None, "method not saved");
-        assert_eq!(p.amount.minor, 500);
+        assert_eq!(p.amount.minor(), 500);
     }
 
     #[test]

@@ -424,8 +424,8 @@ impl Store {
                 .condition_expression("attribute_not_exists(PK)");
             if let Some(m) = amount {
                 put = put
-                    .item("amount", n(m.minor))
-                    .item("currency", s(m.currency));
+                    .item("amount", n(m.minor()))
+                    .item("currency", s(m.currency()));
             }
             if let Some(d) = days {
                 put = put.item("days", n(d));

@@ -74,7 +74,7 @@ pub fn sells(config: &Config, purchase: Purchase, provider: Provider) -> bool {
                     other => plan_methods(config, period, None).contains(&other),
                 }
         }
-        Purchase::TopUp => rub_providers(config).contains(&provider),
+        Purchase::TopUp(_) => rub_providers(config).contains(&provider),
     }
 }
 
@@ -106,17 +106,11 @@ pub fn plan_price(
 ) -> Option<Money> {
     let plan = config.plan(period);
     let full = match provider {
-        Provider::Stars => plan.stars_price.map(|s| Money {
-            minor: u64::from(s.0),
-            currency: "XTR".into(),
-        }),
+        Provider::Stars => plan.stars_price.map(Money::stars),
         Provider::Tribute => None,
         _ => plan.rub_price.map(Money::rub),
     }?;
-    Some(Money {
-        minor: discounted(full.minor, user, now),
-        currency: full.currency,
-    })
+    Some(full.map_minor(|minor| discounted(minor, user, now)))
 }
 
 #[cfg(test)]

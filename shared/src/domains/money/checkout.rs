@@ -7,7 +7,7 @@ use crate::adapters::store::StoreError;
 use crate::adapters::store::users::User;
 use crate::base::clock::now;
 use crate::base::i18n::t;
-use crate::base::types::{Kopecks, Provider};
+use crate::base::types::Provider;
 use crate::domains::money::catalog;
 use crate::domains::money::effects::finish_effects;
 use crate::domains::money::links::CheckoutError;
@@ -39,7 +39,7 @@ pub enum Checkout {
 pub fn price(app: &App, user: &User, purchase: Purchase, provider: Provider) -> Option<Money> {
     match purchase {
         Purchase::Plan(p) => catalog::plan_price(&app.config, user, p, provider, now()),
-        Purchase::TopUp => None,
+        Purchase::TopUp(_) => None,
     }
 }
 
@@ -80,15 +80,19 @@ pub async fn start_with(
     if !catalog::sells(&app.config, purchase, provider) {
         return Ok(Checkout::Refused("method-unavailable"));
     }
-    let amount = match (provider, amount.currency.as_str()) {
-        (Provider::Cryptopay, "RUB") => {
-            crate::domains::money::links::crypto_quote(app, Kopecks(amount.minor))
-                .await?
-                .unwrap_or(amount)
+    // Crypto Pay in crypto: the ruble price converted once, at the rate
+    // quoted now, and both kept on the order.
+    let (amount, quote) = match (provider, amount.as_rub()) {
+        (Provider::Cryptopay, Some(rub)) => {
+            match crate::domains::money::links::crypto_quote(app, rub).await? {
+                Some((quote, asset)) => (asset, Some(quote)),
+                None => (amount, None),
+            }
         }
-        _ => amount,
+        _ => (amount, None),
     };
     let mut order = Order::new(user.id, purchase, amount, provider, ts);
+    order.quote = quote;
     if let (Purchase::Plan(_), Some(d)) = (purchase, user.discount_at(ts)) {
         // Priced with the discount: crediting uses it up.
         order.discount_code = Some(d.code.clone());
@@ -108,7 +112,11 @@ pub async fn start_with(
             }
             return Ok(Checkout::Refused("payment-already-paid"));
         }
-        if user.balance < Kopecks(order.amount.minor) {
+        if order
+            .amount
+            .as_rub()
+            .is_none_or(|price| user.balance < price)
+        {
             app.store.cancel_order(&order.id, ts).await?;
             return Ok(Checkout::Refused("balance-too-low"));
         }
@@ -147,10 +155,15 @@ pub async fn start_with(
                     "invoice-title",
                     &[("months", crate::base::i18n::Arg::Num(i64::from(p.months())))],
                 ),
-                Purchase::TopUp => t(lang, "log-what-topup"),
+                Purchase::TopUp(_) => t(lang, "log-what-topup"),
             };
-            let stars = u32::try_from(order.amount.minor)
-                .map_err(|_| CheckoutError::Provider("stars amount too large".into()))?;
+            let stars = order
+                .amount
+                .as_stars()
+                .ok_or_else(|| {
+                    CheckoutError::Provider("a Stars invoice needs a price in Stars".into())
+                })?
+                .0;
             app.bot
                 .send_invoice(
                     ChatId(user.id.0),

@@ -243,7 +243,7 @@ async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), String> {
                 ("date", Arg::Str(user.sub_end.map(date).unwrap_or_default())),
             ],
         ),
-        Purchase::TopUp => tr(
+        Purchase::TopUp(_) => tr(
             lang,
             "payment-succeeded-topup",
             &[
@@ -299,7 +299,7 @@ fn payment_log_line(app: &App, order: &Order, user: &User) -> String {
             "log-what-plan",
             &[("months", Arg::Num(i64::from(p.months())))],
         ),
-        Purchase::TopUp => t(lang, "log-what-topup"),
+        Purchase::TopUp(_) => t(lang, "log-what-topup"),
     };
     tr(
         lang,
@@ -320,11 +320,7 @@ fn payment_log_line(app: &App, order: &Order, user: &User) -> String {
 
 /// An amount as people read it: "199 ₽", "150 ⭐", "2.5 USDT".
 pub fn amount_text(app: &App, m: &Money) -> String {
-    match m.currency.as_str() {
-        "RUB" => money(&app.config, Kopecks(m.minor)),
-        "XTR" => format!("{} ⭐", m.minor),
-        other => format!("{} {other}", m.minor),
-    }
+    crate::base::format::money_text(&app.config, m)
 }
 
 /// Tells the admins about a payment that was authentic but not credited.

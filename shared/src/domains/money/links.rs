@@ -2,14 +2,15 @@
 //! and the Crypto Pay quote for invoices priced in a crypto asset.
 
 use crate::adapters::app::App;
-use crate::adapters::pay::{self, Money, PayError, cryptopay, freekassa, yookassa};
+use crate::adapters::pay::{Money, PayError, cryptopay, freekassa, yookassa};
 use crate::adapters::store::StoreError;
 use crate::adapters::store::users::User;
 use crate::base::config::CryptoCurrencyType;
 use crate::base::i18n::{Arg, t, tr};
+use crate::base::money::Rate;
 use crate::base::types::Kopecks;
 use crate::base::types::Provider;
-use crate::domains::money::orders::{Order, Purchase};
+use crate::domains::money::orders::{Order, Purchase, Quote};
 
 /// Why a checkout could not start.
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +50,7 @@ pub async fn create_link(
                 &yookassa::CreatePayment {
                     order: order.id.clone(),
                     user: user.id,
-                    amount: Kopecks(order.amount.minor),
+                    amount: rubles(order)?,
                     description: description.clone(),
                     item_description: description,
                     email: None,
@@ -73,15 +74,16 @@ pub async fn create_link(
                 .cryptopay
                 .as_ref()
                 .ok_or_else(|| not_enabled(provider))?;
-            let price = if order.amount.currency == "RUB" {
-                cryptopay::InvoicePrice::Fiat {
-                    amount: Kopecks(order.amount.minor),
+            let price = match &order.amount {
+                Money::Rub(amount) => cryptopay::InvoicePrice::Fiat {
+                    amount: *amount,
                     accepted_assets: Vec::new(),
-                }
-            } else {
-                cryptopay::InvoicePrice::Crypto {
-                    asset: order.amount.currency.clone(),
-                    amount: decimal(order.amount.minor, cryptopay::CRYPTO_DECIMALS),
+                },
+                Money::Crypto(amount) => cryptopay::InvoicePrice::Crypto(amount.clone()),
+                other => {
+                    return Err(CheckoutError::Provider(format!(
+                        "cryptopay: cannot invoice {other}"
+                    )));
                 }
             };
             let created = cryptopay::create_invoice(
@@ -108,7 +110,7 @@ pub async fn create_link(
                 .freekassa
                 .as_ref()
                 .ok_or_else(|| not_enabled(provider))?;
-            let amount = Kopecks(order.amount.minor);
+            let amount = rubles(order)?;
             if cfg.api_key.is_some() {
                 freekassa::create_order(
                     &app.http,
@@ -132,6 +134,17 @@ pub async fn create_link(
     }
 }
 
+/// The order's price in rubles, for a provider that charges only rubles.
+fn rubles(order: &Order) -> Result<Kopecks, CheckoutError> {
+    order.amount.as_rub().ok_or_else(|| {
+        CheckoutError::Provider(format!(
+            "{} charges rubles, the order is priced in {}",
+            order.provider.code(),
+            order.amount.currency()
+        ))
+    })
+}
+
 fn not_enabled(provider: Provider) -> CheckoutError {
     CheckoutError::Provider(format!("{} does not issue payment links", provider.code()))
 }
@@ -143,14 +156,19 @@ fn describe(user: &User, order: &Order) -> String {
             "invoice-title",
             &[("months", Arg::Num(i64::from(p.months())))],
         ),
-        Purchase::TopUp => t(user.lang, "log-what-topup"),
+        Purchase::TopUp(_) => t(user.lang, "log-what-topup"),
     }
 }
 
 /// The price of `rub` in the configured Crypto Pay asset when invoices are
 /// priced in crypto (`CRYPTOPAY_CURRENCY_TYPE=crypto`): Crypto Pay's own
-/// exchange rate, rounded up to the asset's usual precision. `None` in fiat mode.
-pub async fn crypto_quote(app: &App, rub: Kopecks) -> Result<Option<Money>, CheckoutError> {
+/// exchange rate, the conversion rounded up to the asset's usual precision
+/// ([`Rate::asset_for`]). The quote (rubles and rate) goes on the order
+/// with the asset amount. `None` in fiat mode.
+pub async fn crypto_quote(
+    app: &App,
+    rub: Kopecks,
+) -> Result<Option<(Quote, Money)>, CheckoutError> {
     let Some(cfg) = app
         .config
         .cryptopay
@@ -178,65 +196,8 @@ pub async fn crypto_quote(app: &App, rub: Kopecks) -> Result<Option<Money>, Chec
         .find(|r| r["source"] == asset.as_str() && r["target"] == "RUB" && r["is_valid"] != false)
         .and_then(|r| r["rate"].as_str().map(str::to_owned))
         .ok_or_else(|| CheckoutError::Provider(format!("cryptopay: no valid {asset}/RUB rate")))?;
-    let minor = quote(rub, &rate, precision(&asset))
+    let quoted = Rate::parse(&asset, &rate)
+        .and_then(|rate| Quote::new(rub, rate))
         .ok_or_else(|| CheckoutError::Provider(format!("cryptopay: unusable rate {rate:?}")))?;
-    Ok(Some(Money {
-        minor,
-        currency: asset,
-    }))
-}
-
-/// Decimal places an asset is priced with.
-fn precision(asset: &str) -> u32 {
-    match asset {
-        "USDT" | "USDC" | "TRX" => 2,
-        "TON" | "LTC" | "BNB" => 4,
-        "BTC" | "ETH" => 8,
-        _ => 6,
-    }
-}
-
-/// `rub / rate` in the asset, rounded up to `places`, as minor units with
-/// [`cryptopay::CRYPTO_DECIMALS`] places. Integer arithmetic only.
-pub fn quote(rub: Kopecks, rate: &str, places: u32) -> Option<u64> {
-    const RATE_PLACES: u32 = 8;
-    let rate = u128::from(pay::parse_minor(rate, RATE_PLACES)?);
-    if rate == 0 {
-        return None;
-    }
-    // asset = kopecks / 100 / (rate / 10^8); in units of 10^-places:
-    let num = u128::from(rub.0) * 10u128.pow(RATE_PLACES) * 10u128.pow(places);
-    let den = rate * 100;
-    let units = num.div_ceil(den);
-    let scaled = units.checked_mul(10u128.pow(cryptopay::CRYPTO_DECIMALS.checked_sub(places)?))?;
-    u64::try_from(scaled).ok()
-}
-
-/// Minor units as a decimal string without trailing zeros ("3.5").
-pub fn decimal(minor: u64, places: u32) -> String {
-    let scale = 10u64.pow(places);
-    let whole = minor / scale;
-    let frac = minor % scale;
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let digits = format!("{frac:0width$}", width = places as usize);
-    format!("{whole}.{}", digits.trim_end_matches('0'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_round_up_to_the_asset_precision() {
-        // 199 RUB at 95.5 RUB per USDT = 2.0837... → 2.09 USDT.
-        assert_eq!(quote(Kopecks(19_900), "95.5", 2), Some(2_090_000_000));
-        // Exact division stays exact: 100 RUB at 100 RUB/USDT = 1 USDT.
-        assert_eq!(quote(Kopecks(10_000), "100", 2), Some(1_000_000_000));
-        assert_eq!(quote(Kopecks(10_000), "0", 2), None);
-        assert_eq!(quote(Kopecks(10_000), "abc", 2), None);
-        assert_eq!(decimal(2_090_000_000, 9), "2.09");
-        assert_eq!(decimal(1_000_000_000, 9), "1");
-    }
+    Ok(Some(quoted))
 }

@@ -19,6 +19,7 @@ use crate::adapters::store::{
 };
 use crate::base::config::Config;
 use crate::base::config::ReferralBonusMode;
+use crate::base::money::Rate;
 use crate::base::types::Provider;
 use crate::base::types::{Kopecks, Period, TelegramId};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
@@ -40,21 +41,24 @@ const CREDIT_ATTEMPTS: usize = 6;
 pub enum Purchase {
     /// A subscription period.
     Plan(Period),
-    /// Money on the in-bot balance.
-    TopUp,
+    /// These rubles on the in-bot balance, whatever the order is paid in.
+    TopUp(Kopecks),
 }
 
 impl Purchase {
-    fn code(self) -> String {
+    /// Stable code stored on the order and in the payments index
+    /// (`plan:3m`, `topup`; a top-up's rubles are an attribute of their own).
+    pub fn code(self) -> String {
         match self {
             Purchase::Plan(p) => format!("plan:{}", p.code()),
-            Purchase::TopUp => "topup".into(),
+            Purchase::TopUp(_) => "topup".into(),
         }
     }
 
-    fn parse(s: &str) -> Option<Purchase> {
+    /// Inverse of [`Purchase::code`]; `topup` gives the top-up's `rubles`.
+    fn parse(s: &str, rubles: Kopecks) -> Option<Purchase> {
         match s {
-            "topup" => Some(Purchase::TopUp),
+            "topup" => Some(Purchase::TopUp(rubles)),
             other => Period::from_code(other.strip_prefix("plan:")?).map(Purchase::Plan),
         }
     }
@@ -107,8 +111,12 @@ pub struct Order {
     pub user: TelegramId,
     /// What it buys.
     pub purchase: Purchase,
-    /// The price, in the currency the provider charges.
+    /// The price, in the unit the provider charges.
     pub amount: Money,
+    /// When the price is a ruble price converted into a crypto asset: the
+    /// rubles and the rate quoted ([`Quote`]), kept so the conversion is
+    /// never redone at another rate.
+    pub quote: Option<Quote>,
     /// How it is paid.
     pub provider: Provider,
     /// Status.
@@ -137,6 +145,13 @@ pub struct Order {
 }
 
 impl Order {
+    /// The rubles the order is worth: its price when paid in rubles, the
+    /// quoted rubles when paid in a crypto asset; `None` for Stars and
+    /// foreign fiat.
+    pub fn rubles(&self) -> Option<Kopecks> {
+        self.amount.as_rub().or(self.quote.as_ref().map(|q| q.rub))
+    }
+
     /// A new pending order.
     pub fn new(
         user: TelegramId,
@@ -150,6 +165,7 @@ impl Order {
             user,
             purchase,
             amount,
+            quote: None,
             provider,
             status: OrderStatus::Pending,
             created_at: now,
@@ -168,6 +184,26 @@ impl Order {
             key: item.str("PK").unwrap_or("?").to_owned(),
             what: what.to_owned(),
         };
+        let amount = item
+            .str("currency")
+            .zip(item.u64("amount"))
+            .and_then(|(code, minor)| Money::from_minor(minor, code))
+            .ok_or_else(|| corrupt("amount"))?;
+        // A top-up's rubles; orders from before they were recorded apart
+        // were paid in rubles, or (a crypto top-up) credit nothing until an
+        // admin looks (`Store::credit` flags a top-up of zero).
+        let topup = item
+            .u64("topup")
+            .map(Kopecks)
+            .or(amount.as_rub())
+            .unwrap_or_default();
+        let quote = match (item.u64("q_rub"), item.str("q_rate")) {
+            (Some(rub), Some(rate)) => Some(Quote {
+                rub: Kopecks(rub),
+                rate: Rate::parse(amount.currency(), rate).ok_or_else(|| corrupt("q_rate"))?,
+            }),
+            _ => None,
+        };
         Ok(Order {
             id: OrderId(
                 item.str("order_id")
@@ -177,15 +213,10 @@ impl Order {
             user: TelegramId(item.i64("user").ok_or_else(|| corrupt("user"))?),
             purchase: item
                 .str("buys")
-                .and_then(Purchase::parse)
+                .and_then(|b| Purchase::parse(b, topup))
                 .ok_or_else(|| corrupt("buys"))?,
-            amount: Money {
-                minor: item.u64("amount").ok_or_else(|| corrupt("amount"))?,
-                currency: item
-                    .str("currency")
-                    .ok_or_else(|| corrupt("currency"))?
-                    .to_owned(),
-            },
+            amount,
+            quote,
             provider: item
                 .str("provider")
                 .and_then(Provider::from_code)
@@ -222,18 +253,43 @@ impl Order {
 /// The attributes every order item has, with `status`: what `from_item`
 /// reads back (each writer adds its own: indexes, times, the credit).
 fn order_item(order: &Order, status: OrderStatus) -> Item {
-    Item::from([
+    let mut item = Item::from([
         ("PK".to_owned(), s(order_key(&order.id))),
         ("SK".to_owned(), s(ORDER_SK)),
         ("order_id".to_owned(), s(&order.id.0)),
         ("user".to_owned(), n(order.user)),
         ("buys".to_owned(), s(order.purchase.code())),
-        ("amount".to_owned(), n(order.amount.minor)),
-        ("currency".to_owned(), s(&order.amount.currency)),
+        ("amount".to_owned(), n(order.amount.minor())),
+        ("currency".to_owned(), s(order.amount.currency())),
         ("provider".to_owned(), s(order.provider.code())),
         ("status".to_owned(), s(status.code())),
         ("created_at".to_owned(), n(order.created_at)),
-    ])
+    ]);
+    if let Purchase::TopUp(rubles) = order.purchase {
+        item.insert("topup".to_owned(), n(rubles.0));
+    }
+    if let Some(q) = &order.quote {
+        item.insert("q_rub".to_owned(), n(q.rub.0));
+        item.insert("q_rate".to_owned(), s(q.rate.text()));
+    }
+    item
+}
+
+/// A ruble price converted into a crypto asset at a quoted rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    /// The rubles the asset amount stands for.
+    pub rub: Kopecks,
+    /// The rate it was converted at.
+    pub rate: Rate,
+}
+
+impl Quote {
+    /// `rub` at `rate`, and the asset amount to charge for it.
+    pub fn new(rub: Kopecks, rate: Rate) -> Option<(Quote, Money)> {
+        let amount = rate.asset_for(rub)?;
+        Some((Quote { rub, rate }, Money::Crypto(amount)))
+    }
 }
 
 /// Partition key of an order.
@@ -563,7 +619,9 @@ impl Store {
                     return Ok(CreditOutcome::NotPayable(order));
                 }
             }
-            if order.amount != payment.amount {
+            // A top-up of nothing is an old crypto top-up whose rubles were
+            // never recorded: an admin decides what it was worth.
+            if order.amount != payment.amount || order.purchase == Purchase::TopUp(Kopecks(0)) {
                 return Ok(CreditOutcome::Mismatch {
                     order,
                     paid: payment.amount.clone(),
@@ -636,8 +694,19 @@ impl Store {
         now: i64,
     ) -> Result<Attempt, StoreError> {
         let old_end = buyer_item.i64("sub_end");
-        let balance = buyer_item.u64("balance").unwrap_or_default();
-        if order.provider == Provider::Balance && balance < order.amount.minor {
+        let balance = Kopecks(buyer_item.u64("balance").unwrap_or_default());
+        // What the balance pays: only ever rubles.
+        let debit = match (order.provider, order.amount.as_rub()) {
+            (Provider::Balance, Some(price)) => Some(price),
+            (Provider::Balance, None) => {
+                return Ok(Attempt::Done(Box::new(CreditOutcome::Mismatch {
+                    order: order.clone(),
+                    paid: payment.amount.clone(),
+                })));
+            }
+            _ => None,
+        };
+        if debit.is_some_and(|price| balance < price) {
             return Ok(Attempt::Done(Box::new(CreditOutcome::InsufficientBalance(
                 order.clone(),
             ))));
@@ -686,14 +755,11 @@ impl Store {
             buyer = buyer.expression_attribute_values(":dcode", s(code));
         }
 
-        if order.provider == Provider::Balance {
+        if let Some(price) = debit {
             add.push("balance :debit".to_owned());
             buyer = buyer
-                .expression_attribute_values(
-                    ":debit",
-                    AttributeValue::N(format!("-{}", order.amount.minor)),
-                )
-                .expression_attribute_values(":price", n(order.amount.minor));
+                .expression_attribute_values(":debit", AttributeValue::N(format!("-{}", price.0)))
+                .expression_attribute_values(":price", n(price.0));
             conditions.push("balance >= :price".to_owned());
         }
         match order.purchase {
@@ -755,13 +821,14 @@ impl Store {
                     provider: Some(order.provider),
                 });
             }
-            Purchase::TopUp => {
+            Purchase::TopUp(rubles) => {
+                // The rubles asked for, whatever unit paid them.
                 add.push("balance :credit".into());
-                buyer = buyer.expression_attribute_values(":credit", n(order.amount.minor));
+                buyer = buyer.expression_attribute_values(":credit", n(rubles.0));
                 ledger.push(LedgerEntry {
                     user: order.user,
                     kind: "topup",
-                    amount: Some(order.amount.clone()),
+                    amount: Some(Money::rub(rubles)),
                     days: None,
                     order: order.id.clone(),
                     provider: Some(order.provider),
@@ -784,24 +851,16 @@ impl Store {
         if real_payment && let Some(param) = buyer_item.str("campaign") {
             let pay = CampaignPayment {
                 first: first_paid,
-                rub: if order.amount.currency == "RUB" {
-                    order.amount.minor
-                } else {
-                    0
-                },
-                stars: if order.amount.currency == "XTR" {
-                    order.amount.minor
-                } else {
-                    0
-                },
+                rub: order.rubles().map_or(0, |k| k.0),
+                stars: order.amount.as_stars().map_or(0, |s| u64::from(s.0)),
             };
             items.push(self.campaign_payment_item(param, pay)?);
         }
         // Admin stats counters, in the crediting transaction: exactly once.
         let mut stats = Vec::new();
         if order.provider != Provider::Balance {
-            let name = counter::revenue(order.provider.code(), &order.amount.currency);
-            stats.push((name, order.amount.minor as i64));
+            let name = counter::revenue(order.provider.code(), order.amount.currency());
+            stats.push((name, order.amount.minor() as i64));
         }
         if matches!(order.purchase, Purchase::Plan(_)) {
             add.push("plans_paid :onep".into());
@@ -822,8 +881,8 @@ impl Store {
             order.user,
             order.provider.code(),
             &order.purchase.code(),
-            order.amount.minor,
-            &order.amount.currency,
+            order.amount.minor(),
+            order.amount.currency(),
             now,
         )?);
         let mut expr = format!("SET {}", set.join(", "));
@@ -863,14 +922,11 @@ impl Store {
         paid.provider_ref = Some(payment.provider_ref.clone());
         paid.granted_days = granted_days;
         paid.referral_due = referral_due;
-        let mut balance_after = balance;
-        if order.provider == Provider::Balance {
-            balance_after -= order.amount.minor;
+        let mut balance_after = balance.saturating_sub(debit.unwrap_or_default());
+        if let Purchase::TopUp(rubles) = order.purchase {
+            balance_after += rubles;
         }
-        if order.purchase == Purchase::TopUp {
-            balance_after += order.amount.minor;
-        }
-        after.insert("balance".into(), n(balance_after));
+        after.insert("balance".into(), n(balance_after.0));
         let user = User::from_item(&after)?;
         Ok(Attempt::Done(Box::new(CreditOutcome::Credited(Box::new(
             Credit { order: paid, user },
@@ -1046,8 +1102,8 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)");
         if let Some(m) = &entry.amount {
             put = put
-                .item("amount", n(m.minor))
-                .item("currency", s(&m.currency));
+                .item("amount", n(m.minor()))
+                .item("currency", s(m.currency()));
         }
         if let Some(d) = entry.days {
             put = put.item("days", n(d));
@@ -1088,10 +1144,9 @@ impl Store {
             .map(|i| LedgerRow {
                 kind: i.str("kind").unwrap_or_default().to_owned(),
                 at: i.i64("at").unwrap_or_default(),
-                amount: i.u64("amount").map(|minor| Money {
-                    minor,
-                    currency: i.str("currency").unwrap_or("RUB").to_owned(),
-                }),
+                amount: i
+                    .u64("amount")
+                    .and_then(|minor| Money::from_minor(minor, i.str("currency").unwrap_or("RUB"))),
                 days: i.u64("days").map(|d| d as u32),
                 provider: i.str("provider").and_then(Provider::from_code),
             })
@@ -1155,10 +1210,15 @@ impl Store {
                 )
                 .build(),
         ];
+        // The ledger's refund row says what left the user's account here:
+        // a top-up's rubles, or what the order was paid.
         let mut ledger = vec![LedgerEntry {
             user: order.user,
             kind: "refund",
-            amount: Some(order.amount.clone()),
+            amount: Some(match order.purchase {
+                Purchase::TopUp(rubles) => Money::rub(rubles),
+                Purchase::Plan(_) => order.amount.clone(),
+            }),
             days: None,
             order: order.id.clone(),
             provider: Some(order.provider),
@@ -1168,15 +1228,28 @@ impl Store {
             .await?
             .unwrap_or_default();
         let mut end_moves: Vec<EndMove> = Vec::new();
-        let mut shortfall = 0;
+        let mut shortfall = Kopecks(0);
         let mut buyer_end = None;
         match order.purchase {
             Purchase::Plan(period) => {
                 let days = order.granted_days.unwrap_or(period.days());
-                if let Some(old_end) = buyer.i64("sub_end") {
-                    let new_end = (old_end - i64::from(days) * 86_400).max(now);
-                    let counted = Counted::of(&buyer);
-                    items.push(self.take_back_days_item(order.user, old_end, new_end, counted)?);
+                // A plan bought from the balance gives the balance back.
+                let give_back = match order.provider {
+                    Provider::Balance => order.amount.as_rub(),
+                    _ => None,
+                };
+                let old_end = buyer.i64("sub_end");
+                let new_end = old_end.map(|old| (old - i64::from(days) * 86_400).max(now));
+                let counted = Counted::of(&buyer);
+                if old_end.is_some() || give_back.is_some() {
+                    items.push(self.take_back_item(
+                        order.user,
+                        old_end.zip(new_end),
+                        counted,
+                        give_back,
+                    )?);
+                }
+                if let Some(new_end) = new_end {
                     end_moves.push((
                         order.user.to_string(),
                         counted.old,
@@ -1185,10 +1258,10 @@ impl Store {
                     buyer_end = Some(new_end);
                 }
             }
-            Purchase::TopUp => {
-                let balance = buyer.u64("balance").unwrap_or_default();
-                let take = balance.min(order.amount.minor);
-                shortfall = order.amount.minor - take;
+            Purchase::TopUp(rubles) => {
+                let balance = Kopecks(buyer.u64("balance").unwrap_or_default());
+                let take = balance.min(rubles);
+                shortfall = rubles.saturating_sub(take);
                 if buyer.contains_key("balance") {
                     let update = Update::builder()
                         .table_name(&self.table)
@@ -1196,20 +1269,17 @@ impl Store {
                         .key("SK", s(keys::PROFILE))
                         .update_expression("SET balance = :new")
                         .condition_expression("balance = :old")
-                        .expression_attribute_values(":new", n(balance - take))
-                        .expression_attribute_values(":old", n(balance))
+                        .expression_attribute_values(":new", n(balance.saturating_sub(take).0))
+                        .expression_attribute_values(":old", n(balance.0))
                         .build()
                         .map_err(build_err)?;
                     items.push(TransactWriteItem::builder().update(update).build());
                 }
-                if shortfall > 0 {
+                if shortfall > Kopecks(0) {
                     ledger.push(LedgerEntry {
                         user: order.user,
                         kind: "refund_shortfall",
-                        amount: Some(Money {
-                            minor: shortfall,
-                            currency: order.amount.currency.clone(),
-                        }),
+                        amount: Some(Money::rub(shortfall)),
                         days: None,
                         order: order.id.clone(),
                         provider: Some(order.provider),
@@ -1301,27 +1371,40 @@ impl Store {
         }))
     }
 
-    fn take_back_days_item(
+    /// The buyer's side of a plan's refund: the end moved from `ends.0`
+    /// back to `ends.1` (on condition it is still `ends.0`), and the price
+    /// of a plan bought from the balance given back to it.
+    fn take_back_item(
         &self,
         user: TelegramId,
-        old_end: i64,
-        new_end: i64,
+        ends: Option<(i64, i64)>,
         counted: Counted,
+        give_back: Option<Kopecks>,
     ) -> Result<TransactWriteItem, StoreError> {
-        let update = Update::builder()
+        let mut update = Update::builder()
             .table_name(&self.table)
             .key("PK", s(keys::user(user)))
-            .key("SK", s(keys::PROFILE))
-            .update_expression(format!(
+            .key("SK", s(keys::PROFILE));
+        let mut expr = String::new();
+        if let Some((old_end, new_end)) = ends {
+            expr = format!(
                 "SET sub_end = :end, refund_cap = :end, GSI2PK = :exp, GSI2SK = :expsk, {}",
                 Counted::SET
-            ))
-            .condition_expression(format!("sub_end = :old AND {}", counted.condition()))
-            .expression_attribute_values(Counted::VALUE, n(1))
-            .expression_attribute_values(":end", n(new_end))
-            .expression_attribute_values(":old", n(old_end))
-            .expression_attribute_values(":exp", s(expiry_pk(new_end)))
-            .expression_attribute_values(":expsk", s(expiry_sk(user, new_end)))
+            );
+            update = update
+                .condition_expression(format!("sub_end = :old AND {}", counted.condition()))
+                .expression_attribute_values(Counted::VALUE, n(1))
+                .expression_attribute_values(":end", n(new_end))
+                .expression_attribute_values(":old", n(old_end))
+                .expression_attribute_values(":exp", s(expiry_pk(new_end)))
+                .expression_attribute_values(":expsk", s(expiry_sk(user, new_end)));
+        }
+        if let Some(back) = give_back {
+            expr.push_str(" ADD balance :back");
+            update = update.expression_attribute_values(":back", n(back.0));
+        }
+        let update = update
+            .update_expression(expr.trim())
             .build()
             .map_err(build_err)?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -1436,7 +1519,7 @@ impl Store {
         }
         let kind = match o.purchase {
             Purchase::Plan(_) => "purchase",
-            Purchase::TopUp => "topup",
+            Purchase::TopUp(_) => "topup",
         };
         let entry = LedgerEntry {
             user: o.user,
@@ -1473,8 +1556,8 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)");
         if let Some(m) = &e.amount {
             put = put
-                .item("amount", n(m.minor))
-                .item("currency", s(&m.currency));
+                .item("amount", n(m.minor()))
+                .item("currency", s(m.currency()));
         }
         Ok(TransactWriteItem::builder()
             .put(put.build().map_err(build_err)?)
@@ -1493,9 +1576,9 @@ pub enum Refund {
         buyer_end: Option<i64>,
         /// The inviter and their new end, when bonus days were taken back.
         inviter_end: Option<(TelegramId, i64)>,
-        /// Minor units of a refunded top-up already spent (the balance went
-        /// to zero instead of below).
-        shortfall: u64,
+        /// Rubles of a refunded top-up already spent (the balance went to
+        /// zero instead of below).
+        shortfall: Kopecks,
     },
     /// Refunded before: nothing changed.
     Already(Order),
@@ -1588,8 +1671,11 @@ mod tests {
 
     #[test]
     fn purchases_and_statuses_round_trip() {
-        for p in [Purchase::TopUp, Purchase::Plan(Period::SixMonths)] {
-            assert_eq!(Purchase::parse(&p.code()), Some(p));
+        for p in [
+            Purchase::TopUp(Kopecks(500)),
+            Purchase::Plan(Period::SixMonths),
+        ] {
+            assert_eq!(Purchase::parse(&p.code(), Kopecks(500)), Some(p));
         }
         for st in [
             OrderStatus::Pending,

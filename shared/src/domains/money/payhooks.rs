@@ -4,7 +4,7 @@
 use crate::adapters::app::App;
 use crate::adapters::http::{HttpRequest, HttpResponse};
 use crate::adapters::outbox::OutgoingText;
-use crate::adapters::pay::{OrderId, PayError, cryptopay, freekassa, tribute, yookassa};
+use crate::adapters::pay::{Money, OrderId, PayError, cryptopay, freekassa, tribute, yookassa};
 use crate::adapters::store::StoreError;
 use crate::adapters::store::imports::merchant_order_ref;
 use crate::adapters::store::once::Claim;
@@ -76,18 +76,16 @@ pub async fn yookassa(app: &App, req: HttpRequest) -> HttpResponse {
             refund_id,
             amount,
         } => match yookassa::get_payment(&app.http, cfg, &payment_id).await {
-            Ok(p) => match p.order_id {
-                Some(order) => {
-                    refunded(
-                        app,
-                        &order,
-                        &format!("{refund_id}: {} {}", amount.minor, amount.currency),
-                        amount.minor,
-                    )
-                    .await
-                }
-                None => Ok(()),
-            },
+            Ok(p) => {
+                refunded(
+                    app,
+                    p.order_id,
+                    &payment_id,
+                    &format!("{refund_id}: {amount}"),
+                    &amount,
+                )
+                .await
+            }
             Err(e) => return refused("yookassa", &e),
         },
         yookassa::YooEvent::Other(kind) => {
@@ -382,29 +380,51 @@ pub async fn canceled(app: &App, order: &OrderId) -> Result<(), StoreError> {
     Ok(())
 }
 
-async fn refunded(app: &App, order: &OrderId, what: &str, minor: u64) -> Result<(), StoreError> {
-    let Some(o) = app.store.get_order(order).await? else {
+/// A YooKassa refund of payment `payment_id`: of the order its metadata
+/// names, or else of the order the importer brought over for that payment
+/// (paid in the old bot), which is then refunded like one of ours.
+async fn refunded(
+    app: &App,
+    named: Option<OrderId>,
+    payment_id: &str,
+    what: &str,
+    amount: &Money,
+) -> Result<(), StoreError> {
+    let mut found = match &named {
+        Some(id) => app.store.get_order(id).await?,
+        None => None,
+    };
+    if found.is_none()
+        && let Some(id) = imported_order(app, "yookassa", payment_id).await?
+    {
+        found = app.store.get_order(&id).await?;
+    }
+    let Some(o) = found else {
         flag_suspicious(
             app,
             "yookassa",
-            &format!("refund {what} for unknown order {order}"),
+            &format!(
+                "refund {what} of payment {payment_id} for unknown order {}",
+                named.map_or("-".into(), |o| o.0)
+            ),
         )
         .await;
         return Ok(());
     };
-    if minor != o.amount.minor {
+    if *amount != o.amount {
         // A partial refund: the days are not split; the admins decide.
         flag_suspicious(
             app,
             "yookassa",
             &format!(
-                "partial refund {what} of order {order} ({} {}): nothing taken back",
-                o.amount.minor, o.amount.currency
+                "partial refund {what} of order {} ({}): nothing taken back",
+                o.id, o.amount
             ),
         )
         .await;
         return Ok(());
     }
+    let order = &o.id;
     refunds::refund(app, order, what)
         .await
         .map_err(StoreError::Dynamo)?;

@@ -7,6 +7,7 @@ use crate::adapters::app::App;
 use crate::adapters::pay::OrderId;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, tr};
+use crate::base::types::Kopecks;
 use crate::domains::access::sync::SyncReason;
 use crate::domains::money::effects::{flag_suspicious, sync};
 use crate::domains::money::orders::{Order, Purchase, Refund};
@@ -46,13 +47,18 @@ pub async fn refund(app: &App, id: &OrderId, source: &str) -> Result<Refund, Str
                 ],
             ))
             .await;
-            if *shortfall > 0 {
+            if let Purchase::TopUp(rubles) = order.purchase
+                && *shortfall > Kopecks(0)
+            {
                 flag_suspicious(
                     app,
                     order.provider.code(),
                     &format!(
-                        "refund of top-up {}: {shortfall} of {} {} was already spent; the balance went to 0",
-                        order.id, order.amount.minor, order.amount.currency
+                        "refund of top-up {} (paid {}): {} of {} was already spent; the balance went to 0",
+                        order.id,
+                        order.amount,
+                        shortfall.display_rubles(),
+                        rubles.display_rubles()
                     ),
                 )
                 .await;
@@ -112,10 +118,7 @@ pub async fn yookassa_refund(app: &App, order: &Order) -> Result<YooRefundOutcom
     use crate::adapters::pay::yookassa::YooStatus;
     match refund.status {
         YooStatus::Succeeded => {
-            let what = format!(
-                "{}: {} {}",
-                refund.id, refund.amount.minor, refund.amount.currency
-            );
+            let what = format!("{}: {}", refund.id, refund.amount);
             refund_recorded(app, &order.id, &what).await
         }
         YooStatus::Canceled => Ok(YooRefundOutcome::Refused(

@@ -102,8 +102,8 @@ async fn settle_inner(
         Ok(Settled::Flagged) => "refused",
         Err(_) => "failed",
     };
-    let credited = matches!(result, Ok(Settled::Credited)).then_some(payment.amount.minor);
-    crate::adapters::metrics::payment(provider, outcome, &payment.amount.currency, credited);
+    let credited = matches!(result, Ok(Settled::Credited)).then_some(payment.amount.minor());
+    crate::adapters::metrics::payment(provider, outcome, payment.amount.currency(), credited);
     result
 }
 
@@ -168,11 +168,8 @@ async fn credit_and_finish(
                 provider,
                 &payment.provider_ref,
                 &format!(
-                    "payment {} ({} {}) for unknown order {}",
-                    payment.provider_ref,
-                    payment.amount.minor,
-                    payment.amount.currency,
-                    payment.order
+                    "payment {} ({}) for unknown order {}",
+                    payment.provider_ref, payment.amount, payment.order
                 ),
             )
             .await?;
@@ -184,13 +181,8 @@ async fn credit_and_finish(
                 provider,
                 &payment.provider_ref,
                 &format!(
-                    "order {} expects {} {}, payment {} says {} {}",
-                    order.id,
-                    order.amount.minor,
-                    order.amount.currency,
-                    payment.provider_ref,
-                    paid.minor,
-                    paid.currency
+                    "order {} expects {}, payment {} says {}",
+                    order.id, order.amount, payment.provider_ref, paid
                 ),
             )
             .await?;

@@ -81,7 +81,7 @@ pub fn plan_for(app: &App, user: &User, wallet: &Wallet, end: i64) -> Option<(Pe
 
 /// Whether the balance covers `price` now.
 pub fn covers(user: &User, price: &Money) -> bool {
-    user.balance.0 >= price.minor
+    price.as_rub().is_some_and(|price| user.balance >= price)
 }
 
 /// The id of the balance order renewing `user`'s subscription ending at

@@ -36,7 +36,7 @@ pub async fn remember(
     };
     let period = match order.purchase {
         Purchase::Plan(p) => Some(p),
-        Purchase::TopUp => None,
+        Purchase::TopUp(_) => None,
     };
     let card = Card {
         method_id: method.id.clone(),

@@ -18,7 +18,7 @@ use crate::base::callback::Action;
 use crate::base::clock::now;
 use crate::base::format::{date, money};
 use crate::base::i18n::{Arg, t, tr};
-use crate::base::types::{Kopecks, Provider, TelegramId};
+use crate::base::types::{Provider, TelegramId};
 use crate::domains::money::orders::{Order, OrderStatus, Payment, Purchase};
 use crate::domains::money::settle::settle;
 use crate::domains::renewal::balance::{self, Debit};
@@ -91,7 +91,10 @@ pub async fn notice(app: &App, user: TelegramId, end: i64) -> Result<Outcome, St
                 u.lang,
                 "renew-notice-balance",
                 &[
-                    ("amount", Arg::Str(money(&app.config, Kopecks(price.minor)))),
+                    (
+                        "amount",
+                        Arg::Str(money(&app.config, price.as_rub().unwrap_or_default())),
+                    ),
                     ("date", Arg::Str(date(end))),
                 ],
             );
@@ -237,7 +240,7 @@ async fn card_charge(
             user,
             // The order's own amount: a re-delivery charges what the first
             // delivery wrote, even if the price changed in between.
-            amount: Kopecks(order.amount.minor),
+            amount: order.amount.as_rub().unwrap_or_default(),
             description: description.clone(),
             item_description: description,
             email: None,
