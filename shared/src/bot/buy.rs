@@ -9,6 +9,7 @@ use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::Provider;
 use crate::base::types::{Kopecks, Lang, Period};
 use crate::domains::money::catalog::{discounted, plan_methods, rub_providers};
+use crate::domains::money::checkout::DiscountNote;
 use crate::domains::money::orders::{LedgerRow, Purchase};
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -226,6 +227,27 @@ pub fn topup_checkout(config: &Config, user: &User, rub: u32) -> Screen {
         ),
         keyboard: InlineKeyboardMarkup::new(rows),
     }
+}
+
+/// Adds what became of the promo discount to a payment screen.
+pub fn discount_note(lang: Lang, note: DiscountNote, screen: &mut Screen) {
+    let (key, percent, until) = match note {
+        DiscountNote::None => return,
+        DiscountNote::Applied { percent, until } => ("pay-discount-applied", percent, until),
+        DiscountNote::Moved { percent, until } => ("pay-discount-moved", percent, until),
+    };
+    let time = chrono::DateTime::from_timestamp(until, 0)
+        .map(|d| d.format("%H:%M").to_string())
+        .unwrap_or_default();
+    screen.text.push_str("\n\n");
+    screen.text.push_str(&tr(
+        lang,
+        key,
+        &[
+            ("percent", Arg::Num(i64::from(percent))),
+            ("time", Arg::Str(time)),
+        ],
+    ));
 }
 
 /// A payment link to follow.

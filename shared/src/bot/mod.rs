@@ -907,9 +907,15 @@ async fn on_buy(
     )
     .await
     {
-        Ok(Checkout::Link { url, .. }) => {
-            let text = crate::domains::money::effects::amount_text(app, &amount);
-            done(app, q, user, buy::pay_link(user.lang, &url, purchase, text)).await
+        Ok(Checkout::Link {
+            url,
+            order,
+            discount,
+        }) => {
+            let text = crate::domains::money::effects::amount_text(app, &order.amount);
+            let mut screen = buy::pay_link(user.lang, &url, purchase, text);
+            buy::discount_note(user.lang, discount, &mut screen);
+            done(app, q, user, screen).await
         }
         Ok(Checkout::InvoiceSent(_)) => {
             answer_callback(app, q, None, false).await;

@@ -44,6 +44,18 @@ pub async fn check_pre_checkout(
     {
         return Ok(Err("payment-mismatch"));
     }
+    // Priced with a discount that this order no longer holds (used by
+    // another order, moved to a newer one, or its hold ran out): Telegram
+    // is told not to take the Stars, rather than take them and flag it.
+    if let Some(code) = &order.discount_code {
+        let held = app.store.get_user(order.user).await?.is_some_and(|u| {
+            u.discount
+                .is_some_and(|d| d.code == *code && d.held_by(&order.id.0, now()))
+        });
+        if !held {
+            return Ok(Err("payment-discount-gone"));
+        }
+    }
     Ok(Ok(()))
 }
 

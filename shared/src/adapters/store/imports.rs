@@ -376,6 +376,12 @@ impl Store {
             set.push("first_paid_at = if_not_exists(first_paid_at, :fpaid)".into());
             upd = upd.expression_attribute_values(":fpaid", n(at));
         }
+        if u.plans_paid > 0 {
+            // The old bot rewarded the inviter (and gave the referee bonus)
+            // for the first payment: a payment here is not a first one.
+            set.push("ref_bonus_given = :rbg".into());
+            upd = upd.expression_attribute_values(":rbg", AttributeValue::Bool(true));
+        }
         // The earlier inviter stays: only a user with none gets the old one.
         let referrer = u
             .referrer

@@ -82,6 +82,27 @@ pub struct Discount {
     pub until: i64,
     /// The code that gave it.
     pub code: String,
+    /// The order that holds it, and until when (unix seconds): an order
+    /// priced with the discount reserves it; only that order, paid before
+    /// the hold ends, uses it up.
+    pub reserved: Option<(String, i64)>,
+}
+
+impl Discount {
+    /// Whether `order` holds the discount at `now`.
+    pub fn held_by(&self, order: &str, now: i64) -> bool {
+        self.reserved
+            .as_ref()
+            .is_some_and(|(o, until)| o == order && *until >= now)
+    }
+
+    /// The order other than `order` that holds the discount at `now`, if any.
+    pub fn held_by_other(&self, order: &str, now: i64) -> Option<&str> {
+        self.reserved
+            .as_ref()
+            .filter(|(o, until)| o != order && *until >= now)
+            .map(|(o, _)| o.as_str())
+    }
 }
 
 /// What a user's invitees brought them, counted as it happened.
@@ -158,6 +179,10 @@ impl User {
                     percent: p as u32,
                     until,
                     code: code.to_owned(),
+                    reserved: item
+                        .str("discount_order")
+                        .zip(item.i64("discount_hold"))
+                        .map(|(order, until)| (order.to_owned(), until)),
                 }),
                 _ => None,
             },
@@ -395,6 +420,35 @@ impl Store {
             .await
             .map_err(StoreError::from_sdk)?;
         Ok(out.item)
+    }
+
+    /// Reserves the promo discount `code` the user holds for `order` until
+    /// `until` (moving it from any other order); false when the user no
+    /// longer holds that code at `now` (used, replaced or expired).
+    pub async fn reserve_discount(
+        &self,
+        user: TelegramId,
+        code: &str,
+        order: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user)))
+            .key("SK", s(keys::PROFILE))
+            .update_expression("SET discount_order = :o, discount_hold = :h")
+            .condition_expression("discount_code = :c AND discount_until > :now")
+            .expression_attribute_values(":o", s(order))
+            .expression_attribute_values(":h", n(until))
+            .expression_attribute_values(":c", s(code))
+            .expression_attribute_values(":now", n(now))
+            .send()
+            .boxed()
+            .await;
+        Ok(super::unless_condition_failed(result)?.is_some())
     }
 
     /// Reads a user's profile.

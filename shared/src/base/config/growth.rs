@@ -15,8 +15,9 @@ pub enum ReferralBonusMode {
     Balance,
 }
 
-/// Referral reward settings beyond the per-period days.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Referral reward settings beyond the per-period days, and how long a
+/// promo discount is reserved by an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Growth {
     /// Days or balance (REFERRAL_BONUS_MODE, default `days`).
     pub referral_bonus_mode: ReferralBonusMode,
@@ -24,6 +25,22 @@ pub struct Growth {
     /// [`Period::ALL`] order (REFERRAL_BONUS_RUB_1_MONTH … _12_MONTHS); used
     /// when the mode is `balance`.
     pub referral_bonus_rub: [Option<Kopecks>; 4],
+    /// How long an order priced with a promo discount holds it, in seconds
+    /// (DISCOUNT_PROMO_PAYMENT_TIMEOUT_MINUTES, default 10 minutes).
+    pub discount_hold_secs: i64,
+}
+
+/// The default of DISCOUNT_PROMO_PAYMENT_TIMEOUT_MINUTES.
+pub const DISCOUNT_HOLD_MINUTES: i64 = 10;
+
+impl Default for Growth {
+    fn default() -> Self {
+        Growth {
+            referral_bonus_mode: ReferralBonusMode::Days,
+            referral_bonus_rub: [None; 4],
+            discount_hold_secs: DISCOUNT_HOLD_MINUTES * 60,
+        }
+    }
 }
 
 impl Growth {
@@ -59,9 +76,20 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Growth, ConfigError> {
             );
         }
     }
+    let minutes = r
+        .whole::<i64>("DISCOUNT_PROMO_PAYMENT_TIMEOUT_MINUTES")?
+        .unwrap_or(DISCOUNT_HOLD_MINUTES);
+    if !(1..=7 * 24 * 60).contains(&minutes) {
+        return Err(invalid(
+            "DISCOUNT_PROMO_PAYMENT_TIMEOUT_MINUTES",
+            "a number of minutes from 1 to 10080",
+            &minutes.to_string(),
+        ));
+    }
     Ok(Growth {
         referral_bonus_mode,
         referral_bonus_rub,
+        discount_hold_secs: minutes * 60,
     })
 }
 
@@ -73,7 +101,11 @@ mod tests {
     #[test]
     fn mode_and_amounts_are_parsed_once() {
         let mut v = Vars::new();
-        assert_eq!(read(&Reader(&v)).expect("defaults"), Growth::default());
+        assert_eq!(read(&Reader(&v)).expect("defaults").discount_hold_secs, 600);
+        v.set("DISCOUNT_PROMO_PAYMENT_TIMEOUT_MINUTES", "0");
+        assert!(read(&Reader(&v)).is_err());
+        v.set("DISCOUNT_PROMO_PAYMENT_TIMEOUT_MINUTES", "15");
+        assert_eq!(read(&Reader(&v)).expect("valid").discount_hold_secs, 900);
         v.set("REFERRAL_BONUS_MODE", "Balance");
         v.set("REFERRAL_BONUS_RUB_3_MONTHS", "50.5");
         let g = read(&Reader(&v)).expect("valid");

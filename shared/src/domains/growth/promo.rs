@@ -393,7 +393,8 @@ impl Store {
                 };
                 user_update = user_update
                     .update_expression(
-                        "SET discount_pct = :p, discount_until = :u, discount_code = :c",
+                        "SET discount_pct = :p, discount_until = :u, discount_code = :c \
+                         REMOVE discount_order, discount_hold",
                     )
                     .condition_expression("attribute_exists(created_at)")
                     .expression_attribute_values(":p", n(percent))

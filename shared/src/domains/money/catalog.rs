@@ -104,13 +104,18 @@ pub fn plan_price(
     provider: Provider,
     now: i64,
 ) -> Option<Money> {
+    let full = list_price(config, period, provider)?;
+    Some(full.map_minor(|minor| discounted(minor, user, now)))
+}
+
+/// The operator's price of `period` through `provider`, without discounts.
+pub fn list_price(config: &Config, period: Period, provider: Provider) -> Option<Money> {
     let plan = config.plan(period);
-    let full = match provider {
+    match provider {
         Provider::Stars => plan.stars_price.map(Money::stars),
         Provider::Tribute => None,
         _ => plan.rub_price.map(Money::rub),
-    }?;
-    Some(full.map_minor(|minor| discounted(minor, user, now)))
+    }
 }
 
 #[cfg(test)]

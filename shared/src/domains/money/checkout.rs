@@ -25,6 +25,8 @@ pub enum Checkout {
         url: String,
         /// The order.
         order: Order,
+        /// What became of the user's promo discount.
+        discount: DiscountNote,
     },
     /// A Telegram Stars invoice was sent to the chat.
     InvoiceSent(Order),
@@ -32,6 +34,64 @@ pub enum Checkout {
     Paid(Box<crate::domains::money::orders::Credit>),
     /// Refused, with the text key to show.
     Refused(&'static str),
+}
+
+/// What an order did with the promo discount its buyer holds: the screen
+/// says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscountNote {
+    /// No discount (none held, or not a plan).
+    None,
+    /// Reserved for this order until the time given.
+    Applied {
+        /// Percent off.
+        percent: u32,
+        /// Reserved until, unix seconds.
+        until: i64,
+    },
+    /// Reserved for this order, taken from an earlier unpaid one.
+    Moved {
+        /// Percent off.
+        percent: u32,
+        /// Reserved until, unix seconds.
+        until: i64,
+    },
+}
+
+/// Reserves the discount `user` holds for `order`, a plan, for
+/// `DISCOUNT_PROMO_PAYMENT_TIMEOUT_MINUTES`: only this order can use it up,
+/// and only if paid within that time; an earlier order loses it. When the
+/// user no longer holds it (used or replaced meanwhile), the order is priced
+/// in full instead.
+async fn reserve_discount(
+    app: &App,
+    user: &User,
+    order: &mut Order,
+    ts: i64,
+) -> Result<DiscountNote, CheckoutError> {
+    let Purchase::Plan(period) = order.purchase else {
+        return Ok(DiscountNote::None);
+    };
+    let Some(d) = user.discount_at(ts) else {
+        return Ok(DiscountNote::None);
+    };
+    let until = ts + app.config.growth.discount_hold_secs;
+    if !app
+        .store
+        .reserve_discount(user.id, &d.code, &order.id.0, ts, until)
+        .await?
+    {
+        if let Some(full) = catalog::list_price(&app.config, period, order.provider) {
+            order.amount = full;
+        }
+        return Ok(DiscountNote::None);
+    }
+    order.discount_code = Some(d.code.clone());
+    let percent = d.percent;
+    Ok(match d.held_by_other(&order.id.0, ts) {
+        Some(_) => DiscountNote::Moved { percent, until },
+        None => DiscountNote::Applied { percent, until },
+    })
 }
 
 /// What `user` pays for `purchase` through `provider`, if it is sold that
@@ -80,29 +140,24 @@ pub async fn start_with(
     if !catalog::sells(&app.config, purchase, provider) {
         return Ok(Checkout::Refused("method-unavailable"));
     }
-    // Crypto Pay in crypto: the ruble price converted once, at the rate
-    // quoted now, and both kept on the order.
-    let (amount, quote) = match (provider, amount.as_rub()) {
-        (Provider::Cryptopay, Some(rub)) => {
-            match crate::domains::money::links::crypto_quote(app, rub).await? {
-                Some((quote, asset)) => (asset, Some(quote)),
-                None => (amount, None),
-            }
-        }
-        _ => (amount, None),
-    };
     let mut order = Order::new(user.id, purchase, amount, provider, ts);
-    order.quote = quote;
-    if let (Purchase::Plan(_), Some(d)) = (purchase, user.discount_at(ts)) {
-        // Priced with the discount: crediting uses it up.
-        order.discount_code = Some(d.code.clone());
-    }
-    if provider == Provider::Balance {
+    if provider == Provider::Balance
+        && let Some(key) = key
+    {
         // The same press (a double tap, Telegram re-delivering it) is the
         // same order, so it debits once.
-        if let Some(key) = key {
-            order.id = keyed_order_id(user, key);
-        }
+        order.id = keyed_order_id(user, key);
+    }
+    let discount = reserve_discount(app, user, &mut order, ts).await?;
+    // Crypto Pay in crypto: the ruble price converted once, at the rate
+    // quoted now, and both kept on the order.
+    if let (Provider::Cryptopay, Some(rub)) = (provider, order.amount.as_rub())
+        && let Some((quote, asset)) = crate::domains::money::links::crypto_quote(app, rub).await?
+    {
+        order.amount = asset;
+        order.quote = Some(quote);
+    }
+    if provider == Provider::Balance {
         if !app.store.create_order_if_absent(&order).await? {
             if let Some(existing) = app.store.get_order(&order.id).await? {
                 // A re-delivered press: finish what the first one left.
@@ -135,6 +190,10 @@ pub async fn start_with(
                 CreditOutcome::InsufficientBalance(order) => {
                     app.store.cancel_order(&order.id, ts).await?;
                     Ok(Checkout::Refused("balance-too-low"))
+                }
+                CreditOutcome::DiscountUsed(order) => {
+                    app.store.cancel_order(&order.id, ts).await?;
+                    Ok(Checkout::Refused("payment-discount-gone"))
                 }
                 CreditOutcome::Duplicate(existing) => {
                     finish_effects(app, &existing, true)
@@ -183,6 +242,10 @@ pub async fn start_with(
         }
         other => crate::domains::money::links::create_link(app, user, &order, other, save_card)
             .await
-            .map(|url| Checkout::Link { url, order }),
+            .map(|url| Checkout::Link {
+                url,
+                order,
+                discount,
+            }),
     }
 }

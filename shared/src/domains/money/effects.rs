@@ -243,11 +243,15 @@ async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), String> {
                 ("date", Arg::Str(user.sub_end.map(date).unwrap_or_default())),
             ],
         ),
-        Purchase::TopUp(_) => tr(
+        Purchase::TopUp(rubles) => tr(
             lang,
-            "payment-succeeded-topup",
+            if order.discount_lost {
+                "payment-succeeded-discount-lost"
+            } else {
+                "payment-succeeded-topup"
+            },
             &[
-                ("amount", Arg::Str(amount_text(app, &order.amount))),
+                ("amount", Arg::Str(money(&app.config, rubles))),
                 ("balance", Arg::Str(money(&app.config, user.balance))),
             ],
         ),

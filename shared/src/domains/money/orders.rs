@@ -140,6 +140,9 @@ pub struct Order {
     pub referral_due: Option<ReferralDue>,
     /// The promo discount the price was lowered by; crediting uses it up.
     pub discount_code: Option<String>,
+    /// Priced with a discount it no longer held when paid: credited as a
+    /// top-up of the rubles paid instead of the plan.
+    pub discount_lost: bool,
     /// After-payment effects already done (`crate::domains::money::effects`).
     pub effects_done: Vec<String>,
 }
@@ -150,6 +153,46 @@ impl Order {
     /// foreign fiat.
     pub fn rubles(&self) -> Option<Kopecks> {
         self.amount.as_rub().or(self.quote.as_ref().map(|q| q.rub))
+    }
+
+    /// Whether `payment` is another payment than the one that paid this
+    /// order: both provider ids known and different. An order paid without
+    /// a recorded id (imported from the old bot) takes any payment as its
+    /// own, so a late notification of it is a duplicate.
+    pub fn paid_by_another(&self, payment: &Payment) -> bool {
+        self.provider != Provider::Balance
+            && self
+                .provider_ref
+                .as_deref()
+                .is_some_and(|r| r != payment.provider_ref)
+    }
+
+    /// The order a second payment `provider_ref` of this (paid) order is
+    /// credited as: the same product at the same price, with an id derived
+    /// from both (a re-delivery of the second payment finds it) that names
+    /// the buyer.
+    pub fn second_payment(&self, provider_ref: &str, now: i64) -> Order {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("second:{}:{provider_ref}", self.id).as_bytes());
+        Order {
+            id: OrderId(format!("{}x{}", hex::encode(&digest[..16]), self.user)),
+            created_at: now,
+            ..Order::new(
+                self.user,
+                self.purchase,
+                self.amount.clone(),
+                self.provider,
+                now,
+            )
+        }
+        .priced_like(self)
+    }
+
+    /// This order with `other`'s quote and discount.
+    fn priced_like(mut self, other: &Order) -> Order {
+        self.quote = other.quote.clone();
+        self.discount_code = other.discount_code.clone();
+        self
     }
 
     /// A new pending order.
@@ -175,6 +218,7 @@ impl Order {
             referral_money: None,
             referral_due: None,
             discount_code: None,
+            discount_lost: false,
             effects_done: Vec::new(),
         }
     }
@@ -242,6 +286,7 @@ impl Order {
                 paying: item.flag("rd_paying"),
             }),
             discount_code: item.str("discount_code").map(str::to_owned),
+            discount_lost: item.flag("discount_lost"),
             effects_done: match item.get("fx") {
                 Some(AttributeValue::Ss(done)) => done.clone(),
                 _ => Vec::new(),
@@ -267,6 +312,9 @@ fn order_item(order: &Order, status: OrderStatus) -> Item {
     ]);
     if let Purchase::TopUp(rubles) = order.purchase {
         item.insert("topup".to_owned(), n(rubles.0));
+    }
+    if order.discount_lost {
+        item.insert("discount_lost".to_owned(), AttributeValue::Bool(true));
     }
     if let Some(q) = &order.quote {
         item.insert("q_rub".to_owned(), n(q.rub.0));
@@ -329,6 +377,14 @@ pub enum CreditOutcome {
     NotPayable(Order),
     /// Paying from the balance, and the balance is too low: nothing changed.
     InsufficientBalance(Order),
+    /// Priced with a promo discount the order no longer holds, and the
+    /// payment cannot go to the balance instead (Stars, or a balance
+    /// purchase): nothing changed (record it for a refund).
+    DiscountUsed(Order),
+    /// The order was paid (or paid and refunded) by another payment of the
+    /// provider's: this one is a second payment, to be credited as an order
+    /// of its own ([`Order::second_payment`]). Nothing changed.
+    SecondPayment(Order),
 }
 
 /// The result of a credited order.
@@ -614,6 +670,9 @@ impl Store {
             match order.status {
                 // The user paid: an order past its time is still honoured.
                 OrderStatus::Pending | OrderStatus::Expired => {}
+                OrderStatus::Paid | OrderStatus::Refunded if order.paid_by_another(payment) => {
+                    return Ok(CreditOutcome::SecondPayment(order));
+                }
                 OrderStatus::Paid => return Ok(CreditOutcome::Duplicate(order)),
                 OrderStatus::Canceled | OrderStatus::Refunded => {
                     return Ok(CreditOutcome::NotPayable(order));
@@ -743,17 +802,58 @@ impl Store {
             buyer = buyer.expression_attribute_values(":now", n(now));
             conditions.push("attribute_not_exists(first_paid_at)".into());
         }
-        if let (Some(code), Some(held)) = (&order.discount_code, buyer_item.str("discount_code"))
-            && code == held
-        {
-            // The discount this order was priced with is used up by it.
-            remove.push("discount_pct, discount_until, discount_code".into());
-            for a in ["discount_pct", "discount_until", "discount_code"] {
-                after.remove(a);
+        // What the payment buys: the order's purchase, unless it was priced
+        // with a discount this order does not hold (used by another order,
+        // moved to a newer one, its hold run out): then the rubles paid go
+        // to the balance, as any payment that does not cover the plan.
+        let mut purchase = order.purchase;
+        let mut discount_lost = false;
+        if let Some(code) = &order.discount_code {
+            if discount_held(&buyer_item, code, &order.id, now) {
+                // The discount this order was priced with is used up by it.
+                remove.push(
+                    "discount_pct, discount_until, discount_code, discount_order, discount_hold"
+                        .into(),
+                );
+                for a in [
+                    "discount_pct",
+                    "discount_until",
+                    "discount_code",
+                    "discount_order",
+                    "discount_hold",
+                ] {
+                    after.remove(a);
+                }
+                conditions.push("discount_code = :dcode AND discount_order = :doid".into());
+                buyer = buyer
+                    .expression_attribute_values(":dcode", s(code))
+                    .expression_attribute_values(":doid", s(&order.id.0));
+            } else {
+                match (order.provider, order.rubles()) {
+                    (Provider::Balance, _) | (_, None) => {
+                        return Ok(Attempt::Done(Box::new(CreditOutcome::DiscountUsed(
+                            order.clone(),
+                        ))));
+                    }
+                    (_, Some(rubles)) => {
+                        purchase = Purchase::TopUp(rubles);
+                        discount_lost = true;
+                    }
+                }
             }
-            conditions.push("discount_code = :dcode".into());
-            buyer = buyer.expression_attribute_values(":dcode", s(code));
         }
+        // From here on the order is what the payment is credited as.
+        let credited;
+        let order = if discount_lost {
+            credited = Order {
+                purchase,
+                discount_lost,
+                ..order.clone()
+            };
+            &credited
+        } else {
+            order
+        };
 
         if let Some(price) = debit {
             add.push("balance :debit".to_owned());
@@ -762,7 +862,7 @@ impl Store {
                 .expression_attribute_values(":price", n(price.0));
             conditions.push("balance >= :price".to_owned());
         }
-        match order.purchase {
+        match purchase {
             Purchase::Plan(period) => {
                 let plan = config.plan(period);
                 let bonus_applies = referrer.is_some()
@@ -961,6 +1061,13 @@ impl Store {
         if let Some(days) = granted_days {
             set.push("days = :days");
             update = update.expression_attribute_values(":days", n(days));
+        }
+        if let (true, Purchase::TopUp(rubles)) = (order.discount_lost, order.purchase) {
+            set.push("buys = :buys, topup = :topup, discount_lost = :lost");
+            update = update
+                .expression_attribute_values(":buys", s(order.purchase.code()))
+                .expression_attribute_values(":topup", n(rubles.0))
+                .expression_attribute_values(":lost", AttributeValue::Bool(true));
         }
         if let Some(due) = referral_due {
             set.push(
@@ -1646,6 +1753,14 @@ pub struct LedgerRow {
     pub days: Option<u32>,
     /// Provider, if any.
     pub provider: Option<Provider>,
+}
+
+/// Whether the buyer (as `item`) still holds the discount `code` and it is
+/// reserved for `order` at `now`.
+fn discount_held(item: &Item, code: &str, order: &OrderId, now: i64) -> bool {
+    item.str("discount_code") == Some(code)
+        && item.str("discount_order") == Some(order.0.as_str())
+        && item.i64("discount_hold").is_some_and(|until| until >= now)
 }
 
 /// The new end of a subscription extended by `days` from `max(now, end)`.

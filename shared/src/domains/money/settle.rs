@@ -24,7 +24,7 @@ use crate::adapters::app::App;
 use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::StoreError;
 use crate::base::clock::now;
-use crate::base::types::TelegramId;
+use crate::base::types::{Provider, TelegramId};
 use crate::domains::money::effects::{after_credit_with, finish_effects, flag_suspicious};
 use crate::domains::money::orders::{CreditOutcome, Order, Payment};
 
@@ -132,7 +132,70 @@ async fn credit_and_finish(
                 .await
                 .map_err(StoreError::Dynamo)?;
             tracing::info!(provider, order = %payment.order, "payment credited");
+            if credit.order.discount_lost {
+                flag_suspicious(
+                    app,
+                    provider,
+                    &format!(
+                        "payment {} of order {} was priced with promo discount {} that the order no longer held: {} credited to the balance instead of the plan",
+                        payment.provider_ref,
+                        credit.order.id,
+                        credit.order.discount_code.as_deref().unwrap_or("-"),
+                        payment.amount
+                    ),
+                )
+                .await;
+            }
             Ok(Settled::Credited)
+        }
+        CreditOutcome::SecondPayment(first) => {
+            // Another payment for an order already paid (a FreeKassa form
+            // paid twice, say): an order of its own, credited once like any.
+            let second = first.second_payment(&payment.provider_ref, now());
+            let paid = Payment {
+                order: second.id.clone(),
+                ..payment.clone()
+            };
+            let settled = Box::pin(credit_and_finish(
+                app,
+                provider,
+                &paid,
+                Target::Create(&second),
+                tell_user,
+            ))
+            .await?;
+            if settled == Settled::Credited {
+                flag_suspicious(
+                    app,
+                    provider,
+                    &format!(
+                        "second payment {} ({}) for order {}, already paid by {}: credited as order {}",
+                        payment.provider_ref,
+                        payment.amount,
+                        first.id,
+                        first.provider_ref.as_deref().unwrap_or("-"),
+                        second.id
+                    ),
+                )
+                .await;
+            }
+            Ok(settled)
+        }
+        CreditOutcome::DiscountUsed(order) => {
+            unknown_payment(
+                app,
+                provider,
+                &payment.provider_ref,
+                &format!(
+                    "payment {} ({}) of order {} was priced with promo discount {} that the order no longer held",
+                    payment.provider_ref,
+                    payment.amount,
+                    order.id,
+                    order.discount_code.as_deref().unwrap_or("-")
+                ),
+            )
+            .await?;
+            Ok(Settled::Flagged)
         }
         CreditOutcome::Duplicate(order) => {
             tracing::info!(provider, order = %order.id, "duplicate payment notification");
@@ -183,6 +246,21 @@ async fn credit_and_finish(
                 &format!(
                     "order {} expects {}, payment {} says {}",
                     order.id, order.amount, payment.provider_ref, paid
+                ),
+            )
+            .await?;
+            Ok(Settled::Flagged)
+        }
+        CreditOutcome::NotPayable(order) if order.provider != Provider::Balance => {
+            // Money arrived for a canceled or refunded order: recorded so an
+            // admin can refund it.
+            unknown_payment(
+                app,
+                provider,
+                &payment.provider_ref,
+                &format!(
+                    "payment {} ({}) for order {} in state {:?}",
+                    payment.provider_ref, payment.amount, order.id, order.status
                 ),
             )
             .await?;
