@@ -1,0 +1,696 @@
+//! The money rules a hostile user or an unlucky operator tried to break,
+//! end to end over the local stack: an amount keeps its unit (a top-up
+//! paid in USDT credits the rubles asked for), a promo discount buys one
+//! order, a second payment of a paid order is never lost, and payments
+//! imported from the old bot stay ours (refunds and late notices find them,
+//! the inviter is not rewarded twice).
+
+use e2e::fake_providers::{Api, Credentials, FakeProviders};
+use e2e::{TestStack, callback_update, text_update};
+use hmac::{Hmac, Mac};
+use md5::Md5;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use shared::adapters::pay::OrderId;
+use shared::adapters::store::imports::{ImportRecord, ImportedUser};
+use shared::base::clock::now;
+use shared::base::money::{Kopecks, Money};
+use shared::base::types::{Lang, Period, Provider, TelegramId};
+use shared::domains::money::orders::{
+    CreditOutcome, HistoricalPayment, Order, OrderStatus, Payment, Purchase,
+};
+
+const DAY: i64 = 86_400;
+const ADMIN: i64 = 9100;
+const LOG_CHAT: i64 = -100_910;
+const CP_TOKEN: &str = "51234:AArulesCryptoPay";
+const FK_SECRET2: &str = "rules_fk_second";
+const FK_MERCHANT: &str = "61309";
+
+async fn providers() -> FakeProviders {
+    FakeProviders::start_with(Credentials {
+        yookassa_shop_id: "730061".into(),
+        yookassa_secret_key: "test_rules_YooSecret_03".into(),
+        cryptopay_token: CP_TOKEN.into(),
+        freekassa_shop_id: 61309,
+        freekassa_api_key: "rules_fk_api_key_7a8b".into(),
+    })
+    .await
+}
+
+async fn shop(p: &FakeProviders, extra: &[(&str, &str)]) -> TestStack {
+    let (yk, cp) = (p.yookassa_url(), p.cryptopay_url());
+    let mut vars: Vec<(&str, &str)> = vec![
+        ("RUB_PRICE_1_MONTH", "199"),
+        ("RUB_PRICE_3_MONTHS", "499"),
+        ("STARS_ENABLED", "true"),
+        ("STARS_PRICE_1_MONTH", "150"),
+        ("REFERRAL_BONUS_DAYS_1_MONTH", "7"),
+        ("REFEREE_BONUS_DAYS_1_MONTH", "3"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("LOG_CHAT_ID", "-100910"),
+        ("ADMIN_IDS", "9100"),
+        ("CRYPTOPAY_ENABLED", "true"),
+        ("CRYPTOPAY_TOKEN", CP_TOKEN),
+        ("CRYPTOPAY_API_URL", &cp),
+        ("YOOKASSA_ENABLED", "true"),
+        ("YOOKASSA_SHOP_ID", "730061"),
+        ("YOOKASSA_SECRET_KEY", "test_rules_YooSecret_03"),
+        ("YOOKASSA_API_URL", &yk),
+        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
+        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
+        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
+        ("FREEKASSA_ENABLED", "true"),
+        ("FREEKASSA_MERCHANT_ID", FK_MERCHANT),
+        ("FREEKASSA_FIRST_SECRET", "rules_fk_first"),
+        ("FREEKASSA_SECOND_SECRET", FK_SECRET2),
+        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
+    ];
+    vars.extend_from_slice(extra);
+    TestStack::start(&vars).await
+}
+
+async fn post(t: &TestStack, path: &str, body: Vec<u8>, headers: &[(&str, String)]) -> u16 {
+    let mut req = t.http.post(t.url(path)).body(body);
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    req.send().await.expect("stack answers").status().as_u16()
+}
+
+async fn start(t: &TestStack, update_id: i64, user: i64) {
+    assert_eq!(
+        t.update(&text_update(update_id, user, "Vera", "en", "/start"))
+            .await,
+        200
+    );
+}
+
+/// The user presses a pay button; the link's order id.
+async fn press_pay(t: &TestStack, p: &FakeProviders, user: i64, data: &str, id: i64) -> OrderId {
+    assert_eq!(t.update(&callback_update(id, user, data, 1)).await, 200);
+    let screen = t
+        .telegram
+        .calls_of("editMessageText")
+        .pop()
+        .expect("screen");
+    let url = screen.body["reply_markup"]["inline_keyboard"][0][0]["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a pay button: {}", screen.body))
+        .to_owned();
+    if data.ends_with(":cryptopay") {
+        let req = p
+            .requests_to(Api::Cryptopay)
+            .into_iter()
+            .rev()
+            .find(|r| r.path == "/createInvoice")
+            .expect("invoice");
+        return OrderId(req.body["payload"].as_str().expect("payload").to_owned());
+    }
+    let u = reqwest::Url::parse(&url).expect("form url");
+    OrderId(
+        u.query_pairs()
+            .find(|(k, _)| k == "o")
+            .map(|(_, v)| v.into_owned())
+            .expect("o="),
+    )
+}
+
+fn last_screen_text(t: &TestStack) -> String {
+    t.telegram
+        .calls_of("editMessageText")
+        .pop()
+        .expect("screen")
+        .body["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn freekassa_paid(amount: &str, order: &OrderId, intid: &str) -> Vec<u8> {
+    let sign = hex::encode(Md5::digest(
+        format!("{FK_MERCHANT}:{amount}:{FK_SECRET2}:{order}").as_bytes(),
+    ));
+    format!("MERCHANT_ID={FK_MERCHANT}&AMOUNT={amount}&intid={intid}&MERCHANT_ORDER_ID={order}&P_EMAIL=payer%40example.com&CUR_ID=36&SIGN={sign}")
+        .into_bytes()
+}
+
+/// A Crypto Pay `invoice_paid` for an invoice priced in `asset`.
+fn cryptopay_paid_in(
+    invoice: u64,
+    asset: &str,
+    amount: &str,
+    order: &OrderId,
+) -> (Vec<u8>, String) {
+    let body = format!(
+        r#"{{"update_id":{invoice}7,"update_type":"invoice_paid","request_date":"2026-12-01T10:00:01.000Z","payload":{{"invoice_id":{invoice},"hash":"IVr{invoice}","currency_type":"crypto","asset":"{asset}","amount":"{amount}","paid_asset":"{asset}","paid_amount":"{amount}","fee_asset":"{asset}","fee_amount":"0.01","bot_invoice_url":"https://t.me/CryptoTestnetBot?start=IVr{invoice}","description":"Top-up","status":"paid","created_at":"2026-12-01T09:59:00.000Z","allow_comments":false,"allow_anonymous":false,"paid_usd_rate":"1.00","paid_at":"2026-12-01T10:00:00.000Z","paid_anonymously":false,"payload":"{order}"}}}}"#
+    )
+    .into_bytes();
+    let key = Sha256::digest(CP_TOKEN.as_bytes());
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("key");
+    mac.update(&body);
+    (body, hex::encode(mac.finalize().into_bytes()))
+}
+
+async fn order(t: &TestStack, id: &OrderId) -> Order {
+    t.stack
+        .app
+        .store
+        .get_order(id)
+        .await
+        .expect("store")
+        .expect("order")
+}
+
+async fn ledger(t: &TestStack, user: i64) -> Vec<(String, Option<Money>, Option<u32>)> {
+    let (rows, _) = t
+        .stack
+        .app
+        .store
+        .ledger_page(TelegramId(user), None, 50)
+        .await
+        .expect("ledger");
+    rows.into_iter()
+        .map(|r| (r.kind, r.amount, r.days))
+        .collect()
+}
+
+/// Lines the admin log chat got containing `needle` (the outbox delivered).
+async fn logged(t: &TestStack, needle: &str) -> usize {
+    t.drain_jobs().await;
+    t.drain_outbox().await;
+    t.telegram
+        .sent_to(LOG_CHAT)
+        .iter()
+        .filter(|c| c.body["text"].as_str().unwrap_or_default().contains(needle))
+        .count()
+}
+
+fn close(a: i64, b: i64) -> bool {
+    (a - b).abs() < 120
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_top_up_paid_in_usdt_credits_the_rubles_asked_for() {
+    let p = providers().await;
+    let t = shop(
+        &p,
+        &[
+            ("CRYPTOPAY_CURRENCY_TYPE", "crypto"),
+            ("CRYPTOPAY_ASSET", "USDT"),
+        ],
+    )
+    .await;
+    let user = 7101;
+    start(&t, 1, user).await;
+
+    // 100 ₽ at 95.5 ₽ per USDT is 1.0471… USDT: invoiced as 1.05 USDT.
+    let id = press_pay(&t, &p, user, "tpay:100:cryptopay", 2).await;
+    let invoice = p
+        .requests_to(Api::Cryptopay)
+        .into_iter()
+        .rev()
+        .find(|r| r.path == "/createInvoice")
+        .expect("invoice");
+    assert_eq!(invoice.body["asset"], "USDT");
+    assert_eq!(invoice.body["amount"], "1.05");
+    assert!(
+        last_screen_text(&t).contains("1.05 USDT"),
+        "the screen shows what is charged"
+    );
+    let o = order(&t, &id).await;
+    assert_eq!(o.purchase, Purchase::TopUp(Kopecks(10_000)));
+    assert_eq!(o.amount.to_string(), "1.05 USDT");
+    let quote = o.quote.clone().expect("the quote is on the order");
+    assert_eq!(
+        (quote.rub, quote.rate.text()),
+        (Kopecks(10_000), "95.5".to_owned())
+    );
+
+    // The payment arrives twice.
+    let invoice_id: u64 = o.provider_ref.expect("invoice id").parse().expect("n");
+    for _ in 0..2 {
+        let (body, sig) = cryptopay_paid_in(invoice_id, "USDT", "1.05", &id);
+        assert_eq!(
+            post(
+                &t,
+                "/pay/cryptopay",
+                body,
+                &[("crypto-pay-api-signature", sig)]
+            )
+            .await,
+            200
+        );
+    }
+    t.drain_jobs().await;
+    t.drain_outbox().await;
+    let u = t.user(user).await.expect("u");
+    assert_eq!(
+        u.balance,
+        Kopecks(10_000),
+        "100 ₽, not the asset's minor units"
+    );
+    assert_eq!(
+        ledger(&t, user).await,
+        vec![("topup".to_owned(), Some(Money::rub(Kopecks(10_000))), None)]
+    );
+    assert!(
+        t.telegram.sent_to(user).iter().any(|c| {
+            let text = c.body["text"].as_str().unwrap_or_default();
+            text.contains("100 ₽") && text.contains("balance")
+        }),
+        "the user is told the rubles credited"
+    );
+
+    // Paid in another asset, or in less USDT: not credited, recorded.
+    let other = press_pay(&t, &p, user, "tpay:100:cryptopay", 3).await;
+    let invoice2: u64 = order(&t, &other)
+        .await
+        .provider_ref
+        .expect("i")
+        .parse()
+        .expect("n");
+    let (body, sig) = cryptopay_paid_in(invoice2, "TON", "1.05", &other);
+    assert_eq!(
+        post(
+            &t,
+            "/pay/cryptopay",
+            body,
+            &[("crypto-pay-api-signature", sig)]
+        )
+        .await,
+        200
+    );
+    assert_eq!(t.user(user).await.expect("u").balance, Kopecks(10_000));
+    assert_eq!(order(&t, &other).await.status, OrderStatus::Pending);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_discount_is_reserved_by_one_order_and_used_once() {
+    let p = providers().await;
+    let t = shop(&p, &[]).await;
+    let user = 7201;
+    assert_eq!(
+        t.update(&text_update(
+            1,
+            ADMIN,
+            "Admin",
+            "en",
+            "/promo_new HALF discount 50"
+        ))
+        .await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(2, user, "Vera", "en", "/start promo_half"))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.user(user).await.expect("u").discount.map(|d| d.percent),
+        Some(50)
+    );
+
+    // Two links at half price: the second takes the discount from the first.
+    let month = press_pay(&t, &p, user, "pay:1m:freekassa", 3).await;
+    assert!(last_screen_text(&t).contains("reserved for this payment"));
+    let quarter = press_pay(&t, &p, user, "pay:3m:freekassa", 4).await;
+    assert!(
+        last_screen_text(&t).contains("no longer has it"),
+        "the screen says the discount moved"
+    );
+    assert_eq!(order(&t, &month).await.amount, Money::rub(Kopecks(9_950)));
+    assert_eq!(
+        order(&t, &quarter).await.amount,
+        Money::rub(Kopecks(24_950))
+    );
+
+    // The quarter is paid: it holds the discount and uses it up.
+    assert_eq!(
+        post(
+            &t,
+            "/pay/freekassa",
+            freekassa_paid("249.50", &quarter, "fk-q1"),
+            &[]
+        )
+        .await,
+        200
+    );
+    let u = t.user(user).await.expect("u");
+    assert!(close(u.sub_end.expect("paid"), now() + 90 * DAY));
+    assert_eq!(u.discount, None, "used up");
+
+    // The month's old link is paid at half price too: no second plan at
+    // half price; the 99.50 ₽ go to the balance, and the admins are told.
+    assert_eq!(
+        post(
+            &t,
+            "/pay/freekassa",
+            freekassa_paid("99.50", &month, "fk-m1"),
+            &[]
+        )
+        .await,
+        200
+    );
+    t.drain_jobs().await;
+    let u = t.user(user).await.expect("u");
+    assert!(
+        close(u.sub_end.expect("paid"), now() + 90 * DAY),
+        "no days for it"
+    );
+    assert_eq!(u.balance, Kopecks(9_950));
+    let m = order(&t, &month).await;
+    assert_eq!(
+        (m.status, m.purchase),
+        (OrderStatus::Paid, Purchase::TopUp(Kopecks(9_950)))
+    );
+    assert!(m.discount_lost);
+    assert!(logged(&t, "no longer held").await >= 1);
+    let kinds: Vec<String> = ledger(&t, user).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "purchase").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| *k == "topup").count(), 1);
+
+    // A new discount, an order that holds it, paid after its hold ran out:
+    // the rubles go to the balance, the discount stays for a new order.
+    assert_eq!(
+        t.update(&text_update(
+            5,
+            ADMIN,
+            "Admin",
+            "en",
+            "/promo_new TENOFF discount 10"
+        ))
+        .await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(6, user, "Vera", "en", "/start promo_tenoff"))
+            .await,
+        200
+    );
+    let late = press_pay(&t, &p, user, "pay:1m:freekassa", 7).await;
+    let late_order = order(&t, &late).await;
+    assert_eq!(late_order.amount, Money::rub(Kopecks(17_910)));
+    let store = &t.stack.app.store;
+    let config = &t.stack.app.config;
+    let paid = Payment {
+        order: late.clone(),
+        amount: late_order.amount.clone(),
+        provider_ref: "fk-late".into(),
+    };
+    let outcome = store
+        .credit(config, &paid, now() + 11 * 60)
+        .await
+        .expect("credit");
+    let CreditOutcome::Credited(credit) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(credit.order.purchase, Purchase::TopUp(Kopecks(17_910)));
+    let u = t.user(user).await.expect("u");
+    assert_eq!(u.balance, Kopecks(9_950 + 17_910));
+    assert_eq!(
+        u.discount.map(|d| d.percent),
+        Some(10),
+        "not used by a late payment"
+    );
+
+    // Stars: an invoice whose discount moved is refused before paying.
+    assert_eq!(
+        t.update(&callback_update(8, user, "pay:1m:stars", 1)).await,
+        200
+    );
+    let invoice = t.telegram.calls_of("sendInvoice").pop().expect("invoice");
+    assert_eq!(invoice.body["prices"][0]["amount"], 135);
+    let stars_order = invoice.body["payload"]
+        .as_str()
+        .expect("payload")
+        .to_owned();
+    let _moved = press_pay(&t, &p, user, "pay:1m:freekassa", 9).await;
+    let pre = json!({"update_id": 10, "pre_checkout_query": {
+        "id": "pcq-rules-1", "from": {"id": user, "is_bot": false, "first_name": "Vera"},
+        "currency": "XTR", "total_amount": 135, "invoice_payload": stars_order}});
+    assert_eq!(t.update(&pre).await, 200);
+    let answer = t
+        .telegram
+        .calls_of("answerPreCheckoutQuery")
+        .pop()
+        .expect("answered");
+    assert_eq!(answer.body["ok"], false, "{}", answer.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_payment_of_a_paid_order_is_credited_as_its_own_order() {
+    let p = providers().await;
+    let t = shop(&p, &[]).await;
+    let user = 7301;
+    start(&t, 1, user).await;
+    let id = press_pay(&t, &p, user, "pay:1m:freekassa", 2).await;
+
+    // Paid, and the notification delivered twice.
+    for _ in 0..2 {
+        assert_eq!(
+            post(
+                &t,
+                "/pay/freekassa",
+                freekassa_paid("199", &id, "fk-first"),
+                &[]
+            )
+            .await,
+            200
+        );
+    }
+    t.drain_jobs().await;
+    let first_end = t.user(user).await.expect("u").sub_end.expect("paid");
+    assert!(close(first_end, now() + 30 * DAY));
+
+    // The same form paid again: another FreeKassa payment, same order id.
+    for _ in 0..2 {
+        assert_eq!(
+            post(
+                &t,
+                "/pay/freekassa",
+                freekassa_paid("199", &id, "fk-second"),
+                &[]
+            )
+            .await,
+            200
+        );
+    }
+    t.drain_jobs().await;
+    let u = t.user(user).await.expect("u");
+    assert_eq!(u.sub_end, Some(first_end + 30 * DAY), "credited once more");
+    let first = order(&t, &id).await;
+    assert_eq!(first.provider_ref.as_deref(), Some("fk-first"));
+    let second = first.second_payment("fk-second", now());
+    let second = order(&t, &second.id).await;
+    assert_eq!(
+        (second.status, second.provider_ref.as_deref(), second.user),
+        (OrderStatus::Paid, Some("fk-second"), TelegramId(user))
+    );
+    let purchases = ledger(&t, user)
+        .await
+        .into_iter()
+        .filter(|r| r.0 == "purchase")
+        .count();
+    assert_eq!(purchases, 2);
+    assert_eq!(
+        logged(&t, "second payment fk-second").await,
+        1,
+        "the admins see it once"
+    );
+
+    // A third payment of another amount: recorded for a refund, not credited.
+    assert_eq!(
+        post(
+            &t,
+            "/pay/freekassa",
+            freekassa_paid("50", &id, "fk-third"),
+            &[]
+        )
+        .await,
+        200
+    );
+    assert_eq!(t.user(user).await.expect("u").sub_end, u.sub_end);
+    assert!(logged(&t, "fk-third").await >= 1);
+
+    // Refunded, then paid again: a new payment, credited as its own order.
+    let refunded = t
+        .stack
+        .app
+        .store
+        .refund_order(&id, now())
+        .await
+        .expect("refund");
+    assert!(matches!(
+        refunded,
+        shared::domains::money::orders::Refund::Done { .. }
+    ));
+    let before = t.user(user).await.expect("u").sub_end.expect("days");
+    assert_eq!(
+        post(
+            &t,
+            "/pay/freekassa",
+            freekassa_paid("199", &id, "fk-fourth"),
+            &[]
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        t.user(user).await.expect("u").sub_end,
+        Some(before + 30 * DAY)
+    );
+}
+
+/// The old bot's user: paid one month by YooKassa (payment `yk-old-1`),
+/// invited by `inviter`; imported with that payment.
+async fn import_paying_invitee(t: &TestStack, user: i64, inviter: i64, end: i64) -> OrderId {
+    let store = &t.stack.app.store;
+    let paid_at = now() - 5 * DAY;
+    let mut o = Order::new(
+        TelegramId(user),
+        Purchase::Plan(Period::OneMonth),
+        Money::rub(Kopecks(19_900)),
+        Provider::Yookassa,
+        paid_at,
+    );
+    o.id = OrderId(hex::encode(&Sha256::digest(b"rules:payment:1")[..16]));
+    o.status = OrderStatus::Paid;
+    o.provider_ref = Some("yk-old-1".into());
+    o.granted_days = Some(30);
+    let historical = HistoricalPayment {
+        order: o.clone(),
+        paid_at,
+        source: "remnawave-tg-shop:payment:1".into(),
+        merchant_order: None,
+    };
+    let records = vec![
+        ImportRecord {
+            kind: "payments",
+            writes: store.historical_payment_writes(&historical).expect("w"),
+        },
+        ImportRecord {
+            kind: "provider_refs",
+            writes: vec![
+                store
+                    .provider_ref_write("yookassa", "yk-old-1", &o.id.0, TelegramId(user))
+                    .expect("w"),
+            ],
+        },
+    ];
+    let imported = ImportedUser {
+        id: TelegramId(user),
+        first_name: Some("Lev".into()),
+        last_name: None,
+        username: None,
+        lang: Lang::En,
+        created_at: now() - 40 * DAY,
+        banned: false,
+        referrer: Some(TelegramId(inviter)),
+        campaign: None,
+        balance: Kopecks(0),
+        sub_end: Some(end),
+        trial_used: None,
+        panel_uuid: None,
+        sub_url: None,
+        source: "remnawave-tg-shop".into(),
+        plans_paid: 1,
+        first_paid_at: Some(paid_at),
+    };
+    store
+        .import_user(&imported, records, now())
+        .await
+        .expect("imported");
+    o.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_payments_are_refunded_recognised_and_not_rewarded_twice() {
+    let p = providers().await;
+    let t = shop(&p, &[]).await;
+    let (inviter, user) = (7401, 7402);
+    start(&t, 1, inviter).await;
+    let end = now() + 45 * DAY;
+    let imported = import_paying_invitee(&t, user, inviter, end).await;
+    let inviter_end = t.user(inviter).await.expect("i").sub_end;
+
+    // The old bot's YooKassa payment (its metadata, not ours).
+    p.insert_payment(json!({
+        "id": "yk-old-1", "status": "succeeded", "paid": true,
+        "amount": {"value": "199.00", "currency": "RUB"},
+        "metadata": {"user_id": user.to_string(), "payment_db_id": "1"},
+        "recipient": {"account_id": "730061", "gateway_id": "100500"},
+        "created_at": "2026-12-01T08:00:00.000Z", "refundable": true, "test": true,
+        "payment_method": {"type": "bank_card", "id": "yk-old-1", "saved": false}
+    }));
+    // A late success notification: recognised as already credited.
+    let late = json!({"type": "notification", "event": "payment.succeeded",
+        "object": {"id": "yk-old-1", "status": "succeeded", "paid": true,
+        "amount": {"value": "199.00", "currency": "RUB"}}});
+    assert_eq!(
+        post(&t, "/pay/yookassa", late.to_string().into_bytes(), &[]).await,
+        200
+    );
+    t.drain_jobs().await;
+    assert_eq!(
+        t.user(user).await.expect("u").sub_end,
+        Some(end),
+        "no days twice"
+    );
+
+    // The operator refunds it in YooKassa: the 30 days go, the log says so.
+    p.insert_refund(json!({
+        "id": "rf-old-1", "payment_id": "yk-old-1", "status": "succeeded",
+        "amount": {"value": "199.00", "currency": "RUB"}, "created_at": "2026-12-02T09:00:00.000Z"
+    }));
+    let refund = json!({"type": "notification", "event": "refund.succeeded", "object": {
+        "id": "rf-old-1", "payment_id": "yk-old-1", "status": "succeeded",
+        "amount": {"value": "199.00", "currency": "RUB"}}});
+    for _ in 0..2 {
+        assert_eq!(
+            post(&t, "/pay/yookassa", refund.to_string().into_bytes(), &[]).await,
+            200
+        );
+    }
+    assert_eq!(order(&t, &imported).await.status, OrderStatus::Refunded);
+    assert_eq!(
+        t.user(user).await.expect("u").sub_end,
+        Some(end - 30 * DAY),
+        "the days it granted, once"
+    );
+    assert!(
+        logged(&t, &imported.0).await >= 1,
+        "the log chat hears of it"
+    );
+    assert_eq!(logged(&t, "unknown order").await, 0);
+
+    // A payment here is not the invitee's first: no reward, no referee bonus.
+    assert_eq!(
+        t.update(&callback_update(5, user, "pay:1m:stars", 1)).await,
+        200
+    );
+    let invoice = t.telegram.calls_of("sendInvoice").pop().expect("invoice");
+    let payload = invoice.body["payload"]
+        .as_str()
+        .expect("payload")
+        .to_owned();
+    let paid = json!({"update_id": 6, "message": {
+        "message_id": 6, "date": 1_700_000_000,
+        "from": {"id": user, "is_bot": false, "first_name": "Lev", "language_code": "en"},
+        "chat": {"id": user, "type": "private", "first_name": "Lev"},
+        "successful_payment": {"currency": "XTR", "total_amount": 150, "invoice_payload": payload,
+            "telegram_payment_charge_id": "ch-rules-1", "provider_payment_charge_id": ""}}});
+    assert_eq!(t.update(&paid).await, 200);
+    t.drain_jobs().await;
+    let u = t.user(user).await.expect("u");
+    assert_eq!(
+        u.sub_end,
+        Some(end - 30 * DAY + 30 * DAY),
+        "30 days, no referee bonus"
+    );
+    assert_eq!(
+        t.user(inviter).await.expect("i").sub_end,
+        inviter_end,
+        "no second reward"
+    );
+}
