@@ -447,12 +447,14 @@ card-gone = That card is no longer saved.
 card-deleted = 🗑 Card { $card } deleted.
 autorenew-turned-on = 🔄 Auto-renewal is on.
 autorenew-turned-off = ⏸ Auto-renewal is off. We will remind you before your subscription ends.
+renew-all-turned-off = ⏸ Auto-renewal is off: nothing will be charged automatically, neither from your balance nor from your card. We will remind you before your subscription ends.
 renew-notice = 💳 Tomorrow, { $date }, your subscription will be renewed automatically: { $amount } will be charged to your card { $card }.
 renew-description = VPN subscription renewal, { $months ->
     [one] { $months } month
    *[other] { $months } months
 }
 renew-notice-balance = 💰 Tomorrow, { $date }, your subscription will be renewed automatically: { $amount } will be debited from your balance.
+renew-notice-both = 💰 Tomorrow, { $date }, an hour before your subscription ends, it will be renewed automatically: { $amount } will be debited from your balance; if the balance does not cover it, { $card_amount } will be charged to your card { $card }.
 btn-autorenewal = 🔄 Auto-renewal
 balance-renew-on = 💰 Renewal from the balance is <b>on</b>: an hour before your subscription ends it is renewed for { $months ->
     [one] { $months } month
@@ -469,6 +471,8 @@ balance-renew-turned-off = ⏸ Renewal from the balance is off.
 renew-declined-retry = ⚠️ We could not charge your card to renew your subscription. We will try once more tomorrow; you can also renew now.
 renew-declined-final = ⚠️ Your card was declined again, so your subscription was not renewed. Renew it with another payment method to stay connected.
 renew-card-removed = ⚠️ Your bank says your saved card can no longer be charged (revoked or expired), so we removed it and your subscription was not renewed. Renew it to stay connected.
+renew-plan-gone = ⚠️ Your subscription ends on { $date } and will not be renewed automatically: the { $months }-month plan it renews is no longer on sale, so nothing will be charged. Pick another plan to stay connected.
+btn-pick-plan = 🛒 Choose a plan
 admin-btn-payments = 💳 Payments
 admin-btn-refund = ↩️ Refund
 admin-payments-title = 💳 <b>Payments { $date }</b> ({ $provider }): { $count }

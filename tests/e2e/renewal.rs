@@ -10,7 +10,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::fake_providers::{Api, FakeProviders};
 use e2e::fake_telegram::Call;
-use e2e::{TestStack, callback_update, request, text_update};
+use e2e::{TestStack, callback_update, request, telegram_request, text_update};
 use serde_json::json;
 use shared::adapters::jobs::{Job, enqueue_jobs};
 use shared::adapters::pay::OrderId;
@@ -980,4 +980,300 @@ async fn a_technical_cancellation_is_not_told_as_a_decline_and_is_retried_next_d
             order_id(TelegramId(user), end, 2).0
         ]
     );
+}
+
+// ---- Every charge told before it happens; "turn off" turns off all of it ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_notice_names_the_balance_and_the_card_and_its_button_turns_both_off() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers).await;
+    let user = 5441;
+    register(&t, 1, user, "en").await;
+    pay_with_card(&t, &providers, user, "pay:1m:yookassa", 10).await;
+    t.stack
+        .app
+        .store
+        .add_balance(TelegramId(user), 50_000)
+        .await
+        .unwrap();
+    turn_on_balance_renewal(&t, user, 20).await;
+    let end = sub_end(&t, user).await;
+    t.telegram.clear();
+
+    // A day before: one notice names both ways, in the order they are tried.
+    run_at(&t, end - DAY + 60).await;
+    let notice = t.telegram.sent_to(user).pop().expect("renewal notice");
+    let text = text_of(&notice);
+    assert!(
+        text.contains("debited from your balance")
+            && text.contains("if the balance does not cover it")
+            && text.contains("Visa *4242"),
+        "both ways named: {text}"
+    );
+    assert_eq!(callback_data(&notice), vec!["renew:all:off".to_owned()]);
+
+    // Its button turns off every automatic charge, and says so.
+    t.update(&callback_update(30, user, "renew:all:off", 1))
+        .await;
+    let note = text_of(&screen(&t));
+    assert!(
+        note.contains("neither from your balance nor from your card"),
+        "{note}"
+    );
+    assert!(!t.user(user).await.unwrap().renew_balance);
+    assert!(
+        !t.stack
+            .app
+            .store
+            .wallet(TelegramId(user))
+            .await
+            .unwrap()
+            .autorenew
+    );
+
+    // Nothing is charged; the ordinary notice goes at the end.
+    t.telegram.clear();
+    run_at(&t, end - LEAD_SECS + 60).await;
+    assert!(charges(&providers).is_empty(), "the card was not charged");
+    assert_eq!(balance_of(&t, user).await, 50_000, "nor the balance");
+    assert_eq!(sub_end(&t, user).await, end);
+    run_at(&t, end + 60).await;
+    let texts = sent(&t, user);
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("ended today"), "{texts:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_card_is_charged_for_an_end_the_notice_promised_to_the_balance() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers).await;
+    let user = 5442;
+    register(&t, 1, user, "en").await;
+    pay_with_card(&t, &providers, user, "pay:1m:yookassa", 10).await;
+    t.stack
+        .app
+        .store
+        .add_balance(TelegramId(user), 50_000)
+        .await
+        .unwrap();
+    // The user renews from the balance only: card renewal off.
+    turn_on_balance_renewal(&t, user, 20).await;
+    t.update(&callback_update(30, user, "renew:off", 1)).await;
+    let end = sub_end(&t, user).await;
+    t.telegram.clear();
+
+    // The notice says "from your balance", nothing about the card.
+    run_at(&t, end - DAY + 60).await;
+    let notice = text_of(&t.telegram.sent_to(user).pop().expect("renewal notice"));
+    assert!(notice.contains("debited from your balance"), "{notice}");
+    assert!(!notice.contains("4242"), "{notice}");
+
+    // Afterwards card renewal goes back on and the balance is spent.
+    t.update(&callback_update(31, user, "renew:on", 1)).await;
+    t.set_user_attr(user, "balance", AttributeValue::N("0".into()))
+        .await;
+    t.telegram.clear();
+
+    // The charge's time: the balance does not cover it, and the card was
+    // never named for this end, so nothing is charged.
+    run_at(&t, end - LEAD_SECS + 60).await;
+    assert!(
+        charges(&providers).is_empty(),
+        "the card was charged though the notice named only the balance"
+    );
+    assert_eq!(sub_end(&t, user).await, end);
+    run_at(&t, end + 60).await;
+    let texts = sent(&t, user);
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("ended today"), "{texts:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_notice_for_the_end_nothing_is_charged() {
+    let providers = FakeProviders::start().await;
+    let t = stack(&providers).await;
+    let user = 5443;
+    register(&t, 1, user, "en").await;
+    pay_with_card(&t, &providers, user, "pay:1m:yookassa", 10).await;
+    let end = sub_end(&t, user).await;
+    // The notice job was lost (say): the charge alone arrives.
+    enqueue_jobs(
+        &t.stack.app,
+        &[(
+            Job::Renew {
+                user,
+                end,
+                attempt: 1,
+            },
+            0,
+        )],
+    )
+    .await
+    .expect("queued");
+    t.stack.drain_jobs().await.expect("jobs drain");
+    assert!(charges(&providers).is_empty(), "charged without a notice");
+    assert_eq!(sub_end(&t, user).await, end);
+}
+
+// ---- Renewals sell only what is on sale, at today's price ----
+
+/// The operator changes the settings: the functions' next cold start reads
+/// the changed ones. The scheduler and the workers here run on
+/// `t.stack.app`, so they get an application over the same table and queues
+/// with the new settings (the Telegram route keeps the old one).
+fn operator_changes(t: &mut TestStack, change: impl FnOnce(&mut shared::base::config::Config)) {
+    let mut config = t.stack.app.config.clone();
+    change(&mut config);
+    t.stack.app = Arc::new(
+        shared::adapters::app::App::new(config, &t.stack.aws).expect("app with new settings"),
+    );
+}
+
+/// The 3-month plan's settings.
+fn three_months(
+    config: &mut shared::base::config::Config,
+) -> &mut shared::base::config::PlanConfig {
+    config
+        .plans
+        .iter_mut()
+        .find(|p| p.period == Period::ThreeMonths)
+        .expect("every period has settings")
+}
+
+/// The amounts YooKassa was asked to charge to saved cards, by method.
+fn charged_amounts(providers: &FakeProviders) -> Vec<(String, String)> {
+    providers
+        .requests_to(Api::Yookassa)
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.body["payment_method_id"].is_string())
+        .map(|r| {
+            (
+                r.body["payment_method_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                r.body["amount"]["value"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewals_charge_todays_price_and_nothing_for_a_plan_no_longer_sold() {
+    let providers = FakeProviders::start().await;
+    let mut t = stack(&providers).await;
+    let (card, both, promo) = (5451, 5452, 5453);
+    // Three subscribers of the 3-month plan at 499 ₽, each with a saved card:
+    // one renews by card, one from the balance first, one holds a 10 %
+    // discount.
+    register(&t, 1, card, "en").await;
+    register(&t, 2, both, "en").await;
+    register(&t, 3, promo, "en").await;
+    let card_method = pay_with_card(&t, &providers, card, "pay:3m:yookassa", 10).await;
+    pay_with_card(&t, &providers, both, "pay:3m:yookassa", 11).await;
+    let promo_method = pay_with_card(&t, &providers, promo, "pay:3m:yookassa", 12).await;
+    let end = sub_end(&t, card).await;
+    for id in [both, promo] {
+        ends_at(&t, id, end).await;
+    }
+    t.stack
+        .app
+        .store
+        .add_balance(TelegramId(both), 100_000)
+        .await
+        .unwrap();
+    turn_on_balance_renewal(&t, both, 20).await;
+    let until = shared::base::clock::now() + 365 * DAY;
+    for (name, value) in [
+        ("discount_pct", AttributeValue::N("10".into())),
+        ("discount_until", AttributeValue::N(until.to_string())),
+        ("discount_code", AttributeValue::S("SPRING".into())),
+    ] {
+        t.set_user_attr(promo, name, value).await;
+    }
+    let before = charges(&providers).len();
+    t.telegram.clear();
+
+    // The operator raises the 3-month price to 599 ₽.
+    operator_changes(&mut t, |c| {
+        three_months(c).rub_price = Some(shared::base::types::Kopecks(59_900));
+    });
+
+    // The notices and the renewals say and charge today's price (the
+    // discount off it once).
+    run_at(&t, end - DAY + 60).await;
+    assert!(sent(&t, card)[0].contains("599"), "{:?}", sent(&t, card));
+    assert!(sent(&t, both)[0].contains("599"), "{:?}", sent(&t, both));
+    assert!(
+        sent(&t, promo)[0].contains("539.10"),
+        "{:?}",
+        sent(&t, promo)
+    );
+    run_at(&t, end - LEAD_SECS + 60).await;
+    let mut charged = charged_amounts(&providers)[before..].to_vec();
+    charged.sort();
+    let mut want = vec![
+        (card_method, "599.00".to_owned()),
+        (promo_method, "539.10".to_owned()),
+    ];
+    want.sort();
+    assert_eq!(charged, want, "today's price, the discount applied once");
+    assert_eq!(balance_of(&t, both).await, 100_000 - 59_900);
+    let next = end + i64::from(Period::ThreeMonths.days()) * DAY;
+    for id in [card, both, promo] {
+        assert_eq!(sub_end(&t, id).await, next, "user {id} renewed");
+    }
+    let promo_order = order_of(&t, &order_id(TelegramId(promo), end, 1)).await;
+    assert_eq!(promo_order.discount_code.as_deref(), Some("SPRING"));
+    assert_eq!(t.user(promo).await.unwrap().discount, None, "used up");
+
+    // The operator stops selling the 3-month plan (its price stays set).
+    operator_changes(&mut t, |c| three_months(c).enabled = false);
+    let before = charges(&providers).len();
+    t.telegram.clear();
+
+    // A day before the next end each is told to pick another plan, once,
+    // with a button to the plans; nothing is charged.
+    run_at(&t, next - DAY + 60).await;
+    run_at(&t, next - LEAD_SECS + 60).await;
+    for id in [card, both, promo] {
+        let told = t.telegram.sent_to(id);
+        assert_eq!(told.len(), 1, "user {id}: {:?}", sent(&t, id));
+        assert!(
+            text_of(&told[0]).contains("no longer on sale"),
+            "{}",
+            text_of(&told[0])
+        );
+        assert_eq!(callback_data(&told[0]), vec!["buy".to_owned()]);
+        assert_eq!(sub_end(&t, id).await, next, "user {id} not renewed");
+    }
+    assert_eq!(charges(&providers).len(), before, "no card charged");
+    assert_eq!(
+        balance_of(&t, both).await,
+        100_000 - 59_900,
+        "nor the balance"
+    );
+
+    // The auto-renewal screen (served with the new settings) shows renewal
+    // from the balance as off, offering a plan on sale; turning it on
+    // renews that plan from now on.
+    via_stack(&t, telegram_request(&callback_update(40, both, "cards", 1))).await;
+    let s = screen(&t);
+    assert!(
+        text_of(&s).contains("is <b>off</b>") && text_of(&s).contains("1 month"),
+        "{}",
+        text_of(&s)
+    );
+    assert!(callback_data(&s).contains(&"renew:bal:on".to_owned()));
+    via_stack(
+        &t,
+        telegram_request(&callback_update(41, both, "renew:bal:on", 1)),
+    )
+    .await;
+    let wallet = t.stack.app.store.wallet(TelegramId(both)).await.unwrap();
+    assert_eq!(wallet.period, Some(Period::OneMonth));
 }

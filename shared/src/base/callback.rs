@@ -48,6 +48,9 @@ pub enum Action {
     AutoRenew(bool),
     /// Turn auto-renewal from the balance on or off.
     BalanceRenew(bool),
+    /// Turn off every automatic charge (balance and card): the renewal
+    /// notice's button when it names both.
+    RenewOff,
 }
 
 impl Action {
@@ -73,6 +76,7 @@ impl Action {
             Action::AutoRenew(false) => "renew:off".into(),
             Action::BalanceRenew(true) => "renew:bal:on".into(),
             Action::BalanceRenew(false) => "renew:bal:off".into(),
+            Action::RenewOff => "renew:all:off".into(),
         }
     }
 
@@ -93,6 +97,7 @@ impl Action {
             "renew:off" => Action::AutoRenew(false),
             "renew:bal:on" => Action::BalanceRenew(true),
             "renew:bal:off" => Action::BalanceRenew(false),
+            "renew:all:off" => Action::RenewOff,
             other => {
                 if let Some(k) = other.strip_prefix("card:def:") {
                     Action::CardDefault(parse_key(k)?)
@@ -272,6 +277,7 @@ mod tests {
             Action::BalanceRenew(false),
             Action::AutoRenew(true),
             Action::AutoRenew(false),
+            Action::RenewOff,
         ] {
             assert_eq!(Action::parse(&a.data()), Some(a));
         }

@@ -224,6 +224,7 @@ mod tests {
                     "queued",
                     "audience",
                     "card",
+                    "card_amount",
                     "description",
                     "ref",
                     "online",

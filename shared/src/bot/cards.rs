@@ -13,7 +13,7 @@ use crate::base::callback::{Action, device_key};
 use crate::base::clock::now;
 use crate::base::format::money;
 use crate::base::i18n::{Arg, html, t, tr};
-use crate::base::types::Provider;
+use crate::base::types::{Period, Provider};
 use crate::domains::money::catalog::plan_price;
 use crate::domains::renewal::balance;
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -50,11 +50,14 @@ fn balance_part(
         return None;
     }
     let lang = user.lang;
-    let period = balance::period(&app.config, wallet)?;
+    let (period, fixed) = balance::offered_period(&app.config, wallet)?;
+    // On with a plan no longer sold renews nothing: shown as off, and
+    // turning it on fixes the plan shown.
+    let on = user.renew_balance && fixed;
     let price = plan_price(&app.config, user, period, Provider::Balance, now())?;
     text.push_str(&tr(
         lang,
-        if user.renew_balance {
+        if on {
             "balance-renew-on"
         } else {
             "balance-renew-off"
@@ -70,13 +73,13 @@ fn balance_part(
     Some(vec![InlineKeyboardButton::callback(
         t(
             lang,
-            if user.renew_balance {
+            if on {
                 "btn-balance-renew-off"
             } else {
                 "btn-balance-renew-on"
             },
         ),
-        Action::BalanceRenew(!user.renew_balance).data(),
+        Action::BalanceRenew(!on).data(),
     )])
 }
 
@@ -225,10 +228,15 @@ pub async fn delete(app: &App, user: &User, key: u32) -> Result<Screen, BotError
 
 /// Turns auto-renewal from the balance on or off.
 pub async fn balance_renew(app: &App, user: &User, on: bool) -> Result<Screen, BotError> {
-    let Some(period) = balance::default_period(&app.config) else {
+    let wallet = app.store.wallet(user.id).await?;
+    let Some((period, fixed)) = balance::offered_period(&app.config, &wallet) else {
         return cards(app, user, None).await;
     };
     app.store.set_balance_renew(user.id, on, period).await?;
+    if on && !fixed {
+        // The plan fixed before is no longer sold: renew the one shown.
+        app.store.set_renew_period(user.id, period).await?;
+    }
     tracing::info!(user = %user.id, on, "auto-renewal from the balance switched");
     let mut user = user.clone();
     user.renew_balance = on;
@@ -256,4 +264,20 @@ pub async fn autorenew(app: &App, user: &User, on: bool) -> Result<Screen, BotEr
         },
     );
     cards(app, user, Some(note)).await
+}
+
+/// Turns off every automatic charge (renewal from the balance and by card):
+/// the renewal notice that names both offers this, so "turn off" leaves
+/// nothing that could still be charged.
+pub async fn renewal_off(app: &App, user: &User) -> Result<Screen, BotError> {
+    app.store.set_autorenew(user.id, false).await?;
+    // The period is fixed only when turning on; off ignores it.
+    app.store
+        .set_balance_renew(user.id, false, Period::OneMonth)
+        .await?;
+    tracing::info!(user = %user.id, "every auto-renewal switched off");
+    let mut user = user.clone();
+    user.renew_balance = false;
+    let note = t(user.lang, "renew-all-turned-off");
+    cards(app, &user, Some(note)).await
 }

@@ -707,11 +707,13 @@ async fn on_user_action(
         Action::BalanceRenew(on) if cards::balance_offered(app) => {
             cards::balance_renew(app, &user, on).await?
         }
+        Action::RenewOff if cards::screen_offered(app) => cards::renewal_off(app, &user).await?,
         Action::Cards
         | Action::CardDefault(_)
         | Action::CardDelete(_)
         | Action::AutoRenew(_)
-        | Action::BalanceRenew(_) => screens::profile(&app.config, &user, ts),
+        | Action::BalanceRenew(_)
+        | Action::RenewOff => screens::profile(&app.config, &user, ts),
         Action::Referrals => screens::referrals(&app.config, &user, app.bot_username().await),
         Action::Languages => screens::languages(user.lang),
         Action::Promo => {

@@ -2,7 +2,8 @@
 //! choice, under the user's partition: `USER#<id>/CARD#<method id>` per card
 //! (one has `default`), `USER#<id>/CARDS` for the settings (auto-renewal on
 //! or off, the plan it renews). One `Query` (`begins_with(SK, "CARD")`) reads
-//! them all.
+//! them all. `USER#<id>/RENEWAL#<end>` records what the renewal notice of
+//! that subscription end told the user would be charged.
 
 use super::attrs::{ItemExt, n, s};
 use super::imports::new_item;
@@ -16,6 +17,18 @@ use futures::FutureExt;
 const CARD: &str = "CARD#";
 /// Sort key of the settings.
 const SETTINGS: &str = "CARDS";
+/// Sort key prefix of a renewal notice's promise (by subscription end).
+const PROMISE: &str = "RENEWAL#";
+
+/// What a renewal notice told the user would be charged for one
+/// subscription end: the renewal charges only these.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Promise {
+    /// The balance was named.
+    pub balance: bool,
+    /// The saved card was named.
+    pub card: bool,
+}
 
 /// A saved card.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,6 +248,27 @@ impl Store {
         Ok(())
     }
 
+    /// Sets the plan auto-renewal buys (the user picked it again after the
+    /// one fixed before went off sale).
+    pub async fn set_renew_period(
+        &self,
+        user: TelegramId,
+        period: Period,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user)))
+            .key("SK", s(SETTINGS))
+            .update_expression("SET period = :p")
+            .expression_attribute_values(":p", s(period.code()))
+            .send()
+            .boxed()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
     /// Turns auto-renewal from the balance on or off. The flag lives on the
     /// profile (`renew_balance`) so the expiry index carries it; turning it
     /// on also fixes the plan it renews (`period` in the settings) unless
@@ -276,5 +310,50 @@ impl Store {
                 .map_err(StoreError::from_sdk)?;
         }
         Ok(())
+    }
+
+    /// Records what the renewal notice of `user`'s subscription ending at
+    /// `end` named, kept until `until` (it expires by TTL after that).
+    pub async fn record_promise(
+        &self,
+        user: TelegramId,
+        end: i64,
+        promise: Promise,
+        until: i64,
+    ) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("PK", s(keys::user(user)))
+            .item("SK", s(format!("{PROMISE}{end}")))
+            .item("balance", AttributeValue::Bool(promise.balance))
+            .item("card", AttributeValue::Bool(promise.card))
+            .item("ttl", n(until))
+            .send()
+            .boxed()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(())
+    }
+
+    /// What the renewal notice of `user`'s subscription ending at `end`
+    /// named; `None` when no notice was sent for that end.
+    pub async fn promise(&self, user: TelegramId, end: i64) -> Result<Option<Promise>, StoreError> {
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user)))
+            .key("SK", s(format!("{PROMISE}{end}")))
+            .consistent_read(true)
+            .send()
+            .boxed()
+            .await
+            .map_err(StoreError::from_sdk)?
+            .item;
+        Ok(item.map(|i| Promise {
+            balance: i.flag("balance"),
+            card: i.flag("card"),
+        }))
     }
 }

@@ -118,6 +118,23 @@ pub fn list_price(config: &Config, period: Period, provider: Provider) -> Option
     }
 }
 
+/// What an automatic renewal of `period` through `provider` charges `user`
+/// at `now`: today's price less the user's discount, as any purchase; `None`
+/// when the period is no longer for sale that way (renewals sell only what
+/// is on sale, at today's price, never the price of the first purchase).
+pub fn renewal_price(
+    config: &Config,
+    user: &User,
+    period: Period,
+    provider: Provider,
+    now: i64,
+) -> Option<Money> {
+    if !sells(config, Purchase::Plan(period), provider) {
+        return None;
+    }
+    plan_price(config, user, period, provider, now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,7 +63,7 @@ pub enum DiscountNote {
 /// and only if paid within that time; an earlier order loses it. When the
 /// user no longer holds it (used or replaced meanwhile), the order is priced
 /// in full instead.
-async fn reserve_discount(
+pub async fn reserve_discount(
     app: &App,
     user: &User,
     order: &mut Order,

@@ -19,7 +19,7 @@ use crate::adapters::store::users::User;
 use crate::base::clock::now;
 use crate::base::config::Config;
 use crate::base::types::{Period, Provider, TelegramId};
-use crate::domains::money::catalog::plan_price;
+use crate::domains::money::catalog::{renewal_price, sells};
 use crate::domains::money::effects::{after_credit, finish_effects};
 use crate::domains::money::orders::{CreditOutcome, Order, OrderStatus, Payment, Purchase};
 
@@ -54,29 +54,48 @@ pub fn default_period(config: &Config) -> Option<Period> {
 
 /// The plan renewed: the one the settings name (the last plan paid with a
 /// saved card, or the one fixed when renewal from the balance was turned
-/// on) while it is sold for rubles, else [`default_period`].
+/// on), else [`default_period`]. A named plan the operator no longer sells
+/// is not swapped for another: the renewal then charges nothing and the
+/// user is told to pick one ([`off_sale`]).
 pub fn period(config: &Config, wallet: &Wallet) -> Option<Period> {
-    wallet
-        .period
-        .filter(|p| {
-            let plan = config.plan(*p);
-            plan.enabled && plan.rub_price.is_some()
-        })
-        .or_else(|| default_period(config))
+    wallet.period.or_else(|| default_period(config))
 }
 
-/// The plan and price a renewal from the balance of `user`'s subscription
-/// ending at `end` would debit, whether or not the balance covers it;
-/// `None` when it will not be tried (off, banned, blocked, another end, no
-/// ruble price).
-pub fn plan_for(app: &App, user: &User, wallet: &Wallet, end: i64) -> Option<(Period, Money)> {
+/// The plan the "Auto-renewal" screen offers to renew from the balance: the
+/// fixed one while it is sold (`true`), else the default one, which turning
+/// renewal on fixes instead (`false`).
+pub fn offered_period(config: &Config, wallet: &Wallet) -> Option<(Period, bool)> {
+    match period(config, wallet) {
+        Some(p) if sells(config, Purchase::Plan(p), Provider::Balance) => Some((p, true)),
+        _ => default_period(config).map(|p| (p, false)),
+    }
+}
+
+/// The plan renewal from the balance would renew for `user`'s subscription
+/// ending at `end`, sold or not; `None` when it is not tried (off, banned,
+/// blocked, another end).
+pub fn due(config: &Config, user: &User, wallet: &Wallet, end: i64) -> Option<Period> {
     if !user.renew_balance || user.banned || user.blocked_at.is_some() || user.sub_end != Some(end)
     {
         return None;
     }
-    let period = period(&app.config, wallet)?;
-    let price = plan_price(&app.config, user, period, Provider::Balance, now())?;
+    period(config, wallet)
+}
+
+/// The plan and price a renewal from the balance of `user`'s subscription
+/// ending at `end` would debit (today's price, the user's discount off),
+/// whether or not the balance covers it; `None` when it will not be tried
+/// (off, banned, blocked, another end, the plan no longer sold).
+pub fn plan_for(app: &App, user: &User, wallet: &Wallet, end: i64) -> Option<(Period, Money)> {
+    let period = due(&app.config, user, wallet, end)?;
+    let price = renewal_price(&app.config, user, period, Provider::Balance, now())?;
     Some((period, price))
+}
+
+/// The plan renewal from the balance would renew when the operator no
+/// longer sells it (disabled, or without a ruble price).
+pub fn off_sale(config: &Config, user: &User, wallet: &Wallet, end: i64) -> Option<Period> {
+    due(config, user, wallet, end).filter(|p| !sells(config, Purchase::Plan(*p), Provider::Balance))
 }
 
 /// Whether the balance covers `price` now.
@@ -114,9 +133,13 @@ pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<
         ts,
     );
     order.id = id;
-    if let Some(d) = user.discount_at(ts) {
-        // Priced with the discount: crediting uses it up.
-        order.discount_code = Some(d.code.clone());
+    // Priced with the discount only if it is reserved for this order
+    // (crediting then uses it up); else at the full price.
+    crate::domains::money::checkout::reserve_discount(app, user, &mut order, ts)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !covers(user, &order.amount) {
+        return Ok(Debit::NotCovered);
     }
     if !app
         .store
@@ -163,8 +186,10 @@ pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<
             finish_effects(app, &existing, true).await?;
             Ok(Debit::Duplicate)
         }
-        CreditOutcome::InsufficientBalance(o) => {
-            // Spent in between: closed, so a later delivery does not retry it.
+        CreditOutcome::InsufficientBalance(o) | CreditOutcome::DiscountUsed(o) => {
+            // Spent in between (or priced with a discount its reservation
+            // lost, a delivery long after the first): closed, so a later
+            // delivery does not retry it.
             app.store
                 .cancel_order(&o.id, ts)
                 .await

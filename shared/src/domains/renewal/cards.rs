@@ -2,13 +2,14 @@
 //! subscription end will be renewed automatically.
 
 use crate::adapters::app::App;
-use crate::adapters::pay::OrderId;
 use crate::adapters::pay::yookassa::YooPaymentMethod;
+use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::StoreError;
 use crate::adapters::store::cards::{Card, Wallet};
 use crate::adapters::store::users::User;
 use crate::base::clock::now;
-use crate::base::types::{Kopecks, Period};
+use crate::base::types::{Period, Provider};
+use crate::domains::money::catalog::{renewal_price, sells};
 use crate::domains::money::orders::Purchase;
 
 /// Auto-renewal is available at all: YooKassa on with autopayments.
@@ -54,15 +55,10 @@ pub async fn remember(
     Ok(())
 }
 
-/// What a renewal of `user`'s subscription ending at `end` would charge:
-/// the card, the plan and its price; `None` when it will not happen
-/// (off, no card, no plan, no ruble price, a different end, banned, blocked).
-pub fn plan_for(
-    app: &App,
-    user: &User,
-    wallet: &Wallet,
-    end: i64,
-) -> Option<(Card, Period, Kopecks)> {
+/// The card and plan a renewal by card of `user`'s subscription ending at
+/// `end` would charge, sold or not; `None` when it is not tried (off, no
+/// card, no plan, a different end, banned, blocked).
+pub fn due(app: &App, user: &User, wallet: &Wallet, end: i64) -> Option<(Card, Period)> {
     if !enabled(app)
         || !wallet.autorenew
         || user.banned
@@ -71,8 +67,27 @@ pub fn plan_for(
     {
         return None;
     }
-    let card = wallet.charge_card()?.clone();
-    let period = wallet.period?;
-    let price = app.config.plan(period).rub_price?;
+    Some((wallet.charge_card()?.clone(), wallet.period?))
+}
+
+/// What a renewal of `user`'s subscription ending at `end` would charge:
+/// the card, the plan and today's price (the user's discount off); `None`
+/// when it will not happen (as [`due`], or the plan no longer sold).
+pub fn plan_for(
+    app: &App,
+    user: &User,
+    wallet: &Wallet,
+    end: i64,
+) -> Option<(Card, Period, Money)> {
+    let (card, period) = due(app, user, wallet, end)?;
+    let price = renewal_price(&app.config, user, period, Provider::Yookassa, now())?;
     Some((card, period, price))
+}
+
+/// The plan a renewal by card would buy when the operator no longer sells
+/// it (disabled, or without a ruble price).
+pub fn off_sale(app: &App, user: &User, wallet: &Wallet, end: i64) -> Option<Period> {
+    due(app, user, wallet, end)
+        .map(|(_, period)| period)
+        .filter(|p| !sells(&app.config, Purchase::Plan(*p), Provider::Yookassa))
 }

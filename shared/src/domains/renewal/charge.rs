@@ -1,5 +1,15 @@
-//! The renewal itself: the notice a day before and the charge of the saved
-//! card an hour before the end.
+//! The renewal itself: the notice a day before and the charge an hour
+//! before the end (the balance, the saved card, or the balance then the
+//! card).
+//!
+//! Told before charged: the notice names every way that may be charged and
+//! records that promise per (user, end) (`Store::record_promise`); the
+//! charge takes only what the promise names, so a card is never charged
+//! for an end whose notice named the balance alone, and an end with no
+//! notice is not charged at all (the ordinary expiry notices go instead).
+//! Both name the plan at today's price and only while it is for sale
+//! (`catalog::renewal_price`); a plan no longer sold is not charged and the
+//! user is told to pick another.
 //!
 //! Exactly once: the charge's order id is derived from the user, the
 //! subscription end and the attempt ([`order_id`]); it is written first
@@ -12,17 +22,18 @@ use crate::adapters::app::App;
 use crate::adapters::outbox::{Button, OutgoingText};
 use crate::adapters::pay::yookassa::{self, YooStatus};
 use crate::adapters::pay::{Money, OrderId};
-use crate::adapters::store::cards::Wallet;
+use crate::adapters::store::cards::{Card, Promise, Wallet};
 use crate::adapters::store::once::Claim;
-use crate::base::callback::Action;
+use crate::adapters::store::users::User;
+use crate::base::callback::{Action, BuyAction};
 use crate::base::clock::now;
 use crate::base::format::{date, money};
 use crate::base::i18n::{Arg, t, tr};
-use crate::base::types::{Provider, TelegramId};
+use crate::base::types::{Period, Provider, TelegramId};
 use crate::domains::money::orders::{Order, OrderStatus, Payment, Purchase};
 use crate::domains::money::settle::settle;
 use crate::domains::renewal::balance::{self, Debit};
-use crate::domains::renewal::cards::plan_for;
+use crate::domains::renewal::cards;
 
 /// The charge goes this long before the end, so a renewed user never sees
 /// the end-of-subscription notice.
@@ -44,8 +55,12 @@ pub const TECHNICAL: [&str; 2] = ["internal_timeout", "issuer_unavailable"];
 
 /// Marker scope of the notice.
 const SCOPE: &str = "renew-notice";
+/// Marker scope of the "plan no longer sold" notice.
+const GONE_SCOPE: &str = "renew-gone";
 /// How long the notice marker is held while the message is being queued.
 const LEASE_SECS: i64 = 120;
+/// How long what a notice said is remembered after the end it was about.
+const KEEP_SECS: i64 = 60 * 86_400;
 
 /// What a renewal job did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,8 +79,12 @@ pub enum Outcome {
     Pending,
     /// Done before (a repeated run or delivery).
     Duplicate,
-    /// Not for this user now (off, no card, renewed, banned, blocked, gone).
+    /// Not for this user now (off, no card, renewed, banned, blocked, gone,
+    /// or not named by the notice of this end).
     Skipped,
+    /// The plan renewed is no longer sold: nothing charged, the user told
+    /// to pick another.
+    OffSale,
 }
 
 /// The id of the renewal order of `user`'s subscription ending at `end`,
@@ -76,106 +95,238 @@ pub fn order_id(user: TelegramId, end: i64, attempt: u8) -> OrderId {
     OrderId(hex::encode(&digest[..16]))
 }
 
+/// What may be charged for one subscription end, at today's price.
+struct Plan {
+    /// Renewal from the balance: the price it debits.
+    balance: Option<Money>,
+    /// Renewal by card: the card and the price charged to it.
+    card: Option<(Card, Money)>,
+}
+
+impl Plan {
+    /// What a notice naming this plan promises.
+    fn promise(&self) -> Promise {
+        Promise {
+            balance: self.balance.is_some(),
+            card: self.card.is_some(),
+        }
+    }
+}
+
+/// What a renewal of `u`'s subscription ending at `end` may charge now: the
+/// card when renewal by card is on; the balance when renewal from it is on
+/// and it covers the price, or whenever the card backs it up (the balance
+/// may be topped up before the charge, so the notice names it).
+fn plan(app: &App, u: &User, wallet: &Wallet, end: i64) -> Plan {
+    let card = cards::plan_for(app, u, wallet, end).map(|(card, _, price)| (card, price));
+    let balance = balance::plan_for(app, u, wallet, end)
+        .map(|(_, price)| price)
+        .filter(|price| card.is_some() || balance::covers(u, price));
+    Plan { balance, card }
+}
+
+/// The plan a renewal that is on would buy when the operator no longer
+/// sells it (asked when nothing else renews the end).
+fn off_sale(app: &App, u: &User, wallet: &Wallet, end: i64) -> Option<Period> {
+    balance::off_sale(&app.config, u, wallet, end).or_else(|| cards::off_sale(app, u, wallet, end))
+}
+
+/// An amount as the user reads it.
+fn amount(app: &App, price: &Money) -> Arg {
+    Arg::Str(money(&app.config, price.as_rub().unwrap_or_default()))
+}
+
+/// A card as the user reads it.
+fn card_name(card: &Card) -> Arg {
+    Arg::Str(format!("{} *{}", card.card_type, card.last4))
+}
+
+/// The notice's text and its "turn off" button: every way that may be
+/// charged is named, and the button turns off every way named.
+fn notice_text(app: &App, u: &User, plan: &Plan, end: i64) -> Option<(String, Action)> {
+    let day = ("date", Arg::Str(date(end)));
+    Some(match (&plan.balance, &plan.card) {
+        (Some(debit), Some((card, price))) => (
+            tr(
+                u.lang,
+                "renew-notice-both",
+                &[
+                    ("amount", amount(app, debit)),
+                    ("card_amount", amount(app, price)),
+                    ("card", card_name(card)),
+                    day,
+                ],
+            ),
+            Action::RenewOff,
+        ),
+        (Some(debit), None) => (
+            tr(
+                u.lang,
+                "renew-notice-balance",
+                &[("amount", amount(app, debit)), day],
+            ),
+            Action::BalanceRenew(false),
+        ),
+        (None, Some((card, price))) => (
+            tr(
+                u.lang,
+                "renew-notice",
+                &[
+                    ("card", card_name(card)),
+                    ("amount", amount(app, price)),
+                    day,
+                ],
+            ),
+            Action::AutoRenew(false),
+        ),
+        (None, None) => return None,
+    })
+}
+
+/// Claims the marker `scope/id` and queues `msg` under it; `false` when it
+/// was sent before. The caller then [`keep`]s the marker, so a crash in
+/// between lets the lease lapse and a retry sends it.
+async fn queue_once(app: &App, scope: &str, id: &str, msg: &OutgoingText) -> Result<bool, String> {
+    let claim = app
+        .store
+        .claim_once(scope, id, now(), LEASE_SECS)
+        .await
+        .map_err(|e| e.to_string())?;
+    if claim == Claim::Duplicate {
+        return Ok(false);
+    }
+    if let Err(e) = app.outbox.send(msg, 0).await {
+        if let Err(r) = app.store.release_once(scope, id).await {
+            tracing::error!(%id, scope, "renewal marker not released (its lease lapses): {r}");
+        }
+        return Err(format!("{scope} not queued: {e}"));
+    }
+    Ok(true)
+}
+
+/// Keeps the marker `scope/id` (and what it records) well past `end`.
+async fn keep(app: &App, scope: &str, id: &str, end: i64) -> Result<(), String> {
+    app.store
+        .keep_once(scope, id, keep_until(end))
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// How long what a notice said about `end` is remembered.
+fn keep_until(end: i64) -> i64 {
+    end.max(now()) + KEEP_SECS
+}
+
 /// Tells `user` a day ahead that their subscription will be renewed, once
-/// per end: from the balance when that is on and covers the price now,
-/// else with the saved card.
+/// per end, naming every way that may be charged (the balance, the saved
+/// card, or the balance and then the card), and records that promise: the
+/// charge takes nothing it does not name. A renewal whose plan is no longer
+/// sold gets [`plan_gone`] instead.
 pub async fn notice(app: &App, user: TelegramId, end: i64) -> Result<Outcome, String> {
     let Some(u) = app.store.get_user(user).await.map_err(|e| e.to_string())? else {
         return Ok(Outcome::Skipped);
     };
     let wallet = app.store.wallet(user).await.map_err(|e| e.to_string())?;
-    let from_balance = balance::plan_for(app, &u, &wallet, end)
-        .filter(|(_, price)| balance::covers(&u, price))
-        .map(|(_, price)| {
-            let text = tr(
-                u.lang,
-                "renew-notice-balance",
-                &[
-                    (
-                        "amount",
-                        Arg::Str(money(&app.config, price.as_rub().unwrap_or_default())),
-                    ),
-                    ("date", Arg::Str(date(end))),
-                ],
-            );
-            (text, Action::BalanceRenew(false))
-        });
-    let by_card = || {
-        plan_for(app, &u, &wallet, end).map(|(card, _, price)| {
-            let text = tr(
-                u.lang,
-                "renew-notice",
-                &[
-                    (
-                        "card",
-                        Arg::Str(format!("{} *{}", card.card_type, card.last4)),
-                    ),
-                    ("amount", Arg::Str(money(&app.config, price))),
-                    ("date", Arg::Str(date(end))),
-                ],
-            );
-            (text, Action::AutoRenew(false))
-        })
+    let plan = plan(app, &u, &wallet, end);
+    let Some((text, off)) = notice_text(app, &u, &plan, end) else {
+        return match off_sale(app, &u, &wallet, end) {
+            Some(period) => plan_gone(app, &u, end, period).await,
+            None => Ok(Outcome::Skipped),
+        };
     };
-    let Some((text, off)) = from_balance.or_else(by_card) else {
-        return Ok(Outcome::Skipped);
-    };
-    let id = format!("{user}#{end}");
-    let at = now();
-    let claim = app
-        .store
-        .claim_once(SCOPE, &id, at, LEASE_SECS)
-        .await
-        .map_err(|e| e.to_string())?;
-    if claim == Claim::Duplicate {
-        return Ok(Outcome::Duplicate);
-    }
     let mut msg = OutgoingText::to_user(user, text);
     msg.buttons.push(vec![Button::Callback {
         text: t(u.lang, "btn-autorenew-off"),
         data: off.data(),
     }]);
-    if let Err(e) = app.outbox.send(&msg, 0).await {
-        if let Err(r) = app.store.release_once(SCOPE, &id).await {
-            tracing::error!(%id, "renewal notice marker not released (its lease lapses): {r}");
-        }
-        return Err(format!("renewal notice not queued: {e}"));
+    let id = format!("{user}#{end}");
+    if !queue_once(app, SCOPE, &id, &msg).await? {
+        return Ok(Outcome::Duplicate);
     }
+    // Recorded only once the message is queued: a promise without its
+    // message would let the charge take money the user was not told of.
     app.store
-        .keep_once(SCOPE, &id, end.max(at) + 60 * 86_400)
+        .record_promise(user, end, plan.promise(), keep_until(end))
         .await
         .map_err(|e| e.to_string())?;
+    keep(app, SCOPE, &id, end).await?;
     Ok(Outcome::Noticed)
 }
 
-/// Renews the subscription of `user` ending at `end`: the first attempt
-/// debits the balance when that is on and covers the price, else charges
-/// the saved card; the second attempt (only after the card was declined)
-/// charges the card again.
+/// Tells `u` once per end that the plan their auto-renewal buys is no
+/// longer sold, so nothing will be charged, with a button to the plans.
+async fn plan_gone(app: &App, u: &User, end: i64, period: Period) -> Result<Outcome, String> {
+    let text = tr(
+        u.lang,
+        "renew-plan-gone",
+        &[
+            ("months", Arg::Num(i64::from(period.months()))),
+            ("date", Arg::Str(date(end))),
+        ],
+    );
+    let mut msg = OutgoingText::to_user(u.id, text);
+    msg.buttons.push(vec![Button::Callback {
+        text: t(u.lang, "btn-pick-plan"),
+        data: BuyAction::Plans.data(),
+    }]);
+    let id = format!("{}#{end}", u.id);
+    if !queue_once(app, GONE_SCOPE, &id, &msg).await? {
+        return Ok(Outcome::Duplicate);
+    }
+    keep(app, GONE_SCOPE, &id, end).await?;
+    tracing::info!(user = %u.id, end, period = period.code(), "auto-renewal's plan no longer sold: nothing charged");
+    Ok(Outcome::OffSale)
+}
+
+/// Renews the subscription of `user` ending at `end`, taking only what its
+/// notice named: the first attempt debits the balance when the notice named
+/// it and it covers the price, else charges the saved card if the notice
+/// named it; the second attempt (only after the card was declined) charges
+/// the card again. No notice for the end: nothing is charged. A plan no
+/// longer sold: nothing is charged and the user is told ([`plan_gone`]).
 pub async fn charge(app: &App, user: TelegramId, end: i64, attempt: u8) -> Result<Outcome, String> {
     let Some(u) = app.store.get_user(user).await.map_err(|e| e.to_string())? else {
         return Ok(Outcome::Skipped);
     };
-    let mut wallet = None;
-    if attempt == 1 && u.renew_balance {
-        let w = app.store.wallet(user).await.map_err(|e| e.to_string())?;
-        match balance::renew(app, &u, &w, end).await? {
+    let wallet = app.store.wallet(user).await.map_err(|e| e.to_string())?;
+    let plan = plan(app, &u, &wallet, end);
+    if plan.balance.is_none()
+        && plan.card.is_none()
+        && let Some(period) = off_sale(app, &u, &wallet, end)
+    {
+        return plan_gone(app, &u, end, period).await;
+    }
+    let Some(promise) = app
+        .store
+        .promise(user, end)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        tracing::info!(user = %user, end, attempt, "no renewal notice was sent for this end: nothing charged");
+        return Ok(Outcome::Skipped);
+    };
+    if attempt == 1 && promise.balance && u.renew_balance {
+        match balance::renew(app, &u, &wallet, end).await? {
             Debit::Renewed => return Ok(Outcome::Renewed),
             Debit::Duplicate => return Ok(Outcome::Duplicate),
             Debit::NotCovered => {
                 tracing::info!(user = %user, end, "balance does not cover the renewal");
             }
         }
-        wallet = Some(w);
     }
-    card_charge(app, &u, wallet, end, attempt).await
+    if !promise.card {
+        tracing::info!(user = %user, end, attempt, "the notice named no card for this end: the card is not charged");
+        return Ok(Outcome::Skipped);
+    }
+    card_charge(app, &u, &wallet, end, attempt).await
 }
 
-/// Charges the saved card of `u` to renew the subscription ending at `end`.
+/// Charges the saved card of `u` to renew the subscription ending at `end`
+/// at today's price (the user's discount off, used up by crediting).
 async fn card_charge(
     app: &App,
-    u: &crate::adapters::store::users::User,
-    wallet: Option<Wallet>,
+    u: &User,
+    wallet: &Wallet,
     end: i64,
     attempt: u8,
 ) -> Result<Outcome, String> {
@@ -183,11 +334,7 @@ async fn card_charge(
     let Some(cfg) = app.config.yookassa.as_ref() else {
         return Ok(Outcome::Skipped);
     };
-    let wallet = match wallet {
-        Some(w) => w,
-        None => app.store.wallet(user).await.map_err(|e| e.to_string())?,
-    };
-    let Some((card, period, price)) = plan_for(app, u, &wallet, end) else {
+    let Some((card, period, price)) = cards::plan_for(app, u, wallet, end) else {
         return Ok(Outcome::Skipped);
     };
     if attempt > 1 {
@@ -200,14 +347,14 @@ async fn card_charge(
             return Ok(Outcome::Skipped);
         }
     }
-    let mut order = Order::new(
-        user,
-        Purchase::Plan(period),
-        Money::rub(price),
-        Provider::Yookassa,
-        now(),
-    );
+    let ts = now();
+    let mut order = Order::new(user, Purchase::Plan(period), price, Provider::Yookassa, ts);
     order.id = order_id(user, end, attempt);
+    // Priced with the discount only if it is reserved for this order
+    // (crediting then uses it up); else at the full price.
+    crate::domains::money::checkout::reserve_discount(app, u, &mut order, ts)
+        .await
+        .map_err(|e| e.to_string())?;
     if !app
         .store
         .create_order_if_absent(&order)
@@ -304,7 +451,7 @@ pub async fn gave_up(app: &App, user: TelegramId, end: i64, attempt: u8, attempt
 /// technical cancellation ([`TECHNICAL`]) closes it without a word.
 async fn declined(
     app: &App,
-    user: &crate::adapters::store::users::User,
+    user: &User,
     order: &OrderId,
     method: &str,
     reason: &str,
@@ -341,7 +488,7 @@ async fn declined(
     let mut msg = OutgoingText::to_user(user.id, t(user.lang, key));
     msg.buttons.push(vec![Button::Callback {
         text: t(user.lang, "btn-renew"),
-        data: crate::base::callback::BuyAction::Plans.data(),
+        data: BuyAction::Plans.data(),
     }]);
     if let Err(e) = app.outbox.send(&msg, 0).await {
         tracing::error!(user = %user.id, "declined renewal notice not queued: {e}");

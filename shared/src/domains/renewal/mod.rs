@@ -12,6 +12,9 @@
 //! first: with it on and the balance covering the price, the same notice
 //! goes a day ahead and the balance is debited an hour before the end;
 //! otherwise the saved card is charged as above.
+//!
+//! Nothing is charged that the notice did not name (`charge`), and only a
+//! plan still on sale, at today's price (`money::catalog::renewal_price`).
 
 pub mod balance;
 pub mod cards;
