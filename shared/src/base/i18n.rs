@@ -172,6 +172,7 @@ mod tests {
                     "reason",
                     "device",
                     "seconds",
+                    "time",
                     "total",
                     "seen",
                     "matched",

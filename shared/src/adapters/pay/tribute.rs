@@ -239,10 +239,11 @@ pub fn period_of(event: &TributeEvent, plans: &[PlanConfig]) -> Option<Period> {
     if let Some(p) = s.period.as_deref().and_then(period_from_word) {
         return Some(p);
     }
-    let charged = [s.amount.as_rub(), s.price.as_ref().and_then(Money::as_rub)];
-    if charged[0].is_none() {
-        return None;
-    }
+    // Matched by price only when charged in rubles.
+    let charged = [
+        Some(s.amount.as_rub()?),
+        s.price.as_ref().and_then(Money::as_rub),
+    ];
     let mut matching = plans.iter().filter(|plan| {
         plan.tribute_link.is_some()
             && plan
@@ -519,7 +520,7 @@ mod tests {
         };
         assert_eq!(
             product_of(&e, &by_id, &plans),
-            Err("listed at 49900 RUB, the price is 19900 RUB (subscription_id 7731, period_id 7702, channel_id 9051, 44900 RUB)".into()),
+            Err("listed at 499 RUB, the price is 199 RUB (subscription_id 7731, period_id 7702, channel_id 9051, 449 RUB)".into()),
             "the period id decides the period; the price must then match"
         );
         let unknown_period = Tribute {
@@ -538,7 +539,7 @@ mod tests {
         assert!(
             product_of(&e, &in_euros, &plans)
                 .unwrap_err()
-                .contains("the price is 499 EUR")
+                .contains("the price is 4.99 EUR")
         );
         let cheaper = [plan(Period::ThreeMonths, Some(399), true)];
         assert!(product_of(&e, &cfg(), &cheaper).is_err());
