@@ -16,10 +16,10 @@ use md5::{Digest, Md5};
 use serde_json::{Value, json};
 use shared::adapters::jobs::{Job, enqueue_job};
 use shared::adapters::pay::OrderId;
+use shared::adapters::store::rewards::REWARD;
 use shared::base::clock::now;
 use shared::base::types::{Period, TelegramId};
 use shared::domains::money::orders::{Order, OrderStatus};
-use shared::domains::money::reward::REWARD;
 use std::net::IpAddr;
 
 const DAY: i64 = 86_400;

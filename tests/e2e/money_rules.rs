@@ -398,8 +398,7 @@ async fn a_discount_is_reserved_by_one_order_and_used_once() {
         amount: late_order.amount.clone(),
         provider_ref: "fk-late".into(),
     };
-    let outcome = store
-        .credit(config, &paid, now() + 11 * 60)
+    let outcome = shared::domains::money::orders::credit(store, config, &paid, now() + 11 * 60)
         .await
         .expect("credit");
     let CreditOutcome::Credited(credit) = outcome else {
@@ -514,11 +513,7 @@ async fn a_second_payment_of_a_paid_order_is_credited_as_its_own_order() {
     assert!(logged(&t, "fk-third").await >= 1);
 
     // Refunded, then paid again: a new payment, credited as its own order.
-    let refunded = t
-        .stack
-        .app
-        .store
-        .refund_order(&id, now())
+    let refunded = shared::domains::money::orders::refund_order(&t.stack.app.store, &id, now())
         .await
         .expect("refund");
     assert!(matches!(

@@ -185,7 +185,9 @@ pub async fn start_with(
                 amount: order.amount.clone(),
                 provider_ref: format!("balance:{}", order.id),
             };
-            match app.store.credit(&app.config, &payment, ts).await? {
+            match crate::domains::money::orders::credit(&app.store, &app.config, &payment, ts)
+                .await?
+            {
                 CreditOutcome::Credited(credit) => Ok(Checkout::Paid(credit)),
                 CreditOutcome::InsufficientBalance(order) => {
                     app.store.cancel_order(&order.id, ts).await?;

@@ -1,5 +1,5 @@
 //! What happens after a payment is credited, outside the transaction and
-//! through queues: the inviter's reward (`crate::domains::money::reward`),
+//! through queues: the inviter's reward (`crate::adapters::store::rewards`),
 //! the panel update (the buyer's and the inviter's), the buyer's
 //! confirmation, the inviter's notice and the admin log.
 //!
@@ -19,6 +19,7 @@ use crate::adapters::app::App;
 use crate::adapters::jobs::{Job, enqueue_job};
 use crate::adapters::outbox::{Button, OutgoingText};
 use crate::adapters::pay::{Money, OrderId};
+use crate::adapters::store::rewards::REWARD;
 use crate::adapters::store::users::User;
 use crate::base::callback::Action;
 use crate::base::clock::now;
@@ -27,7 +28,6 @@ use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::{Kopecks, Lang};
 use crate::domains::access::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
 use crate::domains::money::orders::{Credit, Order, OrderStatus, Purchase};
-use crate::domains::money::reward::REWARD;
 
 /// One after-payment effect, as recorded on the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

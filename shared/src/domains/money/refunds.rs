@@ -17,9 +17,7 @@ use crate::domains::money::orders::{Order, Purchase, Refund};
 /// the panel syncs again (the queue de-duplicates), so a crash between the
 /// commit and the queue is repaired by the retry. Errors mean "retry".
 pub async fn refund(app: &App, id: &OrderId, source: &str) -> Result<Refund, String> {
-    let outcome = app
-        .store
-        .refund_order(id, now())
+    let outcome = crate::domains::money::orders::refund_order(&app.store, id, now())
         .await
         .map_err(|e| e.to_string())?;
     match &outcome {

@@ -26,7 +26,7 @@ use crate::adapters::store::StoreError;
 use crate::base::clock::now;
 use crate::base::types::{Provider, TelegramId};
 use crate::domains::money::effects::{after_credit_with, finish_effects, flag_suspicious};
-use crate::domains::money::orders::{CreditOutcome, Order, Payment};
+use crate::domains::money::orders::{self, CreditOutcome, Order, Payment};
 
 /// What settling did (for logs and tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,14 +116,10 @@ async fn credit_and_finish(
 ) -> Result<Settled, StoreError> {
     let credited = match target {
         Target::Existing(buyer) => {
-            app.store
-                .credit_for(&app.config, payment, buyer, now())
-                .await?
+            orders::credit_for(&app.store, &app.config, payment, buyer, now()).await?
         }
         Target::Create(order) => {
-            app.store
-                .credit_or_create(&app.config, order, payment, now())
-                .await?
+            orders::credit_or_create(&app.store, &app.config, order, payment, now()).await?
         }
     };
     match credited {

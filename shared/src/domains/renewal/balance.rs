@@ -171,9 +171,7 @@ pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<
         amount: order.amount.clone(),
         provider_ref: format!("balance:{}", order.id),
     };
-    match app
-        .store
-        .credit(&app.config, &payment, ts)
+    match crate::domains::money::orders::credit(&app.store, &app.config, &payment, ts)
         .await
         .map_err(|e| e.to_string())?
     {

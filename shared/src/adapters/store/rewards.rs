@@ -14,12 +14,12 @@
 
 use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::attrs::{ItemExt, n, s};
+use crate::adapters::store::orders::{
+    LedgerEntry, ORDER_SK, Order, OrderStatus, ReferralDue, build_err, extend, order_key,
+};
 use crate::adapters::store::stats::{Counted, End, ends_items_all};
 use crate::adapters::store::{Item, Store, StoreError};
 use crate::base::types::Kopecks;
-use crate::domains::money::orders::{
-    LedgerEntry, ORDER_SK, Order, OrderStatus, ReferralDue, build_err, extend, order_key,
-};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use futures::FutureExt;
 
