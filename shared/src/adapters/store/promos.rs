@@ -3,9 +3,13 @@
 //! over the code, the marker and the user) is `domains::growth::promo`.
 
 use super::attrs::{ItemExt, n, s};
-use super::{Item, Store, StoreError, unless_condition_failed};
-use crate::base::types::TelegramId;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use super::keys::{self, expiry_pk, expiry_sk};
+use super::orders::{build_err, extend};
+use super::stats::{Counted, End, ends_items};
+use super::{Item, Store, StoreError, Transacted, unless_condition_failed};
+use crate::adapters::pay::Money;
+use crate::base::types::{Kopecks, TelegramId};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use futures::FutureExt;
 
 /// GSI1 partition of every promo code (the admin list, oldest first).
@@ -456,6 +460,204 @@ fn sliding_count(current: u64, previous: u64, window: i64, now: i64) -> u64 {
 
 fn guess_key(user: TelegramId, window_secs: i64, now: i64) -> String {
     format!("RATE#promo#{user}#{}", now.div_euclid(window_secs.max(1)))
+}
+
+/// What an activation gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gift {
+    /// Days; the new subscription end.
+    Days {
+        /// Days added.
+        days: u32,
+        /// The new end.
+        end: i64,
+    },
+    /// A discount on the next purchase.
+    Discount {
+        /// Percent off.
+        percent: u32,
+        /// Usable until.
+        until: i64,
+    },
+    /// Money on the balance.
+    Balance(Kopecks),
+}
+
+/// What one transaction attempt found.
+pub enum Try {
+    /// Committed: what the user got.
+    Done(Gift),
+    /// The user had activated it before.
+    AlreadyUsed,
+    /// The code changed or ran out meanwhile: re-read it.
+    CodeChanged,
+    /// The user's end date moved meanwhile: re-read and retry.
+    UserChanged,
+}
+
+impl Store {
+    /// One attempt at activating `promo` for `user`: the code's count, the
+    /// user's marker, the gift and its ledger row in one transaction; a
+    /// discount is held for `discount_secs` (or until the code ends).
+    pub async fn try_activate(
+        &self,
+        promo: &Promo,
+        user: TelegramId,
+        now: i64,
+        discount_secs: i64,
+    ) -> Result<Try, StoreError> {
+        let code_update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(promo_key(&promo.code)))
+            .key("SK", s(PROMO_SK))
+            .update_expression("ADD used :one")
+            .condition_expression(
+                "active = :on AND (attribute_not_exists(#max) OR used < #max) AND (attribute_not_exists(#until) OR #until > :now)",
+            )
+            .expression_attribute_names("#max", "max")
+            .expression_attribute_names("#until", "until")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":on", AttributeValue::Bool(true))
+            .expression_attribute_values(":now", n(now))
+            .build()
+            .map_err(build_err)?;
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .item("PK", s(promo_key(&promo.code)))
+            .item("SK", s(activation_sk(user)))
+            .item("user", n(user))
+            .item("at", n(now))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(build_err)?;
+        let mut user_update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user)))
+            .key("SK", s(keys::PROFILE));
+        let mut end_moves = Vec::new();
+        let (gift, ledger) = match promo.kind {
+            PromoKind::Days(days) => {
+                let profile = self.user_ends(user).await?;
+                let old_end = profile.i64("sub_end");
+                let end = extend(old_end, now, days);
+                let counted = Counted::of(&profile);
+                end_moves = ends_items(
+                    &self.table,
+                    &user.to_string(),
+                    counted.old,
+                    End::moved(&profile, end),
+                )?;
+                let mark = counted.condition();
+                user_update = user_update
+                    .update_expression(format!(
+                        "SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk, {}",
+                        Counted::SET
+                    ))
+                    .expression_attribute_values(Counted::VALUE, n(1))
+                    .expression_attribute_values(":end", n(end))
+                    .expression_attribute_values(":exp", s(expiry_pk(end)))
+                    .expression_attribute_values(":expsk", s(expiry_sk(user, end)));
+                user_update = match old_end {
+                    Some(old) => user_update
+                        .condition_expression(format!(
+                            "attribute_exists(created_at) AND sub_end = :old AND {mark}"
+                        ))
+                        .expression_attribute_values(":old", n(old)),
+                    None => user_update.condition_expression(format!(
+                        "attribute_exists(created_at) AND attribute_not_exists(sub_end) AND {mark}"
+                    )),
+                };
+                (
+                    Gift::Days { days, end },
+                    Some(("promo_days", None, Some(days))),
+                )
+            }
+            PromoKind::Balance(k) => {
+                user_update = user_update
+                    .update_expression("ADD balance :k")
+                    .condition_expression("attribute_exists(created_at)")
+                    .expression_attribute_values(":k", n(k));
+                (
+                    Gift::Balance(Kopecks(k)),
+                    Some(("promo_balance", Some(Money::rub(Kopecks(k))), None)),
+                )
+            }
+            PromoKind::Discount(percent) => {
+                let until = match promo.until {
+                    Some(u) => u.min(now + discount_secs),
+                    None => now + discount_secs,
+                };
+                user_update = user_update
+                    .update_expression(
+                        "SET discount_pct = :p, discount_until = :u, discount_code = :c \
+                         REMOVE discount_order, discount_hold",
+                    )
+                    .condition_expression("attribute_exists(created_at)")
+                    .expression_attribute_values(":p", n(percent))
+                    .expression_attribute_values(":u", n(until))
+                    .expression_attribute_values(":c", s(&promo.code));
+                (Gift::Discount { percent, until }, None)
+            }
+        };
+        let mut items = vec![
+            TransactWriteItem::builder().update(code_update).build(),
+            TransactWriteItem::builder().put(marker).build(),
+            TransactWriteItem::builder()
+                .update(user_update.build().map_err(build_err)?)
+                .build(),
+        ];
+        items.append(&mut end_moves);
+        if let Some((kind, amount, days)) = ledger {
+            let mut put = Put::builder()
+                .table_name(&self.table)
+                .item("PK", s(keys::user(user)))
+                .item(
+                    "SK",
+                    s(format!("LEDGER#{now:011}#promo-{}#{kind}", promo.code)),
+                )
+                .item("kind", s(kind))
+                .item("order_id", s(format!("promo-{}", promo.code)))
+                .item("at", n(now))
+                .condition_expression("attribute_not_exists(PK)");
+            if let Some(m) = amount {
+                put = put
+                    .item("amount", n(m.minor()))
+                    .item("currency", s(m.currency()));
+            }
+            if let Some(d) = days {
+                put = put.item("days", n(d));
+            }
+            items.push(
+                TransactWriteItem::builder()
+                    .put(put.build().map_err(build_err)?)
+                    .build(),
+            );
+        }
+        Ok(match self.transact(items).await? {
+            Transacted::Committed => Try::Done(gift),
+            canceled if canceled.condition_failed(1) => Try::AlreadyUsed,
+            canceled if canceled.condition_failed(0) => Try::CodeChanged,
+            Transacted::Canceled(_) => Try::UserChanged,
+        })
+    }
+
+    /// The user's `sub_end` and `trial_end` (consistent read; empty when
+    /// the user does not exist).
+    async fn user_ends(&self, user: TelegramId) -> Result<Item, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::user(user)))
+            .key("SK", s(keys::PROFILE))
+            .consistent_read(true)
+            .projection_expression("sub_end, trial_end, in_ends")
+            .send()
+            .boxed()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out.item.unwrap_or_default())
+    }
 }
 
 #[cfg(test)]

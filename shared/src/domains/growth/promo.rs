@@ -8,20 +8,13 @@
 //! of concurrent activations, exactly as many as the limit commit.
 
 use crate::adapters::app::App;
-use crate::adapters::pay::Money;
-use crate::adapters::store::attrs::{ItemExt, n, s};
-use crate::adapters::store::keys::{self, expiry_pk, expiry_sk};
-use crate::adapters::store::promos::{PROMO_SK, Promo, PromoKind, activation_sk, promo_key};
-use crate::adapters::store::stats::{Counted, End, ends_items};
+use crate::adapters::store::StoreError;
+use crate::adapters::store::promos::{Promo, PromoKind, Try};
 use crate::adapters::store::users::User;
-use crate::adapters::store::{Item, Store, StoreError, Transacted};
 use crate::base::i18n::{Arg, html, tr};
 use crate::base::types::{Kopecks, TelegramId};
 use crate::domains::access::sync::SyncReason;
 use crate::domains::money::effects::sync;
-use crate::domains::money::orders::extend;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
-use futures::FutureExt;
 
 /// Wrong guesses allowed per user per [`GUESS_WINDOW_SECS`].
 pub const GUESS_LIMIT: u64 = 10;
@@ -117,26 +110,7 @@ impl Refusal {
     }
 }
 
-/// What an activation gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Gift {
-    /// Days; the new subscription end.
-    Days {
-        /// Days added.
-        days: u32,
-        /// The new end.
-        end: i64,
-    },
-    /// A discount on the next purchase.
-    Discount {
-        /// Percent off.
-        percent: u32,
-        /// Usable until.
-        until: i64,
-    },
-    /// Money on the balance.
-    Balance(Kopecks),
-}
+pub use crate::adapters::store::promos::Gift;
 
 /// The result of an activation attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,7 +159,11 @@ pub async fn activate(app: &App, user: &User, raw: &str, now: i64) -> Result<Out
             }
             return Ok(Outcome::Refused(refusal));
         }
-        match app.store.try_activate(&promo, user.id, now).await? {
+        match app
+            .store
+            .try_activate(&promo, user.id, now, DISCOUNT_SECS)
+            .await?
+        {
             Try::Done(gift) => {
                 after_activation(app, user, &promo, &gift).await?;
                 return Ok(Outcome::Activated {
@@ -291,181 +269,6 @@ async fn flag(app: &App, user: &User, raw: &str) {
         ))
         .await;
     }
-}
-
-/// What one transaction attempt found.
-enum Try {
-    Done(Gift),
-    AlreadyUsed,
-    /// The code changed or ran out meanwhile: re-read it.
-    CodeChanged,
-    /// The user's end date moved meanwhile: re-read and retry.
-    UserChanged,
-}
-
-impl Store {
-    async fn try_activate(
-        &self,
-        promo: &Promo,
-        user: TelegramId,
-        now: i64,
-    ) -> Result<Try, StoreError> {
-        let code_update = Update::builder()
-            .table_name(&self.table)
-            .key("PK", s(promo_key(&promo.code)))
-            .key("SK", s(PROMO_SK))
-            .update_expression("ADD used :one")
-            .condition_expression(
-                "active = :on AND (attribute_not_exists(#max) OR used < #max) AND (attribute_not_exists(#until) OR #until > :now)",
-            )
-            .expression_attribute_names("#max", "max")
-            .expression_attribute_names("#until", "until")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":on", AttributeValue::Bool(true))
-            .expression_attribute_values(":now", n(now))
-            .build()
-            .map_err(build_err)?;
-        let marker = Put::builder()
-            .table_name(&self.table)
-            .item("PK", s(promo_key(&promo.code)))
-            .item("SK", s(activation_sk(user)))
-            .item("user", n(user))
-            .item("at", n(now))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(build_err)?;
-        let mut user_update = Update::builder()
-            .table_name(&self.table)
-            .key("PK", s(keys::user(user)))
-            .key("SK", s(keys::PROFILE));
-        let mut end_moves = Vec::new();
-        let (gift, ledger) = match promo.kind {
-            PromoKind::Days(days) => {
-                let profile = self.user_ends(user).await?;
-                let old_end = profile.i64("sub_end");
-                let end = extend(old_end, now, days);
-                let counted = Counted::of(&profile);
-                end_moves = ends_items(
-                    &self.table,
-                    &user.to_string(),
-                    counted.old,
-                    End::moved(&profile, end),
-                )?;
-                let mark = counted.condition();
-                user_update = user_update
-                    .update_expression(format!(
-                        "SET sub_end = :end, GSI2PK = :exp, GSI2SK = :expsk, {}",
-                        Counted::SET
-                    ))
-                    .expression_attribute_values(Counted::VALUE, n(1))
-                    .expression_attribute_values(":end", n(end))
-                    .expression_attribute_values(":exp", s(expiry_pk(end)))
-                    .expression_attribute_values(":expsk", s(expiry_sk(user, end)));
-                user_update = match old_end {
-                    Some(old) => user_update
-                        .condition_expression(format!(
-                            "attribute_exists(created_at) AND sub_end = :old AND {mark}"
-                        ))
-                        .expression_attribute_values(":old", n(old)),
-                    None => user_update.condition_expression(format!(
-                        "attribute_exists(created_at) AND attribute_not_exists(sub_end) AND {mark}"
-                    )),
-                };
-                (
-                    Gift::Days { days, end },
-                    Some(("promo_days", None, Some(days))),
-                )
-            }
-            PromoKind::Balance(k) => {
-                user_update = user_update
-                    .update_expression("ADD balance :k")
-                    .condition_expression("attribute_exists(created_at)")
-                    .expression_attribute_values(":k", n(k));
-                (
-                    Gift::Balance(Kopecks(k)),
-                    Some(("promo_balance", Some(Money::rub(Kopecks(k))), None)),
-                )
-            }
-            PromoKind::Discount(percent) => {
-                let until = match promo.until {
-                    Some(u) => u.min(now + DISCOUNT_SECS),
-                    None => now + DISCOUNT_SECS,
-                };
-                user_update = user_update
-                    .update_expression(
-                        "SET discount_pct = :p, discount_until = :u, discount_code = :c \
-                         REMOVE discount_order, discount_hold",
-                    )
-                    .condition_expression("attribute_exists(created_at)")
-                    .expression_attribute_values(":p", n(percent))
-                    .expression_attribute_values(":u", n(until))
-                    .expression_attribute_values(":c", s(&promo.code));
-                (Gift::Discount { percent, until }, None)
-            }
-        };
-        let mut items = vec![
-            TransactWriteItem::builder().update(code_update).build(),
-            TransactWriteItem::builder().put(marker).build(),
-            TransactWriteItem::builder()
-                .update(user_update.build().map_err(build_err)?)
-                .build(),
-        ];
-        items.append(&mut end_moves);
-        if let Some((kind, amount, days)) = ledger {
-            let mut put = Put::builder()
-                .table_name(&self.table)
-                .item("PK", s(keys::user(user)))
-                .item(
-                    "SK",
-                    s(format!("LEDGER#{now:011}#promo-{}#{kind}", promo.code)),
-                )
-                .item("kind", s(kind))
-                .item("order_id", s(format!("promo-{}", promo.code)))
-                .item("at", n(now))
-                .condition_expression("attribute_not_exists(PK)");
-            if let Some(m) = amount {
-                put = put
-                    .item("amount", n(m.minor()))
-                    .item("currency", s(m.currency()));
-            }
-            if let Some(d) = days {
-                put = put.item("days", n(d));
-            }
-            items.push(
-                TransactWriteItem::builder()
-                    .put(put.build().map_err(build_err)?)
-                    .build(),
-            );
-        }
-        Ok(match self.transact(items).await? {
-            Transacted::Committed => Try::Done(gift),
-            canceled if canceled.condition_failed(1) => Try::AlreadyUsed,
-            canceled if canceled.condition_failed(0) => Try::CodeChanged,
-            Transacted::Canceled(_) => Try::UserChanged,
-        })
-    }
-
-    /// The user's `sub_end` and `trial_end` (consistent read; empty when
-    /// the user does not exist).
-    async fn user_ends(&self, user: TelegramId) -> Result<Item, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(keys::user(user)))
-            .key("SK", s(keys::PROFILE))
-            .consistent_read(true)
-            .projection_expression("sub_end, trial_end, in_ends")
-            .send()
-            .boxed()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(out.item.unwrap_or_default())
-    }
-}
-
-fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Dynamo(e.to_string())
 }
 
 /// A random code of [`RANDOM_LEN`] characters from an unambiguous alphabet
