@@ -4,6 +4,7 @@
 //! consumer is `crate::domains::ops::jobs`.
 
 use crate::adapters::app::App;
+use crate::adapters::queues::{self, Message};
 use serde::{Deserialize, Serialize};
 
 /// `maxReceiveCount` of `JobsQueue` in `template.yaml`.
@@ -112,45 +113,16 @@ impl NoticeKind {
 /// 900), ten to a `SendMessageBatch`. Fails if any was not queued (queuing
 /// one twice is harmless: every job is idempotent).
 pub async fn enqueue_jobs(app: &App, jobs: &[(Job, u32)]) -> Result<(), String> {
-    use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-    let url = app
-        .config
-        .infra
-        .jobs_queue_url
-        .as_deref()
-        .ok_or("JOBS_QUEUE_URL is not set")?;
-    for chunk in jobs.chunks(10) {
-        let mut entries = Vec::with_capacity(chunk.len());
-        for (i, (job, delay)) in chunk.iter().enumerate() {
-            let body = serde_json::to_string(job).map_err(|e| e.to_string())?;
-            entries.push(
-                SendMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .message_body(body)
-                    .delay_seconds((*delay).min(900) as i32)
-                    .build()
-                    .map_err(|e| e.to_string())?,
-            );
-        }
-        let out = app
-            .sqs
-            .send_message_batch()
-            .queue_url(url)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
-        if let Some(f) = out.failed().first() {
-            return Err(format!(
-                "{} of {} jobs not queued: {} {}",
-                out.failed().len(),
-                chunk.len(),
-                f.code(),
-                f.message().unwrap_or_default()
-            ));
-        }
-    }
-    Ok(())
+    let url = queues::url(app.config.infra.jobs_queue_url.as_deref(), "JOBS_QUEUE_URL")
+        .map_err(|e| e.to_string())?;
+    let msgs = jobs
+        .iter()
+        .map(|(job, delay)| Message::json(job).map(|m| m.delayed(*delay)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    queues::send_batch(&app.sqs, url, msgs)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Where a broadcast's next fan-out page starts (a `Scan`'s last key).
@@ -164,21 +136,12 @@ pub struct BroadcastCursor {
 
 /// Queues a job.
 pub async fn enqueue_job(app: &App, job: &Job) -> Result<(), String> {
-    let url = app
-        .config
-        .infra
-        .jobs_queue_url
-        .as_deref()
-        .ok_or("JOBS_QUEUE_URL is not set")?;
-    let body = serde_json::to_string(job).map_err(|e| e.to_string())?;
-    app.sqs
-        .send_message()
-        .queue_url(url)
-        .message_body(body)
-        .send()
+    let url = queues::url(app.config.infra.jobs_queue_url.as_deref(), "JOBS_QUEUE_URL")
+        .map_err(|e| e.to_string())?;
+    let msg = Message::json(job).map_err(|e| e.to_string())?;
+    queues::send(&app.sqs, url, msg)
         .await
-        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
-    Ok(())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -14,5 +14,6 @@ pub mod outbox;
 pub mod panel;
 pub mod pay;
 pub mod queue;
+pub mod queues;
 pub mod sentry;
 pub mod store;

@@ -2,6 +2,7 @@
 //! update (admin log chat, notices, confirmations, broadcasts). The sender
 //! function delivers them, paced, honouring 429 `retry_after`.
 
+use crate::adapters::queues::{self, Message};
 use crate::base::types::TelegramId;
 use aws_sdk_sqs::Client;
 use serde::{Deserialize, Serialize};
@@ -95,17 +96,11 @@ impl Outbox {
     /// Queues `msg`, delivered no sooner than `delay_secs` (at most 900) from now.
     pub async fn send(&self, msg: &OutgoingText, delay_secs: u32) -> Result<(), OutboxError> {
         let url = self.url.as_deref().ok_or(OutboxError::NotConfigured)?;
-        let body = serde_json::to_string(msg).map_err(|e| OutboxError::Sqs(e.to_string()))?;
-        self.client
-            .send_message()
-            .queue_url(url)
-            .message_body(body)
-            .delay_seconds(delay_secs.min(900) as i32)
-            .send()
+        let msg = Message::json(msg)
+            .map_err(|e| OutboxError::Sqs(e.to_string()))?
+            .delayed(delay_secs);
+        queues::send(&self.client, url, msg)
             .await
-            .map_err(|e| {
-                OutboxError::Sqs(aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
-            })?;
-        Ok(())
+            .map_err(|e| OutboxError::Sqs(e.to_string()))
     }
 }

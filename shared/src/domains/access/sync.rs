@@ -14,6 +14,7 @@ use crate::adapters::panel::{
     Desired, PanelClient, PanelError, PanelStatus, PanelUser, UserRef, username_for,
 };
 use crate::adapters::queue::{Received, consume};
+use crate::adapters::queues::{self, Message};
 use crate::adapters::store::StoreError;
 use crate::adapters::store::once::Claim;
 use crate::adapters::store::panel::PanelAccount;
@@ -71,23 +72,17 @@ pub enum SyncReason {
 /// order), de-duplicated by `dedup` for SQS's five-minute window (an order
 /// id, say, so a re-delivered payment queues one sync).
 pub async fn enqueue_sync(app: &App, req: &PanelSyncRequest, dedup: &str) -> Result<(), String> {
-    let url = app
-        .config
-        .infra
-        .panel_sync_queue_url
-        .as_deref()
-        .ok_or("PANEL_SYNC_QUEUE_URL is not set")?;
-    let body = serde_json::to_string(req).map_err(|e| e.to_string())?;
-    app.sqs
-        .send_message()
-        .queue_url(url)
-        .message_body(body)
-        .message_group_id(req.user.to_string())
-        .message_deduplication_id(dedup_id(dedup))
-        .send()
+    let url = queues::url(
+        app.config.infra.panel_sync_queue_url.as_deref(),
+        "PANEL_SYNC_QUEUE_URL",
+    )
+    .map_err(|e| e.to_string())?;
+    let msg = Message::json(req)
+        .map_err(|e| e.to_string())?
+        .fifo(req.user.to_string(), dedup_id(dedup));
+    queues::send(&app.sqs, url, msg)
         .await
-        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
-    Ok(())
+        .map_err(|e| e.to_string())
 }
 
 /// SQS takes up to 128 characters of printable ASCII as a deduplication
@@ -184,19 +179,8 @@ async fn back_off(app: &App, m: &Received<'_>) {
         return;
     };
     let secs = backoff_secs(m.receive_count);
-    if let Err(e) = app
-        .sqs
-        .change_message_visibility()
-        .queue_url(url)
-        .receipt_handle(handle)
-        .visibility_timeout(secs)
-        .send()
-        .await
-    {
-        tracing::warn!(
-            "could not delay the retry: {}",
-            aws_sdk_sqs::error::DisplayErrorContext(e)
-        );
+    if let Err(e) = queues::delay_retry(&app.sqs, url, handle.to_owned(), secs).await {
+        tracing::warn!("could not delay the retry: {e}");
     }
 }
 

@@ -30,6 +30,7 @@
 
 use crate::adapters::app::App;
 use crate::adapters::jobs::{BroadcastCursor as Cursor, Job, enqueue_job};
+use crate::adapters::queues::{self, Message};
 use crate::adapters::store::broadcasts::{BatchClaim, BatchStep, Broadcast, Counts};
 use crate::base::admin_callback::AdminAction;
 use crate::base::clock::now;
@@ -301,27 +302,14 @@ async fn queue_batches(app: &App, id: &str, page: u64, users: &[TelegramId]) -> 
             deferrals: 0,
         })
         .collect();
-    for group in batches.chunks(10) {
-        let mut req = app.sqs.send_message_batch().queue_url(url);
-        for (i, batch) in group.iter().enumerate() {
-            let body = serde_json::to_string(batch).map_err(|e| e.to_string())?;
-            req = req.entries(
-                aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .message_body(body)
-                    .build()
-                    .map_err(|e| e.to_string())?,
-            );
-        }
-        let out = req
-            .send()
-            .await
-            .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
-        if !out.failed().is_empty() {
-            return Err(format!("{} batches not queued", out.failed().len()));
-        }
-    }
-    Ok(())
+    let msgs = batches
+        .iter()
+        .map(Message::json)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    queues::send_batch(&app.sqs, url, msgs)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Why a chunk stopped before its end.
@@ -513,15 +501,10 @@ async fn requeue(
         deferrals,
         ..msg.clone()
     };
-    app.sqs
-        .send_message()
-        .queue_url(url)
-        .message_body(serde_json::to_string(&again).map_err(|e| e.to_string())?)
-        .delay_seconds(delay)
-        .send()
+    let msg = Message::json(&again).map_err(|e| e.to_string())?;
+    queues::send(&app.sqs, url, msg.delayed(delay.max(0) as u32))
         .await
-        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
-    Ok(())
+        .map_err(|e| e.to_string())
 }
 
 /// After a step that accounted for `added` copies: re-reads the broadcast

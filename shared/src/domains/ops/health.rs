@@ -7,7 +7,6 @@
 use crate::adapters::http::{HttpRequest, HttpResponse};
 use crate::adapters::store::Store;
 use crate::base::config::{Config, Vars};
-use aws_sdk_sqs::types::QueueAttributeName;
 use http::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Mutex;
@@ -231,17 +230,9 @@ pub async fn handle_health(probe: &Probe, req: &HttpRequest) -> HttpResponse {
 }
 
 async fn queue_depth(sqs: &aws_sdk_sqs::Client, url: &str) -> Result<Value, String> {
-    let out = sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .send()
+    let depth = crate::adapters::queues::depth(sqs, url)
         .await
-        .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
-    let depth = out
-        .attributes()
-        .and_then(|a| a.get(&QueueAttributeName::ApproximateNumberOfMessages))
-        .and_then(|v| v.parse::<u64>().ok());
+        .map_err(|e| e.to_string())?;
     Ok(json!({ "depth": depth }))
 }
 
