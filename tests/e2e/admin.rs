@@ -5,8 +5,8 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::fake_panel::FakePanel;
-use e2e::fake_telegram::Call;
-use e2e::{TestStack, callback_update, text_update};
+use e2e::story::{buttons, last_to, press, text};
+use e2e::{TestStack, text_update};
 use serde_json::json;
 use shared::adapters::pay::OrderId;
 use shared::base::types::TelegramId;
@@ -42,39 +42,6 @@ async fn say(t: &TestStack, update_id: i64, user: i64, text: &str) {
             .await,
         200
     );
-}
-
-async fn press(t: &TestStack, update_id: i64, user: i64, data: &str) {
-    assert_eq!(
-        t.update(&callback_update(update_id, user, data, 1)).await,
-        200
-    );
-}
-
-fn last_to(t: &TestStack, chat: i64) -> Call {
-    t.telegram
-        .calls()
-        .into_iter()
-        .rev()
-        .find(|c| {
-            matches!(c.method.as_str(), "sendmessage" | "editmessagetext")
-                && c.body["chat_id"].as_i64() == Some(chat)
-        })
-        .expect("the admin got a screen")
-}
-
-fn text(c: &Call) -> String {
-    c.body["text"].as_str().unwrap_or_default().to_owned()
-}
-
-fn buttons(c: &Call) -> Vec<String> {
-    c.body["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|r| r.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect()
 }
 
 async fn audit_count(t: &TestStack) -> usize {

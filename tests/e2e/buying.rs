@@ -1,5 +1,6 @@
 //! Buying with Telegram Stars and the in-bot balance, end to end.
 
+use e2e::story::buttons;
 use e2e::{TestStack, callback_update, text_update};
 use serde_json::{Value, json};
 use shared::adapters::pay::OrderId;
@@ -38,16 +39,6 @@ fn successful_payment(
             "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
         }
     }})
-}
-
-fn buttons(call: &e2e::fake_telegram::Call) -> Vec<String> {
-    call.body["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|r| r.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect()
 }
 
 /// Opens the bot, picks a period and Stars; returns the invoice's order id.

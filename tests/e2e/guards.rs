@@ -11,21 +11,22 @@
 //! `X-Forwarded-For` it claims), is refused and moves nothing.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use e2e::{TestStack, callback_update, text_update};
-use md5::{Digest, Md5};
-use serde_json::{Value, json};
+use e2e::TestStack;
+use e2e::shop::{freekassa_settings, with_extra};
+use e2e::signed::{freekassa_paid, successful_payment};
+use e2e::story::{
+    first_url, inviter_and_buyer, last_screen, order, press, press_stars, start, told,
+};
 use shared::adapters::jobs::{Job, enqueue_job};
 use shared::adapters::pay::OrderId;
 use shared::adapters::store::rewards::REWARD;
 use shared::base::clock::now;
 use shared::base::types::{Period, TelegramId};
-use shared::domains::money::orders::{Order, OrderStatus};
+use shared::domains::money::orders::OrderStatus;
 use std::net::IpAddr;
 
 const DAY: i64 = 86_400;
 const LOG_CHAT: i64 = -100_700;
-const FK_MERCHANT: &str = "51308";
-const FK_SECRET2: &str = "guards_fk_second";
 /// Not in `FREEKASSA_ALLOWED_IPS` (127.0.0.1), yet reachable on loopback.
 const OUTSIDER: [u8; 4] = [127, 0, 0, 2];
 
@@ -53,93 +54,6 @@ async fn shop(bonus: Bonus) -> TestStack {
         ][..],
     });
     TestStack::start(&vars).await
-}
-
-/// The inviter opens the bot, then the buyer comes from their link.
-async fn inviter_and_buyer(t: &TestStack, inviter: i64, buyer: i64, base: i64) {
-    assert_eq!(
-        t.update(&text_update(base, inviter, "Ivan", "ru", "/start"))
-            .await,
-        200
-    );
-    let code = t.user(inviter).await.expect("inviter").ref_code;
-    assert_eq!(
-        t.update(&text_update(
-            base + 1,
-            buyer,
-            "Boris",
-            "ru",
-            &format!("/start ref_{code}")
-        ))
-        .await,
-        200
-    );
-    assert_eq!(
-        t.user(buyer).await.expect("buyer").referrer,
-        Some(TelegramId(inviter))
-    );
-}
-
-/// The buyer presses "1 month with Stars"; returns the invoice's order id.
-async fn stars_invoice(t: &TestStack, user: i64, update_id: i64) -> OrderId {
-    assert_eq!(
-        t.update(&callback_update(update_id, user, "pay:1m:stars", 1))
-            .await,
-        200
-    );
-    let invoice = t
-        .telegram
-        .calls_of("sendInvoice")
-        .pop()
-        .expect("invoice sent");
-    OrderId(
-        invoice.body["payload"]
-            .as_str()
-            .expect("payload")
-            .to_owned(),
-    )
-}
-
-fn successful_payment(
-    update_id: i64,
-    user: i64,
-    order: &OrderId,
-    stars: u64,
-    charge: &str,
-) -> Value {
-    json!({"update_id": update_id, "message": {
-        "message_id": update_id, "date": 1_700_000_000,
-        "from": {"id": user, "is_bot": false, "first_name": "Boris", "language_code": "ru"},
-        "chat": {"id": user, "type": "private", "first_name": "Boris"},
-        "successful_payment": {
-            "currency": "XTR", "total_amount": stars, "invoice_payload": order.0,
-            "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
-        }
-    }})
-}
-
-/// Messages the sender delivered to `chat` whose text starts with `prefix`.
-fn told(t: &TestStack, chat: i64, prefix: &str) -> usize {
-    t.telegram
-        .sent_to(chat)
-        .iter()
-        .filter(|c| {
-            c.body["text"]
-                .as_str()
-                .unwrap_or_default()
-                .starts_with(prefix)
-        })
-        .count()
-}
-
-async fn order(t: &TestStack, id: &OrderId) -> Order {
-    t.stack
-        .app
-        .store
-        .get_order(id)
-        .await
-        .expect("store")
-        .expect("order")
 }
 
 /// The kinds of `user`'s ledger rows that name `order`, with when.
@@ -193,8 +107,8 @@ async fn a_stale_grant_gives_nothing_more(bonus: Bonus) {
     // Ivan's own subscription runs a month more: the bonus lands on a known end.
     let ivan_end = now() + 30 * DAY;
     t.set_sub_end(INVITER, ivan_end).await;
-    let id = stars_invoice(&t, BUYER, 3).await;
-    let paid = successful_payment(4, BUYER, &id, 150, "ch-guards-stale");
+    let id = press_stars(&t, BUYER, "pay:1m:stars", 3).await;
+    let paid = successful_payment(4, BUYER, &id.0, 150, "ch-guards-stale");
     assert_eq!(t.update(&paid).await, 200);
 
     // Worker A reads the order under the lease, then stalls past it.
@@ -301,37 +215,12 @@ async fn a_stale_reward_grant_seconds_later_gives_the_bonus_money_once() {
     a_stale_grant_gives_nothing_more(Bonus::Money).await;
 }
 
-/// A FreeKassa notification form, signed as FreeKassa signs it.
-fn freekassa_form(amount: &str, order: &str, intid: &str) -> String {
-    let sign = hex::encode(Md5::digest(
-        format!("{FK_MERCHANT}:{amount}:{FK_SECRET2}:{order}").as_bytes(),
-    ));
-    format!(
-        "MERCHANT_ID={FK_MERCHANT}&AMOUNT={amount}&intid={intid}&MERCHANT_ORDER_ID={order}&P_EMAIL=buyer%40example.com&CUR_ID=36&SIGN={sign}"
-    )
-}
-
 /// Eva opens the bot and presses "1 month with FreeKassa"; returns the
 /// order in her payment link.
 async fn freekassa_order(t: &TestStack, user: i64) -> OrderId {
-    assert_eq!(
-        t.update(&text_update(1, user, "Eva", "ru", "/start")).await,
-        200
-    );
-    assert_eq!(
-        t.update(&callback_update(2, user, "pay:1m:freekassa", 1))
-            .await,
-        200
-    );
-    let url = t
-        .telegram
-        .calls_of("editMessageText")
-        .pop()
-        .expect("link")
-        .body["reply_markup"]["inline_keyboard"][0][0]["url"]
-        .as_str()
-        .expect("url")
-        .to_owned();
+    start(t, 1, user, "Eva", "ru").await;
+    press(t, 2, user, "pay:1m:freekassa").await;
+    let url = first_url(&last_screen(t)).expect("url");
     reqwest::Url::parse(&url)
         .expect("url")
         .query_pairs()
@@ -350,18 +239,14 @@ async fn freekassa_order(t: &TestStack, user: i64) -> OrderId {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_freekassa_notification_from_outside_its_addresses_moves_nothing() {
     const EVA: i64 = 8201;
-    let t = TestStack::start(&[
-        ("FREEKASSA_ENABLED", "true"),
-        ("FREEKASSA_MERCHANT_ID", FK_MERCHANT),
-        ("FREEKASSA_FIRST_SECRET", "guards_fk_first"),
-        ("FREEKASSA_SECOND_SECRET", FK_SECRET2),
-        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
-        ("RATE_LIMIT_ENABLED", "false"),
-        ("LOG_CHAT_ID", "-100700"),
-    ])
-    .await;
+    let mut settings = freekassa_settings();
+    settings.extend([
+        ("RATE_LIMIT_ENABLED", "false".into()),
+        ("LOG_CHAT_ID", "-100700".into()),
+    ]);
+    let t = TestStack::start(&with_extra(&settings, &[])).await;
     let id = freekassa_order(&t, EVA).await;
-    let form = freekassa_form("199", &id.0, "fk-guards-1");
+    let form = freekassa_paid("199", &id.0, "fk-guards-1").text();
     let url = t.url("/pay/freekassa");
     t.drain_outbox().await;
     let log_lines = t.telegram.sent_to(LOG_CHAT).len();

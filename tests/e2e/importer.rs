@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::fake_telegram::Call;
 use e2e::fault_proxy::Fault;
 use e2e::postgres::Postgres;
+use e2e::story::text as text_of;
 use e2e::{TestStack, callback_update, text_update};
 use importer::table_io;
 use shared::adapters::store::Store;
@@ -24,10 +25,6 @@ use std::path::Path;
 const DAY: i64 = 86_400;
 /// The fixture user whose screens the test reads.
 const MARIA: i64 = 5_000_001;
-
-fn text_of(call: &Call) -> String {
-    call.body["text"].as_str().unwrap_or_default().to_owned()
-}
 
 fn last_screen(t: &TestStack, user: i64) -> String {
     let edits: Vec<Call> = t

@@ -5,10 +5,15 @@
 //! imported from the old bot stay ours (refunds and late notices find them,
 //! the inviter is not rewarded twice).
 
-use e2e::fake_providers::{Api, Credentials, FakeProviders};
-use e2e::{TestStack, callback_update, text_update};
-use hmac::{Hmac, Mac};
-use md5::Md5;
+use e2e::fake_providers::Api;
+use e2e::fake_providers::FakeProviders;
+use e2e::shop::{
+    Settings, YOOKASSA_SHOP_ID, cryptopay_settings, freekassa_settings, with_extra,
+    yookassa_settings,
+};
+use e2e::signed::{Priced, Webhook, cryptopay_paid, freekassa_paid};
+use e2e::story::order;
+use e2e::{TestStack, callback_update, story, text_update};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use shared::adapters::pay::OrderId;
@@ -23,154 +28,57 @@ use shared::domains::money::orders::{
 const DAY: i64 = 86_400;
 const ADMIN: i64 = 9100;
 const LOG_CHAT: i64 = -100_910;
-const CP_TOKEN: &str = "51234:AArulesCryptoPay";
-const FK_SECRET2: &str = "rules_fk_second";
-const FK_MERCHANT: &str = "61309";
-
-async fn providers() -> FakeProviders {
-    FakeProviders::start_with(Credentials {
-        yookassa_shop_id: "730061".into(),
-        yookassa_secret_key: "test_rules_YooSecret_03".into(),
-        cryptopay_token: CP_TOKEN.into(),
-        freekassa_shop_id: 61309,
-        freekassa_api_key: "rules_fk_api_key_7a8b".into(),
-    })
-    .await
-}
 
 async fn shop(p: &FakeProviders, extra: &[(&str, &str)]) -> TestStack {
-    let (yk, cp) = (p.yookassa_url(), p.cryptopay_url());
-    let mut vars: Vec<(&str, &str)> = vec![
-        ("RUB_PRICE_1_MONTH", "199"),
-        ("RUB_PRICE_3_MONTHS", "499"),
-        ("STARS_ENABLED", "true"),
-        ("STARS_PRICE_1_MONTH", "150"),
-        ("REFERRAL_BONUS_DAYS_1_MONTH", "7"),
-        ("REFEREE_BONUS_DAYS_1_MONTH", "3"),
-        ("RATE_LIMIT_ENABLED", "false"),
-        ("LOG_CHAT_ID", "-100910"),
-        ("ADMIN_IDS", "9100"),
-        ("CRYPTOPAY_ENABLED", "true"),
-        ("CRYPTOPAY_TOKEN", CP_TOKEN),
-        ("CRYPTOPAY_API_URL", &cp),
-        ("YOOKASSA_ENABLED", "true"),
-        ("YOOKASSA_SHOP_ID", "730061"),
-        ("YOOKASSA_SECRET_KEY", "test_rules_YooSecret_03"),
-        ("YOOKASSA_API_URL", &yk),
-        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
-        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
-        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
-        ("FREEKASSA_ENABLED", "true"),
-        ("FREEKASSA_MERCHANT_ID", FK_MERCHANT),
-        ("FREEKASSA_FIRST_SECRET", "rules_fk_first"),
-        ("FREEKASSA_SECOND_SECRET", FK_SECRET2),
-        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
+    let mut settings: Settings = vec![
+        ("RUB_PRICE_1_MONTH", "199".into()),
+        ("RUB_PRICE_3_MONTHS", "499".into()),
+        ("STARS_ENABLED", "true".into()),
+        ("STARS_PRICE_1_MONTH", "150".into()),
+        ("REFERRAL_BONUS_DAYS_1_MONTH", "7".into()),
+        ("REFEREE_BONUS_DAYS_1_MONTH", "3".into()),
+        ("RATE_LIMIT_ENABLED", "false".into()),
+        ("LOG_CHAT_ID", "-100910".into()),
+        ("ADMIN_IDS", "9100".into()),
     ];
-    vars.extend_from_slice(extra);
-    TestStack::start(&vars).await
-}
-
-async fn post(t: &TestStack, path: &str, body: Vec<u8>, headers: &[(&str, String)]) -> u16 {
-    let mut req = t.http.post(t.url(path)).body(body);
-    for (k, v) in headers {
-        req = req.header(*k, v);
-    }
-    req.send().await.expect("stack answers").status().as_u16()
+    settings.extend(cryptopay_settings(p));
+    settings.extend(yookassa_settings(p));
+    settings.extend(freekassa_settings());
+    TestStack::start(&with_extra(&settings, extra)).await
 }
 
 async fn start(t: &TestStack, update_id: i64, user: i64) {
-    assert_eq!(
-        t.update(&text_update(update_id, user, "Vera", "en", "/start"))
-            .await,
-        200
-    );
-}
-
-/// The user presses a pay button; the link's order id.
-async fn press_pay(t: &TestStack, p: &FakeProviders, user: i64, data: &str, id: i64) -> OrderId {
-    assert_eq!(t.update(&callback_update(id, user, data, 1)).await, 200);
-    let screen = t
-        .telegram
-        .calls_of("editMessageText")
-        .pop()
-        .expect("screen");
-    let url = screen.body["reply_markup"]["inline_keyboard"][0][0]["url"]
-        .as_str()
-        .unwrap_or_else(|| panic!("a pay button: {}", screen.body))
-        .to_owned();
-    if data.ends_with(":cryptopay") {
-        let req = p
-            .requests_to(Api::Cryptopay)
-            .into_iter()
-            .rev()
-            .find(|r| r.path == "/createInvoice")
-            .expect("invoice");
-        return OrderId(req.body["payload"].as_str().expect("payload").to_owned());
-    }
-    let u = reqwest::Url::parse(&url).expect("form url");
-    OrderId(
-        u.query_pairs()
-            .find(|(k, _)| k == "o")
-            .map(|(_, v)| v.into_owned())
-            .expect("o="),
-    )
+    story::start(t, update_id, user, "Vera", "en").await;
 }
 
 fn last_screen_text(t: &TestStack) -> String {
-    t.telegram
-        .calls_of("editMessageText")
-        .pop()
-        .expect("screen")
-        .body["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn freekassa_paid(amount: &str, order: &OrderId, intid: &str) -> Vec<u8> {
-    let sign = hex::encode(Md5::digest(
-        format!("{FK_MERCHANT}:{amount}:{FK_SECRET2}:{order}").as_bytes(),
-    ));
-    format!("MERCHANT_ID={FK_MERCHANT}&AMOUNT={amount}&intid={intid}&MERCHANT_ORDER_ID={order}&P_EMAIL=payer%40example.com&CUR_ID=36&SIGN={sign}")
-        .into_bytes()
+    story::text(&story::last_screen(t))
 }
 
 /// A Crypto Pay `invoice_paid` for an invoice priced in `asset`.
-fn cryptopay_paid_in(
-    invoice: u64,
-    asset: &str,
-    amount: &str,
-    order: &OrderId,
-) -> (Vec<u8>, String) {
-    let body = format!(
-        r#"{{"update_id":{invoice}7,"update_type":"invoice_paid","request_date":"2026-12-01T10:00:01.000Z","payload":{{"invoice_id":{invoice},"hash":"IVr{invoice}","currency_type":"crypto","asset":"{asset}","amount":"{amount}","paid_asset":"{asset}","paid_amount":"{amount}","fee_asset":"{asset}","fee_amount":"0.01","bot_invoice_url":"https://t.me/CryptoTestnetBot?start=IVr{invoice}","description":"Top-up","status":"paid","created_at":"2026-12-01T09:59:00.000Z","allow_comments":false,"allow_anonymous":false,"paid_usd_rate":"1.00","paid_at":"2026-12-01T10:00:00.000Z","paid_anonymously":false,"payload":"{order}"}}}}"#
+fn cryptopay_paid_in(invoice: u64, asset: &str, amount: &str, order: &OrderId) -> Webhook {
+    cryptopay_paid(
+        &order.0,
+        invoice,
+        Priced::Crypto(asset),
+        amount,
+        invoice * 10 + 7,
     )
-    .into_bytes();
-    let key = Sha256::digest(CP_TOKEN.as_bytes());
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("key");
-    mac.update(&body);
-    (body, hex::encode(mac.finalize().into_bytes()))
 }
 
-async fn order(t: &TestStack, id: &OrderId) -> Order {
-    t.stack
-        .app
-        .store
-        .get_order(id)
-        .await
-        .expect("store")
-        .expect("order")
+/// A YooKassa notification exactly as `body`.
+fn yookassa_json(body: &serde_json::Value) -> Webhook {
+    Webhook::new(
+        "/pay/yookassa",
+        "application/json",
+        body.to_string().into_bytes(),
+    )
 }
 
 async fn ledger(t: &TestStack, user: i64) -> Vec<(String, Option<Money>, Option<u32>)> {
-    let (rows, _) = t
-        .stack
-        .app
-        .store
-        .ledger_page(TelegramId(user), None, 50)
+    story::ledger(t, user)
         .await
-        .expect("ledger");
-    rows.into_iter()
+        .into_iter()
         .map(|r| (r.kind, r.amount, r.days))
         .collect()
 }
@@ -192,7 +100,7 @@ fn close(a: i64, b: i64) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_top_up_paid_in_usdt_credits_the_rubles_asked_for() {
-    let p = providers().await;
+    let p = FakeProviders::start().await;
     let t = shop(
         &p,
         &[
@@ -205,7 +113,7 @@ async fn a_top_up_paid_in_usdt_credits_the_rubles_asked_for() {
     start(&t, 1, user).await;
 
     // 100 ₽ at 95.5 ₽ per USDT is 1.0471… USDT: invoiced as 1.05 USDT.
-    let id = press_pay(&t, &p, user, "tpay:100:cryptopay", 2).await;
+    let id = story::press_pay(&t, &p, user, "tpay:100:cryptopay", 2).await;
     let invoice = p
         .requests_to(Api::Cryptopay)
         .into_iter()
@@ -230,17 +138,8 @@ async fn a_top_up_paid_in_usdt_credits_the_rubles_asked_for() {
     // The payment arrives twice.
     let invoice_id: u64 = o.provider_ref.expect("invoice id").parse().expect("n");
     for _ in 0..2 {
-        let (body, sig) = cryptopay_paid_in(invoice_id, "USDT", "1.05", &id);
-        assert_eq!(
-            post(
-                &t,
-                "/pay/cryptopay",
-                body,
-                &[("crypto-pay-api-signature", sig)]
-            )
-            .await,
-            200
-        );
+        let paid = cryptopay_paid_in(invoice_id, "USDT", "1.05", &id);
+        assert_eq!(paid.post(&t).await.0, 200);
     }
     t.drain_jobs().await;
     t.drain_outbox().await;
@@ -263,31 +162,22 @@ async fn a_top_up_paid_in_usdt_credits_the_rubles_asked_for() {
     );
 
     // Paid in another asset, or in less USDT: not credited, recorded.
-    let other = press_pay(&t, &p, user, "tpay:100:cryptopay", 3).await;
+    let other = story::press_pay(&t, &p, user, "tpay:100:cryptopay", 3).await;
     let invoice2: u64 = order(&t, &other)
         .await
         .provider_ref
         .expect("i")
         .parse()
         .expect("n");
-    let (body, sig) = cryptopay_paid_in(invoice2, "TON", "1.05", &other);
-    assert_eq!(
-        post(
-            &t,
-            "/pay/cryptopay",
-            body,
-            &[("crypto-pay-api-signature", sig)]
-        )
-        .await,
-        200
-    );
+    let paid = cryptopay_paid_in(invoice2, "TON", "1.05", &other);
+    assert_eq!(paid.post(&t).await.0, 200);
     assert_eq!(t.user(user).await.expect("u").balance, Kopecks(10_000));
     assert_eq!(order(&t, &other).await.status, OrderStatus::Pending);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_discount_is_reserved_by_one_order_and_used_once() {
-    let p = providers().await;
+    let p = FakeProviders::start().await;
     let t = shop(&p, &[]).await;
     let user = 7201;
     assert_eq!(
@@ -312,9 +202,9 @@ async fn a_discount_is_reserved_by_one_order_and_used_once() {
     );
 
     // Two links at half price: the second takes the discount from the first.
-    let month = press_pay(&t, &p, user, "pay:1m:freekassa", 3).await;
+    let month = story::press_pay(&t, &p, user, "pay:1m:freekassa", 3).await;
     assert!(last_screen_text(&t).contains("reserved for this payment"));
-    let quarter = press_pay(&t, &p, user, "pay:3m:freekassa", 4).await;
+    let quarter = story::press_pay(&t, &p, user, "pay:3m:freekassa", 4).await;
     assert!(
         last_screen_text(&t).contains("no longer has it"),
         "the screen says the discount moved"
@@ -327,13 +217,10 @@ async fn a_discount_is_reserved_by_one_order_and_used_once() {
 
     // The quarter is paid: it holds the discount and uses it up.
     assert_eq!(
-        post(
-            &t,
-            "/pay/freekassa",
-            freekassa_paid("249.50", &quarter, "fk-q1"),
-            &[]
-        )
-        .await,
+        freekassa_paid("249.50", &quarter.0, "fk-q1")
+            .post(&t)
+            .await
+            .0,
         200
     );
     let u = t.user(user).await.expect("u");
@@ -343,13 +230,7 @@ async fn a_discount_is_reserved_by_one_order_and_used_once() {
     // The month's old link is paid at half price too: no second plan at
     // half price; the 99.50 ₽ go to the balance, and the admins are told.
     assert_eq!(
-        post(
-            &t,
-            "/pay/freekassa",
-            freekassa_paid("99.50", &month, "fk-m1"),
-            &[]
-        )
-        .await,
+        freekassa_paid("99.50", &month.0, "fk-m1").post(&t).await.0,
         200
     );
     t.drain_jobs().await;
@@ -388,7 +269,7 @@ async fn a_discount_is_reserved_by_one_order_and_used_once() {
             .await,
         200
     );
-    let late = press_pay(&t, &p, user, "pay:1m:freekassa", 7).await;
+    let late = story::press_pay(&t, &p, user, "pay:1m:freekassa", 7).await;
     let late_order = order(&t, &late).await;
     assert_eq!(late_order.amount, Money::rub(Kopecks(17_910)));
     let store = &t.stack.app.store;
@@ -424,7 +305,7 @@ async fn a_discount_is_reserved_by_one_order_and_used_once() {
         .as_str()
         .expect("payload")
         .to_owned();
-    let _moved = press_pay(&t, &p, user, "pay:1m:freekassa", 9).await;
+    let _moved = story::press_pay(&t, &p, user, "pay:1m:freekassa", 9).await;
     let pre = json!({"update_id": 10, "pre_checkout_query": {
         "id": "pcq-rules-1", "from": {"id": user, "is_bot": false, "first_name": "Vera"},
         "currency": "XTR", "total_amount": 135, "invoice_payload": stars_order}});
@@ -439,22 +320,16 @@ async fn a_discount_is_reserved_by_one_order_and_used_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_payment_of_a_paid_order_is_credited_as_its_own_order() {
-    let p = providers().await;
+    let p = FakeProviders::start().await;
     let t = shop(&p, &[]).await;
     let user = 7301;
     start(&t, 1, user).await;
-    let id = press_pay(&t, &p, user, "pay:1m:freekassa", 2).await;
+    let id = story::press_pay(&t, &p, user, "pay:1m:freekassa", 2).await;
 
     // Paid, and the notification delivered twice.
     for _ in 0..2 {
         assert_eq!(
-            post(
-                &t,
-                "/pay/freekassa",
-                freekassa_paid("199", &id, "fk-first"),
-                &[]
-            )
-            .await,
+            freekassa_paid("199", &id.0, "fk-first").post(&t).await.0,
             200
         );
     }
@@ -465,13 +340,7 @@ async fn a_second_payment_of_a_paid_order_is_credited_as_its_own_order() {
     // The same form paid again: another FreeKassa payment, same order id.
     for _ in 0..2 {
         assert_eq!(
-            post(
-                &t,
-                "/pay/freekassa",
-                freekassa_paid("199", &id, "fk-second"),
-                &[]
-            )
-            .await,
+            freekassa_paid("199", &id.0, "fk-second").post(&t).await.0,
             200
         );
     }
@@ -500,13 +369,7 @@ async fn a_second_payment_of_a_paid_order_is_credited_as_its_own_order() {
 
     // A third payment of another amount: recorded for a refund, not credited.
     assert_eq!(
-        post(
-            &t,
-            "/pay/freekassa",
-            freekassa_paid("50", &id, "fk-third"),
-            &[]
-        )
-        .await,
+        freekassa_paid("50", &id.0, "fk-third").post(&t).await.0,
         200
     );
     assert_eq!(t.user(user).await.expect("u").sub_end, u.sub_end);
@@ -522,13 +385,7 @@ async fn a_second_payment_of_a_paid_order_is_credited_as_its_own_order() {
     ));
     let before = t.user(user).await.expect("u").sub_end.expect("days");
     assert_eq!(
-        post(
-            &t,
-            "/pay/freekassa",
-            freekassa_paid("199", &id, "fk-fourth"),
-            &[]
-        )
-        .await,
+        freekassa_paid("199", &id.0, "fk-fourth").post(&t).await.0,
         200
     );
     assert_eq!(
@@ -601,7 +458,7 @@ async fn import_paying_invitee(t: &TestStack, user: i64, inviter: i64, end: i64)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imported_payments_are_refunded_recognised_and_not_rewarded_twice() {
-    let p = providers().await;
+    let p = FakeProviders::start().await;
     let t = shop(&p, &[]).await;
     let (inviter, user) = (7401, 7402);
     start(&t, 1, inviter).await;
@@ -614,7 +471,7 @@ async fn imported_payments_are_refunded_recognised_and_not_rewarded_twice() {
         "id": "yk-old-1", "status": "succeeded", "paid": true,
         "amount": {"value": "199.00", "currency": "RUB"},
         "metadata": {"user_id": user.to_string(), "payment_db_id": "1"},
-        "recipient": {"account_id": "730061", "gateway_id": "100500"},
+        "recipient": {"account_id": YOOKASSA_SHOP_ID, "gateway_id": "100500"},
         "created_at": "2026-12-01T08:00:00.000Z", "refundable": true, "test": true,
         "payment_method": {"type": "bank_card", "id": "yk-old-1", "saved": false}
     }));
@@ -622,10 +479,7 @@ async fn imported_payments_are_refunded_recognised_and_not_rewarded_twice() {
     let late = json!({"type": "notification", "event": "payment.succeeded",
         "object": {"id": "yk-old-1", "status": "succeeded", "paid": true,
         "amount": {"value": "199.00", "currency": "RUB"}}});
-    assert_eq!(
-        post(&t, "/pay/yookassa", late.to_string().into_bytes(), &[]).await,
-        200
-    );
+    assert_eq!(yookassa_json(&late).post(&t).await.0, 200);
     t.drain_jobs().await;
     assert_eq!(
         t.user(user).await.expect("u").sub_end,
@@ -642,10 +496,7 @@ async fn imported_payments_are_refunded_recognised_and_not_rewarded_twice() {
         "id": "rf-old-1", "payment_id": "yk-old-1", "status": "succeeded",
         "amount": {"value": "199.00", "currency": "RUB"}}});
     for _ in 0..2 {
-        assert_eq!(
-            post(&t, "/pay/yookassa", refund.to_string().into_bytes(), &[]).await,
-            200
-        );
+        assert_eq!(yookassa_json(&refund).post(&t).await.0, 200);
     }
     assert_eq!(order(&t, &imported).await.status, OrderStatus::Refunded);
     assert_eq!(

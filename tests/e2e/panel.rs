@@ -4,7 +4,9 @@
 //! the request bodies validated against the official contract.
 
 use e2e::fake_panel::FakePanel;
-use e2e::fake_telegram::Call;
+use e2e::story::{
+    buttons as callback_data, keyboard as buttons, last_screen, register, text as text_of,
+};
 use e2e::{EXTERNAL_SQUAD, PANEL_SECRET, SQUAD, TestStack, callback_update, fixture, text_update};
 use serde_json::{Value, json};
 use shared::adapters::panel::format_time;
@@ -14,43 +16,6 @@ use shared::domains::access::webhook::signature;
 
 const DAY: i64 = 86_400;
 const GIB: u64 = 1 << 30;
-
-fn text_of(call: &Call) -> String {
-    call.body["text"].as_str().unwrap_or_default().to_owned()
-}
-
-fn buttons(call: &Call) -> Vec<Value> {
-    call.body["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .collect()
-}
-
-fn callback_data(call: &Call) -> Vec<String> {
-    buttons(call)
-        .iter()
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect()
-}
-
-/// The last screen the user saw after pressing a button (edited in place).
-fn last_screen(t: &TestStack) -> Call {
-    t.telegram
-        .calls_of("editMessageText")
-        .last()
-        .cloned()
-        .expect("a screen was shown")
-}
-
-async fn register(t: &TestStack, update_id: i64, id: i64, lang: &str) {
-    assert_eq!(
-        t.update(&text_update(update_id, id, "Ann", lang, "/start"))
-            .await,
-        200
-    );
-}
 
 /// A user who paid: registered, `sub_end` set as crediting does, sync
 /// queued with the order id, worker run.

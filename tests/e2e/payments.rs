@@ -3,177 +3,46 @@
 //! webhook arrives at our route, the subscription and the ledger change once.
 
 use e2e::fake_providers::{Api, FakeProviders};
+use e2e::shop::{CRYPTOPAY_TOKEN, FREEKASSA_FIRST_SECRET, FREEKASSA_SECOND_SECRET};
+use e2e::signed::{
+    Priced, TributeEvent, Webhook, cryptopay_paid, cryptopay_signed, freekassa_form,
+    freekassa_paid, hex_hmac, tribute, yookassa_payment,
+};
+use e2e::story::{press_pay as start_payment, provider_ref};
 use e2e::{TestStack, callback_update, text_update};
-use hmac::{Hmac, Mac};
-use md5::Md5;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use shared::adapters::pay::OrderId;
 use shared::base::types::TelegramId;
 use shared::domains::money::orders::OrderStatus;
 
-const CP_TOKEN: &str = "30117:AAe2eCryptoPayToken";
-const TRIBUTE_KEY: &str = "e2e-tribute-key-42";
-const FK_SECRET1: &str = "e2e_fk_word_one";
-const FK_SECRET2: &str = "e2e_fk_word_two";
 const DAY: i64 = 86_400;
 
-async fn stack(providers: &FakeProviders, extra: &[(&str, &str)]) -> TestStack {
-    let yk = providers.yookassa_url();
-    let cp = providers.cryptopay_url();
-    let mut settings: Vec<(&str, &str)> = vec![
-        ("RUB_PRICE_1_MONTH", "199"),
-        ("RUB_PRICE_3_MONTHS", "499"),
-        ("RUB_PRICE_6_MONTHS", "899"),
-        ("RUB_PRICE_12_MONTHS", "1599"),
-        ("RATE_LIMIT_ENABLED", "false"),
-        ("LOG_CHAT_ID", "-100300"),
-        ("YOOKASSA_ENABLED", "true"),
-        ("YOOKASSA_SHOP_ID", "610042"),
-        ("YOOKASSA_SECRET_KEY", "test_e2e_YooSecret-key_01"),
-        ("YOOKASSA_API_URL", &yk),
-        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
-        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
-        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
-        ("CRYPTOPAY_ENABLED", "true"),
-        ("CRYPTOPAY_TOKEN", CP_TOKEN),
-        ("CRYPTOPAY_API_URL", &cp),
-        ("FREEKASSA_ENABLED", "true"),
-        ("FREEKASSA_MERCHANT_ID", "41207"),
-        ("FREEKASSA_FIRST_SECRET", FK_SECRET1),
-        ("FREEKASSA_SECOND_SECRET", FK_SECRET2),
-        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
-        ("TRIBUTE_ENABLED", "true"),
-        ("TRIBUTE_API_KEY", TRIBUTE_KEY),
-        ("TRIBUTE_SUBSCRIPTION_IDS", "31337, 1, 4242, 5"),
-        ("TRIBUTE_CHANNEL_ID", "900"),
-        (
-            "TRIBUTE_LINK_1_MONTH",
-            "https://t.me/tribute/app?startapp=sAbc",
-        ),
-    ];
-    settings.extend_from_slice(extra);
-    TestStack::start(&settings).await
-}
-
-fn hex_hmac(key: &[u8], body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("key");
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-async fn post(
-    t: &TestStack,
-    path: &str,
-    body: Vec<u8>,
-    headers: &[(&str, String)],
-    ctype: &str,
-) -> (u16, String) {
-    let mut req = t
-        .http
-        .post(t.url(path))
-        .header("content-type", ctype)
-        .body(body);
-    for (k, v) in headers {
-        req = req.header(*k, v);
-    }
-    let resp = req.send().await.expect("stack answers");
-    (
-        resp.status().as_u16(),
-        resp.text().await.unwrap_or_default(),
+/// A YooKassa notification whose status is the event's (`payment.canceled`: `canceled`).
+fn yookassa_notification(payment_id: &str, event: &str) -> Webhook {
+    yookassa_payment(
+        payment_id,
+        event,
+        event.trim_start_matches("payment."),
+        "1.00",
     )
 }
 
-/// The user presses "pay" for `period` with `provider`; returns our order id.
-async fn start_payment(
-    t: &TestStack,
-    providers: &FakeProviders,
-    user: i64,
-    data: &str,
-    update_id: i64,
-) -> OrderId {
-    assert_eq!(
-        t.update(&callback_update(update_id, user, data, 1)).await,
-        200
-    );
-    let screen = t
-        .telegram
-        .calls_of("editMessageText")
-        .pop()
-        .expect("payment screen");
-    let url = screen.body["reply_markup"]["inline_keyboard"][0][0]["url"]
-        .as_str()
-        .expect("pay button")
-        .to_owned();
-    let provider = data.rsplit(':').next().unwrap_or_default();
-    let order = match provider {
-        "yookassa" => {
-            let req = providers
-                .requests_to(Api::Yookassa)
-                .into_iter()
-                .rev()
-                .find(|r| r.method == "POST")
-                .expect("payment created");
-            assert!(url.contains("yoomoney"), "{url}");
-            req.body["metadata"]["order_id"]
-                .as_str()
-                .expect("order id")
-                .to_owned()
-        }
-        "cryptopay" => {
-            let req = providers
-                .requests_to(Api::Cryptopay)
-                .into_iter()
-                .rev()
-                .find(|r| r.path == "/createInvoice")
-                .expect("invoice created");
-            assert!(url.starts_with("https://t.me/CryptoTestnetBot"), "{url}");
-            req.body["payload"].as_str().expect("payload").to_owned()
-        }
-        "freekassa" => {
-            let u = reqwest::Url::parse(&url).expect("form url");
-            u.query_pairs()
-                .find(|(k, _)| k == "o")
-                .map(|(_, v)| v.into_owned())
-                .expect("o=")
-        }
-        other => panic!("no link for {other}"),
-    };
-    OrderId(order)
-}
-
-fn yookassa_notification(payment_id: &str, event: &str) -> Vec<u8> {
-    json!({"type": "notification", "event": event, "object": {"id": payment_id, "status": event.trim_start_matches("payment."), "paid": true,
-        "amount": {"value": "1.00", "currency": "RUB"}}}).to_string().into_bytes()
-}
-
-fn cryptopay_update(order: &OrderId, invoice_id: u64, amount: &str, update_id: u64) -> Vec<u8> {
-    // Field order and spacing as Crypto Pay sends: the signature covers these exact bytes.
-    format!(
-        r#"{{"update_id":{update_id},"update_type":"invoice_paid","request_date":"2026-11-20T10:00:01.000Z","payload":{{"invoice_id":{invoice_id},"hash":"IVx{invoice_id}","currency_type":"fiat","fiat":"RUB","amount":"{amount}","paid_asset":"USDT","paid_amount":"2.09","accepted_assets":["USDT","TON"],"fee_asset":"USDT","fee_amount":"0.06","bot_invoice_url":"https://t.me/CryptoTestnetBot?start=IVx{invoice_id}","description":"VPN","status":"paid","created_at":"2026-11-20T09:59:00.000Z","allow_comments":false,"allow_anonymous":false,"paid_usd_rate":"1.00","paid_at":"2026-11-20T10:00:00.000Z","paid_anonymously":false,"payload":"{order}"}}}}"#
-    )
-    .into_bytes()
-}
-
-fn freekassa_form(merchant: &str, amount: &str, order: &str, secret: &str, intid: &str) -> Vec<u8> {
-    let sign = hex::encode(Md5::digest(
-        format!("{merchant}:{amount}:{secret}:{order}").as_bytes(),
-    ));
-    format!("MERCHANT_ID={merchant}&AMOUNT={amount}&intid={intid}&MERCHANT_ORDER_ID={order}&P_EMAIL=buyer%40example.com&P_PHONE=&CUR_ID=36&payer_account=&commission=0&SIGN={sign}")
-        .into_bytes()
-}
-
-fn tribute_event(
-    name: &str,
+/// A Tribute event for the tests' 199 ₽ monthly subscription `subscription_id`.
+fn tribute_event<'a>(
+    name: &'a str,
     user: i64,
     amount: u64,
-    created_at: &str,
+    created_at: &'a str,
     subscription_id: u64,
-) -> Vec<u8> {
-    format!(
-        r#"{{"name":"{name}","created_at":"{created_at}","sent_at":"{created_at}","payload":{{"subscription_name":"VPN monthly","subscription_id":{subscription_id},"period_id":77,"period":"monthly","price":{amount},"amount":{amount},"currency":"rub","user_id":555,"telegram_user_id":{user},"channel_id":900,"channel_name":"VPN","expires_at":"2026-12-20T10:00:00.000Z"}}}}"#
-    )
-    .into_bytes()
+) -> TributeEvent<'a> {
+    TributeEvent {
+        name,
+        user,
+        price: amount,
+        at: created_at,
+        subscription_id,
+        ..TributeEvent::default()
+    }
 }
 
 async fn pay(
@@ -185,66 +54,28 @@ async fn pay(
 ) -> (u16, String) {
     match provider {
         "yookassa" => {
-            let o = t
-                .stack
-                .app
-                .store
-                .get_order(order)
-                .await
-                .expect("s")
-                .expect("order");
-            let payment_id = o.provider_ref.expect("payment id stored");
+            let payment_id = provider_ref(t, order).await;
             providers.set_payment_status(&payment_id, "succeeded", false);
-            post(
-                t,
-                "/pay/yookassa",
-                yookassa_notification(&payment_id, "payment.succeeded"),
-                &[],
-                "application/json",
-            )
-            .await
+            yookassa_notification(&payment_id, "payment.succeeded")
+                .post(t)
+                .await
         }
         "cryptopay" => {
-            let o = t
-                .stack
-                .app
-                .store
-                .get_order(order)
-                .await
-                .expect("s")
-                .expect("order");
-            let invoice: u64 = o
-                .provider_ref
-                .expect("invoice id")
-                .parse()
-                .expect("numeric");
-            let body = cryptopay_update(order, invoice, amount_rub, invoice * 10);
-            let sig = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &body);
-            post(
-                t,
-                "/pay/cryptopay",
-                body,
-                &[("crypto-pay-api-signature", sig)],
-                "application/json",
+            let invoice: u64 = provider_ref(t, order).await.parse().expect("numeric");
+            cryptopay_paid(
+                &order.0,
+                invoice,
+                Priced::Fiat("RUB"),
+                amount_rub,
+                invoice * 10,
             )
+            .post(t)
             .await
         }
         "freekassa" => {
-            let body = freekassa_form(
-                "41207",
-                amount_rub,
-                &order.0,
-                FK_SECRET2,
-                &format!("fk{}", &order.0[..6]),
-            );
-            post(
-                t,
-                "/pay/freekassa",
-                body,
-                &[],
-                "application/x-www-form-urlencoded",
-            )
-            .await
+            freekassa_paid(amount_rub, &order.0, &format!("fk{}", &order.0[..6]))
+                .post(t)
+                .await
         }
         other => panic!("{other}"),
     }
@@ -257,7 +88,7 @@ fn days_left(end: Option<i64>) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_buys_every_period_with_every_provider_and_is_told_each_time() {
     let providers = FakeProviders::start().await;
-    let t = stack(&providers, &[]).await;
+    let t = TestStack::shop(&providers, &[]).await;
     let user = 4001;
     assert_eq!(
         t.update(&text_update(1, user, "Maria", "en", "/start"))
@@ -358,7 +189,7 @@ async fn a_user_buys_every_period_with_every_provider_and_is_told_each_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_deliveries_credit_once_for_every_provider() {
     let providers = FakeProviders::start().await;
-    let t = stack(&providers, &[]).await;
+    let t = TestStack::shop(&providers, &[]).await;
     let user = 4002;
     assert_eq!(
         t.update(&text_update(1, user, "Oleg", "en", "/start"))
@@ -404,17 +235,8 @@ async fn fifty_concurrent_deliveries_credit_once_for_every_provider() {
         "2026-11-20T10:00:00.000Z",
         31337,
     );
-    let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &body);
-    let headers = [("trbt-signature", sig)];
-    let deliveries = (0..50).map(|_| {
-        post(
-            &t,
-            "/pay/tribute",
-            body.clone(),
-            &headers,
-            "application/json",
-        )
-    });
+    let event = tribute(&body);
+    let deliveries = (0..50).map(|_| event.post(&t));
     let answers = futures::future::join_all(deliveries).await;
     assert!(
         answers.iter().all(|(s, _)| *s == 200),
@@ -439,7 +261,7 @@ async fn fifty_concurrent_deliveries_credit_once_for_every_provider() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_foreign_and_wrong_notifications_change_nothing() {
     let providers = FakeProviders::start().await;
-    let t = stack(&providers, &[]).await;
+    let t = TestStack::shop(&providers, &[]).await;
     let user = 4003;
     assert_eq!(
         t.update(&text_update(1, user, "Ivan", "en", "/start"))
@@ -459,137 +281,51 @@ async fn forged_foreign_and_wrong_notifications_change_nothing() {
         .expect("ref")
         .parse()
         .expect("n");
-    let body = cryptopay_update(&order, invoice, "199.00", 1);
-    let good = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &body);
+    let good = cryptopay_paid(&order.0, invoice, Priced::Fiat("RUB"), "199.00", 1);
+    let body = good.body.clone();
 
     // Crypto Pay: no signature, keyed with the token itself, re-serialised body.
+    assert_eq!(good.clone().unsigned().post(&t).await.0, 401);
+    let token_keyed = hex_hmac(CRYPTOPAY_TOKEN.as_bytes(), &body);
     assert_eq!(
-        post(&t, "/pay/cryptopay", body.clone(), &[], "application/json")
+        good.clone()
+            .header("crypto-pay-api-signature", &token_keyed)
+            .post(&t)
             .await
             .0,
-        401
-    );
-    let token_keyed = hex_hmac(CP_TOKEN.as_bytes(), &body);
-    assert_eq!(
-        post(
-            &t,
-            "/pay/cryptopay",
-            body.clone(),
-            &[("crypto-pay-api-signature", token_keyed)],
-            "application/json"
-        )
-        .await
-        .0,
         401
     );
     let reserialised =
         serde_json::to_vec_pretty(&serde_json::from_slice::<Value>(&body).expect("json"))
             .expect("pretty");
-    assert_eq!(
-        post(
-            &t,
-            "/pay/cryptopay",
-            reserialised,
-            &[("crypto-pay-api-signature", good.clone())],
-            "application/json"
-        )
-        .await
-        .0,
-        401
-    );
+    assert_eq!(good.clone().with_body(reserialised).post(&t).await.0, 401);
     // Unreadable but signed: recorded and flagged, answered as settled so
     // Crypto Pay does not retry it for ever.
     let junk = b"{\"update_id\":".to_vec();
-    let junk_sig = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &junk);
-    assert_eq!(
-        post(
-            &t,
-            "/pay/cryptopay",
-            junk,
-            &[("crypto-pay-api-signature", junk_sig)],
-            "application/json"
-        )
-        .await
-        .0,
-        200
-    );
+    assert_eq!(cryptopay_signed(junk).post(&t).await.0, 200);
     // Authentic but the wrong amount: success, nothing credited, flagged.
-    let cheap = cryptopay_update(&order, invoice, "19.00", 2);
-    let cheap_sig = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &cheap);
-    assert_eq!(
-        post(
-            &t,
-            "/pay/cryptopay",
-            cheap,
-            &[("crypto-pay-api-signature", cheap_sig)],
-            "application/json"
-        )
-        .await
-        .0,
-        200
-    );
+    let cheap = cryptopay_paid(&order.0, invoice, Priced::Fiat("RUB"), "19.00", 2);
+    assert_eq!(cheap.post(&t).await.0, 200);
     // Authentic but for an order we never made.
-    let stranger = cryptopay_update(
-        &OrderId("feedfacefeedfacefeedfacefeedface".into()),
+    let stranger = cryptopay_paid(
+        "feedfacefeedfacefeedfacefeedface",
         9,
+        Priced::Fiat("RUB"),
         "199.00",
         3,
     );
-    let stranger_sig = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &stranger);
-    assert_eq!(
-        post(
-            &t,
-            "/pay/cryptopay",
-            stranger,
-            &[("crypto-pay-api-signature", stranger_sig)],
-            "application/json"
-        )
-        .await
-        .0,
-        200
-    );
+    assert_eq!(stranger.post(&t).await.0, 200);
 
     // FreeKassa: signed with the first secret, another shop's id, from a foreign address.
     let fk_order = start_payment(&t, &providers, user, "pay:1m:freekassa", 11).await;
-    let wrong_secret = freekassa_form("41207", "199", &fk_order.0, FK_SECRET1, "1");
+    let wrong_secret = freekassa_form("41207", "199", &fk_order.0, FREEKASSA_FIRST_SECRET, "1");
+    assert_eq!(wrong_secret.post(&t).await.0, 401);
+    let other_shop = freekassa_form("99999", "199", &fk_order.0, FREEKASSA_SECOND_SECRET, "1");
+    assert_eq!(other_shop.post(&t).await.0, 401);
+    let signed = freekassa_paid("199", &fk_order.0, "1");
+    let tampered = signed.text().replace("AMOUNT=199", "AMOUNT=1990");
     assert_eq!(
-        post(
-            &t,
-            "/pay/freekassa",
-            wrong_secret,
-            &[],
-            "application/x-www-form-urlencoded"
-        )
-        .await
-        .0,
-        401
-    );
-    let other_shop = freekassa_form("99999", "199", &fk_order.0, FK_SECRET2, "1");
-    assert_eq!(
-        post(
-            &t,
-            "/pay/freekassa",
-            other_shop,
-            &[],
-            "application/x-www-form-urlencoded"
-        )
-        .await
-        .0,
-        401
-    );
-    let tampered = String::from_utf8(freekassa_form("41207", "199", &fk_order.0, FK_SECRET2, "1"))
-        .expect("utf8")
-        .replace("AMOUNT=199", "AMOUNT=1990");
-    assert_eq!(
-        post(
-            &t,
-            "/pay/freekassa",
-            tampered.into_bytes(),
-            &[],
-            "application/x-www-form-urlencoded"
-        )
-        .await
-        .0,
+        signed.with_body(tampered.into_bytes()).post(&t).await.0,
         401
     );
 
@@ -601,24 +337,17 @@ async fn forged_foreign_and_wrong_notifications_change_nothing() {
         "2026-11-21T10:00:00.000Z",
         1,
     );
+    let tb = tribute(&tb);
+    let other_key = hex_hmac(b"other", &tb.body);
     assert_eq!(
-        post(
-            &t,
-            "/pay/tribute",
-            tb.clone(),
-            &[("trbt-signature", hex_hmac(b"other", &tb))],
-            "application/json"
-        )
-        .await
-        .0,
-        401
-    );
-    assert_eq!(
-        post(&t, "/pay/tribute", tb.clone(), &[], "application/json")
+        tb.clone()
+            .header("trbt-signature", &other_key)
+            .post(&t)
             .await
             .0,
         401
     );
+    assert_eq!(tb.unsigned().post(&t).await.0, 401);
 
     assert_eq!(
         t.user(user).await.expect("u").sub_end,
@@ -654,7 +383,7 @@ async fn forged_foreign_and_wrong_notifications_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn yookassa_trusts_only_its_addresses_and_its_api() {
     let providers = FakeProviders::start().await;
-    let t = stack(&providers, &[]).await;
+    let t = TestStack::shop(&providers, &[]).await;
     let user = 4004;
     assert_eq!(
         t.update(&text_update(1, user, "Yana", "en", "/start"))
@@ -674,14 +403,9 @@ async fn yookassa_trusts_only_its_addresses_and_its_api() {
         .expect("id");
 
     // The notification claims success, but the API says it is still pending.
-    let (status, _) = post(
-        &t,
-        "/pay/yookassa",
-        yookassa_notification(&payment_id, "payment.succeeded"),
-        &[],
-        "application/json",
-    )
-    .await;
+    let (status, _) = yookassa_notification(&payment_id, "payment.succeeded")
+        .post(&t)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(t.user(user).await.expect("u").sub_end, None);
 
@@ -692,24 +416,14 @@ async fn yookassa_trusts_only_its_addresses_and_its_api() {
         500,
         json!({"type": "error", "code": "internal_server_error"}),
     );
-    let (status, _) = post(
-        &t,
-        "/pay/yookassa",
-        yookassa_notification(&payment_id, "payment.succeeded"),
-        &[],
-        "application/json",
-    )
-    .await;
+    let (status, _) = yookassa_notification(&payment_id, "payment.succeeded")
+        .post(&t)
+        .await;
     assert!(status >= 500, "{status}");
     assert_eq!(t.user(user).await.expect("u").sub_end, None);
-    let (status, _) = post(
-        &t,
-        "/pay/yookassa",
-        yookassa_notification(&payment_id, "payment.succeeded"),
-        &[],
-        "application/json",
-    )
-    .await;
+    let (status, _) = yookassa_notification(&payment_id, "payment.succeeded")
+        .post(&t)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(days_left(t.user(user).await.expect("u").sub_end), 30);
 
@@ -727,15 +441,10 @@ async fn yookassa_trusts_only_its_addresses_and_its_api() {
         .expect("id");
     providers.set_payment_status(&second_id, "canceled", false);
     assert_eq!(
-        post(
-            &t,
-            "/pay/yookassa",
-            yookassa_notification(&second_id, "payment.canceled"),
-            &[],
-            "application/json"
-        )
-        .await
-        .0,
+        yookassa_notification(&second_id, "payment.canceled")
+            .post(&t)
+            .await
+            .0,
         200
     );
     assert_eq!(
@@ -761,15 +470,11 @@ async fn yookassa_trusts_only_its_addresses_and_its_api() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn yookassa_notifications_from_elsewhere_are_refused() {
     let providers = FakeProviders::start().await;
-    let t = stack(&providers, &[("YOOKASSA_ALLOWED_IPS", "185.71.76.0/27")]).await;
-    let (status, _) = post(
-        &t,
-        "/pay/yookassa",
-        yookassa_notification("2f0a7b1c-000f-5000-8000-1d2c3b4a5e6f", "payment.succeeded"),
-        &[],
-        "application/json",
-    )
-    .await;
+    let t = TestStack::shop(&providers, &[("YOOKASSA_ALLOWED_IPS", "185.71.76.0/27")]).await;
+    let (status, _) =
+        yookassa_notification("2f0a7b1c-000f-5000-8000-1d2c3b4a5e6f", "payment.succeeded")
+            .post(&t)
+            .await;
     assert_eq!(status, 401);
     assert!(
         providers.requests_to(Api::Yookassa).is_empty(),
@@ -780,7 +485,7 @@ async fn yookassa_notifications_from_elsewhere_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn top_up_the_balance_with_a_custom_amount_then_pay_from_it() {
     let providers = FakeProviders::start().await;
-    let t = stack(&providers, &[]).await;
+    let t = TestStack::shop(&providers, &[]).await;
     let user = 4005;
     assert_eq!(
         t.update(&text_update(1, user, "Lida", "ru", "/start"))
@@ -833,7 +538,7 @@ async fn top_up_the_balance_with_a_custom_amount_then_pay_from_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crypto_priced_invoices_use_the_exchange_rate() {
     let providers = FakeProviders::start().await;
-    let t = stack(
+    let t = TestStack::shop(
         &providers,
         &[
             ("CRYPTOPAY_CURRENCY_TYPE", "crypto"),
@@ -876,7 +581,7 @@ async fn crypto_priced_invoices_use_the_exchange_rate() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tribute_renewals_extend_and_cancellations_are_told_once() {
     let providers = FakeProviders::start().await;
-    let t = stack(&providers, &[]).await;
+    let t = TestStack::shop(&providers, &[]).await;
     let user = 4007;
     assert_eq!(
         t.update(&text_update(1, user, "Nik", "en", "/start")).await,
@@ -886,20 +591,8 @@ async fn tribute_renewals_extend_and_cancellations_are_told_once() {
         ("new_subscription", "2026-10-20T10:00:00.000Z"),
         ("renewed_subscription", "2026-11-20T10:00:00.000Z"),
     ] {
-        let body = tribute_event(name, user, 19_900, at, 4242);
-        let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &body);
-        assert_eq!(
-            post(
-                &t,
-                "/pay/tribute",
-                body,
-                &[("trbt-signature", sig)],
-                "application/json"
-            )
-            .await
-            .0,
-            200
-        );
+        let event = tribute(&tribute_event(name, user, 19_900, at, 4242));
+        assert_eq!(event.post(&t).await.0, 200);
     }
     assert_eq!(days_left(t.user(user).await.expect("u").sub_end), 60);
     let cancel = tribute_event(
@@ -909,20 +602,9 @@ async fn tribute_renewals_extend_and_cancellations_are_told_once() {
         "2026-11-25T10:00:00.000Z",
         4242,
     );
-    let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &cancel);
+    let cancel = tribute(&cancel);
     for _ in 0..3 {
-        assert_eq!(
-            post(
-                &t,
-                "/pay/tribute",
-                cancel.clone(),
-                &[("trbt-signature", sig.clone())],
-                "application/json"
-            )
-            .await
-            .0,
-            200
-        );
+        assert_eq!(cancel.post(&t).await.0, 200);
     }
     assert_eq!(
         days_left(t.user(user).await.expect("u").sub_end),
@@ -947,7 +629,7 @@ async fn tribute_renewals_extend_and_cancellations_are_told_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn our_own_storage_failure_answers_5xx_so_the_provider_retries() {
     let providers = FakeProviders::start().await;
-    let t = stack(&providers, &[]).await;
+    let t = TestStack::shop(&providers, &[]).await;
     // The same function wiring, but its table is gone.
     let mut broken =
         shared::adapters::app::App::new(t.stack.app.config.clone(), &t.stack.aws).expect("app");
@@ -960,15 +642,18 @@ async fn our_own_storage_failure_answers_5xx_so_the_provider_retries() {
         "2026-11-20T10:00:00.000Z",
         5,
     );
-    let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &body);
+    let event = tribute(&body);
     let mut headers = http::HeaderMap::new();
-    headers.insert("trbt-signature", sig.parse().expect("header"));
+    headers.insert(
+        "trbt-signature",
+        event.headers[0].1.parse().expect("header"),
+    );
     let req = shared::adapters::http::HttpRequest {
         method: http::Method::POST,
         path: "/pay/tribute".into(),
         query: String::new(),
         headers,
-        body: body.into(),
+        body: event.body.into(),
         source_ip: None,
     };
     let resp = shared::domains::money::payhooks::tribute(&broken, req).await;

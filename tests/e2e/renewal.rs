@@ -10,7 +10,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::fake_providers::{Api, FakeProviders};
 use e2e::fake_telegram::Call;
-use e2e::{TestStack, callback_update, request, telegram_request, text_update};
+use e2e::story::{buttons as callback_data, register, text as text_of};
+use e2e::{TestStack, callback_update, request, telegram_request};
 use serde_json::json;
 use shared::adapters::jobs::{Job, enqueue_jobs};
 use shared::adapters::pay::OrderId;
@@ -23,20 +24,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 const DAY: i64 = 86_400;
-
-fn text_of(call: &Call) -> String {
-    call.body["text"].as_str().unwrap_or_default().to_owned()
-}
-
-fn callback_data(call: &Call) -> Vec<String> {
-    call.body["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect()
-}
 
 async fn stack(providers: &FakeProviders) -> TestStack {
     stack_with(providers, &[]).await
@@ -60,14 +47,6 @@ async fn stack_with(providers: &FakeProviders, extra: &[(&str, &str)]) -> TestSt
     ];
     settings.extend_from_slice(extra);
     TestStack::start(&settings).await
-}
-
-async fn register(t: &TestStack, update_id: i64, id: i64, lang: &str) {
-    assert_eq!(
-        t.update(&text_update(update_id, id, "Ann", lang, "/start"))
-            .await,
-        200
-    );
 }
 
 async fn via_stack(t: &TestStack, req: shared::adapters::http::HttpRequest) -> u16 {

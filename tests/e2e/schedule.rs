@@ -8,8 +8,8 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::fake_providers::{Api, FakeProviders};
-use e2e::fake_telegram::Call;
-use e2e::{TestStack, callback_update, text_update};
+use e2e::story::{buttons as callback_data, register, text as text_of};
+use e2e::{TestStack, callback_update};
 use shared::adapters::jobs::{Job, NoticeKind, enqueue_jobs};
 use shared::adapters::pay::OrderId;
 use shared::adapters::store::keys::{expiry_pk, expiry_sk};
@@ -20,28 +20,6 @@ use shared::domains::money::orders::OrderStatus;
 use shared::domains::schedule::tick::{self, NIGHTLY_AT};
 
 const DAY: i64 = 86_400;
-
-fn text_of(call: &Call) -> String {
-    call.body["text"].as_str().unwrap_or_default().to_owned()
-}
-
-fn callback_data(call: &Call) -> Vec<String> {
-    call.body["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect()
-}
-
-async fn register(t: &TestStack, update_id: i64, id: i64, lang: &str) {
-    assert_eq!(
-        t.update(&text_update(update_id, id, "Ann", lang, "/start"))
-            .await,
-        200
-    );
-}
 
 /// Sets the user's subscription to end at `end`, with the day key crediting
 /// writes beside it.

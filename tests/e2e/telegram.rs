@@ -1,23 +1,10 @@
 //! The Telegram webhook, end to end: real routes over HTTP, moto_server
 //! behind the real AWS SDK clients, and a fake Bot API that records calls.
 
+use e2e::story::{buttons as button_data, text as text_of};
 use e2e::{SECRET, TestStack, callback_update, fixture, text_update};
 use serde_json::json;
 use shared::adapters::store::users::User;
-
-fn text_of(call: &e2e::fake_telegram::Call) -> String {
-    call.body["text"].as_str().unwrap_or_default().to_owned()
-}
-
-fn button_data(call: &e2e::fake_telegram::Call) -> Vec<String> {
-    call.body["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_opens_the_bot_and_is_welcomed_once() {

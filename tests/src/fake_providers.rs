@@ -75,11 +75,11 @@ pub struct Credentials {
 impl Default for Credentials {
     fn default() -> Self {
         Credentials {
-            yookassa_shop_id: "610042".into(),
-            yookassa_secret_key: "test_e2e_YooSecret-key_01".into(),
-            cryptopay_token: "30117:AAe2eCryptoPayToken".into(),
-            freekassa_shop_id: 41207,
-            freekassa_api_key: "e2e_freekassa_api_key_0a1b2c".into(),
+            yookassa_shop_id: crate::shop::YOOKASSA_SHOP_ID.into(),
+            yookassa_secret_key: crate::shop::YOOKASSA_SECRET_KEY.into(),
+            cryptopay_token: crate::shop::CRYPTOPAY_TOKEN.into(),
+            freekassa_shop_id: crate::shop::FREEKASSA_MERCHANT_ID,
+            freekassa_api_key: crate::shop::FREEKASSA_API_KEY.into(),
         }
     }
 }

@@ -6,6 +6,9 @@ pub mod fake_telegram;
 pub mod fault_proxy;
 pub mod postgres;
 pub mod serve;
+pub mod shop;
+pub mod signed;
+pub mod story;
 
 use fake_panel::FakePanel;
 use fake_telegram::FakeTelegram;

@@ -68,7 +68,7 @@ pub async fn on_inline(app: &App, q: InlineQuery, admin: bool) -> Result<(), Bot
         let money = format!(
             "{}{}",
             t(lang, "inline-money-title"),
-            super::admin_desk::revenue_text(app, lang, &st)
+            super::admin::stats::revenue_text(app, lang, &st)
         );
         results.push(article(
             "money",

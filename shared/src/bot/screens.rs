@@ -19,6 +19,16 @@ pub struct Screen {
     pub keyboard: InlineKeyboardMarkup,
 }
 
+impl Screen {
+    /// Text without buttons.
+    pub fn plain(text: String) -> Screen {
+        Screen {
+            text,
+            keyboard: teloxide_core::types::InlineKeyboardMarkup::default(),
+        }
+    }
+}
+
 fn button(lang: Lang, key: &str, action: Action) -> InlineKeyboardButton {
     InlineKeyboardButton::callback(t(lang, key), action.data())
 }

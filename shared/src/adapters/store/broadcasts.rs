@@ -260,6 +260,40 @@ impl Store {
         }
     }
 
+    /// Sets a draft's URL buttons (`(text, url)`, one a row, as
+    /// `Broadcast::buttons` reads them); `Ok(false)` when it is not a draft
+    /// any more.
+    pub async fn set_broadcast_buttons(
+        &self,
+        id: &str,
+        buttons: &[(String, String)],
+    ) -> Result<bool, StoreError> {
+        let json = serde_json::to_string(buttons).map_err(|e| StoreError::Dynamo(e.to_string()))?;
+        self.broadcast_transition(
+            id,
+            "draft",
+            "SET buttons = :b",
+            &[(":b", AttributeValue::S(json))],
+        )
+        .await
+    }
+
+    /// Sets a draft's audience (one of `base::admin_callback::AUDIENCES`);
+    /// `Ok(false)` when it is not a draft any more.
+    pub async fn set_broadcast_audience(
+        &self,
+        id: &str,
+        audience: &str,
+    ) -> Result<bool, StoreError> {
+        self.broadcast_transition(
+            id,
+            "draft",
+            "SET audience = :a",
+            &[(":a", AttributeValue::S(audience.to_owned()))],
+        )
+        .await
+    }
+
     /// One page of the audience: profile items, without users who blocked
     /// the bot or are banned. A `Scan` page, for the background fan-out only.
     pub async fn recipients_page(

@@ -7,8 +7,6 @@
 //! `/promo_csv`. Campaigns: `/campaign_new`, `/campaigns`, `/campaign`,
 //! `/campaign_on`, `/campaign_off`, `/campaign_del`. `/growth` lists them.
 
-use super::BotError;
-use super::screens::Screen;
 use crate::adapters::app::App;
 use crate::adapters::store::campaigns::Campaign;
 use crate::adapters::store::promos::{Promo, PromoEdit, PromoKind};
@@ -16,6 +14,8 @@ use crate::adapters::store::users::User;
 use crate::base::format::{date, date_time, money};
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::{Kopecks, Lang};
+use crate::bot::BotError;
+use crate::bot::screens::Screen;
 use crate::domains::growth::{campaigns, promo};
 use teloxide_core::payloads::SendDocumentSetters;
 use teloxide_core::requests::Requester;
@@ -133,7 +133,7 @@ pub async fn run(app: &App, admin: &User, text: &str, now: i64) -> Result<(), Bo
         },
         _ => Screen::plain(t(lang, "adm-growth-usage")),
     };
-    super::send(app, admin.id, &reply).await;
+    crate::bot::reply::send(app, admin.id, &reply).await;
     Ok(())
 }
 
@@ -222,7 +222,7 @@ async fn promo_bulk(app: &App, admin: &User, args: &[&str], now: i64) -> Result<
         .filter(|c| (1..=promo::BULK_MAX).contains(c));
     let terms = args.get(1..).and_then(|rest| parse_terms(rest, now));
     let (Some(count), Some((kind, limit, until))) = (count, terms) else {
-        super::send(
+        crate::bot::reply::send(
             app,
             admin.id,
             &Screen::plain(t(lang, "adm-promo-bulk-usage")),
@@ -267,7 +267,7 @@ async fn send_csv(
     if let Err(e) = sent {
         // The codes exist; the export can be asked for again.
         tracing::error!(admin = %admin.id, "CSV not delivered: {e}");
-        super::send(
+        crate::bot::reply::send(
             app,
             admin.id,
             &Screen::plain(t(admin.lang, "adm-csv-failed")),

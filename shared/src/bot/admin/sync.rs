@@ -1,10 +1,11 @@
-//! Admin commands (`config.admin(id)` only): panel reconciliation.
+//! Admin commands (`config.admin(id)` only): panel reconciliation
+//! (`/sync`, `/syncstatus`).
 
-use super::BotError;
-use super::screens::Screen;
 use crate::adapters::app::App;
 use crate::adapters::store::users::User;
 use crate::base::i18n::{Arg, t, tr};
+use crate::bot::BotError;
+use crate::bot::screens::Screen;
 use crate::domains::access::reconcile::{self, PAGE_SIZE, Start};
 
 /// `/sync`: starts reconciling every panel user with our users.

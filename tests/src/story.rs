@@ -1,0 +1,230 @@
+//! The steps of a user's story (start the bot, be invited, press a button,
+//! press pay) and readers for what the fake Telegram received and what the
+//! store holds afterwards.
+
+use crate::fake_providers::{Api, FakeProviders};
+use crate::fake_telegram::Call;
+use crate::{TestStack, callback_update, text_update};
+use serde_json::Value;
+use shared::adapters::pay::OrderId;
+use shared::base::types::TelegramId;
+use shared::domains::money::orders::{LedgerRow, Order};
+
+// ------------------------------------------------------------------- readers
+
+/// The text of a message or an edit the bot sent (empty if none).
+pub fn text(call: &Call) -> String {
+    call.body["text"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Every inline button of a message, row by row, as Telegram got it.
+pub fn keyboard(call: &Call) -> Vec<Value> {
+    call.body["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+/// The `callback_data` of a message's inline buttons, row by row.
+pub fn buttons(call: &Call) -> Vec<String> {
+    keyboard(call)
+        .iter()
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The URL of a message's first button (a payment link).
+pub fn first_url(call: &Call) -> Option<String> {
+    call.body["reply_markup"]["inline_keyboard"][0][0]["url"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// The bytes of an uploaded `sendPhoto` photo (the fake keeps uploads as hex).
+pub fn photo(call: &Call) -> Option<Vec<u8>> {
+    call.body["photo"]["hex"]
+        .as_str()
+        .and_then(|h| hex::decode(h).ok())
+}
+
+/// The texts of everything sent to `chat` (messages, edits, photos), in order.
+pub fn texts_to(t: &TestStack, chat: i64) -> Vec<String> {
+    t.telegram.sent_to(chat).iter().map(text).collect()
+}
+
+/// How many messages sent to `chat` start with `prefix`.
+pub fn told(t: &TestStack, chat: i64, prefix: &str) -> usize {
+    texts_to(t, chat)
+        .iter()
+        .filter(|m| m.starts_with(prefix))
+        .count()
+}
+
+/// The last screen shown after a button press (the last `editMessageText`).
+pub fn last_screen(t: &TestStack) -> Call {
+    t.telegram
+        .calls_of("editMessageText")
+        .pop()
+        .expect("a screen was shown")
+}
+
+/// The last message or edit sent to `chat`.
+pub fn last_to(t: &TestStack, chat: i64) -> Call {
+    t.telegram
+        .calls()
+        .into_iter()
+        .rev()
+        .find(|c| {
+            matches!(c.method.as_str(), "sendmessage" | "editmessagetext")
+                && c.body["chat_id"].as_i64() == Some(chat)
+        })
+        .expect("a screen was sent")
+}
+
+/// The stored order.
+pub async fn order(t: &TestStack, id: &OrderId) -> Order {
+    t.stack
+        .app
+        .store
+        .get_order(id)
+        .await
+        .expect("store")
+        .expect("order")
+}
+
+/// The user's ledger rows, newest first (up to 50).
+pub async fn ledger(t: &TestStack, user: i64) -> Vec<LedgerRow> {
+    let (rows, _) = t
+        .stack
+        .app
+        .store
+        .ledger_page(TelegramId(user), None, 50)
+        .await
+        .expect("ledger");
+    rows
+}
+
+// ------------------------------------------------------------------- stories
+
+/// `user` (named `name`, speaking `lang`) sends `text`; the webhook says 200.
+pub async fn say(t: &TestStack, update_id: i64, user: i64, name: &str, lang: &str, text: &str) {
+    assert_eq!(
+        t.update(&text_update(update_id, user, name, lang, text))
+            .await,
+        200
+    );
+}
+
+/// `user` (named `name`, speaking `lang`) opens the bot with `/start`.
+pub async fn start(t: &TestStack, update_id: i64, user: i64, name: &str, lang: &str) {
+    say(t, update_id, user, name, lang, "/start").await;
+}
+
+/// `user`, Ann, opens the bot in `lang`: registered.
+pub async fn register(t: &TestStack, update_id: i64, user: i64, lang: &str) {
+    start(t, update_id, user, "Ann", lang).await;
+}
+
+/// The inviter (Ivan) opens the bot, then the buyer (Boris) comes from
+/// their referral link; update ids `base` and `base + 1`.
+pub async fn inviter_and_buyer(t: &TestStack, inviter: i64, buyer: i64, base: i64) {
+    start(t, base, inviter, "Ivan", "ru").await;
+    let code = t.user(inviter).await.expect("inviter").ref_code;
+    say(
+        t,
+        base + 1,
+        buyer,
+        "Boris",
+        "ru",
+        &format!("/start ref_{code}"),
+    )
+    .await;
+    assert_eq!(
+        t.user(buyer).await.expect("buyer").referrer,
+        Some(TelegramId(inviter))
+    );
+}
+
+/// `user` presses the inline button with `data`; the webhook says 200.
+pub async fn press(t: &TestStack, update_id: i64, user: i64, data: &str) {
+    assert_eq!(
+        t.update(&callback_update(update_id, user, data, 1)).await,
+        200
+    );
+}
+
+/// `user` presses a pay button (`pay:<period>:<provider>` or any whose
+/// screen is a payment link); returns our order id, read where the provider
+/// got it (YooKassa's metadata, Crypto Pay's invoice payload, FreeKassa's
+/// link).
+pub async fn press_pay(
+    t: &TestStack,
+    providers: &FakeProviders,
+    user: i64,
+    data: &str,
+    update_id: i64,
+) -> OrderId {
+    press(t, update_id, user, data).await;
+    let screen = last_screen(t);
+    let url = first_url(&screen).unwrap_or_else(|| panic!("a pay button: {}", screen.body));
+    let id = match data.rsplit(':').next().unwrap_or_default() {
+        "yookassa" => {
+            assert!(url.contains("yoomoney"), "{url}");
+            providers
+                .requests_to(Api::Yookassa)
+                .into_iter()
+                .rev()
+                .find(|r| r.method == "POST")
+                .expect("payment created")
+                .body["metadata"]["order_id"]
+                .as_str()
+                .expect("order id")
+                .to_owned()
+        }
+        "cryptopay" => {
+            assert!(url.starts_with("https://t.me/CryptoTestnetBot"), "{url}");
+            providers
+                .requests_to(Api::Cryptopay)
+                .into_iter()
+                .rev()
+                .find(|r| r.path == "/createInvoice")
+                .expect("invoice created")
+                .body["payload"]
+                .as_str()
+                .expect("payload")
+                .to_owned()
+        }
+        _ => reqwest::Url::parse(&url)
+            .expect("form url")
+            .query_pairs()
+            .find(|(k, _)| k == "o")
+            .map(|(_, v)| v.into_owned())
+            .expect("o="),
+    };
+    OrderId(id)
+}
+
+/// `user` presses a Stars pay button (`pay:1m:stars`); returns the order id
+/// in the invoice Telegram was asked to send.
+pub async fn press_stars(t: &TestStack, user: i64, data: &str, update_id: i64) -> OrderId {
+    press(t, update_id, user, data).await;
+    let invoice = t
+        .telegram
+        .calls_of("sendInvoice")
+        .pop()
+        .expect("invoice sent");
+    OrderId(
+        invoice.body["payload"]
+            .as_str()
+            .expect("payload")
+            .to_owned(),
+    )
+}
+
+/// The provider's reference of an order (YooKassa payment id, Crypto Pay
+/// invoice id), as the bot stored it.
+pub async fn provider_ref(t: &TestStack, id: &OrderId) -> String {
+    order(t, id).await.provider_ref.expect("provider reference")
+}
