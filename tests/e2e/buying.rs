@@ -1,8 +1,9 @@
 //! Buying with Telegram Stars and the in-bot balance, end to end.
 
+use e2e::signed::{Payer, pre_checkout_query, successful_payment_by};
 use e2e::story::buttons;
 use e2e::{TestStack, callback_update, text_update};
-use serde_json::{Value, json};
+use serde_json::Value;
 use shared::adapters::pay::OrderId;
 use shared::base::types::TelegramId;
 use shared::domains::money::orders::OrderStatus;
@@ -15,30 +16,13 @@ const STARS: &[(&str, &str)] = &[
     ("LOG_CHAT_ID", "-100200"),
 ];
 
-fn pre_checkout(update_id: i64, user: i64, payload: &str, amount: u64) -> Value {
-    json!({"update_id": update_id, "pre_checkout_query": {
-        "id": format!("pcq-{update_id}"),
-        "from": {"id": user, "is_bot": false, "first_name": "Buyer", "language_code": "en"},
-        "currency": "XTR", "total_amount": amount, "invoice_payload": payload
-    }})
-}
-
-fn successful_payment(
-    update_id: i64,
-    user: i64,
-    payload: &str,
-    amount: u64,
-    charge: &str,
-) -> Value {
-    json!({"update_id": update_id, "message": {
-        "message_id": update_id, "date": 1_700_000_000,
-        "from": {"id": user, "is_bot": false, "first_name": "Buyer", "language_code": "en"},
-        "chat": {"id": user, "type": "private", "first_name": "Buyer"},
-        "successful_payment": {
-            "currency": "XTR", "total_amount": amount, "invoice_payload": payload,
-            "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
-        }
-    }})
+/// The buyers of this file: named Buyer, speaking English.
+fn buyer(id: i64) -> Payer<'static> {
+    Payer {
+        id,
+        name: "Buyer",
+        lang: "en",
+    }
 }
 
 /// Opens the bot, picks a period and Stars; returns the invoice's order id.
@@ -109,7 +93,10 @@ async fn a_user_buys_a_month_with_stars_and_is_told_once() {
     let invoice = t.telegram.calls_of("sendInvoice").pop().expect("invoice");
     assert_eq!(invoice.body["prices"][0]["amount"], 150);
 
-    assert_eq!(t.update(&pre_checkout(20, 3001, &payload, 150)).await, 200);
+    assert_eq!(
+        t.update(&pre_checkout_query(20, 3001, &payload, 150)).await,
+        200
+    );
     let answer = t
         .telegram
         .calls_of("answerPreCheckoutQuery")
@@ -119,9 +106,9 @@ async fn a_user_buys_a_month_with_stars_and_is_told_once() {
 
     let before = shared::base::clock::now();
     assert_eq!(
-        t.update(&successful_payment(
+        t.update(&successful_payment_by(
             21,
-            3001,
+            buyer(3001),
             &payload,
             150,
             "charge-3001-a"
@@ -162,9 +149,9 @@ async fn a_user_buys_a_month_with_stars_and_is_told_once() {
 
     // The same payment message re-delivered, and a forged second charge for the same order.
     assert_eq!(
-        t.update(&successful_payment(
+        t.update(&successful_payment_by(
             21,
-            3001,
+            buyer(3001),
             &payload,
             150,
             "charge-3001-a"
@@ -173,9 +160,9 @@ async fn a_user_buys_a_month_with_stars_and_is_told_once() {
         200
     );
     assert_eq!(
-        t.update(&successful_payment(
+        t.update(&successful_payment_by(
             22,
-            3001,
+            buyer(3001),
             &payload,
             150,
             "charge-3001-a"
@@ -210,7 +197,10 @@ async fn a_user_buys_a_month_with_stars_and_is_told_once() {
         .count();
     assert_eq!(payment_lines, 1, "one payment line in the admin log");
     // A paid order cannot be paid again.
-    assert_eq!(t.update(&pre_checkout(23, 3001, &payload, 150)).await, 200);
+    assert_eq!(
+        t.update(&pre_checkout_query(23, 3001, &payload, 150)).await,
+        200
+    );
     assert_eq!(
         t.telegram
             .calls_of("answerPreCheckoutQuery")
@@ -226,7 +216,7 @@ async fn fifty_concurrent_deliveries_of_one_stars_payment_credit_once() {
     let t = TestStack::start(STARS).await;
     let payload = order_with_stars(&t, 3002, "3m", 10).await;
     let deliveries: Vec<Value> = (0..50)
-        .map(|i| successful_payment(100 + i, 3002, &payload, 400, "charge-3002"))
+        .map(|i| successful_payment_by(100 + i, buyer(3002), &payload, 400, "charge-3002"))
         .collect();
     let statuses = futures::future::join_all(deliveries.iter().map(|u| t.update(u))).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
@@ -257,7 +247,7 @@ async fn pre_checkout_refuses_mismatched_and_unknown_orders() {
     .enumerate()
     {
         assert_eq!(
-            t.update(&pre_checkout(30 + i as i64, user, payload, amount))
+            t.update(&pre_checkout_query(30 + i as i64, user, payload, amount))
                 .await,
             200
         );
@@ -275,8 +265,14 @@ async fn pre_checkout_refuses_mismatched_and_unknown_orders() {
     }
     // A payment that arrives anyway for a wrong amount is not credited and is flagged.
     assert_eq!(
-        t.update(&successful_payment(40, 3003, &payload, 149, "charge-bad"))
-            .await,
+        t.update(&successful_payment_by(
+            40,
+            buyer(3003),
+            &payload,
+            149,
+            "charge-bad"
+        ))
+        .await,
         200
     );
     assert_eq!(t.user(3003).await.expect("u").sub_end, None);
@@ -393,8 +389,14 @@ async fn an_inviter_gets_bonus_days_when_the_friend_pays() {
     );
     let payload = order_with_stars(&t, 3202, "1m", 10).await;
     assert_eq!(
-        t.update(&successful_payment(20, 3202, &payload, 150, "charge-3202"))
-            .await,
+        t.update(&successful_payment_by(
+            20,
+            buyer(3202),
+            &payload,
+            150,
+            "charge-3202"
+        ))
+        .await,
         200
     );
 
@@ -411,8 +413,14 @@ async fn an_inviter_gets_bonus_days_when_the_friend_pays() {
     // One bonus per invitee: the second purchase gives the inviter nothing.
     let second = order_with_stars(&t, 3202, "1m", 30).await;
     assert_eq!(
-        t.update(&successful_payment(40, 3202, &second, 150, "charge-3202-b"))
-            .await,
+        t.update(&successful_payment_by(
+            40,
+            buyer(3202),
+            &second,
+            150,
+            "charge-3202-b"
+        ))
+        .await,
         200
     );
     t.drain_jobs().await;
@@ -434,8 +442,14 @@ async fn admins_refund_a_stars_payment_and_it_is_recorded() {
     let t = TestStack::start(&settings).await;
     let payload = order_with_stars(&t, 3301, "1m", 10).await;
     assert_eq!(
-        t.update(&successful_payment(20, 3301, &payload, 150, "charge-3301"))
-            .await,
+        t.update(&successful_payment_by(
+            20,
+            buyer(3301),
+            &payload,
+            150,
+            "charge-3301"
+        ))
+        .await,
         200
     );
     // Not an admin: /refund is just text.
@@ -514,9 +528,9 @@ async fn the_history_pages_through_the_ledger() {
     for i in 0..7 {
         let payload = order_with_stars(&t, 3401, "1m", 100 * (i + 1)).await;
         assert_eq!(
-            t.update(&successful_payment(
+            t.update(&successful_payment_by(
                 100 * (i + 1) + 50,
-                3401,
+                buyer(3401),
                 &payload,
                 150,
                 &format!("ch-{i}")
@@ -571,7 +585,7 @@ async fn without_webhook_validation_a_posted_payment_moves_no_money() {
     let t = TestStack::start(&settings).await;
     let payload = order_with_stars(&t, 3501, "1m", 10).await;
     // Anyone can post to an unvalidated webhook: a forged payment message.
-    let forged = successful_payment(20, 3501, &payload, 150, "charge-forged");
+    let forged = successful_payment_by(20, buyer(3501), &payload, 150, "charge-forged");
     assert_eq!(
         t.post_telegram_raw(forged.to_string().as_bytes(), None)
             .await,

@@ -3,9 +3,10 @@
 //! through re-delivered payments, and ad campaigns' numbers.
 
 use e2e::fake_panel::FakePanel;
+use e2e::signed::successful_payment;
+use e2e::story::{close, inviter_and_buyer, ledger, panel_expiry, press_stars, texts_to};
 use e2e::{TestStack, callback_update, text_update};
 use futures::future::join_all;
-use serde_json::{Value, json};
 use shared::adapters::pay::OrderId;
 use shared::base::clock::now;
 use shared::base::types::TelegramId;
@@ -32,15 +33,6 @@ async fn shop(extra: &[(&str, &str)]) -> (TestStack, FakePanel) {
     ];
     vars.extend_from_slice(extra);
     TestStack::start_with_panel(&vars).await
-}
-
-/// Texts the bot answered `chat` with directly (not through the outbox).
-fn texts_to(t: &TestStack, chat: i64) -> Vec<String> {
-    t.telegram
-        .sent_to(chat)
-        .iter()
-        .map(|c| c.body["text"].as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 fn last_text(t: &TestStack, chat: i64) -> String {
@@ -91,72 +83,19 @@ async fn promo(t: &TestStack, code: &str) -> shared::adapters::store::promos::Pr
         .expect("code exists")
 }
 
-async fn ledger(t: &TestStack, user: i64) -> Vec<shared::domains::money::orders::LedgerRow> {
-    t.stack
-        .app
-        .store
-        .ledger_page(TelegramId(user), None, 50)
-        .await
-        .expect("ledger")
-        .0
-}
-
-fn panel_expiry(panel: &FakePanel, user: i64) -> Option<i64> {
-    let u = panel.user_named(&format!("tg_{user}"))?;
-    shared::adapters::panel::parse_time(u["expireAt"].as_str()?)
-}
-
-fn close(a: i64, b: i64) -> bool {
-    (a - b).abs() <= 120
-}
-
 /// The user presses "pay with Stars" for `period`; returns (order, stars asked).
 async fn stars_invoice(t: &TestStack, user: i64, period: &str, update_id: i64) -> (OrderId, u64) {
-    assert_eq!(
-        t.update(&callback_update(
-            update_id,
-            user,
-            &format!("pay:{period}:stars"),
-            1
-        ))
-        .await,
-        200
-    );
+    let order = press_stars(t, user, &format!("pay:{period}:stars"), update_id).await;
     let invoice = t
         .telegram
         .calls_of("sendInvoice")
         .pop()
         .expect("invoice sent");
     assert_eq!(invoice.body["chat_id"].as_i64(), Some(user));
-    (
-        OrderId(
-            invoice.body["payload"]
-                .as_str()
-                .expect("payload")
-                .to_owned(),
-        ),
-        invoice.body["prices"][0]["amount"]
-            .as_u64()
-            .expect("amount"),
-    )
-}
-
-fn successful_payment(
-    update_id: i64,
-    user: i64,
-    order: &OrderId,
-    stars: u64,
-    charge: &str,
-) -> Value {
-    json!({"update_id": update_id, "message": {
-        "message_id": update_id, "date": 1_700_000_000,
-        "from": {"id": user, "is_bot": false, "first_name": "Boris", "language_code": "ru"},
-        "chat": {"id": user, "type": "private", "first_name": "Boris"},
-        "successful_payment": {
-            "currency": "XTR", "total_amount": stars, "invoice_payload": order.0,
-            "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
-        }
-    }})
+    let stars = invoice.body["prices"][0]["amount"]
+        .as_u64()
+        .expect("amount");
+    (order, stars)
 }
 
 async fn pay_stars(t: &TestStack, user: i64, period: &str, update_id: i64) -> OrderId {
@@ -164,7 +103,7 @@ async fn pay_stars(t: &TestStack, user: i64, period: &str, update_id: i64) -> Or
     let paid = successful_payment(
         update_id + 1,
         user,
-        &order,
+        &order.0,
         stars,
         &format!("ch-{update_id}"),
     );
@@ -374,7 +313,7 @@ async fn a_discount_code_lowers_the_next_price_once() {
 
     let (order, stars) = stars_invoice(&t, 6301, "1m", 4).await;
     assert_eq!(stars, 112, "the provider is asked for the discounted price");
-    let paid = successful_payment(5, 6301, &order, stars, "ch-sale");
+    let paid = successful_payment(5, 6301, &order.0, stars, "ch-sale");
     assert_eq!(t.update(&paid).await, 200);
     assert_eq!(t.update(&paid).await, 200, "re-delivered");
     let after = t.user(6301).await.expect("u");
@@ -431,23 +370,12 @@ async fn five_hundred_codes_made_at_once_are_distinct_and_activate() {
     assert_eq!(document_text(&all).lines().count(), 501);
 }
 
-/// The inviter opens the bot, then the buyer comes from their link.
-async fn inviter_and_buyer(t: &TestStack, inviter: i64, buyer: i64, base: i64) {
-    say(t, base, inviter, "ru", "/start").await;
-    let code = t.user(inviter).await.expect("inviter").ref_code;
-    say(t, base + 1, buyer, "ru", &format!("/start ref_{code}")).await;
-    assert_eq!(
-        t.user(buyer).await.expect("buyer").referrer,
-        Some(TelegramId(inviter))
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_three_month_referral_purchase_rewards_both_sides_once_even_when_redelivered() {
     let (t, panel) = shop(&[]).await;
     inviter_and_buyer(&t, 6501, 6502, 1).await;
     let (order, stars) = stars_invoice(&t, 6502, "3m", 3).await;
-    let paid = successful_payment(4, 6502, &order, stars, "ch-ref-3m");
+    let paid = successful_payment(4, 6502, &order.0, stars, "ch-ref-3m");
     for _ in 0..3 {
         assert_eq!(t.update(&paid).await, 200);
     }
@@ -518,7 +446,7 @@ async fn balance_referral_bonuses_reach_the_ledger_and_a_refund_takes_them_back(
     say(&t, 1, ADMIN, "ru", "/start").await;
     inviter_and_buyer(&t, 6601, 6602, 2).await;
     let (order, stars) = stars_invoice(&t, 6602, "3m", 4).await;
-    let paid = successful_payment(5, 6602, &order, stars, "ch-ref-bal");
+    let paid = successful_payment(5, 6602, &order.0, stars, "ch-ref-bal");
     assert_eq!(t.update(&paid).await, 200);
     assert_eq!(t.update(&paid).await, 200);
     t.drain_jobs().await;
@@ -789,7 +717,7 @@ async fn a_refund_before_the_inviter_was_rewarded_means_no_reward_ever() {
     say(&t, 1, ADMIN, "ru", "/start").await;
     inviter_and_buyer(&t, 6701, 6702, 2).await;
     let (order, stars) = stars_invoice(&t, 6702, "3m", 4).await;
-    let paid = successful_payment(5, 6702, &order, stars, "ch-ref-early-refund");
+    let paid = successful_payment(5, 6702, &order.0, stars, "ch-ref-early-refund");
     assert_eq!(t.update(&paid).await, 200);
     // Refunded while the after-payment job still waits on its queue.
     say(&t, 7, ADMIN, "ru", &format!("/refund {order}")).await;

@@ -8,10 +8,15 @@
 //! documented rules.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::fake_providers::FakeProviders;
 use e2e::fake_telegram::Call;
 use e2e::fault_proxy::Fault;
 use e2e::postgres::Postgres;
-use e2e::story::text as text_of;
+use e2e::shop::{cryptopay_settings, freekassa_settings, with_extra, yookassa_settings};
+use e2e::signed::{
+    Payer, Priced, Webhook, cryptopay_paid, freekassa_paid, successful_payment_by, yookassa_payment,
+};
+use e2e::story::{run_at, text as text_of};
 use e2e::{TestStack, callback_update, text_update};
 use importer::table_io;
 use shared::adapters::store::Store;
@@ -535,9 +540,6 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     );
 }
 
-const CP_TOKEN: &str = "30117:AAe2eImporterCryptoPay";
-const FK_SECRET1: &str = "e2e_import_fk_one";
-const FK_SECRET2: &str = "e2e_import_fk_two";
 const LOG_CHAT: i64 = -100_777;
 /// The user of the late-notification test.
 const LENA: i64 = 7_000_001;
@@ -553,10 +555,13 @@ async fn small_db(pg: &Postgres, sql: &str) -> tokio_postgres::Client {
     db
 }
 
-async fn provider_stack(providers: &e2e::fake_providers::FakeProviders) -> TestStack {
-    let yk = providers.yookassa_url();
-    let cp = providers.cryptopay_url();
-    TestStack::start(&[
+/// Four ruble periods' worth of prices, Stars (300 for three months),
+/// YooKassa with autopayments, Crypto Pay and FreeKassa.
+async fn provider_stack(providers: &FakeProviders) -> TestStack {
+    let mut settings = yookassa_settings(providers);
+    settings.extend(cryptopay_settings(providers));
+    settings.extend(freekassa_settings());
+    let extra = [
         ("RUB_PRICE_1_MONTH", "199"),
         ("RUB_PRICE_3_MONTHS", "499"),
         ("RUB_PRICE_6_MONTHS", "899"),
@@ -564,41 +569,14 @@ async fn provider_stack(providers: &e2e::fake_providers::FakeProviders) -> TestS
         ("LOG_CHAT_ID", "-100777"),
         ("STARS_ENABLED", "true"),
         ("STARS_PRICE_3_MONTHS", "300"),
-        ("YOOKASSA_ENABLED", "true"),
-        ("YOOKASSA_SHOP_ID", "610042"),
-        ("YOOKASSA_SECRET_KEY", "test_e2e_YooSecret-key_01"),
-        ("YOOKASSA_API_URL", &yk),
-        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
-        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
-        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
         ("YOOKASSA_AUTOPAYMENTS_ENABLED", "true"),
-        ("CRYPTOPAY_ENABLED", "true"),
-        ("CRYPTOPAY_TOKEN", CP_TOKEN),
-        ("CRYPTOPAY_API_URL", &cp),
-        ("FREEKASSA_ENABLED", "true"),
-        ("FREEKASSA_MERCHANT_ID", "41207"),
-        ("FREEKASSA_FIRST_SECRET", FK_SECRET1),
-        ("FREEKASSA_SECOND_SECRET", FK_SECRET2),
-        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
-    ])
-    .await
-}
-
-async fn post(t: &TestStack, path: &str, body: Vec<u8>, headers: &[(&str, String)]) -> u16 {
-    let mut req = t.http.post(t.url(path)).body(body);
-    for (k, v) in headers {
-        req = req.header(*k, v);
-    }
-    req.send().await.expect("stack answers").status().as_u16()
+    ];
+    TestStack::start(&with_extra(&settings, &extra)).await
 }
 
 /// A YooKassa payment the Python bot created (its metadata, not ours), now
 /// succeeded, and its notification.
-fn python_yookassa_payment(
-    providers: &e2e::fake_providers::FakeProviders,
-    id: &str,
-    rub: &str,
-) -> Vec<u8> {
+fn python_yookassa_payment(providers: &FakeProviders, id: &str, rub: &str) -> Webhook {
     providers.insert_payment(serde_json::json!({
         "id": id, "status": "succeeded", "paid": true,
         "amount": {"value": rub, "currency": "RUB"},
@@ -607,45 +585,17 @@ fn python_yookassa_payment(
         "created_at": "2026-11-01T08:00:00.000Z", "refundable": true, "test": true,
         "payment_method": {"type": "bank_card", "id": id, "saved": false}
     }));
-    serde_json::json!({"type": "notification", "event": "payment.succeeded",
-        "object": {"id": id, "status": "succeeded", "paid": true,
-        "amount": {"value": rub, "currency": "RUB"}}})
-    .to_string()
-    .into_bytes()
+    yookassa_payment(id, "payment.succeeded", "succeeded", rub)
 }
 
-fn cryptopay_paid(invoice_id: u64, amount: &str, payload: &str) -> (Vec<u8>, String) {
-    use hmac::Mac;
-    use sha2::Digest;
-    let body = format!(
-        r#"{{"update_id":{invoice_id}1,"update_type":"invoice_paid","request_date":"2026-11-20T10:00:01.000Z","payload":{{"invoice_id":{invoice_id},"hash":"IVx{invoice_id}","currency_type":"fiat","fiat":"RUB","amount":"{amount}","paid_asset":"USDT","paid_amount":"5.09","accepted_assets":["USDT"],"fee_asset":"USDT","fee_amount":"0.06","bot_invoice_url":"https://t.me/CryptoTestnetBot?start=IVx{invoice_id}","description":"VPN","status":"paid","created_at":"2026-11-20T09:59:00.000Z","allow_comments":false,"allow_anonymous":false,"paid_usd_rate":"1.00","paid_at":"2026-11-20T10:00:00.000Z","paid_anonymously":false,"payload":"{payload}"}}}}"#
-    )
-    .into_bytes();
-    let key = sha2::Sha256::digest(CP_TOKEN.as_bytes());
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).expect("key");
-    mac.update(&body);
-    (body, hex::encode(mac.finalize().into_bytes()))
-}
-
-fn freekassa_paid(amount: &str, order: &str, intid: &str) -> Vec<u8> {
-    use md5::Digest;
-    let sign = hex::encode(md5::Md5::digest(
-        format!("41207:{amount}:{FK_SECRET2}:{order}").as_bytes(),
-    ));
-    format!("MERCHANT_ID=41207&AMOUNT={amount}&intid={intid}&MERCHANT_ORDER_ID={order}&P_EMAIL=buyer%40example.com&P_PHONE=&CUR_ID=36&payer_account=&commission=0&SIGN={sign}")
-        .into_bytes()
-}
-
+/// A Stars payment from Lena.
 fn stars_paid(update_id: i64, payload: &str, amount: u64, charge: &str) -> serde_json::Value {
-    serde_json::json!({"update_id": update_id, "message": {
-        "message_id": update_id, "date": 1_700_000_000,
-        "from": {"id": LENA, "is_bot": false, "first_name": "Лена", "language_code": "ru"},
-        "chat": {"id": LENA, "type": "private", "first_name": "Лена"},
-        "successful_payment": {
-            "currency": "XTR", "total_amount": amount, "invoice_payload": payload,
-            "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
-        }
-    }})
+    let lena = Payer {
+        id: LENA,
+        name: "Лена",
+        lang: "ru",
+    };
+    successful_payment_by(update_id, lena, payload, amount, charge)
 }
 
 /// The suspicious-payment notes in the log chat.
@@ -679,7 +629,7 @@ async fn late_notifications_for_imported_payments_are_recognised() {
            (7, 7000001, NULL, NULL, 'freekassa', 299, 'RUB', 'pending', 1, '2026-11-29 12:00+00');",
     )
     .await;
-    let providers = e2e::fake_providers::FakeProviders::start().await;
+    let providers = FakeProviders::start().await;
     let t = provider_stack(&providers).await;
     let store = t.stack.app.store.clone();
     let run = importer::import(&db, Some(&store), now())
@@ -706,14 +656,14 @@ async fn late_notifications_for_imported_payments_are_recognised() {
     // YooKassa re-sends the notification of a payment the old bot had
     // credited: a harmless duplicate, not an unknown payment.
     let body = python_yookassa_payment(&providers, "yk-old-paid", "199.00");
-    assert_eq!(post(&t, "/pay/yookassa", body.clone(), &[]).await, 200);
+    assert_eq!(body.post(&t).await.0, 200);
     assert_eq!(t.user(LENA).await.expect("user").sub_end, Some(end));
 
     // A payment the old bot started and the user finished after the move:
     // credited once, however often it is notified.
     let body = python_yookassa_payment(&providers, "yk-old-open", "199.00");
     for _ in 0..2 {
-        assert_eq!(post(&t, "/pay/yookassa", body.clone(), &[]).await, 200);
+        assert_eq!(body.post(&t).await.0, 200);
     }
     let credited = store.get_order(&open).await.expect("read").expect("order");
     assert_eq!(credited.status, OrderStatus::Paid);
@@ -726,30 +676,16 @@ async fn late_notifications_for_imported_payments_are_recognised() {
     // Crypto Pay, FreeKassa and Stars re-deliver paid payments of the old
     // bot (payloads in its own format; FreeKassa's reads as an order id
     // we do not have): duplicates.
-    let (body, sig) = cryptopay_paid(910_001, "499", "7000001:3:3");
-    assert_eq!(
-        post(
-            &t,
-            "/pay/cryptopay",
-            body,
-            &[("crypto-pay-api-signature", sig)]
-        )
-        .await,
-        200
+    let paid = cryptopay_paid(
+        "7000001:3:3",
+        910_001,
+        Priced::Fiat("RUB"),
+        "499",
+        9_100_011,
     );
-    assert_eq!(
-        post(
-            &t,
-            "/pay/freekassa",
-            freekassa_paid("899", "py_payment_4", "fk-77001"),
-            &[(
-                "content-type",
-                "application/x-www-form-urlencoded".to_owned()
-            )]
-        )
-        .await,
-        200
-    );
+    assert_eq!(paid.post(&t).await.0, 200);
+    let paid = freekassa_paid("899", "py_payment_4", "fk-77001");
+    assert_eq!(paid.post(&t).await.0, 200);
     assert_eq!(
         t.update(&stars_paid(40, "5:3", 300, "stxChg_old5")).await,
         200
@@ -776,19 +712,8 @@ async fn late_notifications_for_imported_payments_are_recognised() {
         OrderStatus::Pending
     );
     for _ in 0..2 {
-        assert_eq!(
-            post(
-                &t,
-                "/pay/freekassa",
-                freekassa_paid("299", "7", "fk-77002"),
-                &[(
-                    "content-type",
-                    "application/x-www-form-urlencoded".to_owned()
-                )]
-            )
-            .await,
-            200
-        );
+        let paid = freekassa_paid("299", "7", "fk-77002");
+        assert_eq!(paid.post(&t).await.0, 200);
     }
     let credited = store
         .get_order(&fk_open)
@@ -806,24 +731,14 @@ async fn late_notifications_for_imported_payments_are_recognised() {
 
     // A payment nobody knows is still recorded for a refund and flagged.
     let body = python_yookassa_payment(&providers, "yk-stranger", "199.00");
-    assert_eq!(post(&t, "/pay/yookassa", body, &[]).await, 200);
+    assert_eq!(body.post(&t).await.0, 200);
     let snap = snapshot(&store).await;
     assert_eq!(kinds(&snap, "UNKNOWNPAY#", "UNKNOWNPAY"), 1);
     assert_eq!(flagged(&t).await.len(), 1);
 }
 
-/// Runs the scheduler at `at`, then every job it queued, then the outbox.
-async fn run_scheduler_at(t: &TestStack, at: i64) {
-    shared::domains::schedule::tick::run(&t.stack.app, at)
-        .await
-        .expect("scheduler runs");
-    let jobs = t.stack.drain_jobs().await.expect("jobs drain");
-    assert_eq!(jobs.failed, 0, "no job failed");
-    t.drain_outbox().await;
-}
-
 /// The saved methods YooKassa was asked to charge.
-fn charged_methods(providers: &e2e::fake_providers::FakeProviders) -> Vec<String> {
+fn charged_methods(providers: &FakeProviders) -> Vec<String> {
     providers
         .requests_to(e2e::fake_providers::Api::Yookassa)
         .into_iter()
@@ -858,7 +773,7 @@ async fn imported_cards_renew_subscriptions_as_the_old_bot_was_told() {
            (7000003, 'yookassa', 'pm-oleg', '4242', 'Visa', true, now() - interval '20 days');",
     )
     .await;
-    let providers = e2e::fake_providers::FakeProviders::start().await;
+    let providers = FakeProviders::start().await;
     let t = provider_stack(&providers).await;
     let store = t.stack.app.store.clone();
     let run = importer::import(&db, Some(&store), now())
@@ -887,7 +802,7 @@ async fn imported_cards_renew_subscriptions_as_the_old_bot_was_told() {
     let lena = t.user(7_000_002).await.expect("imported");
     let end = lena.sub_end.expect("end");
     let oleg_end = t.user(7_000_003).await.expect("imported").sub_end;
-    run_scheduler_at(&t, end - DAY + 60).await;
+    run_at(&t, end - DAY + 60).await;
     let notice = t
         .telegram
         .sent_to(7_000_002)
@@ -896,7 +811,7 @@ async fn imported_cards_renew_subscriptions_as_the_old_bot_was_told() {
         .collect::<Vec<_>>()
         .join("\n");
     assert!(notice.contains("*2200"), "told which card: {notice}");
-    run_scheduler_at(&t, end - shared::domains::renewal::charge::LEAD_SECS + 60).await;
+    run_at(&t, end - shared::domains::renewal::charge::LEAD_SECS + 60).await;
 
     assert_eq!(
         charged_methods(&providers),

@@ -9,6 +9,12 @@
 
 mod stories;
 
+use e2e::shop::{
+    CRYPTOPAY_TOKEN, FREEKASSA_FIRST_SECRET, FREEKASSA_SECOND_SECRET, TRIBUTE_API_KEY,
+    YOOKASSA_SECRET_KEY,
+};
+use e2e::signed::yookassa_payment;
+use e2e::story::{press_pay, provider_ref};
 use e2e::{PANEL_KEY, PANEL_SECRET, SECRET, TOKEN};
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -57,18 +63,16 @@ async fn no_secret_or_card_token_appears_in_any_log_line_at_debug() {
 
     // A payment with a card saved for renewals.
     let t = &shop.t;
-    let (_, payment) = stories::order_for(t, &shop.providers, 8002, 40, "yookassa").await;
+    let order = press_pay(t, &shop.providers, 8002, "pay:1m:yookassa", 40).await;
+    let payment = provider_ref(t, &order).await;
     shop.providers
         .set_payment_status(&payment, "succeeded", true);
     shop.providers.update_payment(&payment, |p| {
         p["payment_method"]["id"] = serde_json::json!(CARD_TOKEN);
     });
-    let body = serde_json::json!({"type": "notification", "event": "payment.succeeded",
-        "object": {"id": payment, "status": "succeeded", "paid": true,
-        "amount": {"value": "199.00", "currency": "RUB"}}})
-    .to_string()
-    .into_bytes();
-    stories::post(t, "/pay/yookassa", body, &[], "application/json").await;
+    yookassa_payment(&payment, "payment.succeeded", "succeeded", "199.00")
+        .post_ok(t)
+        .await;
 
     // Everything queued is delivered: sender, panel sync, jobs.
     assert!(t.drain_outbox().await > 0, "notices were delivered");
@@ -94,11 +98,11 @@ async fn no_secret_or_card_token_appears_in_any_log_line_at_debug() {
         ("webhook secret token", SECRET),
         ("panel API token", PANEL_KEY),
         ("panel webhook secret", PANEL_SECRET),
-        ("YooKassa secret key", stories::YK_SECRET),
-        ("Crypto Pay token", stories::CP_TOKEN),
-        ("Tribute API key", stories::TRIBUTE_KEY),
-        ("FreeKassa first secret", stories::FK_SECRET1),
-        ("FreeKassa second secret", stories::FK_SECRET2),
+        ("YooKassa secret key", YOOKASSA_SECRET_KEY),
+        ("Crypto Pay token", CRYPTOPAY_TOKEN),
+        ("Tribute API key", TRIBUTE_API_KEY),
+        ("FreeKassa first secret", FREEKASSA_FIRST_SECRET),
+        ("FreeKassa second secret", FREEKASSA_SECOND_SECRET),
         ("saved card token", CARD_TOKEN),
     ];
     let mut found = Vec::new();

@@ -5,13 +5,22 @@
 //! is aborted the moment its commit went through.
 
 use e2e::fake_panel::FakePanel;
-use e2e::fake_providers::{Api, Credentials, FakeProviders};
+use e2e::fake_providers::{Api, FakeProviders};
 use e2e::fault_proxy::{Fault, FaultProxy};
-use e2e::{TestStack, callback_update, request, telegram_request, text_update};
-use hmac::{Hmac, Mac};
-use md5::Md5;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use e2e::shop::{
+    Settings, TRIBUTE_API_KEY, cryptopay_settings, freekassa_settings, stars_settings, with_extra,
+    yookassa_settings,
+};
+use e2e::signed::{
+    self, Priced, TributeEvent, Webhook, cryptopay_paid, freekassa_paid, successful_payment,
+    tribute, yookassa_payment,
+};
+use e2e::story::{
+    buttons, close, inviter_and_buyer, last_screen, last_to, ledger_kinds as ledger, order,
+    panel_expiry, press_pay, press_stars, provider_ref, text, texts_to, told,
+};
+use e2e::{TestStack, callback_update, telegram_request, text_update};
+use serde_json::json;
 use shared::adapters::pay::OrderId;
 use shared::base::clock::now;
 use shared::base::types::TelegramId;
@@ -22,174 +31,33 @@ use tokio::sync::Notify;
 
 const DAY: i64 = 86_400;
 const LOG_CHAT: i64 = -100_700;
-const CP_TOKEN: &str = "41822:AAmoneyTestCryptoPay";
-const FK_SECRET2: &str = "money_fk_second";
 
-fn settings(providers: Option<&FakeProviders>) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = [
-        ("RUB_PRICE_1_MONTH", "199"),
-        ("RUB_PRICE_3_MONTHS", "499"),
-        ("RUB_PRICE_12_MONTHS", "1599"),
-        ("STARS_ENABLED", "true"),
-        ("STARS_PRICE_1_MONTH", "150"),
-        ("STARS_PRICE_3_MONTHS", "400"),
-        ("REFERRAL_BONUS_DAYS_1_MONTH", "7"),
-        ("REFEREE_BONUS_DAYS_1_MONTH", "3"),
-        ("RATE_LIMIT_ENABLED", "false"),
-        ("LOG_CHAT_ID", "-100700"),
-        ("ADMIN_IDS", "9000"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    if let Some(p) = providers {
-        for (k, v) in [
-            ("CRYPTOPAY_ENABLED", "true".to_owned()),
-            ("CRYPTOPAY_TOKEN", CP_TOKEN.to_owned()),
-            ("CRYPTOPAY_API_URL", p.cryptopay_url()),
-            ("YOOKASSA_ENABLED", "true".to_owned()),
-            ("YOOKASSA_SHOP_ID", "720051".to_owned()),
-            ("YOOKASSA_SECRET_KEY", "test_money_YooSecret_02".to_owned()),
-            ("YOOKASSA_API_URL", p.yookassa_url()),
-            ("YOOKASSA_ALLOWED_IPS", "127.0.0.1".to_owned()),
-            (
-                "YOOKASSA_RETURN_URL",
-                "https://t.me/test_shop_bot".to_owned(),
-            ),
-            (
-                "YOOKASSA_DEFAULT_RECEIPT_EMAIL",
-                "receipts@example.com".to_owned(),
-            ),
-            ("FREEKASSA_ENABLED", "true".to_owned()),
-            ("FREEKASSA_MERCHANT_ID", "51308".to_owned()),
-            ("FREEKASSA_FIRST_SECRET", "money_fk_first".to_owned()),
-            ("FREEKASSA_SECOND_SECRET", FK_SECRET2.to_owned()),
-            ("FREEKASSA_ALLOWED_IPS", "127.0.0.1".to_owned()),
-        ] {
-            out.push((k.to_owned(), v));
-        }
-    }
-    out
-}
-
-/// Fake providers that know this file's credentials.
-async fn providers() -> FakeProviders {
-    FakeProviders::start_with(Credentials {
-        yookassa_shop_id: "720051".into(),
-        yookassa_secret_key: "test_money_YooSecret_02".into(),
-        cryptopay_token: CP_TOKEN.into(),
-        freekassa_shop_id: 51308,
-        freekassa_api_key: "money_fk_api_key_5e6f".into(),
-    })
-    .await
-}
-
+/// This file's shop: three ruble periods, Stars, referral bonuses (7 days
+/// to the inviter, 3 to the buyer), an admin; with `providers`, YooKassa,
+/// Crypto Pay and FreeKassa too. `extra` settings win.
 async fn shop(providers: Option<&FakeProviders>, extra: &[(&str, &str)]) -> (TestStack, FakePanel) {
-    let owned = settings(providers);
-    let mut vars: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    vars.extend_from_slice(extra);
-    TestStack::start_with_panel(&vars).await
-}
-
-/// The inviter opens the bot, then the buyer comes from their link.
-async fn inviter_and_buyer(t: &TestStack, inviter: i64, buyer: i64, base: i64) {
-    assert_eq!(
-        t.update(&text_update(base, inviter, "Ivan", "ru", "/start"))
-            .await,
-        200
-    );
-    let code = t.user(inviter).await.expect("inviter").ref_code;
-    assert_eq!(
-        t.update(&text_update(
-            base + 1,
-            buyer,
-            "Boris",
-            "ru",
-            &format!("/start ref_{code}")
-        ))
-        .await,
-        200
-    );
-    assert_eq!(
-        t.user(buyer).await.expect("buyer").referrer,
-        Some(TelegramId(inviter))
-    );
+    let mut settings: Settings = vec![
+        ("RUB_PRICE_1_MONTH", "199".into()),
+        ("RUB_PRICE_3_MONTHS", "499".into()),
+        ("RUB_PRICE_12_MONTHS", "1599".into()),
+        ("REFERRAL_BONUS_DAYS_1_MONTH", "7".into()),
+        ("REFEREE_BONUS_DAYS_1_MONTH", "3".into()),
+        ("RATE_LIMIT_ENABLED", "false".into()),
+        ("LOG_CHAT_ID", LOG_CHAT.to_string()),
+        ("ADMIN_IDS", "9000".into()),
+    ];
+    settings.extend(stars_settings());
+    if let Some(p) = providers {
+        settings.extend(cryptopay_settings(p));
+        settings.extend(yookassa_settings(p));
+        settings.extend(freekassa_settings());
+    }
+    TestStack::start_with_panel(&with_extra(&settings, extra)).await
 }
 
 /// The buyer presses "1 month with Stars"; returns the invoice's order id.
 async fn stars_invoice(t: &TestStack, user: i64, update_id: i64) -> OrderId {
-    assert_eq!(
-        t.update(&callback_update(update_id, user, "pay:1m:stars", 1))
-            .await,
-        200
-    );
-    let invoice = t
-        .telegram
-        .calls_of("sendInvoice")
-        .pop()
-        .expect("invoice sent");
-    OrderId(
-        invoice.body["payload"]
-            .as_str()
-            .expect("payload")
-            .to_owned(),
-    )
-}
-
-fn successful_payment(
-    update_id: i64,
-    user: i64,
-    order: &OrderId,
-    stars: u64,
-    charge: &str,
-) -> Value {
-    json!({"update_id": update_id, "message": {
-        "message_id": update_id, "date": 1_700_000_000,
-        "from": {"id": user, "is_bot": false, "first_name": "Boris", "language_code": "ru"},
-        "chat": {"id": user, "type": "private", "first_name": "Boris"},
-        "successful_payment": {
-            "currency": "XTR", "total_amount": stars, "invoice_payload": order.0,
-            "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
-        }
-    }})
-}
-
-/// Messages the sender delivered to `chat` whose text starts with `prefix`.
-fn told(t: &TestStack, chat: i64, prefix: &str) -> usize {
-    t.telegram
-        .sent_to(chat)
-        .iter()
-        .filter(|c| {
-            c.body["text"]
-                .as_str()
-                .unwrap_or_default()
-                .starts_with(prefix)
-        })
-        .count()
-}
-
-async fn order(t: &TestStack, id: &OrderId) -> shared::domains::money::orders::Order {
-    t.stack
-        .app
-        .store
-        .get_order(id)
-        .await
-        .expect("store")
-        .expect("order")
-}
-
-async fn ledger(t: &TestStack, user: i64) -> Vec<String> {
-    let (rows, _) = t
-        .stack
-        .app
-        .store
-        .ledger_page(TelegramId(user), None, 50)
-        .await
-        .expect("ledger");
-    rows.into_iter().map(|r| r.kind).collect()
+    press_stars(t, user, "pay:1m:stars", update_id).await
 }
 
 /// Runs `req` through the proxied routes and aborts it the moment the
@@ -235,21 +103,6 @@ fn set_status_first(t: &TestStack, order: &OrderId, status: &'static str) -> Fau
     }))
 }
 
-/// The panel's expiry for a Telegram user, as the fake panel holds it.
-fn panel_expiry(panel: &FakePanel, user: i64) -> Option<i64> {
-    let u = panel.user_named(&format!("tg_{user}"))?;
-    let text = u["expireAt"].as_str()?;
-    chrono_like_parse(text)
-}
-
-fn chrono_like_parse(text: &str) -> Option<i64> {
-    shared::adapters::panel::parse_time(text)
-}
-
-fn close(a: i64, b: i64) -> bool {
-    (a - b).abs() <= 120
-}
-
 /// The panel ends access at once: it takes no past expiry, so "now" is
 /// the soonest one it accepts (a minute ahead).
 fn ended_now(expiry: Option<i64>) -> bool {
@@ -265,7 +118,7 @@ async fn a_stars_payment_survives_a_function_killed_right_after_the_commit() {
     let routes = t.routes_via(&proxy).await;
     let cut = Arc::new(Notify::new());
     proxy.add("TransactWriteItems", None, 1, Fault::Cut(cut.clone()));
-    let paid = successful_payment(4, 5002, &id, 150, "stars-charge-kill-1");
+    let paid = successful_payment(4, 5002, &id.0, 150, "stars-charge-kill-1");
     killed_after(routes, telegram_request(&paid), cut).await;
 
     // The commit went through, nothing after it did.
@@ -330,7 +183,7 @@ async fn a_stars_payment_whose_commit_answered_too_late_is_finished_by_the_retry
         1,
         Fault::DelayAnswer(Duration::from_secs(11)),
     );
-    let paid = successful_payment(3, 5011, &id, 150, "stars-charge-late-1");
+    let paid = successful_payment(3, 5011, &id.0, 150, "stars-charge-late-1");
     let resp = routes.handle(telegram_request(&paid)).await;
     assert_eq!(resp.status.as_u16(), 500, "Telegram is asked to retry");
     assert_eq!(order(&t, &id).await.status, OrderStatus::Paid);
@@ -355,7 +208,7 @@ async fn a_stars_payment_whose_store_was_down_is_credited_by_the_retry() {
     let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
     let routes = t.routes_via(&proxy).await;
     proxy.add("TransactWriteItems", None, 20, Fault::Fail(500));
-    let paid = successful_payment(3, 5021, &id, 150, "stars-charge-down-1");
+    let paid = successful_payment(3, 5021, &id.0, 150, "stars-charge-down-1");
     assert_eq!(
         routes.handle(telegram_request(&paid)).await.status.as_u16(),
         500
@@ -377,8 +230,8 @@ async fn the_order_alone_keeps_a_stars_payment_single_across_different_updates()
     );
     let id = stars_invoice(&t, 5031, 2).await;
     let (first, second) = (
-        successful_payment(3, 5031, &id, 150, "stars-charge-twice"),
-        successful_payment(4, 5031, &id, 150, "stars-charge-twice"),
+        successful_payment(3, 5031, &id.0, 150, "stars-charge-twice"),
+        successful_payment(4, 5031, &id.0, 150, "stars-charge-twice"),
     );
     let (a, b) = tokio::join!(t.update(&first), t.update(&second));
     assert_eq!((a, b), (200, 200));
@@ -397,7 +250,7 @@ async fn a_stars_payment_in_another_currency_is_flagged_not_credited() {
         200
     );
     let id = stars_invoice(&t, 5041, 2).await;
-    let mut paid = successful_payment(3, 5041, &id, 150, "stars-charge-usd");
+    let mut paid = successful_payment(3, 5041, &id.0, 150, "stars-charge-usd");
     paid["message"]["successful_payment"]["currency"] = json!("USD");
     assert_eq!(t.update(&paid).await, 200);
     assert_eq!(order(&t, &id).await.status, OrderStatus::Pending);
@@ -406,33 +259,16 @@ async fn a_stars_payment_in_another_currency_is_flagged_not_credited() {
     assert_eq!(told(&t, LOG_CHAT, "⚠️"), 1);
 }
 
+/// A Crypto Pay `invoice_paid` for our `order`, invoice `invoice_id`, a
+/// `fiat` invoice of `amount`.
 fn cryptopay_update(
     order: &OrderId,
     invoice_id: u64,
     fiat: &str,
     amount: &str,
     update_id: u64,
-) -> Vec<u8> {
-    format!(
-        r#"{{"update_id":{update_id},"update_type":"invoice_paid","request_date":"2026-11-21T08:00:01.000Z","payload":{{"invoice_id":{invoice_id},"hash":"IVm{invoice_id}","currency_type":"fiat","fiat":"{fiat}","amount":"{amount}","paid_asset":"TON","paid_amount":"0.61","accepted_assets":["USDT","TON"],"fee_asset":"TON","fee_amount":"0.01","bot_invoice_url":"https://t.me/CryptoTestnetBot?start=IVm{invoice_id}","description":"VPN","status":"paid","created_at":"2026-11-21T07:59:00.000Z","allow_comments":false,"allow_anonymous":false,"paid_usd_rate":"1.00","paid_at":"2026-11-21T08:00:00.000Z","paid_anonymously":false,"payload":"{order}"}}}}"#
-    )
-    .into_bytes()
-}
-
-fn cryptopay_request(body: &[u8]) -> shared::adapters::http::HttpRequest {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(&Sha256::digest(CP_TOKEN.as_bytes())).expect("key");
-    mac.update(body);
-    let sig = hex::encode(mac.finalize().into_bytes());
-    request(
-        "POST",
-        "/pay/cryptopay",
-        &[
-            ("content-type", "application/json"),
-            ("crypto-pay-api-signature", &sig),
-        ],
-        body,
-    )
+) -> Webhook {
+    cryptopay_paid(&order.0, invoice_id, Priced::Fiat(fiat), amount, update_id)
 }
 
 /// The buyer presses "pay with Crypto Pay"; returns (order, invoice id).
@@ -442,38 +278,9 @@ async fn cryptopay_order(
     user: i64,
     update_id: i64,
 ) -> (OrderId, u64) {
-    assert_eq!(
-        t.update(&callback_update(update_id, user, "pay:1m:cryptopay", 1))
-            .await,
-        200
-    );
-    let created = providers
-        .requests_to(Api::Cryptopay)
-        .into_iter()
-        .rev()
-        .find(|r| r.path == "/createInvoice")
-        .expect("invoice created");
-    let id = OrderId(
-        created.body["payload"]
-            .as_str()
-            .expect("payload")
-            .to_owned(),
-    );
-    let invoice = order(t, &id)
-        .await
-        .provider_ref
-        .expect("invoice id")
-        .parse()
-        .expect("numeric");
+    let id = press_pay(t, providers, user, "pay:1m:cryptopay", update_id).await;
+    let invoice = provider_ref(t, &id).await.parse().expect("numeric");
     (id, invoice)
-}
-
-async fn via_stack(t: &TestStack, req: shared::adapters::http::HttpRequest) -> u16 {
-    let routes = local_stack::server::Routes {
-        app: t.stack.app.clone(),
-        probe: Arc::new(local_stack::probe_for(&t.stack.app)),
-    };
-    routes.handle(req).await.status.as_u16()
 }
 
 /// Runs the jobs worker once, with `app` (one over the fault proxy), on
@@ -526,7 +333,7 @@ async fn jobs_visible_again(t: &TestStack, handles: &[String]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_jobs_queue_makes_the_provider_retry_and_the_retry_finishes_everything() {
-    let providers = providers().await;
+    let providers = FakeProviders::start().await;
     let (t, panel) = shop(Some(&providers), &[]).await;
     inviter_and_buyer(&t, 5121, 5122, 1).await;
     let (id, invoice) = cryptopay_order(&t, &providers, 5122, 3).await;
@@ -536,11 +343,7 @@ async fn a_failed_jobs_queue_makes_the_provider_retry_and_the_retry_finishes_eve
     proxy.add("SendMessage", Some("JobsQueue"), 20, Fault::Fail(500));
     let body = cryptopay_update(&id, invoice, "RUB", "199.00", 79);
     assert_eq!(
-        routes
-            .handle(cryptopay_request(&body))
-            .await
-            .status
-            .as_u16(),
+        routes.handle(body.request()).await.status.as_u16(),
         500,
         "the provider is asked to retry"
     );
@@ -549,7 +352,7 @@ async fn a_failed_jobs_queue_makes_the_provider_retry_and_the_retry_finishes_eve
     assert_eq!(t.queue_depth("JobsQueue").await, (0, 0), "nothing queued");
 
     proxy.heal();
-    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    assert_eq!(t.handle(body.request()).await, 200);
     t.drain_outbox().await;
     t.stack.drain_panel_sync().await.expect("sync");
     t.drain_outbox().await;
@@ -564,12 +367,12 @@ async fn a_failed_jobs_queue_makes_the_provider_retry_and_the_retry_finishes_eve
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_panel_sync_queue_leaves_the_job_and_its_retry_finishes_everything() {
-    let providers = providers().await;
+    let providers = FakeProviders::start().await;
     let (t, panel) = shop(Some(&providers), &[]).await;
     inviter_and_buyer(&t, 5101, 5102, 1).await;
     let (id, invoice) = cryptopay_order(&t, &providers, 5102, 3).await;
     let body = cryptopay_update(&id, invoice, "RUB", "199.00", 77);
-    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    assert_eq!(t.handle(body.request()).await, 200);
     assert_eq!(
         order(&t, &id).await.status,
         OrderStatus::Paid,
@@ -591,7 +394,7 @@ async fn a_failed_panel_sync_queue_leaves_the_job_and_its_retry_finishes_everyth
 
     // A re-delivered notification meanwhile queues the job again; SQS
     // delivers the failed one again too. Each effect still happens once.
-    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    assert_eq!(t.handle(body.request()).await, 200);
     jobs_visible_again(&t, &failed).await;
     t.drain_outbox().await;
     t.stack.drain_panel_sync().await.expect("sync");
@@ -609,12 +412,12 @@ async fn a_failed_panel_sync_queue_leaves_the_job_and_its_retry_finishes_everyth
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_outbox_in_the_worker_is_retried_and_each_notice_goes_once() {
-    let providers = providers().await;
+    let providers = FakeProviders::start().await;
     let (t, _panel) = shop(Some(&providers), &[]).await;
     inviter_and_buyer(&t, 5111, 5112, 1).await;
     let (id, invoice) = cryptopay_order(&t, &providers, 5112, 3).await;
     let body = cryptopay_update(&id, invoice, "RUB", "199.00", 78);
-    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    assert_eq!(t.handle(body.request()).await, 200);
     let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
     let routes = t.routes_via(&proxy).await;
     // The buyer's confirmation is queued, then the outbox fails: the
@@ -641,7 +444,7 @@ async fn a_worker_killed_between_effects_is_finished_by_the_jobs_retry() {
     let (t, panel) = shop(None, &[]).await;
     inviter_and_buyer(&t, 5131, 5132, 1).await;
     let id = stars_invoice(&t, 5132, 3).await;
-    let paid = successful_payment(4, 5132, &id, 150, "stars-charge-worker-kill");
+    let paid = successful_payment(4, 5132, &id.0, 150, "stars-charge-worker-kill");
     assert_eq!(t.update(&paid).await, 200);
 
     // The worker takes the job and is killed right after marking its
@@ -708,7 +511,7 @@ async fn a_worker_killed_between_effects_is_finished_by_the_jobs_retry() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_right_number_in_the_wrong_currency_is_flagged_not_credited() {
-    let providers = providers().await;
+    let providers = FakeProviders::start().await;
     let (t, _panel) = shop(Some(&providers), &[]).await;
     assert_eq!(
         t.update(&text_update(1, 5121, "Lev", "ru", "/start")).await,
@@ -716,7 +519,7 @@ async fn the_right_number_in_the_wrong_currency_is_flagged_not_credited() {
     );
     let (id, invoice) = cryptopay_order(&t, &providers, 5121, 2).await;
     let body = cryptopay_update(&id, invoice, "USD", "199.00", 79);
-    assert_eq!(via_stack(&t, cryptopay_request(&body)).await, 200);
+    assert_eq!(t.handle(body.request()).await, 200);
     assert_eq!(order(&t, &id).await.status, OrderStatus::Pending);
     assert_eq!(t.user(5121).await.expect("u").sub_end, None);
     t.drain_outbox().await;
@@ -725,7 +528,7 @@ async fn the_right_number_in_the_wrong_currency_is_flagged_not_credited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_payment_that_became_paid_between_read_and_commit_is_not_credited_again() {
-    let providers = providers().await;
+    let providers = FakeProviders::start().await;
     let (t, _panel) = shop(Some(&providers), &[]).await;
     assert_eq!(
         t.update(&text_update(1, 5131, "Mia", "ru", "/start")).await,
@@ -743,14 +546,7 @@ async fn a_payment_that_became_paid_between_read_and_commit_is_not_credited_agai
         set_status_first(&t, &id, "paid"),
     );
     let body = cryptopay_update(&id, invoice, "RUB", "199.00", 80);
-    assert_eq!(
-        routes
-            .handle(cryptopay_request(&body))
-            .await
-            .status
-            .as_u16(),
-        200
-    );
+    assert_eq!(routes.handle(body.request()).await.status.as_u16(), 200);
     assert_eq!(
         t.user(5131).await.expect("u").sub_end,
         None,
@@ -838,18 +634,7 @@ async fn a_balance_button_pressed_twice_or_redelivered_debits_once() {
         t.update(&callback_update(2, 5151, "plan:1m", 40)).await,
         200
     );
-    let screen = t
-        .telegram
-        .calls_of("editMessageText")
-        .pop()
-        .expect("methods");
-    let data: Vec<String> = screen.body["reply_markup"]["inline_keyboard"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|r| r.as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
-        .collect();
+    let data = buttons(&last_screen(&t));
     let pay = data
         .iter()
         .find(|d| d.starts_with("payb:1m:"))
@@ -939,7 +724,7 @@ async fn expire_all_leases(t: &TestStack, user: i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_disabled_period_cannot_be_bought_by_any_button() {
-    let providers = providers().await;
+    let providers = FakeProviders::start().await;
     let (t, _panel) = shop(Some(&providers), &[("MONTHS_12_ENABLED", "false")]).await;
     assert_eq!(
         t.update(&text_update(1, 5161, "Ira", "ru", "/start")).await,
@@ -1028,23 +813,11 @@ async fn unverified_updates_move_no_money_and_run_no_admin_command() {
         "no reconciliation"
     );
     t.drain_outbox().await;
-    let told_admins = t
-        .telegram
-        .sent_to(LOG_CHAT)
+    let told_admins = texts_to(&t, LOG_CHAT)
         .iter()
-        .filter(|c| {
-            c.body["text"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("WEBHOOK_VALIDATION_ENABLED")
-        })
+        .filter(|m| m.contains("WEBHOOK_VALIDATION_ENABLED"))
         .count();
     assert_eq!(told_admins, 1, "the admins are told once");
-}
-
-fn yookassa_notification(payment_id: &str, event: &str) -> Vec<u8> {
-    json!({"type": "notification", "event": event, "object": {"id": payment_id, "status": "succeeded", "paid": true,
-        "amount": {"value": "1.00", "currency": "RUB"}}}).to_string().into_bytes()
 }
 
 /// Buys `data` through YooKassa and has it paid; returns the order.
@@ -1055,36 +828,17 @@ async fn yookassa_paid(
     data: &str,
     update_id: i64,
 ) -> OrderId {
-    assert_eq!(
-        t.update(&callback_update(update_id, user, data, 1)).await,
-        200
-    );
-    let created = providers
-        .requests_to(Api::Yookassa)
-        .into_iter()
-        .rev()
-        .find(|r| r.method == "POST")
-        .expect("payment created");
-    let id = OrderId(
-        created.body["metadata"]["order_id"]
-            .as_str()
-            .expect("order")
-            .to_owned(),
-    );
-    let payment_id = order(t, &id).await.provider_ref.expect("payment id");
+    let id = press_pay(t, providers, user, data, update_id).await;
+    let payment_id = provider_ref(t, &id).await;
     providers.set_payment_status(&payment_id, "succeeded", false);
-    let body = yookassa_notification(&payment_id, "payment.succeeded");
-    let req = request(
-        "POST",
-        "/pay/yookassa",
-        &[("content-type", "application/json")],
-        &body,
-    );
-    assert_eq!(via_stack(t, req).await, 200);
+    let paid = yookassa_payment(&payment_id, "payment.succeeded", "succeeded", "1.00");
+    assert_eq!(t.handle(paid.request()).await, 200);
     assert_eq!(order(t, &id).await.status, OrderStatus::Paid);
     id
 }
 
+/// YooKassa refunds `id` in full (`refund_id`) and notifies us; the status
+/// we answer.
 async fn yookassa_refund(
     t: &TestStack,
     providers: &FakeProviders,
@@ -1098,22 +852,13 @@ async fn yookassa_refund(
         "id": refund_id, "payment_id": payment_id, "status": "succeeded",
         "amount": {"value": value, "currency": "RUB"}, "created_at": "2026-11-21T09:00:00.000Z"
     }));
-    let body = json!({"type": "notification", "event": "refund.succeeded", "object": {
-        "id": refund_id, "payment_id": payment_id, "status": "succeeded",
-        "amount": {"value": value, "currency": "RUB"}}})
-    .to_string();
-    let req = request(
-        "POST",
-        "/pay/yookassa",
-        &[("content-type", "application/json")],
-        body.as_bytes(),
-    );
-    via_stack(t, req).await
+    t.handle(signed::yookassa_refund(refund_id, &payment_id, &value).request())
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refund_takes_back_exactly_the_days_it_granted_and_the_panel_follows() {
-    let providers = providers().await;
+    let providers = FakeProviders::start().await;
     let (t, panel) = shop(Some(&providers), &[]).await;
     inviter_and_buyer(&t, 5201, 5202, 1).await;
     let first = yookassa_paid(&t, &providers, 5202, "pay:1m:yookassa", 3).await;
@@ -1191,7 +936,7 @@ async fn a_refund_takes_back_exactly_the_days_it_granted_and_the_panel_follows()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refunded_top_up_takes_the_money_back_and_a_spent_part_is_recorded() {
-    let providers = providers().await;
+    let providers = FakeProviders::start().await;
     let (t, _panel) = shop(Some(&providers), &[]).await;
     assert_eq!(
         t.update(&text_update(1, 5211, "Pia", "ru", "/start")).await,
@@ -1234,7 +979,7 @@ async fn a_stars_refund_ends_access_and_admin_refund_says_what_was_recorded() {
     );
     let id = stars_invoice(&t, 5221, 3).await;
     assert_eq!(
-        t.update(&successful_payment(4, 5221, &id, 150, "stars-charge-rf"))
+        t.update(&successful_payment(4, 5221, &id.0, 150, "stars-charge-rf"))
             .await,
         200
     );
@@ -1279,51 +1024,15 @@ async fn a_stars_refund_ends_access_and_admin_refund_says_what_was_recorded() {
     );
 }
 
-fn freekassa_form(amount: &str, order: &str, intid: &str) -> Vec<u8> {
-    let sign = hex::encode(Md5::digest(
-        format!("51308:{amount}:{FK_SECRET2}:{order}").as_bytes(),
-    ));
-    format!("MERCHANT_ID=51308&AMOUNT={amount}&intid={intid}&MERCHANT_ORDER_ID={order}&P_EMAIL=buyer%40example.com&CUR_ID=36&SIGN={sign}")
-        .into_bytes()
-}
-
-fn freekassa_request(body: &[u8]) -> shared::adapters::http::HttpRequest {
-    request(
-        "POST",
-        "/pay/freekassa",
-        &[("content-type", "application/x-www-form-urlencoded")],
-        body,
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_late_payment_for_an_expired_order_is_credited_and_an_unknown_one_recorded() {
-    let providers = providers().await;
+    let providers = FakeProviders::start().await;
     let (t, _panel) = shop(Some(&providers), &[]).await;
     assert_eq!(
         t.update(&text_update(1, 5231, "Eva", "ru", "/start")).await,
         200
     );
-    assert_eq!(
-        t.update(&callback_update(2, 5231, "pay:1m:freekassa", 1))
-            .await,
-        200
-    );
-    let url = t
-        .telegram
-        .calls_of("editMessageText")
-        .pop()
-        .expect("link")
-        .body["reply_markup"]["inline_keyboard"][0][0]["url"]
-        .as_str()
-        .expect("url")
-        .to_owned();
-    let id = reqwest::Url::parse(&url)
-        .expect("url")
-        .query_pairs()
-        .find(|(k, _)| k == "o")
-        .map(|(_, v)| OrderId(v.into_owned()))
-        .expect("o=");
+    let id = press_pay(&t, &providers, 5231, "pay:1m:freekassa", 2).await;
     // Days pass: the order is marked expired (never deleted).
     assert!(
         t.stack
@@ -1334,8 +1043,8 @@ async fn a_late_payment_for_an_expired_order_is_credited_and_an_unknown_one_reco
             .expect("expire")
     );
     assert_eq!(order(&t, &id).await.status, OrderStatus::Expired);
-    let body = freekassa_form("199", &id.0, "fk-late-1");
-    assert_eq!(via_stack(&t, freekassa_request(&body)).await, 200);
+    let body = freekassa_paid("199", &id.0, "fk-late-1");
+    assert_eq!(t.handle(body.request()).await, 200);
     assert_eq!(
         order(&t, &id).await.status,
         OrderStatus::Paid,
@@ -1345,14 +1054,14 @@ async fn a_late_payment_for_an_expired_order_is_credited_and_an_unknown_one_reco
 
     // A payment for an order that never existed: recorded, flagged once,
     // answered as settled.
-    let ghost = freekassa_form("199", "0badc0de0badc0de0badc0de0badc0de", "fk-ghost-1");
+    let ghost = freekassa_paid("199", "0badc0de0badc0de0badc0de0badc0de", "fk-ghost-1");
     for _ in 0..2 {
-        let resp = via_stack(&t, freekassa_request(&ghost)).await;
+        let resp = t.handle(ghost.request()).await;
         assert_eq!(resp, 200);
     }
     // An authentic form whose amount we cannot read: the same.
-    let odd = freekassa_form("1,99e2", &id.0, "fk-odd-1");
-    assert_eq!(via_stack(&t, freekassa_request(&odd)).await, 200);
+    let odd = freekassa_paid("1,99e2", &id.0, "fk-odd-1");
+    assert_eq!(t.handle(odd.request()).await, 200);
     t.drain_outbox().await;
     assert_eq!(
         told(&t, LOG_CHAT, "⚠️"),
@@ -1363,7 +1072,7 @@ async fn a_late_payment_for_an_expired_order_is_credited_and_an_unknown_one_reco
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn our_storage_failure_answers_5xx_to_every_provider() {
-    let providers = providers().await;
+    let providers = FakeProviders::start().await;
     let (t, _panel) = shop(Some(&providers), &[]).await;
     assert_eq!(
         t.update(&text_update(1, 5241, "Uma", "ru", "/start")).await,
@@ -1371,24 +1080,8 @@ async fn our_storage_failure_answers_5xx_to_every_provider() {
     );
     let (cp_order, invoice) = cryptopay_order(&t, &providers, 5241, 2).await;
     let stars = stars_invoice(&t, 5241, 4).await;
-    assert_eq!(
-        t.update(&callback_update(5, 5241, "pay:1m:yookassa", 1))
-            .await,
-        200
-    );
-    let yk_order = OrderId(
-        providers
-            .requests_to(Api::Yookassa)
-            .into_iter()
-            .rev()
-            .find(|r| r.method == "POST")
-            .expect("payment created")
-            .body["metadata"]["order_id"]
-            .as_str()
-            .expect("order")
-            .to_owned(),
-    );
-    let payment_id = order(&t, &yk_order).await.provider_ref.expect("payment id");
+    let yk_order = press_pay(&t, &providers, 5241, "pay:1m:yookassa", 5).await;
+    let payment_id = provider_ref(&t, &yk_order).await;
     providers.set_payment_status(&payment_id, "succeeded", false);
     let proxy = FaultProxy::start(&t.stack.moto.endpoint).await;
     let routes = t.routes_via(&proxy).await;
@@ -1402,38 +1095,24 @@ async fn our_storage_failure_answers_5xx_to_every_provider() {
         proxy.add(op, None, 1000, Fault::Fail(500));
     }
     let cp = cryptopay_update(&cp_order, invoice, "RUB", "199.00", 90);
-    assert_eq!(
-        routes.handle(cryptopay_request(&cp)).await.status.as_u16(),
-        500
-    );
+    assert_eq!(routes.handle(cp.request()).await.status.as_u16(), 500);
     let fk = routes
-        .handle(freekassa_request(&freekassa_form(
-            "199",
-            &cp_order.0,
-            "fk-down-1",
-        )))
+        .handle(freekassa_paid("199", &cp_order.0, "fk-down-1").request())
         .await;
     assert_eq!(fk.status.as_u16(), 500, "FreeKassa is not told YES");
     assert_ne!(&fk.body[..], b"YES");
-    let paid = successful_payment(5, 5241, &stars, 150, "stars-charge-down-2");
+    let paid = successful_payment(5, 5241, &stars.0, 150, "stars-charge-down-2");
     assert_eq!(
         routes.handle(telegram_request(&paid)).await.status.as_u16(),
         500
     );
-    let body = yookassa_notification(&payment_id, "payment.succeeded");
-    let yk = routes
-        .handle(request(
-            "POST",
-            "/pay/yookassa",
-            &[("content-type", "application/json")],
-            &body,
-        ))
-        .await;
+    let body = yookassa_payment(&payment_id, "payment.succeeded", "succeeded", "1.00");
+    let yk = routes.handle(body.request()).await;
     assert_eq!(yk.status.as_u16(), 500, "yookassa");
 }
 
-const TRIBUTE_KEY: &str = "money-tribute-key-7";
-
+/// A Tribute `new_subscription` of `user` to `subscription_id`, period
+/// `period_id`, for `price` minor units of `currency`, sent `at`.
 fn tribute_event(
     user: i64,
     subscription_id: u64,
@@ -1441,26 +1120,16 @@ fn tribute_event(
     price: u64,
     currency: &str,
     at: &str,
-) -> Vec<u8> {
-    format!(
-        r#"{{"name":"new_subscription","created_at":"{at}","sent_at":"{at}","payload":{{"subscription_name":"VPN","subscription_id":{subscription_id},"period_id":{period_id},"period":"monthly","price":{price},"amount":{price},"currency":"{currency}","user_id":8001,"telegram_user_id":{user},"channel_id":6402,"channel_name":"shop","expires_at":"2026-12-21T10:00:00.000Z"}}}}"#
-    )
-    .into_bytes()
-}
-
-fn tribute_request(body: &[u8]) -> shared::adapters::http::HttpRequest {
-    let mut mac = Hmac::<Sha256>::new_from_slice(TRIBUTE_KEY.as_bytes()).expect("key");
-    mac.update(body);
-    let sig = hex::encode(mac.finalize().into_bytes());
-    request(
-        "POST",
-        "/pay/tribute",
-        &[
-            ("content-type", "application/json"),
-            ("trbt-signature", &sig),
-        ],
-        body,
-    )
+) -> Webhook {
+    tribute(&TributeEvent {
+        user,
+        subscription_id,
+        period_id,
+        price,
+        currency,
+        at,
+        ..Default::default()
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1469,7 +1138,7 @@ async fn tribute_pays_only_for_the_operators_products_at_their_price() {
         None,
         &[
             ("TRIBUTE_ENABLED", "true"),
-            ("TRIBUTE_API_KEY", TRIBUTE_KEY),
+            ("TRIBUTE_API_KEY", TRIBUTE_API_KEY),
             (
                 "TRIBUTE_LINK_1_MONTH",
                 "https://t.me/tribute/app?startapp=sMoney",
@@ -1496,14 +1165,14 @@ async fn tribute_pays_only_for_the_operators_products_at_their_price() {
     {
         let at = format!("2026-11-21T10:00:0{i}.000Z");
         let body = tribute_event(5301, sub, period, price, cur, &at);
-        assert_eq!(via_stack(&t, tribute_request(&body)).await, 200);
+        assert_eq!(t.handle(body.request()).await, 200);
     }
     assert_eq!(t.user(5301).await.and_then(|u| u.sub_end), None);
     t.drain_outbox().await;
     assert_eq!(told(&t, LOG_CHAT, "⚠️"), 4);
     // The product the operator sells, at its price: credited.
     let body = tribute_event(5301, 8800, 8801, 19_900, "rub", "2026-11-21T11:00:00.000Z");
-    assert_eq!(via_stack(&t, tribute_request(&body)).await, 200);
+    assert_eq!(t.handle(body.request()).await, 200);
     let end = t
         .user(5301)
         .await
@@ -1518,7 +1187,7 @@ async fn a_tribute_payer_who_never_opened_the_bot_is_credited_once_and_retries_s
         None,
         &[
             ("TRIBUTE_ENABLED", "true"),
-            ("TRIBUTE_API_KEY", TRIBUTE_KEY),
+            ("TRIBUTE_API_KEY", TRIBUTE_API_KEY),
             ("TRIBUTE_SUBSCRIPTION_IDS", "8800"),
         ],
     )
@@ -1529,12 +1198,12 @@ async fn a_tribute_payer_who_never_opened_the_bot_is_credited_once_and_retries_s
     let routes = t.routes_via(&proxy).await;
     let cut = Arc::new(Notify::new());
     proxy.add("TransactWriteItems", None, 1, Fault::Cut(cut.clone()));
-    killed_after(routes, tribute_request(&body), cut).await;
+    killed_after(routes, body.request(), cut).await;
     expire_all_leases(&t, 5311).await;
     // Re-delivered: the effects are finished, not a 5xx loop for a user who
     // has no profile in the bot yet.
-    assert_eq!(via_stack(&t, tribute_request(&body)).await, 200);
-    assert_eq!(via_stack(&t, tribute_request(&body)).await, 200);
+    assert_eq!(t.handle(body.request()).await, 200);
+    assert_eq!(t.handle(body.request()).await, 200);
     let payer = t
         .stack
         .app
@@ -1561,8 +1230,14 @@ async fn admin_refund_says_so_when_nothing_was_recorded() {
     );
     let id = stars_invoice(&t, 5321, 3).await;
     assert_eq!(
-        t.update(&successful_payment(4, 5321, &id, 150, "stars-charge-race"))
-            .await,
+        t.update(&successful_payment(
+            4,
+            5321,
+            &id.0,
+            150,
+            "stars-charge-race"
+        ))
+        .await,
         200
     );
     // While the admin's refund is on its way, Telegram's own refund report
@@ -1590,16 +1265,7 @@ async fn admin_refund_says_so_when_nothing_was_recorded() {
 
 /// The admin's last screen or reply.
 fn admin_text(t: &TestStack) -> String {
-    t.telegram
-        .calls()
-        .into_iter()
-        .rev()
-        .find(|c| {
-            matches!(c.method.as_str(), "sendmessage" | "editmessagetext")
-                && c.body["chat_id"].as_i64() == Some(9000)
-        })
-        .and_then(|c| c.body["text"].as_str().map(str::to_owned))
-        .unwrap_or_default()
+    text(&last_to(t, 9000))
 }
 
 async fn audited_refunds(t: &TestStack) -> usize {
@@ -1617,7 +1283,7 @@ async fn audited_refunds(t: &TestStack) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_refunds_a_yookassa_payment_once_and_its_notification_takes_nothing_more() {
-    let providers = providers().await;
+    let providers = FakeProviders::start().await;
     let (t, panel) = shop(Some(&providers), &[]).await;
     inviter_and_buyer(&t, 5301, 5302, 1).await;
     let paid = yookassa_paid(&t, &providers, 5302, "pay:1m:yookassa", 3).await;

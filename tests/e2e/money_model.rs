@@ -65,29 +65,28 @@
 //!   payment (`UNKNOWNPAY#…`) for an admin to refund.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use e2e::fake_providers::{Credentials, FakeProviders};
-use e2e::{TestStack, callback_update, request, text_update};
+use e2e::fake_providers::FakeProviders;
+use e2e::shop::{
+    Settings, cryptopay_settings, freekassa_settings, stars_settings, with_extra, yookassa_settings,
+};
+use e2e::signed::{
+    Payer, Priced, cryptopay_paid, freekassa_paid, successful_payment_by, yookassa_payment,
+    yookassa_refund,
+};
+use e2e::{TestStack, callback_update, text_update};
 use futures::FutureExt;
-use hmac::{Hmac, Mac};
-use md5::Md5;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use shared::adapters::pay::{Money, OrderId};
 use shared::base::clock::now;
 use shared::base::types::{Period, Provider, TelegramId};
 use shared::domains::money::orders::{Order, OrderStatus};
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
 const DAY: i64 = 86_400;
 const ADMIN: i64 = 9000;
-const CP_TOKEN: &str = "41822:AAmodelTestCryptoPay";
-const FK_SECRET2: &str = "model_fk_second";
-const YK_SHOP: &str = "720061";
-const YK_KEY: &str = "test_model_YooSecret_07";
 /// The seed of the first case; case `i` uses `BASE_SEED + i`.
 const BASE_SEED: u64 = 0x6d0d_e120_2026;
 /// Cases per run: each is one stack-driven story of 15–25 operations.
@@ -258,44 +257,24 @@ fn generate(seed: u64) -> (bool, Vec<Op>) {
 
 // ---------------------------------------------------------- the stack side
 
-fn settings(p: &FakeProviders) -> Vec<(String, String)> {
-    [
-        ("RUB_PRICE_1_MONTH", "199".to_owned()),
-        ("RUB_PRICE_3_MONTHS", "499".to_owned()),
-        ("STARS_ENABLED", "true".to_owned()),
-        ("STARS_PRICE_1_MONTH", "150".to_owned()),
-        ("STARS_PRICE_3_MONTHS", "400".to_owned()),
-        ("REFERRAL_BONUS_DAYS_1_MONTH", "7".to_owned()),
-        ("REFERRAL_BONUS_DAYS_3_MONTHS", "10".to_owned()),
-        ("REFEREE_BONUS_DAYS_1_MONTH", "3".to_owned()),
-        ("RATE_LIMIT_ENABLED", "false".to_owned()),
-        ("LOG_CHAT_ID", "-100900".to_owned()),
+/// The shop the cases run in: two ruble periods, Stars, referral bonuses,
+/// an admin, YooKassa, Crypto Pay and FreeKassa.
+fn settings(p: &FakeProviders) -> Settings {
+    let mut settings: Settings = vec![
+        ("RUB_PRICE_1_MONTH", "199".into()),
+        ("RUB_PRICE_3_MONTHS", "499".into()),
+        ("REFERRAL_BONUS_DAYS_1_MONTH", "7".into()),
+        ("REFERRAL_BONUS_DAYS_3_MONTHS", "10".into()),
+        ("REFEREE_BONUS_DAYS_1_MONTH", "3".into()),
+        ("RATE_LIMIT_ENABLED", "false".into()),
+        ("LOG_CHAT_ID", "-100900".into()),
         ("ADMIN_IDS", ADMIN.to_string()),
-        ("CRYPTOPAY_ENABLED", "true".to_owned()),
-        ("CRYPTOPAY_TOKEN", CP_TOKEN.to_owned()),
-        ("CRYPTOPAY_API_URL", p.cryptopay_url()),
-        ("YOOKASSA_ENABLED", "true".to_owned()),
-        ("YOOKASSA_SHOP_ID", YK_SHOP.to_owned()),
-        ("YOOKASSA_SECRET_KEY", YK_KEY.to_owned()),
-        ("YOOKASSA_API_URL", p.yookassa_url()),
-        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1".to_owned()),
-        (
-            "YOOKASSA_RETURN_URL",
-            "https://t.me/test_shop_bot".to_owned(),
-        ),
-        (
-            "YOOKASSA_DEFAULT_RECEIPT_EMAIL",
-            "receipts@example.com".to_owned(),
-        ),
-        ("FREEKASSA_ENABLED", "true".to_owned()),
-        ("FREEKASSA_MERCHANT_ID", "51318".to_owned()),
-        ("FREEKASSA_FIRST_SECRET", "model_fk_first".to_owned()),
-        ("FREEKASSA_SECOND_SECRET", FK_SECRET2.to_owned()),
-        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+    ];
+    settings.extend(stars_settings());
+    settings.extend(cryptopay_settings(p));
+    settings.extend(yookassa_settings(p));
+    settings.extend(freekassa_settings());
+    settings
 }
 
 /// The stack, the fake providers and the update counter the cases share.
@@ -328,11 +307,7 @@ impl World {
     }
 
     async fn route(&self, req: shared::adapters::http::HttpRequest) -> u16 {
-        let routes = local_stack::server::Routes {
-            app: self.t.stack.app.clone(),
-            probe: Arc::new(local_stack::probe_for(&self.t.stack.app)),
-        };
-        routes.handle(req).await.status.as_u16()
+        self.t.handle(req).await
     }
 
     async fn order(&self, id: &str) -> Order {
@@ -443,53 +418,6 @@ impl World {
 
 fn minor_text(minor: u64) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
-}
-
-fn cryptopay_request(order: &str, invoice: u64, amount: &str, update: i64) -> Vec<u8> {
-    format!(
-        r#"{{"update_id":{update},"update_type":"invoice_paid","request_date":"2026-11-21T08:00:01.000Z","payload":{{"invoice_id":{invoice},"hash":"IVm{invoice}","currency_type":"fiat","fiat":"RUB","amount":"{amount}","paid_asset":"TON","paid_amount":"0.61","accepted_assets":["USDT","TON"],"fee_asset":"TON","fee_amount":"0.01","bot_invoice_url":"https://t.me/CryptoTestnetBot?start=IVm{invoice}","description":"VPN","status":"paid","created_at":"2026-11-21T07:59:00.000Z","allow_comments":false,"allow_anonymous":false,"paid_usd_rate":"1.00","paid_at":"2026-11-21T08:00:00.000Z","paid_anonymously":false,"payload":"{order}"}}}}"#
-    )
-    .into_bytes()
-}
-
-fn signed_cryptopay(body: &[u8]) -> shared::adapters::http::HttpRequest {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(&Sha256::digest(CP_TOKEN.as_bytes())).expect("key");
-    mac.update(body);
-    let sig = hex::encode(mac.finalize().into_bytes());
-    request(
-        "POST",
-        "/pay/cryptopay",
-        &[
-            ("content-type", "application/json"),
-            ("crypto-pay-api-signature", &sig),
-        ],
-        body,
-    )
-}
-
-fn signed_freekassa(amount: &str, order: &str, intid: &str) -> shared::adapters::http::HttpRequest {
-    let sign = hex::encode(Md5::digest(
-        format!("51318:{amount}:{FK_SECRET2}:{order}").as_bytes(),
-    ));
-    let body = format!(
-        "MERCHANT_ID=51318&AMOUNT={amount}&intid={intid}&MERCHANT_ORDER_ID={order}&P_EMAIL=buyer%40example.com&CUR_ID=36&SIGN={sign}"
-    );
-    request(
-        "POST",
-        "/pay/freekassa",
-        &[("content-type", "application/x-www-form-urlencoded")],
-        body.as_bytes(),
-    )
-}
-
-fn yookassa_request(body: serde_json::Value) -> shared::adapters::http::HttpRequest {
-    request(
-        "POST",
-        "/pay/yookassa",
-        &[("content-type", "application/json")],
-        body.to_string().as_bytes(),
-    )
 }
 
 // -------------------------------------------------------------- the model
@@ -780,11 +708,14 @@ async fn pay(w: &World, b: &mut Buyer, id: &str, nth: u32, times: u32, wrong_amo
                 w.providers.insert_payment(copy);
                 other
             };
-            let body = json!({"type": "notification", "event": "payment.succeeded",
-                "object": {"id": payment, "status": "succeeded", "paid": true,
-                "amount": {"value": minor_text(minor), "currency": "RUB"}}});
+            let paid = yookassa_payment(
+                &payment,
+                "payment.succeeded",
+                "succeeded",
+                &minor_text(minor),
+            );
             for _ in 0..times {
-                assert_eq!(w.route(yookassa_request(body.clone())).await, 200);
+                assert_eq!(w.route(paid.request()).await, 200);
             }
             ("yookassa", payment)
         }
@@ -799,9 +730,15 @@ async fn pay(w: &World, b: &mut Buyer, id: &str, nth: u32, times: u32, wrong_amo
             } else {
                 800_000_000 + w.id() as u64
             };
-            let body = cryptopay_request(id, invoice, &minor_text(minor), w.id());
+            let paid = cryptopay_paid(
+                id,
+                invoice,
+                Priced::Fiat("RUB"),
+                &minor_text(minor),
+                w.id() as u64,
+            );
             for _ in 0..times {
-                assert_eq!(w.route(signed_cryptopay(&body)).await, 200);
+                assert_eq!(w.route(paid.request()).await, 200);
             }
             ("cryptopay", invoice.to_string())
         }
@@ -813,22 +750,22 @@ async fn pay(w: &World, b: &mut Buyer, id: &str, nth: u32, times: u32, wrong_amo
                 minor_text(minor)
             };
             for _ in 0..times {
-                assert_eq!(w.route(signed_freekassa(&amount, id, &intid)).await, 200);
+                assert_eq!(
+                    w.route(freekassa_paid(&amount, id, &intid).request()).await,
+                    200
+                );
             }
             ("freekassa", intid)
         }
         Provider::Stars => {
             let charge = format!("ch{}n{nth}", &id[..12]);
-            let update = json!({"update_id": w.id(), "message": {
-                "message_id": w.id(), "date": 1_700_000_000,
-                "from": {"id": user, "is_bot": false, "first_name": "Max", "language_code": "ru"},
-                "chat": {"id": user, "type": "private", "first_name": "Max"},
-                "successful_payment": {
-                    "currency": "XTR", "total_amount": o.amount.minor() + u64::from(wrong_amount),
-                    "invoice_payload": id,
-                    "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
-                }
-            }});
+            let payer = Payer {
+                id: user,
+                name: "Max",
+                lang: "ru",
+            };
+            let stars = o.amount.minor() + u64::from(wrong_amount);
+            let update = successful_payment_by(w.id(), payer, id, stars, &charge);
             for _ in 0..times {
                 assert_eq!(w.t.update(&update).await, 200);
             }
@@ -854,10 +791,8 @@ async fn refund(w: &World, id: &str, times: u32) {
                     "amount": {"value": value, "currency": "RUB"},
                     "created_at": "2026-11-21T09:00:00.000Z"
                 }));
-                let body = json!({"type": "notification", "event": "refund.succeeded", "object": {
-                    "id": refund_id, "payment_id": payment, "status": "succeeded",
-                    "amount": {"value": value, "currency": "RUB"}}});
-                assert_eq!(w.route(yookassa_request(body)).await, 200);
+                let refunded = yookassa_refund(&refund_id, &payment, &value);
+                assert_eq!(w.route(refunded.request()).await, 200);
             }
             _ => {
                 shared::domains::money::refunds::refund(&w.t.stack.app, &o.id, "money model")
@@ -1009,20 +944,9 @@ async fn run_case(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_money_stories_keep_balance_days_and_payments_consistent() {
     let started = Instant::now();
-    let providers = FakeProviders::start_with(Credentials {
-        yookassa_shop_id: YK_SHOP.into(),
-        yookassa_secret_key: YK_KEY.into(),
-        cryptopay_token: CP_TOKEN.into(),
-        freekassa_shop_id: 51318,
-        freekassa_api_key: "model_fk_api_key_1a2b".into(),
-    })
-    .await;
+    let providers = FakeProviders::start().await;
     let owned = settings(&providers);
-    let vars: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let (t, _panel) = TestStack::start_with_panel(&vars).await;
+    let (t, _panel) = TestStack::start_with_panel(&with_extra(&owned, &[])).await;
     let w = World {
         t,
         providers,

@@ -4,6 +4,7 @@
 //! the request bodies validated against the official contract.
 
 use e2e::fake_panel::FakePanel;
+use e2e::signed::{panel_event, panel_signed};
 use e2e::story::{
     buttons as callback_data, keyboard as buttons, last_screen, register, text as text_of,
 };
@@ -628,17 +629,6 @@ fn restamped(raw: &[u8], at: i64) -> Vec<u8> {
     serde_json::to_vec(&event).expect("json")
 }
 
-fn signed(body: &[u8], secret: &str) -> Vec<(&'static str, String)> {
-    let ts = serde_json::from_slice::<Value>(body).expect("json")["timestamp"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    vec![
-        ("X-Remnawave-Signature", signature(secret, body)),
-        ("X-Remnawave-Timestamp", ts),
-    ]
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_panel_webhook_sample_is_handled_as_its_sidecar_says() {
     let (t, _panel) = TestStack::start_with_panel(&[]).await;
@@ -657,7 +647,7 @@ async fn every_panel_webhook_sample_is_handled_as_its_sidecar_says() {
 
         let fresh = restamped(&raw, now());
         assert_eq!(
-            t.post_panel(&fresh, &signed(&fresh, secret)).await,
+            panel_signed(fresh.clone(), secret).post(&t).await.0,
             200,
             "{name} fresh"
         );
@@ -680,23 +670,31 @@ async fn every_panel_webhook_sample_is_handled_as_its_sidecar_says() {
                 }
                 "header_mismatch" => {
                     let body = restamped(&raw, now() - 1);
-                    let mut h = signed(&body, secret);
-                    h[1].1 = format_time(now() - 3600);
-                    t.post_panel(&body, &h).await
+                    panel_signed(body, secret)
+                        .header("X-Remnawave-Timestamp", &format_time(now() - 3600))
+                        .post(&t)
+                        .await
+                        .0
                 }
                 "reserialised" => {
                     let body = restamped(&raw, now() - 2);
-                    let h = signed(&body, secret);
                     let value: Value = serde_json::from_slice(&body).expect("json");
                     let spaced = serde_json::to_vec_pretty(&value).expect("json");
                     assert_ne!(spaced, body);
-                    t.post_panel(&spaced, &h).await
+                    panel_signed(body, secret)
+                        .with_body(spaced)
+                        .post(&t)
+                        .await
+                        .0
                 }
                 "other_secret" => {
                     let body = restamped(&raw, now() - 3);
-                    let mut h = signed(&body, secret);
-                    h[0].1 = signature("another0secret0that0is0not0ours0000", &body);
-                    t.post_panel(&body, &h).await
+                    let forged = signature("another0secret0that0is0not0ours0000", &body);
+                    panel_signed(body, secret)
+                        .header("X-Remnawave-Signature", &forged)
+                        .post(&t)
+                        .await
+                        .0
                 }
                 other => panic!("{name}: unknown case {other}"),
             };
@@ -721,10 +719,7 @@ async fn without_a_webhook_secret_the_panel_route_refuses_everything() {
     .await;
     let (raw, _) = sample("webhook_service_panel_started");
     let fresh = restamped(&raw, now());
-    assert_eq!(
-        t.post_panel(&fresh, &signed(&fresh, PANEL_SECRET)).await,
-        401
-    );
+    assert_eq!(panel_event(fresh.clone()).post(&t).await.0, 401);
     assert_eq!(t.post_panel(&fresh, &[]).await, 401);
 }
 
@@ -733,10 +728,7 @@ async fn the_webhook_secret_works_without_the_panel_api() {
     let t = TestStack::start(&[("PANEL_WEBHOOK_SECRET", PANEL_SECRET)]).await;
     let (raw, _) = sample("webhook_user_expired");
     let fresh = restamped(&raw, now());
-    assert_eq!(
-        t.post_panel(&fresh, &signed(&fresh, PANEL_SECRET)).await,
-        200
-    );
+    assert_eq!(panel_event(fresh.clone()).post(&t).await.0, 200);
 }
 
 /// A sample event about user `tg`, linked to panel user `panel_id`, at `at`.
@@ -772,8 +764,8 @@ async fn panel_events_about_our_users_update_them_and_tell_them_in_their_languag
         e["data"]["expireAt"] = json!(format_time(end));
         e["data"]["status"] = json!("ACTIVE");
     });
-    assert_eq!(t.post_panel(&body, &signed(&body, PANEL_SECRET)).await, 200);
-    assert_eq!(t.post_panel(&body, &signed(&body, PANEL_SECRET)).await, 200);
+    assert_eq!(panel_event(body.clone()).post(&t).await.0, 200);
+    assert_eq!(panel_event(body.clone()).post(&t).await.0, 200);
     assert_eq!(t.drain_outbox().await, 0, "no expiry notice from the panel");
     assert_eq!(
         t.user(9030).await.expect("user").panel_status.as_deref(),
@@ -785,7 +777,7 @@ async fn panel_events_about_our_users_update_them_and_tell_them_in_their_languag
         e["event"] = json!("user.limited");
         e["data"]["status"] = json!("LIMITED");
     });
-    assert_eq!(t.post_panel(&body, &signed(&body, PANEL_SECRET)).await, 200);
+    assert_eq!(panel_event(body.clone()).post(&t).await.0, 200);
     assert_eq!(
         t.user(9030).await.expect("user").panel_status.as_deref(),
         Some("LIMITED")
@@ -803,13 +795,13 @@ async fn panel_events_about_our_users_update_them_and_tell_them_in_their_languag
         }
     });
     let body = serde_json::to_vec(&device_event).expect("json");
-    assert_eq!(t.post_panel(&body, &signed(&body, PANEL_SECRET)).await, 200);
+    assert_eq!(panel_event(body.clone()).post(&t).await.0, 200);
 
     // Unknown kinds are accepted and ignored.
     let body = serde_json::to_vec(&json!({"scope": "node", "event": "node.connection_lost",
         "timestamp": format_time(now()), "data": {"uuid": "5d6e7f80-9a1b-4c2d-8e3f-405162738495"}}))
     .expect("json");
-    assert_eq!(t.post_panel(&body, &signed(&body, PANEL_SECRET)).await, 200);
+    assert_eq!(panel_event(body.clone()).post(&t).await.0, 200);
 
     assert_eq!(t.drain_outbox().await, 2);
     let texts: Vec<String> = t.telegram.sent_to(9030).iter().map(text_of).collect();
@@ -830,7 +822,7 @@ async fn an_expiry_event_for_a_renewed_user_queues_a_sync_instead_of_a_notice() 
     let body = event_about("webhook_user_expired", 9031, pid, now(), |e| {
         e["data"]["expireAt"] = json!(format_time(now() - 60));
     });
-    assert_eq!(t.post_panel(&body, &signed(&body, PANEL_SECRET)).await, 200);
+    assert_eq!(panel_event(body.clone()).post(&t).await.0, 200);
     assert_eq!(t.drain_outbox().await, 0, "no 'expired' for a paying user");
     let d = t.stack.drain_panel_sync().await.expect("drains");
     assert_eq!((d.handled, d.failed), (1, 0), "a repair sync ran");
@@ -845,7 +837,7 @@ async fn an_expiry_event_updates_the_status_only_and_events_about_strangers_are_
     t.set_sub_end(700100200, now() - 60).await;
     let (raw, _) = sample("webhook_user_expired");
     let body = restamped(&raw, now());
-    assert_eq!(t.post_panel(&body, &signed(&body, PANEL_SECRET)).await, 200);
+    assert_eq!(panel_event(body.clone()).post(&t).await.0, 200);
     assert_eq!(
         t.drain_outbox().await,
         0,
@@ -864,7 +856,7 @@ async fn an_expiry_event_updates_the_status_only_and_events_about_strangers_are_
     let body = event_about("webhook_user_expired", 700100200, 4242, now() - 5, |e| {
         e["data"]["username"] = json!("someone_elses_bot_user");
     });
-    assert_eq!(t.post_panel(&body, &signed(&body, PANEL_SECRET)).await, 200);
+    assert_eq!(panel_event(body.clone()).post(&t).await.0, 200);
     assert_eq!(t.drain_outbox().await, 0);
 }
 

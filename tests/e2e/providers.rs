@@ -3,6 +3,7 @@
 //! outages and refusals.
 
 use e2e::fake_providers::{Api, FakeProviders};
+use e2e::signed::yookassa_payment;
 use serde_json::{Value, json};
 use shared::adapters::pay::cryptopay::{self, CreateInvoice, InvoicePrice};
 use shared::adapters::pay::freekassa::{self, CreateOrder};
@@ -53,13 +54,6 @@ fn yookassa_order(order: &OrderId, save_card: bool) -> CreatePayment {
 
 fn yookassa_ip() -> Option<IpAddr> {
     Some("185.71.76.20".parse().expect("ip"))
-}
-
-fn notification(event: &str, id: &str) -> Vec<u8> {
-    json!({"type": "notification", "event": event, "object": {"id": id, "status": "succeeded", "paid": true,
-        "amount": {"value": "1.00", "currency": "RUB"}}})
-    .to_string()
-    .into_bytes()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,7 +177,7 @@ async fn yookassa_notifications_are_decided_by_the_api() {
         .await
         .expect("created")
         .payment_id;
-    let claim = notification("payment.succeeded", &id);
+    let claim = yookassa_payment(&id, "payment.succeeded", "succeeded", "1.00").body;
     let verify = |from: Option<IpAddr>, body: Vec<u8>| {
         let http = http.clone();
         let cfg = cfg.clone();
@@ -235,7 +229,13 @@ async fn yookassa_notifications_are_decided_by_the_api() {
     // A payment the API does not know was never YooKassa's.
     let r = verify(
         yookassa_ip(),
-        notification("payment.succeeded", "2f000000-000f-5000-8000-000000000000"),
+        yookassa_payment(
+            "2f000000-000f-5000-8000-000000000000",
+            "payment.succeeded",
+            "succeeded",
+            "1.00",
+        )
+        .body,
     )
     .await;
     assert!(matches!(r, Err(PayError::NotAuthentic(_))), "{r:?}");
@@ -255,9 +255,12 @@ async fn yookassa_notifications_are_decided_by_the_api() {
 
     // Cancelled.
     fake.set_payment_status(&id, "canceled", false);
-    let e = verify(yookassa_ip(), notification("payment.canceled", &id))
-        .await
-        .expect("verified");
+    let e = verify(
+        yookassa_ip(),
+        yookassa_payment(&id, "payment.canceled", "succeeded", "1.00").body,
+    )
+    .await
+    .expect("verified");
     assert_eq!(
         e.into_inner(),
         YooEvent::PaymentCanceled {
@@ -285,7 +288,7 @@ async fn yookassa_refunds_are_fetched_too() {
         "created_at": "2025-11-03T10:00:00+00:00",
     });
     fake.insert_refund(refund.clone());
-    let body = notification("refund.succeeded", refund_id);
+    let body = yookassa_payment(refund_id, "refund.succeeded", "succeeded", "1.00").body;
     let e = yookassa::verify_notification(&http, &cfg, yookassa_ip(), &body)
         .await
         .expect("verified");

@@ -10,8 +10,13 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::fake_providers::{Api, FakeProviders};
 use e2e::fake_telegram::Call;
-use e2e::story::{buttons as callback_data, register, text as text_of};
-use e2e::{TestStack, callback_update, request, telegram_request};
+use e2e::shop::{Settings, with_extra, yookassa_settings};
+use e2e::signed::yookassa_payment;
+use e2e::story::{
+    buttons as callback_data, ends_at, order as order_of, press_pay, provider_ref, register,
+    run_at, text as text_of, texts_to,
+};
+use e2e::{TestStack, callback_update, telegram_request};
 use serde_json::json;
 use shared::adapters::jobs::{Job, enqueue_jobs};
 use shared::adapters::pay::OrderId;
@@ -30,31 +35,17 @@ async fn stack(providers: &FakeProviders) -> TestStack {
 }
 
 async fn stack_with(providers: &FakeProviders, extra: &[(&str, &str)]) -> TestStack {
-    let yk = providers.yookassa_url();
-    let mut settings = vec![
-        ("RUB_PRICE_1_MONTH", "199"),
-        ("RUB_PRICE_3_MONTHS", "499"),
-        ("RATE_LIMIT_ENABLED", "false"),
-        ("YOOKASSA_ENABLED", "true"),
-        ("YOOKASSA_SHOP_ID", "610042"),
-        ("YOOKASSA_SECRET_KEY", "test_e2e_YooSecret-key_01"),
-        ("YOOKASSA_API_URL", &yk),
-        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
-        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
-        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
-        ("YOOKASSA_AUTOPAYMENTS_ENABLED", "true"),
-        ("YOOKASSA_AUTOPAYMENTS_REQUIRE_CARD_BINDING", "true"),
+    let mut settings: Settings = vec![
+        ("RUB_PRICE_1_MONTH", "199".into()),
+        ("RUB_PRICE_3_MONTHS", "499".into()),
+        ("RATE_LIMIT_ENABLED", "false".into()),
     ];
-    settings.extend_from_slice(extra);
-    TestStack::start(&settings).await
-}
-
-async fn via_stack(t: &TestStack, req: shared::adapters::http::HttpRequest) -> u16 {
-    let routes = local_stack::server::Routes {
-        app: t.stack.app.clone(),
-        probe: Arc::new(local_stack::probe_for(&t.stack.app)),
-    };
-    routes.handle(req).await.status.as_u16()
+    settings.extend(yookassa_settings(providers));
+    settings.extend([
+        ("YOOKASSA_AUTOPAYMENTS_ENABLED", "true".into()),
+        ("YOOKASSA_AUTOPAYMENTS_REQUIRE_CARD_BINDING", "true".into()),
+    ]);
+    TestStack::start(&with_extra(&settings, extra)).await
 }
 
 /// Buys `data` with a card through YooKassa, which saves the card; the
@@ -67,10 +58,7 @@ async fn pay_with_card(
     data: &str,
     update_id: i64,
 ) -> String {
-    assert_eq!(
-        t.update(&callback_update(update_id, user, data, 1)).await,
-        200
-    );
+    let order = press_pay(t, providers, user, data, update_id).await;
     let created = providers
         .requests_to(Api::Yookassa)
         .into_iter()
@@ -82,49 +70,13 @@ async fn pay_with_card(
         json!(true),
         "card binding is required: the payment asks to save the card"
     );
-    let order = OrderId(
-        created.body["metadata"]["order_id"]
-            .as_str()
-            .expect("order id")
-            .to_owned(),
-    );
-    let payment_id = order_of(t, &order)
-        .await
-        .provider_ref
-        .expect("payment id stored");
+    let payment_id = provider_ref(t, &order).await;
     providers.set_payment_status(&payment_id, "succeeded", true);
-    let body = json!({"type": "notification", "event": "payment.succeeded",
-        "object": {"id": payment_id, "status": "succeeded", "paid": true,
-        "amount": {"value": "1.00", "currency": "RUB"}}})
-    .to_string();
-    let req = request(
-        "POST",
-        "/pay/yookassa",
-        &[("content-type", "application/json")],
-        body.as_bytes(),
-    );
-    assert_eq!(via_stack(t, req).await, 200);
+    let paid = yookassa_payment(&payment_id, "payment.succeeded", "succeeded", "1.00");
+    assert_eq!(t.handle(paid.request()).await, 200);
     assert_eq!(order_of(t, &order).await.status, OrderStatus::Paid);
     t.drain_outbox().await;
     payment_id
-}
-
-async fn order_of(t: &TestStack, id: &OrderId) -> shared::domains::money::orders::Order {
-    t.stack
-        .app
-        .store
-        .get_order(id)
-        .await
-        .expect("store")
-        .expect("order")
-}
-
-/// Runs the scheduler at `at`, then every job it queued, then the outbox.
-async fn run_at(t: &TestStack, at: i64) -> (usize, usize) {
-    let tick = tick::run(&t.stack.app, at).await.expect("scheduler runs");
-    let jobs = t.stack.drain_jobs().await.expect("jobs drain");
-    assert_eq!(jobs.failed, 0, "no job failed");
-    (tick.queued, t.drain_outbox().await)
 }
 
 async fn forget_cursor(t: &TestStack) {
@@ -157,10 +109,6 @@ fn charges(providers: &FakeProviders) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-fn sent(t: &TestStack, user: i64) -> Vec<String> {
-    t.telegram.sent_to(user).iter().map(text_of).collect()
 }
 
 async fn sub_end(t: &TestStack, user: i64) -> i64 {
@@ -197,7 +145,7 @@ async fn a_saved_card_renews_once_however_often_the_renewal_is_triggered() {
 
     // Three days before: no "renew now", the card will do it.
     run_at(&t, end - 3 * DAY + 60).await;
-    assert!(sent(&t, user).is_empty(), "{:?}", sent(&t, user));
+    assert!(texts_to(&t, user).is_empty(), "{:?}", texts_to(&t, user));
 
     // A day before: "your card will be charged tomorrow", with a button to
     // turn auto-renewal off.
@@ -217,10 +165,10 @@ async fn a_saved_card_renews_once_however_often_the_renewal_is_triggered() {
     let renewed = sub_end(&t, user).await;
     assert_eq!(renewed, end + 30 * DAY, "extended once, from the old end");
     assert_eq!(
-        sent(&t, user).len(),
+        texts_to(&t, user).len(),
         1,
         "one confirmation: {:?}",
-        sent(&t, user)
+        texts_to(&t, user)
     );
     let first = charges(&providers);
     assert_eq!(first.len(), 1);
@@ -259,11 +207,11 @@ async fn a_saved_card_renews_once_however_often_the_renewal_is_triggered() {
         "one payment at the fake, the one credited"
     );
     assert_eq!(sub_end(&t, user).await, renewed);
-    assert_eq!(sent(&t, user).len(), 1, "{:?}", sent(&t, user));
+    assert_eq!(texts_to(&t, user).len(), 1, "{:?}", texts_to(&t, user));
 
     // The end passes: no "your subscription ended" for a renewed user.
     run_at(&t, end + 60).await;
-    assert_eq!(sent(&t, user).len(), 1, "{:?}", sent(&t, user));
+    assert_eq!(texts_to(&t, user).len(), 1, "{:?}", texts_to(&t, user));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -281,7 +229,7 @@ async fn a_declined_card_is_retried_once_then_the_ordinary_notices_take_over() {
 
     // Declined an hour before the end: the user is told it is retried.
     run_at(&t, end - LEAD_SECS + 60).await;
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert_eq!(texts.len(), 1, "{texts:?}");
     assert!(texts[0].contains("try once more tomorrow"), "{texts:?}");
     assert_eq!(
@@ -309,17 +257,17 @@ async fn a_declined_card_is_retried_once_then_the_ordinary_notices_take_over() {
 
     // At the end the ordinary notice goes.
     run_at(&t, end + 60).await;
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert_eq!(texts.len(), 2, "{texts:?}");
     assert!(texts[1].contains("ended today"), "{texts:?}");
 
     // The next day the retry is declined too; then the after-notice.
     run_at(&t, end + DAY - LEAD_SECS + 60).await;
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert_eq!(texts.len(), 3, "{texts:?}");
     assert!(texts[2].contains("declined again"), "{texts:?}");
     run_at(&t, end + DAY + 60).await;
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert_eq!(texts.len(), 4, "{texts:?}");
     assert!(texts[3].contains("ended yesterday"), "{texts:?}");
 
@@ -356,7 +304,7 @@ async fn a_revoked_card_is_removed_and_not_retried() {
     t.telegram.clear();
 
     run_at(&t, end - LEAD_SECS + 60).await;
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert_eq!(texts.len(), 1, "{texts:?}");
     assert!(texts[0].contains("удалили"), "{texts:?}");
     let wallet = t.stack.app.store.wallet(TelegramId(user)).await.unwrap();
@@ -450,13 +398,13 @@ async fn my_cards_lists_switches_deletes_and_turns_auto_renewal_off() {
     let end = sub_end(&t, user).await;
     t.telegram.clear();
     run_at(&t, end - 3 * DAY + 60).await;
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert_eq!(texts.len(), 1, "{texts:?}");
     assert!(texts[0].contains("ends in 3 days"), "{texts:?}");
     run_at(&t, end - DAY + 60).await;
     run_at(&t, end - LEAD_SECS + 60).await;
     assert!(charges(&providers).is_empty());
-    assert_eq!(sent(&t, user).len(), 1);
+    assert_eq!(texts_to(&t, user).len(), 1);
 }
 
 // ---- Auto-renewal from the balance ----
@@ -471,21 +419,6 @@ async fn balance_stack() -> TestStack {
         ("SUBSCRIPTION_NOTIFY_DAYS_BEFORE", "3"),
     ])
     .await
-}
-
-/// Sets the user's subscription to end at `end`, with the day key crediting
-/// writes beside it.
-async fn ends_at(t: &TestStack, id: i64, end: i64) {
-    use shared::adapters::store::keys::{expiry_pk, expiry_sk};
-    t.set_sub_end(id, end).await;
-    t.set_user_attr(id, "GSI2PK", AttributeValue::S(expiry_pk(end)))
-        .await;
-    t.set_user_attr(
-        id,
-        "GSI2SK",
-        AttributeValue::S(expiry_sk(TelegramId(id), end)),
-    )
-    .await;
 }
 
 async fn balance_of(t: &TestStack, user: i64) -> u64 {
@@ -543,8 +476,8 @@ async fn the_balance_renews_once_however_often_the_renewal_is_triggered() {
 
     // Three days before: "renew now" only for the one who did not opt in.
     run_at(&t, end - 3 * DAY + 60).await;
-    assert!(sent(&t, user).is_empty(), "{:?}", sent(&t, user));
-    assert_eq!(sent(&t, other).len(), 1);
+    assert!(texts_to(&t, user).is_empty(), "{:?}", texts_to(&t, user));
+    assert_eq!(texts_to(&t, other).len(), 1);
 
     // A day before: the renewal notice, with a button that turns it off.
     let (queued, delivered) = run_at(&t, end - DAY + 60).await;
@@ -562,7 +495,7 @@ async fn the_balance_renews_once_however_often_the_renewal_is_triggered() {
     run_at(&t, end - LEAD_SECS + 60).await;
     assert_eq!(sub_end(&t, user).await, end + 30 * DAY);
     assert_eq!(balance_of(&t, user).await, 50_000 - 19_900);
-    assert_eq!(sent(&t, user).len(), 1, "{:?}", sent(&t, user));
+    assert_eq!(texts_to(&t, user).len(), 1, "{:?}", texts_to(&t, user));
     let order = order_of(&t, &balance::order_id(TelegramId(user), end)).await;
     assert_eq!(order.status, OrderStatus::Paid);
 
@@ -580,15 +513,15 @@ async fn the_balance_renews_once_however_often_the_renewal_is_triggered() {
     run_at(&t, end - LEAD_SECS + 60).await;
     assert_eq!(sub_end(&t, user).await, end + 30 * DAY);
     assert_eq!(balance_of(&t, user).await, 50_000 - 19_900);
-    assert_eq!(sent(&t, user).len(), 1, "{:?}", sent(&t, user));
+    assert_eq!(texts_to(&t, user).len(), 1, "{:?}", texts_to(&t, user));
 
     // The end passes: no "ended today" for the renewed user; the other one
     // was never debited and gets it.
     run_at(&t, end + 60).await;
-    assert_eq!(sent(&t, user).len(), 1, "{:?}", sent(&t, user));
+    assert_eq!(texts_to(&t, user).len(), 1, "{:?}", texts_to(&t, user));
     assert_eq!(balance_of(&t, other).await, 50_000);
     assert_eq!(t.user(other).await.unwrap().sub_end, Some(end));
-    assert_eq!(sent(&t, other).len(), 1);
+    assert_eq!(texts_to(&t, other).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -683,19 +616,19 @@ async fn a_balance_that_does_not_cover_the_price_leaves_the_ordinary_notices() {
     turn_on_balance_renewal(&t, user, 10).await;
     t.telegram.clear();
     run_at(&t, end - 3 * DAY + 60).await;
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert_eq!(texts.len(), 1, "{texts:?}");
     assert!(texts[0].contains("ends in 3 days"), "{texts:?}");
     run_at(&t, end - DAY + 60).await;
     run_at(&t, end - LEAD_SECS + 60).await;
     assert_eq!(
-        sent(&t, user).len(),
+        texts_to(&t, user).len(),
         1,
         "no renewal notice, no confirmation"
     );
     assert_eq!(balance_of(&t, user).await, 10_000);
     run_at(&t, end + 60).await;
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert_eq!(texts.len(), 2, "{texts:?}");
     assert!(texts[1].contains("ended today"), "{texts:?}");
 }
@@ -726,8 +659,8 @@ async fn the_balance_comes_before_the_card_which_takes_over_when_it_falls_short(
     t.telegram.clear();
 
     run_at(&t, end - DAY + 60).await;
-    assert!(sent(&t, rich)[0].contains("debited from your balance"));
-    assert!(sent(&t, poor)[0].contains("charged to your card"));
+    assert!(texts_to(&t, rich)[0].contains("debited from your balance"));
+    assert!(texts_to(&t, poor)[0].contains("charged to your card"));
     run_at(&t, end - LEAD_SECS + 60).await;
     assert_eq!(balance_of(&t, rich).await, 50_000 - 19_900);
     assert_eq!(sub_end(&t, rich).await, end + 30 * DAY);
@@ -760,19 +693,10 @@ async fn complete_last_payment(
             .expect("order id")
             .to_owned(),
     );
-    let payment_id = order_of(t, &order).await.provider_ref.expect("payment id");
+    let payment_id = provider_ref(t, &order).await;
     let saved = providers.pay_payment(&payment_id);
-    let body = json!({"type": "notification", "event": "payment.succeeded",
-        "object": {"id": payment_id, "status": "succeeded", "paid": true,
-        "amount": {"value": "1.00", "currency": "RUB"}}})
-    .to_string();
-    let req = request(
-        "POST",
-        "/pay/yookassa",
-        &[("content-type", "application/json")],
-        body.as_bytes(),
-    );
-    assert_eq!(via_stack(t, req).await, 200);
+    let paid = yookassa_payment(&payment_id, "payment.succeeded", "succeeded", "1.00");
+    assert_eq!(t.handle(paid.request()).await, 200);
     assert_eq!(order_of(t, &order).await.status, OrderStatus::Paid);
     (created.body, saved)
 }
@@ -917,10 +841,10 @@ async fn a_provider_outage_is_retried_then_parked_with_an_alert_and_never_told_a
     assert_eq!(keys, BTreeSet::from([order_id(TelegramId(user), end, 1).0]));
     // The user heard nothing of a decline; the subscription was not
     // renewed, so the ordinary notice goes at the end.
-    assert!(sent(&t, user).is_empty(), "{:?}", sent(&t, user));
+    assert!(texts_to(&t, user).is_empty(), "{:?}", texts_to(&t, user));
     assert_eq!(sub_end(&t, user).await, end);
     run_at(&t, end + 60).await;
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert_eq!(texts.len(), 1, "{texts:?}");
     assert!(texts[0].contains("ended today"), "{texts:?}");
 }
@@ -944,7 +868,7 @@ async fn a_technical_cancellation_is_not_told_as_a_decline_and_is_retried_next_d
             .status,
         OrderStatus::Canceled
     );
-    assert!(sent(&t, user).is_empty(), "{:?}", sent(&t, user));
+    assert!(texts_to(&t, user).is_empty(), "{:?}", texts_to(&t, user));
 
     // The next day the retry goes through.
     providers.decline_method(&method, None);
@@ -1018,7 +942,7 @@ async fn the_notice_names_the_balance_and_the_card_and_its_button_turns_both_off
     assert_eq!(balance_of(&t, user).await, 50_000, "nor the balance");
     assert_eq!(sub_end(&t, user).await, end);
     run_at(&t, end + 60).await;
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert_eq!(texts.len(), 1, "{texts:?}");
     assert!(texts[0].contains("ended today"), "{texts:?}");
 }
@@ -1063,7 +987,7 @@ async fn no_card_is_charged_for_an_end_the_notice_promised_to_the_balance() {
     );
     assert_eq!(sub_end(&t, user).await, end);
     run_at(&t, end + 60).await;
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert_eq!(texts.len(), 1, "{texts:?}");
     assert!(texts[0].contains("ended today"), "{texts:?}");
 }
@@ -1185,12 +1109,20 @@ async fn renewals_charge_todays_price_and_nothing_for_a_plan_no_longer_sold() {
     // The notices and the renewals say and charge today's price (the
     // discount off it once).
     run_at(&t, end - DAY + 60).await;
-    assert!(sent(&t, card)[0].contains("599"), "{:?}", sent(&t, card));
-    assert!(sent(&t, both)[0].contains("599"), "{:?}", sent(&t, both));
     assert!(
-        sent(&t, promo)[0].contains("539.10"),
+        texts_to(&t, card)[0].contains("599"),
         "{:?}",
-        sent(&t, promo)
+        texts_to(&t, card)
+    );
+    assert!(
+        texts_to(&t, both)[0].contains("599"),
+        "{:?}",
+        texts_to(&t, both)
+    );
+    assert!(
+        texts_to(&t, promo)[0].contains("539.10"),
+        "{:?}",
+        texts_to(&t, promo)
     );
     run_at(&t, end - LEAD_SECS + 60).await;
     let mut charged = charged_amounts(&providers)[before..].to_vec();
@@ -1221,7 +1153,7 @@ async fn renewals_charge_todays_price_and_nothing_for_a_plan_no_longer_sold() {
     run_at(&t, next - LEAD_SECS + 60).await;
     for id in [card, both, promo] {
         let told = t.telegram.sent_to(id);
-        assert_eq!(told.len(), 1, "user {id}: {:?}", sent(&t, id));
+        assert_eq!(told.len(), 1, "user {id}: {:?}", texts_to(&t, id));
         assert!(
             text_of(&told[0]).contains("no longer on sale"),
             "{}",
@@ -1240,7 +1172,8 @@ async fn renewals_charge_todays_price_and_nothing_for_a_plan_no_longer_sold() {
     // The auto-renewal screen (served with the new settings) shows renewal
     // from the balance as off, offering a plan on sale; turning it on
     // renews that plan from now on.
-    via_stack(&t, telegram_request(&callback_update(40, both, "cards", 1))).await;
+    t.handle(telegram_request(&callback_update(40, both, "cards", 1)))
+        .await;
     let s = screen(&t);
     assert!(
         text_of(&s).contains("is <b>off</b>") && text_of(&s).contains("1 month"),
@@ -1248,10 +1181,12 @@ async fn renewals_charge_todays_price_and_nothing_for_a_plan_no_longer_sold() {
         text_of(&s)
     );
     assert!(callback_data(&s).contains(&"renew:bal:on".to_owned()));
-    via_stack(
-        &t,
-        telegram_request(&callback_update(41, both, "renew:bal:on", 1)),
-    )
+    t.handle(telegram_request(&callback_update(
+        41,
+        both,
+        "renew:bal:on",
+        1,
+    )))
     .await;
     let wallet = t.stack.app.store.wallet(TelegramId(both)).await.unwrap();
     assert_eq!(wallet.period, Some(Period::OneMonth));

@@ -8,43 +8,23 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::fake_providers::{Api, FakeProviders};
-use e2e::story::{buttons as callback_data, register, text as text_of};
+use e2e::shop::{
+    FREEKASSA_API_KEY, cryptopay_settings, freekassa_settings, with_extra, yookassa_settings,
+};
+use e2e::signed::freekassa_paid;
+use e2e::story::{
+    buttons as callback_data, ends_at, order as order_of, press_pay, provider_ref, register,
+    run_at, text as text_of, texts_to,
+};
 use e2e::{TestStack, callback_update};
 use shared::adapters::jobs::{Job, NoticeKind, enqueue_jobs};
 use shared::adapters::pay::OrderId;
-use shared::adapters::store::keys::{expiry_pk, expiry_sk};
 use shared::base::clock::now;
-use shared::base::types::TelegramId;
 use shared::domains::access::sync::SyncReason;
 use shared::domains::money::orders::OrderStatus;
 use shared::domains::schedule::tick::{self, NIGHTLY_AT};
 
 const DAY: i64 = 86_400;
-
-/// Sets the user's subscription to end at `end`, with the day key crediting
-/// writes beside it.
-async fn ends_at(t: &TestStack, id: i64, end: i64) {
-    t.set_sub_end(id, end).await;
-    let user = TelegramId(id);
-    t.set_user_attr(id, "GSI2PK", AttributeValue::S(expiry_pk(end)))
-        .await;
-    t.set_user_attr(id, "GSI2SK", AttributeValue::S(expiry_sk(user, end)))
-        .await;
-}
-
-/// Runs the scheduler at `at`, then every job it queued, then the outbox;
-/// returns (jobs queued, messages delivered).
-async fn run_at(t: &TestStack, at: i64) -> (usize, usize) {
-    let tick = tick::run(&t.stack.app, at).await.expect("scheduler runs");
-    let jobs = t.stack.drain_jobs().await.expect("jobs drain");
-    assert_eq!(jobs.failed, 0, "no job failed");
-    (tick.queued, t.drain_outbox().await)
-}
-
-/// What `user` was sent, as text.
-fn sent(t: &TestStack, user: i64) -> Vec<String> {
-    t.telegram.sent_to(user).iter().map(text_of).collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expiry_notices_fire_once_at_their_time_in_the_users_language() {
@@ -89,8 +69,8 @@ async fn expiry_notices_fire_once_at_their_time_in_the_users_language() {
         text_of(&ru_notice)
     );
     assert_eq!(callback_data(&ru_notice), vec!["buy".to_owned()]);
-    assert!(sent(&t, banned).is_empty() && sent(&t, blocked).is_empty());
-    assert_eq!(sent(&t, trial).len(), 1);
+    assert!(texts_to(&t, banned).is_empty() && texts_to(&t, blocked).is_empty());
+    assert_eq!(texts_to(&t, trial).len(), 1);
 
     // The same run again: its window is done, nothing is queued.
     assert_eq!(run_at(&t, end - 3 * DAY + 60).await, (0, 0));
@@ -117,7 +97,7 @@ async fn expiry_notices_fire_once_at_their_time_in_the_users_language() {
         .expect("queued");
     let (queued, delivered) = run_at(&t, end - 3 * DAY + 60).await;
     assert_eq!((queued, delivered), (5, 0));
-    assert_eq!(sent(&t, en).len(), 1);
+    assert_eq!(texts_to(&t, en).len(), 1);
 
     // On the day: the English user renews between the scheduler's run and
     // the job, so the queued "ended" notice is stale and not sent. The
@@ -126,13 +106,17 @@ async fn expiry_notices_fire_once_at_their_time_in_the_users_language() {
     ends_at(&t, en, end + 30 * DAY).await;
     t.stack.drain_jobs().await.expect("jobs drain");
     assert_eq!(t.drain_outbox().await, 2);
-    assert_eq!(sent(&t, en).len(), 1, "no stale notice after the renewal");
-    let ru_texts = sent(&t, ru);
+    assert_eq!(
+        texts_to(&t, en).len(),
+        1,
+        "no stale notice after the renewal"
+    );
+    let ru_texts = texts_to(&t, ru);
     assert!(
         ru_texts.last().expect("ru").contains("закончилась сегодня"),
         "{ru_texts:?}"
     );
-    let trial_texts = sent(&t, trial);
+    let trial_texts = texts_to(&t, trial);
     assert!(
         trial_texts
             .last()
@@ -145,15 +129,15 @@ async fn expiry_notices_fire_once_at_their_time_in_the_users_language() {
     let (_, delivered) = run_at(&t, end + DAY + 60).await;
     assert_eq!(delivered, 2);
     assert!(
-        sent(&t, ru)
+        texts_to(&t, ru)
             .last()
             .expect("ru")
             .contains("закончилась вчера")
     );
-    assert_eq!(sent(&t, en).len(), 1);
+    assert_eq!(texts_to(&t, en).len(), 1);
     // And every later run is quiet.
     assert_eq!(run_at(&t, end + DAY + 300).await.1, 0);
-    assert_eq!(sent(&t, ru).len(), 3);
+    assert_eq!(texts_to(&t, ru).len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,7 +154,7 @@ async fn turned_off_notices_are_not_sent() {
     t.telegram.clear();
     let (_, delivered) = run_at(&t, end - DAY + 10).await;
     assert_eq!(delivered, 1);
-    assert!(sent(&t, 5201)[0].contains("ends in 1 day"));
+    assert!(texts_to(&t, 5201)[0].contains("ends in 1 day"));
     assert_eq!(run_at(&t, end + 10).await, (0, 0));
     assert_eq!(run_at(&t, end + DAY + 10).await, (0, 0));
 
@@ -185,26 +169,17 @@ async fn turned_off_notices_are_not_sent() {
 
 // ----------------------------------------------------------- stuck payments
 
+/// YooKassa and Crypto Pay, three ruble periods.
 async fn yookassa_stack(providers: &FakeProviders) -> TestStack {
-    let yk = providers.yookassa_url();
-    let cp = providers.cryptopay_url();
-    TestStack::start(&[
-        ("CRYPTOPAY_ENABLED", "true"),
-        ("CRYPTOPAY_TOKEN", "30117:AAe2eCryptoPayToken"),
-        ("CRYPTOPAY_API_URL", &cp),
+    let mut settings = cryptopay_settings(providers);
+    settings.extend(yookassa_settings(providers));
+    let extra = [
         ("RUB_PRICE_1_MONTH", "199"),
         ("RUB_PRICE_3_MONTHS", "499"),
         ("RUB_PRICE_6_MONTHS", "899"),
         ("RATE_LIMIT_ENABLED", "false"),
-        ("YOOKASSA_ENABLED", "true"),
-        ("YOOKASSA_SHOP_ID", "610042"),
-        ("YOOKASSA_SECRET_KEY", "test_e2e_YooSecret-key_01"),
-        ("YOOKASSA_API_URL", &yk),
-        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
-        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
-        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
-    ])
-    .await
+    ];
+    TestStack::start(&with_extra(&settings, &extra)).await
 }
 
 /// The user presses "pay" with YooKassa; returns our order and YooKassa's payment id.
@@ -215,37 +190,9 @@ async fn start_yookassa_payment(
     data: &str,
     update_id: i64,
 ) -> (OrderId, String) {
-    assert_eq!(
-        t.update(&callback_update(update_id, user, data, 1)).await,
-        200
-    );
-    let created = providers
-        .requests_to(Api::Yookassa)
-        .into_iter()
-        .rev()
-        .find(|r| r.method == "POST")
-        .expect("payment created");
-    let order = OrderId(
-        created.body["metadata"]["order_id"]
-            .as_str()
-            .expect("order id")
-            .to_owned(),
-    );
-    let payment_id = order_of(t, &order)
-        .await
-        .provider_ref
-        .expect("payment id stored");
+    let order = press_pay(t, providers, user, data, update_id).await;
+    let payment_id = provider_ref(t, &order).await;
     (order, payment_id)
-}
-
-async fn order_of(t: &TestStack, id: &OrderId) -> shared::domains::money::orders::Order {
-    t.stack
-        .app
-        .store
-        .get_order(id)
-        .await
-        .expect("store")
-        .expect("order")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -277,7 +224,7 @@ async fn stuck_yookassa_orders_are_settled_by_asking_yookassa() {
         .sub_end
         .expect("subscribed");
     assert_eq!((end - now() + 3600) / DAY, 30);
-    let texts = sent(&t, user);
+    let texts = texts_to(&t, user);
     assert!(texts.iter().any(|s| s.contains("canceled")), "{texts:?}");
     assert_eq!(
         texts.len(),
@@ -361,29 +308,27 @@ async fn stuck_crypto_pay_invoices_are_settled_by_asking_crypto_pay() {
         .sub_end
         .expect("subscribed");
     assert_eq!((end - now() + 3600) / DAY, 30);
-    assert_eq!(sent(&t, user).len(), 2, "a confirmation and a cancellation");
+    assert_eq!(
+        texts_to(&t, user).len(),
+        2,
+        "a confirmation and a cancellation"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stuck_freekassa_orders_are_settled_by_asking_freekassa() {
-    use md5::{Digest, Md5};
     let providers = FakeProviders::start().await;
     let fk = providers.freekassa_url();
-    let t = TestStack::start(&[
+    let extra = [
         ("RUB_PRICE_1_MONTH", "199"),
         ("RUB_PRICE_3_MONTHS", "499"),
         ("RUB_PRICE_6_MONTHS", "899"),
         ("RATE_LIMIT_ENABLED", "false"),
-        ("FREEKASSA_ENABLED", "true"),
-        ("FREEKASSA_MERCHANT_ID", "41207"),
-        ("FREEKASSA_FIRST_SECRET", "sched_fk_first"),
-        ("FREEKASSA_SECOND_SECRET", "sched_fk_second"),
-        ("FREEKASSA_API_KEY", "e2e_freekassa_api_key_0a1b2c"),
+        ("FREEKASSA_API_KEY", FREEKASSA_API_KEY),
         ("FREEKASSA_API_URL", &fk),
         ("FREEKASSA_PAYMENT_IP", "198.51.100.7"),
-        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
-    ])
-    .await;
+    ];
+    let t = TestStack::start(&with_extra(&freekassa_settings(), &extra)).await;
     let user = 5303;
     register(&t, 1, user, "en").await;
     let started = now();
@@ -444,7 +389,11 @@ async fn stuck_freekassa_orders_are_settled_by_asking_freekassa() {
         .sub_end
         .expect("subscribed");
     assert_eq!((end - now() + 3600) / DAY, 30);
-    assert_eq!(sent(&t, user).len(), 2, "a confirmation and a cancellation");
+    assert_eq!(
+        texts_to(&t, user).len(),
+        2,
+        "a confirmation and a cancellation"
+    );
 
     // The re-check delivered again, and the notification arriving late
     // after all: credited once.
@@ -457,24 +406,8 @@ async fn stuck_freekassa_orders_are_settled_by_asking_freekassa() {
         .await
         .expect("queued");
     t.stack.drain_jobs().await.expect("jobs drain");
-    let sign = hex::encode(Md5::digest(
-        format!("41207:199:sched_fk_second:{}", orders[0].0).as_bytes(),
-    ));
-    let form = format!(
-        "MERCHANT_ID=41207&AMOUNT=199&intid={fk_paid}&MERCHANT_ORDER_ID={}&SIGN={sign}",
-        orders[0].0
-    );
-    let req = e2e::request(
-        "POST",
-        "/pay/freekassa",
-        &[("content-type", "application/x-www-form-urlencoded")],
-        form.as_bytes(),
-    );
-    let routes = local_stack::server::Routes {
-        app: t.stack.app.clone(),
-        probe: std::sync::Arc::new(local_stack::probe_for(&t.stack.app)),
-    };
-    assert_eq!(routes.handle(req).await.status.as_u16(), 200);
+    let late = freekassa_paid("199", &orders[0].0, &fk_paid.to_string());
+    assert_eq!(t.handle(late.request()).await, 200);
     assert_eq!(t.drain_outbox().await, 0);
     assert_eq!(t.user(user).await.expect("user").sub_end, Some(end));
 

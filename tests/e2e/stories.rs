@@ -8,25 +8,22 @@
 
 use aws_lambda_events::event::sqs::SqsBatchResponse;
 use e2e::fake_panel::FakePanel;
-use e2e::fake_providers::{Api, FakeProviders};
-use e2e::{PANEL_SECRET, TestStack, callback_update, fixture, text_update};
-use hmac::{Hmac, Mac};
+use e2e::fake_providers::FakeProviders;
+use e2e::shop::{
+    cryptopay_settings, freekassa_settings, tribute_settings, with_extra, yookassa_settings,
+};
+use e2e::signed::{
+    Priced, TributeEvent, cryptopay_paid, freekassa_paid, panel_event, tribute, yookassa_payment,
+};
+use e2e::story::{press_pay, provider_ref};
+use e2e::{TestStack, callback_update, fixture, text_update};
 use local_stack::moto::AwsCalls;
 use local_stack::workers::{Worker, poll_batch};
-use md5::Md5;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use shared::adapters::panel::format_time;
-use shared::adapters::pay::OrderId;
 use shared::base::clock::now;
-use shared::domains::access::webhook::signature;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-
-pub const CP_TOKEN: &str = "30117:AAe2eCryptoPayToken";
-pub const TRIBUTE_KEY: &str = "costs-tribute-key-7";
-pub const FK_SECRET1: &str = "costs_fk_word_one";
-pub const FK_SECRET2: &str = "costs_fk_word_two";
 
 /// Everything one request cost, by service and operation.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -181,123 +178,9 @@ impl Meter<'_> {
     }
 }
 
-fn hex_hmac(key: &[u8], body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("key");
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-pub async fn post(
-    t: &TestStack,
-    path: &str,
-    body: Vec<u8>,
-    headers: &[(&str, String)],
-    ctype: &str,
-) {
-    let mut req = t
-        .http
-        .post(t.url(path))
-        .header("content-type", ctype)
-        .body(body);
-    for (k, v) in headers {
-        req = req.header(*k, v);
-    }
-    let resp = req.send().await.expect("stack answers");
-    assert_eq!(resp.status().as_u16(), 200, "{path}");
-}
-
-/// The user presses "pay" with `provider`; returns our order and the provider's reference.
-pub async fn order_for(
-    t: &TestStack,
-    providers: &FakeProviders,
-    user: i64,
-    update_id: i64,
-    provider: &str,
-) -> (OrderId, String) {
-    let data = format!("pay:1m:{provider}");
-    assert_eq!(
-        t.update(&callback_update(update_id, user, &data, 1)).await,
-        200
-    );
-    let screen = t
-        .telegram
-        .calls_of("editMessageText")
-        .pop()
-        .expect("payment screen");
-    let url = screen.body["reply_markup"]["inline_keyboard"][0][0]["url"]
-        .as_str()
-        .unwrap_or_else(|| panic!("pay button: {:?}", t.telegram.calls()))
-        .to_owned();
-    let id = match provider {
-        "yookassa" => providers
-            .requests_to(Api::Yookassa)
-            .into_iter()
-            .rev()
-            .find(|r| r.method == "POST")
-            .expect("payment created")
-            .body["metadata"]["order_id"]
-            .as_str()
-            .expect("order id")
-            .to_owned(),
-        "cryptopay" => providers
-            .requests_to(Api::Cryptopay)
-            .into_iter()
-            .rev()
-            .find(|r| r.path == "/createInvoice")
-            .expect("invoice created")
-            .body["payload"]
-            .as_str()
-            .expect("payload")
-            .to_owned(),
-        _ => reqwest::Url::parse(&url)
-            .expect("form url")
-            .query_pairs()
-            .find(|(k, _)| k == "o")
-            .map(|(_, v)| v.into_owned())
-            .expect("o="),
-    };
-    let order = OrderId(id);
-    let reference = t
-        .stack
-        .app
-        .store
-        .get_order(&order)
-        .await
-        .expect("store")
-        .expect("order")
-        .provider_ref
-        .unwrap_or_default();
-    (order, reference)
-}
-
-fn cryptopay_update(order: &OrderId, invoice_id: &str) -> Vec<u8> {
-    format!(
-        r#"{{"update_id":{invoice_id}7,"update_type":"invoice_paid","request_date":"2026-11-20T10:00:01.000Z","payload":{{"invoice_id":{invoice_id},"hash":"IVx{invoice_id}","currency_type":"fiat","fiat":"RUB","amount":"199","paid_asset":"USDT","paid_amount":"2.09","accepted_assets":["USDT"],"fee_asset":"USDT","fee_amount":"0.06","bot_invoice_url":"https://t.me/CryptoTestnetBot?start=IVx{invoice_id}","description":"VPN","status":"paid","created_at":"2026-11-20T09:59:00.000Z","allow_comments":false,"allow_anonymous":false,"paid_usd_rate":"1.00","paid_at":"2026-11-20T10:00:00.000Z","paid_anonymously":false,"payload":"{order}"}}}}"#
-    )
-    .into_bytes()
-}
-
-fn freekassa_form(order: &OrderId) -> Vec<u8> {
-    let sign = hex::encode(Md5::digest(
-        format!("41207:199:{FK_SECRET2}:{order}").as_bytes(),
-    ));
-    format!("MERCHANT_ID=41207&AMOUNT=199&intid=fk{}&MERCHANT_ORDER_ID={order}&P_EMAIL=buyer%40example.com&CUR_ID=36&SIGN={sign}", &order.0[..6])
-        .into_bytes()
-}
-
-fn tribute_event(user: i64) -> Vec<u8> {
-    format!(
-        r#"{{"name":"new_subscription","created_at":"2026-11-20T10:00:00.000Z","sent_at":"2026-11-20T10:00:00.000Z","payload":{{"subscription_name":"VPN monthly","subscription_id":31337,"period_id":77,"period":"monthly","price":19900,"amount":19900,"currency":"rub","user_id":555,"telegram_user_id":{user},"channel_id":900,"channel_name":"VPN","expires_at":"2026-12-20T10:00:00.000Z"}}}}"#
-    )
-    .into_bytes()
-}
-
 pub fn expected(lines: &[&str]) -> String {
     lines.iter().map(|l| format!("{l}\n")).collect()
 }
-
-/// The YooKassa secret key the stories run with (the fake's).
-pub const YK_SECRET: &str = "test_e2e_YooSecret-key_01";
 
 /// A shop with every provider and the panel configured.
 pub struct Shop {
@@ -309,39 +192,20 @@ pub struct Shop {
     pub panel: FakePanel,
 }
 
-/// Starts the shop.
+/// Starts the shop: YooKassa, Crypto Pay, FreeKassa and Tribute, the rate
+/// limit on.
 pub async fn shop() -> Shop {
     let providers = FakeProviders::start().await;
-    let yk = providers.yookassa_url();
-    let cp = providers.cryptopay_url();
-    let (t, panel) = TestStack::start_with_panel(&[
+    let mut settings = yookassa_settings(&providers);
+    settings.extend(cryptopay_settings(&providers));
+    settings.extend(freekassa_settings());
+    settings.extend(tribute_settings());
+    let extra = [
         ("RATE_LIMIT_ENABLED", "true"),
         ("LOG_CHAT_ID", "-100300"),
-        ("YOOKASSA_ENABLED", "true"),
-        ("YOOKASSA_SHOP_ID", "610042"),
-        ("YOOKASSA_SECRET_KEY", YK_SECRET),
-        ("YOOKASSA_API_URL", &yk),
-        ("YOOKASSA_ALLOWED_IPS", "127.0.0.1"),
-        ("YOOKASSA_RETURN_URL", "https://t.me/test_shop_bot"),
-        ("YOOKASSA_DEFAULT_RECEIPT_EMAIL", "receipts@example.com"),
-        ("CRYPTOPAY_ENABLED", "true"),
-        ("CRYPTOPAY_TOKEN", CP_TOKEN),
-        ("CRYPTOPAY_API_URL", &cp),
-        ("FREEKASSA_ENABLED", "true"),
-        ("FREEKASSA_MERCHANT_ID", "41207"),
-        ("FREEKASSA_FIRST_SECRET", FK_SECRET1),
-        ("FREEKASSA_SECOND_SECRET", FK_SECRET2),
-        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
-        ("TRIBUTE_ENABLED", "true"),
-        ("TRIBUTE_API_KEY", TRIBUTE_KEY),
         ("TRIBUTE_SUBSCRIPTION_IDS", "31337"),
-        ("TRIBUTE_CHANNEL_ID", "900"),
-        (
-            "TRIBUTE_LINK_1_MONTH",
-            "https://t.me/tribute/app?startapp=sAbc",
-        ),
-    ])
-    .await;
+    ];
+    let (t, panel) = TestStack::start_with_panel(&with_extra(&settings, &extra)).await;
     Shop {
         t,
         providers,
@@ -416,16 +280,11 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
     );
 
     // Each provider's payment webhook.
-    let (_, payment) = order_for(t, providers, 8001, 4, "yookassa").await;
+    let order = press_pay(t, providers, 8001, "pay:1m:yookassa", 4).await;
+    let payment = provider_ref(t, &order).await;
     providers.set_payment_status(&payment, "succeeded", false);
-    let body = json!({"type": "notification", "event": "payment.succeeded",
-        "object": {"id": payment, "status": "succeeded", "paid": true,
-        "amount": {"value": "199.00", "currency": "RUB"}}})
-    .to_string()
-    .into_bytes();
-    let cost = m
-        .cost(post(t, "/pay/yookassa", body, &[], "application/json"))
-        .await;
+    let paid = yookassa_payment(&payment, "payment.succeeded", "succeeded", "199.00");
+    let cost = m.cost(paid.post_ok(t)).await;
     check(
         "YooKassa payment webhook",
         &cost,
@@ -462,19 +321,16 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
         ],
     );
 
-    let (order, invoice) = order_for(t, providers, 8001, 5, "cryptopay").await;
-    let body = cryptopay_update(&order, &invoice);
-    let sig = hex_hmac(&Sha256::digest(CP_TOKEN.as_bytes()), &body);
-    let headers = [("crypto-pay-api-signature", sig)];
-    let cost = m
-        .cost(post(
-            t,
-            "/pay/cryptopay",
-            body.clone(),
-            &headers,
-            "application/json",
-        ))
-        .await;
+    let order = press_pay(t, providers, 8001, "pay:1m:cryptopay", 5).await;
+    let invoice: u64 = provider_ref(t, &order).await.parse().expect("numeric");
+    let paid = cryptopay_paid(
+        &order.0,
+        invoice,
+        Priced::Fiat("RUB"),
+        "199",
+        invoice * 10 + 7,
+    );
+    let cost = m.cost(paid.post_ok(t)).await;
     check(
         "Crypto Pay payment webhook",
         &cost,
@@ -486,31 +342,16 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
     // Its after-payment job runs (uncounted here, counted above) before the
     // provider delivers the notification again.
     t.stack.drain_jobs().await.expect("jobs");
-    let cost = m
-        .cost(post(
-            t,
-            "/pay/cryptopay",
-            body,
-            &headers,
-            "application/json",
-        ))
-        .await;
+    let cost = m.cost(paid.post_ok(t)).await;
     check(
         "the same Crypto Pay webhook again",
         &cost,
         &["dynamodb BatchGetItem=1"],
     );
 
-    let (order, _) = order_for(t, providers, 8001, 6, "freekassa").await;
-    let cost = m
-        .cost(post(
-            t,
-            "/pay/freekassa",
-            freekassa_form(&order),
-            &[],
-            "application/x-www-form-urlencoded",
-        ))
-        .await;
+    let order = press_pay(t, providers, 8001, "pay:1m:freekassa", 6).await;
+    let paid = freekassa_paid("199", &order.0, &format!("fk{}", &order.0[..6]));
+    let cost = m.cost(paid.post_ok(t)).await;
     check(
         "FreeKassa payment webhook",
         &cost,
@@ -521,17 +362,11 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
     );
 
     // A Tribute subscriber who never opened the bot: the event is the order.
-    let body = tribute_event(8003);
-    let sig = hex_hmac(TRIBUTE_KEY.as_bytes(), &body);
-    let cost = m
-        .cost(post(
-            t,
-            "/pay/tribute",
-            body,
-            &[("trbt-signature", sig)],
-            "application/json",
-        ))
-        .await;
+    let paid = tribute(&TributeEvent {
+        user: 8003,
+        ..Default::default()
+    });
+    let cost = m.cost(paid.post_ok(t)).await;
     check(
         "Tribute payment webhook",
         &cost,
@@ -548,16 +383,9 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
         .drain_jobs()
         .await
         .expect("the other webhooks' jobs");
-    let (order, _) = order_for(t, providers, 8002, 7, "freekassa").await;
-    let cost = m
-        .cost(post(
-            t,
-            "/pay/freekassa",
-            freekassa_form(&order),
-            &[],
-            "application/x-www-form-urlencoded",
-        ))
-        .await;
+    let order = press_pay(t, providers, 8002, "pay:1m:freekassa", 7).await;
+    let paid = freekassa_paid("199", &order.0, &format!("fk{}", &order.0[..6]));
+    let cost = m.cost(paid.post_ok(t)).await;
     check(
         "a referred user's first payment (FreeKassa payment webhook)",
         &cost,
@@ -594,13 +422,7 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
     event["data"]["telegramId"] = json!(8001);
     event["data"]["username"] = json!("tg_8001");
     let body = serde_json::to_vec(&event).expect("json");
-    let headers = [
-        ("X-Remnawave-Signature", signature(PANEL_SECRET, &body)),
-        ("X-Remnawave-Timestamp", format_time(now())),
-    ];
-    let cost = m
-        .cost(post(t, "/panel", body, &headers, "application/json"))
-        .await;
+    let cost = m.cost(panel_event(body).post_ok(t)).await;
     check(
         "panel webhook",
         &cost,

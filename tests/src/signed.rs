@@ -72,6 +72,12 @@ impl Webhook {
         crate::request("POST", &self.path, &headers, &self.body)
     }
 
+    /// POSTs it to the stack over HTTP and checks the answer is 200.
+    pub async fn post_ok(&self, t: &TestStack) {
+        let (status, body) = self.post(t).await;
+        assert_eq!(status, 200, "{}: {body}", self.path);
+    }
+
     /// POSTs it to the stack over HTTP; returns the status and the body.
     pub async fn post(&self, t: &TestStack) -> (u16, String) {
         let mut req = t
@@ -301,8 +307,19 @@ pub fn tribute_signed(body: Vec<u8>) -> Webhook {
 
 // ------------------------------------------------------------ Telegram Stars
 
-/// A Stars `successful_payment` update: `user` paid `stars` for the invoice
-/// whose payload is `order`, Telegram's charge id `charge`.
+/// Who pays in a Stars update: Telegram id, first name, language.
+#[derive(Debug, Clone, Copy)]
+pub struct Payer<'a> {
+    /// The Telegram id (also the private chat's).
+    pub id: i64,
+    /// `first_name`.
+    pub name: &'a str,
+    /// `language_code`.
+    pub lang: &'a str,
+}
+
+/// A Stars `successful_payment` update: `user` (Boris, `ru`) paid `stars`
+/// for the invoice whose payload is `order`, Telegram's charge id `charge`.
 pub fn successful_payment(
     update_id: i64,
     user: i64,
@@ -310,10 +327,27 @@ pub fn successful_payment(
     stars: u64,
     charge: &str,
 ) -> Value {
+    let payer = Payer {
+        id: user,
+        name: "Boris",
+        lang: "ru",
+    };
+    successful_payment_by(update_id, payer, order, stars, charge)
+}
+
+/// [`successful_payment`] from another payer (name, language).
+pub fn successful_payment_by(
+    update_id: i64,
+    payer: Payer<'_>,
+    order: &str,
+    stars: u64,
+    charge: &str,
+) -> Value {
+    let Payer { id, name, lang } = payer;
     json!({"update_id": update_id, "message": {
         "message_id": update_id, "date": 1_700_000_000,
-        "from": {"id": user, "is_bot": false, "first_name": "Boris", "language_code": "ru"},
-        "chat": {"id": user, "type": "private", "first_name": "Boris"},
+        "from": {"id": id, "is_bot": false, "first_name": name, "language_code": lang},
+        "chat": {"id": id, "type": "private", "first_name": name},
         "successful_payment": {
             "currency": "XTR", "total_amount": stars, "invoice_payload": order,
             "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
@@ -321,12 +355,23 @@ pub fn successful_payment(
     }})
 }
 
-/// A Stars `pre_checkout_query` update: `user` is about to pay `stars` for
-/// the invoice whose payload is `order`.
+/// A Stars `pre_checkout_query` update: `user` (Buyer, `en`) is about to
+/// pay `stars` for the invoice whose payload is `order`.
 pub fn pre_checkout_query(update_id: i64, user: i64, order: &str, stars: u64) -> Value {
+    let payer = Payer {
+        id: user,
+        name: "Buyer",
+        lang: "en",
+    };
+    pre_checkout_query_by(update_id, payer, order, stars)
+}
+
+/// [`pre_checkout_query`] from another payer (name, language).
+pub fn pre_checkout_query_by(update_id: i64, payer: Payer<'_>, order: &str, stars: u64) -> Value {
+    let Payer { id, name, lang } = payer;
     json!({"update_id": update_id, "pre_checkout_query": {
         "id": format!("pcq-{update_id}"),
-        "from": {"id": user, "is_bot": false, "first_name": "Buyer", "language_code": "en"},
+        "from": {"id": id, "is_bot": false, "first_name": name, "language_code": lang},
         "currency": "XTR", "total_amount": stars, "invoice_payload": order
     }})
 }

@@ -2,11 +2,14 @@
 //! press pay) and readers for what the fake Telegram received and what the
 //! store holds afterwards.
 
+use crate::fake_panel::FakePanel;
 use crate::fake_providers::{Api, FakeProviders};
 use crate::fake_telegram::Call;
 use crate::{TestStack, callback_update, text_update};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 use shared::adapters::pay::OrderId;
+use shared::adapters::store::keys::{expiry_pk, expiry_sk};
 use shared::base::types::TelegramId;
 use shared::domains::money::orders::{LedgerRow, Order};
 
@@ -104,6 +107,50 @@ pub async fn ledger(t: &TestStack, user: i64) -> Vec<LedgerRow> {
         .await
         .expect("ledger");
     rows
+}
+
+/// The kinds of the user's ledger rows (`purchase`, `refund`, …), newest first.
+pub async fn ledger_kinds(t: &TestStack, user: i64) -> Vec<String> {
+    ledger(t, user).await.into_iter().map(|r| r.kind).collect()
+}
+
+/// The panel's expiry for Telegram user `user` (`tg_<user>`), as the fake
+/// panel holds it.
+pub fn panel_expiry(panel: &FakePanel, user: i64) -> Option<i64> {
+    let u = panel.user_named(&format!("tg_{user}"))?;
+    shared::adapters::panel::parse_time(u["expireAt"].as_str()?)
+}
+
+/// Two times at most two minutes apart.
+pub fn close(a: i64, b: i64) -> bool {
+    (a - b).abs() <= 120
+}
+
+// ----------------------------------------------------------------- schedule
+
+/// Sets the user's subscription to end at `end`, with the day key crediting
+/// writes beside it (so the scheduler finds it).
+pub async fn ends_at(t: &TestStack, id: i64, end: i64) {
+    t.set_sub_end(id, end).await;
+    t.set_user_attr(id, "GSI2PK", AttributeValue::S(expiry_pk(end)))
+        .await;
+    t.set_user_attr(
+        id,
+        "GSI2SK",
+        AttributeValue::S(expiry_sk(TelegramId(id), end)),
+    )
+    .await;
+}
+
+/// Runs the scheduler at `at`, then every job it queued (none may fail),
+/// then the outbox; returns (jobs queued, messages delivered).
+pub async fn run_at(t: &TestStack, at: i64) -> (usize, usize) {
+    let tick = shared::domains::schedule::tick::run(&t.stack.app, at)
+        .await
+        .expect("scheduler runs");
+    let jobs = t.stack.drain_jobs().await.expect("jobs drain");
+    assert_eq!(jobs.failed, 0, "no job failed");
+    (tick.queued, t.drain_outbox().await)
 }
 
 // ------------------------------------------------------------------- stories

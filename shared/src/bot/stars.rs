@@ -2,13 +2,11 @@
 
 use super::BotError;
 use crate::adapters::app::App;
-use crate::adapters::outbox::OutgoingText;
 use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::StoreError;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::Provider;
-use crate::base::types::TelegramId;
 use crate::domains::money::effects::flag_suspicious;
 use crate::domains::money::orders::{OrderStatus, Payment, Refund};
 use crate::domains::money::refunds;
@@ -176,16 +174,6 @@ pub async fn admin_refund(app: &App, arg: &str) -> Result<String, BotError> {
             &[("order", Arg::Str(id.0.clone()))],
         ));
     }
-    let user_lang = app
-        .store
-        .get_user(order.user)
-        .await?
-        .map(|u| u.lang)
-        .unwrap_or(lang);
-    let notice =
-        OutgoingText::to_user(TelegramId(order.user.0), t(user_lang, "refund-user-notice"));
-    if let Err(e) = app.outbox.send(&notice, 0).await {
-        tracing::error!("refund notice not queued: {e}");
-    }
+    refunds::notify_refunded(app, &order, "refund-user-notice", lang).await?;
     Ok(tr(lang, "refund-done", &[("order", Arg::Str(id.0))]))
 }

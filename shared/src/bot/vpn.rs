@@ -9,7 +9,7 @@ use crate::adapters::panel::{Device, PanelClient, PanelError};
 use crate::adapters::store::users::{Traffic, User};
 use crate::base::callback::device_key;
 use crate::base::i18n::{Arg, html, t, tr};
-use crate::domains::access::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
+use crate::domains::access::sync::{PanelSyncRequest, SyncReason, enqueue_repair, enqueue_sync};
 use std::time::Duration;
 
 /// Traffic figures younger than this are shown without asking the panel.
@@ -30,16 +30,9 @@ async fn within<T>(fut: impl Future<Output = Result<T, PanelError>>) -> Result<T
 pub async fn subscription(app: &App, user: &User, now: i64) -> Result<Screen, BotError> {
     let traffic = traffic(app, user, now).await?;
     if user.active(now) && user.panel.is_none() && app.panel.is_some() {
-        let req = PanelSyncRequest {
-            user: user.id,
-            reason: SyncReason::Repair,
-        };
         // One per subscription end (and SQS's five minutes): pressing the
         // button again does not flood the queue.
-        let dedup = format!("repair-{}-{}", user.id, user.sub_end.unwrap_or_default());
-        if let Err(e) = enqueue_sync(app, &req, &dedup).await {
-            tracing::error!(user = %user.id, "could not queue a repair sync: {e}");
-        }
+        enqueue_repair(app, user).await;
     }
     Ok(screens::subscription(&app.config, user, traffic, now))
 }

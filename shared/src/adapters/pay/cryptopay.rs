@@ -198,20 +198,7 @@ pub async fn create_invoice(
     req: &CreateInvoice,
 ) -> Result<CreatedInvoice, PayError> {
     let body = invoice_request(req)?;
-    let resp = http
-        .post(format!("{}/createInvoice", cfg.api_url))
-        .header("Crypto-Pay-API-Token", &cfg.token)
-        .json(&body)
-        .timeout(API_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
-    let status = resp.status().as_u16();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
-    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let (status, v) = call(http, cfg, "createInvoice", Some(&body)).await?;
     // {"ok":false,"error":{"code":401,"name":"UNAUTHORIZED"}}
     let error_name = || {
         v["error"]["name"]
@@ -241,20 +228,8 @@ pub async fn get_invoice(
     cfg: &CryptoPay,
     invoice_id: u64,
 ) -> Result<Option<CryptoInvoice>, PayError> {
-    let resp = http
-        .post(format!("{}/getInvoices", cfg.api_url))
-        .header("Crypto-Pay-API-Token", &cfg.token)
-        .json(&json!({ "invoice_ids": invoice_id.to_string() }))
-        .timeout(API_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
-    let status = resp.status().as_u16();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
-    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let body = json!({ "invoice_ids": invoice_id.to_string() });
+    let (status, v) = call(http, cfg, "getInvoices", Some(&body)).await?;
     if !(200..300).contains(&status) || v["ok"] != json!(true) {
         let name = v["error"]["name"].as_str().unwrap_or("error");
         return Err(wire::status_error(PROVIDER, status, name));
@@ -266,6 +241,49 @@ pub async fn get_invoice(
         .find(|i| wire::id_text(&i["invoice_id"]).as_deref() == Some(&invoice_id.to_string()))
         .map(parse_invoice)
         .transpose()
+}
+
+/// Crypto Pay's valid rate of `asset` in rubles, as sent (`GET
+/// {api_url}/getExchangeRates`): `None` when it gives none for `asset`.
+pub async fn exchange_rate(
+    http: &reqwest::Client,
+    cfg: &CryptoPay,
+    asset: &str,
+) -> Result<Option<String>, PayError> {
+    let (_, v) = call(http, cfg, "getExchangeRates", None).await?;
+    Ok(v["result"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["source"] == asset && r["target"] == "RUB" && r["is_valid"] != false)
+        .and_then(|r| r["rate"].as_str().map(str::to_owned)))
+}
+
+/// One call to the API method `method` (a POST of `body`, a GET without
+/// one): the HTTP status and the answer's JSON (`Null` when it is not JSON).
+async fn call(
+    http: &reqwest::Client,
+    cfg: &CryptoPay,
+    method: &str,
+    body: Option<&Value>,
+) -> Result<(u16, Value), PayError> {
+    let url = format!("{}/{method}", cfg.api_url);
+    let req = match body {
+        Some(body) => http.post(url).json(body),
+        None => http.get(url),
+    };
+    let resp = req
+        .header("Crypto-Pay-API-Token", &cfg.token)
+        .timeout(API_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| wire::transport_error(PROVIDER, e))?;
+    let status = resp.status().as_u16();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| wire::transport_error(PROVIDER, e))?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
 }
 
 /// The parts of a `createInvoice` result we use.

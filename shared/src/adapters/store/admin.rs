@@ -634,22 +634,6 @@ impl Store {
 impl Store {
     /// Finds a user by username, without `@`, any case (GSI3).
     pub async fn find_by_username(&self, name: &str) -> Result<Option<TelegramId>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("GSI3")
-            .key_condition_expression("GSI3PK = :pk")
-            .expression_attribute_values(":pk", s(keys::username(name)))
-            .limit(1)
-            .send()
-            .boxed()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(out
-            .items()
-            .first()
-            .and_then(|i| i.i64("tg_id"))
-            .map(TelegramId))
+        self.user_by_index("GSI3", keys::username(name)).await
     }
 }

@@ -9,11 +9,8 @@
 //! only (see `docs/architecture.md`).
 
 use super::attrs::{ItemExt, n, s};
-use super::{Item, Store, StoreError};
+use super::{Item, Store, StoreError, put_unless_condition_failed, unless_condition_failed};
 use crate::base::types::{Lang, TelegramId};
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use futures::FutureExt;
 use std::collections::HashMap;
@@ -249,15 +246,7 @@ impl Store {
         for (k, v) in values {
             req = req.expression_attribute_values(*k, v.clone());
         }
-        match req.send().boxed().await {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(unless_condition_failed(req.send().boxed().await)?.is_some())
     }
 
     /// Sets a draft's URL buttons (`(text, url)`, one a row, as
@@ -457,7 +446,7 @@ impl Store {
             .send()
             .boxed()
             .await;
-        let old = match result {
+        let old = match put_unless_condition_failed(result)? {
             Ok(_) => {
                 return Ok(BatchClaim::Taken {
                     generation: 1,
@@ -466,16 +455,7 @@ impl Store {
                     unknown: 0,
                 });
             }
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                match e.err() {
-                    PutItemError::ConditionalCheckFailedException(c) => c.item().cloned(),
-                    _ => None,
-                }
-                .unwrap_or_default()
-            }
-            Err(e) => return Err(StoreError::from_sdk(e)),
+            Err(old) => old.unwrap_or_default(),
         };
         let generation = old.i64("gen").unwrap_or_default();
         let done = old.i64("done").unwrap_or_default().max(0) as usize;

@@ -196,28 +196,12 @@ impl Store {
         after: Option<&str>,
         size: i32,
     ) -> Result<(Vec<Campaign>, Option<String>), StoreError> {
-        let mut req = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("GSI1")
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(CAMPAIGNS_GSI))
-            .limit(size);
-        if let Some(p) = after {
-            req = req
-                .exclusive_start_key("GSI1PK", s(CAMPAIGNS_GSI))
-                .exclusive_start_key("GSI1SK", s(p))
-                .exclusive_start_key("PK", s(keys::campaign(p)))
-                .exclusive_start_key("SK", s(keys::SUMMARY));
-        }
-        let out = req.send().boxed().await.map_err(StoreError::from_sdk)?;
-        let next = out
-            .last_evaluated_key()
-            .and_then(|k| k.get("GSI1SK"))
-            .and_then(|v| v.as_s().ok())
-            .cloned();
-        Ok((out.items().iter().map(Campaign::from_item).collect(), next))
+        let (items, next) = self
+            .gsi1_page(CAMPAIGNS_GSI, after, size, |p| {
+                (keys::campaign(p), keys::SUMMARY.to_owned())
+            })
+            .await?;
+        Ok((items.iter().map(Campaign::from_item).collect(), next))
     }
 
     /// Switches a registered campaign on or off; false when not registered.

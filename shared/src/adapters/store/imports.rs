@@ -18,10 +18,8 @@
 
 use super::attrs::{ItemExt, n, s};
 use super::once::once_key;
-use super::{Item, Read, Store, StoreError, Transacted, keys};
+use super::{Item, Read, Store, StoreError, Transacted, keys, unless_condition_failed};
 use crate::base::types::{Kopecks, Lang, TelegramId};
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use futures::FutureExt;
 
@@ -202,11 +200,8 @@ impl Store {
                 .set_expression_attribute_values(put.expression_attribute_values)
                 .set_expression_attribute_names(put.expression_attribute_names)
                 .set_condition_expression(put.condition_expression);
-            match req.send().boxed().await {
-                Ok(_) => wrote = true,
-                Err(SdkError::ServiceError(e))
-                    if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) => {}
-                Err(e) => return Err(StoreError::from_sdk(e)),
+            if unless_condition_failed(req.send().boxed().await)?.is_some() {
+                wrote = true;
             }
         }
         Ok(wrote)
@@ -556,20 +551,12 @@ impl Store {
         &self,
         put: aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder,
     ) -> Result<bool, StoreError> {
-        match put
+        let result = put
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .boxed()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+            .await;
+        Ok(unless_condition_failed(result)?.is_some())
     }
 }
 

@@ -31,6 +31,7 @@ pub use attrs::Item;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::{PutItemError, PutItemOutput};
 use futures::FutureExt;
 
 /// The table and the client that reaches it.
@@ -112,6 +113,68 @@ impl Store {
             canceled if canceled.condition_failed(0) => Ok(false),
             canceled => Err(canceled.into_error()),
         }
+    }
+
+    /// A page of `size` items under `pk` in GSI1, after the cursor `after`
+    /// (an item's GSI1 sort key; `key_of` gives that item's table key), and
+    /// the next page's cursor.
+    pub(crate) async fn gsi1_page(
+        &self,
+        pk: &str,
+        after: Option<&str>,
+        size: i32,
+        key_of: impl Fn(&str) -> (String, String),
+    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
+        use attrs::s;
+        let mut req = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(pk))
+            .limit(size);
+        if let Some(sk) = after {
+            let (table_pk, table_sk) = key_of(sk);
+            req = req
+                .exclusive_start_key("GSI1PK", s(pk))
+                .exclusive_start_key("GSI1SK", s(sk))
+                .exclusive_start_key("PK", s(table_pk))
+                .exclusive_start_key("SK", s(table_sk));
+        }
+        let out = req.send().boxed().await.map_err(StoreError::from_sdk)?;
+        let next = out
+            .last_evaluated_key()
+            .and_then(|k| k.get("GSI1SK"))
+            .and_then(|v| v.as_s().ok())
+            .cloned();
+        Ok((out.items.unwrap_or_default(), next))
+    }
+
+    /// The Telegram id (`tg_id`) of the first item under `pk` in `index`.
+    pub(crate) async fn user_by_index(
+        &self,
+        index: &str,
+        pk: String,
+    ) -> Result<Option<crate::base::types::TelegramId>, StoreError> {
+        use attrs::{ItemExt, s};
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression(format!("{index}PK = :pk"))
+            .expression_attribute_values(":pk", s(pk))
+            .limit(1)
+            .send()
+            .boxed()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        Ok(out
+            .items()
+            .first()
+            .and_then(|i| i.i64("tg_id"))
+            .map(crate::base::types::TelegramId))
     }
 
     /// Reads up to 100 items by key in one `BatchGetItem`, sending again
@@ -260,6 +323,22 @@ where
         {
             Ok(None)
         }
+        Err(e) => Err(StoreError::from_sdk(e)),
+    }
+}
+
+/// [`unless_condition_failed`] for a put that asks for the item it found
+/// (`ReturnValuesOnConditionCheckFailure::AllOld`): `Ok(Err(old))` when its
+/// condition did not hold, `old` being that item when one came back.
+pub(crate) fn put_unless_condition_failed<R: std::fmt::Debug>(
+    result: Result<PutItemOutput, SdkError<PutItemError, R>>,
+) -> Result<Result<PutItemOutput, Option<Item>>, StoreError> {
+    match result {
+        Ok(out) => Ok(Ok(out)),
+        Err(SdkError::ServiceError(e)) => match e.err() {
+            PutItemError::ConditionalCheckFailedException(c) => Ok(Err(c.item().cloned())),
+            _ => Err(StoreError::from_sdk(SdkError::ServiceError(e))),
+        },
         Err(e) => Err(StoreError::from_sdk(e)),
     }
 }

@@ -3,9 +3,7 @@
 //! and renewal charges all go through here.
 
 use super::attrs::{ItemExt, n, s};
-use super::{Store, StoreError};
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use super::{Store, StoreError, put_unless_condition_failed};
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use futures::FutureExt;
 
@@ -53,18 +51,13 @@ impl Store {
             .send()
             .boxed()
             .await;
-        match result {
+        match put_unless_condition_failed(result)? {
             Ok(_) => Ok(Claim::Acquired),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
-            {
-                if let PutItemError::ConditionalCheckFailedException(c) = e.err() {
-                    let at = c.item().and_then(|i| i.i64("at")).unwrap_or_default();
-                    tracing::info!(scope, id, first_seen = at, "duplicate ignored");
-                }
+            Err(old) => {
+                let at = old.and_then(|i| i.i64("at")).unwrap_or_default();
+                tracing::info!(scope, id, first_seen = at, "duplicate ignored");
                 Ok(Claim::Duplicate)
             }
-            Err(e) => Err(StoreError::from_sdk(e)),
         }
     }
 

@@ -412,10 +412,21 @@ impl Store {
 
     /// Writes `order` unless an order with its id exists; false when it did.
     pub async fn create_order_if_absent(&self, order: &Order) -> Result<bool, StoreError> {
+        Ok(self.create_order_or_existing(order).await?.is_none())
+    }
+
+    /// Writes `order` unless an order with its id exists: `None` when
+    /// written now, else the order that was there.
+    pub async fn create_order_or_existing(
+        &self,
+        order: &Order,
+    ) -> Result<Option<Order>, StoreError> {
         match self.create_order(order).await {
-            Ok(()) => Ok(true),
-            Err(_) if self.get_order(&order.id).await?.is_some() => Ok(false),
-            Err(e) => Err(e),
+            Ok(()) => Ok(None),
+            Err(e) => match self.get_order(&order.id).await? {
+                Some(existing) => Ok(Some(existing)),
+                None => Err(e),
+            },
         }
     }
 

@@ -4,10 +4,8 @@
 use super::attrs::{n, s};
 use super::stats::{Counted, End, count_items, counter, ends_items};
 use super::users::{PanelLink, Traffic, User};
-use super::{Item, Read, Store, StoreError, keys};
+use super::{Item, Read, Store, StoreError, keys, unless_condition_failed};
 use crate::base::types::TelegramId;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use futures::FutureExt;
 use std::collections::HashMap;
@@ -54,15 +52,7 @@ impl Store {
         for (k, v) in values {
             req = req.expression_attribute_values(*k, v.clone());
         }
-        match req.send().boxed().await {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::from_sdk(e)),
-        }
+        Ok(unless_condition_failed(req.send().boxed().await)?.is_some())
     }
 
     /// Stores the panel account a sync created, adopted or updated.

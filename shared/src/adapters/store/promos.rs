@@ -238,33 +238,16 @@ impl Store {
         after: Option<&str>,
         size: i32,
     ) -> Result<(Vec<Promo>, Option<String>), StoreError> {
-        let mut req = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("GSI1")
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(PROMOS_GSI))
-            .limit(size);
-        if let Some(sk) = after {
-            let code = sk.split_once('#').map(|(_, c)| c).unwrap_or_default();
-            req = req
-                .exclusive_start_key("GSI1PK", s(PROMOS_GSI))
-                .exclusive_start_key("GSI1SK", s(sk))
-                .exclusive_start_key("PK", s(promo_key(code)))
-                .exclusive_start_key("SK", s(PROMO_SK));
-        }
-        let out = req.send().boxed().await.map_err(StoreError::from_sdk)?;
-        let promos = out
-            .items()
+        let (items, next) = self
+            .gsi1_page(PROMOS_GSI, after, size, |sk| {
+                let code = sk.split_once('#').map(|(_, c)| c).unwrap_or_default();
+                (promo_key(code), PROMO_SK.to_owned())
+            })
+            .await?;
+        let promos = items
             .iter()
             .map(Promo::from_item)
             .collect::<Result<Vec<_>, _>>()?;
-        let next = out
-            .last_evaluated_key()
-            .and_then(|k| k.get("GSI1SK"))
-            .and_then(|v| v.as_s().ok())
-            .cloned();
         Ok((promos, next))
     }
 

@@ -1,10 +1,8 @@
 //! The user item: profile, language, balance, subscription, attribution.
 
 use super::attrs::{ItemExt, n, s};
-use super::{Item, Store, StoreError, Transacted, keys};
+use super::{Item, Store, StoreError, Transacted, keys, unless_condition_failed};
 use crate::base::types::{Kopecks, Lang, TelegramId};
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use futures::FutureExt;
 
@@ -448,7 +446,7 @@ impl Store {
             .send()
             .boxed()
             .await;
-        Ok(super::unless_condition_failed(result)?.is_some())
+        Ok(unless_condition_failed(result)?.is_some())
     }
 
     /// Reads a user's profile.
@@ -491,23 +489,7 @@ impl Store {
 
     /// Finds the owner of a referral code (GSI1).
     pub async fn find_by_ref_code(&self, code: &str) -> Result<Option<TelegramId>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("GSI1")
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(keys::ref_code(code)))
-            .limit(1)
-            .send()
-            .boxed()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(out
-            .items()
-            .first()
-            .and_then(|i| i.i64("tg_id"))
-            .map(TelegramId))
+        self.user_by_index("GSI1", keys::ref_code(code)).await
     }
 
     /// Sets the user's language.
@@ -605,17 +587,8 @@ impl Store {
         for (k, v) in values {
             req = req.expression_attribute_values(*k, v.clone());
         }
-        req.send().boxed().await.map_err(|e| match e {
-            SdkError::ServiceError(ref se)
-                if matches!(
-                    se.err(),
-                    UpdateItemError::ConditionalCheckFailedException(_)
-                ) =>
-            {
-                StoreError::Dynamo("condition failed".into())
-            }
-            other => StoreError::from_sdk(other),
-        })?;
+        unless_condition_failed(req.send().boxed().await)?
+            .ok_or_else(|| StoreError::Dynamo("condition failed".into()))?;
         Ok(())
     }
 }

@@ -90,6 +90,40 @@ pub(super) struct BotSettings {
 
 /// Reads the bot's settings in order; the first bad value is the error.
 pub(super) fn read(r: &Reader<'_>) -> Result<BotSettings, ConfigError> {
+    Ok(BotSettings {
+        bot_token: bot_token(r)?,
+        admin_ids: admin_ids(r)?,
+        webhook: webhook(r)?,
+        telegram_api_url: r
+            .url("TELEGRAM_API_URL")?
+            .unwrap_or_else(|| "https://api.telegram.org".to_owned()),
+        default_language: match r.raw("DEFAULT_LANGUAGE") {
+            None => Lang::Ru,
+            Some(v) => {
+                Lang::from_code(v).ok_or_else(|| invalid("DEFAULT_LANGUAGE", "ru or en", v))?
+            }
+        },
+        default_currency_symbol: r
+            .string("DEFAULT_CURRENCY_SYMBOL")
+            .unwrap_or_else(|| "₽".to_owned()),
+        links: Links {
+            support: r.link("SUPPORT_LINK")?,
+            server_status: r.url_keep_slash("SERVER_STATUS_URL")?,
+            terms_of_service: r.url_keep_slash("TERMS_OF_SERVICE_URL")?,
+        },
+        required_channel: required_channel(r)?,
+        subscription_mini_app_url: r.url_keep_slash("SUBSCRIPTION_MINI_APP_URL")?,
+        start_command_description: start_command_description(r)?,
+        disable_welcome_message: r.flag("DISABLE_WELCOME_MESSAGE", false)?,
+        my_devices_section_enabled: r.flag("MY_DEVICES_SECTION_ENABLED", false)?,
+        legacy_refs: r.flag("LEGACY_REFS", false)?,
+        logs_page_size: r.bounded("LOGS_PAGE_SIZE", 10, 1, 100)?,
+        rate_limit: rate_limit(r)?,
+    })
+}
+
+/// BOT_TOKEN, as BotFather issues it.
+fn bot_token(r: &Reader<'_>) -> Result<String, ConfigError> {
     let bot_token = r
         .string("BOT_TOKEN")
         .ok_or(ConfigError::Missing { name: "BOT_TOKEN" })?;
@@ -100,71 +134,40 @@ pub(super) fn read(r: &Reader<'_>) -> Result<BotSettings, ConfigError> {
             &bot_token,
         ));
     }
+    Ok(bot_token)
+}
 
-    let admin_ids = admin_ids(r)?;
-    let webhook = webhook(r)?;
-    let telegram_api_url = r
-        .url("TELEGRAM_API_URL")?
-        .unwrap_or_else(|| "https://api.telegram.org".to_owned());
-    let default_language = match r.raw("DEFAULT_LANGUAGE") {
-        None => Lang::Ru,
-        Some(v) => Lang::from_code(v).ok_or_else(|| invalid("DEFAULT_LANGUAGE", "ru or en", v))?,
-    };
-    let default_currency_symbol = r
-        .string("DEFAULT_CURRENCY_SYMBOL")
-        .unwrap_or_else(|| "₽".to_owned());
-    let links = Links {
-        support: r.link("SUPPORT_LINK")?,
-        server_status: r.url_keep_slash("SERVER_STATUS_URL")?,
-        terms_of_service: r.url_keep_slash("TERMS_OF_SERVICE_URL")?,
-    };
+/// REQUIRED_CHANNEL_ID with its REQUIRED_CHANNEL_LINK.
+fn required_channel(r: &Reader<'_>) -> Result<Option<RequiredChannel>, ConfigError> {
     let channel_id = r.whole::<i64>("REQUIRED_CHANNEL_ID")?;
     let channel_link = r.link("REQUIRED_CHANNEL_LINK")?;
-    let required_channel = channel_id.map(|id| RequiredChannel {
+    Ok(channel_id.map(|id| RequiredChannel {
         id,
         link: channel_link,
-    });
-    let subscription_mini_app_url = r.url_keep_slash("SUBSCRIPTION_MINI_APP_URL")?;
-    let start_command_description = match r.raw("START_COMMAND_DESCRIPTION") {
-        Some(v) if v.chars().count() > 256 => {
-            return Err(invalid(
-                "START_COMMAND_DESCRIPTION",
-                "at most 256 characters",
-                v,
-            ));
-        }
-        v => v.map(str::to_owned),
-    };
-    let disable_welcome_message = r.flag("DISABLE_WELCOME_MESSAGE", false)?;
-    let my_devices_section_enabled = r.flag("MY_DEVICES_SECTION_ENABLED", false)?;
-    let legacy_refs = r.flag("LEGACY_REFS", false)?;
-    let logs_page_size = r.bounded("LOGS_PAGE_SIZE", 10, 1, 100)?;
+    }))
+}
 
+/// START_COMMAND_DESCRIPTION, at most 256 characters.
+fn start_command_description(r: &Reader<'_>) -> Result<Option<String>, ConfigError> {
+    match r.raw("START_COMMAND_DESCRIPTION") {
+        Some(v) if v.chars().count() > 256 => Err(invalid(
+            "START_COMMAND_DESCRIPTION",
+            "at most 256 characters",
+            v,
+        )),
+        v => Ok(v.map(str::to_owned)),
+    }
+}
+
+/// RATE_LIMIT_ENABLED, RATE_LIMIT_REQUESTS and RATE_LIMIT_WINDOW.
+fn rate_limit(r: &Reader<'_>) -> Result<Option<RateLimit>, ConfigError> {
     let rate_limit_enabled = r.flag("RATE_LIMIT_ENABLED", true)?;
     let requests = r.bounded("RATE_LIMIT_REQUESTS", 10, 1, u32::MAX)?;
     let window_secs = r.bounded("RATE_LIMIT_WINDOW", 5, 1, u32::MAX)?;
-    let rate_limit = rate_limit_enabled.then_some(RateLimit {
+    Ok(rate_limit_enabled.then_some(RateLimit {
         requests,
         window_secs,
-    });
-
-    Ok(BotSettings {
-        bot_token,
-        admin_ids,
-        webhook,
-        telegram_api_url,
-        default_language,
-        default_currency_symbol,
-        links,
-        required_channel,
-        subscription_mini_app_url,
-        start_command_description,
-        disable_welcome_message,
-        my_devices_section_enabled,
-        legacy_refs,
-        logs_page_size,
-        rate_limit,
-    })
+    }))
 }
 
 /// Reads the thumbnails of inline-mode results.

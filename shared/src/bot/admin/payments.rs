@@ -11,7 +11,7 @@ use crate::base::admin_callback::{AdminAction, PayStatus, PayView};
 use crate::base::clock::now;
 use crate::base::format::date_time;
 use crate::base::i18n::{Arg, html, t, tr};
-use crate::base::types::{Kopecks, Lang, TelegramId};
+use crate::base::types::{Kopecks, Lang};
 use crate::bot::BotError;
 use crate::bot::screens::Screen;
 use teloxide_core::requests::Requester;
@@ -220,19 +220,7 @@ pub(super) async fn yookassa_refund(
         )),
         Ok(YooRefundOutcome::Pending) => Ok((tr(lang, "refund-pending", &arg()), true)),
         Ok(YooRefundOutcome::Recorded(r)) if matches!(*r, Refund::Done { .. }) => {
-            let user_lang = app
-                .store
-                .get_user(order.user)
-                .await?
-                .map(|u| u.lang)
-                .unwrap_or(lang);
-            let notice = crate::adapters::outbox::OutgoingText::to_user(
-                TelegramId(order.user.0),
-                t(user_lang, "refund-user-notice-money"),
-            );
-            if let Err(e) = app.outbox.send(&notice, 0).await {
-                tracing::error!("refund notice not queued: {e}");
-            }
+            refunds::notify_refunded(app, order, "refund-user-notice-money", lang).await?;
             Ok((tr(lang, "refund-done", &arg()), true))
         }
         Ok(YooRefundOutcome::Recorded(_)) => {

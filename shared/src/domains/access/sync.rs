@@ -85,6 +85,19 @@ pub async fn enqueue_sync(app: &App, req: &PanelSyncRequest, dedup: &str) -> Res
         .map_err(|e| e.to_string())
 }
 
+/// Queues a repair sync of `user`, one per subscription end (and SQS's five
+/// minutes); a failure is logged, not returned.
+pub async fn enqueue_repair(app: &App, user: &User) {
+    let req = PanelSyncRequest {
+        user: user.id,
+        reason: SyncReason::Repair,
+    };
+    let dedup = format!("repair-{}-{}", user.id, user.sub_end.unwrap_or_default());
+    if let Err(e) = enqueue_sync(app, &req, &dedup).await {
+        tracing::error!(user = %user.id, "could not queue a repair sync: {e}");
+    }
+}
+
 /// SQS takes up to 128 characters of printable ASCII as a deduplication
 /// id; anything else is hashed into one.
 fn dedup_id(dedup: &str) -> String {

@@ -16,7 +16,7 @@ use crate::adapters::store::users::User;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::TelegramId;
-use crate::domains::access::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
+use crate::domains::access::sync::enqueue_repair;
 use hmac::{Hmac, Mac};
 use http::StatusCode;
 use serde::Deserialize;
@@ -298,14 +298,7 @@ async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), String> {
     {
         // We renewed but the panel has not heard yet: the sync is queued or
         // was lost. Queue one more rather than tell a paying user they expired.
-        let req = PanelSyncRequest {
-            user: user.id,
-            reason: SyncReason::Repair,
-        };
-        let dedup = format!("repair-{}-{}", user.id, user.sub_end.unwrap_or_default());
-        if let Err(e) = enqueue_sync(app, &req, &dedup).await {
-            tracing::error!(user = %user.id, "could not queue a repair sync: {e}");
-        }
+        enqueue_repair(app, &user).await;
         tracing::info!(user = %user.id, event = %envelope.event, "panel behind DynamoDB; sync queued, no notice");
         return Ok(());
     }

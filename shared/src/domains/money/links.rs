@@ -178,23 +178,9 @@ pub async fn crypto_quote(
         return Ok(None);
     };
     let asset = cfg.asset.to_ascii_uppercase();
-    let url = format!("{}/getExchangeRates", cfg.api_url.trim_end_matches('/'));
-    let resp: serde_json::Value = app
-        .http
-        .get(url)
-        .header("Crypto-Pay-API-Token", &cfg.token)
-        .send()
+    let rate = cryptopay::exchange_rate(&app.http, cfg, &asset)
         .await
-        .map_err(|e| CheckoutError::Provider(format!("cryptopay rates: {}", e.without_url())))?
-        .json()
-        .await
-        .map_err(|e| CheckoutError::Provider(format!("cryptopay rates: {e}")))?;
-    let rate = resp["result"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["source"] == asset.as_str() && r["target"] == "RUB" && r["is_valid"] != false)
-        .and_then(|r| r["rate"].as_str().map(str::to_owned))
+        .map_err(|e| CheckoutError::Provider(format!("cryptopay rates: {e}")))?
         .ok_or_else(|| CheckoutError::Provider(format!("cryptopay: no valid {asset}/RUB rate")))?;
     let quoted = Rate::parse(&asset, &rate)
         .and_then(|rate| Quote::new(rub, rate))

@@ -4,13 +4,36 @@
 //! follows through the sync queue, so VPN access ends when the days end.
 
 use crate::adapters::app::App;
+use crate::adapters::outbox::OutgoingText;
 use crate::adapters::pay::OrderId;
+use crate::adapters::store::StoreError;
 use crate::base::clock::now;
-use crate::base::i18n::{Arg, tr};
-use crate::base::types::Kopecks;
+use crate::base::i18n::{Arg, t, tr};
+use crate::base::types::{Kopecks, Lang, TelegramId};
 use crate::domains::access::sync::SyncReason;
 use crate::domains::money::effects::{flag_suspicious, sync};
 use crate::domains::money::orders::{Order, Purchase, Refund};
+
+/// Tells the buyer of `order` that it was refunded (the text under `key`,
+/// in their language, else `fallback`); a notice not queued is logged.
+pub async fn notify_refunded(
+    app: &App,
+    order: &Order,
+    key: &str,
+    fallback: Lang,
+) -> Result<(), StoreError> {
+    let user_lang = app
+        .store
+        .get_user(order.user)
+        .await?
+        .map(|u| u.lang)
+        .unwrap_or(fallback);
+    let notice = OutgoingText::to_user(TelegramId(order.user.0), t(user_lang, key));
+    if let Err(e) = app.outbox.send(&notice, 0).await {
+        tracing::error!("refund notice not queued: {e}");
+    }
+    Ok(())
+}
 
 /// Records the refund of order `id` and brings the panel along. `source`
 /// names who reported it (for the admin log). A re-delivered refund queues

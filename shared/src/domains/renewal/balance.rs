@@ -6,7 +6,7 @@
 //!
 //! Exactly once: the debit is an ordinary balance order whose id is derived
 //! from the user and the subscription end being renewed ([`order_id`]),
-//! written first (`create_order_if_absent`) and credited through the
+//! written first (`create_order_or_existing`) and credited through the
 //! normal crediting transaction (`Store::credit`: conditional on the order
 //! being pending and the balance covering it), so two scheduler runs or two
 //! deliveries debit once; a renewal by hand in between moves the end, and
@@ -141,18 +141,12 @@ pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<
     if !covers(user, &order.amount) {
         return Ok(Debit::NotCovered);
     }
-    if !app
+    if let Some(existing) = app
         .store
-        .create_order_if_absent(&order)
+        .create_order_or_existing(&order)
         .await
         .map_err(|e| e.to_string())?
     {
-        let existing = app
-            .store
-            .get_order(&order.id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("balance renewal order vanished")?;
         match existing.status {
             // Written by an earlier delivery that stopped before crediting:
             // credit it now (what it says, even if the price changed).

@@ -13,7 +13,7 @@
 //!
 //! Exactly once: the charge's order id is derived from the user, the
 //! subscription end and the attempt ([`order_id`]); it is written first
-//! (`create_order_if_absent`) and sent to YooKassa as the `Idempotence-Key`,
+//! (`create_order_or_existing`) and sent to YooKassa as the `Idempotence-Key`,
 //! so a repeated scheduler run or a duplicated delivery finds the same
 //! order and gets the same payment back, and crediting goes through
 //! `money::settle` (exactly once by the order).
@@ -355,18 +355,12 @@ async fn card_charge(
     crate::domains::money::checkout::reserve_discount(app, u, &mut order, ts)
         .await
         .map_err(|e| e.to_string())?;
-    if !app
+    if let Some(existing) = app
         .store
-        .create_order_if_absent(&order)
+        .create_order_or_existing(&order)
         .await
         .map_err(|e| e.to_string())?
     {
-        let existing = app
-            .store
-            .get_order(&order.id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("renewal order vanished")?;
         if existing.status != OrderStatus::Pending {
             return Ok(Outcome::Duplicate);
         }
