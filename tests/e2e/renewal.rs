@@ -526,7 +526,7 @@ async fn the_balance_renews_once_however_often_the_renewal_is_triggered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_renewal_by_hand_in_between_means_no_debit() {
-    use shared::domains::money::checkout::{Checkout, start};
+    use shared::domains::money::checkout::{Checkout, CheckoutRequest, start};
     use shared::domains::money::orders::Purchase;
     use shared::domains::renewal::balance;
     let t = balance_stack().await;
@@ -554,11 +554,14 @@ async fn a_renewal_by_hand_in_between_means_no_debit() {
     let price = shared::adapters::pay::Money::rub(shared::base::types::Kopecks(19_900));
     let paid = start(
         &t.stack.app,
-        &u,
-        Purchase::Plan(Period::OneMonth),
-        price,
-        shared::base::types::Provider::Balance,
-        Some("by-hand"),
+        CheckoutRequest {
+            user: &u,
+            purchase: Purchase::Plan(Period::OneMonth),
+            amount: price,
+            provider: shared::base::types::Provider::Balance,
+            press: Some("by-hand"),
+            save_card: false,
+        },
     )
     .await
     .expect("checkout");

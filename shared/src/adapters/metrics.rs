@@ -99,14 +99,19 @@ pub fn cold_start() {
 
 /// A payment webhook's outcome (`credited`, `duplicate`, `refused`, `failed`)
 /// and, when credited, its amount in minor units of its currency (kopecks, Stars).
-pub fn payment(provider: &str, outcome: &str, currency: &str, amount_minor: Option<u64>) {
+pub fn payment(
+    provider: crate::base::types::Provider,
+    outcome: &str,
+    currency: &str,
+    amount_minor: Option<u64>,
+) {
     let mut values = vec![("Payments", 1.0, Unit::Count)];
     if let Some(minor) = amount_minor {
         values.push(("PaymentAmountMinor", minor as f64, Unit::None));
     }
     emit(
         &[
-            ("Provider", provider),
+            ("Provider", provider.code()),
             ("Outcome", outcome),
             ("Currency", currency),
         ],

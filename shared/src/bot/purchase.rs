@@ -114,17 +114,15 @@ pub(super) async fn on_buy(
         Some(true) => key,
         _ => format!("cb:{}", q.id.0),
     };
-    match crate::domains::money::checkout::start_with(
-        app,
+    let req = crate::domains::money::checkout::CheckoutRequest {
         user,
         purchase,
-        amount.clone(),
+        amount: amount.clone(),
         provider,
-        Some(&key),
+        press: Some(&key),
         save_card,
-    )
-    .await
-    {
+    };
+    match crate::domains::money::checkout::start(app, req).await {
         Ok(Checkout::Link {
             url,
             order,

@@ -96,7 +96,7 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
     if money && origin == Origin::Unverified {
         crate::domains::money::effects::flag_suspicious(
             app,
-            "stars",
+            crate::base::types::Provider::Stars,
             &format!(
                 "payment message from {} ignored: WEBHOOK_VALIDATION_ENABLED is off",
                 from.id

@@ -88,19 +88,23 @@ async fn credit_stars(
         // An invoice of the old bot, paid before the move (its charge id
         // was imported with the payment): settled as that order.
         if let Some(order) =
-            crate::domains::money::settle::imported_order(app, "stars", charge).await?
+            crate::domains::money::settle::imported_order(app, Provider::Stars, charge).await?
         {
             let payment = Payment {
                 order,
                 amount: paid_money(paid),
                 provider_ref: charge.to_owned(),
             };
-            crate::domains::money::settle::settle(app, "stars", &payment).await?;
+            crate::domains::money::settle::settle(
+                app,
+                crate::domains::money::settle::Settlement::of(Provider::Stars, &payment),
+            )
+            .await?;
             return Ok(());
         }
         flag_suspicious(
             app,
-            "stars",
+            Provider::Stars,
             &format!(
                 "payment {charge} from {} for unknown payload {:?}",
                 from.id, paid.invoice_payload
@@ -114,7 +118,11 @@ async fn credit_stars(
         amount: paid_money(paid),
         provider_ref: charge.to_owned(),
     };
-    crate::domains::money::settle::settle(app, "stars", &payment).await?;
+    crate::domains::money::settle::settle(
+        app,
+        crate::domains::money::settle::Settlement::of(Provider::Stars, &payment),
+    )
+    .await?;
     Ok(())
 }
 

@@ -510,14 +510,14 @@ impl Store {
     /// only for payments that name no order of ours.
     pub async fn order_by_provider_ref(
         &self,
-        provider: &str,
+        provider: crate::base::types::Provider,
         provider_ref: &str,
     ) -> Result<Option<String>, StoreError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.table)
-            .key("PK", s(provider_ref_key(provider, provider_ref)))
+            .key("PK", s(provider_ref_key(provider.code(), provider_ref)))
             .key("SK", s(PROVREF_SK))
             .consistent_read(true)
             .send()

@@ -522,7 +522,7 @@ impl Store {
     /// GSI1 (`UNKNOWNPAY`, newest last).
     pub async fn record_unknown_payment(
         &self,
-        provider: &str,
+        provider: Provider,
         key: &str,
         detail: &str,
         now: i64,
@@ -531,14 +531,14 @@ impl Store {
             .client
             .put_item()
             .table_name(&self.table)
-            .item("PK", s(format!("UNKNOWNPAY#{provider}#{key}")))
+            .item("PK", s(format!("UNKNOWNPAY#{}#{key}", provider.code())))
             .item("SK", s("UNKNOWNPAY"))
-            .item("provider", s(provider))
+            .item("provider", s(provider.code()))
             .item("provider_ref", s(key))
             .item("detail", s(detail))
             .item("at", n(now))
             .item("GSI1PK", s("UNKNOWNPAY"))
-            .item("GSI1SK", s(format!("{now:011}#{provider}#{key}")))
+            .item("GSI1SK", s(format!("{now:011}#{}#{key}", provider.code())))
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .boxed()

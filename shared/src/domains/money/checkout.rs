@@ -111,31 +111,36 @@ fn keyed_order_id(user: &User, key: &str) -> OrderId {
     OrderId(hex::encode(&digest[..16]))
 }
 
-/// Creates the order and starts paying it. `key` names the user's press
-/// for a balance purchase, so a repeated press is the same order.
-pub async fn start(
-    app: &App,
-    user: &User,
-    purchase: Purchase,
-    amount: Money,
-    provider: Provider,
-    key: Option<&str>,
-) -> Result<Checkout, CheckoutError> {
-    start_with(app, user, purchase, amount, provider, key, false).await
+/// What the user asked to pay for, and how.
+#[derive(Debug, Clone)]
+pub struct CheckoutRequest<'a> {
+    /// The buyer.
+    pub user: &'a User,
+    /// What they buy.
+    pub purchase: Purchase,
+    /// The price shown to them (a plan's is priced again here, with the
+    /// discount only if it can be reserved).
+    pub amount: Money,
+    /// How they pay.
+    pub provider: Provider,
+    /// The press that asked, for a balance purchase: a repeated press is
+    /// the same order, so it debits once.
+    pub press: Option<&'a str>,
+    /// The user's "save my card" choice (YooKassa asks to save the method
+    /// when autopayments are on; with card binding required it always does).
+    pub save_card: bool,
 }
 
-/// Like [`start`]; `save_card` is the user's "save my card" choice (YooKassa
-/// asks to save the method when autopayments are on; with card binding
-/// required it always does).
-pub async fn start_with(
-    app: &App,
-    user: &User,
-    purchase: Purchase,
-    amount: Money,
-    provider: Provider,
-    key: Option<&str>,
-    save_card: bool,
-) -> Result<Checkout, CheckoutError> {
+/// Creates the order and starts paying it.
+pub async fn start(app: &App, req: CheckoutRequest<'_>) -> Result<Checkout, CheckoutError> {
+    let CheckoutRequest {
+        user,
+        purchase,
+        amount,
+        provider,
+        press: key,
+        save_card,
+    } = req;
     let ts = now();
     if !catalog::sells(&app.config, purchase, provider) {
         return Ok(Checkout::Refused("method-unavailable"));

@@ -25,7 +25,7 @@ use crate::base::callback::Action;
 use crate::base::clock::now;
 use crate::base::format::{date, money};
 use crate::base::i18n::{Arg, html, t, tr};
-use crate::base::types::{Kopecks, Lang};
+use crate::base::types::{Kopecks, Lang, Provider};
 use crate::domains::access::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
 use crate::domains::money::orders::{Credit, Order, OrderStatus, Purchase};
 
@@ -328,7 +328,8 @@ pub fn amount_text(app: &App, m: &Money) -> String {
 }
 
 /// Tells the admins about a payment that was authentic but not credited.
-pub async fn flag_suspicious(app: &App, provider: &str, what: &str) {
+pub async fn flag_suspicious(app: &App, provider: Provider, what: &str) {
+    let provider = provider.code();
     tracing::warn!(provider, what, "suspicious payment notification");
     if app.config.log.suspicious_activity {
         let lang: Lang = app.config.default_language;

@@ -15,7 +15,7 @@ use crate::domains::money::effects::flag_suspicious;
 use crate::domains::money::orders::{Order, Payment, Purchase};
 use crate::domains::money::refunds;
 use crate::domains::money::settle::{
-    imported_order, settle, settle_creating, settle_unmatched, unknown_payment,
+    Settlement, imported_order, settle, settle_unmatched, unknown_payment,
 };
 use crate::domains::renewal::cards::remember;
 use http::StatusCode;
@@ -24,12 +24,12 @@ use sha2::{Digest, Sha256};
 /// `POST /pay/yookassa`.
 pub async fn yookassa(app: &App, req: HttpRequest) -> HttpResponse {
     let Some(cfg) = app.config.yookassa.as_ref() else {
-        return disabled("yookassa");
+        return disabled(Provider::Yookassa);
     };
     let event = match yookassa::verify_notification(&app.http, cfg, req.source_ip, &req.body).await
     {
         Ok(v) => v.into_inner(),
-        Err(e) => return refused("yookassa", &e),
+        Err(e) => return refused(Provider::Yookassa, &e),
     };
     let result = match event {
         yookassa::YooEvent::PaymentSucceeded {
@@ -43,7 +43,7 @@ pub async fn yookassa(app: &App, req: HttpRequest) -> HttpResponse {
                 amount,
                 provider_ref: payment_id,
             };
-            match settle(app, "yookassa", &paid).await {
+            match settle(app, Settlement::of(Provider::Yookassa, &paid)).await {
                 Ok(_) => match saved_method {
                     Some(m) => remember(app, &paid.order, &m).await,
                     None => Ok(()),
@@ -59,7 +59,7 @@ pub async fn yookassa(app: &App, req: HttpRequest) -> HttpResponse {
         } => {
             settle_unmatched(
                 app,
-                "yookassa",
+                Provider::Yookassa,
                 &payment_id,
                 &amount,
                 &format!("payment {payment_id} has no order of ours"),
@@ -86,28 +86,32 @@ pub async fn yookassa(app: &App, req: HttpRequest) -> HttpResponse {
                 )
                 .await
             }
-            Err(e) => return refused("yookassa", &e),
+            Err(e) => return refused(Provider::Yookassa, &e),
         },
         yookassa::YooEvent::Other(kind) => {
             tracing::info!(kind, "yookassa notification without effect");
             Ok(())
         }
     };
-    answer(result, "ok")
+    answer(Provider::Yookassa, result, "ok")
 }
 
 /// `POST /pay/cryptopay`.
 pub async fn cryptopay(app: &App, req: HttpRequest) -> HttpResponse {
     let Some(cfg) = app.config.cryptopay.as_ref() else {
-        return disabled("cryptopay");
+        return disabled(Provider::Cryptopay);
     };
     let update =
         match cryptopay::verify_webhook(cfg, &req.body, req.header(cryptopay::SIGNATURE_HEADER)) {
             Ok(v) => v.into_inner(),
             Err(PayError::Unreadable(why)) => {
-                return answer(unreadable(app, "cryptopay", &why, &req.body).await, "ok");
+                return answer(
+                    Provider::Cryptopay,
+                    unreadable(app, Provider::Cryptopay, &why, &req.body).await,
+                    "ok",
+                );
             }
-            Err(e) => return refused("cryptopay", &e),
+            Err(e) => return refused(Provider::Cryptopay, &e),
         };
     if update.update_type != "invoice_paid" || !update.invoice.is_paid() {
         tracing::info!(update_type = %update.update_type, "cryptopay update without effect");
@@ -117,19 +121,21 @@ pub async fn cryptopay(app: &App, req: HttpRequest) -> HttpResponse {
     let result = match invoice.order_id() {
         Some(order) => settle(
             app,
-            "cryptopay",
-            &Payment {
-                order,
-                amount: invoice.price.clone(),
-                provider_ref: invoice.invoice_id.to_string(),
-            },
+            Settlement::of(
+                Provider::Cryptopay,
+                &Payment {
+                    order,
+                    amount: invoice.price.clone(),
+                    provider_ref: invoice.invoice_id.to_string(),
+                },
+            ),
         )
         .await
         .map(|_| ()),
         None => {
             settle_unmatched(
                 app,
-                "cryptopay",
+                Provider::Cryptopay,
                 &invoice.invoice_id.to_string(),
                 &invoice.price,
                 &format!(
@@ -140,13 +146,13 @@ pub async fn cryptopay(app: &App, req: HttpRequest) -> HttpResponse {
             .await
         }
     };
-    answer(result, "ok")
+    answer(Provider::Cryptopay, result, "ok")
 }
 
 /// `POST|GET /pay/freekassa`: the form body, or the query of a GET.
 pub async fn freekassa(app: &App, req: HttpRequest) -> HttpResponse {
     let Some(cfg) = app.config.freekassa.as_ref() else {
-        return disabled("freekassa");
+        return disabled(Provider::Freekassa);
     };
     let raw: &[u8] = if req.body.is_empty() {
         req.query.as_bytes()
@@ -157,12 +163,12 @@ pub async fn freekassa(app: &App, req: HttpRequest) -> HttpResponse {
     let n = match freekassa::verify_notification(cfg, req.source_ip, &params) {
         Ok(v) => v.into_inner(),
         Err(PayError::Unreadable(why)) => {
-            return match unreadable(app, "freekassa", &why, raw).await {
+            return match unreadable(app, Provider::Freekassa, &why, raw).await {
                 Ok(()) => HttpResponse::text(StatusCode::OK, freekassa::SUCCESS_BODY),
-                Err(e) => failed("freekassa", &e),
+                Err(e) => failed(Provider::Freekassa, &e),
             };
         }
-        Err(e) => return refused("freekassa", &e),
+        Err(e) => return refused(Provider::Freekassa, &e),
     };
     let provider_ref = n
         .intid
@@ -171,34 +177,38 @@ pub async fn freekassa(app: &App, req: HttpRequest) -> HttpResponse {
     let result = match n.order_id.clone() {
         Some(order) => settle(
             app,
-            "freekassa",
-            &Payment {
-                order,
-                amount: n.amount.clone(),
-                provider_ref,
-            },
+            Settlement::of(
+                Provider::Freekassa,
+                &Payment {
+                    order,
+                    amount: n.amount.clone(),
+                    provider_ref,
+                },
+            ),
         )
         .await
         .map(|_| ()),
         None => {
             // The old bot's payments (imported) name its own payment id.
             let old = merchant_order_ref(&n.merchant_order_id);
-            match imported_order(app, "freekassa", &old).await {
+            match imported_order(app, Provider::Freekassa, &old).await {
                 Ok(Some(order)) => settle(
                     app,
-                    "freekassa",
-                    &Payment {
-                        order,
-                        amount: n.amount.clone(),
-                        provider_ref,
-                    },
+                    Settlement::of(
+                        Provider::Freekassa,
+                        &Payment {
+                            order,
+                            amount: n.amount.clone(),
+                            provider_ref,
+                        },
+                    ),
                 )
                 .await
                 .map(|_| ()),
                 Ok(None) => {
                     settle_unmatched(
                         app,
-                        "freekassa",
+                        Provider::Freekassa,
                         &provider_ref,
                         &n.amount,
                         &format!(
@@ -214,22 +224,26 @@ pub async fn freekassa(app: &App, req: HttpRequest) -> HttpResponse {
     };
     match result {
         Ok(()) => HttpResponse::text(StatusCode::OK, freekassa::SUCCESS_BODY),
-        Err(e) => failed("freekassa", &e),
+        Err(e) => failed(Provider::Freekassa, &e),
     }
 }
 
 /// `POST /pay/tribute`.
 pub async fn tribute(app: &App, req: HttpRequest) -> HttpResponse {
     let Some(cfg) = app.config.tribute.as_ref() else {
-        return disabled("tribute");
+        return disabled(Provider::Tribute);
     };
     let event = match tribute::verify_webhook(cfg, &req.body, req.header(tribute::SIGNATURE_HEADER))
     {
         Ok(v) => v.into_inner(),
         Err(PayError::Unreadable(why)) => {
-            return answer(unreadable(app, "tribute", &why, &req.body).await, "ok");
+            return answer(
+                Provider::Tribute,
+                unreadable(app, Provider::Tribute, &why, &req.body).await,
+                "ok",
+            );
         }
-        Err(e) => return refused("tribute", &e),
+        Err(e) => return refused(Provider::Tribute, &e),
     };
     let result = match &event.kind {
         tribute::TributeKind::NewSubscription(s) | tribute::TributeKind::RenewedSubscription(s) => {
@@ -250,7 +264,7 @@ pub async fn tribute(app: &App, req: HttpRequest) -> HttpResponse {
             Ok(())
         }
     };
-    answer(result, "ok")
+    answer(Provider::Tribute, result, "ok")
 }
 
 /// Tribute has no order of ours: the event itself becomes one, with an id
@@ -273,7 +287,7 @@ async fn tribute_paid(
             // and flagged for an admin, never credited.
             return unknown_payment(
                 app,
-                "tribute",
+                Provider::Tribute,
                 &event.dedup_key(),
                 &format!("payment by {} not credited: {why}", s.telegram_user_id),
             )
@@ -296,9 +310,17 @@ async fn tribute_paid(
     };
     // The order is written by the crediting transaction, unless a delivery
     // before this one wrote it.
-    settle_creating(app, "tribute", &order, &payment, !quiet)
-        .await
-        .map(|_| ())
+    settle(
+        app,
+        Settlement {
+            provider: Provider::Tribute,
+            payment: &payment,
+            creates: Some(&order),
+            tell_user: !quiet,
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 async fn tribute_cancelled(
@@ -395,14 +417,14 @@ async fn refunded(
         None => None,
     };
     if found.is_none()
-        && let Some(id) = imported_order(app, "yookassa", payment_id).await?
+        && let Some(id) = imported_order(app, Provider::Yookassa, payment_id).await?
     {
         found = app.store.get_order(&id).await?;
     }
     let Some(o) = found else {
         flag_suspicious(
             app,
-            "yookassa",
+            Provider::Yookassa,
             &format!(
                 "refund {what} of payment {payment_id} for unknown order {}",
                 named.map_or("-".into(), |o| o.0)
@@ -415,7 +437,7 @@ async fn refunded(
         // A partial refund: the days are not split; the admins decide.
         flag_suspicious(
             app,
-            "yookassa",
+            Provider::Yookassa,
             &format!(
                 "partial refund {what} of order {} ({}): nothing taken back",
                 o.id, o.amount
@@ -434,23 +456,29 @@ async fn refunded(
 /// An authentic notification we cannot read: money may have moved, so it is
 /// recorded (once per body) and flagged for an admin, and answered as
 /// settled so the provider does not retry it for ever.
-async fn unreadable(app: &App, provider: &str, why: &str, raw: &[u8]) -> Result<(), StoreError> {
+async fn unreadable(
+    app: &App,
+    provider: Provider,
+    why: &str,
+    raw: &[u8],
+) -> Result<(), StoreError> {
     let key = hex::encode(&Sha256::digest(raw)[..16]);
     let detail = format!("unreadable notification {key}: {why}");
     unknown_payment(app, provider, &key, &detail).await
 }
 
-fn answer(result: Result<(), StoreError>, body: &str) -> HttpResponse {
+fn answer(provider: Provider, result: Result<(), StoreError>, body: &str) -> HttpResponse {
     match result {
         Ok(()) => HttpResponse::json(
             StatusCode::OK,
             &serde_json::json!({"ok": true, "result": body}),
         ),
-        Err(e) => failed("payment", &e),
+        Err(e) => failed(provider, &e),
     }
 }
 
-fn failed(provider: &str, e: &StoreError) -> HttpResponse {
+fn failed(provider: Provider, e: &StoreError) -> HttpResponse {
+    let provider = provider.code();
     tracing::error!(
         provider,
         "notification not processed, the provider will retry: {e}"
@@ -458,13 +486,15 @@ fn failed(provider: &str, e: &StoreError) -> HttpResponse {
     HttpResponse::error(StatusCode::INTERNAL_SERVER_ERROR, "temporary failure")
 }
 
-fn disabled(provider: &str) -> HttpResponse {
+fn disabled(provider: Provider) -> HttpResponse {
+    let provider = provider.code();
     tracing::warn!(provider, "notification for a disabled provider refused");
     HttpResponse::error(StatusCode::NOT_FOUND, "provider not enabled")
 }
 
 /// Maps a verification failure to the provider's retry rules.
-fn refused(provider: &str, e: &PayError) -> HttpResponse {
+fn refused(provider: Provider, e: &PayError) -> HttpResponse {
+    let provider = provider.code();
     match e {
         PayError::NotAuthentic(why) => {
             tracing::warn!(provider, "notification refused: {why}");

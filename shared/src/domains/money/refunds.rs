@@ -73,7 +73,7 @@ pub async fn refund(app: &App, id: &OrderId, source: &str) -> Result<Refund, Str
             {
                 flag_suspicious(
                     app,
-                    order.provider.code(),
+                    order.provider,
                     &format!(
                         "refund of top-up {} (paid {}): {} of {} was already spent; the balance went to 0",
                         order.id,

@@ -24,7 +24,7 @@ use crate::adapters::app::App;
 use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::StoreError;
 use crate::base::clock::now;
-use crate::base::types::{Provider, TelegramId};
+use crate::base::types::Provider;
 use crate::domains::money::effects::{after_credit_with, finish_effects, flag_suspicious};
 use crate::domains::money::orders::{self, CreditOutcome, Order, Payment};
 
@@ -39,86 +39,56 @@ pub enum Settled {
     Flagged,
 }
 
-/// Credits `payment` once and runs its side effects; flags what cannot be credited.
-pub async fn settle(app: &App, provider: &str, payment: &Payment) -> Result<Settled, StoreError> {
-    settle_with(app, provider, payment, true).await
+/// A proven payment to settle, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Settlement<'a> {
+    /// The provider that proved it.
+    pub provider: Provider,
+    /// What was paid, for which order.
+    pub payment: &'a Payment,
+    /// The order to write when it does not exist yet: a Tribute event is
+    /// its own order, written by the crediting transaction unless an
+    /// earlier delivery wrote it.
+    pub creates: Option<&'a Order>,
+    /// Whether the buyer gets the confirmation (Tribute's skip setting
+    /// mutes renewals).
+    pub tell_user: bool,
 }
 
-/// Like [`settle`]; `tell_user` false mutes the buyer's confirmation.
-pub async fn settle_with(
-    app: &App,
-    provider: &str,
-    payment: &Payment,
-    tell_user: bool,
-) -> Result<Settled, StoreError> {
-    let buyer = payment.order.buyer().map(TelegramId);
-    settle_for(app, provider, payment, buyer, tell_user).await
+impl<'a> Settlement<'a> {
+    /// `payment` for an order of ours; the buyer is told.
+    pub fn of(provider: Provider, payment: &'a Payment) -> Settlement<'a> {
+        Settlement {
+            provider,
+            payment,
+            creates: None,
+            tell_user: true,
+        }
+    }
 }
 
-/// Like [`settle_with`], with the buyer read with the order when
-/// `buyer` is given.
-pub async fn settle_for(
-    app: &App,
-    provider: &str,
-    payment: &Payment,
-    buyer: Option<TelegramId>,
-    tell_user: bool,
-) -> Result<Settled, StoreError> {
-    settle_inner(app, provider, payment, Target::Existing(buyer), tell_user).await
-}
-
-/// Like [`settle_with`] for a payment that is its own order (a Tribute
-/// event): `order` is written by the crediting transaction unless an
-/// earlier delivery wrote it.
-pub async fn settle_creating(
-    app: &App,
-    provider: &str,
-    order: &Order,
-    payment: &Payment,
-    tell_user: bool,
-) -> Result<Settled, StoreError> {
-    settle_inner(app, provider, payment, Target::Create(order), tell_user).await
-}
-
-/// What the payment pays.
-enum Target<'a> {
-    /// An order of ours; the buyer, when known, is read with it.
-    Existing(Option<TelegramId>),
-    /// This order, written if absent.
-    Create(&'a Order),
-}
-
-async fn settle_inner(
-    app: &App,
-    provider: &str,
-    payment: &Payment,
-    target: Target<'_>,
-    tell_user: bool,
-) -> Result<Settled, StoreError> {
-    let result = credit_and_finish(app, provider, payment, target, tell_user).await;
+/// Credits the payment once and runs its side effects; flags what cannot
+/// be credited. Every settlement is counted in the payments metric.
+pub async fn settle(app: &App, s: Settlement<'_>) -> Result<Settled, StoreError> {
+    let result = credit_and_finish(app, s).await;
     let outcome = match &result {
         Ok(Settled::Credited) => "credited",
         Ok(Settled::Duplicate) => "duplicate",
         Ok(Settled::Flagged) => "refused",
         Err(_) => "failed",
     };
-    let credited = matches!(result, Ok(Settled::Credited)).then_some(payment.amount.minor());
-    crate::adapters::metrics::payment(provider, outcome, payment.amount.currency(), credited);
+    let paid = &s.payment.amount;
+    let credited = matches!(result, Ok(Settled::Credited)).then_some(paid.minor());
+    crate::adapters::metrics::payment(s.provider, outcome, paid.currency(), credited);
     result
 }
 
-async fn credit_and_finish(
-    app: &App,
-    provider: &str,
-    payment: &Payment,
-    target: Target<'_>,
-    tell_user: bool,
-) -> Result<Settled, StoreError> {
-    let credited = match target {
-        Target::Existing(buyer) => {
-            orders::credit_for(&app.store, &app.config, payment, buyer, now()).await?
-        }
-        Target::Create(order) => {
+async fn credit_and_finish(app: &App, s: Settlement<'_>) -> Result<Settled, StoreError> {
+    let (provider, payment, tell_user) = (s.provider, s.payment, s.tell_user);
+    let code = provider.code();
+    let credited = match s.creates {
+        None => orders::credit(&app.store, &app.config, payment, now()).await?,
+        Some(order) => {
             orders::credit_or_create(&app.store, &app.config, order, payment, now()).await?
         }
     };
@@ -127,7 +97,7 @@ async fn credit_and_finish(
             after_credit_with(app, &credit, tell_user)
                 .await
                 .map_err(StoreError::Dynamo)?;
-            tracing::info!(provider, order = %payment.order, "payment credited");
+            tracing::info!(provider = code, order = %payment.order, "payment credited");
             if credit.order.discount_lost {
                 flag_suspicious(
                     app,
@@ -154,10 +124,11 @@ async fn credit_and_finish(
             };
             let settled = Box::pin(credit_and_finish(
                 app,
-                provider,
-                &paid,
-                Target::Create(&second),
-                tell_user,
+                Settlement {
+                    payment: &paid,
+                    creates: Some(&second),
+                    ..s
+                },
             ))
             .await?;
             if settled == Settled::Credited {
@@ -194,7 +165,7 @@ async fn credit_and_finish(
             Ok(Settled::Flagged)
         }
         CreditOutcome::Duplicate(order) => {
-            tracing::info!(provider, order = %order.id, "duplicate payment notification");
+            tracing::info!(provider = code, order = %order.id, "duplicate payment notification");
             // If an earlier delivery stopped between the commit and queuing
             // its effects (a crash, a timeout, a failed send), queue them
             // now; the worker does only those the order does not mark done.
@@ -212,13 +183,13 @@ async fn credit_and_finish(
                     order,
                     ..payment.clone()
                 };
-                let buyer = imported.order.buyer().map(TelegramId);
                 return Box::pin(credit_and_finish(
                     app,
-                    provider,
-                    &imported,
-                    Target::Existing(buyer),
-                    tell_user,
+                    Settlement {
+                        payment: &imported,
+                        creates: None,
+                        ..s
+                    },
                 ))
                 .await;
             }
@@ -282,7 +253,7 @@ async fn credit_and_finish(
 /// Asked only when a notification names no order of ours.
 pub async fn imported_order(
     app: &App,
-    provider: &str,
+    provider: Provider,
     provider_ref: &str,
 ) -> Result<Option<OrderId>, StoreError> {
     if provider_ref.is_empty() {
@@ -300,7 +271,7 @@ pub async fn imported_order(
 /// else recorded as an unknown payment ([`unknown_payment`]).
 pub async fn settle_unmatched(
     app: &App,
-    provider: &str,
+    provider: Provider,
     provider_ref: &str,
     amount: &Money,
     detail: &str,
@@ -312,7 +283,9 @@ pub async fn settle_unmatched(
                 amount: amount.clone(),
                 provider_ref: provider_ref.to_owned(),
             };
-            settle(app, provider, &payment).await.map(|_| ())
+            settle(app, Settlement::of(provider, &payment))
+                .await
+                .map(|_| ())
         }
         None => unknown_payment(app, provider, provider_ref, detail).await,
     }
@@ -323,7 +296,7 @@ pub async fn settle_unmatched(
 /// and flags it once: a re-delivery finds the record and stays quiet.
 pub async fn unknown_payment(
     app: &App,
-    provider: &str,
+    provider: Provider,
     key: &str,
     detail: &str,
 ) -> Result<(), StoreError> {

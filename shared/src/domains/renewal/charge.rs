@@ -31,7 +31,7 @@ use crate::base::format::{date, money};
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::{Period, Provider, TelegramId};
 use crate::domains::money::orders::{Order, OrderStatus, Payment, Purchase};
-use crate::domains::money::settle::settle;
+use crate::domains::money::settle::{Settlement, settle};
 use crate::domains::renewal::balance::{self, Debit};
 use crate::domains::renewal::cards;
 
@@ -400,12 +400,14 @@ async fn card_charge(
         YooStatus::Succeeded if created.paid => {
             settle(
                 app,
-                "yookassa",
-                &Payment {
-                    order: order.id.clone(),
-                    amount: order.amount.clone(),
-                    provider_ref: created.payment_id,
-                },
+                Settlement::of(
+                    Provider::Yookassa,
+                    &Payment {
+                        order: order.id.clone(),
+                        amount: order.amount.clone(),
+                        provider_ref: created.payment_id,
+                    },
+                ),
             )
             .await
             .map_err(|e| e.to_string())?;

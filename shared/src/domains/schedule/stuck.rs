@@ -17,7 +17,7 @@ use crate::base::clock::now;
 use crate::base::types::Provider;
 use crate::domains::money::orders::{OrderStatus, Payment};
 use crate::domains::money::payhooks::canceled;
-use crate::domains::money::settle::settle;
+use crate::domains::money::settle::{Settlement, settle};
 use crate::domains::renewal::cards::remember;
 
 /// What the re-check found.
@@ -61,12 +61,14 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                     }
                     settle(
                         app,
-                        "yookassa",
-                        &Payment {
-                            order: o,
-                            amount,
-                            provider_ref: payment_id,
-                        },
+                        Settlement::of(
+                            Provider::Yookassa,
+                            &Payment {
+                                order: o,
+                                amount,
+                                provider_ref: payment_id,
+                            },
+                        ),
                     )
                     .await
                     .map_err(|e| e.to_string())?;
@@ -91,12 +93,14 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                         // As the webhook: FreeKassa's order id is the payment's ref.
                         settle(
                             app,
-                            "freekassa",
-                            &Payment {
-                                order: id.clone(),
-                                amount: o.amount,
-                                provider_ref: o.fk_order_id,
-                            },
+                            Settlement::of(
+                                Provider::Freekassa,
+                                &Payment {
+                                    order: id.clone(),
+                                    amount: o.amount,
+                                    provider_ref: o.fk_order_id,
+                                },
+                            ),
                         )
                         .await
                         .map_err(|e| e.to_string())?;
@@ -121,12 +125,14 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                         Some(inv) if inv.is_paid() && inv.order_id().as_ref() == Some(id) => {
                             settle(
                                 app,
-                                "cryptopay",
-                                &Payment {
-                                    order: id.clone(),
-                                    amount: inv.price.clone(),
-                                    provider_ref: inv.invoice_id.to_string(),
-                                },
+                                Settlement::of(
+                                    Provider::Cryptopay,
+                                    &Payment {
+                                        order: id.clone(),
+                                        amount: inv.price.clone(),
+                                        provider_ref: inv.invoice_id.to_string(),
+                                    },
+                                ),
                             )
                             .await
                             .map_err(|e| e.to_string())?;
