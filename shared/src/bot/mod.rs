@@ -29,6 +29,9 @@ pub enum BotError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A domain failed (a queue, a provider, effects that could not be queued).
+    #[error(transparent)]
+    Domain(#[from] crate::domains::error::Error),
     /// The update took longer than the budget.
     #[error("handler ran out of time")]
     Timeout,

@@ -7,7 +7,6 @@ use super::buy;
 use super::reply::{answer_callback, done, show};
 use super::screens::{self, Screen};
 use crate::adapters::app::App;
-use crate::adapters::store::StoreError;
 use crate::adapters::store::users::User;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, t, tr};
@@ -142,9 +141,7 @@ pub(super) async fn on_buy(
             if let Err(e) = crate::domains::money::effects::after_credit(app, &credit).await {
                 // The update fails, so Telegram re-delivers the press: the
                 // same order, found paid, finishes what is left.
-                return Err(BotError::Store(StoreError::Dynamo(format!(
-                    "after-payment effects: {e}"
-                ))));
+                return Err(BotError::Domain(crate::domains::error::Error::Effects(e)));
             }
             show(
                 app,
@@ -160,6 +157,7 @@ pub(super) async fn on_buy(
             Ok(())
         }
         Err(CheckoutError::Store(e)) => Err(e.into()),
+        Err(CheckoutError::Domain(e)) => Err(e.into()),
         Err(CheckoutError::Provider(e)) => {
             tracing::error!(provider = provider.code(), "payment could not start: {e}");
             answer_callback(app, q, Some(t(user.lang, "payment-start-failed")), true).await;

@@ -3,7 +3,6 @@
 use super::BotError;
 use crate::adapters::app::App;
 use crate::adapters::pay::{Money, OrderId};
-use crate::adapters::store::StoreError;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::Provider;
@@ -133,7 +132,7 @@ pub async fn on_refunded_payment(app: &App, refund: &RefundedPayment) -> Result<
     };
     refunds::refund(app, &id, "Telegram Stars")
         .await
-        .map_err(|e| BotError::Store(StoreError::Dynamo(e)))?;
+        .map_err(|e| BotError::Domain(crate::domains::error::Error::Text(e)))?;
     Ok(())
 }
 

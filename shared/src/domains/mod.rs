@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod error;
 pub mod growth;
 pub mod messaging;
 pub mod money;

@@ -2,7 +2,6 @@
 //! buttons, the "back" row, the error of a failed domain call, and the day
 //! the payments buttons carry.
 
-use crate::adapters::store::StoreError;
 use crate::base::admin_callback::{AdminAction, PayView};
 use crate::base::clock::now;
 use crate::base::i18n::t;
@@ -20,7 +19,7 @@ pub enum Reply {
 }
 
 pub(super) fn err(e: String) -> BotError {
-    BotError::Store(StoreError::Dynamo(e))
+    BotError::Domain(crate::domains::error::Error::Text(e))
 }
 
 pub(super) fn btn(lang: Lang, key: &str, a: AdminAction) -> InlineKeyboardButton {

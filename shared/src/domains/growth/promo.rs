@@ -8,12 +8,12 @@
 //! of concurrent activations, exactly as many as the limit commit.
 
 use crate::adapters::app::App;
-use crate::adapters::store::StoreError;
 use crate::adapters::store::promos::{Promo, PromoKind, Try};
 use crate::adapters::store::users::User;
 use crate::base::i18n::{Arg, html, tr};
 use crate::base::types::{Kopecks, TelegramId};
 use crate::domains::access::sync::SyncReason;
+use crate::domains::error::Error;
 use crate::domains::money::effects::sync;
 
 /// Wrong guesses allowed per user per [`GUESS_WINDOW_SECS`].
@@ -128,7 +128,7 @@ pub enum Outcome {
 
 /// Activates what `user` typed (or linked). Days reach the panel through
 /// the sync queue; activations go to the log chat, attacks are flagged.
-pub async fn activate(app: &App, user: &User, raw: &str, now: i64) -> Result<Outcome, StoreError> {
+pub async fn activate(app: &App, user: &User, raw: &str, now: i64) -> Result<Outcome, Error> {
     let code = match read_input(raw) {
         Input::Code(c) => c,
         Input::Malformed => return Ok(Outcome::Refused(Refusal::Malformed)),
@@ -175,19 +175,17 @@ pub async fn activate(app: &App, user: &User, raw: &str, now: i64) -> Result<Out
             Try::CodeChanged | Try::UserChanged => continue,
         }
     }
-    Err(StoreError::Dynamo(
-        "promo activation kept racing concurrent changes".into(),
-    ))
+    Err(Error::Raced("promo activation"))
 }
 
 /// A second activation by the same user. It may be a re-delivered update
 /// whose first run stopped before queuing the panel sync: queue it again
 /// (the FIFO queue drops the duplicate).
-async fn already_used(app: &App, promo: &Promo, user: TelegramId) -> Result<Outcome, StoreError> {
+async fn already_used(app: &App, promo: &Promo, user: TelegramId) -> Result<Outcome, Error> {
     if matches!(promo.kind, PromoKind::Days(_)) {
         sync(app, user, SyncReason::Promo, &dedup(&promo.code, user))
             .await
-            .map_err(StoreError::Dynamo)?;
+            .map_err(Error::Text)?;
     }
     Ok(Outcome::Refused(Refusal::AlreadyUsed))
 }
@@ -208,12 +206,7 @@ fn dedup(code: &str, user: TelegramId) -> String {
     format!("promo-{code}-{user}")
 }
 
-async fn after_activation(
-    app: &App,
-    user: &User,
-    promo: &Promo,
-    gift: &Gift,
-) -> Result<(), StoreError> {
+async fn after_activation(app: &App, user: &User, promo: &Promo, gift: &Gift) -> Result<(), Error> {
     if let Gift::Days { .. } = gift {
         sync(
             app,
@@ -222,7 +215,7 @@ async fn after_activation(
             &dedup(&promo.code, user.id),
         )
         .await
-        .map_err(StoreError::Dynamo)?;
+        .map_err(Error::Text)?;
     }
     if app.config.log.promo_activations {
         let lang = app.config.default_language;
@@ -301,7 +294,7 @@ pub async fn create(
     limit: Option<u64>,
     until: Option<i64>,
     now: i64,
-) -> Result<Option<Promo>, StoreError> {
+) -> Result<Option<Promo>, Error> {
     let random = code.is_none();
     for _ in 0..5 {
         let promo = Promo {
@@ -320,9 +313,7 @@ pub async fn create(
             return Ok(None);
         }
     }
-    Err(StoreError::Dynamo(
-        "random promo codes kept colliding".into(),
-    ))
+    Err(Error::Raced("random promo codes"))
 }
 
 /// Makes `count` random codes alike, 16 writes at a time.
@@ -334,13 +325,13 @@ pub async fn create_many(
     limit: Option<u64>,
     until: Option<i64>,
     now: i64,
-) -> Result<Vec<Promo>, StoreError> {
+) -> Result<Vec<Promo>, Error> {
     use futures::stream::{self, StreamExt, TryStreamExt};
     stream::iter(0..count.min(BULK_MAX))
         .map(|_| async move {
             create(app, by, None, kind, limit, until, now)
                 .await?
-                .ok_or_else(|| StoreError::Dynamo("random code not written".into()))
+                .ok_or(Error::Raced("a random promo code"))
         })
         .buffer_unordered(16)
         .try_collect()
@@ -348,7 +339,7 @@ pub async fn create_many(
 }
 
 /// Every code, page after page (the admin's export).
-pub async fn all(app: &App) -> Result<Vec<Promo>, StoreError> {
+pub async fn all(app: &App) -> Result<Vec<Promo>, Error> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     loop {

@@ -3,11 +3,11 @@
 
 use crate::adapters::app::App;
 use crate::adapters::pay::{Money, OrderId};
-use crate::adapters::store::StoreError;
 use crate::adapters::store::users::User;
 use crate::base::clock::now;
 use crate::base::i18n::t;
 use crate::base::types::Provider;
+use crate::domains::error::Error;
 use crate::domains::money::catalog;
 use crate::domains::money::effects::finish_effects;
 use crate::domains::money::links::CheckoutError;
@@ -168,7 +168,7 @@ pub async fn start(app: &App, req: CheckoutRequest<'_>) -> Result<Checkout, Chec
                 // A re-delivered press: finish what the first one left.
                 finish_effects(app, &existing, true)
                     .await
-                    .map_err(|e| CheckoutError::Store(StoreError::Dynamo(e)))?;
+                    .map_err(|e| CheckoutError::Domain(Error::Effects(e)))?;
             }
             return Ok(Checkout::Refused("payment-already-paid"));
         }
@@ -205,7 +205,7 @@ pub async fn start(app: &App, req: CheckoutRequest<'_>) -> Result<Checkout, Chec
                 CreditOutcome::Duplicate(existing) => {
                     finish_effects(app, &existing, true)
                         .await
-                        .map_err(|e| CheckoutError::Store(StoreError::Dynamo(e)))?;
+                        .map_err(|e| CheckoutError::Domain(Error::Effects(e)))?;
                     Ok(Checkout::Refused("payment-already-paid"))
                 }
                 other => Err(CheckoutError::Provider(format!(

@@ -21,6 +21,10 @@ pub enum CheckoutError {
     /// The provider could not create the payment.
     #[error("provider: {0}")]
     Provider(String),
+    /// Another part of the business failed (the after-payment effects of
+    /// a re-delivered balance press, a change that kept racing).
+    #[error(transparent)]
+    Domain(#[from] crate::domains::error::Error),
 }
 
 /// Creates the provider-side payment for `order` and returns the page to pay on.

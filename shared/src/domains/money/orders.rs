@@ -7,6 +7,7 @@
 //! named here too because every money rule speaks of them.
 
 use crate::adapters::pay::OrderId;
+use crate::adapters::store::Store;
 use crate::adapters::store::credit::Attempt;
 pub use crate::adapters::store::credit::{CreditTerms, PeriodTerms};
 use crate::adapters::store::orders::CREDIT_ATTEMPTS;
@@ -15,9 +16,9 @@ pub use crate::adapters::store::orders::{
     LedgerRow, ORDER_LIFETIME_SECS, Order, OrderStatus, Payment, Purchase, Quote, ReferralDue,
     Refund, extend, order_key,
 };
-use crate::adapters::store::{Store, StoreError};
 use crate::base::config::{Config, ReferralBonusMode};
 use crate::base::types::{Kopecks, Period, TelegramId};
+use crate::domains::error::Error;
 
 /// What each period's purchase grants, from the settings.
 pub fn terms(config: &Config) -> CreditTerms {
@@ -54,7 +55,7 @@ pub async fn credit(
     config: &Config,
     payment: &Payment,
     now: i64,
-) -> Result<CreditOutcome, StoreError> {
+) -> Result<CreditOutcome, Error> {
     let hint = payment.order.buyer().map(TelegramId);
     credit_for(store, config, payment, hint, now).await
 }
@@ -66,7 +67,7 @@ pub async fn credit_for(
     payment: &Payment,
     buyer: Option<TelegramId>,
     now: i64,
-) -> Result<CreditOutcome, StoreError> {
+) -> Result<CreditOutcome, Error> {
     credit_inner(store, config, payment, buyer, None, now).await
 }
 
@@ -80,7 +81,7 @@ pub async fn credit_or_create(
     order: &Order,
     payment: &Payment,
     now: i64,
-) -> Result<CreditOutcome, StoreError> {
+) -> Result<CreditOutcome, Error> {
     credit_inner(store, config, payment, Some(order.user), Some(order), now).await
 }
 
@@ -91,7 +92,7 @@ async fn credit_inner(
     buyer: Option<TelegramId>,
     template: Option<&Order>,
     now: i64,
-) -> Result<CreditOutcome, StoreError> {
+) -> Result<CreditOutcome, Error> {
     for _ in 0..CREDIT_ATTEMPTS {
         let (found, buyer_item) = store.order_and_buyer(&payment.order, buyer).await?;
         let create = found.is_none();
@@ -134,9 +135,7 @@ async fn credit_inner(
             Attempt::Raced => continue,
         }
     }
-    Err(StoreError::Dynamo(
-        "crediting kept racing concurrent changes; will be retried".into(),
-    ))
+    Err(Error::Raced("crediting"))
 }
 
 /// Refunds a paid order, atomically: the order `paid → refunded`, the
@@ -145,7 +144,7 @@ async fn credit_inner(
 /// zero: what was already spent is recorded as a shortfall), and the
 /// ledger. A refunded end also caps what reconciliation may pull from
 /// the panel, until the next payment.
-pub async fn refund_order(store: &Store, id: &OrderId, now: i64) -> Result<Refund, StoreError> {
+pub async fn refund_order(store: &Store, id: &OrderId, now: i64) -> Result<Refund, Error> {
     for _ in 0..CREDIT_ATTEMPTS {
         let Some(order) = store.get_order(id).await? else {
             return Ok(Refund::Unknown);
@@ -159,7 +158,5 @@ pub async fn refund_order(store: &Store, id: &OrderId, now: i64) -> Result<Refun
             return Ok(done);
         }
     }
-    Err(StoreError::Dynamo(
-        "refund kept racing concurrent changes; will be retried".into(),
-    ))
+    Err(Error::Raced("a refund"))
 }

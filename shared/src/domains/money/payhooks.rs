@@ -5,12 +5,12 @@ use crate::adapters::app::App;
 use crate::adapters::http::{HttpRequest, HttpResponse};
 use crate::adapters::outbox::OutgoingText;
 use crate::adapters::pay::{Money, OrderId, PayError, cryptopay, freekassa, tribute, yookassa};
-use crate::adapters::store::StoreError;
 use crate::adapters::store::imports::merchant_order_ref;
 use crate::adapters::store::once::Claim;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::Provider;
+use crate::domains::error::Error;
 use crate::domains::money::effects::flag_suspicious;
 use crate::domains::money::orders::{Order, Payment, Purchase};
 use crate::domains::money::refunds;
@@ -45,7 +45,7 @@ pub async fn yookassa(app: &App, req: HttpRequest) -> HttpResponse {
             };
             match settle(app, Settlement::of(Provider::Yookassa, &paid)).await {
                 Ok(_) => match saved_method {
-                    Some(m) => remember(app, &paid.order, &m).await,
+                    Some(m) => remember(app, &paid.order, &m).await.map_err(Error::from),
                     None => Ok(()),
                 },
                 Err(e) => Err(e),
@@ -274,12 +274,12 @@ async fn tribute_paid(
     event: &tribute::TributeEvent,
     s: &tribute::TributeSubscription,
     quiet: bool,
-) -> Result<(), StoreError> {
+) -> Result<(), Error> {
     let cfg = app
         .config
         .tribute
         .as_ref()
-        .ok_or_else(|| StoreError::Dynamo("tribute is not configured".into()))?;
+        .ok_or(Error::Settings("TRIBUTE_API_KEY"))?;
     let period = match tribute::product_of(event, cfg, &app.config.plans) {
         Ok(period) => period,
         Err(why) => {
@@ -328,7 +328,7 @@ async fn tribute_cancelled(
     event: &tribute::TributeEvent,
     s: &tribute::TributeSubscription,
     quiet: bool,
-) -> Result<(), StoreError> {
+) -> Result<(), Error> {
     if app
         .store
         .claim_once("tribute-event", &event.dedup_key(), now(), 90 * 86_400)
@@ -368,7 +368,7 @@ async fn tribute_cancelled(
                 .store
                 .release_once("tribute-event", &event.dedup_key())
                 .await;
-            return Err(StoreError::Dynamo(e.to_string()));
+            return Err(e.into());
         }
     }
     Ok(())
@@ -383,7 +383,7 @@ fn event_order_id(key: &str) -> OrderId {
 /// Closes a pending order its provider canceled and tells the buyer (once:
 /// only the call that closes it sends). Webhooks and the stuck-payment
 /// re-check both end here.
-pub async fn canceled(app: &App, order: &OrderId) -> Result<(), StoreError> {
+pub async fn canceled(app: &App, order: &OrderId) -> Result<(), Error> {
     if !app.store.cancel_order(order, now()).await? {
         return Ok(());
     }
@@ -411,7 +411,7 @@ async fn refunded(
     payment_id: &str,
     what: &str,
     amount: &Money,
-) -> Result<(), StoreError> {
+) -> Result<(), Error> {
     let mut found = match &named {
         Some(id) => app.store.get_order(id).await?,
         None => None,
@@ -449,25 +449,20 @@ async fn refunded(
     let order = &o.id;
     refunds::refund(app, order, what)
         .await
-        .map_err(StoreError::Dynamo)?;
+        .map_err(Error::Effects)?;
     Ok(())
 }
 
 /// An authentic notification we cannot read: money may have moved, so it is
 /// recorded (once per body) and flagged for an admin, and answered as
 /// settled so the provider does not retry it for ever.
-async fn unreadable(
-    app: &App,
-    provider: Provider,
-    why: &str,
-    raw: &[u8],
-) -> Result<(), StoreError> {
+async fn unreadable(app: &App, provider: Provider, why: &str, raw: &[u8]) -> Result<(), Error> {
     let key = hex::encode(&Sha256::digest(raw)[..16]);
     let detail = format!("unreadable notification {key}: {why}");
     unknown_payment(app, provider, &key, &detail).await
 }
 
-fn answer(provider: Provider, result: Result<(), StoreError>, body: &str) -> HttpResponse {
+fn answer(provider: Provider, result: Result<(), Error>, body: &str) -> HttpResponse {
     match result {
         Ok(()) => HttpResponse::json(
             StatusCode::OK,
@@ -477,7 +472,7 @@ fn answer(provider: Provider, result: Result<(), StoreError>, body: &str) -> Htt
     }
 }
 
-fn failed(provider: Provider, e: &StoreError) -> HttpResponse {
+fn failed(provider: Provider, e: &Error) -> HttpResponse {
     let provider = provider.code();
     tracing::error!(
         provider,

@@ -22,9 +22,9 @@
 
 use crate::adapters::app::App;
 use crate::adapters::pay::{Money, OrderId};
-use crate::adapters::store::StoreError;
 use crate::base::clock::now;
 use crate::base::types::Provider;
+use crate::domains::error::Error;
 use crate::domains::money::effects::{after_credit_with, finish_effects, flag_suspicious};
 use crate::domains::money::orders::{self, CreditOutcome, Order, Payment};
 
@@ -69,7 +69,7 @@ impl<'a> Settlement<'a> {
 
 /// Credits the payment once and runs its side effects; flags what cannot
 /// be credited. Every settlement is counted in the payments metric.
-pub async fn settle(app: &App, s: Settlement<'_>) -> Result<Settled, StoreError> {
+pub async fn settle(app: &App, s: Settlement<'_>) -> Result<Settled, Error> {
     let result = credit_and_finish(app, s).await;
     let outcome = match &result {
         Ok(Settled::Credited) => "credited",
@@ -83,7 +83,7 @@ pub async fn settle(app: &App, s: Settlement<'_>) -> Result<Settled, StoreError>
     result
 }
 
-async fn credit_and_finish(app: &App, s: Settlement<'_>) -> Result<Settled, StoreError> {
+async fn credit_and_finish(app: &App, s: Settlement<'_>) -> Result<Settled, Error> {
     let (provider, payment, tell_user) = (s.provider, s.payment, s.tell_user);
     let code = provider.code();
     let credited = match s.creates {
@@ -96,7 +96,7 @@ async fn credit_and_finish(app: &App, s: Settlement<'_>) -> Result<Settled, Stor
         CreditOutcome::Credited(credit) => {
             after_credit_with(app, &credit, tell_user)
                 .await
-                .map_err(StoreError::Dynamo)?;
+                .map_err(Error::Effects)?;
             tracing::info!(provider = code, order = %payment.order, "payment credited");
             if credit.order.discount_lost {
                 flag_suspicious(
@@ -171,7 +171,7 @@ async fn credit_and_finish(app: &App, s: Settlement<'_>) -> Result<Settled, Stor
             // now; the worker does only those the order does not mark done.
             finish_effects(app, &order, tell_user)
                 .await
-                .map_err(StoreError::Dynamo)?;
+                .map_err(Error::Effects)?;
             Ok(Settled::Duplicate)
         }
         CreditOutcome::UnknownOrder => {
@@ -255,7 +255,7 @@ pub async fn imported_order(
     app: &App,
     provider: Provider,
     provider_ref: &str,
-) -> Result<Option<OrderId>, StoreError> {
+) -> Result<Option<OrderId>, Error> {
     if provider_ref.is_empty() {
         return Ok(None);
     }
@@ -275,7 +275,7 @@ pub async fn settle_unmatched(
     provider_ref: &str,
     amount: &Money,
     detail: &str,
-) -> Result<(), StoreError> {
+) -> Result<(), Error> {
     match imported_order(app, provider, provider_ref).await? {
         Some(order) => {
             let payment = Payment {
@@ -299,7 +299,7 @@ pub async fn unknown_payment(
     provider: Provider,
     key: &str,
     detail: &str,
-) -> Result<(), StoreError> {
+) -> Result<(), Error> {
     if app
         .store
         .record_unknown_payment(provider, key, detail, now())
