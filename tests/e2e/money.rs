@@ -8,8 +8,8 @@ use e2e::fake_panel::FakePanel;
 use e2e::fake_providers::{Api, FakeProviders};
 use e2e::fault_proxy::{Fault, FaultProxy};
 use e2e::shop::{
-    Settings, TRIBUTE_API_KEY, cryptopay_settings, freekassa_settings, stars_settings, with_extra,
-    yookassa_settings,
+    Settings, TRIBUTE_API_KEY, business_settings, cryptopay_settings, freekassa_settings,
+    referral_settings, stars_settings, with_extra, yookassa_settings,
 };
 use e2e::signed::{
     self, Priced, TributeEvent, Webhook, cryptopay_paid, freekassa_paid, successful_payment,
@@ -36,16 +36,9 @@ const LOG_CHAT: i64 = -100_700;
 /// to the inviter, 3 to the buyer), an admin; with `providers`, YooKassa,
 /// Crypto Pay and FreeKassa too. `extra` settings win.
 async fn shop(providers: Option<&FakeProviders>, extra: &[(&str, &str)]) -> (TestStack, FakePanel) {
-    let mut settings: Settings = vec![
-        ("RUB_PRICE_1_MONTH", "199".into()),
-        ("RUB_PRICE_3_MONTHS", "499".into()),
-        ("RUB_PRICE_12_MONTHS", "1599".into()),
-        ("REFERRAL_BONUS_DAYS_1_MONTH", "7".into()),
-        ("REFEREE_BONUS_DAYS_1_MONTH", "3".into()),
-        ("RATE_LIMIT_ENABLED", "false".into()),
-        ("LOG_CHAT_ID", LOG_CHAT.to_string()),
-        ("ADMIN_IDS", "9000".into()),
-    ];
+    let mut settings: Settings = business_settings(LOG_CHAT, 9000);
+    settings.push(("RUB_PRICE_12_MONTHS", "1599".into()));
+    settings.extend(referral_settings());
     settings.extend(stars_settings());
     if let Some(p) = providers {
         settings.extend(cryptopay_settings(p));

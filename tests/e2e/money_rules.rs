@@ -8,8 +8,8 @@
 use e2e::fake_providers::Api;
 use e2e::fake_providers::FakeProviders;
 use e2e::shop::{
-    Settings, YOOKASSA_SHOP_ID, cryptopay_settings, freekassa_settings, with_extra,
-    yookassa_settings,
+    Settings, YOOKASSA_SHOP_ID, business_settings, cryptopay_settings, freekassa_settings,
+    referral_settings, with_extra, yookassa_settings,
 };
 use e2e::signed::{Priced, Webhook, cryptopay_paid, freekassa_paid};
 use e2e::story::order;
@@ -30,17 +30,12 @@ const ADMIN: i64 = 9100;
 const LOG_CHAT: i64 = -100_910;
 
 async fn shop(p: &FakeProviders, extra: &[(&str, &str)]) -> TestStack {
-    let mut settings: Settings = vec![
-        ("RUB_PRICE_1_MONTH", "199".into()),
-        ("RUB_PRICE_3_MONTHS", "499".into()),
+    let mut settings: Settings = business_settings(LOG_CHAT, ADMIN);
+    settings.extend(referral_settings());
+    settings.extend([
         ("STARS_ENABLED", "true".into()),
         ("STARS_PRICE_1_MONTH", "150".into()),
-        ("REFERRAL_BONUS_DAYS_1_MONTH", "7".into()),
-        ("REFEREE_BONUS_DAYS_1_MONTH", "3".into()),
-        ("RATE_LIMIT_ENABLED", "false".into()),
-        ("LOG_CHAT_ID", "-100910".into()),
-        ("ADMIN_IDS", "9100".into()),
-    ];
+    ]);
     settings.extend(cryptopay_settings(p));
     settings.extend(yookassa_settings(p));
     settings.extend(freekassa_settings());
