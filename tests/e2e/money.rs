@@ -16,8 +16,8 @@ use e2e::signed::{
     tribute, yookassa_payment,
 };
 use e2e::story::{
-    buttons, close, inviter_and_buyer, last_screen, last_to, ledger_kinds as ledger, order,
-    panel_expiry, press_pay, press_stars, provider_ref, text, texts_to, told,
+    buttons, close, inviter_and_buyer, last_screen, last_to, ledger_kinds as ledger, mentions,
+    order, panel_expiry, press_pay, press_stars, provider_ref, text, told,
 };
 use e2e::{TestStack, callback_update, telegram_request, text_update};
 use serde_json::json;
@@ -806,10 +806,7 @@ async fn unverified_updates_move_no_money_and_run_no_admin_command() {
         "no reconciliation"
     );
     t.drain_outbox().await;
-    let told_admins = texts_to(&t, LOG_CHAT)
-        .iter()
-        .filter(|m| m.contains("WEBHOOK_VALIDATION_ENABLED"))
-        .count();
+    let told_admins = mentions(&t, LOG_CHAT, "WEBHOOK_VALIDATION_ENABLED");
     assert_eq!(told_admins, 1, "the admins are told once");
 }
 

@@ -82,11 +82,7 @@ async fn ledger(t: &TestStack, user: i64) -> Vec<(String, Option<Money>, Option<
 async fn logged(t: &TestStack, needle: &str) -> usize {
     t.drain_jobs().await;
     t.drain_outbox().await;
-    t.telegram
-        .sent_to(LOG_CHAT)
-        .iter()
-        .filter(|c| c.body["text"].as_str().unwrap_or_default().contains(needle))
-        .count()
+    story::mentions(t, LOG_CHAT, needle)
 }
 
 fn close(a: i64, b: i64) -> bool {
