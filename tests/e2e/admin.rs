@@ -5,7 +5,8 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::fake_panel::FakePanel;
-use e2e::story::{buttons, last_to, press, text};
+use e2e::signed::{Payer, successful_payment_by};
+use e2e::story::{buttons, last_to, press, press_stars, text};
 use e2e::{TestStack, text_update};
 use serde_json::json;
 use shared::adapters::pay::OrderId;
@@ -277,18 +278,8 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
     }
     press(&t, 10, 4301, "trial").await;
     // A Stars purchase by 4302.
-    press(&t, 11, 4302, "pay:1m:stars").await;
-    let invoice = t.telegram.calls_of("sendInvoice").pop().expect("invoice");
-    let order = OrderId(invoice.body["payload"].as_str().expect("payload").into());
-    let paid = json!({"update_id": 12, "message": {
-        "message_id": 12, "date": 1_700_000_000,
-        "from": {"id": 4302, "is_bot": false, "first_name": "B", "language_code": "en"},
-        "chat": {"id": 4302, "type": "private", "first_name": "B"},
-        "successful_payment": {
-            "currency": "XTR", "total_amount": 150, "invoice_payload": order.0,
-            "telegram_payment_charge_id": "admin-stats-charge", "provider_payment_charge_id": ""
-        }
-    }});
+    let order = press_stars(&t, 4302, "pay:1m:stars", 11).await;
+    let paid = successful_payment_by(12, payer(4302), &order.0, 150, "admin-stats-charge");
     assert_eq!(t.update(&paid).await, 200);
     // Delivered twice: counted once.
     assert_eq!(t.update(&paid).await, 200);
@@ -877,19 +868,18 @@ async fn store_buttons(t: &TestStack, id: &str) -> Vec<(String, String)> {
 }
 
 /// Pays a one-month plan with Stars as `user`; the order's id.
+/// This file's Stars payers: named B, speaking English.
+fn payer(id: i64) -> Payer<'static> {
+    Payer {
+        id,
+        name: "B",
+        lang: "en",
+    }
+}
+
 async fn pay_stars(t: &TestStack, update: i64, user: i64, charge: &str) -> OrderId {
-    press(t, update, user, "pay:1m:stars").await;
-    let invoice = t.telegram.calls_of("sendInvoice").pop().expect("invoice");
-    let order = OrderId(invoice.body["payload"].as_str().expect("payload").into());
-    let paid = json!({"update_id": update + 1, "message": {
-        "message_id": update + 1, "date": 1_700_000_000,
-        "from": {"id": user, "is_bot": false, "first_name": "B", "language_code": "en"},
-        "chat": {"id": user, "type": "private", "first_name": "B"},
-        "successful_payment": {
-            "currency": "XTR", "total_amount": 150, "invoice_payload": order.0,
-            "telegram_payment_charge_id": charge, "provider_payment_charge_id": ""
-        }
-    }});
+    let order = press_stars(t, user, "pay:1m:stars", update).await;
+    let paid = successful_payment_by(update + 1, payer(user), &order.0, 150, charge);
     assert_eq!(t.update(&paid).await, 200);
     order
 }

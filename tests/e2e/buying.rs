@@ -1,7 +1,7 @@
 //! Buying with Telegram Stars and the in-bot balance, end to end.
 
 use e2e::signed::{Payer, pre_checkout_query, successful_payment_by};
-use e2e::story::buttons;
+use e2e::story::{buttons, mentions};
 use e2e::{TestStack, callback_update, text_update};
 use serde_json::Value;
 use shared::adapters::pay::OrderId;
@@ -277,12 +277,7 @@ async fn pre_checkout_refuses_mismatched_and_unknown_orders() {
     );
     assert_eq!(t.user(3003).await.expect("u").sub_end, None);
     t.drain_outbox().await;
-    let flagged = t
-        .telegram
-        .sent_to(-100200)
-        .into_iter()
-        .filter(|c| c.body["text"].as_str().unwrap_or_default().contains("⚠️"))
-        .count();
+    let flagged = mentions(&t, -100200, "⚠️");
     assert_eq!(flagged, 1);
 }
 

@@ -12,7 +12,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::TestStack;
-use e2e::shop::{freekassa_settings, with_extra};
+use e2e::shop::{freekassa_settings, stars_settings, with_extra};
 use e2e::signed::{freekassa_paid, successful_payment};
 use e2e::story::{
     first_url, inviter_and_buyer, last_screen, order, press, press_stars, start, told,
@@ -40,20 +40,19 @@ enum Bonus {
 }
 
 async fn shop(bonus: Bonus) -> TestStack {
-    let mut vars = vec![
-        ("STARS_ENABLED", "true"),
-        ("STARS_PRICE_1_MONTH", "150"),
+    let log_chat = LOG_CHAT.to_string();
+    let mut extra = vec![
         ("RATE_LIMIT_ENABLED", "false"),
-        ("LOG_CHAT_ID", "-100700"),
+        ("LOG_CHAT_ID", log_chat.as_str()),
     ];
-    vars.extend_from_slice(match bonus {
+    extra.extend_from_slice(match bonus {
         Bonus::Days => &[("REFERRAL_BONUS_DAYS_1_MONTH", "7")][..],
         Bonus::Money => &[
             ("REFERRAL_BONUS_MODE", "balance"),
             ("REFERRAL_BONUS_RUB_1_MONTH", "50"),
         ][..],
     });
-    TestStack::start(&vars).await
+    TestStack::start(&with_extra(&stars_settings(), &extra)).await
 }
 
 /// The kinds of `user`'s ledger rows that name `order`, with when.

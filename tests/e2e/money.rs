@@ -8,16 +8,16 @@ use e2e::fake_panel::FakePanel;
 use e2e::fake_providers::{Api, FakeProviders};
 use e2e::fault_proxy::{Fault, FaultProxy};
 use e2e::shop::{
-    Settings, TRIBUTE_API_KEY, cryptopay_settings, freekassa_settings, stars_settings, with_extra,
-    yookassa_settings,
+    Settings, TRIBUTE_API_KEY, business_settings, cryptopay_settings, freekassa_settings,
+    referral_settings, stars_settings, with_extra, yookassa_settings,
 };
 use e2e::signed::{
     self, Priced, TributeEvent, Webhook, cryptopay_paid, freekassa_paid, successful_payment,
     tribute, yookassa_payment,
 };
 use e2e::story::{
-    buttons, close, inviter_and_buyer, last_screen, last_to, ledger_kinds as ledger, order,
-    panel_expiry, press_pay, press_stars, provider_ref, text, texts_to, told,
+    buttons, close, inviter_and_buyer, last_screen, last_to, ledger_kinds as ledger, mentions,
+    order, panel_expiry, press_pay, press_stars, provider_ref, text, told,
 };
 use e2e::{TestStack, callback_update, telegram_request, text_update};
 use serde_json::json;
@@ -36,16 +36,9 @@ const LOG_CHAT: i64 = -100_700;
 /// to the inviter, 3 to the buyer), an admin; with `providers`, YooKassa,
 /// Crypto Pay and FreeKassa too. `extra` settings win.
 async fn shop(providers: Option<&FakeProviders>, extra: &[(&str, &str)]) -> (TestStack, FakePanel) {
-    let mut settings: Settings = vec![
-        ("RUB_PRICE_1_MONTH", "199".into()),
-        ("RUB_PRICE_3_MONTHS", "499".into()),
-        ("RUB_PRICE_12_MONTHS", "1599".into()),
-        ("REFERRAL_BONUS_DAYS_1_MONTH", "7".into()),
-        ("REFEREE_BONUS_DAYS_1_MONTH", "3".into()),
-        ("RATE_LIMIT_ENABLED", "false".into()),
-        ("LOG_CHAT_ID", LOG_CHAT.to_string()),
-        ("ADMIN_IDS", "9000".into()),
-    ];
+    let mut settings: Settings = business_settings(LOG_CHAT, 9000);
+    settings.push(("RUB_PRICE_12_MONTHS", "1599".into()));
+    settings.extend(referral_settings());
     settings.extend(stars_settings());
     if let Some(p) = providers {
         settings.extend(cryptopay_settings(p));
@@ -813,10 +806,7 @@ async fn unverified_updates_move_no_money_and_run_no_admin_command() {
         "no reconciliation"
     );
     t.drain_outbox().await;
-    let told_admins = texts_to(&t, LOG_CHAT)
-        .iter()
-        .filter(|m| m.contains("WEBHOOK_VALIDATION_ENABLED"))
-        .count();
+    let told_admins = mentions(&t, LOG_CHAT, "WEBHOOK_VALIDATION_ENABLED");
     assert_eq!(told_admins, 1, "the admins are told once");
 }
 

@@ -8,10 +8,13 @@
 use e2e::fake_providers::Api;
 use e2e::fake_providers::FakeProviders;
 use e2e::shop::{
-    Settings, YOOKASSA_SHOP_ID, cryptopay_settings, freekassa_settings, with_extra,
-    yookassa_settings,
+    Settings, YOOKASSA_SHOP_ID, business_settings, cryptopay_settings, freekassa_settings,
+    referral_settings, with_extra, yookassa_settings,
 };
-use e2e::signed::{Priced, Webhook, cryptopay_paid, freekassa_paid};
+use e2e::signed::{
+    Payer, Priced, Webhook, cryptopay_paid, freekassa_paid, pre_checkout_query_by,
+    successful_payment_by, yookassa_payment, yookassa_refund,
+};
 use e2e::story::order;
 use e2e::{TestStack, callback_update, story, text_update};
 use serde_json::json;
@@ -30,17 +33,12 @@ const ADMIN: i64 = 9100;
 const LOG_CHAT: i64 = -100_910;
 
 async fn shop(p: &FakeProviders, extra: &[(&str, &str)]) -> TestStack {
-    let mut settings: Settings = vec![
-        ("RUB_PRICE_1_MONTH", "199".into()),
-        ("RUB_PRICE_3_MONTHS", "499".into()),
+    let mut settings: Settings = business_settings(LOG_CHAT, ADMIN);
+    settings.extend(referral_settings());
+    settings.extend([
         ("STARS_ENABLED", "true".into()),
         ("STARS_PRICE_1_MONTH", "150".into()),
-        ("REFERRAL_BONUS_DAYS_1_MONTH", "7".into()),
-        ("REFEREE_BONUS_DAYS_1_MONTH", "3".into()),
-        ("RATE_LIMIT_ENABLED", "false".into()),
-        ("LOG_CHAT_ID", "-100910".into()),
-        ("ADMIN_IDS", "9100".into()),
-    ];
+    ]);
     settings.extend(cryptopay_settings(p));
     settings.extend(yookassa_settings(p));
     settings.extend(freekassa_settings());
@@ -66,15 +64,6 @@ fn cryptopay_paid_in(invoice: u64, asset: &str, amount: &str, order: &OrderId) -
     )
 }
 
-/// A YooKassa notification exactly as `body`.
-fn yookassa_json(body: &serde_json::Value) -> Webhook {
-    Webhook::new(
-        "/pay/yookassa",
-        "application/json",
-        body.to_string().into_bytes(),
-    )
-}
-
 async fn ledger(t: &TestStack, user: i64) -> Vec<(String, Option<Money>, Option<u32>)> {
     story::ledger(t, user)
         .await
@@ -87,11 +76,7 @@ async fn ledger(t: &TestStack, user: i64) -> Vec<(String, Option<Money>, Option<
 async fn logged(t: &TestStack, needle: &str) -> usize {
     t.drain_jobs().await;
     t.drain_outbox().await;
-    t.telegram
-        .sent_to(LOG_CHAT)
-        .iter()
-        .filter(|c| c.body["text"].as_str().unwrap_or_default().contains(needle))
-        .count()
+    story::mentions(t, LOG_CHAT, needle)
 }
 
 fn close(a: i64, b: i64) -> bool {
@@ -306,9 +291,12 @@ async fn a_discount_is_reserved_by_one_order_and_used_once() {
         .expect("payload")
         .to_owned();
     let _moved = story::press_pay(&t, &p, user, "pay:1m:freekassa", 9).await;
-    let pre = json!({"update_id": 10, "pre_checkout_query": {
-        "id": "pcq-rules-1", "from": {"id": user, "is_bot": false, "first_name": "Vera"},
-        "currency": "XTR", "total_amount": 135, "invoice_payload": stars_order}});
+    let vera = Payer {
+        id: user,
+        name: "Vera",
+        lang: "en",
+    };
+    let pre = pre_checkout_query_by(10, vera, &stars_order, 135);
     assert_eq!(t.update(&pre).await, 200);
     let answer = t
         .telegram
@@ -476,10 +464,8 @@ async fn imported_payments_are_refunded_recognised_and_not_rewarded_twice() {
         "payment_method": {"type": "bank_card", "id": "yk-old-1", "saved": false}
     }));
     // A late success notification: recognised as already credited.
-    let late = json!({"type": "notification", "event": "payment.succeeded",
-        "object": {"id": "yk-old-1", "status": "succeeded", "paid": true,
-        "amount": {"value": "199.00", "currency": "RUB"}}});
-    assert_eq!(yookassa_json(&late).post(&t).await.0, 200);
+    let late = yookassa_payment("yk-old-1", "payment.succeeded", "succeeded", "199.00");
+    assert_eq!(late.post(&t).await.0, 200);
     t.drain_jobs().await;
     assert_eq!(
         t.user(user).await.expect("u").sub_end,
@@ -492,11 +478,9 @@ async fn imported_payments_are_refunded_recognised_and_not_rewarded_twice() {
         "id": "rf-old-1", "payment_id": "yk-old-1", "status": "succeeded",
         "amount": {"value": "199.00", "currency": "RUB"}, "created_at": "2026-12-02T09:00:00.000Z"
     }));
-    let refund = json!({"type": "notification", "event": "refund.succeeded", "object": {
-        "id": "rf-old-1", "payment_id": "yk-old-1", "status": "succeeded",
-        "amount": {"value": "199.00", "currency": "RUB"}}});
+    let refund = yookassa_refund("rf-old-1", "yk-old-1", "199.00");
     for _ in 0..2 {
-        assert_eq!(yookassa_json(&refund).post(&t).await.0, 200);
+        assert_eq!(refund.post(&t).await.0, 200);
     }
     assert_eq!(order(&t, &imported).await.status, OrderStatus::Refunded);
     assert_eq!(
@@ -511,21 +495,13 @@ async fn imported_payments_are_refunded_recognised_and_not_rewarded_twice() {
     assert_eq!(logged(&t, "unknown order").await, 0);
 
     // A payment here is not the invitee's first: no reward, no referee bonus.
-    assert_eq!(
-        t.update(&callback_update(5, user, "pay:1m:stars", 1)).await,
-        200
-    );
-    let invoice = t.telegram.calls_of("sendInvoice").pop().expect("invoice");
-    let payload = invoice.body["payload"]
-        .as_str()
-        .expect("payload")
-        .to_owned();
-    let paid = json!({"update_id": 6, "message": {
-        "message_id": 6, "date": 1_700_000_000,
-        "from": {"id": user, "is_bot": false, "first_name": "Lev", "language_code": "en"},
-        "chat": {"id": user, "type": "private", "first_name": "Lev"},
-        "successful_payment": {"currency": "XTR", "total_amount": 150, "invoice_payload": payload,
-            "telegram_payment_charge_id": "ch-rules-1", "provider_payment_charge_id": ""}}});
+    let payload = story::press_stars(&t, user, "pay:1m:stars", 5).await;
+    let lev = Payer {
+        id: user,
+        name: "Lev",
+        lang: "en",
+    };
+    let paid = successful_payment_by(6, lev, &payload.0, 150, "ch-rules-1");
     assert_eq!(t.update(&paid).await, 200);
     t.drain_jobs().await;
     let u = t.user(user).await.expect("u");

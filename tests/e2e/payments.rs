@@ -8,11 +8,10 @@ use e2e::signed::{
     Priced, TributeEvent, Webhook, cryptopay_paid, cryptopay_signed, freekassa_form,
     freekassa_paid, hex_hmac, tribute, yookassa_payment,
 };
-use e2e::story::{press_pay as start_payment, provider_ref};
+use e2e::story::{ledger, mentions, press_pay as start_payment, provider_ref};
 use e2e::{TestStack, callback_update, text_update};
 use serde_json::{Value, json};
 use shared::adapters::pay::OrderId;
-use shared::base::types::TelegramId;
 use shared::domains::money::orders::OrderStatus;
 
 const DAY: i64 = 86_400;
@@ -163,14 +162,7 @@ async fn a_user_buys_every_period_with_every_provider_and_is_told_each_time() {
         "receipts@example.com"
     );
 
-    let (ledger, _) = t
-        .stack
-        .app
-        .store
-        .ledger_page(TelegramId(user), None, 50)
-        .await
-        .expect("ledger");
-    assert_eq!(ledger.len(), payments);
+    assert_eq!(ledger(&t, user).await.len(), payments);
     t.drain_outbox().await;
     let told = t
         .telegram
@@ -248,14 +240,7 @@ async fn fifty_concurrent_deliveries_credit_once_for_every_provider() {
         expected,
         "tribute credited once"
     );
-    let (ledger, _) = t
-        .stack
-        .app
-        .store
-        .ledger_page(TelegramId(user), None, 50)
-        .await
-        .expect("ledger");
-    assert_eq!(ledger.len(), 4);
+    assert_eq!(ledger(&t, user).await.len(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -368,12 +353,7 @@ async fn forged_foreign_and_wrong_notifications_change_nothing() {
         );
     }
     t.drain_outbox().await;
-    let flagged = t
-        .telegram
-        .sent_to(-100300)
-        .into_iter()
-        .filter(|c| c.body["text"].as_str().unwrap_or_default().contains("⚠️"))
-        .count();
+    let flagged = mentions(&t, -100300, "⚠️");
     assert_eq!(
         flagged, 3,
         "the unreadable body, the wrong amount and the unknown order are flagged"

@@ -13,8 +13,8 @@ use e2e::fake_telegram::Call;
 use e2e::shop::{Settings, with_extra, yookassa_settings};
 use e2e::signed::yookassa_payment;
 use e2e::story::{
-    buttons as callback_data, ends_at, order as order_of, press_pay, provider_ref, register,
-    run_at, text as text_of, texts_to,
+    buttons as callback_data, ends_at, forget_cursor, order as order_of, press_pay, provider_ref,
+    register, run_at, text as text_of, texts_to,
 };
 use e2e::{TestStack, callback_update, telegram_request};
 use serde_json::json;
@@ -77,20 +77,6 @@ async fn pay_with_card(
     assert_eq!(order_of(t, &order).await.status, OrderStatus::Paid);
     t.drain_outbox().await;
     payment_id
-}
-
-async fn forget_cursor(t: &TestStack) {
-    t.stack
-        .app
-        .store
-        .client()
-        .delete_item()
-        .table_name(t.stack.app.store.table())
-        .key("PK", AttributeValue::S("SCHED".into()))
-        .key("SK", AttributeValue::S("CURSOR".into()))
-        .send()
-        .await
-        .expect("cursor deleted");
 }
 
 /// The charges YooKassa received: (idempotence key, payment method).

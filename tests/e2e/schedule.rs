@@ -13,8 +13,8 @@ use e2e::shop::{
 };
 use e2e::signed::freekassa_paid;
 use e2e::story::{
-    buttons as callback_data, ends_at, order as order_of, press_pay, provider_ref, register,
-    run_at, text as text_of, texts_to,
+    buttons as callback_data, ends_at, forget_cursor, order as order_of, press_pay, provider_ref,
+    register, run_at, text as text_of, texts_to,
 };
 use e2e::{TestStack, callback_update};
 use shared::adapters::jobs::{Job, NoticeKind, enqueue_jobs};
@@ -76,17 +76,7 @@ async fn expiry_notices_fire_once_at_their_time_in_the_users_language() {
     assert_eq!(run_at(&t, end - 3 * DAY + 60).await, (0, 0));
     // The cursor lost (a run from scratch) re-queues the same notices, and
     // SQS delivers one of them twice: the markers send nothing again.
-    t.stack
-        .app
-        .store
-        .client()
-        .delete_item()
-        .table_name(t.stack.app.store.table())
-        .key("PK", AttributeValue::S("SCHED".into()))
-        .key("SK", AttributeValue::S("CURSOR".into()))
-        .send()
-        .await
-        .expect("cursor deleted");
+    forget_cursor(&t).await;
     let dup = Job::Notice {
         user: en,
         notice: NoticeKind::Before,

@@ -94,6 +94,27 @@ pub fn stars_settings() -> Settings {
     ]
 }
 
+/// A small shop's business side: 199 ₽ a month, 499 ₽ for three, no rate
+/// limit, the admin log in `log_chat`, `admin` the only admin.
+pub fn business_settings(log_chat: i64, admin: i64) -> Settings {
+    vec![
+        ("RUB_PRICE_1_MONTH", "199".into()),
+        ("RUB_PRICE_3_MONTHS", "499".into()),
+        ("RATE_LIMIT_ENABLED", "false".into()),
+        ("LOG_CHAT_ID", log_chat.to_string()),
+        ("ADMIN_IDS", admin.to_string()),
+    ]
+}
+
+/// Referral bonuses for a one-month purchase: 7 days to the inviter, 3 to
+/// the invited buyer.
+pub fn referral_settings() -> Settings {
+    vec![
+        ("REFERRAL_BONUS_DAYS_1_MONTH", "7".into()),
+        ("REFEREE_BONUS_DAYS_1_MONTH", "3".into()),
+    ]
+}
+
 /// The full shop: four ruble periods (199, 499, 899, 1599), no rate limit,
 /// the log chat [`SHOP_LOG_CHAT`], and every provider.
 pub fn shop_settings(p: &FakeProviders) -> Settings {

@@ -65,6 +65,14 @@ pub fn told(t: &TestStack, chat: i64, prefix: &str) -> usize {
         .count()
 }
 
+/// How many messages sent to `chat` contain `needle`.
+pub fn mentions(t: &TestStack, chat: i64, needle: &str) -> usize {
+    texts_to(t, chat)
+        .iter()
+        .filter(|m| m.contains(needle))
+        .count()
+}
+
 /// The last screen shown after a button press (the last `editMessageText`).
 pub fn last_screen(t: &TestStack) -> Call {
     t.telegram
@@ -140,6 +148,21 @@ pub async fn ends_at(t: &TestStack, id: i64, end: i64) {
         AttributeValue::S(expiry_sk(TelegramId(id), end)),
     )
     .await;
+}
+
+/// Deletes the scheduler's cursor: its next run starts from scratch.
+pub async fn forget_cursor(t: &TestStack) {
+    t.stack
+        .app
+        .store
+        .client()
+        .delete_item()
+        .table_name(t.stack.app.store.table())
+        .key("PK", AttributeValue::S("SCHED".into()))
+        .key("SK", AttributeValue::S("CURSOR".into()))
+        .send()
+        .await
+        .expect("cursor deleted");
 }
 
 /// Runs the scheduler at `at`, then every job it queued (none may fail),
