@@ -9,8 +9,8 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use shared::adapters::app::App;
+use shared::adapters::health::Probe;
 use shared::adapters::http::{HttpRequest, HttpResponse};
-use shared::domains::ops::health::Probe;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -31,9 +31,7 @@ impl Routes {
             ("POST", "/panel") => {
                 shared::domains::access::webhook::handle_panel_webhook(&self.app, req).await
             }
-            ("GET", "/health") => {
-                shared::domains::ops::health::handle_health(&self.probe, &req).await
-            }
+            ("GET", "/health") => shared::adapters::health::handle_health(&self.probe, &req).await,
             ("POST", "/pay/yookassa") => {
                 shared::domains::money::payhooks::yookassa(&self.app, req).await
             }

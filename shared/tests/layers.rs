@@ -12,6 +12,11 @@ use std::path::Path;
 /// The layers, bottom first.
 const LAYERS: [&str; 4] = ["base", "adapters", "domains", "bot"];
 
+/// What the domains and the bot must not mention: every AWS request is an
+/// adapter's (the table in `adapters::store`, the queues in
+/// `adapters::queues`).
+const SDK: &str = "aws_sdk_";
+
 /// What the bottom layer must not mention: it parses and formats, it does
 /// not reach the network.
 const NETWORK: [&str; 5] = [
@@ -86,12 +91,21 @@ fn paths_after(code: &str, prefix: &str) -> Vec<String> {
             .collect();
         let path = path.trim_end_matches(':').to_owned();
         let after = &rest[path.len()..];
-        if let Some(group) = after.strip_prefix("::{").and_then(|g| g.split('}').next()) {
+        // A group: `a::{b, c::d}`, or a root group `crate::{a::b, c}`.
+        let group = if path.is_empty() {
+            rest.strip_prefix('{')
+        } else {
+            after.strip_prefix("::{")
+        };
+        if let Some(group) = group.and_then(|g| g.split('}').next()) {
             for item in group.split(',') {
                 let item = item.split(" as ").next().unwrap_or_default().trim();
                 let item = item.split("::{").next().unwrap_or_default();
                 if !item.is_empty() && item != "self" {
-                    out.push(format!("{path}::{item}"));
+                    out.push(match path.is_empty() {
+                        true => item.to_owned(),
+                        false => format!("{path}::{item}"),
+                    });
                 }
             }
         }
@@ -134,13 +148,32 @@ fn check(sources: &[Source]) -> Vec<String> {
         };
         let body = code(&s.text);
         let mut targets: Vec<String> = paths_after(&body, "crate::");
-        if !s.is_mod_rs {
-            let parent = from.rsplit_once("::").map(|(p, _)| p).unwrap_or_default();
-            targets.extend(
-                paths_after(&body, "super::")
-                    .into_iter()
-                    .map(|p| format!("{parent}::{p}")),
-            );
+        // `super::` is the parent of a file (the grandparent for a folder's
+        // `mod.rs`'s own module); each further `super::` one more up.
+        let base = if s.is_mod_rs {
+            from.to_owned()
+        } else {
+            from.rsplit_once("::")
+                .map(|(p, _)| p)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        for p in paths_after(&body, "super::") {
+            let mut parent = base.rsplit_once("::").map_or("", |(p, _)| p).to_owned();
+            if !s.is_mod_rs {
+                parent = base.clone();
+            }
+            let mut rest = p.as_str();
+            while let Some(r) = rest.strip_prefix("super::") {
+                parent = parent.rsplit_once("::").map_or("", |(p, _)| p).to_owned();
+                rest = r;
+            }
+            if rest != "super" {
+                targets.push(match parent.is_empty() {
+                    true => rest.to_owned(),
+                    false => format!("{parent}::{rest}"),
+                });
+            }
         }
         for target in targets {
             let Some(to) = resolve(&modules, &target) else {
@@ -158,6 +191,12 @@ fn check(sources: &[Source]) -> Vec<String> {
                 ));
             }
             edges.entry(from).or_default().insert(to.as_str());
+        }
+        if from_layer >= 2 && body.contains(SDK) {
+            problems.push(format!(
+                "{from} ({}) mentions `{SDK}`: AWS requests belong to the adapters",
+                LAYERS[from_layer]
+            ));
         }
         if from_layer == 0 {
             for word in NETWORK {
@@ -291,13 +330,29 @@ fn the_check_finds_an_upward_import_a_cycle_and_network_in_base() {
         ),
         source("base::clock", "pub async fn now() {}\n"),
         source("helpers", "pub fn f() {}\n"),
+        // A root group names a layer above; each `super::` climbs one.
+        source(
+            "adapters::store::orders",
+            "use crate::{base::clock, domains::money::effects};\n",
+        ),
+        source(
+            "adapters::pay::deep",
+            "use super::super::super::bot::screens::Screen;\n",
+        ),
+        source(
+            "domains::money::effects2",
+            "use aws_sdk_dynamodb::Client;\n",
+        ),
     ];
     let problems = check(&sources);
     assert_eq!(
         problems,
         [
+            "adapters::pay::deep (adapters) uses bot::screens (bot), a layer above it",
+            "adapters::store::orders (adapters) uses domains::money::effects (domains), a layer above it",
             "base::clock (base) mentions `async fn`: the bottom layer does no network IO",
             "base::format (base) uses bot::screens (bot), a layer above it",
+            "domains::money::effects2 (domains) mentions `aws_sdk_`: AWS requests belong to the adapters",
             "helpers: not in a layer; put it under one of [\"base\", \"adapters\", \"domains\", \"bot\"]",
             "import cycle among: base::format, bot::screens",
             "import cycle among: domains::access::sync, domains::access::webhook, domains::money::effects",

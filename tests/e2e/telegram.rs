@@ -619,7 +619,7 @@ async fn health_says_only_healthy_publicly_and_details_with_the_token() {
         &[("authorization", "Bearer health-token-for-e2e")],
         b"",
     );
-    let resp = shared::domains::ops::health::handle_health(&t.stack_probe(), &req).await;
+    let resp = shared::adapters::health::handle_health(&t.stack_probe(), &req).await;
     assert_eq!(resp.status.as_u16(), 503);
     let body: serde_json::Value = serde_json::from_slice(&resp.body).expect("json");
     assert_eq!(body["checks"]["jobs_dlq"]["depth"], 1, "{body}");
@@ -631,7 +631,7 @@ async fn health_says_only_healthy_publicly_and_details_with_the_token() {
     probe.store =
         shared::adapters::store::Store::new(t.stack.app.store.client().clone(), "no-such-table");
     let public = e2e::request("GET", "/health", &[], b"");
-    let resp = shared::domains::ops::health::handle_health(&probe, &public).await;
+    let resp = shared::adapters::health::handle_health(&probe, &public).await;
     assert_eq!(resp.status.as_u16(), 503);
     assert_eq!(
         serde_json::from_slice::<serde_json::Value>(&resp.body).unwrap(),
@@ -640,7 +640,7 @@ async fn health_says_only_healthy_publicly_and_details_with_the_token() {
     probe.store = t.stack.app.store.clone();
     probe.queues = vec![("outbox", "http://127.0.0.1:1/000000000000/gone".into())];
     assert_eq!(
-        shared::domains::ops::health::handle_health(&probe, &public)
+        shared::adapters::health::handle_health(&probe, &public)
             .await
             .status
             .as_u16(),
@@ -653,8 +653,8 @@ async fn health_says_only_healthy_publicly_and_details_with_the_token() {
     let mut vars = shared::base::config::Vars::new();
     vars.set("BOT_TOKEN", "not a token");
     vars.set("HEALTH_TOKEN", "health-token-for-e2e");
-    probe.startup = Some(shared::domains::ops::health::StartupCheck::new(vars, None));
-    let resp = shared::domains::ops::health::handle_health(&probe, &req).await;
+    probe.startup = Some(shared::adapters::health::StartupCheck::new(vars, None));
+    let resp = shared::adapters::health::handle_health(&probe, &req).await;
     assert_eq!(resp.status.as_u16(), 503);
     let body: serde_json::Value = serde_json::from_slice(&resp.body).expect("json");
     assert_eq!(body["checks"]["startup"]["ok"], false, "{body}");
@@ -669,11 +669,11 @@ async fn health_says_only_healthy_publicly_and_details_with_the_token() {
     vars.set("TABLE_NAME", &t.stack.app.config.infra.table_name);
     let secret = t.stack.provisioned.refs["Secret"].clone();
     let client = aws_sdk_secretsmanager::Client::new(&t.stack.aws);
-    probe.startup = Some(shared::domains::ops::health::StartupCheck::new(
+    probe.startup = Some(shared::adapters::health::StartupCheck::new(
         vars,
         Some((client, secret)),
     ));
-    let resp = shared::domains::ops::health::handle_health(&probe, &public).await;
+    let resp = shared::adapters::health::handle_health(&probe, &public).await;
     assert_eq!(
         resp.status.as_u16(),
         200,

@@ -178,7 +178,7 @@ impl TestStack {
     }
 
     /// A health probe over this stack, its dead-letter queues included.
-    pub fn stack_probe(&self) -> shared::domains::ops::health::Probe {
+    pub fn stack_probe(&self) -> shared::adapters::health::Probe {
         let mut probe = local_stack::probe_for(&self.stack.app);
         probe.dlqs = [
             ("outbox_dlq", "OutboxDlq"),

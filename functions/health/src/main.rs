@@ -3,10 +3,10 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::adapters::app::init_logging();
-    let probe = std::sync::Arc::new(shared::domains::ops::health::Probe::from_env().await);
+    let probe = std::sync::Arc::new(shared::adapters::health::Probe::from_env().await);
     shared::adapters::lambda::run_http(|req| {
         let probe = probe.clone();
-        async move { shared::domains::ops::health::handle_health(&probe, &req).await }
+        async move { shared::adapters::health::handle_health(&probe, &req).await }
     })
     .await
 }

@@ -5,6 +5,7 @@
 //! Adapters know wire formats and tables, never business rules.
 
 pub mod app;
+pub mod health;
 pub mod http;
 pub mod jobs;
 pub mod lambda;

@@ -153,8 +153,8 @@ pub struct BatchStep {
     pub state: &'static str,
 }
 
-/// A page of recipients and where the next page starts.
-pub type RecipientPage = (Vec<TelegramId>, Option<HashMap<String, AttributeValue>>);
+/// A page of recipients and where the next page starts (`PK`, `SK`).
+pub type RecipientPage = (Vec<TelegramId>, Option<(String, String)>);
 
 /// A recorded fan-out page: recipients, and the next page's start (`PK`, `SK`).
 pub type StoredPage = (Vec<TelegramId>, Option<(String, String)>);
@@ -225,8 +225,30 @@ impl Store {
         Ok(out.item.as_ref().map(Broadcast::from_item))
     }
 
+    /// Starts a draft, remembering the admin's progress message;
+    /// `Ok(false)` when it is not a draft any more (pressed twice).
+    pub async fn start_broadcast(
+        &self,
+        id: &str,
+        progress_message: i32,
+    ) -> Result<bool, StoreError> {
+        self.broadcast_transition(
+            id,
+            "draft",
+            "SET #st = :to, progress_message = :m",
+            &[(":to", s("running")), (":m", n(progress_message))],
+        )
+        .await
+    }
+
+    /// Cancels a running broadcast; `Ok(false)` when it is not running.
+    pub async fn cancel_broadcast(&self, id: &str) -> Result<bool, StoreError> {
+        self.broadcast_transition(id, "running", "SET #st = :to", &[(":to", s("cancelled"))])
+            .await
+    }
+
     /// Changes a broadcast while its status is `from`; `Ok(false)` when it is not.
-    pub async fn broadcast_transition(
+    async fn broadcast_transition(
         &self,
         id: &str,
         from: &str,
@@ -289,9 +311,11 @@ impl Store {
         &self,
         audience: &str,
         now: i64,
-        start: Option<HashMap<String, AttributeValue>>,
+        start: Option<(String, String)>,
         limit: i32,
     ) -> Result<RecipientPage, StoreError> {
+        let start = start
+            .map(|(pk, sk)| HashMap::from([("PK".to_owned(), s(pk)), ("SK".to_owned(), s(sk))]));
         let mut filter = "SK = :profile AND attribute_exists(created_at) \
              AND attribute_not_exists(blocked_at) AND (attribute_not_exists(banned) OR banned = :f)"
             .to_owned();
@@ -322,7 +346,13 @@ impl Store {
             .filter_map(|i| i.i64("tg_id"))
             .map(TelegramId)
             .collect();
-        Ok((ids, out.last_evaluated_key().cloned()))
+        let next = out.last_evaluated_key().and_then(|k| {
+            Some((
+                k.get("PK")?.as_s().ok()?.clone(),
+                k.get("SK")?.as_s().ok()?.clone(),
+            ))
+        });
+        Ok((ids, next))
     }
 
     /// Records fan-out page `n` once: its recipients and where the next

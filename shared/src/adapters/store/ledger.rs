@@ -3,8 +3,9 @@
 //! records, read newest first.
 
 use super::attrs::{ItemExt, n, s};
+use super::history::HistoricalEntry;
 use super::keys;
-use super::orders::{HistoricalEntry, LedgerEntry, LedgerRow, build_err};
+use super::orders::{LedgerEntry, LedgerRow, build_err};
 use super::{Store, StoreError};
 use crate::adapters::pay::Money;
 use crate::base::types::{Provider, TelegramId};

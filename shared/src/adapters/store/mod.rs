@@ -13,6 +13,7 @@ pub mod campaigns;
 pub mod cards;
 pub mod credit;
 pub mod due;
+pub mod history;
 pub mod imports;
 pub mod ledger;
 pub mod once;

@@ -36,9 +36,7 @@ use crate::base::admin_callback::AdminAction;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::TelegramId;
-use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::time::Duration;
 use teloxide_core::payloads::{CopyMessageSetters, EditMessageTextSetters};
 use teloxide_core::requests::Requester;
@@ -165,15 +163,7 @@ pub fn keyboard(buttons: &[(String, String)]) -> Option<InlineKeyboardMarkup> {
 pub async fn start(app: &App, id: &str, progress_message: i32) -> Result<bool, String> {
     let started = app
         .store
-        .broadcast_transition(
-            id,
-            "draft",
-            "SET #st = :to, progress_message = :m",
-            &[
-                (":to", AttributeValue::S("running".into())),
-                (":m", AttributeValue::N(progress_message.to_string())),
-            ],
-        )
+        .start_broadcast(id, progress_message)
         .await
         .map_err(|e| e.to_string())?;
     if started {
@@ -193,12 +183,7 @@ pub async fn start(app: &App, id: &str, progress_message: i32) -> Result<bool, S
 /// Cancels a running broadcast: no more pages, queued copies are skipped.
 pub async fn cancel(app: &App, id: &str) -> Result<bool, String> {
     app.store
-        .broadcast_transition(
-            id,
-            "running",
-            "SET #st = :to",
-            &[(":to", AttributeValue::S("cancelled".into()))],
-        )
+        .cancel_broadcast(id)
         .await
         .map_err(|e| e.to_string())
 }
@@ -225,24 +210,11 @@ pub async fn process_page(
     };
     let ts = now();
     let (users, next) = if b.status == "running" {
-        let start = cursor.map(|c| {
-            HashMap::from([
-                ("PK".to_owned(), AttributeValue::S(c.pk.clone())),
-                ("SK".to_owned(), AttributeValue::S(c.sk.clone())),
-            ])
-        });
-        let (users, next) = app
-            .store
+        let start = cursor.map(|c| (c.pk.clone(), c.sk.clone()));
+        app.store
             .recipients_page(&b.audience, ts, start, PAGE)
             .await
-            .map_err(|e| e.to_string())?;
-        let next = next.and_then(|k| {
-            Some((
-                k.get("PK")?.as_s().ok()?.clone(),
-                k.get("SK")?.as_s().ok()?.clone(),
-            ))
-        });
-        (users, next)
+            .map_err(|e| e.to_string())?
     } else {
         (Vec::new(), None)
     };

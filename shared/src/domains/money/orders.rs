@@ -10,11 +10,11 @@ use crate::adapters::pay::OrderId;
 use crate::adapters::store::Store;
 use crate::adapters::store::credit::Attempt;
 pub use crate::adapters::store::credit::{CreditTerms, PeriodTerms};
+pub use crate::adapters::store::history::{HistoricalEntry, HistoricalPayment};
 use crate::adapters::store::orders::CREDIT_ATTEMPTS;
 pub use crate::adapters::store::orders::{
-    Credit, CreditOutcome, EFFECT_CODES, EFFECTS_LEASE_SECS, HistoricalEntry, HistoricalPayment,
-    LedgerRow, ORDER_LIFETIME_SECS, Order, OrderStatus, Payment, Purchase, Quote, ReferralDue,
-    Refund, extend, order_key,
+    Credit, CreditOutcome, EFFECT_CODES, EFFECTS_LEASE_SECS, LedgerRow, ORDER_LIFETIME_SECS, Order,
+    OrderStatus, Payment, Purchase, Quote, ReferralDue, Refund, extend, order_key,
 };
 use crate::base::config::{Config, ReferralBonusMode};
 use crate::base::types::{Kopecks, Period, TelegramId};

@@ -1,6 +1,6 @@
-//! Running the shop: the alarm forwarder (`alarms`), `/health` (`health`) and the background jobs
-//! dispatcher (`jobs`).
+//! Running the shop: the alarm forwarder (`alarms`) and the background
+//! jobs dispatcher (`jobs`). `/health` probes the stack itself and lives
+//! with the adapters (`adapters::health`).
 
 pub mod alarms;
-pub mod health;
 pub mod jobs;
