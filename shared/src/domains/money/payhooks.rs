@@ -174,58 +174,43 @@ pub async fn freekassa(app: &App, req: HttpRequest) -> HttpResponse {
         .intid
         .clone()
         .unwrap_or_else(|| n.merchant_order_id.clone());
-    let result = match n.order_id.clone() {
-        Some(order) => settle(
-            app,
-            Settlement::of(
-                Provider::Freekassa,
-                &Payment {
-                    order,
-                    amount: n.amount.clone(),
-                    provider_ref,
-                },
-            ),
-        )
-        .await
-        .map(|_| ()),
-        None => {
-            // The old bot's payments (imported) name its own payment id.
-            let old = merchant_order_ref(&n.merchant_order_id);
-            match imported_order(app, Provider::Freekassa, &old).await {
-                Ok(Some(order)) => settle(
-                    app,
-                    Settlement::of(
-                        Provider::Freekassa,
-                        &Payment {
-                            order,
-                            amount: n.amount.clone(),
-                            provider_ref,
-                        },
-                    ),
-                )
-                .await
-                .map(|_| ()),
-                Ok(None) => {
-                    settle_unmatched(
-                        app,
-                        Provider::Freekassa,
-                        &provider_ref,
-                        &n.amount,
-                        &format!(
-                            "payment {provider_ref} for unknown order {:?}",
-                            n.merchant_order_id
-                        ),
-                    )
-                    .await
-                }
-                Err(e) => Err(e),
-            }
-        }
-    };
+    let result = freekassa_paid(app, &n, provider_ref).await;
     match result {
         Ok(()) => HttpResponse::text(StatusCode::OK, freekassa::SUCCESS_BODY),
         Err(e) => failed(Provider::Freekassa, &e),
     }
+}
+
+/// Settles an authentic FreeKassa payment: for the order it names, or the
+/// order the importer brought over (the old bot's payments name its own
+/// payment id), else recorded as an unknown payment.
+async fn freekassa_paid(
+    app: &App,
+    n: &freekassa::FkNotification,
+    provider_ref: String,
+) -> Result<(), Error> {
+    let order = match n.order_id.clone() {
+        Some(order) => Some(order),
+        None => {
+            let old = merchant_order_ref(&n.merchant_order_id);
+            imported_order(app, Provider::Freekassa, &old).await?
+        }
+    };
+    let Some(order) = order else {
+        let detail = format!(
+            "payment {provider_ref} for unknown order {:?}",
+            n.merchant_order_id
+        );
+        return settle_unmatched(app, Provider::Freekassa, &provider_ref, &n.amount, &detail).await;
+    };
+    let payment = Payment {
+        order,
+        amount: n.amount.clone(),
+        provider_ref,
+    };
+    settle(app, Settlement::of(Provider::Freekassa, &payment))
+        .await
+        .map(|_| ())
 }
 
 /// `POST /pay/tribute`.
