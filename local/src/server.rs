@@ -54,7 +54,10 @@ impl Routes {
                     Ok(event) => {
                         match shared::domains::ops::alarms::handle_alarms(&self.app, event).await {
                             Ok(()) => HttpResponse::text(StatusCode::OK, "ok"),
-                            Err(e) => HttpResponse::error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+                            Err(e) => HttpResponse::error(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                &e.to_string(),
+                            ),
                         }
                     }
                 }

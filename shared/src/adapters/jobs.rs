@@ -4,7 +4,7 @@
 //! consumer is `crate::domains::ops::jobs`.
 
 use crate::adapters::app::App;
-use crate::adapters::queues::{self, Message};
+use crate::adapters::queues::{self, Message, QueueError};
 use serde::{Deserialize, Serialize};
 
 /// `maxReceiveCount` of `JobsQueue` in `template.yaml`.
@@ -112,17 +112,13 @@ impl NoticeKind {
 /// Queues jobs, each delivered no sooner than its delay (seconds, at most
 /// 900), ten to a `SendMessageBatch`. Fails if any was not queued (queuing
 /// one twice is harmless: every job is idempotent).
-pub async fn enqueue_jobs(app: &App, jobs: &[(Job, u32)]) -> Result<(), String> {
-    let url = queues::url(app.config.infra.jobs_queue_url.as_deref(), "JOBS_QUEUE_URL")
-        .map_err(|e| e.to_string())?;
+pub async fn enqueue_jobs(app: &App, jobs: &[(Job, u32)]) -> Result<(), QueueError> {
+    let url = queues::url(app.config.infra.jobs_queue_url.as_deref(), "JOBS_QUEUE_URL")?;
     let msgs = jobs
         .iter()
         .map(|(job, delay)| Message::json(job).map(|m| m.delayed(*delay)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?;
-    queues::send_batch(&app.sqs, url, msgs)
-        .await
-        .map_err(|e| e.to_string())
+        .collect::<Result<Vec<_>, _>>()?;
+    queues::send_batch(&app.sqs, url, msgs).await
 }
 
 /// Where a broadcast's next fan-out page starts (a `Scan`'s last key).
@@ -135,13 +131,10 @@ pub struct BroadcastCursor {
 }
 
 /// Queues a job.
-pub async fn enqueue_job(app: &App, job: &Job) -> Result<(), String> {
-    let url = queues::url(app.config.infra.jobs_queue_url.as_deref(), "JOBS_QUEUE_URL")
-        .map_err(|e| e.to_string())?;
-    let msg = Message::json(job).map_err(|e| e.to_string())?;
-    queues::send(&app.sqs, url, msg)
-        .await
-        .map_err(|e| e.to_string())
+pub async fn enqueue_job(app: &App, job: &Job) -> Result<(), QueueError> {
+    let url = queues::url(app.config.infra.jobs_queue_url.as_deref(), "JOBS_QUEUE_URL")?;
+    let msg = Message::json(job)?;
+    queues::send(&app.sqs, url, msg).await
 }
 
 #[cfg(test)]

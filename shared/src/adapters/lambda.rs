@@ -109,11 +109,12 @@ where
 /// A whole function for an asynchronous event (SNS): logging, the
 /// application built once per cold start, then `handler` for every event;
 /// an error fails the invocation, so Lambda retries it.
-pub async fn event_function<E, F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+pub async fn event_function<E, F, Fut, Err>(handler: F) -> Result<(), lambda_runtime::Error>
 where
     E: serde::de::DeserializeOwned + Send + 'static,
     F: Fn(std::sync::Arc<crate::adapters::app::App>, E) -> Fut,
-    Fut: Future<Output = Result<(), String>> + Send,
+    Fut: Future<Output = Result<(), Err>> + Send,
+    Err: std::fmt::Display,
 {
     crate::adapters::app::init_logging();
     let app = crate::adapters::app::App::from_env_or_exit().await;
@@ -125,7 +126,7 @@ where
             async move {
                 let result = fut.await;
                 crate::adapters::sentry::flush(&app.http, &app.config).await;
-                result.map_err(lambda_runtime::Error::from)
+                result.map_err(|e| lambda_runtime::Error::from(e.to_string()))
             }
         },
     ))
@@ -136,10 +137,11 @@ where
 /// the application built once per cold start, then `handler` with the time
 /// of each invocation. A failure fails the invocation, so it shows in the
 /// function's errors; the next run covers the window again.
-pub async fn scheduled_function<F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+pub async fn scheduled_function<F, Fut, Err>(handler: F) -> Result<(), lambda_runtime::Error>
 where
     F: Fn(std::sync::Arc<crate::adapters::app::App>, i64) -> Fut,
-    Fut: Future<Output = Result<(), String>> + Send,
+    Fut: Future<Output = Result<(), Err>> + Send,
+    Err: std::fmt::Display,
 {
     event_function(move |app, _event: serde_json::Value| handler(app, crate::base::clock::now()))
         .await

@@ -2,7 +2,7 @@
 //! Parsing one proves nothing: every action is authorised again on the
 //! server when it runs.
 
-use crate::base::types::TelegramId;
+use crate::base::types::{Provider, TelegramId};
 
 /// A button of the admin side.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,12 +240,12 @@ fn broadcast_id(b: &str) -> Option<String> {
 /// Providers a payments list can be filtered by (`all` = no filter).
 pub const PAYMENT_FILTERS: [&str; 7] = [
     "all",
-    "yookassa",
-    "cryptopay",
-    "stars",
-    "freekassa",
-    "tribute",
-    "balance",
+    Provider::Yookassa.code(),
+    Provider::Cryptopay.code(),
+    Provider::Stars.code(),
+    Provider::Freekassa.code(),
+    Provider::Tribute.code(),
+    Provider::Balance.code(),
 ];
 
 fn day(d: &str) -> bool {

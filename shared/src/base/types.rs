@@ -136,7 +136,7 @@ pub enum Provider {
 
 impl Provider {
     /// Stable lower-case name (storage, callback data, logs).
-    pub fn code(self) -> &'static str {
+    pub const fn code(self) -> &'static str {
         match self {
             Provider::Yookassa => "yookassa",
             Provider::Cryptopay => "cryptopay",

@@ -141,7 +141,7 @@ pub(super) async fn on_buy(
             if let Err(e) = crate::domains::money::effects::after_credit(app, &credit).await {
                 // The update fails, so Telegram re-delivers the press: the
                 // same order, found paid, finishes what is left.
-                return Err(BotError::Domain(crate::domains::error::Error::Effects(e)));
+                return Err(BotError::Domain(e));
             }
             show(
                 app,

@@ -130,9 +130,7 @@ pub async fn on_refunded_payment(app: &App, refund: &RefundedPayment) -> Result<
     let Some(id) = OrderId::parse(&refund.invoice_payload) else {
         return Ok(());
     };
-    refunds::refund(app, &id, "Telegram Stars")
-        .await
-        .map_err(|e| BotError::Domain(crate::domains::error::Error::Text(e)))?;
+    refunds::refund(app, &id, "Telegram Stars").await?;
     Ok(())
 }
 

@@ -26,7 +26,7 @@ pub enum Error {
     Provider(#[from] PayError),
     /// The VPN panel failed.
     #[error("panel: {0}")]
-    Panel(String),
+    Panel(#[from] crate::adapters::panel::PanelError),
     /// A setting this needs is missing.
     #[error("{0} is not configured")]
     Settings(&'static str),
@@ -40,4 +40,16 @@ pub enum Error {
     /// tools, the scheduler's jobs): the text names the cause.
     #[error("{0}")]
     Text(String),
+}
+
+impl From<String> for Error {
+    fn from(text: String) -> Error {
+        Error::Text(text)
+    }
+}
+
+impl From<&str> for Error {
+    fn from(text: &str) -> Error {
+        Error::Text(text.to_owned())
+    }
 }

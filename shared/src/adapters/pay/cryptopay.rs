@@ -16,7 +16,7 @@ use crate::base::types::Kopecks;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-const PROVIDER: &str = "cryptopay";
+const PROVIDER: &str = crate::base::types::Provider::Cryptopay.code();
 
 /// The header that carries the webhook signature.
 pub const SIGNATURE_HEADER: &str = "crypto-pay-api-signature";

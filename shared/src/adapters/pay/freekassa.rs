@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-const PROVIDER: &str = "freekassa";
+const PROVIDER: &str = crate::base::types::Provider::Freekassa.code();
 
 /// What a notification must be answered with (HTTP 200).
 pub const SUCCESS_BODY: &str = "YES";

@@ -13,7 +13,7 @@ use crate::base::types::{Kopecks, TelegramId};
 use serde_json::{Value, json};
 use std::net::IpAddr;
 
-const PROVIDER: &str = "yookassa";
+const PROVIDER: &str = crate::base::types::Provider::Yookassa.code();
 
 /// YooKassa's limit on `description` (payment and receipt line), in characters.
 pub const MAX_DESCRIPTION: usize = 128;

@@ -90,7 +90,7 @@ pub(super) async fn logs_csv(app: &App, admin: &User) -> Result<Reply, BotError>
         }
     }
     let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| err(e.to_string());
+    let csv_err = |e: csv::Error| err(e.to_string().into());
     w.write_record(["at", "admin", "action", "target", "detail"])
         .map_err(csv_err)?;
     for a in &rows {
@@ -107,7 +107,7 @@ pub(super) async fn logs_csv(app: &App, admin: &User) -> Result<Reply, BotError>
         ])
         .map_err(csv_err)?;
     }
-    let bytes = w.into_inner().map_err(|e| err(e.to_string()))?;
+    let bytes = w.into_inner().map_err(|e| err(e.to_string().into()))?;
     let sent = app
         .bot
         .send_document(

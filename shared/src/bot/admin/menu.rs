@@ -18,8 +18,8 @@ pub enum Reply {
     Sent,
 }
 
-pub(super) fn err(e: String) -> BotError {
-    BotError::Domain(crate::domains::error::Error::Text(e))
+pub(super) fn err(e: crate::domains::error::Error) -> BotError {
+    BotError::Domain(e)
 }
 
 pub(super) fn btn(lang: Lang, key: &str, a: AdminAction) -> InlineKeyboardButton {

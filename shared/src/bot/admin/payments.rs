@@ -287,7 +287,7 @@ pub(super) async fn payments_csv(
 ) -> Result<Reply, BotError> {
     let rows = payment_rows(app, day, prov, view).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| err(e.to_string());
+    let csv_err = |e: csv::Error| err(e.to_string().into());
     w.write_record([
         "at",
         "order",
@@ -315,7 +315,7 @@ pub(super) async fn payments_csv(
         ])
         .map_err(csv_err)?;
     }
-    let bytes = w.into_inner().map_err(|e| err(e.to_string()))?;
+    let bytes = w.into_inner().map_err(|e| err(e.to_string().into()))?;
     let name = format!("payments-{}-{prov}.csv", dashed(day));
     if let Err(e) = app
         .bot

@@ -27,7 +27,7 @@ pub async fn sync(app: &App, user: &User, now: i64) -> Result<Screen, BotError> 
             tr(
                 lang,
                 "sync-not-started",
-                &[("reason", Arg::Str(crate::base::i18n::html(&e)))],
+                &[("reason", Arg::Str(crate::base::i18n::html(&e.to_string())))],
             )
         }
     };

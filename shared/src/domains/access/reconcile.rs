@@ -17,6 +17,7 @@ use crate::base::clock::now;
 use crate::base::i18n::{Arg, tr};
 use crate::base::types::{Lang, TelegramId};
 use crate::domains::access::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
+use crate::domains::error::Error;
 use std::collections::BTreeMap;
 
 /// Panel users per page (the API allows up to 1000).
@@ -44,20 +45,11 @@ pub enum Start {
 }
 
 /// Starts a run for `admin`: records it and queues its first page.
-pub async fn start(
-    app: &App,
-    admin: TelegramId,
-    page_size: u32,
-    now: i64,
-) -> Result<Start, String> {
+pub async fn start(app: &App, admin: TelegramId, page_size: u32, now: i64) -> Result<Start, Error> {
     if app.panel.is_none() {
         return Ok(Start::NotConfigured);
     }
-    if let Some(run) = app
-        .store
-        .latest_sync_run()
-        .await
-        .map_err(|e| e.to_string())?
+    if let Some(run) = app.store.latest_sync_run().await.map_err(Error::from)?
         && run.finished.is_none()
         && run.started > now - STALE_RUN_SECS
     {
@@ -67,7 +59,7 @@ pub async fn start(
     app.store
         .create_sync_run(&id, admin, now)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     enqueue_job(
         app,
         &Job::PanelSyncPage {
@@ -88,39 +80,31 @@ pub async fn process_page(
     start: u64,
     size: u32,
     last_attempt: bool,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let result = page(app, run, start, size).await;
     if let Err(e) = &result
         && last_attempt
     {
-        tell_admin_failed(app, run, start, e).await;
+        tell_admin_failed(app, run, start, &e.to_string()).await;
     }
     result
 }
 
-async fn page(app: &App, run_id: &str, start: u64, size: u32) -> Result<(), String> {
-    let Some(_run) = app
-        .store
-        .get_sync_run(run_id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+async fn page(app: &App, run_id: &str, start: u64, size: u32) -> Result<(), Error> {
+    let Some(_run) = app.store.get_sync_run(run_id).await.map_err(Error::from)? else {
         tracing::warn!(run = run_id, "page of an unknown sync run dropped");
         return Ok(());
     };
     let client = app.panel.as_ref().ok_or("the panel is not configured")?;
     let ts = now();
-    let page = client
-        .users_page(start, size)
-        .await
-        .map_err(|e| e.to_string())?;
+    let page = client.users_page(start, size).await.map_err(Error::from)?;
     let counts = reconcile_users(app, run_id, &page.users, ts).await?;
     let fetched = page.users.len() as u64;
     let last = fetched == 0 || start + fetched >= page.total;
     app.store
         .record_sync_page(run_id, start, &counts, page.total, last, ts)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if last {
         report(app, run_id, ts).await
     } else {
@@ -133,6 +117,7 @@ async fn page(app: &App, run_id: &str, start: u64, size: u32) -> Result<(), Stri
             },
         )
         .await
+        .map_err(Error::from)
     }
 }
 
@@ -158,7 +143,7 @@ async fn reconcile_users(
     run: &str,
     users: &[PanelUser],
     now: i64,
-) -> Result<SyncCounts, String> {
+) -> Result<SyncCounts, Error> {
     let mut counts = SyncCounts {
         seen: users.len() as u64,
         ..SyncCounts::default()
@@ -174,7 +159,7 @@ async fn reconcile_users(
         group.sort_by_key(|u| (u.username != ours, u.id));
     }
     let ids: Vec<TelegramId> = by_tg.keys().map(|t| TelegramId(*t)).collect();
-    let ours = app.store.get_users(&ids).await.map_err(|e| e.to_string())?;
+    let ours = app.store.get_users(&ids).await.map_err(Error::from)?;
     for user in ours {
         let Some(group) = by_tg.get(&user.id.0) else {
             continue;
@@ -188,7 +173,7 @@ async fn reconcile_users(
                         .store
                         .adopt_panel_account(user.id, &account_of(p, now))
                         .await
-                        .map_err(|e| e.to_string())?;
+                        .map_err(Error::from)?;
                     if !adopted {
                         // Linked by the sync worker since we read the user.
                         counts.conflicts += 1;
@@ -220,7 +205,7 @@ async fn reconcile_users(
                         theirs,
                     )
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(Error::from)?;
                 counts.pulled += u64::from(pulled);
             } else if ours > now && ours > theirs + DRIFT_SECS {
                 let req = PanelSyncRequest {
@@ -243,21 +228,21 @@ async fn admin_lang(app: &App, admin: TelegramId) -> Lang {
 }
 
 /// Sends the end-of-run report to the admin, once.
-async fn report(app: &App, run_id: &str, now: i64) -> Result<(), String> {
+async fn report(app: &App, run_id: &str, now: i64) -> Result<(), Error> {
     let claim = app
         .store
         .claim_once(REPORT_SCOPE, run_id, now, 30 * 86_400)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if claim == Claim::Duplicate {
         return Ok(());
     }
-    let sent = async {
+    let sent: Result<(), Error> = async {
         let run = app
             .store
             .get_sync_run(run_id)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(Error::from)?
             .ok_or("run vanished")?;
         if run.admin == SCHEDULED {
             let c = &run.counts;
@@ -265,11 +250,11 @@ async fn report(app: &App, run_id: &str, now: i64) -> Result<(), String> {
                 return Ok(());
             }
             let text = run_text(app.config.default_language, &run);
-            return app.try_admin_log(text).await;
+            return Ok(app.try_admin_log(text).await?);
         }
         let lang = admin_lang(app, run.admin).await;
         let msg = OutgoingText::to_user(run.admin, run_text(lang, &run));
-        app.outbox.send(&msg, 0).await.map_err(|e| e.to_string())
+        app.outbox.send(&msg, 0).await.map_err(Error::from)
     }
     .await;
     if sent.is_err()

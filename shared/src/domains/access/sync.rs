@@ -23,6 +23,7 @@ use crate::base::clock::now;
 use crate::base::config::Panel;
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::TelegramId;
+use crate::domains::error::Error;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use serde::{Deserialize, Serialize};
 
@@ -71,18 +72,16 @@ pub enum SyncReason {
 /// Queues a sync of `req.user` on the FIFO queue: grouped by user (in
 /// order), de-duplicated by `dedup` for SQS's five-minute window (an order
 /// id, say, so a re-delivered payment queues one sync).
-pub async fn enqueue_sync(app: &App, req: &PanelSyncRequest, dedup: &str) -> Result<(), String> {
+pub async fn enqueue_sync(app: &App, req: &PanelSyncRequest, dedup: &str) -> Result<(), Error> {
     let url = queues::url(
         app.config.infra.panel_sync_queue_url.as_deref(),
         "PANEL_SYNC_QUEUE_URL",
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(Error::from)?;
     let msg = Message::json(req)
-        .map_err(|e| e.to_string())?
+        .map_err(Error::from)?
         .fifo(req.user.to_string(), dedup_id(dedup));
-    queues::send(&app.sqs, url, msg)
-        .await
-        .map_err(|e| e.to_string())
+    queues::send(&app.sqs, url, msg).await.map_err(Error::from)
 }
 
 /// Queues a repair sync of `user`, one per subscription end (and SQS's five
@@ -146,10 +145,13 @@ pub enum Outcome {
 
 /// Handles one batch from the panel-sync queue.
 pub async fn handle_panel_sync(app: &App, event: SqsEvent) -> SqsBatchResponse {
-    consume(&event, |m| process(app, m)).await
+    consume(&event, |m| async move {
+        process(app, m).await.map_err(|e| e.to_string())
+    })
+    .await
 }
 
-async fn process(app: &App, m: Received<'_>) -> Result<(), String> {
+async fn process(app: &App, m: Received<'_>) -> Result<(), Error> {
     let req: PanelSyncRequest =
         serde_json::from_str(m.body).map_err(|e| format!("malformed panel-sync message: {e}"))?;
     let result = if req.reason == SyncReason::Delete {
@@ -168,10 +170,10 @@ async fn process(app: &App, m: Received<'_>) -> Result<(), String> {
             } else {
                 back_off(app, &m).await;
             }
-            Err(format!(
+            Err(Error::Text(format!(
                 "user {} (attempt {}): {e}",
                 req.user, m.receive_count
-            ))
+            )))
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::base::clock::now;
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::TelegramId;
 use crate::domains::access::sync::enqueue_repair;
+use crate::domains::error::Error;
 use hmac::{Hmac, Mac};
 use http::StatusCode;
 use serde::Deserialize;
@@ -259,7 +260,7 @@ pub async fn handle_panel_webhook(app: &App, req: HttpRequest) -> HttpResponse {
 }
 
 /// Updates our state for an authentic, fresh, first-seen event.
-async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), String> {
+async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), Error> {
     let (user_json, device) = if envelope.event.starts_with("user_hwid_devices.") {
         (
             envelope.data.get("user").cloned().unwrap_or_default(),
@@ -283,14 +284,14 @@ async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), String> {
         tracing::warn!(event = %envelope.event, "panel event without a readable user, ignored");
         return Ok(());
     };
-    let Some(user) = our_user(app, &subject).await.map_err(|e| e.to_string())? else {
+    let Some(user) = our_user(app, &subject).await.map_err(Error::from)? else {
         tracing::info!(event = %envelope.event, panel_id = subject.id, "panel event about a user that is not ours, ignored");
         return Ok(());
     };
     app.store
         .set_panel_status(user.id, &subject.status, at)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if matches!(
         kind,
         Kind::Expired | Kind::ExpiredAgo(_) | Kind::ExpiresIn(_)

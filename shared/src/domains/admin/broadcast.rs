@@ -36,6 +36,7 @@ use crate::base::admin_callback::AdminAction;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::TelegramId;
+use crate::domains::error::Error;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use teloxide_core::payloads::{CopyMessageSetters, EditMessageTextSetters};
@@ -160,12 +161,12 @@ pub fn keyboard(buttons: &[(String, String)]) -> Option<InlineKeyboardMarkup> {
 }
 
 /// Starts a draft: `Ok(false)` when it is not a draft any more (pressed twice).
-pub async fn start(app: &App, id: &str, progress_message: i32) -> Result<bool, String> {
+pub async fn start(app: &App, id: &str, progress_message: i32) -> Result<bool, Error> {
     let started = app
         .store
         .start_broadcast(id, progress_message)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if started {
         enqueue_job(
             app,
@@ -181,11 +182,8 @@ pub async fn start(app: &App, id: &str, progress_message: i32) -> Result<bool, S
 }
 
 /// Cancels a running broadcast: no more pages, queued copies are skipped.
-pub async fn cancel(app: &App, id: &str) -> Result<bool, String> {
-    app.store
-        .cancel_broadcast(id)
-        .await
-        .map_err(|e| e.to_string())
+pub async fn cancel(app: &App, id: &str) -> Result<bool, Error> {
+    app.store.cancel_broadcast(id).await.map_err(Error::from)
 }
 
 /// One fan-out page: record it once (its recipients and the next page's
@@ -195,13 +193,8 @@ pub async fn process_page(
     id: &str,
     page: u64,
     cursor: Option<&Cursor>,
-) -> Result<(), String> {
-    let Some(b) = app
-        .store
-        .get_broadcast(id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+) -> Result<(), Error> {
+    let Some(b) = app.store.get_broadcast(id).await.map_err(Error::from)? else {
         tracing::warn!(
             broadcast = id,
             "fan-out page of an unknown broadcast dropped"
@@ -214,7 +207,7 @@ pub async fn process_page(
         app.store
             .recipients_page(&b.audience, ts, start, PAGE)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(Error::from)?
     } else {
         (Vec::new(), None)
     };
@@ -228,7 +221,7 @@ pub async fn process_page(
             ts,
         )
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     // A re-delivered job (or one that ran before a crash) recorded the page:
     // queue what it recorded, whatever this delivery's scan saw.
     let (users, next) = if recorded {
@@ -237,27 +230,26 @@ pub async fn process_page(
         app.store
             .get_broadcast_page(id, page)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(Error::from)?
             .ok_or("the page was recorded but cannot be read")?
     };
     queue_batches(app, id, page, &users).await?;
     match next {
-        Some((pk, sk)) => {
-            enqueue_job(
-                app,
-                &Job::BroadcastPage {
-                    broadcast: id.to_owned(),
-                    page: page + 1,
-                    cursor: Some(Cursor { pk, sk }),
-                },
-            )
-            .await
-        }
+        Some((pk, sk)) => enqueue_job(
+            app,
+            &Job::BroadcastPage {
+                broadcast: id.to_owned(),
+                page: page + 1,
+                cursor: Some(Cursor { pk, sk }),
+            },
+        )
+        .await
+        .map_err(Error::from),
         None => finish_if_done(app, id).await,
     }
 }
 
-async fn queue_batches(app: &App, id: &str, page: u64, users: &[TelegramId]) -> Result<(), String> {
+async fn queue_batches(app: &App, id: &str, page: u64, users: &[TelegramId]) -> Result<(), Error> {
     let url = app
         .config
         .infra
@@ -278,10 +270,10 @@ async fn queue_batches(app: &App, id: &str, page: u64, users: &[TelegramId]) -> 
         .iter()
         .map(Message::json)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     queues::send_batch(&app.sqs, url, msgs)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(Error::from)
 }
 
 /// Why a chunk stopped before its end.
@@ -293,14 +285,9 @@ enum Stop {
 }
 
 /// Delivers one batch (called by the outbox sender with its run's pacer).
-pub async fn deliver(app: &App, msg: BroadcastBatch, pacer: &Pacer) -> Result<(), String> {
+pub async fn deliver(app: &App, msg: BroadcastBatch, pacer: &Pacer) -> Result<(), Error> {
     let id = msg.broadcast.as_str();
-    let Some(mut b) = app
-        .store
-        .get_broadcast(id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+    let Some(mut b) = app.store.get_broadcast(id).await.map_err(Error::from)? else {
         return Ok(());
     };
     let size = msg.users.len();
@@ -308,17 +295,17 @@ pub async fn deliver(app: &App, msg: BroadcastBatch, pacer: &Pacer) -> Result<()
         .store
         .claim_batch(id, &msg.batch, size, CHUNK, now(), SENDING_LEASE_SECS)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     let (generation, mut done, mut claimed, mut unknown) = match claim {
         BatchClaim::Done => {
             tracing::info!(broadcast = id, batch = %msg.batch, "batch already sent; dropped");
             return Ok(());
         }
         BatchClaim::Busy => {
-            return Err(format!(
+            return Err(Error::Text(format!(
                 "batch {} is being sent by another delivery",
                 msg.batch
-            ));
+            )));
         }
         BatchClaim::Taken {
             generation,
@@ -430,7 +417,7 @@ pub async fn deliver(app: &App, msg: BroadcastBatch, pacer: &Pacer) -> Result<()
             .store
             .record_batch(id, &msg.batch, &step, &counts, now())
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(Error::from)?;
         if !held {
             // Taken over after our lease (this run stalled): the new holder
             // counted our chunk; nothing more is ours.
@@ -447,7 +434,7 @@ pub async fn deliver(app: &App, msg: BroadcastBatch, pacer: &Pacer) -> Result<()
         match (state, stop) {
             ("done", _) => return Ok(()),
             ("sending", _) => continue,
-            (_, Some(Stop::Retry(e))) => return Err(e),
+            (_, Some(Stop::Retry(e))) => return Err(Error::Text(e)),
             (_, Some(Stop::Wait(secs))) => {
                 return requeue(app, &msg, msg.deferrals + 1, secs as i32).await;
             }
@@ -457,12 +444,7 @@ pub async fn deliver(app: &App, msg: BroadcastBatch, pacer: &Pacer) -> Result<()
 }
 
 /// Queues the rest of a batch given back (it resumes where it stopped).
-async fn requeue(
-    app: &App,
-    msg: &BroadcastBatch,
-    deferrals: u32,
-    delay: i32,
-) -> Result<(), String> {
+async fn requeue(app: &App, msg: &BroadcastBatch, deferrals: u32, delay: i32) -> Result<(), Error> {
     let url = app
         .config
         .infra
@@ -473,22 +455,17 @@ async fn requeue(
         deferrals,
         ..msg.clone()
     };
-    let msg = Message::json(&again).map_err(|e| e.to_string())?;
+    let msg = Message::json(&again).map_err(Error::from)?;
     queues::send(&app.sqs, url, msg.delayed(delay.max(0) as u32))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(Error::from)
 }
 
 /// After a step that accounted for `added` copies: re-reads the broadcast
 /// (cancel, counters) and refreshes the admin's progress when a multiple of
 /// [`PROGRESS_EVERY`] was crossed, or shows the summary when it ended.
-async fn after_step(app: &App, id: &str, added: i64) -> Result<Option<Broadcast>, String> {
-    let Some(b) = app
-        .store
-        .get_broadcast(id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+async fn after_step(app: &App, id: &str, added: i64) -> Result<Option<Broadcast>, Error> {
+    let Some(b) = app.store.get_broadcast(id).await.map_err(Error::from)? else {
         return Ok(None);
     };
     let total = b.sent + b.failed + b.blocked + b.skipped;
@@ -500,13 +477,8 @@ async fn after_step(app: &App, id: &str, added: i64) -> Result<Option<Broadcast>
     Ok(Some(b))
 }
 
-async fn finish_if_done(app: &App, id: &str) -> Result<(), String> {
-    if let Some(b) = app
-        .store
-        .get_broadcast(id)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+async fn finish_if_done(app: &App, id: &str) -> Result<(), Error> {
+    if let Some(b) = app.store.get_broadcast(id).await.map_err(Error::from)? {
         report(app, &b, b.finished()).await;
     }
     Ok(())

@@ -8,6 +8,7 @@ use crate::adapters::store::users::User;
 use crate::base::clock::now;
 use crate::base::types::{Kopecks, TelegramId};
 use crate::domains::access::sync::SyncReason;
+use crate::domains::error::Error;
 use crate::domains::money::effects::sync;
 
 /// What an admin action came to.
@@ -32,40 +33,31 @@ fn audit(admin: TelegramId, action: &str, target: TelegramId, detail: String) ->
 }
 
 /// Finds a user by Telegram id, `@username` or referral code.
-pub async fn find(app: &App, query: &str) -> Result<Option<User>, String> {
+pub async fn find(app: &App, query: &str) -> Result<Option<User>, Error> {
     let q = query.trim();
     let id = if let Some(name) = q.strip_prefix('@') {
         app.store
             .find_by_username(name)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(Error::from)?
     } else if let Ok(id) = q.parse::<i64>() {
         Some(TelegramId(id))
     } else {
-        match app
-            .store
-            .find_by_ref_code(q)
-            .await
-            .map_err(|e| e.to_string())?
-        {
+        match app.store.find_by_ref_code(q).await.map_err(Error::from)? {
             Some(id) => Some(id),
-            None => app
-                .store
-                .find_by_username(q)
-                .await
-                .map_err(|e| e.to_string())?,
+            None => app.store.find_by_username(q).await.map_err(Error::from)?,
         }
     };
     match id {
-        Some(id) => app.store.get_user(id).await.map_err(|e| e.to_string()),
+        Some(id) => app.store.get_user(id).await.map_err(Error::from),
         None => Ok(None),
     }
 }
 
-async fn done(app: &App, id: TelegramId, change: Change) -> Result<Outcome, String> {
+async fn done(app: &App, id: TelegramId, change: Change) -> Result<Outcome, Error> {
     match change {
         Change::Stale => Ok(Outcome::Stale),
-        Change::Done => match app.store.get_user(id).await.map_err(|e| e.to_string())? {
+        Change::Done => match app.store.get_user(id).await.map_err(Error::from)? {
             Some(u) => Ok(Outcome::Done(Box::new(u))),
             None => Ok(Outcome::Unknown),
         },
@@ -79,14 +71,14 @@ pub async fn set_banned(
     admin: TelegramId,
     id: TelegramId,
     banned: bool,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, Error> {
     let action = if banned { "ban" } else { "unban" };
     let entry = audit(admin, action, id, String::new());
     let change = app
         .store
         .set_banned(id, banned, &entry)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if change == Change::Done {
         sync(
             app,
@@ -108,7 +100,7 @@ pub async fn add_days(
     id: TelegramId,
     days: i32,
     stamp: i64,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, Error> {
     let ts = now();
     let old = (stamp != 0).then_some(stamp);
     let new = if days > 0 {
@@ -124,7 +116,7 @@ pub async fn add_days(
         .store
         .set_sub_end_by_admin(id, old, new, days, &entry)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if change == Change::Done {
         sync(app, id, SyncReason::Admin, &format!("days-{id}-{new}")).await?;
         log(app, admin, "days", id, &format!("{days:+}")).await;
@@ -140,13 +132,13 @@ pub async fn adjust_balance(
     delta: i64,
     reason: &str,
     op: &str,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, Error> {
     let entry = audit(admin, "balance", id, format!("{delta:+} {reason}"));
     let change = app
         .store
         .adjust_balance(id, delta, op, &entry)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if change == Change::Done {
         let amount = crate::base::format::money(&app.config, Kopecks(delta.unsigned_abs()));
         let sign = if delta < 0 { "−" } else { "+" };
@@ -163,13 +155,13 @@ pub async fn adjust_balance(
 }
 
 /// Lets the user take the trial again.
-pub async fn reset_trial(app: &App, admin: TelegramId, id: TelegramId) -> Result<Outcome, String> {
+pub async fn reset_trial(app: &App, admin: TelegramId, id: TelegramId) -> Result<Outcome, Error> {
     let entry = audit(admin, "reset_trial", id, String::new());
     let change = app
         .store
         .reset_trial(id, &entry)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if change == Change::Done {
         log(app, admin, "reset_trial", id, "").await;
     }
@@ -179,8 +171,8 @@ pub async fn reset_trial(app: &App, admin: TelegramId, id: TelegramId) -> Result
 /// Deletes a user from the bot (see `Store::delete_user` for what is kept)
 /// and queues the deletion of their panel accounts. `false` when there
 /// was no such user (already deleted: a second press).
-pub async fn delete_user(app: &App, admin: TelegramId, id: TelegramId) -> Result<bool, String> {
-    let Some(user) = app.store.get_user(id).await.map_err(|e| e.to_string())? else {
+pub async fn delete_user(app: &App, admin: TelegramId, id: TelegramId) -> Result<bool, Error> {
+    let Some(user) = app.store.get_user(id).await.map_err(Error::from)? else {
         return Ok(false);
     };
     let entry = audit(admin, "delete", id, String::new());
@@ -188,7 +180,7 @@ pub async fn delete_user(app: &App, admin: TelegramId, id: TelegramId) -> Result
         .store
         .delete_user(&user, &entry)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if change == Change::Stale {
         return Ok(false);
     }
@@ -204,15 +196,15 @@ pub async fn delete_user(app: &App, admin: TelegramId, id: TelegramId) -> Result
 }
 
 /// Records that an admin sent a user a message.
-pub async fn record_message(app: &App, admin: TelegramId, id: TelegramId) -> Result<(), String> {
+pub async fn record_message(app: &App, admin: TelegramId, id: TelegramId) -> Result<(), Error> {
     app.store
         .audit(&audit(admin, "message", id, String::new()))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(Error::from)
 }
 
 /// Records that an admin started a broadcast.
-pub async fn record_broadcast(app: &App, admin: TelegramId, id: &str) -> Result<(), String> {
+pub async fn record_broadcast(app: &App, admin: TelegramId, id: &str) -> Result<(), Error> {
     app.store
         .audit(&Audit {
             admin,
@@ -222,13 +214,13 @@ pub async fn record_broadcast(app: &App, admin: TelegramId, id: &str) -> Result<
             at: now(),
         })
         .await
-        .map_err(|e| e.to_string())
+        .map_err(Error::from)
 }
 
 /// Records that an admin asked for a payment's refund.
 /// Once per order: two simultaneous presses of a YooKassa Refund button
 /// both see YooKassa's one refund (one idempotence key), and write one entry.
-pub async fn record_refund(app: &App, admin: TelegramId, order: &str) -> Result<(), String> {
+pub async fn record_refund(app: &App, admin: TelegramId, order: &str) -> Result<(), Error> {
     let entry = Audit {
         admin,
         action: "refund".into(),
@@ -240,7 +232,7 @@ pub async fn record_refund(app: &App, admin: TelegramId, order: &str) -> Result<
         .audit_once(&entry, "admin-refund", order)
         .await
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(Error::from)
 }
 
 /// Parses an adjustment as an admin types it: `+150 reason`, `-99.50 reason`.

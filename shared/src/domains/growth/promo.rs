@@ -183,9 +183,7 @@ pub async fn activate(app: &App, user: &User, raw: &str, now: i64) -> Result<Out
 /// (the FIFO queue drops the duplicate).
 async fn already_used(app: &App, promo: &Promo, user: TelegramId) -> Result<Outcome, Error> {
     if matches!(promo.kind, PromoKind::Days(_)) {
-        sync(app, user, SyncReason::Promo, &dedup(&promo.code, user))
-            .await
-            .map_err(Error::Text)?;
+        sync(app, user, SyncReason::Promo, &dedup(&promo.code, user)).await?;
     }
     Ok(Outcome::Refused(Refusal::AlreadyUsed))
 }
@@ -214,8 +212,7 @@ async fn after_activation(app: &App, user: &User, promo: &Promo, gift: &Gift) ->
             SyncReason::Promo,
             &dedup(&promo.code, user.id),
         )
-        .await
-        .map_err(Error::Text)?;
+        .await?;
     }
     if app.config.log.promo_activations {
         let lang = app.config.default_language;

@@ -6,6 +6,7 @@ use crate::adapters::outbox::{Button, OutgoingText};
 use crate::adapters::queue::{Received, consume};
 use crate::base::clock::now;
 use crate::domains::admin::broadcast;
+use crate::domains::error::Error;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use teloxide_core::payloads::SendMessageSetters;
 use teloxide_core::requests::Requester;
@@ -23,10 +24,14 @@ const RUN_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
 pub async fn handle_outbox(app: &App, event: SqsEvent) -> SqsBatchResponse {
     // One pacer per run: the run's broadcast copies share it.
     let pacer = broadcast::Pacer::new(broadcast::PER_RUN_PER_SECOND, RUN_BUDGET);
-    consume(&event, |m| deliver(app, m, &pacer)).await
+    let pacer = &pacer;
+    consume(&event, |m| async move {
+        deliver(app, m, pacer).await.map_err(|e| e.to_string())
+    })
+    .await
 }
 
-async fn deliver(app: &App, m: Received<'_>, pacer: &broadcast::Pacer) -> Result<(), String> {
+async fn deliver(app: &App, m: Received<'_>, pacer: &broadcast::Pacer) -> Result<(), Error> {
     if let Ok(batch) = serde_json::from_str::<broadcast::BroadcastBatch>(m.body) {
         return broadcast::deliver(app, batch, pacer).await;
     }
@@ -54,10 +59,10 @@ async fn deliver(app: &App, m: Received<'_>, pacer: &broadcast::Pacer) -> Result
         Ok(_) => Ok(()),
         Err(RequestError::RetryAfter(wait)) => {
             if msg.deferrals >= MAX_DEFERRALS {
-                return Err(format!(
+                return Err(Error::Text(format!(
                     "still flood-limited after {} deferrals",
                     msg.deferrals
-                ));
+                )));
             }
             let mut again = msg.clone();
             again.deferrals += 1;
@@ -67,17 +72,14 @@ async fn deliver(app: &App, m: Received<'_>, pacer: &broadcast::Pacer) -> Result
                 secs,
                 "Telegram asked to wait; message re-queued"
             );
-            app.outbox
-                .send(&again, secs)
-                .await
-                .map_err(|e| e.to_string())
+            app.outbox.send(&again, secs).await.map_err(Error::from)
         }
         Err(RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)) => {
             if let Some(user) = msg.user {
                 app.store
                     .set_blocked(user, Some(now()))
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(Error::from)?;
             }
             tracing::info!(
                 chat = msg.chat_id,
@@ -88,7 +90,9 @@ async fn deliver(app: &App, m: Received<'_>, pacer: &broadcast::Pacer) -> Result
         Err(RequestError::Api(ApiError::Unknown(e))) => {
             // Not one of Telegram's documented refusals (a 5xx from its
             // front end, say): retry, and let the DLQ keep it if it persists.
-            Err(format!("Telegram answered an unknown error: {e}"))
+            Err(Error::Text(format!(
+                "Telegram answered an unknown error: {e}"
+            )))
         }
         Err(RequestError::Api(e)) => {
             // Telegram refused this message itself (chat gone, bad markup):
@@ -107,7 +111,7 @@ async fn deliver(app: &App, m: Received<'_>, pacer: &broadcast::Pacer) -> Result
             );
             Ok(())
         }
-        Err(e) => Err(format!("Telegram unreachable: {e}")),
+        Err(e) => Err(Error::Text(format!("Telegram unreachable: {e}"))),
     }
 }
 

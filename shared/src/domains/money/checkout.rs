@@ -7,7 +7,6 @@ use crate::adapters::store::users::User;
 use crate::base::clock::now;
 use crate::base::i18n::t;
 use crate::base::types::Provider;
-use crate::domains::error::Error;
 use crate::domains::money::catalog;
 use crate::domains::money::effects::finish_effects;
 use crate::domains::money::links::CheckoutError;
@@ -166,9 +165,7 @@ pub async fn start(app: &App, req: CheckoutRequest<'_>) -> Result<Checkout, Chec
         if !app.store.create_order_if_absent(&order).await? {
             if let Some(existing) = app.store.get_order(&order.id).await? {
                 // A re-delivered press: finish what the first one left.
-                finish_effects(app, &existing, true)
-                    .await
-                    .map_err(|e| CheckoutError::Domain(Error::Effects(e)))?;
+                finish_effects(app, &existing, true).await?;
             }
             return Ok(Checkout::Refused("payment-already-paid"));
         }
@@ -203,9 +200,7 @@ pub async fn start(app: &App, req: CheckoutRequest<'_>) -> Result<Checkout, Chec
                     Ok(Checkout::Refused("payment-discount-gone"))
                 }
                 CreditOutcome::Duplicate(existing) => {
-                    finish_effects(app, &existing, true)
-                        .await
-                        .map_err(|e| CheckoutError::Domain(Error::Effects(e)))?;
+                    finish_effects(app, &existing, true).await?;
                     Ok(Checkout::Refused("payment-already-paid"))
                 }
                 other => Err(CheckoutError::Provider(format!(

@@ -27,6 +27,7 @@ use crate::base::format::{date, money};
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::{Kopecks, Lang, Provider};
 use crate::domains::access::sync::{PanelSyncRequest, SyncReason, enqueue_sync};
+use crate::domains::error::Error;
 use crate::domains::money::orders::{Credit, Order, OrderStatus, Purchase};
 
 /// One after-payment effect, as recorded on the order.
@@ -90,27 +91,27 @@ fn needed(app: &App, order: &Order, tell_user: bool) -> Vec<Effect> {
 /// answers so that the payment is delivered again (a provider's 5xx, a
 /// failed Telegram update), and the re-delivery, finding the order paid,
 /// queues it then ([`finish_effects`]).
-pub async fn after_credit(app: &App, credit: &Credit) -> Result<(), String> {
+pub async fn after_credit(app: &App, credit: &Credit) -> Result<(), Error> {
     after_credit_with(app, credit, true).await
 }
 
 /// Like [`after_credit`]; `tell_user` false mutes the buyer's confirmation
 /// (Tribute renewals with `TRIBUTE_SKIP_NOTIFICATIONS`).
-pub async fn after_credit_with(app: &App, credit: &Credit, tell_user: bool) -> Result<(), String> {
+pub async fn after_credit_with(app: &App, credit: &Credit, tell_user: bool) -> Result<(), Error> {
     queue(app, &credit.order, tell_user).await
 }
 
 /// For an order found already paid (a re-delivery): queues its effects
 /// again when some are not marked done (a crash, a timeout or a failed
 /// queue cut the first run short); the worker does only what is left.
-pub async fn finish_effects(app: &App, order: &Order, tell_user: bool) -> Result<(), String> {
+pub async fn finish_effects(app: &App, order: &Order, tell_user: bool) -> Result<(), Error> {
     if order.status != OrderStatus::Paid {
         return Ok(());
     }
     queue(app, order, tell_user).await
 }
 
-async fn queue(app: &App, order: &Order, tell_user: bool) -> Result<(), String> {
+async fn queue(app: &App, order: &Order, tell_user: bool) -> Result<(), Error> {
     if needed(app, order, tell_user).is_empty() {
         return Ok(());
     }
@@ -122,27 +123,28 @@ async fn queue(app: &App, order: &Order, tell_user: bool) -> Result<(), String> 
         },
     )
     .await
+    .map_err(Error::from)
 }
 
 /// The jobs worker's side: runs the effects of order `id` not yet marked
 /// done, under the order's lease so two deliveries of the message do not
 /// run them side by side. An error leaves the message on the queue for a
 /// retry: a lease still held, a failed send (the lease is given back).
-pub async fn run_job(app: &App, id: &OrderId, tell_user: bool) -> Result<(), String> {
+pub async fn run_job(app: &App, id: &OrderId, tell_user: bool) -> Result<(), Error> {
     let leased = app
         .store
         .take_effects_lease(id, now())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     let Some(order) = leased else {
         // Not paid (nothing to do), or another run holds the lease: if
         // effects are left, the retry finishes them after it.
-        let order = app.store.get_order(id).await.map_err(|e| e.to_string())?;
+        let order = app.store.get_order(id).await.map_err(Error::from)?;
         return match order {
             Some(o) if o.status == OrderStatus::Paid && !needed(app, &o, tell_user).is_empty() => {
-                Err(format!(
+                Err(Error::Text(format!(
                     "order {id}: after-payment effects are running elsewhere"
-                ))
+                )))
             }
             _ => Ok(()),
         };
@@ -154,12 +156,12 @@ pub async fn run_job(app: &App, id: &OrderId, tell_user: bool) -> Result<(), Str
         .store
         .get_payer(order.user)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(Error::from)?
         .ok_or_else(|| format!("order {id}: buyer {} not found", order.user))?;
     run(app, &order, &user, tell_user).await
 }
 
-async fn run(app: &App, order: &Order, user: &User, tell_user: bool) -> Result<(), String> {
+async fn run(app: &App, order: &Order, user: &User, tell_user: bool) -> Result<(), Error> {
     let mut order = order.clone();
     if needed(app, &order, tell_user).contains(&Effect::Reward) {
         // First, and on its own: it decides the inviter's effects below.
@@ -169,7 +171,7 @@ async fn run(app: &App, order: &Order, user: &User, tell_user: bool) -> Result<(
                 if let Err(e) = app.store.release_effects_lease(&order.id).await {
                     tracing::warn!(order = %order.id, "effects lease not released (it runs out): {e}");
                 }
-                return Err(format!("order {}: {REWARD}: {e}", order.id));
+                return Err(Error::Text(format!("order {}: {REWARD}: {e}", order.id)));
             }
         }
     }
@@ -178,7 +180,9 @@ async fn run(app: &App, order: &Order, user: &User, tell_user: bool) -> Result<(
         let done = match effect {
             // Granted above; a reward not granted there stays needed only
             // if the order was changed meanwhile: the retry decides.
-            Effect::Reward => Err("the inviter's reward is not settled yet".to_owned()),
+            Effect::Reward => Err(Error::Text(
+                "the inviter's reward is not settled yet".into(),
+            )),
             Effect::Sync => sync(app, order.user, SyncReason::Paid, &order.id.0).await,
             Effect::InviterSync => match order.referral {
                 Some((inviter, _)) => {
@@ -199,21 +203,27 @@ async fn run(app: &App, order: &Order, user: &User, tell_user: bool) -> Result<(
                 }
                 None => Ok(()),
             },
-            Effect::Log => app.try_admin_log(payment_log_line(app, order, user)).await,
+            Effect::Log => Ok(app
+                .try_admin_log(payment_log_line(app, order, user))
+                .await?),
         };
         let marked = match done {
             Ok(()) => app
                 .store
                 .mark_effect_done(&order.id, effect.code())
                 .await
-                .map_err(|e| e.to_string()),
+                .map_err(Error::from),
             Err(e) => Err(e),
         };
         if let Err(e) = marked {
             if let Err(e) = app.store.release_effects_lease(&order.id).await {
                 tracing::warn!(order = %order.id, "effects lease not released (it runs out): {e}");
             }
-            return Err(format!("order {}: {}: {e}", order.id, effect.code()));
+            return Err(Error::Text(format!(
+                "order {}: {}: {e}",
+                order.id,
+                effect.code()
+            )));
         }
     }
     Ok(())
@@ -225,14 +235,14 @@ pub async fn sync(
     user: crate::base::types::TelegramId,
     reason: SyncReason,
     dedup: &str,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     if app.config.panel.is_none() {
         return Ok(());
     }
     enqueue_sync(app, &PanelSyncRequest { user, reason }, dedup).await
 }
 
-async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), String> {
+async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), Error> {
     let lang = user.lang;
     let text = match order.purchase {
         Purchase::Plan(period) => tr(
@@ -261,7 +271,7 @@ async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), String> {
         text: t(lang, "btn-subscription"),
         data: Action::Subscription.data(),
     }]];
-    app.outbox.send(&msg, 0).await.map_err(|e| e.to_string())
+    app.outbox.send(&msg, 0).await.map_err(Error::from)
 }
 
 async fn inviter_notice(
@@ -269,12 +279,12 @@ async fn inviter_notice(
     inviter: crate::base::types::TelegramId,
     days: u32,
     money_bonus: Option<u64>,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let lang = app
         .store
         .get_user(inviter)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(Error::from)?
         .map(|u| u.lang)
         .unwrap_or(app.config.default_language);
     let notice = match money_bonus {
@@ -292,7 +302,7 @@ async fn inviter_notice(
     app.outbox
         .send(&OutgoingText::to_user(inviter, notice), 0)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(Error::from)
 }
 
 fn payment_log_line(app: &App, order: &Order, user: &User) -> String {

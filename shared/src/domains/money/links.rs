@@ -27,6 +27,17 @@ pub enum CheckoutError {
     Domain(#[from] crate::domains::error::Error),
 }
 
+impl From<CheckoutError> for crate::domains::error::Error {
+    fn from(e: CheckoutError) -> crate::domains::error::Error {
+        use crate::domains::error::Error;
+        match e {
+            CheckoutError::Store(e) => Error::Store(e),
+            CheckoutError::Provider(why) => Error::Text(format!("provider: {why}")),
+            CheckoutError::Domain(e) => e,
+        }
+    }
+}
+
 /// Creates the provider-side payment for `order` and returns the page to pay on.
 pub async fn create_link(
     app: &App,

@@ -432,9 +432,7 @@ async fn refunded(
         return Ok(());
     }
     let order = &o.id;
-    refunds::refund(app, order, what)
-        .await
-        .map_err(Error::Effects)?;
+    refunds::refund(app, order, what).await?;
     Ok(())
 }
 

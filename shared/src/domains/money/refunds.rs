@@ -11,6 +11,7 @@ use crate::base::clock::now;
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::{Kopecks, Lang, TelegramId};
 use crate::domains::access::sync::SyncReason;
+use crate::domains::error::Error;
 use crate::domains::money::effects::{flag_suspicious, sync};
 use crate::domains::money::orders::{Order, Purchase, Refund};
 
@@ -39,10 +40,8 @@ pub async fn notify_refunded(
 /// names who reported it (for the admin log). A re-delivered refund queues
 /// the panel syncs again (the queue de-duplicates), so a crash between the
 /// commit and the queue is repaired by the retry. Errors mean "retry".
-pub async fn refund(app: &App, id: &OrderId, source: &str) -> Result<Refund, String> {
-    let outcome = crate::domains::money::orders::refund_order(&app.store, id, now())
-        .await
-        .map_err(|e| e.to_string())?;
+pub async fn refund(app: &App, id: &OrderId, source: &str) -> Result<Refund, Error> {
+    let outcome = crate::domains::money::orders::refund_order(&app.store, id, now()).await?;
     match &outcome {
         Refund::Done {
             order,
@@ -112,7 +111,7 @@ pub enum YooRefundOutcome {
 /// again), and the `refund.succeeded` notification that follows finds the
 /// order already refunded and takes nothing back twice. Errors mean the
 /// refund went through but was not recorded (retry: recording is idempotent).
-pub async fn yookassa_refund(app: &App, order: &Order) -> Result<YooRefundOutcome, String> {
+pub async fn yookassa_refund(app: &App, order: &Order) -> Result<YooRefundOutcome, Error> {
     let Some(cfg) = app.config.yookassa.as_ref() else {
         return Ok(YooRefundOutcome::Refused(
             "YooKassa is not configured".into(),
@@ -149,14 +148,14 @@ pub async fn yookassa_refund(app: &App, order: &Order) -> Result<YooRefundOutcom
     }
 }
 
-async fn refund_recorded(app: &App, id: &OrderId, what: &str) -> Result<YooRefundOutcome, String> {
+async fn refund_recorded(app: &App, id: &OrderId, what: &str) -> Result<YooRefundOutcome, Error> {
     refund(app, id, what)
         .await
         .map(|r| YooRefundOutcome::Recorded(Box::new(r)))
 }
 
 /// Queues the panel syncs a refunded order needs.
-async fn follow(app: &App, order: &Order) -> Result<(), String> {
+async fn follow(app: &App, order: &Order) -> Result<(), Error> {
     if matches!(order.purchase, Purchase::Plan(_)) {
         sync(
             app,

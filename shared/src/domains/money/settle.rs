@@ -94,9 +94,7 @@ async fn credit_and_finish(app: &App, s: Settlement<'_>) -> Result<Settled, Erro
     };
     match credited {
         CreditOutcome::Credited(credit) => {
-            after_credit_with(app, &credit, tell_user)
-                .await
-                .map_err(Error::Effects)?;
+            after_credit_with(app, &credit, tell_user).await?;
             tracing::info!(provider = code, order = %payment.order, "payment credited");
             if credit.order.discount_lost {
                 flag_suspicious(
@@ -169,9 +167,7 @@ async fn credit_and_finish(app: &App, s: Settlement<'_>) -> Result<Settled, Erro
             // If an earlier delivery stopped between the commit and queuing
             // its effects (a crash, a timeout, a failed send), queue them
             // now; the worker does only those the order does not mark done.
-            finish_effects(app, &order, tell_user)
-                .await
-                .map_err(Error::Effects)?;
+            finish_effects(app, &order, tell_user).await?;
             Ok(Settled::Duplicate)
         }
         CreditOutcome::UnknownOrder => {

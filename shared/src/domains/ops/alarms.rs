@@ -12,6 +12,7 @@ use crate::adapters::app::App;
 use crate::adapters::store::once::Claim;
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, html, tr};
+use crate::domains::error::Error;
 use serde::Deserialize;
 use teloxide_core::payloads::SendMessageSetters;
 use teloxide_core::requests::Requester;
@@ -105,7 +106,7 @@ impl AlarmChange {
 }
 
 /// Handles one SNS delivery; an error makes Lambda retry the invocation.
-pub async fn handle_alarms(app: &App, event: SnsEvent) -> Result<(), String> {
+pub async fn handle_alarms(app: &App, event: SnsEvent) -> Result<(), Error> {
     for record in event.records {
         let change: AlarmChange = match serde_json::from_str(&record.sns.message) {
             Ok(change) => change,
@@ -119,7 +120,7 @@ pub async fn handle_alarms(app: &App, event: SnsEvent) -> Result<(), String> {
     Ok(())
 }
 
-async fn forward(app: &App, change: &AlarmChange) -> Result<(), String> {
+async fn forward(app: &App, change: &AlarmChange) -> Result<(), Error> {
     if change.new_state_value == change.old_state_value {
         tracing::info!(alarm = %change.alarm_name, "not a state change; not posted");
         return Ok(());
@@ -133,7 +134,7 @@ async fn forward(app: &App, change: &AlarmChange) -> Result<(), String> {
         .store
         .claim_once(SCOPE, &key, now(), KEEP_SECS)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(Error::from)?
     {
         Claim::Duplicate => return Ok(()),
         Claim::Acquired => {}
@@ -149,7 +150,10 @@ async fn forward(app: &App, change: &AlarmChange) -> Result<(), String> {
         if let Err(release) = app.store.release_once(SCOPE, &key).await {
             tracing::error!("alarm marker not released: {release}");
         }
-        return Err(format!("alarm {} not posted: {e}", change.alarm_name));
+        return Err(Error::Text(format!(
+            "alarm {} not posted: {e}",
+            change.alarm_name
+        )));
     }
     tracing::info!(alarm = %change.alarm_name, state = %change.new_state_value, "alarm posted");
     Ok(())

@@ -6,14 +6,18 @@ use crate::adapters::jobs::{Job, MAX_RECEIVES};
 use crate::adapters::pay::OrderId;
 use crate::adapters::queue::{Received, consume};
 use crate::base::types::TelegramId;
+use crate::domains::error::Error;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
 /// Handles one batch from the jobs queue.
 pub async fn handle_jobs(app: &App, event: SqsEvent) -> SqsBatchResponse {
-    consume(&event, |m| run(app, m)).await
+    consume(&event, |m| async move {
+        run(app, m).await.map_err(|e| e.to_string())
+    })
+    .await
 }
 
-async fn run(app: &App, m: Received<'_>) -> Result<(), String> {
+async fn run(app: &App, m: Received<'_>) -> Result<(), Error> {
     let job: Job = serde_json::from_str(m.body).map_err(|e| format!("malformed job: {e}"))?;
     let last_attempt = m.receive_count >= MAX_RECEIVES;
     match &job {
@@ -44,7 +48,15 @@ async fn run(app: &App, m: Received<'_>) -> Result<(), String> {
             if let Err(e) = &result
                 && last_attempt
             {
-                charge::gave_up(app, TelegramId(*user), *end, *attempt, m.receive_count, e).await;
+                charge::gave_up(
+                    app,
+                    TelegramId(*user),
+                    *end,
+                    *attempt,
+                    m.receive_count,
+                    &e.to_string(),
+                )
+                .await;
             }
             result
         }

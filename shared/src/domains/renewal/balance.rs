@@ -19,6 +19,7 @@ use crate::adapters::store::users::User;
 use crate::base::clock::now;
 use crate::base::config::Config;
 use crate::base::types::{Period, Provider, TelegramId};
+use crate::domains::error::Error;
 use crate::domains::money::catalog::{renewal_price, sells};
 use crate::domains::money::effects::{after_credit, finish_effects};
 use crate::domains::money::orders::{CreditOutcome, Order, OrderStatus, Payment, Purchase};
@@ -113,7 +114,7 @@ pub fn order_id(user: TelegramId, end: i64) -> OrderId {
 
 /// Renews `user`'s subscription ending at `end` from the balance when it is
 /// on and covers the price.
-pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<Debit, String> {
+pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<Debit, Error> {
     if !user.renew_balance {
         return Ok(Debit::NotCovered);
     }
@@ -137,7 +138,7 @@ pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<
     // (crediting then uses it up); else at the full price.
     crate::domains::money::checkout::reserve_discount(app, user, &mut order, ts)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if !covers(user, &order.amount) {
         return Ok(Debit::NotCovered);
     }
@@ -145,7 +146,7 @@ pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<
         .store
         .create_order_or_existing(&order)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(Error::from)?
     {
         match existing.status {
             // Written by an earlier delivery that stopped before crediting:
@@ -165,10 +166,7 @@ pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<
         amount: order.amount.clone(),
         provider_ref: format!("balance:{}", order.id),
     };
-    match crate::domains::money::orders::credit(&app.store, &app.config, &payment, ts)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    match crate::domains::money::orders::credit(&app.store, &app.config, &payment, ts).await? {
         CreditOutcome::Credited(credit) => {
             after_credit(app, &credit).await?;
             tracing::info!(user = %user.id, end, "subscription renewed from the balance");
@@ -185,20 +183,20 @@ pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<
             app.store
                 .cancel_order(&o.id, ts)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(Error::from)?;
             Ok(Debit::NotCovered)
         }
-        other => Err(format!(
+        other => Err(Error::Text(format!(
             "balance renewal {} not credited: {other:?}",
             order.id
-        )),
+        ))),
     }
 }
 
 /// A delivery that finds the end moved: if the move was this renewal's own
 /// debit, finish its effects (a crash may have cut them short).
-async fn already(app: &App, id: &OrderId) -> Result<Debit, String> {
-    match app.store.get_order(id).await.map_err(|e| e.to_string())? {
+async fn already(app: &App, id: &OrderId) -> Result<Debit, Error> {
+    match app.store.get_order(id).await.map_err(Error::from)? {
         Some(o) if o.status == OrderStatus::Paid => {
             finish_effects(app, &o, true).await?;
             Ok(Debit::Duplicate)

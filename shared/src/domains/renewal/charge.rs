@@ -30,6 +30,7 @@ use crate::base::clock::now;
 use crate::base::format::{date, money};
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::{Period, Provider, TelegramId};
+use crate::domains::error::Error;
 use crate::domains::money::orders::{Order, OrderStatus, Payment, Purchase};
 use crate::domains::money::settle::{Settlement, settle};
 use crate::domains::renewal::balance::{self, Debit};
@@ -186,12 +187,12 @@ fn notice_text(app: &App, u: &User, plan: &Plan, end: i64) -> Option<(String, Ac
 /// Claims the marker `scope/id` and queues `msg` under it; `false` when it
 /// was sent before. The caller then [`keep`]s the marker, so a crash in
 /// between lets the lease lapse and a retry sends it.
-async fn queue_once(app: &App, scope: &str, id: &str, msg: &OutgoingText) -> Result<bool, String> {
+async fn queue_once(app: &App, scope: &str, id: &str, msg: &OutgoingText) -> Result<bool, Error> {
     let claim = app
         .store
         .claim_once(scope, id, now(), LEASE_SECS)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if claim == Claim::Duplicate {
         return Ok(false);
     }
@@ -199,17 +200,17 @@ async fn queue_once(app: &App, scope: &str, id: &str, msg: &OutgoingText) -> Res
         if let Err(r) = app.store.release_once(scope, id).await {
             tracing::error!(%id, scope, "renewal marker not released (its lease lapses): {r}");
         }
-        return Err(format!("{scope} not queued: {e}"));
+        return Err(Error::Text(format!("{scope} not queued: {e}")));
     }
     Ok(true)
 }
 
 /// Keeps the marker `scope/id` (and what it records) well past `end`.
-async fn keep(app: &App, scope: &str, id: &str, end: i64) -> Result<(), String> {
+async fn keep(app: &App, scope: &str, id: &str, end: i64) -> Result<(), Error> {
     app.store
         .keep_once(scope, id, keep_until(end))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(Error::from)
 }
 
 /// How long what a notice said about `end` is remembered.
@@ -222,11 +223,11 @@ fn keep_until(end: i64) -> i64 {
 /// card, or the balance and then the card), and records that promise: the
 /// charge takes nothing it does not name. A renewal whose plan is no longer
 /// sold gets [`plan_gone`] instead.
-pub async fn notice(app: &App, user: TelegramId, end: i64) -> Result<Outcome, String> {
-    let Some(u) = app.store.get_user(user).await.map_err(|e| e.to_string())? else {
+pub async fn notice(app: &App, user: TelegramId, end: i64) -> Result<Outcome, Error> {
+    let Some(u) = app.store.get_user(user).await.map_err(Error::from)? else {
         return Ok(Outcome::Skipped);
     };
-    let wallet = app.store.wallet(user).await.map_err(|e| e.to_string())?;
+    let wallet = app.store.wallet(user).await.map_err(Error::from)?;
     let plan = plan(app, &u, &wallet, end);
     let Some((text, off)) = notice_text(app, &u, &plan, end) else {
         return match off_sale(app, &u, &wallet, end) {
@@ -248,14 +249,14 @@ pub async fn notice(app: &App, user: TelegramId, end: i64) -> Result<Outcome, St
     app.store
         .record_promise(user, end, plan.promise(), keep_until(end))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     keep(app, SCOPE, &id, end).await?;
     Ok(Outcome::Noticed)
 }
 
 /// Tells `u` once per end that the plan their auto-renewal buys is no
 /// longer sold, so nothing will be charged, with a button to the plans.
-async fn plan_gone(app: &App, u: &User, end: i64, period: Period) -> Result<Outcome, String> {
+async fn plan_gone(app: &App, u: &User, end: i64, period: Period) -> Result<Outcome, Error> {
     let text = tr(
         u.lang,
         "renew-plan-gone",
@@ -284,11 +285,11 @@ async fn plan_gone(app: &App, u: &User, end: i64, period: Period) -> Result<Outc
 /// named it; the second attempt (only after the card was declined) charges
 /// the card again. No notice for the end: nothing is charged. A plan no
 /// longer sold: nothing is charged and the user is told ([`plan_gone`]).
-pub async fn charge(app: &App, user: TelegramId, end: i64, attempt: u8) -> Result<Outcome, String> {
-    let Some(u) = app.store.get_user(user).await.map_err(|e| e.to_string())? else {
+pub async fn charge(app: &App, user: TelegramId, end: i64, attempt: u8) -> Result<Outcome, Error> {
+    let Some(u) = app.store.get_user(user).await.map_err(Error::from)? else {
         return Ok(Outcome::Skipped);
     };
-    let wallet = app.store.wallet(user).await.map_err(|e| e.to_string())?;
+    let wallet = app.store.wallet(user).await.map_err(Error::from)?;
     let plan = plan(app, &u, &wallet, end);
     if plan.balance.is_none()
         && plan.card.is_none()
@@ -296,12 +297,7 @@ pub async fn charge(app: &App, user: TelegramId, end: i64, attempt: u8) -> Resul
     {
         return plan_gone(app, &u, end, period).await;
     }
-    let Some(promise) = app
-        .store
-        .promise(user, end)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+    let Some(promise) = app.store.promise(user, end).await.map_err(Error::from)? else {
         tracing::info!(user = %user, end, attempt, "no renewal notice was sent for this end: nothing charged");
         return Ok(Outcome::Skipped);
     };
@@ -329,7 +325,7 @@ async fn card_charge(
     wallet: &Wallet,
     end: i64,
     attempt: u8,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, Error> {
     let user = u.id;
     let Some(cfg) = app.config.yookassa.as_ref() else {
         return Ok(Outcome::Skipped);
@@ -342,7 +338,7 @@ async fn card_charge(
             .store
             .get_order(&order_id(user, end, attempt - 1))
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(Error::from)?;
         if first.map(|o| o.status) != Some(OrderStatus::Canceled) {
             return Ok(Outcome::Skipped);
         }
@@ -354,12 +350,12 @@ async fn card_charge(
     // (crediting then uses it up); else at the full price.
     crate::domains::money::checkout::reserve_discount(app, u, &mut order, ts)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if let Some(existing) = app
         .store
         .create_order_or_existing(&order)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(Error::from)?
     {
         if existing.status != OrderStatus::Pending {
             return Ok(Outcome::Duplicate);
@@ -395,7 +391,7 @@ async fn card_charge(
     app.store
         .set_provider_ref(&order.id, &created.payment_id)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     match created.status {
         YooStatus::Succeeded if created.paid => {
             settle(
@@ -409,8 +405,7 @@ async fn card_charge(
                     },
                 ),
             )
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
             tracing::info!(user = %user, end, attempt, "subscription renewed with a saved card");
             Ok(Outcome::Renewed)
         }
@@ -452,20 +447,20 @@ async fn declined(
     method: &str,
     reason: &str,
     attempt: u8,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, Error> {
     let revoked = REVOKED.contains(&reason);
     let technical = TECHNICAL.contains(&reason);
     if revoked {
         app.store
             .remove_card(user.id, method)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(Error::from)?;
     }
     if !app
         .store
         .cancel_order(order, now())
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(Error::from)?
     {
         return Ok(Outcome::Duplicate);
     }

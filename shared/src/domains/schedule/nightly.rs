@@ -7,19 +7,20 @@ use crate::adapters::app::App;
 use crate::adapters::store::once::Claim;
 use crate::base::clock::now;
 use crate::domains::access::reconcile::{PAGE_SIZE, SCHEDULED, Start, start};
+use crate::domains::error::Error;
 
 /// Marker scope: one nightly run a day.
 const SCOPE: &str = "nightly-sync";
 
 /// Starts the reconciliation of `day` unless it started already. An admin's
 /// run in progress stands in for it.
-pub async fn run(app: &App, day: &str) -> Result<(), String> {
+pub async fn run(app: &App, day: &str) -> Result<(), Error> {
     let at = now();
     let claim = app
         .store
         .claim_once(SCOPE, day, at, 3 * 86_400)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if claim == Claim::Duplicate {
         return Ok(());
     }

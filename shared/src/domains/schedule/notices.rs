@@ -21,6 +21,7 @@ use crate::base::clock::now;
 use crate::base::format::date;
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::TelegramId;
+use crate::domains::error::Error;
 use crate::domains::renewal::{balance, cards};
 
 /// Marker scope.
@@ -47,8 +48,8 @@ pub async fn send(
     user: TelegramId,
     kind: NoticeKind,
     end: i64,
-) -> Result<Outcome, String> {
-    let Some(u) = app.store.get_user(user).await.map_err(|e| e.to_string())? else {
+) -> Result<Outcome, Error> {
+    let Some(u) = app.store.get_user(user).await.map_err(Error::from)? else {
         return Ok(Outcome::Skipped);
     };
     let Some(msg) = message(app, &u, kind, end) else {
@@ -60,7 +61,7 @@ pub async fn send(
     // should the renewal fail,
     // the notices at and after the end still go.
     if kind == NoticeKind::Before && (cards::enabled(app) || u.renew_balance) {
-        let wallet = app.store.wallet(user).await.map_err(|e| e.to_string())?;
+        let wallet = app.store.wallet(user).await.map_err(Error::from)?;
         let from_balance = balance::plan_for(app, &u, &wallet, end)
             .is_some_and(|(_, price)| balance::covers(&u, &price));
         if from_balance || cards::plan_for(app, &u, &wallet, end).is_some() {
@@ -74,7 +75,7 @@ pub async fn send(
         .store
         .claim_once(SCOPE, &id, at, LEASE_SECS)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     if claim == Claim::Duplicate {
         return Ok(Outcome::Duplicate);
     }
@@ -82,14 +83,14 @@ pub async fn send(
         if let Err(r) = app.store.release_once(SCOPE, &id).await {
             tracing::error!(%id, "notice marker not released (its lease lapses): {r}");
         }
-        return Err(format!("notice not queued: {e}"));
+        return Err(Error::Text(format!("notice not queued: {e}")));
     }
     // Queued: keep the marker. If this fails the lease lapses and a retry
     // may send the notice a second time, which beats never sending it.
     app.store
         .keep_once(SCOPE, &id, end.max(at) + KEEP_SECS)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     Ok(Outcome::Sent)
 }
 

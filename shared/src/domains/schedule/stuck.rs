@@ -15,6 +15,7 @@ use crate::adapters::pay::freekassa::{self, FkStatus};
 use crate::adapters::pay::{OrderId, cryptopay, yookassa};
 use crate::base::clock::now;
 use crate::base::types::Provider;
+use crate::domains::error::Error;
 use crate::domains::money::orders::{OrderStatus, Payment};
 use crate::domains::money::payhooks::canceled;
 use crate::domains::money::settle::{Settlement, settle};
@@ -37,8 +38,8 @@ pub enum Recheck {
 
 /// Re-checks order `id`; with `expire`, marks it expired if still pending
 /// at `at` (the scheduler's clock, or now if later).
-pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<Recheck, String> {
-    let Some(order) = app.store.get_order(id).await.map_err(|e| e.to_string())? else {
+pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<Recheck, Error> {
+    let Some(order) = app.store.get_order(id).await.map_err(Error::from)? else {
         return Ok(Recheck::Settled);
     };
     if order.status != OrderStatus::Pending {
@@ -57,7 +58,7 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                     saved_method,
                 } if o == *id => {
                     if let Some(m) = &saved_method {
-                        remember(app, &o, m).await.map_err(|e| e.to_string())?;
+                        remember(app, &o, m).await.map_err(Error::from)?;
                     }
                     settle(
                         app,
@@ -70,14 +71,13 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                             },
                         ),
                     )
-                    .await
-                    .map_err(|e| e.to_string())?;
+                    .await?;
                     Recheck::Credited
                 }
                 yookassa::YooEvent::PaymentCanceled {
                     order_id: Some(o), ..
                 } if o == *id => {
-                    canceled(app, &o).await.map_err(|e| e.to_string())?;
+                    canceled(app, &o).await?;
                     Recheck::Closed
                 }
                 _ => Recheck::Pending,
@@ -102,12 +102,11 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                                 },
                             ),
                         )
-                        .await
-                        .map_err(|e| e.to_string())?;
+                        .await?;
                         Recheck::Credited
                     }
                     Some(o) if o.status == FkStatus::Failed => {
-                        canceled(app, id).await.map_err(|e| e.to_string())?;
+                        canceled(app, id).await?;
                         Recheck::Closed
                     }
                     _ => Recheck::Pending,
@@ -134,12 +133,11 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                                     },
                                 ),
                             )
-                            .await
-                            .map_err(|e| e.to_string())?;
+                            .await?;
                             Recheck::Credited
                         }
                         Some(inv) if inv.status == "expired" => {
-                            canceled(app, id).await.map_err(|e| e.to_string())?;
+                            canceled(app, id).await?;
                             Recheck::Closed
                         }
                         _ => Recheck::Pending,
@@ -156,7 +154,7 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
             .store
             .expire_order(id, now().max(at))
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(Error::from)?
     {
         tracing::info!(order = %id, "pending order expired");
         return Ok(Recheck::Expired);

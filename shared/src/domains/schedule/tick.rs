@@ -5,6 +5,7 @@ use crate::adapters::app::App;
 use crate::adapters::jobs::{Job, NoticeKind, enqueue_jobs};
 use crate::adapters::store::keys::day_of;
 use crate::base::types::TelegramId;
+use crate::domains::error::Error;
 use crate::domains::money::orders::ORDER_LIFETIME_SECS;
 use crate::domains::renewal::charge::{LEAD_SECS, NOTICE_SECS, RETRY_SECS};
 use crate::domains::renewal::{balance, cards};
@@ -39,13 +40,13 @@ pub struct Tick {
 /// stopped (at most [`CATCH_UP_SECS`] back) to `now + AHEAD_SECS`, and moves
 /// the cursor only once every job is queued: a failed run is re-covered by
 /// the next one.
-pub async fn run(app: &App, now: i64) -> Result<Tick, String> {
+pub async fn run(app: &App, now: i64) -> Result<Tick, Error> {
     let to = now + AHEAD_SECS;
     let from = app
         .store
         .schedule_cursor()
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(Error::from)?
         .unwrap_or(i64::MIN)
         .max(now - CATCH_UP_SECS);
     let mut tick = Tick {
@@ -69,7 +70,7 @@ pub async fn run(app: &App, now: i64) -> Result<Tick, String> {
     app.store
         .advance_schedule_cursor(to)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     tracing::info!(
         from,
         to,
@@ -88,7 +89,7 @@ async fn notices(
     to: i64,
     tick: &mut Tick,
     jobs: &mut Vec<(Job, i64)>,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let n = &app.config.notifications;
     if !n.enabled {
         return Ok(());
@@ -109,7 +110,7 @@ async fn notices(
             .store
             .subscriptions_ending(from - offset, to - offset)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(Error::from)?;
         tick.read += due.read;
         jobs.extend(due.items.into_iter().map(|(TelegramId(user), end, _)| {
             (
@@ -138,7 +139,7 @@ async fn renewals(
     to: i64,
     tick: &mut Tick,
     jobs: &mut Vec<(Job, i64)>,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let by_card = cards::enabled(app);
     if !by_card && !balance::offered(&app.config) {
         return Ok(());
@@ -156,7 +157,7 @@ async fn renewals(
             .store
             .subscriptions_ending(from - offset, to - offset)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(Error::from)?;
         tick.read += due.read;
         jobs.extend(
             due.items
@@ -182,7 +183,7 @@ async fn rechecks(
     to: i64,
     tick: &mut Tick,
     jobs: &mut Vec<(Job, i64)>,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let ages = RECHECK_AGES
         .iter()
         .map(|a| (*a, false))
@@ -192,7 +193,7 @@ async fn rechecks(
             .store
             .pending_orders_created(from - age, to - age)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(Error::from)?;
         tick.read += due.read;
         jobs.extend(due.items.into_iter().map(|(created, order)| {
             (
