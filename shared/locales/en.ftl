@@ -98,8 +98,14 @@ topup-ask-amount = Send the amount in rubles, from { $min } to { $max }.
 topup-amount-invalid = That is not an amount I can accept. Send a whole number of rubles from { $min } to { $max }.
 pay-link = Your order for <b>{ $amount }</b> is ready. Press “Pay” to open the payment page; the bot will message you as soon as the payment arrives.
 payment-start-failed = The payment service did not respond. Please try again in a minute.
-pay-discount-applied = 🎟 Your { $percent }% discount is reserved for this payment until { $time } UTC. Paid later, the payment goes to your balance instead.
-pay-discount-moved = 🎟 Your { $percent }% discount is now reserved for this payment until { $time } UTC; the earlier unpaid payment no longer has it.
+pay-discount-applied = 🎟 Your { $percent }% discount is reserved for this payment for { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+}. Paid later, the money goes to your balance instead.
+pay-discount-moved = 🎟 Your { $percent }% discount is now reserved for this payment for { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+}; the earlier unpaid payment no longer has it.
 payment-discount-gone = This invoice was priced with a promo discount that is no longer reserved for it (used, moved to a newer payment, or its time ran out). Choose the plan again.
 payment-succeeded-discount-lost = ✅ Your payment of { $amount } arrived, but the promo discount it was priced with had already been used or its reservation had run out, so { $amount } went to your balance instead of the plan. Balance: <b>{ $balance }</b>. You can buy a plan with it at the current price.
 balance-too-low = Your balance is not enough for this purchase.

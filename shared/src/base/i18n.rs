@@ -173,6 +173,7 @@ mod tests {
                     "device",
                     "seconds",
                     "time",
+                    "minutes",
                     "total",
                     "seen",
                     "matched",

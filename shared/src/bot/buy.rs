@@ -231,21 +231,18 @@ pub fn topup_checkout(config: &Config, user: &User, rub: u32) -> Screen {
 
 /// Adds what became of the promo discount to a payment screen.
 pub fn discount_note(lang: Lang, note: DiscountNote, screen: &mut Screen) {
-    let (key, percent, until) = match note {
+    let (key, percent, minutes) = match note {
         DiscountNote::None => return,
-        DiscountNote::Applied { percent, until } => ("pay-discount-applied", percent, until),
-        DiscountNote::Moved { percent, until } => ("pay-discount-moved", percent, until),
+        DiscountNote::Applied { percent, minutes } => ("pay-discount-applied", percent, minutes),
+        DiscountNote::Moved { percent, minutes } => ("pay-discount-moved", percent, minutes),
     };
-    let time = chrono::DateTime::from_timestamp(until, 0)
-        .map(|d| d.format("%H:%M").to_string())
-        .unwrap_or_default();
     screen.text.push_str("\n\n");
     screen.text.push_str(&tr(
         lang,
         key,
         &[
             ("percent", Arg::Num(i64::from(percent))),
-            ("time", Arg::Str(time)),
+            ("minutes", Arg::Num(minutes)),
         ],
     ));
 }

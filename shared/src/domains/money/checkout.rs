@@ -41,19 +41,19 @@ pub enum Checkout {
 pub enum DiscountNote {
     /// No discount (none held, or not a plan).
     None,
-    /// Reserved for this order until the time given.
+    /// Reserved for this order for the minutes given.
     Applied {
         /// Percent off.
         percent: u32,
-        /// Reserved until, unix seconds.
-        until: i64,
+        /// How long the reservation holds.
+        minutes: i64,
     },
     /// Reserved for this order, taken from an earlier unpaid one.
     Moved {
         /// Percent off.
         percent: u32,
-        /// Reserved until, unix seconds.
-        until: i64,
+        /// How long the reservation holds.
+        minutes: i64,
     },
 }
 
@@ -86,10 +86,10 @@ pub async fn reserve_discount(
         return Ok(DiscountNote::None);
     }
     order.discount_code = Some(d.code.clone());
-    let percent = d.percent;
+    let (percent, minutes) = (d.percent, app.config.growth.discount_hold_secs / 60);
     Ok(match d.held_by_other(&order.id.0, ts) {
-        Some(_) => DiscountNote::Moved { percent, until },
-        None => DiscountNote::Applied { percent, until },
+        Some(_) => DiscountNote::Moved { percent, minutes },
+        None => DiscountNote::Applied { percent, minutes },
     })
 }
 
