@@ -486,3 +486,70 @@ admin-payment = 💳 Order <code>{ $order }</code>
     User: <code>{ $user }</code>
     Provider: { $provider }; amount: { $amount }; status: { $status }
     Created: { $date }; provider's id: <code>{ $ref }</code>; days: { $days }
+
+## Products beyond months: extra devices, traffic packs, traffic sale mode
+btn-more-devices = 📱 Add devices
+btn-more-traffic = 📶 Add traffic
+btn-buy-traffic = 📶 Buy traffic
+packages-title = 📶 <b>Choose a traffic package</b>
+    Traffic does not expire with time: a package adds to what you have left.
+sub-active-traffic = Your subscription is active: traffic without an end date
+devices-price-line = +{ $count ->
+    [one] { $count } device
+   *[other] { $count } devices
+} — { $price }
+pack-price-line = { $amount } — { $price }
+devices-buy-title = 📱 <b>Extra devices</b>
+    Your subscription includes { $included } devices; extra: { $extra }.
+    The price is for the { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    } left of the current period.
+devices-renew-on = When your subscription renews, the extra devices renew with it and their price is part of the renewal.
+devices-renew-off = When your subscription renews, the extra devices are not renewed: the limit goes back to what the subscription includes.
+devices-formula = { $count } × { $per } × { $days } days / 30 days = <b>{ $total }</b>
+devices-need-subscription = Extra devices are sold with a running paid subscription.
+devices-over-limit = No more devices can be added: the maximum is reached.
+traffic-need-subscription = Traffic can be added to a running paid subscription.
+traffic-unlimited = Your subscription has unlimited traffic: there is nothing to add.
+traffic-buy-title = 📶 <b>Extra traffic</b>
+traffic-packs-expire = A pack adds to the current period's limit and lasts until the period ends (or the panel resets the traffic).
+traffic-packs-carry = A pack adds to the current period's limit; unused pack traffic carries over to one next period.
+traffic-packs-added = Of it from packs: +{ $added }{ $has_carried ->
+    [true] , carried over: +{ $carried }
+   *[false] {""}
+}
+plan-renews-devices = 📱 Your extra devices ({ $count }) renew with the period; their price is included.
+plan-drops-devices = 📱 Your extra devices ({ $count }) do not carry into the new period: the limit goes back to what the subscription includes.
+renew-notice-devices-kept = 📱 Your extra devices ({ $count }) renew with the subscription; their price is included.
+renew-notice-devices-dropped = 📱 Your extra devices ({ $count }) are not kept at renewal: the limit goes back to what the subscription includes.
+invoice-devices = VPN: +{ $count ->
+    [one] { $count } device
+   *[other] { $count } devices
+}
+invoice-traffic = VPN: { $amount } of traffic
+log-what-devices = +{ $count } devices
+log-what-traffic = { $amount } of traffic
+payment-succeeded-devices = ✅ Payment received! Devices added: { $count }. You can now connect up to { $total }.
+payment-succeeded-traffic = ✅ Payment received! { $amount } of traffic added.
+history-devices = { $date } — +{ $count } devices, { $amount } ({ $method })
+history-traffic = { $date } — { $size } of traffic, { $amount } ({ $method })
+admin-sales-month = Sales, 30 days
+admin-sold-plan = subscriptions
+admin-sold-devices = devices
+admin-sold-traffic = traffic
+
+## What the panel tells: connection nudges, thresholds, the torrent blocker, reissue and reset
+btn-how-to-connect = 📲 How to connect
+panel-first-connected = ✅ Your VPN is connected and working. Enjoy!
+panel-not-connected = 👋 You have not connected the VPN yet. It takes a couple of minutes: open your subscription, tap "Connect" and follow the guide for your device. If something does not work, write to support.
+panel-threshold = 📊 You have used { $percent }% of your traffic: { $used } of { $limit }.
+panel-torrent-blocked = 🚫 Torrent traffic came from your connection, and the service's rules forbid it. Your access is paused until { $until }.
+panel-revoked = 🔑 Your subscription link has changed. The old one no longer works; the new one:
+    <code>{ $link }</code>
+panel-traffic-reset = 🔄 Your traffic counter was reset: the full limit is available again.
+panel-deleted = ℹ️ Your VPN account was deleted on the server. Buy a subscription to get access again.
+panel-deleted-recreated = ℹ️ Your VPN account is being re-created on the server: your paid time is kept, and the new link follows.
+log-torrent-blocked = 🧲 Torrent blocker: user <code>{ $user }</code> (IP { $ip }) blocked until { $until }
+log-panel-user-deleted = 🗑 Panel user of <code>{ $user }</code> (id { $id }) deleted on the panel; no paid time left, not re-created
+log-panel-user-deleted-recreated = 🗑 Panel user of <code>{ $user }</code> (id { $id }) deleted on the panel; paid time left: re-created by the sync

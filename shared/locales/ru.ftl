@@ -504,3 +504,73 @@ admin-payment = 💳 Заказ <code>{ $order }</code>
     Пользователь: <code>{ $user }</code>
     Провайдер: { $provider }; сумма: { $amount }; статус: { $status }
     Создан: { $date }; id у провайдера: <code>{ $ref }</code>; дней: { $days }
+
+## Products beyond months: extra devices, traffic packs, traffic sale mode
+btn-more-devices = 📱 Докупить устройства
+btn-more-traffic = 📶 Докупить трафик
+btn-buy-traffic = 📶 Купить трафик
+packages-title = 📶 <b>Выберите пакет трафика</b>
+    Трафик не сгорает по времени: пакет добавляется к тому, что у вас осталось.
+sub-active-traffic = Подписка активна: трафик без срока действия
+devices-price-line = +{ $count ->
+    [one] { $count } устройство
+    [few] { $count } устройства
+   *[many] { $count } устройств
+} — { $price }
+pack-price-line = { $amount } — { $price }
+devices-buy-title = 📱 <b>Дополнительные устройства</b>
+    В подписку входит устройств: { $included }, докуплено: { $extra }.
+    Цена считается за оставшиеся { $days ->
+        [one] { $days } день
+        [few] { $days } дня
+       *[many] { $days } дней
+    } текущего периода.
+devices-renew-on = При продлении подписки докупленные устройства продлеваются вместе с ней, и их цена входит в цену продления.
+devices-renew-off = При продлении подписки докупленные устройства не продлеваются: лимит вернётся к включённому в подписку.
+devices-formula = { $count } × { $per } × { $days } дн. / 30 дн. = <b>{ $total }</b>
+devices-need-subscription = Дополнительные устройства можно купить к действующей платной подписке.
+devices-over-limit = Больше устройств добавить нельзя: достигнут максимум.
+traffic-need-subscription = Трафик можно докупить к действующей платной подписке.
+traffic-unlimited = В вашей подписке трафик не ограничен: докупать нечего.
+traffic-buy-title = 📶 <b>Дополнительный трафик</b>
+traffic-packs-expire = Пакет добавляется к лимиту текущего периода и действует до его конца (или до сброса трафика панелью).
+traffic-packs-carry = Пакет добавляется к лимиту текущего периода; неизрасходованный трафик пакетов переносится на один следующий период.
+traffic-packs-added = Из них пакетами: +{ $added }{ $has_carried ->
+    [true] , перенесено: +{ $carried }
+   *[false] {""}
+}
+plan-renews-devices = 📱 Вместе с периодом продлеваются докупленные устройства ({ $count }); их цена входит в сумму.
+plan-drops-devices = 📱 Докупленные устройства ({ $count }) с новым периодом не продлеваются: лимит вернётся к включённому в подписку.
+renew-notice-devices-kept = 📱 Докупленные устройства ({ $count }) продлеваются вместе с подпиской; их цена входит в сумму.
+renew-notice-devices-dropped = 📱 Докупленные устройства ({ $count }) при продлении не сохраняются: лимит вернётся к включённому в подписку.
+invoice-devices = VPN: +{ $count ->
+    [one] { $count } устройство
+    [few] { $count } устройства
+   *[many] { $count } устройств
+}
+invoice-traffic = VPN: { $amount } трафика
+log-what-devices = +{ $count } устр.
+log-what-traffic = { $amount } трафика
+payment-succeeded-devices = ✅ Оплата получена! Добавлено устройств: { $count }. Теперь можно подключить до { $total }.
+payment-succeeded-traffic = ✅ Оплата получена! Добавлено { $amount } трафика.
+history-devices = { $date } — +{ $count } устр., { $amount } ({ $method })
+history-traffic = { $date } — { $size } трафика, { $amount } ({ $method })
+admin-sales-month = Продажи за 30 дней
+admin-sold-plan = подписки
+admin-sold-devices = устройства
+admin-sold-traffic = трафик
+
+## What the panel tells: connection nudges, thresholds, the torrent blocker, reissue and reset
+btn-how-to-connect = 📲 Как подключиться
+panel-first-connected = ✅ VPN подключён и работает. Приятного пользования!
+panel-not-connected = 👋 Вы ещё не подключили VPN. Это занимает пару минут: откройте подписку, нажмите «Подключиться» и следуйте инструкции для вашего устройства. Если что-то не получается, напишите в поддержку.
+panel-threshold = 📊 Израсходовано { $percent }% трафика: { $used } из { $limit }.
+panel-torrent-blocked = 🚫 С вашего подключения шёл торрент-трафик, а он запрещён правилами сервиса. Доступ приостановлен до { $until }.
+panel-revoked = 🔑 Ваша ссылка подписки изменилась. Старая больше не работает, новая:
+    <code>{ $link }</code>
+panel-traffic-reset = 🔄 Счётчик трафика сброшен: лимит снова доступен полностью.
+panel-deleted = ℹ️ Ваша учётная запись VPN удалена на сервере. Купите подписку, чтобы снова получить доступ.
+panel-deleted-recreated = ℹ️ Ваша учётная запись VPN пересоздаётся на сервере: оплаченное время сохранено, новая ссылка придёт следом.
+log-torrent-blocked = 🧲 Блокировщик торрентов: пользователь <code>{ $user }</code> (IP { $ip }) заблокирован до { $until }
+log-panel-user-deleted = 🗑 На панели удалён пользователь <code>{ $user }</code> (id { $id }); оплаченного времени нет, не пересоздаём
+log-panel-user-deleted-recreated = 🗑 На панели удалён пользователь <code>{ $user }</code> (id { $id }); у него есть оплаченное время: пересоздаём при синхронизации

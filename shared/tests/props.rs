@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use shared::adapters::pay::{PayError, cryptopay, freekassa, parse_minor, tribute, yookassa};
 use shared::base::callback::{Action, BuyAction, TOPUP_MAX, TOPUP_MIN};
 use shared::base::config::{Config, Vars};
-use shared::base::types::{Kopecks, Lang, Period, Provider};
+use shared::base::types::{Kopecks, Lang, Period, Product, Provider};
 use shared::domains::access::webhook;
 
 const CP_TOKEN: &str = "4242:AAprop-Token";
@@ -280,13 +280,19 @@ fn providers() -> impl Strategy<Value = Provider> {
 }
 
 fn buy_actions() -> impl Strategy<Value = BuyAction> {
-    let period = prop::sample::select(Period::ALL.to_vec());
+    let product = prop_oneof![
+        prop::sample::select(Period::ALL.to_vec()).prop_map(Product::Period),
+        (1..=Product::MAX_DEVICES_AT_ONCE).prop_map(Product::Devices),
+        (1..=u64::MAX).prop_map(Product::Traffic),
+    ];
     let rubles = TOPUP_MIN..=TOPUP_MAX;
     prop_oneof![
         Just(BuyAction::Plans),
-        period.clone().prop_map(BuyAction::Plan),
-        (period.clone(), providers()).prop_map(|(p, v)| BuyAction::Pay(p, v)),
-        (period, "[A-Za-z0-9]{1,16}").prop_map(|(p, s)| BuyAction::PayFromBalance(p, s)),
+        Just(BuyAction::MoreDevices),
+        Just(BuyAction::MoreTraffic),
+        product.clone().prop_map(BuyAction::Plan),
+        (product.clone(), providers()).prop_map(|(p, v)| BuyAction::Pay(p, v)),
+        (product, "[A-Za-z0-9]{1,16}").prop_map(|(p, s)| BuyAction::PayFromBalance(p, s)),
         Just(BuyAction::TopUp),
         rubles.clone().prop_map(BuyAction::TopUpAmount),
         (rubles, providers()).prop_map(|(r, v)| BuyAction::TopUpPay(r, v)),

@@ -350,7 +350,7 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
     let rows = csv_rows(&t);
     assert_eq!(rows.len(), 1);
     assert_eq!(
-        rows[0][1..],
+        rows[0][1..8],
         [
             order.0.as_str(),
             "4302",
@@ -360,6 +360,11 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
             "XTR",
             "paid"
         ]
+    );
+    assert!(
+        ["1 mo. subscription", "подписка на 1 мес."].contains(&rows[0][8].as_str()),
+        "the product in the admin's words: {:?}",
+        rows[0]
     );
     press(&t, 32, ADMIN, &format!("adm:paycsv:{today}:yookassa")).await;
     assert!(csv_rows(&t).is_empty());

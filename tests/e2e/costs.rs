@@ -37,7 +37,10 @@ async fn every_scenario_costs_exactly_the_calls_it_costs_today_and_webhooks_meet
         println!("{report}");
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!(webhooks, 5, "every provider's webhook is measured");
+    assert_eq!(
+        webhooks, 7,
+        "every provider's webhook is measured, and the products beyond months"
+    );
 }
 
 /// The goal for a payment webhook that credits: before answering, at most

@@ -13,8 +13,9 @@
 //! `MONEY_MODEL_SEED=<seed>`, the operations and the step that broke.
 //!
 //! **Operations** (driven as users, providers and admins drive them):
-//! a new order (1 or 3 months, or a top-up, through YooKassa, Crypto Pay in
-//! rubles, FreeKassa or Stars) left unpaid; its payment (signed
+//! a new order (1 or 3 months, one or two extra devices, a 10 GB traffic
+//! pack, or a top-up, through YooKassa, Crypto Pay in rubles, FreeKassa or
+//! Stars) left unpaid; its payment (signed
 //! notification or `successful_payment`), possibly delivered twice or with
 //! the wrong amount; a late payment (the order marked expired first); a
 //! second, different payment of the provider for the same order (another
@@ -38,6 +39,8 @@
 //! | kind | balance | subscription end |
 //! |---|---|---|
 //! | `purchase` | − its amount when paid from the balance | `max(end, at) + days` |
+//! | `devices`, `traffic` | − its amount when paid from the balance | |
+//! | `refund` of `devices`, `traffic` | + the price when it was paid from the balance | |
 //! | `topup` | + its rubles | |
 //! | `refund` of a `purchase` | + the price when it was paid from the balance | `max(end − days, at)` (the purchase row's days) |
 //! | `refund` of a `topup` | − (the rubles − the `refund_shortfall` of the order) | |
@@ -51,6 +54,10 @@
 //! every step, for the buyer and the inviter:
 //!
 //! - the balance equals the replayed balance, which never goes below zero;
+//! - the extra devices and the pack traffic equal the replayed ones:
+//!   `devices` adds its units, `traffic` its bytes, their refunds take them
+//!   back (never below none), and a `purchase` (a period) keeps at most the
+//!   devices its order priced in and resets the packs;
 //! - the subscription end equals the replayed end: the days granted are the
 //!   days paid for minus the days refunded (with the rule that a refund
 //!   never takes the end below now);
@@ -119,7 +126,12 @@ impl Via {
 enum Buys {
     Plan(Period),
     TopUp(u64),
+    Devices(u32),
+    Pack,
 }
+
+/// The traffic pack the shop sells (10 GB).
+const PACK: u64 = 10 << 30;
 
 /// One step. `order` picks one of the case's orders (modulo how many there are).
 #[derive(Debug, Clone)]
@@ -141,8 +153,8 @@ enum Op {
     Refund { order: usize, redeliver: bool },
     /// A top-up ordered and paid.
     TopUp { rubles: u64, via: Via },
-    /// A plan bought with the balance button (pressed twice when `redeliver`).
-    BalancePurchase { period: Period, redeliver: bool },
+    /// A product bought with the balance button (pressed twice when `redeliver`).
+    BalancePurchase { buys: Buys, redeliver: bool },
     /// A discount code activated (`SALE25` or `HALF50`).
     Discount { code: &'static str },
     /// The balance gift code (50 ₽) activated.
@@ -178,6 +190,13 @@ impl Rng {
     fn via(&mut self, stars: bool) -> Via {
         let all = [Via::Yookassa, Via::Cryptopay, Via::Freekassa, Via::Stars];
         all[self.below(if stars { 4 } else { 3 }) as usize]
+    }
+    fn product(&mut self) -> Buys {
+        match self.below(10) {
+            0..=2 => Buys::Devices(1 + self.below(2) as u32),
+            3 | 4 => Buys::Pack,
+            _ => Buys::Plan(self.period()),
+        }
     }
     fn period(&mut self) -> Period {
         if self.chance(70) {
@@ -215,7 +234,7 @@ fn generate(seed: u64) -> (bool, Vec<Op>) {
                 let buys = if via != Via::Stars && rng.chance(25) {
                     Buys::TopUp(if rng.chance(50) { 300 } else { 500 })
                 } else {
-                    Buys::Plan(rng.period())
+                    rng.product()
                 };
                 Op::Order { buys, via }
             }
@@ -238,7 +257,7 @@ fn generate(seed: u64) -> (bool, Vec<Op>) {
                 }
             }
             (69..=78, _) => Op::BalancePurchase {
-                period: rng.period(),
+                buys: rng.product(),
                 redeliver: rng.chance(30),
             },
             (79..=85, _) => Op::Discount {
@@ -266,6 +285,11 @@ fn settings(p: &FakeProviders) -> Settings {
         ("REFERRAL_BONUS_DAYS_1_MONTH", "7".into()),
         ("REFERRAL_BONUS_DAYS_3_MONTHS", "10".into()),
         ("REFEREE_BONUS_DAYS_1_MONTH", "3".into()),
+        ("PRICE_PER_DEVICE", "9000".into()),
+        ("STARS_PRICE_PER_DEVICE", "50".into()),
+        ("MAX_DEVICES_LIMIT", "7".into()),
+        ("TRAFFIC_TOPUP_PACKAGES", "10:99".into()),
+        ("STARS_TRAFFIC_TOPUP_PACKAGES", "10:70".into()),
         ("RATE_LIMIT_ENABLED", "false".into()),
         ("LOG_CHAT_ID", "-100900".into()),
         ("ADMIN_IDS", ADMIN.to_string()),
@@ -386,6 +410,7 @@ impl World {
                         Money::from_minor(m as u64, s("currency").as_deref().unwrap_or("RUB"))
                     }),
                     days: n("days"),
+                    units: n("units"),
                     provider: s("provider"),
                 });
             }
@@ -431,6 +456,7 @@ struct Row {
     at: i64,
     amount: Option<Money>,
     days: Option<i64>,
+    units: Option<i64>,
     provider: Option<String>,
 }
 
@@ -479,9 +505,11 @@ fn is_balance(row: &Row) -> bool {
 
 /// The balance and subscription end the rows say, checking on the way
 /// that the balance never goes below zero and refunds follow credits.
-fn replay(rows: &[Row]) -> (i64, Option<i64>) {
+fn replay(rows: &[Row], kept: &HashMap<String, i64>) -> Replayed {
     let mut balance = 0i64;
     let mut end: Option<i64> = None;
+    let mut devices = 0i64;
+    let mut packs = 0i64;
     let mut credits: HashMap<&str, &Row> = HashMap::new();
     let extend =
         |end: Option<i64>, at: i64, days: i64| Some(end.unwrap_or(at).max(at) + days * DAY);
@@ -494,12 +522,39 @@ fn replay(rows: &[Row]) -> (i64, Option<i64>) {
                 if is_balance(row) {
                     balance -= rub(row);
                 }
+                // A period keeps at most the devices its order priced in;
+                // its packs are for the period before.
+                devices = devices.min(kept.get(&row.order).copied().unwrap_or(0));
+                packs = 0;
+            }
+            "devices" | "traffic" => {
+                credits.insert(&row.order, row);
+                let units = row.units.expect("a product row has units");
+                if row.kind == "devices" {
+                    devices += units;
+                } else {
+                    packs += units;
+                }
+                if is_balance(row) {
+                    balance -= rub(row);
+                }
             }
             "topup" => {
                 credits.insert(&row.order, row);
                 balance += rub(row);
             }
             "refund" => match credits.get(row.order.as_str()) {
+                Some(credit) if matches!(credit.kind.as_str(), "devices" | "traffic") => {
+                    let units = credit.units.unwrap_or_default();
+                    if credit.kind == "devices" {
+                        devices = (devices - units).max(0);
+                    } else {
+                        packs = (packs - units).max(0);
+                    }
+                    if is_balance(credit) {
+                        balance += rub(credit);
+                    }
+                }
                 Some(credit) if credit.kind == "purchase" => {
                     end = take(end, row.at, credit.days.unwrap_or_default());
                     if is_balance(credit) {
@@ -542,7 +597,20 @@ fn replay(rows: &[Row]) -> (i64, Option<i64>) {
             "the ledger takes the balance below zero at {row:?}"
         );
     }
-    (balance, end)
+    Replayed {
+        balance,
+        end,
+        devices,
+        packs,
+    }
+}
+
+/// What an account's ledger says it holds.
+struct Replayed {
+    balance: i64,
+    end: Option<i64>,
+    devices: i64,
+    packs: i64,
 }
 
 /// Reads the account's new ledger rows and checks its balance and end
@@ -572,8 +640,32 @@ async fn check_account(w: &World, a: &mut Account) {
             .await
             .expect("ledger page");
     assert_eq!(page.len(), a.rows.len(), "the ledger page lists every row");
-    let (balance, end) = replay(&a.rows);
+    let mut kept = HashMap::new();
+    for r in a.rows.iter().filter(|r| r.kind == "purchase") {
+        if !kept.contains_key(&r.order) {
+            let o = w.order(&r.order).await;
+            kept.insert(r.order.clone(), i64::from(o.extra_devices));
+        }
+    }
+    let Replayed {
+        balance,
+        end,
+        devices,
+        packs,
+    } = replay(&a.rows, &kept);
     let user = w.t.user(a.id).await.expect("the account exists");
+    assert_eq!(
+        i64::from(user.extra_devices),
+        devices,
+        "user {}: extra devices == the ledger's",
+        a.id
+    );
+    assert_eq!(
+        (user.packs + user.old_packs) as i64,
+        packs,
+        "user {}: pack traffic == the ledger's",
+        a.id
+    );
     assert_eq!(
         user.balance.0 as i64, balance,
         "user {}: balance == the ledger's",
@@ -591,7 +683,11 @@ async fn check_orders(w: &World, b: &mut Buyer) {
     let rows = &b.account.rows;
     let mut ids = w.order_ids(b.account.id).await;
     for r in rows {
-        if matches!(r.kind.as_str(), "purchase" | "topup" | "refund") && !ids.contains(&r.order) {
+        if matches!(
+            r.kind.as_str(),
+            "purchase" | "topup" | "devices" | "traffic" | "refund"
+        ) && !ids.contains(&r.order)
+        {
             ids.push(r.order.clone());
         }
     }
@@ -601,7 +697,13 @@ async fn check_orders(w: &World, b: &mut Buyer) {
         assert_eq!(o.user.0, b.account.id, "order {id} is the buyer's");
         let credits: Vec<&Row> = rows
             .iter()
-            .filter(|r| r.order == *id && matches!(r.kind.as_str(), "purchase" | "topup"))
+            .filter(|r| {
+                r.order == *id
+                    && matches!(
+                        r.kind.as_str(),
+                        "purchase" | "topup" | "devices" | "traffic"
+                    )
+            })
             .collect();
         let refunds = rows
             .iter()
@@ -664,8 +766,8 @@ async fn new_order(w: &World, b: &mut Buyer, buys: Buys, via: Via) -> Option<Str
     let user = b.account.id;
     let before: HashSet<String> = w.order_ids(user).await.into_iter().collect();
     let data = match buys {
-        Buys::Plan(p) => format!("pay:{}:{}", p.code(), via.code()),
         Buys::TopUp(r) => format!("tpay:{r}:{}", via.code()),
+        other => format!("pay:{}:{}", product_code(other), via.code()),
     };
     let message = w.id();
     w.press(user, &data, message).await;
@@ -679,6 +781,16 @@ async fn new_order(w: &World, b: &mut Buyer, buys: Buys, via: Via) -> Option<Str
     let id = made.into_iter().next()?;
     b.orders.push(id.clone());
     Some(id)
+}
+
+/// A product's code on the buttons.
+fn product_code(buys: Buys) -> String {
+    match buys {
+        Buys::Plan(p) => p.code().to_owned(),
+        Buys::Devices(n) => format!("d{n}"),
+        Buys::Pack => format!("g{PACK}"),
+        Buys::TopUp(_) => unreachable!("a top-up is not a product"),
+    }
 }
 
 fn pick(b: &Buyer, order: usize) -> Option<String> {
@@ -848,11 +960,11 @@ async fn run_op(w: &World, b: &mut Buyer, op: &Op) {
                 pay(w, b, &id, 0, 1, false).await;
             }
         }
-        Op::BalancePurchase { period, redeliver } => {
+        Op::BalancePurchase { buys, redeliver } => {
             let u = w.t.user(user).await.expect("buyer");
             let stamp = shared::base::callback::balance_stamp(u.sub_end, u.balance.0);
             let message = w.id();
-            let data = format!("payb:{}:{stamp}", period.code());
+            let data = format!("payb:{}:{stamp}", product_code(buys));
             let update = w.press(user, &data, message).await;
             if redeliver {
                 // Telegram delivering the same press again, then a double tap.

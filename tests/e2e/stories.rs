@@ -204,12 +204,32 @@ pub async fn shop() -> Shop {
         ("RATE_LIMIT_ENABLED", "true"),
         ("LOG_CHAT_ID", "-100300"),
         ("TRIBUTE_SUBSCRIPTION_IDS", "31337"),
+        ("PRICE_PER_DEVICE", "9000"),
+        ("TRAFFIC_TOPUP_PACKAGES", "10:99"),
     ];
     let (t, panel) = TestStack::start_with_panel(&with_extra(&settings, &extra)).await;
     Shop {
         t,
         providers,
         panel,
+    }
+}
+
+/// An order's price in rubles as a FreeKassa form writes it ("90", "90.5").
+async fn order_rubles(t: &TestStack, id: &shared::adapters::pay::OrderId) -> String {
+    let o = t
+        .stack
+        .app
+        .store
+        .get_order(id)
+        .await
+        .expect("store")
+        .expect("order");
+    let k = o.amount.as_rub().expect("rubles").0;
+    if k % 100 == 0 {
+        (k / 100).to_string()
+    } else {
+        format!("{}.{:02}", k / 100, k % 100)
     }
 }
 
@@ -407,6 +427,36 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
             "sqs SendMessage=3",
         ],
     );
+
+    // Products beyond months cost what a period costs: one read round
+    // trip, the crediting transaction, the after-payment job.
+    let order = press_pay(t, providers, 8001, "pay:d1:freekassa", 8).await;
+    let rubles = order_rubles(t, &order).await;
+    let paid = freekassa_paid(&rubles, &order.0, &format!("fk{}", &order.0[..6]));
+    let cost = m.cost(paid.post_ok(t)).await;
+    check(
+        "extra device purchase (FreeKassa payment webhook)",
+        &cost,
+        &[
+            "dynamodb BatchGetItem=1 TransactWriteItems=1",
+            "sqs SendMessage=1",
+        ],
+    );
+    let order = press_pay(t, providers, 8001, "pay:g10737418240:freekassa", 9).await;
+    let paid = freekassa_paid("99", &order.0, &format!("fk{}", &order.0[..6]));
+    let cost = m.cost(paid.post_ok(t)).await;
+    check(
+        "traffic pack purchase (FreeKassa payment webhook)",
+        &cost,
+        &[
+            "dynamodb BatchGetItem=1 TransactWriteItems=1",
+            "sqs SendMessage=1",
+        ],
+    );
+    t.stack
+        .drain_panel_sync()
+        .await
+        .expect("the products' jobs and syncs");
 
     // A panel webhook about a linked user.
     let pid = t

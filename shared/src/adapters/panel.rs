@@ -129,12 +129,42 @@ pub struct UserTraffic {
     /// Used in the current reset period.
     #[serde(deserialize_with = "whole_bytes")]
     pub used_traffic_bytes: u64,
+    /// When the user was last online (ISO 8601), if ever.
+    #[serde(default)]
+    pub online_at: Option<String>,
+    /// When the user first connected (ISO 8601), if ever.
+    #[serde(default)]
+    pub first_connected_at: Option<String>,
 }
 
 impl PanelUser {
     /// Expiry as unix seconds, if the panel's date parses.
     pub fn expire_ts(&self) -> Option<i64> {
         parse_time(&self.expire_at)
+    }
+
+    /// When the VPN was last used (unix seconds), if ever.
+    pub fn online_ts(&self) -> Option<i64> {
+        self.user_traffic
+            .as_ref()
+            .and_then(|t| t.online_at.as_deref())
+            .and_then(parse_time)
+    }
+
+    /// When the VPN was first connected (unix seconds), if ever.
+    pub fn first_connected_ts(&self) -> Option<i64> {
+        self.user_traffic
+            .as_ref()
+            .and_then(|t| t.first_connected_at.as_deref())
+            .and_then(parse_time)
+    }
+
+    /// When it was last used and first connected, as the store keeps it.
+    pub fn seen(&self) -> crate::adapters::store::panel::Seen {
+        crate::adapters::store::panel::Seen {
+            online_at: self.online_ts(),
+            first_connected: self.first_connected_ts(),
+        }
     }
 
     /// Traffic used in the current period.
@@ -587,6 +617,39 @@ impl PanelClient {
         Ok(list.devices)
     }
 
+    /// Removes every device of the user (`POST /api/hwid/devices/delete-all`);
+    /// returns what is left (nothing, unless one connected meanwhile).
+    pub async fn delete_all_devices(&self, user_id: i64) -> Result<Vec<Device>, PanelError> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct DeleteAll {
+            user_id: i64,
+        }
+        let list: DeviceList = self
+            .call(
+                Method::POST,
+                "/hwid/devices/delete-all",
+                &[],
+                Some(&DeleteAll { user_id }),
+            )
+            .await?;
+        Ok(list.devices)
+    }
+
+    /// A new subscription link for the user, the old one stops working
+    /// (`POST /api/users/{id}/actions/revoke`); the user as it is now.
+    pub async fn revoke_subscription(&self, user_id: i64) -> Result<PanelUser, PanelError> {
+        #[derive(Serialize)]
+        struct Revoke {}
+        self.call(
+            Method::POST,
+            &format!("/users/{user_id}/actions/revoke"),
+            &[],
+            Some(&Revoke {}),
+        )
+        .await
+    }
+
     /// Removes one device (`POST /api/hwid/devices/delete`); returns the rest.
     pub async fn delete_device(&self, user_id: i64, hwid: &str) -> Result<Vec<Device>, PanelError> {
         let list: DeviceList = self
@@ -683,6 +746,8 @@ mod tests {
             squad_uuids: vec![],
             external_squad_uuid: None,
             hwid_device_limit: None,
+            revoke_cooldown_secs: 3600,
+            reset_devices_on_renewal: false,
         };
         assert_eq!(PanelClient::new(&p).base(), "https://panel.example.com/api");
         p.api_url = "https://panel.example.com/api".into();

@@ -2,7 +2,7 @@
 //! it, so a notice queued by any layer can carry a button the bot
 //! understands. Telegram allows 64 bytes.
 
-use crate::base::types::{Lang, Period, Provider};
+use crate::base::types::{Lang, Period, Product, Provider};
 use sha2::{Digest, Sha256};
 
 /// Preset top-up amounts, rubles.
@@ -36,6 +36,14 @@ pub enum Action {
     DeviceAsk(u32),
     /// Remove the device with this key.
     DeviceDelete(u32),
+    /// Ask to confirm removing every device.
+    DevicesResetAsk,
+    /// Remove every device.
+    DevicesReset,
+    /// Ask to confirm reissuing the subscription link.
+    ReissueAsk,
+    /// Reissue the subscription link (the old one stops working).
+    Reissue,
     /// Ask for a promo code.
     Promo,
     /// The "My cards" screen.
@@ -68,6 +76,10 @@ impl Action {
             Action::Devices => "dev".into(),
             Action::DeviceAsk(k) => format!("dev:ask:{k:08x}"),
             Action::DeviceDelete(k) => format!("dev:del:{k:08x}"),
+            Action::DevicesResetAsk => "dev:reset".into(),
+            Action::DevicesReset => "dev:reset:do".into(),
+            Action::ReissueAsk => "reissue".into(),
+            Action::Reissue => "reissue:do".into(),
             Action::Promo => "promo".into(),
             Action::Cards => "cards".into(),
             Action::CardDefault(k) => format!("card:def:{k:08x}"),
@@ -91,6 +103,10 @@ impl Action {
             "gate:check" => Action::CheckChannel,
             "trial" => Action::Trial,
             "dev" => Action::Devices,
+            "dev:reset" => Action::DevicesResetAsk,
+            "dev:reset:do" => Action::DevicesReset,
+            "reissue" => Action::ReissueAsk,
+            "reissue:do" => Action::Reissue,
             "promo" => Action::Promo,
             "cards" => Action::Cards,
             "renew:on" => Action::AutoRenew(true),
@@ -138,12 +154,16 @@ pub fn device_key(hwid: &str) -> u32 {
 /// Buttons of the buying screens (callback data ≤ 64 bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BuyAction {
-    /// The list of periods.
+    /// The list of periods (in traffic sale mode, of traffic packages).
     Plans,
-    /// Payment methods for a period.
-    Plan(Period),
-    /// Pay for a period with a provider.
-    Pay(Period, Provider),
+    /// How many extra devices to buy.
+    MoreDevices,
+    /// The traffic packs that add to the current period.
+    MoreTraffic,
+    /// Payment methods for a product.
+    Plan(Product),
+    /// Pay for a product with a provider.
+    Pay(Product, Provider),
     /// The payment methods for a period with the "save my card" choice set
     /// (YooKassa autopayments on, card binding not required).
     PlanSaveCard(Period, bool),
@@ -154,7 +174,7 @@ pub enum BuyAction {
     /// second press of the same button (or Telegram re-delivering the press)
     /// is the same purchase and debits once, while a button drawn after a
     /// purchase or a top-up is a new one.
-    PayFromBalance(Period, String),
+    PayFromBalance(Product, String),
     /// Top-up amounts.
     TopUp,
     /// Payment methods for a top-up of so many rubles.
@@ -172,6 +192,8 @@ impl BuyAction {
     pub fn data(&self) -> String {
         match self {
             BuyAction::Plans => "buy".into(),
+            BuyAction::MoreDevices => "moredev".into(),
+            BuyAction::MoreTraffic => "moregb".into(),
             BuyAction::Plan(p) => format!("plan:{}", p.code()),
             BuyAction::Pay(p, prov) => format!("pay:{}:{}", p.code(), prov.code()),
             BuyAction::PayFromBalance(p, stamp) => format!("payb:{}:{stamp}", p.code()),
@@ -194,9 +216,11 @@ impl BuyAction {
         let b = parts.next();
         Some(match (head, a, b) {
             ("buy", None, None) => BuyAction::Plans,
-            ("plan", Some(p), None) => BuyAction::Plan(Period::from_code(p)?),
+            ("moredev", None, None) => BuyAction::MoreDevices,
+            ("moregb", None, None) => BuyAction::MoreTraffic,
+            ("plan", Some(p), None) => BuyAction::Plan(Product::from_code(p)?),
             ("pay", Some(p), Some(prov)) => {
-                BuyAction::Pay(Period::from_code(p)?, Provider::from_code(prov)?)
+                BuyAction::Pay(Product::from_code(p)?, Provider::from_code(prov)?)
             }
             ("payb", Some(p), Some(stamp))
                 if (1..=24).contains(&stamp.len())
@@ -204,7 +228,7 @@ impl BuyAction {
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
             {
-                BuyAction::PayFromBalance(Period::from_code(p)?, stamp.to_owned())
+                BuyAction::PayFromBalance(Product::from_code(p)?, stamp.to_owned())
             }
             ("psave", Some(p), Some(on @ ("0" | "1"))) => {
                 BuyAction::PlanSaveCard(Period::from_code(p)?, on == "1")
@@ -278,6 +302,10 @@ mod tests {
             Action::AutoRenew(true),
             Action::AutoRenew(false),
             Action::RenewOff,
+            Action::DevicesResetAsk,
+            Action::DevicesReset,
+            Action::ReissueAsk,
+            Action::Reissue,
         ] {
             assert_eq!(Action::parse(&a.data()), Some(a));
         }

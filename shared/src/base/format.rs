@@ -33,6 +33,21 @@ pub fn bytes_text(lang: Lang, bytes: u64) -> String {
     }
 }
 
+/// A traffic pack's size as the operator wrote it: gigabytes with at most
+/// two decimals, trailing zeros dropped ("10 GB", "0.5 GB").
+pub fn pack_text(lang: Lang, bytes: u64) -> String {
+    const GIB: u64 = 1 << 30;
+    let hundredths = (bytes * 100 + GIB / 2) / GIB;
+    let mut amount = format!("{}.{:02}", hundredths / 100, hundredths % 100);
+    while amount.ends_with('0') {
+        amount.pop();
+    }
+    if amount.ends_with('.') {
+        amount.pop();
+    }
+    tr(lang, "size-gb", &[("amount", Arg::Str(amount))])
+}
+
 /// An amount in its own unit as people read it: "199 ₽", "150 ⭐",
 /// "2.09 USDT", "4.99 EUR".
 pub fn money_text(config: &Config, m: &Money) -> String {

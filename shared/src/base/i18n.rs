@@ -232,6 +232,17 @@ mod tests {
                     "online",
                     "nodes",
                     "line",
+                    // products
+                    "included",
+                    "extra",
+                    "per",
+                    "size",
+                    "added",
+                    "carried",
+                    "has_carried",
+                    // panel events
+                    "hours",
+                    "ip",
                 ] {
                     args.set(name, FluentValue::from(1));
                 }

@@ -74,6 +74,49 @@ impl Period {
     }
 }
 
+/// What the catalog sells besides top-ups: a period, extra device slots for
+/// the rest of the current period, or a pack of traffic. Its code is what
+/// buttons carry (`1m`, `d2`, `g10737418240`): one spelling per product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Product {
+    /// A subscription period.
+    Period(Period),
+    /// This many extra device slots.
+    Devices(u32),
+    /// This many bytes of traffic.
+    Traffic(u64),
+}
+
+impl Product {
+    /// Most extra devices one purchase can add.
+    pub const MAX_DEVICES_AT_ONCE: u32 = 99;
+
+    /// Short stable code used in callback data.
+    pub fn code(self) -> String {
+        match self {
+            Product::Period(p) => p.code().into(),
+            Product::Devices(n) => format!("d{n}"),
+            Product::Traffic(bytes) => format!("g{bytes}"),
+        }
+    }
+
+    /// Inverse of [`Product::code`], exactly as it writes it.
+    pub fn from_code(code: &str) -> Option<Product> {
+        let number = |rest: &str| -> Option<u64> {
+            let n: u64 = rest.parse().ok()?;
+            (n > 0 && n.to_string() == rest).then_some(n)
+        };
+        if let Some(rest) = code.strip_prefix('d') {
+            let n = u32::try_from(number(rest)?).ok()?;
+            return (n <= Product::MAX_DEVICES_AT_ONCE).then_some(Product::Devices(n));
+        }
+        if let Some(rest) = code.strip_prefix('g') {
+            return number(rest).map(Product::Traffic);
+        }
+        Period::from_code(code).map(Product::Period)
+    }
+}
+
 /// A language the bot speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]

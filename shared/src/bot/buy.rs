@@ -4,11 +4,14 @@ use super::screens::Screen;
 use crate::adapters::store::users::User;
 use crate::base::callback::{BuyAction, TOPUP_PRESETS, balance_stamp, topup_rubles};
 use crate::base::config::Config;
-use crate::base::format::{date, money};
+use crate::base::format::{date, money, money_text, pack_text};
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::Provider;
-use crate::base::types::{Kopecks, Lang, Period};
-use crate::domains::money::catalog::{discounted, plan_methods, rub_providers};
+use crate::base::types::{Kopecks, Lang, Product};
+use crate::domains::money::catalog::{
+    days_left, devices_left, list_price, methods, offers_packs, price, refusal, rub_providers,
+    traffic_mode,
+};
 use crate::domains::money::checkout::DiscountNote;
 use crate::domains::money::orders::{LedgerRow, Purchase};
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -38,47 +41,85 @@ fn menu_back(lang: Lang) -> Vec<InlineKeyboardButton> {
     vec![InlineKeyboardButton::callback(t(lang, "btn-back"), "menu")]
 }
 
-/// The price line of a period: "1 month — 199 ₽ / 150 ⭐".
-/// With a promo discount held, the prices shown are the discounted ones.
-fn price_line(config: &Config, user: &User, period: Period) -> String {
-    let lang = user.lang;
-    let plan = config.plan(period);
+/// The prices of `product` for `user` now, in each currency it is sold
+/// in: "199 ₽ / 150 ⭐" (with a promo discount held, the discounted ones).
+fn prices(config: &Config, user: &User, product: Product) -> String {
     let now = crate::base::clock::now();
-    let mut prices = Vec::new();
-    if let Some(rub) = plan.rub_price {
-        prices.push(money(config, Kopecks(discounted(rub.0, user, now))));
+    let purchase = Purchase::from(product);
+    let mut out = Vec::new();
+    if let Some(rub) = price(config, user, purchase, Provider::Balance, now) {
+        out.push(money_text(config, &rub));
     }
     if config.stars_enabled
-        && let Some(stars) = plan.stars_price
+        && let Some(stars) = price(config, user, purchase, Provider::Stars, now)
     {
-        prices.push(format!("{} ⭐", discounted(u64::from(stars.0), user, now)));
+        out.push(money_text(config, &stars));
     }
-    tr(
-        lang,
-        "plan-price-line",
-        &[
-            ("months", Arg::Num(i64::from(period.months()))),
-            ("price", Arg::Str(prices.join(" / "))),
-        ],
-    )
+    out.join(" / ")
 }
 
-/// The periods for sale.
+/// The price line of a product: "1 month — 199 ₽ / 150 ⭐", "2 devices —
+/// 114 ₽", "10 GB — 199 ₽".
+fn price_line(config: &Config, user: &User, product: Product) -> String {
+    let lang = user.lang;
+    let price = Arg::Str(prices(config, user, product));
+    match product {
+        Product::Period(period) => tr(
+            lang,
+            "plan-price-line",
+            &[
+                ("months", Arg::Num(i64::from(period.months()))),
+                ("price", price),
+            ],
+        ),
+        Product::Devices(count) => tr(
+            lang,
+            "devices-price-line",
+            &[("count", Arg::Num(i64::from(count))), ("price", price)],
+        ),
+        Product::Traffic(bytes) => tr(
+            lang,
+            "pack-price-line",
+            &[
+                ("amount", Arg::Str(pack_text(lang, bytes))),
+                ("price", price),
+            ],
+        ),
+    }
+}
+
+/// What is for sale: the periods, or in traffic sale mode the packages.
 pub fn plans(config: &Config, user: &User) -> Screen {
     let lang = user.lang;
-    let rows: Vec<Vec<InlineKeyboardButton>> = config
-        .plans
-        .iter()
-        .filter(|p| p.enabled && !plan_methods(config, p.period, Some(user)).is_empty())
-        .map(|p| {
-            vec![cb(
-                price_line(config, user, p.period),
-                &BuyAction::Plan(p.period),
-            )]
-        })
+    let products: Vec<Product> = if traffic_mode(config) {
+        config
+            .products
+            .traffic_packages
+            .iter()
+            .map(|p| Product::Traffic(p.bytes))
+            .collect()
+    } else {
+        config
+            .plans
+            .iter()
+            .filter(|p| p.enabled)
+            .map(|p| Product::Period(p.period))
+            .collect()
+    };
+    let rows: Vec<Vec<InlineKeyboardButton>> = products
+        .into_iter()
+        .filter(|p| !methods(config, *p, Some(user)).is_empty())
+        .map(|p| vec![cb(price_line(config, user, p), &BuyAction::Plan(p))])
         .chain(std::iter::once(menu_back(lang)))
         .collect();
-    let mut text = t(lang, "plans-title");
+    let mut text = t(
+        lang,
+        if traffic_mode(config) {
+            "packages-title"
+        } else {
+            "plans-title"
+        },
+    );
     if let Some(d) = user.discount_at(crate::base::clock::now()) {
         text.push_str("\n\n");
         text.push_str(&tr(
@@ -90,6 +131,97 @@ pub fn plans(config: &Config, user: &User) -> Screen {
             ],
         ));
     }
+    Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// How many extra devices to buy: one button per count the maximum
+/// allows (up to five), each with its price for the days left.
+pub fn more_devices(config: &Config, user: &User) -> Screen {
+    let lang = user.lang;
+    let now = crate::base::clock::now();
+    let Some(d) = config.products.devices else {
+        return Screen::plain(t(lang, "method-unavailable"));
+    };
+    let mut rows = Vec::new();
+    let left = devices_left(&d, user).min(5);
+    if refusal(config, user, Product::Devices(1), now).is_none() {
+        for count in 1..=left {
+            let product = Product::Devices(count);
+            rows.push(vec![cb(
+                price_line(config, user, product),
+                &BuyAction::Plan(product),
+            )]);
+        }
+    }
+    rows.push(vec![InlineKeyboardButton::callback(
+        t(lang, "btn-back"),
+        "sub",
+    )]);
+    let mut text = tr(
+        lang,
+        "devices-buy-title",
+        &[
+            ("included", Arg::Num(i64::from(d.included))),
+            ("extra", Arg::Num(i64::from(user.extra_devices))),
+            ("days", Arg::Num(i64::from(days_left(user, now)))),
+        ],
+    );
+    text.push_str("\n\n");
+    text.push_str(&t(
+        lang,
+        if d.renew {
+            "devices-renew-on"
+        } else {
+            "devices-renew-off"
+        },
+    ));
+    if left == 0 {
+        text.push_str("\n\n");
+        text.push_str(&t(lang, "devices-over-limit"));
+    }
+    Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// The traffic packs that add to the current period, with what the
+/// subscription has used of its limit and what packs added already.
+pub fn more_traffic(config: &Config, user: &User) -> Screen {
+    let lang = user.lang;
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
+    if offers_packs(config, user, crate::base::clock::now()) {
+        for pack in &config.products.topup_packs {
+            let product = Product::Traffic(pack.bytes);
+            if !methods(config, product, Some(user)).is_empty() {
+                rows.push(vec![cb(
+                    price_line(config, user, product),
+                    &BuyAction::Plan(product),
+                )]);
+            }
+        }
+    }
+    rows.push(vec![InlineKeyboardButton::callback(
+        t(lang, "btn-back"),
+        "sub",
+    )]);
+    let mut text = t(lang, "traffic-buy-title");
+    if let Some(line) = crate::bot::screens::traffic_figures(user) {
+        text.push_str("\n\n");
+        text.push_str(&line);
+    }
+    text.push_str("\n\n");
+    text.push_str(&t(
+        lang,
+        if config.products.carry_over {
+            "traffic-packs-carry"
+        } else {
+            "traffic-packs-expire"
+        },
+    ));
     Screen {
         text,
         keyboard: InlineKeyboardMarkup::new(rows),
@@ -116,41 +248,48 @@ pub fn offers_saving_card(config: &Config) -> bool {
         .is_some_and(|c| c.autopayments_enabled && !c.autopayments_require_card_binding)
 }
 
-/// Payment methods for a period.
-pub fn plan_checkout(config: &Config, user: &User, period: Period) -> Screen {
-    plan_checkout_saving(config, user, period, false)
+/// Payment methods for a product.
+pub fn plan_checkout(config: &Config, user: &User, product: Product) -> Screen {
+    plan_checkout_saving(config, user, product, false)
 }
 
-/// Payment methods for a period, with the "save my card" choice `save`
-/// (shown as a toggle when [`offers_saving_card`]; the YooKassa button then
-/// pays with or without saving the card).
-pub fn plan_checkout_saving(config: &Config, user: &User, period: Period, save: bool) -> Screen {
+/// Payment methods for a product, with the "save my card" choice `save`
+/// (shown for periods as a toggle when [`offers_saving_card`]; the YooKassa
+/// button then pays with or without saving the card).
+pub fn plan_checkout_saving(config: &Config, user: &User, product: Product, save: bool) -> Screen {
     let lang = user.lang;
-    let saving = offers_saving_card(config);
+    let now = crate::base::clock::now();
+    let period = match product {
+        Product::Period(p) => Some(p),
+        _ => None,
+    };
+    let saving = offers_saving_card(config) && period.is_some();
+    let refused = refusal(config, user, product, now);
     let mut rows = Vec::new();
-    for provider in plan_methods(config, period, Some(user)) {
+    for provider in methods(config, product, Some(user))
+        .into_iter()
+        .filter(|_| refused.is_none())
+    {
         let label = method_label(config, lang, provider, user);
         if provider == Provider::Tribute {
             // Tribute sells through its own subscription links.
-            if let Some(url) = config
-                .plan(period)
-                .tribute_link
-                .as_deref()
+            if let Some(url) = period
+                .and_then(|p| config.plan(p).tribute_link.as_deref())
                 .and_then(|u| reqwest::Url::parse(u).ok())
             {
                 rows.push(vec![InlineKeyboardButton::url(label, url)]);
             }
             continue;
         }
-        let action = match provider {
-            Provider::Balance => {
-                BuyAction::PayFromBalance(period, balance_stamp(user.sub_end, user.balance.0))
+        let action = match (provider, period) {
+            (Provider::Balance, _) => {
+                BuyAction::PayFromBalance(product, balance_stamp(user.sub_end, user.balance.0))
             }
-            Provider::Yookassa if saving && save => BuyAction::PaySavingCard(period),
-            _ => BuyAction::Pay(period, provider),
+            (Provider::Yookassa, Some(p)) if saving && save => BuyAction::PaySavingCard(p),
+            _ => BuyAction::Pay(product, provider),
         };
         rows.push(vec![cb(label, &action)]);
-        if provider == Provider::Yookassa && saving {
+        if let (Provider::Yookassa, Some(p), true) = (provider, period, saving) {
             rows.push(vec![cb(
                 t(
                     lang,
@@ -160,18 +299,98 @@ pub fn plan_checkout_saving(config: &Config, user: &User, period: Period, save: 
                         "btn-save-card-off"
                     },
                 ),
-                &BuyAction::PlanSaveCard(period, !save),
+                &BuyAction::PlanSaveCard(p, !save),
             )]);
         }
     }
-    rows.push(back(lang, &BuyAction::Plans));
+    let back_to = match product {
+        Product::Period(_) => BuyAction::Plans,
+        Product::Devices(_) => BuyAction::MoreDevices,
+        Product::Traffic(_) if traffic_mode(config) => BuyAction::Plans,
+        Product::Traffic(_) => BuyAction::MoreTraffic,
+    };
+    rows.push(back(lang, &back_to));
+    let mut text = tr(
+        lang,
+        "checkout-title",
+        &[("plan", Arg::Str(price_line(config, user, product)))],
+    );
+    if let Some(note) = checkout_note(config, user, product, now) {
+        text.push_str("\n\n");
+        text.push_str(&note);
+    }
+    if let Some(key) = refused {
+        text.push_str("\n\n");
+        text.push_str(&t(lang, key));
+    }
     Screen {
-        text: tr(
-            lang,
-            "checkout-title",
-            &[("plan", Arg::Str(price_line(config, user, period)))],
-        ),
+        text,
         keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// What the payment screen explains about a product: the proration of
+/// extra devices ("2 × 100 ₽ × 17/30 days = 113.34 ₽"), the extra devices
+/// a period renews or drops.
+fn checkout_note(config: &Config, user: &User, product: Product, now: i64) -> Option<String> {
+    let lang = user.lang;
+    let d = config.products.devices?;
+    match product {
+        Product::Devices(count) => {
+            let days = days_left(user, now);
+            let mut parts = Vec::new();
+            if let (Some(per), Some(total)) = (
+                d.rub_month,
+                list_price(config, user, product.into(), Provider::Balance, now),
+            ) {
+                parts.push(tr(
+                    lang,
+                    "devices-formula",
+                    &[
+                        ("count", Arg::Num(i64::from(count))),
+                        ("per", Arg::Str(money(config, per))),
+                        ("days", Arg::Num(i64::from(days))),
+                        ("total", Arg::Str(money_text(config, &total))),
+                    ],
+                ));
+            }
+            if let (Some(per), Some(total), true) = (
+                d.stars_month,
+                list_price(config, user, product.into(), Provider::Stars, now),
+                config.stars_enabled,
+            ) {
+                parts.push(tr(
+                    lang,
+                    "devices-formula",
+                    &[
+                        ("count", Arg::Num(i64::from(count))),
+                        (
+                            "per",
+                            Arg::Str(money_text(config, &crate::adapters::pay::Money::stars(per))),
+                        ),
+                        ("days", Arg::Num(i64::from(days))),
+                        ("total", Arg::Str(money_text(config, &total))),
+                    ],
+                ));
+            }
+            Some(parts.join("\n"))
+        }
+        Product::Period(_) if user.extra_devices > 0 && user.active(now) && !user.on_trial() => {
+            Some(if d.renew {
+                tr(
+                    lang,
+                    "plan-renews-devices",
+                    &[("count", Arg::Num(i64::from(user.extra_devices)))],
+                )
+            } else {
+                tr(
+                    lang,
+                    "plan-drops-devices",
+                    &[("count", Arg::Num(i64::from(user.extra_devices)))],
+                )
+            })
+        }
+        _ => None,
     }
 }
 
@@ -254,8 +473,9 @@ pub fn pay_link(lang: Lang, url: &str, purchase: Purchase, amount: String) -> Sc
         rows.push(vec![InlineKeyboardButton::url(t(lang, "btn-pay"), u)]);
     }
     let back_to = match purchase {
-        Purchase::Plan(_) => BuyAction::Plans,
         Purchase::TopUp(_) => BuyAction::TopUp,
+        Purchase::Devices(_) => BuyAction::MoreDevices,
+        _ => BuyAction::Plans,
     };
     rows.push(back(lang, &back_to));
     Screen {
@@ -301,6 +521,8 @@ fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
         .unwrap_or_default();
     let key = match row.kind.as_str() {
         "purchase" => "history-purchase",
+        "devices" => "history-devices",
+        "traffic" => "history-traffic",
         "topup" => "history-topup",
         "referral_bonus" if row.amount.is_some() => "history-referral-money",
         "referral_bonus" => "history-referral",
@@ -318,6 +540,14 @@ fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
             ("date", Arg::Str(date(row.at))),
             ("amount", Arg::Str(amount)),
             ("days", Arg::Num(i64::from(row.days.unwrap_or_default()))),
+            (
+                "count",
+                Arg::Num(row.units.unwrap_or_default().try_into().unwrap_or(i64::MAX)),
+            ),
+            (
+                "size",
+                Arg::Str(pack_text(lang, row.units.unwrap_or_default())),
+            ),
             (
                 "method",
                 Arg::Str(
@@ -341,15 +571,26 @@ pub fn awaiting_amount(user: &User, now: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::types::Period;
 
     #[test]
     fn actions_round_trip_and_fit_telegram() {
         let all = [
             BuyAction::Plans,
-            BuyAction::Plan(Period::ThreeMonths),
-            BuyAction::Pay(Period::TwelveMonths, Provider::Cryptopay),
-            BuyAction::PayFromBalance(Period::OneMonth, "0".into()),
-            BuyAction::PayFromBalance(Period::TwelveMonths, "1kx2b9c".into()),
+            BuyAction::MoreDevices,
+            BuyAction::MoreTraffic,
+            BuyAction::Plan(Product::Period(Period::ThreeMonths)),
+            BuyAction::Plan(Product::Devices(3)),
+            BuyAction::Plan(Product::Traffic(536_870_912)),
+            BuyAction::Pay(Product::Period(Period::TwelveMonths), Provider::Cryptopay),
+            BuyAction::Pay(Product::Traffic(u64::MAX), Provider::Freekassa),
+            BuyAction::PayFromBalance(Product::Period(Period::OneMonth), "0".into()),
+            BuyAction::PayFromBalance(Product::Period(Period::TwelveMonths), "1kx2b9c".into()),
+            BuyAction::PayFromBalance(
+                Product::Traffic(u64::MAX),
+                balance_stamp(Some(4_102_358_400), u64::MAX),
+            ),
+            BuyAction::PayFromBalance(Product::Devices(99), "1kx2b9c".into()),
             BuyAction::TopUp,
             BuyAction::TopUpAmount(500),
             BuyAction::TopUpPay(100_000, Provider::Freekassa),
@@ -365,6 +606,16 @@ mod tests {
         }
         assert_eq!(BuyAction::parse("tamt:10"), None, "below the minimum");
         assert_eq!(BuyAction::parse("pay:2m:yookassa"), None);
+        for data in [
+            "plan:d0",
+            "plan:d100",
+            "plan:d01",
+            "plan:g0",
+            "plan:g+5",
+            "plan:g05",
+        ] {
+            assert_eq!(BuyAction::parse(data), None, "{data}");
+        }
     }
 
     #[test]

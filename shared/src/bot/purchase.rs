@@ -28,8 +28,11 @@ pub(super) async fn on_buy(
     let (purchase, amount, provider) = match action {
         BuyAction::Plans => return done(app, q, user, buy::plans(config, user)).await,
         BuyAction::Plan(p) => return done(app, q, user, buy::plan_checkout(config, user, p)).await,
+        BuyAction::MoreDevices => return done(app, q, user, buy::more_devices(config, user)).await,
+        BuyAction::MoreTraffic => return done(app, q, user, buy::more_traffic(config, user)).await,
         BuyAction::PlanSaveCard(p, save) => {
-            let screen = buy::plan_checkout_saving(config, user, p, save);
+            let product = crate::base::types::Product::Period(p);
+            let screen = buy::plan_checkout_saving(config, user, product, save);
             return done(app, q, user, screen).await;
         }
         BuyAction::TopUp => return done(app, q, user, buy::topup(config, user)).await,
@@ -57,8 +60,8 @@ pub(super) async fn on_buy(
                 .await?;
             return done(app, q, user, buy::history(config, user, &rows, next)).await;
         }
-        BuyAction::Pay(period, provider) => {
-            let purchase = Purchase::Plan(period);
+        BuyAction::Pay(product, provider) => {
+            let purchase = Purchase::from(product);
             let Some(amount) =
                 crate::domains::money::checkout::price(app, user, purchase, provider)
             else {
@@ -81,8 +84,8 @@ pub(super) async fn on_buy(
             save_card = true;
             (purchase, amount, Provider::Yookassa)
         }
-        BuyAction::PayFromBalance(period, _) => {
-            let purchase = Purchase::Plan(period);
+        BuyAction::PayFromBalance(product, _) => {
+            let purchase = Purchase::from(product);
             let Some(amount) =
                 crate::domains::money::checkout::price(app, user, purchase, Provider::Balance)
             else {

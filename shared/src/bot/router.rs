@@ -347,6 +347,10 @@ async fn on_user_action(
         Action::Devices => vpn::devices(app, &user).await,
         Action::DeviceAsk(key) => vpn::device_ask(app, &user, key).await,
         Action::DeviceDelete(key) => vpn::device_delete(app, &user, key).await,
+        Action::DevicesResetAsk => vpn::devices_reset_ask(app, &user).await,
+        Action::DevicesReset => vpn::devices_reset(app, &user).await,
+        Action::ReissueAsk => vpn::reissue_ask(app, &user, ts).await,
+        Action::Reissue => vpn::reissue(app, &user, ts).await?,
         Action::Cards if cards::screen_offered(app) => cards::cards(app, &user, None).await?,
         Action::CardDefault(key) if cards::offered(app) => {
             cards::make_default(app, &user, key).await?

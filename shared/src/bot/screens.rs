@@ -5,7 +5,7 @@ use crate::adapters::panel::Device;
 use crate::adapters::store::users::{Traffic, User};
 use crate::base::callback::{Action, device_key};
 use crate::base::config::Config;
-use crate::base::format::{bytes_text, date, money};
+use crate::base::format::{bytes_text, date, date_time, money};
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::Lang;
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -109,6 +109,11 @@ pub fn devices_offered(config: &Config, user: &User) -> bool {
     config.my_devices_section_enabled && config.panel.is_some() && user.panel.is_some()
 }
 
+/// Whether "reissue my link" is offered: a panel account and a running subscription.
+pub fn reissue_offered(config: &Config, user: &User, now: i64) -> bool {
+    config.panel.is_some() && user.panel.is_some() && user.active(now) && !user.banned
+}
+
 /// The profile and balance screen.
 pub fn profile(config: &Config, user: &User, now: i64) -> Screen {
     let lang = user.lang;
@@ -155,6 +160,7 @@ pub fn profile(config: &Config, user: &User, now: i64) -> Screen {
 fn subscription_status(user: &User, now: i64) -> String {
     let lang = user.lang;
     match user.sub_end {
+        Some(crate::adapters::store::credit::TRAFFIC_MODE_END) => t(lang, "sub-active-traffic"),
         Some(end) if end > now => tr(
             lang,
             "sub-active-until",
@@ -183,6 +189,10 @@ pub fn subscription(config: &Config, user: &User, traffic: Option<Traffic>, now:
     if let Some(figures) = traffic.filter(|_| user.sub_end.is_some()) {
         text.push('\n');
         text.push_str(&traffic_line(lang, figures));
+    }
+    if let Some(line) = packs_line(user) {
+        text.push('\n');
+        text.push_str(&line);
     }
     let link = user
         .subscription_url
@@ -213,8 +223,26 @@ pub fn subscription(config: &Config, user: &User, traffic: Option<Traffic>, now:
     if devices_offered(config, user) {
         rows.push(vec![button(lang, "btn-devices", Action::Devices)]);
     }
+    if reissue_offered(config, user, now) {
+        rows.push(vec![button(lang, "btn-reissue", Action::ReissueAsk)]);
+    }
+    let catalog = |f: fn(&Config, &User, i64) -> bool| f(config, user, now);
+    if catalog(crate::domains::money::catalog::offers_devices) {
+        rows.push(vec![InlineKeyboardButton::callback(
+            t(lang, "btn-more-devices"),
+            crate::base::callback::BuyAction::MoreDevices.data(),
+        )]);
+    }
+    if catalog(crate::domains::money::catalog::offers_packs) {
+        rows.push(vec![InlineKeyboardButton::callback(
+            t(lang, "btn-more-traffic"),
+            crate::base::callback::BuyAction::MoreTraffic.data(),
+        )]);
+    }
     if crate::domains::money::catalog::selling(config) {
-        let key = if user.sub_end.is_some() {
+        let key = if crate::domains::money::catalog::traffic_mode(config) {
+            "btn-buy-traffic"
+        } else if user.sub_end.is_some() {
             "btn-renew"
         } else {
             "btn-buy"
@@ -229,6 +257,38 @@ pub fn subscription(config: &Config, user: &User, traffic: Option<Traffic>, now:
         text,
         keyboard: InlineKeyboardMarkup::new(rows),
     }
+}
+
+/// What traffic packs added to the limit: "incl. packs: +10 GB (+5 GB
+/// carried over)".
+fn packs_line(user: &User) -> Option<String> {
+    let lang = user.lang;
+    if user.packs + user.old_packs == 0 {
+        return None;
+    }
+    Some(tr(
+        lang,
+        "traffic-packs-added",
+        &[
+            ("added", Arg::Str(bytes_text(lang, user.packs))),
+            ("carried", Arg::Str(bytes_text(lang, user.old_packs))),
+            ("has_carried", Arg::Str((user.old_packs > 0).to_string())),
+        ],
+    ))
+}
+
+/// The traffic figures the panel last told us, with what packs added.
+pub fn traffic_figures(user: &User) -> Option<String> {
+    let lang = user.lang;
+    let mut out = user.traffic.map(|f| traffic_line(lang, f));
+    if let Some(packs) = packs_line(user) {
+        let line = out.get_or_insert_with(String::new);
+        if !line.is_empty() {
+            line.push('\n');
+        }
+        line.push_str(&packs);
+    }
+    out
 }
 
 fn traffic_line(lang: Lang, traffic: Traffic) -> String {
@@ -281,6 +341,13 @@ pub fn devices(user: &User, devices: &[Device], note: Option<String>) -> Screen 
             )]);
         }
     }
+    if devices.len() > 1 {
+        rows.push(vec![button(
+            lang,
+            "btn-devices-reset",
+            Action::DevicesResetAsk,
+        )]);
+    }
     rows.push(vec![button(lang, "btn-subscription", Action::Subscription)]);
     rows.push(back(lang));
     Screen {
@@ -308,6 +375,58 @@ pub fn device_confirm(user: &User, device: &Device) -> Screen {
             )],
             vec![button(lang, "btn-cancel", Action::Devices)],
         ]),
+    }
+}
+
+/// Asks to confirm removing all `count` devices.
+pub fn devices_reset_confirm(user: &User, count: usize) -> Screen {
+    let lang = user.lang;
+    Screen {
+        text: tr(
+            lang,
+            "devices-reset-confirm",
+            &[("count", Arg::Num(count as i64))],
+        ),
+        keyboard: InlineKeyboardMarkup::new(vec![
+            vec![button(lang, "btn-devices-reset-yes", Action::DevicesReset)],
+            vec![button(lang, "btn-cancel", Action::Devices)],
+        ]),
+    }
+}
+
+/// Asks to confirm reissuing the link, or says when it can be reissued.
+pub fn reissue_confirm(user: &User, next_at: Option<i64>) -> Screen {
+    let lang = user.lang;
+    let mut rows = Vec::new();
+    let text = match next_at {
+        Some(at) => tr(
+            lang,
+            "reissue-too-soon",
+            &[("time", Arg::Str(format!("{} UTC", date_time(at))))],
+        ),
+        None => {
+            rows.push(vec![button(lang, "btn-reissue-yes", Action::Reissue)]);
+            t(lang, "reissue-confirm")
+        }
+    };
+    rows.push(vec![button(lang, "btn-cancel", Action::Subscription)]);
+    Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+/// The new link after a reissue.
+pub fn reissued(user: &User, url: &str) -> Screen {
+    let lang = user.lang;
+    let mut rows = Vec::new();
+    if let Some(b) = url_button(lang, "btn-connect", url) {
+        rows.push(vec![b]);
+    }
+    rows.push(vec![button(lang, "btn-subscription", Action::Subscription)]);
+    Screen {
+        text: tr(lang, "reissue-done", &[("link", Arg::Str(html(url)))]),
+        keyboard: InlineKeyboardMarkup::new(rows),
     }
 }
 

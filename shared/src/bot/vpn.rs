@@ -141,6 +141,116 @@ pub async fn device_delete(app: &App, user: &User, key: u32) -> Screen {
     }
 }
 
+/// Asks to confirm removing every device.
+pub async fn devices_reset_ask(app: &App, user: &User) -> Screen {
+    let Some((client, panel_id)) = devices_ready(app, user) else {
+        return screens::main_menu(&app.config, user, false);
+    };
+    match within(client.devices(panel_id)).await {
+        Ok(list) if list.is_empty() => screens::devices(user, &list, None),
+        Ok(list) => screens::devices_reset_confirm(user, list.len()),
+        Err(e) => {
+            tracing::warn!(user = %user.id, "devices not read from the panel: {e}");
+            screens::panel_unavailable(user)
+        }
+    }
+}
+
+/// Removes every device (`/api/hwid/devices/delete-all`); pressed twice,
+/// the second finds none to remove.
+pub async fn devices_reset(app: &App, user: &User) -> Screen {
+    let Some((client, panel_id)) = devices_ready(app, user) else {
+        return screens::main_menu(&app.config, user, false);
+    };
+    match within(client.delete_all_devices(panel_id)).await {
+        Ok(rest) => {
+            tracing::info!(user = %user.id, "every device removed");
+            screens::devices(user, &rest, Some(t(user.lang, "devices-reset-done")))
+        }
+        Err(e) => {
+            tracing::warn!(user = %user.id, "devices not removed: {e}");
+            screens::panel_unavailable(user)
+        }
+    }
+}
+
+/// When `user` may reissue their link next, if not now.
+fn reissue_next(app: &App, user: &User, now: i64) -> Option<i64> {
+    let cooldown = app.config.panel.as_ref()?.revoke_cooldown_secs;
+    user.revoked_at
+        .map(|last| last + cooldown)
+        .filter(|next| *next > now)
+}
+
+/// Asks to confirm reissuing the link (or says when it can be).
+pub async fn reissue_ask(app: &App, user: &User, now: i64) -> Screen {
+    if !screens::reissue_offered(&app.config, user, now) {
+        return screens::main_menu(&app.config, user, false);
+    }
+    screens::reissue_confirm(user, reissue_next(app, user, now))
+}
+
+/// Reissues the link on the panel (`actions/revoke`): claimed first on the
+/// user item against the cooldown (a double tap reissues once), given back
+/// if the panel refuses; the new link is saved and shown at once, and the
+/// panel's `user.revoked` event that follows sends nothing more.
+pub async fn reissue(app: &App, user: &User, now: i64) -> Result<Screen, BotError> {
+    let (Some(config), Some(client), Some(link)) = (
+        app.config.panel.as_ref(),
+        app.panel.as_ref(),
+        user.panel.as_ref(),
+    ) else {
+        return Ok(screens::main_menu(&app.config, user, false));
+    };
+    if !screens::reissue_offered(&app.config, user, now) {
+        return Ok(screens::main_menu(&app.config, user, false));
+    }
+    let previous = match app
+        .store
+        .claim_reissue(user.id, user.revoked_at, now, config.revoke_cooldown_secs)
+        .await?
+    {
+        Ok(previous) => previous,
+        Err(last) => {
+            let next = last + config.revoke_cooldown_secs;
+            return Ok(screens::reissue_confirm(
+                user,
+                Some(next).filter(|n| *n > now),
+            ));
+        }
+    };
+    let account = match within(client.revoke_subscription(link.id)).await {
+        Ok(account) => account,
+        Err(e) => {
+            tracing::warn!(user = %user.id, "link not reissued: {e}");
+            app.store.undo_reissue(user.id, now, previous).await?;
+            return Ok(screens::panel_unavailable(user));
+        }
+    };
+    let facts = crate::adapters::store::panel::PanelFacts {
+        status: account.status.as_str().to_owned(),
+        account: Some((
+            crate::adapters::store::users::PanelLink {
+                id: account.id,
+                short_uuid: account.short_uuid.clone(),
+            },
+            account.subscription_url.clone(),
+        )),
+        traffic: None,
+        seen: account.seen(),
+    };
+    app.store.apply_panel_facts(user.id, &facts, now).await?;
+    crate::domains::access::webhook::notice_sent(
+        app,
+        user.id,
+        &format!("rv:{}", account.short_uuid),
+        now,
+    )
+    .await?;
+    tracing::info!(user = %user.id, "subscription link reissued");
+    Ok(screens::reissued(user, &account.subscription_url))
+}
+
 /// Starts the free trial (once per user, never over an active
 /// subscription), queues its provisioning and tells the log chat.
 pub async fn trial(app: &App, user: &User, now: i64) -> Result<Screen, BotError> {

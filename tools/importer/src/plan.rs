@@ -395,7 +395,7 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
                 .iter()
                 .filter_map(|h| match h.order.purchase {
                     Purchase::Plan(p) => Some((h.paid_at, p)),
-                    Purchase::TopUp(_) => None,
+                    _ => None,
                 })
                 .max_by_key(|(at, _)| *at)
                 .map_or(renew_default, |(_, p)| p);
@@ -613,7 +613,7 @@ fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, St
         order.status = OrderStatus::Paid;
         order.granted_days = match purchase {
             Purchase::Plan(period) => Some(period.days()),
-            Purchase::TopUp(_) => None,
+            _ => None,
         };
     }
     Ok(Some(HistoricalPayment {

@@ -26,7 +26,19 @@ pub struct CreditTerms {
     pub one_bonus_per_referee: bool,
     /// Per period, in [`Period::ALL`] order.
     pub periods: [PeriodTerms; 4],
+    /// Unused pack traffic survives one renewal (TRAFFIC_TOPUP_CARRY_OVER).
+    pub carry_over: bool,
+    /// The traffic a period includes, bytes (0 = unlimited): what packs
+    /// add to, for the carry-over's "unused".
+    pub base_traffic: u64,
+    /// Traffic sale mode: a pack makes the subscription last until
+    /// [`TRAFFIC_MODE_END`].
+    pub traffic_mode: bool,
 }
+
+/// The end of a subscription in traffic sale mode: traffic runs out, time
+/// does not (2099-12-31, as remnawave-tg-shop writes it).
+pub const TRAFFIC_MODE_END: i64 = 4_102_358_400;
 
 /// What a purchase of one period grants besides its days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -178,52 +190,98 @@ impl Store {
                 .expression_attribute_values(":price", n(price.0));
             conditions.push("balance >= :price".to_owned());
         }
+        // The subscription's new end, when this purchase moves it.
+        let mut new_end = None;
         match purchase {
             Purchase::Plan(period) => {
                 let plan = terms.of(period);
                 let bonus_applies =
                     referrer.is_some() && (first_purchase || !terms.one_bonus_per_referee);
                 let extra = if bonus_applies { plan.referee_days } else { 0 };
-                let new_end = extend(old_end, now, period.days() + extra);
-                after.insert("sub_end".into(), n(new_end));
+                new_end = Some(extend(old_end, now, period.days() + extra));
                 granted_days = Some(period.days() + extra);
-                set.push("sub_end = :end".into());
-                set.push("GSI2PK = :exp".into());
-                set.push("GSI2SK = :expsk".into());
-                let counted = Counted::of(&buyer_item);
-                set.push(Counted::SET.into());
-                after.insert(COUNTED.into(), n(1));
-                conditions.push(counted.condition().into());
-                buyer = buyer
-                    .expression_attribute_values(Counted::VALUE, n(1))
-                    .expression_attribute_values(":end", n(new_end))
-                    .expression_attribute_values(":exp", s(expiry_pk(new_end)))
-                    .expression_attribute_values(":expsk", s(expiry_sk(order.user, new_end)));
-                conditions.push(match old_end {
-                    Some(old) => {
-                        buyer = buyer.expression_attribute_values(":oldend", n(old));
-                        "sub_end = :oldend".to_owned()
-                    }
-                    None => "attribute_not_exists(sub_end)".to_owned(),
-                });
-                end_moves.push((
-                    order.user.to_string(),
-                    counted.old,
-                    End::moved(&buyer_item, new_end),
-                ));
                 if bonus_applies {
                     inviter_reward.days = plan.inviter_days;
                     inviter_reward.money = plan.inviter_money;
-                }
-                if bonus_applies {
                     set.push("ref_bonus_given = :true".into());
                     buyer = buyer.expression_attribute_values(":true", AttributeValue::Bool(true));
+                }
+                // The new period keeps the extra devices its price renewed
+                // (none when the operator drops them at renewal).
+                let held = buyer_item.u64("xdev").unwrap_or(0);
+                let kept = held.min(u64::from(order.extra_devices));
+                if kept != held {
+                    set.push("xdev = :xdev".into());
+                    conditions.push("xdev = :oldxdev".into());
+                    buyer = buyer
+                        .expression_attribute_values(":xdev", n(kept))
+                        .expression_attribute_values(":oldxdev", n(held));
+                    after.insert("xdev".into(), n(kept));
+                }
+                // Packs last for their period; with carry-over, what is left
+                // of them survives one renewal.
+                let packs = buyer_item.u64("xgb").unwrap_or(0);
+                let old_packs = buyer_item.u64("xgb_old").unwrap_or(0);
+                if packs + old_packs > 0 {
+                    let carried = if terms.carry_over {
+                        let limit = terms.base_traffic + packs + old_packs;
+                        let used = buyer_item.u64("traffic_used").unwrap_or(0);
+                        packs.min(limit.saturating_sub(used))
+                    } else {
+                        0
+                    };
+                    set.push("xgb = :zero, xgb_old = :carried".into());
+                    conditions.push(if packs == 0 {
+                        "(attribute_not_exists(xgb) OR xgb = :oldxgb)".into()
+                    } else {
+                        "xgb = :oldxgb".into()
+                    });
+                    buyer = buyer
+                        .expression_attribute_values(":zero", n(0))
+                        .expression_attribute_values(":carried", n(carried))
+                        .expression_attribute_values(":oldxgb", n(packs));
+                    after.insert("xgb".into(), n(0));
+                    after.insert("xgb_old".into(), n(carried));
                 }
                 ledger.push(LedgerEntry {
                     user: order.user,
                     kind: "purchase",
                     amount: Some(order.amount.clone()),
                     days: Some(period.days() + extra),
+                    units: None,
+                    order: order.id.clone(),
+                    provider: Some(order.provider),
+                });
+            }
+            Purchase::Devices(count) => {
+                add.push("xdev :slots".into());
+                buyer = buyer.expression_attribute_values(":slots", n(count));
+                let held = buyer_item.u64("xdev").unwrap_or(0);
+                after.insert("xdev".into(), n(held + u64::from(count)));
+                ledger.push(LedgerEntry {
+                    user: order.user,
+                    kind: "devices",
+                    amount: Some(order.amount.clone()),
+                    days: None,
+                    units: Some(u64::from(count)),
+                    order: order.id.clone(),
+                    provider: Some(order.provider),
+                });
+            }
+            Purchase::Traffic(bytes) => {
+                add.push("xgb :bytes".into());
+                buyer = buyer.expression_attribute_values(":bytes", n(bytes));
+                let held = buyer_item.u64("xgb").unwrap_or(0);
+                after.insert("xgb".into(), n(held + bytes));
+                if terms.traffic_mode && old_end.is_none_or(|end| end < TRAFFIC_MODE_END) {
+                    new_end = Some(TRAFFIC_MODE_END);
+                }
+                ledger.push(LedgerEntry {
+                    user: order.user,
+                    kind: "traffic",
+                    amount: Some(order.amount.clone()),
+                    days: None,
+                    units: Some(bytes),
                     order: order.id.clone(),
                     provider: Some(order.provider),
                 });
@@ -237,10 +295,38 @@ impl Store {
                     kind: "topup",
                     amount: Some(Money::rub(rubles)),
                     days: None,
+                    units: None,
                     order: order.id.clone(),
                     provider: Some(order.provider),
                 });
             }
+        }
+        if let Some(new_end) = new_end {
+            after.insert("sub_end".into(), n(new_end));
+            set.push("sub_end = :end".into());
+            set.push("GSI2PK = :exp".into());
+            set.push("GSI2SK = :expsk".into());
+            let counted = Counted::of(&buyer_item);
+            set.push(Counted::SET.into());
+            after.insert(COUNTED.into(), n(1));
+            conditions.push(counted.condition().into());
+            buyer = buyer
+                .expression_attribute_values(Counted::VALUE, n(1))
+                .expression_attribute_values(":end", n(new_end))
+                .expression_attribute_values(":exp", s(expiry_pk(new_end)))
+                .expression_attribute_values(":expsk", s(expiry_sk(order.user, new_end)));
+            conditions.push(match old_end {
+                Some(old) => {
+                    buyer = buyer.expression_attribute_values(":oldend", n(old));
+                    "sub_end = :oldend".to_owned()
+                }
+                None => "attribute_not_exists(sub_end)".to_owned(),
+            });
+            end_moves.push((
+                order.user.to_string(),
+                counted.old,
+                End::moved(&buyer_item, new_end),
+            ));
         }
         inviter_reward.paying = first_paid;
         // The inviter's side is not read nor written here: it is recorded on
@@ -268,6 +354,16 @@ impl Store {
         if order.provider != Provider::Balance {
             let name = counter::revenue(order.provider.code(), order.amount.currency());
             stats.push((name, order.amount.minor() as i64));
+        }
+        let kind = match order.purchase {
+            Purchase::Plan(_) => Some("plan"),
+            Purchase::Devices(_) => Some("devices"),
+            Purchase::Traffic(_) => Some("traffic"),
+            Purchase::TopUp(_) => None,
+        };
+        if let Some(kind) = kind {
+            let sold = order.rubles().map_or(order.amount.clone(), Money::rub);
+            stats.push((counter::sold(kind, sold.currency()), sold.minor() as i64));
         }
         if matches!(order.purchase, Purchase::Plan(_)) {
             add.push("plans_paid :onep".into());

@@ -89,15 +89,18 @@ impl Store {
         if let Some(d) = o.granted_days {
             order = order.item("days", n(d));
         }
-        let kind = match o.purchase {
-            Purchase::Plan(_) => "purchase",
-            Purchase::TopUp(_) => "topup",
+        let (kind, units) = match o.purchase {
+            Purchase::Plan(_) => ("purchase", None),
+            Purchase::TopUp(_) => ("topup", None),
+            Purchase::Devices(count) => ("devices", Some(u64::from(count))),
+            Purchase::Traffic(bytes) => ("traffic", Some(bytes)),
         };
         let entry = LedgerEntry {
             user: o.user,
             kind,
             amount: Some(o.amount.clone()),
             days: o.granted_days,
+            units,
             order: o.id.clone(),
             provider: Some(o.provider),
         };

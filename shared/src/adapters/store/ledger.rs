@@ -37,6 +37,9 @@ impl Store {
         if let Some(d) = entry.days {
             put = put.item("days", n(d));
         }
+        if let Some(u) = entry.units {
+            put = put.item("units", n(u));
+        }
         if let Some(p) = entry.provider {
             put = put.item("provider", s(p.code()));
         }
@@ -77,6 +80,7 @@ impl Store {
                     .u64("amount")
                     .and_then(|minor| Money::from_minor(minor, i.str("currency").unwrap_or("RUB"))),
                 days: i.u64("days").map(|d| d as u32),
+                units: i.u64("units"),
                 provider: i.str("provider").and_then(Provider::from_code),
             })
             .collect();

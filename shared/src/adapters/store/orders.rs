@@ -11,7 +11,7 @@ use super::{Item, Read, Store, StoreError, unless_condition_failed};
 use crate::adapters::pay::{Money, OrderId};
 use crate::base::money::Rate;
 use crate::base::types::Provider;
-use crate::base::types::{Kopecks, Period, TelegramId};
+use crate::base::types::{Kopecks, Period, Product, TelegramId};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use futures::FutureExt;
 
@@ -33,23 +33,65 @@ pub enum Purchase {
     Plan(Period),
     /// These rubles on the in-bot balance, whatever the order is paid in.
     TopUp(Kopecks),
+    /// This many extra device slots until the current period ends.
+    Devices(u32),
+    /// This many bytes of traffic: added to the current period's limit, or,
+    /// in traffic sale mode, to the subscription's (which then has no end).
+    Traffic(u64),
 }
 
 impl Purchase {
     /// Stable code stored on the order and in the payments index
-    /// (`plan:3m`, `topup`; a top-up's rubles are an attribute of their own).
+    /// (`plan:3m`, `topup`, `devices:2`, `traffic:<bytes>`; a top-up's
+    /// rubles are an attribute of their own).
     pub fn code(self) -> String {
         match self {
             Purchase::Plan(p) => format!("plan:{}", p.code()),
             Purchase::TopUp(_) => "topup".into(),
+            Purchase::Devices(n) => format!("devices:{n}"),
+            Purchase::Traffic(bytes) => format!("traffic:{bytes}"),
         }
+    }
+
+    /// The catalog's product bought, `None` for a top-up.
+    pub fn product(self) -> Option<Product> {
+        match self {
+            Purchase::Plan(p) => Some(Product::Period(p)),
+            Purchase::TopUp(_) => None,
+            Purchase::Devices(n) => Some(Product::Devices(n)),
+            Purchase::Traffic(bytes) => Some(Product::Traffic(bytes)),
+        }
+    }
+
+    /// What a stored code buys, for showing it (a top-up's rubles are not
+    /// in its code: zero here).
+    pub fn from_code(code: &str) -> Option<Purchase> {
+        Purchase::parse(code, Kopecks(0))
     }
 
     /// Inverse of [`Purchase::code`]; `topup` gives the top-up's `rubles`.
     fn parse(s: &str, rubles: Kopecks) -> Option<Purchase> {
         match s {
             "topup" => Some(Purchase::TopUp(rubles)),
-            other => Period::from_code(other.strip_prefix("plan:")?).map(Purchase::Plan),
+            other => {
+                if let Some(n) = other.strip_prefix("devices:") {
+                    return n.parse().ok().filter(|n| *n > 0).map(Purchase::Devices);
+                }
+                if let Some(b) = other.strip_prefix("traffic:") {
+                    return b.parse().ok().filter(|b| *b > 0).map(Purchase::Traffic);
+                }
+                Period::from_code(other.strip_prefix("plan:")?).map(Purchase::Plan)
+            }
+        }
+    }
+}
+
+impl From<Product> for Purchase {
+    fn from(p: Product) -> Purchase {
+        match p {
+            Product::Period(p) => Purchase::Plan(p),
+            Product::Devices(n) => Purchase::Devices(n),
+            Product::Traffic(bytes) => Purchase::Traffic(bytes),
         }
     }
 }
@@ -133,6 +175,9 @@ pub struct Order {
     /// Priced with a discount it no longer held when paid: credited as a
     /// top-up of the rubles paid instead of the plan.
     pub discount_lost: bool,
+    /// A period's order: the extra device slots its price renews (the
+    /// buyer keeps at most these when it is credited).
+    pub extra_devices: u32,
     /// After-payment effects already done (`crate::domains::money::effects`).
     pub effects_done: Vec<String>,
 }
@@ -182,6 +227,7 @@ impl Order {
     fn priced_like(mut self, other: &Order) -> Order {
         self.quote = other.quote.clone();
         self.discount_code = other.discount_code.clone();
+        self.extra_devices = other.extra_devices;
         self
     }
 
@@ -209,6 +255,7 @@ impl Order {
             referral_due: None,
             discount_code: None,
             discount_lost: false,
+            extra_devices: 0,
             effects_done: Vec::new(),
         }
     }
@@ -277,6 +324,7 @@ impl Order {
             }),
             discount_code: item.str("discount_code").map(str::to_owned),
             discount_lost: item.flag("discount_lost"),
+            extra_devices: item.u64("xdev").unwrap_or_default() as u32,
             effects_done: match item.get("fx") {
                 Some(AttributeValue::Ss(done)) => done.clone(),
                 _ => Vec::new(),
@@ -305,6 +353,9 @@ pub(crate) fn order_item(order: &Order, status: OrderStatus) -> Item {
     }
     if order.discount_lost {
         item.insert("discount_lost".to_owned(), AttributeValue::Bool(true));
+    }
+    if order.extra_devices > 0 {
+        item.insert("xdev".to_owned(), n(order.extra_devices));
     }
     if let Some(q) = &order.quote {
         item.insert("q_rub".to_owned(), n(q.rub.0));
@@ -727,6 +778,8 @@ pub struct LedgerEntry {
     pub amount: Option<Money>,
     /// Days given or taken.
     pub days: Option<u32>,
+    /// Devices or bytes of traffic given or taken (kinds `devices`, `traffic`).
+    pub units: Option<u64>,
     /// The order.
     pub order: OrderId,
     /// The provider.
@@ -744,6 +797,8 @@ pub struct LedgerRow {
     pub amount: Option<Money>,
     /// Days given, if any.
     pub days: Option<u32>,
+    /// Devices or bytes of traffic, if any.
+    pub units: Option<u64>,
     /// Provider, if any.
     pub provider: Option<Provider>,
 }

@@ -21,6 +21,48 @@ pub struct PanelAccount {
     pub status: String,
     /// Traffic figures the panel reported.
     pub traffic: Traffic,
+    /// When the VPN was last used and first connected, as the panel says.
+    pub seen: Seen,
+}
+
+/// When a user's VPN was last used and first connected (unix seconds).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// Last online (`userTraffic.onlineAt`).
+    pub online_at: Option<i64>,
+    /// First connection (`userTraffic.firstConnectedAt`).
+    pub first_connected: Option<i64>,
+}
+
+impl Seen {
+    /// The update clauses and values that record it: the last time online
+    /// as reported, the first connection only if none is recorded.
+    fn clauses(self) -> (String, Vec<(&'static str, AttributeValue)>) {
+        let mut expr = String::new();
+        let mut values = Vec::new();
+        if let Some(at) = self.online_at {
+            expr.push_str(", online_at = :online");
+            values.push((":online", n(at)));
+        }
+        if let Some(at) = self.first_connected {
+            expr.push_str(", first_conn = if_not_exists(first_conn, :fc)");
+            values.push((":fc", n(at)));
+        }
+        (expr, values)
+    }
+}
+
+/// What a panel event says about the user's account now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PanelFacts {
+    /// Status.
+    pub status: String,
+    /// Id, short id and link, when the event carries them.
+    pub account: Option<(PanelLink, String)>,
+    /// Traffic used and the limit, bytes.
+    pub traffic: Option<(u64, u64)>,
+    /// Last online, first connection.
+    pub seen: Seen,
 }
 
 /// Writes a [`PanelAccount`] (values from [`account_values`]).
@@ -62,8 +104,137 @@ impl Store {
         id: TelegramId,
         acct: &PanelAccount,
     ) -> Result<bool, StoreError> {
-        self.update_user_if(id, SET_ACCOUNT, USER_EXISTS, &account_values(acct))
+        let (seen, mut values) = acct.seen.clauses();
+        values.extend(account_values(acct));
+        self.update_user_if(id, &format!("{SET_ACCOUNT}{seen}"), USER_EXISTS, &values)
             .await
+    }
+
+    /// Records what a panel event at `at` says, unless a later event or
+    /// sync already spoke (the status, the link, the traffic); the first
+    /// connection and the last time online are kept whatever the order.
+    /// `Ok(false)` when the event was older than what is recorded.
+    pub async fn apply_panel_facts(
+        &self,
+        id: TelegramId,
+        facts: &PanelFacts,
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let mut expr = "SET panel_status = :st, panel_status_at = :at".to_owned();
+        let mut values = vec![(":st", s(&facts.status)), (":at", n(at))];
+        if let Some((link, url)) = &facts.account {
+            expr.push_str(", panel_short_uuid = :short, sub_url = :url");
+            values.push((":short", s(&link.short_uuid)));
+            values.push((":url", s(url)));
+        }
+        if let Some((used, limit)) = facts.traffic {
+            expr.push_str(", traffic_used = :used, traffic_limit = :limit, traffic_at = :at");
+            values.push((":used", n(used)));
+            values.push((":limit", n(limit)));
+        }
+        let (seen, seen_values) = facts.seen.clauses();
+        let newer = self
+            .update_user_if(
+                id,
+                &format!("{expr}{seen}"),
+                "attribute_exists(created_at) AND (attribute_not_exists(panel_status_at) OR panel_status_at <= :at)",
+                &[values, seen_values.clone()].concat(),
+            )
+            .await?;
+        if !newer && facts.seen.first_connected.is_some() {
+            // A late event still tells when the VPN was first used.
+            let (seen, values) = Seen {
+                online_at: None,
+                ..facts.seen
+            }
+            .clauses();
+            self.update_user_if(
+                id,
+                &format!("SET {}", seen.trim_start_matches(", ")),
+                USER_EXISTS,
+                &values,
+            )
+            .await?;
+        }
+        Ok(newer)
+    }
+
+    /// Claims a reissue of `id`'s link at `now`, if the last one is at least
+    /// `cooldown` seconds old: `Ok(Ok(previous))` with the time of the one
+    /// before, `Ok(Err(last))` with the last one's time when too soon.
+    pub async fn claim_reissue(
+        &self,
+        id: TelegramId,
+        previous: Option<i64>,
+        now: i64,
+        cooldown: i64,
+    ) -> Result<Result<Option<i64>, i64>, StoreError> {
+        if let Some(last) = previous.filter(|last| *last > now - cooldown) {
+            return Ok(Err(last));
+        }
+        let claimed = match previous {
+            Some(last) => {
+                self.update_user_if(
+                    id,
+                    "SET revoked_at = :now",
+                    "revoked_at = :last",
+                    &[(":now", n(now)), (":last", n(last))],
+                )
+                .await?
+            }
+            None => {
+                self.update_user_if(
+                    id,
+                    "SET revoked_at = :now",
+                    "attribute_exists(created_at) AND attribute_not_exists(revoked_at)",
+                    &[(":now", n(now))],
+                )
+                .await?
+            }
+        };
+        // Lost to a concurrent reissue: that one is the last now.
+        Ok(if claimed { Ok(previous) } else { Err(now) })
+    }
+
+    /// Gives back a claimed reissue the panel did not do.
+    pub async fn undo_reissue(
+        &self,
+        id: TelegramId,
+        claimed: i64,
+        previous: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        match previous {
+            Some(p) => {
+                self.update_user_if(
+                    id,
+                    "SET revoked_at = :p",
+                    "revoked_at = :c",
+                    &[(":p", n(p)), (":c", n(claimed))],
+                )
+                .await
+            }
+            None => {
+                self.update_user_if(
+                    id,
+                    "REMOVE revoked_at",
+                    "revoked_at = :c",
+                    &[(":c", n(claimed))],
+                )
+                .await
+            }
+        }
+    }
+
+    /// The panel reset the user's traffic: the counter is back at zero and
+    /// the packs bought for the reset period are gone with it.
+    pub async fn traffic_was_reset(&self, id: TelegramId, at: i64) -> Result<bool, StoreError> {
+        self.update_user_if(
+            id,
+            "SET traffic_used = :zero, traffic_at = :at, xgb = :zero, xgb_old = :zero",
+            USER_EXISTS,
+            &[(":zero", n(0)), (":at", n(at))],
+        )
+        .await
     }
 
     /// Links a panel account found by reconciliation, unless the user is

@@ -47,9 +47,14 @@ impl Store {
             kind: "refund",
             amount: Some(match order.purchase {
                 Purchase::TopUp(rubles) => Money::rub(rubles),
-                Purchase::Plan(_) => order.amount.clone(),
+                _ => order.amount.clone(),
             }),
             days: None,
+            units: match order.purchase {
+                Purchase::Devices(count) => Some(u64::from(count)),
+                Purchase::Traffic(bytes) => Some(bytes),
+                _ => None,
+            },
             order: order.id.clone(),
             provider: Some(order.provider),
         }];
@@ -61,25 +66,51 @@ impl Store {
         let mut shortfall = Kopecks(0);
         let mut buyer_end = None;
         match order.purchase {
-            Purchase::Plan(period) => {
-                let days = order.granted_days.unwrap_or(period.days());
-                // A plan bought from the balance gives the balance back.
+            Purchase::Plan(_) | Purchase::Devices(_) | Purchase::Traffic(_) => {
+                // A purchase from the balance gives the balance back.
                 let give_back = match order.provider {
                     Provider::Balance => order.amount.as_rub(),
                     _ => None,
                 };
                 let old_end = buyer.i64("sub_end");
-                let new_end = old_end.map(|old| (old - i64::from(days) * 86_400).max(now));
-                let counted = Counted::of(&buyer);
-                if old_end.is_some() || give_back.is_some() {
-                    items.push(self.take_back_item(
-                        order.user,
-                        old_end.zip(new_end),
-                        counted,
-                        give_back,
-                    )?);
+                // What the purchase granted, taken back: its days, its
+                // device slots, its traffic (never below none).
+                let mut units = Vec::new();
+                let mut new_end = None;
+                match order.purchase {
+                    Purchase::Plan(period) => {
+                        let days = order.granted_days.unwrap_or(period.days());
+                        new_end = old_end.map(|old| (old - i64::from(days) * 86_400).max(now));
+                    }
+                    Purchase::Devices(count) => {
+                        let held = buyer.u64("xdev").unwrap_or(0);
+                        units.push(("xdev", held, held.saturating_sub(u64::from(count))));
+                    }
+                    Purchase::Traffic(bytes) => {
+                        let packs = buyer.u64("xgb").unwrap_or(0);
+                        let old_packs = buyer.u64("xgb_old").unwrap_or(0);
+                        let from_packs = packs.min(bytes);
+                        let from_old = old_packs.min(bytes - from_packs);
+                        units.push(("xgb", packs, packs - from_packs));
+                        units.push(("xgb_old", old_packs, old_packs - from_old));
+                        // Traffic sale mode: with no traffic left bought,
+                        // the subscription ends (a limit of 0 would be
+                        // unlimited on the panel).
+                        if old_end == Some(super::credit::TRAFFIC_MODE_END)
+                            && packs - from_packs + old_packs - from_old == 0
+                        {
+                            new_end = Some(now);
+                        }
+                    }
+                    Purchase::TopUp(_) => {}
                 }
-                if let Some(new_end) = new_end {
+                units.retain(|(_, old, new)| old != new);
+                let counted = Counted::of(&buyer);
+                let ends = old_end.zip(new_end);
+                if ends.is_some() || give_back.is_some() || !units.is_empty() {
+                    items.push(self.take_back_item(order.user, ends, counted, give_back, &units)?);
+                }
+                if let (Some(_), Some(new_end)) = (old_end, new_end) {
                     end_moves.push((
                         order.user.to_string(),
                         counted.old,
@@ -111,6 +142,7 @@ impl Store {
                         kind: "refund_shortfall",
                         amount: Some(Money::rub(shortfall)),
                         days: None,
+                        units: None,
                         order: order.id.clone(),
                         provider: Some(order.provider),
                     });
@@ -178,6 +210,7 @@ impl Store {
                     kind: "referral_bonus_revoked",
                     amount: (take > 0).then(|| Money::rub(Kopecks(take))),
                     days: old_end.map(|_| days),
+                    units: None,
                     order: order.id.clone(),
                     provider: None,
                 });
@@ -210,24 +243,38 @@ impl Store {
         ends: Option<(i64, i64)>,
         counted: Counted,
         give_back: Option<Kopecks>,
+        units: &[(&'static str, u64, u64)],
     ) -> Result<TransactWriteItem, StoreError> {
         let mut update = Update::builder()
             .table_name(&self.table)
             .key("PK", s(keys::user(user)))
             .key("SK", s(keys::PROFILE));
-        let mut expr = String::new();
-        if let Some((old_end, new_end)) = ends {
-            expr = format!(
-                "SET sub_end = :end, refund_cap = :end, GSI2PK = :exp, GSI2SK = :expsk, {}",
-                Counted::SET
-            );
+        let mut set = Vec::new();
+        let mut conditions = Vec::new();
+        for (i, (attr, old, new)) in units.iter().enumerate() {
+            set.push(format!("{attr} = :u{i}"));
+            conditions.push(format!("{attr} = :o{i}"));
             update = update
-                .condition_expression(format!("sub_end = :old AND {}", counted.condition()))
+                .expression_attribute_values(format!(":u{i}"), n(*new))
+                .expression_attribute_values(format!(":o{i}"), n(*old));
+        }
+        if let Some((old_end, new_end)) = ends {
+            set.push(format!(
+                "sub_end = :end, refund_cap = :end, GSI2PK = :exp, GSI2SK = :expsk, {}",
+                Counted::SET
+            ));
+            conditions.push(format!("sub_end = :old AND {}", counted.condition()));
+            update = update
                 .expression_attribute_values(Counted::VALUE, n(1))
                 .expression_attribute_values(":end", n(new_end))
                 .expression_attribute_values(":old", n(old_end))
                 .expression_attribute_values(":exp", s(expiry_pk(new_end)))
                 .expression_attribute_values(":expsk", s(expiry_sk(user, new_end)));
+        }
+        let mut expr = String::new();
+        if !set.is_empty() {
+            expr = format!("SET {}", set.join(", "));
+            update = update.condition_expression(conditions.join(" AND "));
         }
         if let Some(back) = give_back {
             expr.push_str(" ADD balance :back");

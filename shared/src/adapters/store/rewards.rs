@@ -136,6 +136,7 @@ impl Store {
                 kind: "referral_bonus",
                 amount: (due.money > 0).then(|| Money::rub(Kopecks(due.money))),
                 days: (due.days > 0).then_some(due.days),
+                units: None,
                 order: OrderId(order.id.0.clone()),
                 provider: None,
             };

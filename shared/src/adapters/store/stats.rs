@@ -44,6 +44,11 @@ pub mod counter {
     pub fn revenue(provider: &str, currency: &str) -> String {
         format!("rev_{provider}_{currency}")
     }
+    /// Sales of a kind of product (`plan`, `devices`, `traffic`), the
+    /// balance's included, `sold_<kind>_<currency>` in minor units.
+    pub fn sold(kind: &str, currency: &str) -> String {
+        format!("sold_{kind}_{currency}")
+    }
 }
 
 /// The shard an event with key `key` counts into.

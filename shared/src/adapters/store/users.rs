@@ -67,6 +67,19 @@ pub struct User {
     pub discount: Option<Discount>,
     /// What this user's invitees brought them.
     pub referral_stats: ReferralStats,
+    /// Extra device slots bought for the current period (`xdev`).
+    pub extra_devices: u32,
+    /// Traffic packs bought for the current period, bytes (`xgb`); in
+    /// traffic sale mode, all the traffic bought.
+    pub packs: u64,
+    /// Pack traffic carried over from the period before, bytes (`xgb_old`).
+    pub old_packs: u64,
+    /// When the VPN was first connected, as the panel told (`first_conn`).
+    pub first_connected: Option<i64>,
+    /// When the VPN was last used, as the panel last told (`online_at`).
+    pub online_at: Option<i64>,
+    /// When the user last reissued their link (`revoked_at`).
+    pub revoked_at: Option<i64>,
     /// Registration marker: equals the touch's nonce when that touch created the user.
     reg_nonce: String,
 }
@@ -189,6 +202,12 @@ impl User {
                 days: item.i64("ref_days_earned").unwrap_or_default(),
                 money: item.i64("ref_money_earned").unwrap_or_default(),
             },
+            extra_devices: item.u64("xdev").unwrap_or_default() as u32,
+            packs: item.u64("xgb").unwrap_or_default(),
+            old_packs: item.u64("xgb_old").unwrap_or_default(),
+            first_connected: item.i64("first_conn"),
+            online_at: item.i64("online_at"),
+            revoked_at: item.i64("revoked_at"),
             reg_nonce: item.str("reg_nonce").unwrap_or_default().to_owned(),
         })
     }

@@ -19,6 +19,7 @@ mod notifications;
 mod panel;
 mod parse;
 mod plans;
+mod products;
 mod tribute;
 mod vars;
 mod yookassa;
@@ -31,9 +32,10 @@ pub use freekassa::FreeKassa;
 pub use growth::{Growth, ReferralBonusMode};
 pub use infra::{IGNORED_SETTINGS, Infra, ignored_reason};
 pub use logging::{LogSettings, Sentry};
-pub use notifications::Notifications;
+pub use notifications::{Notifications, PanelNotices};
 pub use panel::{Panel, TrafficStrategy};
 pub use plans::{PlanConfig, TWIN_NAMES, Trial};
+pub use products::{DeviceSlots, Pack, Products};
 pub use tribute::Tribute;
 pub use vars::{SECRET_NAMES, Vars};
 pub use yookassa::YooKassa;
@@ -84,6 +86,8 @@ pub struct Config {
     pub growth: Growth,
     /// Free trial; `None` when TRIAL_ENABLED is false.
     pub trial: Option<Trial>,
+    /// Extra devices, traffic packs, traffic sale mode.
+    pub products: Products,
     /// Expiry notices.
     pub notifications: Notifications,
     /// Admin log chat.
@@ -142,6 +146,7 @@ impl fmt::Debug for Config {
             )
             .field("growth", &self.growth)
             .field("trial", &self.trial)
+            .field("products", &self.products)
             .field("notifications", &self.notifications)
             .field("log", &self.log)
             .field("panel", &self.panel)
@@ -216,6 +221,7 @@ impl Config {
         // The areas are read in this order, and the errors are listed in it.
         let bot = all.area(bot::read);
         let plans = all.area(plans::read);
+        let products = all.area(products::read);
         let growth = all.area(growth::read);
         let notifications = all.area(notifications::read);
         let log = all.area(logging::read);
@@ -233,6 +239,7 @@ impl Config {
         let (
             Some(bot),
             Some(plans),
+            Some(products),
             Some(growth),
             Some(notifications),
             Some(log),
@@ -248,6 +255,7 @@ impl Config {
         ) = (
             bot,
             plans,
+            products,
             growth,
             notifications,
             log,
@@ -290,6 +298,7 @@ impl Config {
             referral_one_bonus_per_referee,
             growth,
             trial,
+            products,
             notifications,
             log,
             panel,
@@ -318,7 +327,9 @@ impl Config {
 
     /// Settings that start but are probably wrong, one line each naming the setting (today: ruble prices that look like kopecks).
     pub fn warnings(&self) -> Vec<String> {
-        plans::kopeck_warnings(&self.plans)
+        let mut out = plans::kopeck_warnings(&self.plans);
+        out.extend(self.products.warnings.iter().cloned());
+        out
     }
 
     /// How a period is sold.
@@ -699,7 +710,16 @@ WEB_SERVER_PORT=8080
                 enabled: true,
                 days_before: 3,
                 on_expire: true,
-                after_expire: true
+                after_expire: true,
+                panel: PanelNotices {
+                    first_connected: true,
+                    not_connected: true,
+                    bandwidth_threshold: true,
+                    torrent_blocker: true,
+                    revoked: true,
+                    deleted: true,
+                    traffic_reset: true,
+                },
             }
         );
         let mut v = minimal();

@@ -1,4 +1,6 @@
-//! Subscription expiry notices: on or off, how many days before, on the day, after.
+//! Subscription expiry notices (on or off, how many days before, on the
+//! day, after), and the notices the panel's events bring (Bedolaga's
+//! `WEBHOOK_NOTIFY_*` names).
 
 use super::error::ConfigError;
 use super::parse::Reader;
@@ -14,6 +16,27 @@ pub struct Notifications {
     pub on_expire: bool,
     /// Notice after expiry (SUBSCRIPTION_NOTIFY_AFTER_EXPIRE, default true).
     pub after_expire: bool,
+    /// The notices the panel's events bring.
+    pub panel: PanelNotices,
+}
+
+/// Which panel events the subscriber hears about (each default true).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PanelNotices {
+    /// "The VPN works" at the first connection (WEBHOOK_NOTIFY_FIRST_CONNECTED).
+    pub first_connected: bool,
+    /// A nudge with the install guide while never connected (WEBHOOK_NOTIFY_NOT_CONNECTED).
+    pub not_connected: bool,
+    /// Traffic used past the panel's thresholds (WEBHOOK_NOTIFY_BANDWIDTH_THRESHOLD).
+    pub bandwidth_threshold: bool,
+    /// Cut off by the torrent blocker (WEBHOOK_NOTIFY_TORRENT_BLOCKER).
+    pub torrent_blocker: bool,
+    /// The link reissued on the panel (WEBHOOK_NOTIFY_SUB_REVOKED).
+    pub revoked: bool,
+    /// The panel's user deleted (WEBHOOK_NOTIFY_SUB_DELETED).
+    pub deleted: bool,
+    /// The traffic counter reset (WEBHOOK_NOTIFY_TRAFFIC_RESET).
+    pub traffic_reset: bool,
 }
 
 /// Reads the expiry notice settings.
@@ -23,5 +46,14 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Notifications, ConfigError> {
         days_before: r.whole("SUBSCRIPTION_NOTIFY_DAYS_BEFORE")?.unwrap_or(3),
         on_expire: r.flag("SUBSCRIPTION_NOTIFY_ON_EXPIRE", true)?,
         after_expire: r.flag("SUBSCRIPTION_NOTIFY_AFTER_EXPIRE", true)?,
+        panel: PanelNotices {
+            first_connected: r.flag("WEBHOOK_NOTIFY_FIRST_CONNECTED", true)?,
+            not_connected: r.flag("WEBHOOK_NOTIFY_NOT_CONNECTED", true)?,
+            bandwidth_threshold: r.flag("WEBHOOK_NOTIFY_BANDWIDTH_THRESHOLD", true)?,
+            torrent_blocker: r.flag("WEBHOOK_NOTIFY_TORRENT_BLOCKER", true)?,
+            revoked: r.flag("WEBHOOK_NOTIFY_SUB_REVOKED", true)?,
+            deleted: r.flag("WEBHOOK_NOTIFY_SUB_DELETED", true)?,
+            traffic_reset: r.flag("WEBHOOK_NOTIFY_TRAFFIC_RESET", true)?,
+        },
     })
 }

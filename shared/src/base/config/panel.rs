@@ -76,7 +76,14 @@ pub struct Panel {
     pub external_squad_uuid: Option<String>,
     /// Devices per user: `None` = panel default, 0 = unlimited (USER_HWID_DEVICE_LIMIT).
     pub hwid_device_limit: Option<u32>,
+    /// Seconds between two reissues of a user's link (SUBSCRIPTION_REVOKE_COOLDOWN_SECONDS, default 3600).
+    pub revoke_cooldown_secs: i64,
+    /// Every device removed at each renewal (RESET_DEVICES_ON_RENEWAL, default false).
+    pub reset_devices_on_renewal: bool,
 }
+
+/// Default of SUBSCRIPTION_REVOKE_COOLDOWN_SECONDS.
+pub const DEFAULT_REVOKE_COOLDOWN_SECS: u32 = 3600;
 
 impl fmt::Debug for Panel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -88,6 +95,8 @@ impl fmt::Debug for Panel {
             .field("squad_uuids", &self.squad_uuids)
             .field("external_squad_uuid", &self.external_squad_uuid)
             .field("hwid_device_limit", &self.hwid_device_limit)
+            .field("revoke_cooldown_secs", &self.revoke_cooldown_secs)
+            .field("reset_devices_on_renewal", &self.reset_devices_on_renewal)
             .finish()
     }
 }
@@ -119,6 +128,13 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Option<Panel>, ConfigError> {
     }
     let external_squad_uuid = r.uuid("USER_EXTERNAL_SQUAD_UUID")?;
     let hwid_device_limit = r.whole("USER_HWID_DEVICE_LIMIT")?;
+    let revoke_cooldown_secs = i64::from(r.bounded(
+        "SUBSCRIPTION_REVOKE_COOLDOWN_SECONDS",
+        DEFAULT_REVOKE_COOLDOWN_SECS,
+        0,
+        30 * 86_400,
+    )?);
+    let reset_devices_on_renewal = r.flag("RESET_DEVICES_ON_RENEWAL", false)?;
     let Some(api_url) = api_url else {
         return Ok(None);
     };
@@ -131,6 +147,8 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Option<Panel>, ConfigError> {
         squad_uuids,
         external_squad_uuid,
         hwid_device_limit,
+        revoke_cooldown_secs,
+        reset_devices_on_renewal,
     }))
 }
 

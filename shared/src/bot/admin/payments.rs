@@ -108,7 +108,7 @@ pub(super) async fn payments(
             r.user,
             html(&r.provider),
             crate::domains::money::effects::amount_text(app, &m),
-            html(&r.purchase)
+            html(&product_name(lang, &r.purchase))
         ));
         let detail = AdminAction::Payment(r.order.clone());
         if detail.data().len() <= 64 {
@@ -277,7 +277,17 @@ pub(super) async fn payment(app: &App, lang: Lang, id: &str) -> Result<Screen, B
     })
 }
 
-/// A day's payments as CSV: `at,order,user,provider,purchase,amount_minor,currency,status`.
+/// What a payment bought as the admin reads it ("1 mo. subscription",
+/// "+2 devices", "10 GB of traffic"); an unknown code as stored.
+fn product_name(lang: crate::base::types::Lang, code: &str) -> String {
+    crate::domains::money::orders::Purchase::from_code(code).map_or_else(
+        || code.to_owned(),
+        |p| crate::domains::money::catalog::what(lang, p),
+    )
+}
+
+/// A day's payments as CSV: `at,order,user,provider,purchase,amount_minor,currency,status,product`
+/// (`purchase` the stored code, `product` its name in the admin's language).
 pub(super) async fn payments_csv(
     app: &App,
     admin: &User,
@@ -297,6 +307,7 @@ pub(super) async fn payments_csv(
         "amount_minor",
         "currency",
         "status",
+        "product",
     ])
     .map_err(csv_err)?;
     for (r, status) in &rows {
@@ -312,6 +323,7 @@ pub(super) async fn payments_csv(
             &r.amount.to_string(),
             &r.currency,
             status,
+            &product_name(admin.lang, &r.purchase),
         ])
         .map_err(csv_err)?;
     }

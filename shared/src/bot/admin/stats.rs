@@ -144,6 +144,26 @@ pub fn revenue_text(app: &App, lang: Lang, st: &Stats) -> String {
             .collect();
         text.push_str(&parts.join(", "));
     }
+    let sales = st.sales(Span::Month);
+    if !sales.is_empty() {
+        let parts: Vec<String> = sales
+            .iter()
+            .map(|((kind, cur), v)| {
+                let m =
+                    Money::from_minor((*v).max(0) as u64, cur).unwrap_or(Money::Rub(Kopecks(0)));
+                format!(
+                    "{} {}",
+                    t(lang, &format!("admin-sold-{kind}")),
+                    crate::domains::money::effects::amount_text(app, &m)
+                )
+            })
+            .collect();
+        text.push_str(&format!(
+            "\n<b>{}</b>: {}",
+            t(lang, "admin-sales-month"),
+            parts.join(", ")
+        ));
+    }
     text
 }
 

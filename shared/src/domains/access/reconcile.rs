@@ -134,6 +134,7 @@ fn account_of(p: &PanelUser, now: i64) -> PanelAccount {
             limit: p.traffic_limit_bytes,
             at: now,
         },
+        seen: p.seen(),
     }
 }
 

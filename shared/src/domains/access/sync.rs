@@ -212,11 +212,32 @@ async fn alert_admins(app: &App, req: &PanelSyncRequest, attempts: u32, e: &Sync
     app.admin_log(text).await;
 }
 
-/// The traffic limit in bytes the user's current subscription gets.
+/// The traffic limit in bytes the user's current subscription gets: the
+/// trial's; in traffic sale mode the traffic bought; else the period's
+/// limit plus the packs bought for it (and carried over), when it has one.
 pub fn traffic_limit_bytes(app: &App, panel: &Panel, user: &User) -> u64 {
+    if traffic_sold(user) {
+        return user.packs + user.old_packs;
+    }
     match (user.on_trial(), app.config.trial) {
         (true, Some(trial)) => trial.traffic_limit_bytes,
-        _ => panel.traffic_limit_bytes,
+        _ if panel.traffic_limit_bytes == 0 => 0,
+        _ => panel.traffic_limit_bytes + user.packs + user.old_packs,
+    }
+}
+
+/// Whether `user`'s subscription is traffic bought in traffic sale mode
+/// (it has no end by date).
+fn traffic_sold(user: &User) -> bool {
+    user.sub_end == Some(crate::adapters::store::credit::TRAFFIC_MODE_END) && user.packs > 0
+}
+
+/// The device limit the user's subscription gets: the operator's, plus the
+/// extra slots bought for a paid period.
+fn device_limit(panel: &Panel, user: &User) -> Option<u32> {
+    match panel.hwid_device_limit {
+        Some(n) if n > 0 && !user.on_trial() => Some(n + user.extra_devices),
+        other => other,
     }
 }
 
@@ -229,10 +250,14 @@ fn desired(app: &App, panel: &Panel, user: &User, expire_at: i64) -> Desired {
         telegram_id: user.id,
         expire_at,
         traffic_limit_bytes: traffic_limit_bytes(app, panel, user),
-        traffic_strategy: panel.traffic_strategy,
+        traffic_strategy: if traffic_sold(user) {
+            crate::base::config::TrafficStrategy::NoReset
+        } else {
+            panel.traffic_strategy
+        },
         squads: panel.squad_uuids.clone(),
         external_squad: panel.external_squad_uuid.clone(),
-        hwid_device_limit: panel.hwid_device_limit,
+        hwid_device_limit: device_limit(panel, user),
         description,
     }
 }
@@ -288,6 +313,7 @@ pub async fn sync_user(app: &App, id: TelegramId, now: i64) -> Result<Outcome, S
             limit: account.traffic_limit_bytes,
             at: now,
         },
+        seen: account.seen(),
     };
     app.store.save_panel_account(id, &saved).await?;
     if user.active(now) && !user.banned && !account.subscription_url.is_empty() {
@@ -554,10 +580,14 @@ mod tests {
         u.status = PanelStatus::Limited;
         u.user_traffic = Some(crate::adapters::panel::UserTraffic {
             used_traffic_bytes: 150,
+            online_at: None,
+            first_connected_at: None,
         });
         assert!(!needs_activation(&u, &want, 1_000), "still over the limit");
         u.user_traffic = Some(crate::adapters::panel::UserTraffic {
             used_traffic_bytes: 50,
+            online_at: None,
+            first_connected_at: None,
         });
         assert!(needs_activation(&u, &want, 1_000));
         u.status = PanelStatus::Disabled;

@@ -12,8 +12,10 @@ use crate::adapters::outbox::{Button, OutgoingText};
 use crate::adapters::panel::{parse_time, username_for};
 use crate::adapters::store::StoreError;
 use crate::adapters::store::once::Claim;
+use crate::adapters::store::panel::{PanelFacts, Seen};
 use crate::adapters::store::users::User;
 use crate::base::clock::now;
+use crate::base::format::date_time;
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::TelegramId;
 use crate::domains::access::sync::enqueue_repair;
@@ -106,9 +108,12 @@ struct Envelope {
 }
 
 #[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 struct Meta {
     #[serde(default)]
     expiration: Option<f64>,
+    #[serde(default)]
+    not_connected_after_hours: Option<f64>,
 }
 
 /// The parts of the user in an event we read.
@@ -122,6 +127,95 @@ struct EventUser {
     telegram_id: Option<i64>,
     #[serde(default)]
     expire_at: Option<String>,
+    #[serde(default)]
+    short_uuid: Option<String>,
+    #[serde(default)]
+    subscription_url: Option<String>,
+    #[serde(default)]
+    traffic_limit_bytes: Option<f64>,
+    #[serde(default)]
+    user_traffic: Option<EventTraffic>,
+    #[serde(default)]
+    last_traffic_reset_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct EventTraffic {
+    #[serde(default)]
+    used_traffic_bytes: Option<f64>,
+    #[serde(default)]
+    online_at: Option<String>,
+    #[serde(default)]
+    first_connected_at: Option<String>,
+}
+
+/// `torrent_blocker.report`'s `report.actionReport`: what was blocked, until when.
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ActionReport {
+    #[serde(default)]
+    blocked: bool,
+    #[serde(default)]
+    ip: String,
+    #[serde(default)]
+    will_unblock_at: Option<String>,
+    #[serde(default)]
+    processed_at: Option<String>,
+}
+
+impl EventUser {
+    /// What the event says about the account now.
+    fn facts(&self) -> PanelFacts {
+        let traffic = self.user_traffic.as_ref();
+        PanelFacts {
+            status: self.status.clone(),
+            account: self
+                .short_uuid
+                .clone()
+                .zip(self.subscription_url.clone())
+                .filter(|(short, url)| !short.is_empty() && !url.is_empty())
+                .map(|(short_uuid, url)| {
+                    (
+                        crate::adapters::store::users::PanelLink {
+                            id: self.id,
+                            short_uuid,
+                        },
+                        url,
+                    )
+                }),
+            traffic: traffic
+                .and_then(|t| t.used_traffic_bytes)
+                .zip(self.traffic_limit_bytes)
+                .map(|(used, limit)| (bytes(used), bytes(limit))),
+            seen: Seen {
+                online_at: traffic
+                    .and_then(|t| t.online_at.as_deref())
+                    .and_then(parse_time),
+                first_connected: traffic
+                    .and_then(|t| t.first_connected_at.as_deref())
+                    .and_then(parse_time),
+            },
+        }
+    }
+
+    fn used(&self) -> u64 {
+        bytes(
+            self.user_traffic
+                .as_ref()
+                .and_then(|t| t.used_traffic_bytes)
+                .unwrap_or_default(),
+        )
+    }
+}
+
+/// A byte count the panel sent as a JSON number.
+fn bytes(v: f64) -> u64 {
+    if v.is_finite() && v > 0.0 {
+        v as u64
+    } else {
+        0
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,6 +248,22 @@ pub enum Kind {
     DeviceAdded(String),
     /// A device was removed.
     DeviceDeleted,
+    /// The VPN was used for the first time.
+    FirstConnected,
+    /// Never connected this many hours after creation.
+    NotConnected(i64),
+    /// Traffic used past one of the panel's thresholds.
+    Threshold,
+    /// Cut off by the torrent blocker.
+    TorrentBlocked,
+    /// The subscription link was reissued on the panel.
+    Revoked,
+    /// The panel's user was deleted.
+    Deleted,
+    /// The panel's user was changed.
+    Modified,
+    /// The traffic counter was reset.
+    TrafficReset,
 }
 
 /// Reads the event name (3.x `user.expiration` with `meta.expiration`
@@ -164,6 +274,17 @@ fn kind(event: &str, meta: Option<&Meta>, device: Option<EventDevice>) -> Option
         "user.limited" => Some(Kind::Limited),
         "user.disabled" => Some(Kind::Disabled),
         "user.enabled" => Some(Kind::Enabled),
+        "user.first_connected" => Some(Kind::FirstConnected),
+        "user.not_connected" => Some(Kind::NotConnected(
+            meta.and_then(|m| m.not_connected_after_hours)
+                .map_or(0, |h| h.round() as i64),
+        )),
+        "user.bandwidth_usage_threshold_reached" => Some(Kind::Threshold),
+        "user.revoked" => Some(Kind::Revoked),
+        "user.deleted" => Some(Kind::Deleted),
+        "user.modified" => Some(Kind::Modified),
+        "user.traffic_reset" => Some(Kind::TrafficReset),
+        "torrent_blocker.report" => Some(Kind::TorrentBlocked),
         "user_hwid_devices.deleted" => Some(Kind::DeviceDeleted),
         "user_hwid_devices.added" => Some(Kind::DeviceAdded(describe(device))),
         "user.expiration" => {
@@ -261,6 +382,7 @@ pub async fn handle_panel_webhook(app: &App, req: HttpRequest) -> HttpResponse {
 
 /// Updates our state for an authentic, fresh, first-seen event.
 async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), Error> {
+    let mut report = ActionReport::default();
     let (user_json, device) = if envelope.event.starts_with("user_hwid_devices.") {
         (
             envelope.data.get("user").cloned().unwrap_or_default(),
@@ -270,6 +392,11 @@ async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), Error> {
                 .cloned()
                 .and_then(|d| serde_json::from_value::<EventDevice>(d).ok()),
         )
+    } else if envelope.event.starts_with("torrent_blocker.") {
+        if let Some(r) = envelope.data.pointer("/report/actionReport") {
+            report = serde_json::from_value(r.clone()).unwrap_or_default();
+        }
+        (envelope.data.get("user").cloned().unwrap_or_default(), None)
     } else if envelope.event.starts_with("user.") {
         (envelope.data.clone(), None)
     } else {
@@ -288,10 +415,23 @@ async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), Error> {
         tracing::info!(event = %envelope.event, panel_id = subject.id, "panel event about a user that is not ours, ignored");
         return Ok(());
     };
+    if kind == Kind::Deleted {
+        return deleted(app, &user, &subject, at).await;
+    }
     app.store
-        .set_panel_status(user.id, &subject.status, at)
+        .apply_panel_facts(user.id, &subject.facts(), at)
         .await
         .map_err(Error::from)?;
+    if kind == Kind::TrafficReset {
+        app.store
+            .traffic_was_reset(user.id, at)
+            .await
+            .map_err(Error::from)?;
+        if user.packs + user.old_packs > 0 {
+            // The packs lasted until this reset: the limit comes down.
+            enqueue_repair(app, &user).await;
+        }
+    }
     if matches!(
         kind,
         Kind::Expired | Kind::ExpiredAgo(_) | Kind::ExpiresIn(_)
@@ -303,13 +443,124 @@ async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), Error> {
         tracing::info!(user = %user.id, event = %envelope.event, "panel behind DynamoDB; sync queued, no notice");
         return Ok(());
     }
+    if kind == Kind::TorrentBlocked && report.blocked {
+        app.admin_log(tr(
+            app.config.default_language,
+            "log-torrent-blocked",
+            &[
+                ("user", Arg::Str(user.id.to_string())),
+                ("ip", Arg::Str(html(&report.ip))),
+                ("until", Arg::Str(unblock_text(&report))),
+            ],
+        ))
+        .await;
+    }
     if let Some(msg) = notice(&user, &kind) {
         app.outbox
             .send(&msg, 0)
             .await
             .map_err(|e| format!("notice not queued: {e}"))?;
     }
-    Ok(())
+    let Some((key, msg)) = panel_notice(app, &user, &kind, &subject, &report) else {
+        return Ok(());
+    };
+    send_notice_once(app, user.id, &key, &msg, at).await
+}
+
+/// When the torrent blocker lets the user back in, as the user reads it.
+fn unblock_text(report: &ActionReport) -> String {
+    report
+        .will_unblock_at
+        .as_deref()
+        .and_then(parse_time)
+        .map(|t| format!("{} UTC", date_time(t)))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Scope of the once-per-meaning markers of panel notices: a notice the
+/// panel sends again with another timestamp (a retry, a repeated
+/// threshold) is still sent once.
+const NOTICE_SCOPE: &str = "panel-notice";
+/// How long a notice's marker is kept: longer than any subscription the
+/// notice could repeat within.
+const NOTICE_KEEP_SECS: i64 = 400 * 86_400;
+/// How long a notice's marker is held while it is being queued.
+const NOTICE_LEASE_SECS: i64 = 120;
+
+/// Queues `msg` unless the notice `key` of `user` was sent before.
+async fn send_notice_once(
+    app: &App,
+    user: TelegramId,
+    key: &str,
+    msg: &OutgoingText,
+    now: i64,
+) -> Result<(), Error> {
+    let id = format!("{user}:{key}");
+    let claim = app
+        .store
+        .claim_once(NOTICE_SCOPE, &id, now, NOTICE_LEASE_SECS)
+        .await
+        .map_err(Error::from)?;
+    if claim == Claim::Duplicate {
+        return Ok(());
+    }
+    if let Err(e) = app.outbox.send(msg, 0).await {
+        if let Err(r) = app.store.release_once(NOTICE_SCOPE, &id).await {
+            tracing::error!("could not release the panel notice marker: {r}");
+        }
+        return Err(format!("notice not queued: {e}").into());
+    }
+    app.store
+        .keep_once(NOTICE_SCOPE, &id, now + NOTICE_KEEP_SECS)
+        .await
+        .map_err(Error::from)
+}
+
+/// Marks the notice `key` of `user` as sent (the bot told them itself).
+pub async fn notice_sent(app: &App, user: TelegramId, key: &str, now: i64) -> Result<(), Error> {
+    let id = format!("{user}:{key}");
+    app.store
+        .claim_once(NOTICE_SCOPE, &id, now, NOTICE_KEEP_SECS)
+        .await
+        .map(|_| ())
+        .map_err(Error::from)
+}
+
+/// The panel deleted the user's account: forget it; with paid time left
+/// the next sync creates a new one (queued now), and the admins are told.
+async fn deleted(app: &App, user: &User, subject: &EventUser, at: i64) -> Result<(), Error> {
+    app.store
+        .forget_panel_account(user.id, subject.id)
+        .await
+        .map_err(Error::from)?;
+    let paid_left = user.active(at) && !user.on_trial() && !user.banned;
+    if paid_left {
+        enqueue_repair(app, user).await;
+    }
+    let lang = app.config.default_language;
+    app.admin_log(tr(
+        lang,
+        if paid_left {
+            "log-panel-user-deleted-recreated"
+        } else {
+            "log-panel-user-deleted"
+        },
+        &[
+            ("user", Arg::Str(user.id.to_string())),
+            ("id", Arg::Str(subject.id.to_string())),
+        ],
+    ))
+    .await;
+    if !app.config.notifications.panel.deleted || user.banned || user.blocked_at.is_some() {
+        return Ok(());
+    }
+    let key = if paid_left {
+        "panel-deleted-recreated"
+    } else {
+        "panel-deleted"
+    };
+    let msg = OutgoingText::to_user(user.id, t(user.lang, key));
+    send_notice_once(app, user.id, &format!("del:{}", subject.id), &msg, at).await
 }
 
 /// Our user the event is about: same Telegram id, and the panel account we
@@ -368,6 +619,133 @@ fn notice(user: &User, kind: &Kind) -> Option<OutgoingText> {
         }]);
     }
     Some(msg)
+}
+
+/// The notice a new kind of panel event brings, with its once-key, when
+/// the operator has it on.
+fn panel_notice(
+    app: &App,
+    user: &User,
+    kind: &Kind,
+    subject: &EventUser,
+    report: &ActionReport,
+) -> Option<(String, OutgoingText)> {
+    if user.banned || user.blocked_at.is_some() {
+        return None;
+    }
+    let on = app.config.notifications.panel;
+    let lang = user.lang;
+    let sub = || Button::Callback {
+        text: t(lang, "btn-subscription"),
+        data: crate::base::callback::Action::Subscription.data(),
+    };
+    let (key, text, buttons) = match kind {
+        Kind::FirstConnected if on.first_connected => {
+            ("first".to_owned(), t(lang, "panel-first-connected"), vec![])
+        }
+        Kind::NotConnected(hours)
+            if on.not_connected
+                && user.first_connected.is_none()
+                && subject.facts().seen.first_connected.is_none() =>
+        {
+            let mut buttons = vec![vec![Button::Callback {
+                text: t(lang, "btn-how-to-connect"),
+                data: crate::base::callback::Action::Subscription.data(),
+            }]];
+            if let Some(support) = &app.config.links.support {
+                buttons.push(vec![Button::Url {
+                    text: t(lang, "btn-support"),
+                    url: support.clone(),
+                }]);
+            }
+            (
+                format!("nc:{hours}"),
+                tr(lang, "panel-not-connected", &[("hours", Arg::Num(*hours))]),
+                buttons,
+            )
+        }
+        Kind::Threshold if on.bandwidth_threshold => {
+            let limit = subject.traffic_limit_bytes.map(bytes).unwrap_or_default();
+            if limit == 0 {
+                return None;
+            }
+            let used = subject.used();
+            let percent = (used.saturating_mul(100) / limit).min(100);
+            // The panel's thresholds are round (50, 80, 95 %): one notice
+            // per tenth of the limit per traffic period.
+            let key = format!(
+                "bw:{}:{}",
+                percent / 10,
+                subject.last_traffic_reset_at.as_deref().unwrap_or("-")
+            );
+            let button = if crate::domains::money::catalog::offers_packs(&app.config, user, now()) {
+                Button::Callback {
+                    text: t(lang, "btn-more-traffic"),
+                    data: crate::base::callback::BuyAction::MoreTraffic.data(),
+                }
+            } else {
+                sub()
+            };
+            (
+                key,
+                tr(
+                    lang,
+                    "panel-threshold",
+                    &[
+                        ("percent", Arg::Num(percent as i64)),
+                        (
+                            "used",
+                            Arg::Str(crate::base::format::bytes_text(lang, used)),
+                        ),
+                        (
+                            "limit",
+                            Arg::Str(crate::base::format::bytes_text(lang, limit)),
+                        ),
+                    ],
+                ),
+                vec![vec![button]],
+            )
+        }
+        Kind::TorrentBlocked if on.torrent_blocker && report.blocked => (
+            format!(
+                "tb:{}",
+                report
+                    .processed_at
+                    .as_deref()
+                    .or(report.will_unblock_at.as_deref())
+                    .unwrap_or("-")
+            ),
+            tr(
+                lang,
+                "panel-torrent-blocked",
+                &[("until", Arg::Str(unblock_text(report)))],
+            ),
+            vec![],
+        ),
+        Kind::Revoked if on.revoked => {
+            let url = subject.subscription_url.clone().unwrap_or_default();
+            if url.is_empty() {
+                return None;
+            }
+            (
+                format!("rv:{}", subject.short_uuid.as_deref().unwrap_or("-")),
+                tr(lang, "panel-revoked", &[("link", Arg::Str(html(&url)))]),
+                vec![vec![sub()]],
+            )
+        }
+        Kind::TrafficReset if on.traffic_reset => (
+            format!(
+                "tr:{}",
+                subject.last_traffic_reset_at.as_deref().unwrap_or("-")
+            ),
+            t(lang, "panel-traffic-reset"),
+            vec![vec![sub()]],
+        ),
+        _ => return None,
+    };
+    let mut msg = OutgoingText::to_user(user.id, text);
+    msg.buttons = buttons;
+    Some((key, msg))
 }
 
 fn non_empty(what: &str) -> &str {
@@ -463,9 +841,11 @@ mod tests {
     fn event_kinds_of_both_panel_generations() {
         let before = Meta {
             expiration: Some(-72.0),
+            not_connected_after_hours: None,
         };
         let after = Meta {
             expiration: Some(24.0),
+            not_connected_after_hours: None,
         };
         assert_eq!(
             kind("user.expiration", Some(&before), None),
@@ -485,7 +865,16 @@ mod tests {
             Some(Kind::ExpiredAgo(24))
         );
         assert_eq!(kind("user.expired", None, None), Some(Kind::Expired));
-        assert_eq!(kind("user.modified", None, None), None);
+        assert_eq!(kind("user.modified", None, None), Some(Kind::Modified));
+        assert_eq!(kind("user.created", None, None), None);
+        let nudge = Meta {
+            expiration: None,
+            not_connected_after_hours: Some(24.0),
+        };
+        assert_eq!(
+            kind("user.not_connected", Some(&nudge), None),
+            Some(Kind::NotConnected(24))
+        );
         assert_eq!(kind("node.connection_lost", None, None), None);
         let device = EventDevice {
             platform: Some("iOS".into()),

@@ -69,6 +69,29 @@ impl Stats {
         out
     }
 
+    /// Sales over a period by kind of product: `(kind, currency) → minor units`.
+    pub fn sales(&self, span: Span) -> BTreeMap<(String, String), i64> {
+        let names: Vec<String> = self
+            .counters
+            .totals
+            .keys()
+            .chain(self.counters.days.values().flat_map(|m| m.keys()))
+            .filter(|k| k.starts_with("sold_"))
+            .cloned()
+            .collect();
+        let mut out = BTreeMap::new();
+        for name in names {
+            let Some((kind, cur)) = name.trim_start_matches("sold_").rsplit_once('_') else {
+                continue;
+            };
+            let v = self.get(span, &name);
+            if v != 0 {
+                out.insert((kind.to_owned(), cur.to_owned()), v);
+            }
+        }
+        out
+    }
+
     /// Per day: sign-ups and ruble revenue in whole rubles, for the chart.
     pub fn series(&self) -> Vec<(String, i64, i64)> {
         self.days

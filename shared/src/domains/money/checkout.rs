@@ -68,9 +68,9 @@ pub async fn reserve_discount(
     order: &mut Order,
     ts: i64,
 ) -> Result<DiscountNote, CheckoutError> {
-    let Purchase::Plan(period) = order.purchase else {
+    if order.purchase.product().is_none() {
         return Ok(DiscountNote::None);
-    };
+    }
     let Some(d) = user.discount_at(ts) else {
         return Ok(DiscountNote::None);
     };
@@ -80,7 +80,9 @@ pub async fn reserve_discount(
         .reserve_discount(user.id, &d.code, &order.id.0, ts, until)
         .await?
     {
-        if let Some(full) = catalog::list_price(&app.config, period, order.provider) {
+        if let Some(full) =
+            catalog::list_price(&app.config, user, order.purchase, order.provider, ts)
+        {
             order.amount = full;
         }
         return Ok(DiscountNote::None);
@@ -96,10 +98,7 @@ pub async fn reserve_discount(
 /// What `user` pays for `purchase` through `provider`, if it is sold that
 /// way (a promo discount the user holds is taken off).
 pub fn price(app: &App, user: &User, purchase: Purchase, provider: Provider) -> Option<Money> {
-    match purchase {
-        Purchase::Plan(p) => catalog::plan_price(&app.config, user, p, provider, now()),
-        Purchase::TopUp(_) => None,
-    }
+    catalog::price(&app.config, user, purchase, provider, now())
 }
 
 /// The id of a balance order made by the press `key` of `user`: 32 hex
@@ -144,7 +143,16 @@ pub async fn start(app: &App, req: CheckoutRequest<'_>) -> Result<Checkout, Chec
     if !catalog::sells(&app.config, purchase, provider) {
         return Ok(Checkout::Refused("method-unavailable"));
     }
+    if let Some(why) = purchase
+        .product()
+        .and_then(|p| catalog::refusal(&app.config, user, p, ts))
+    {
+        return Ok(Checkout::Refused(why));
+    }
     let mut order = Order::new(user.id, purchase, amount, provider, ts);
+    if let Purchase::Plan(_) = purchase {
+        order.extra_devices = catalog::renewed_slots(&app.config, user, ts);
+    }
     if provider == Provider::Balance
         && let Some(key) = key
     {
@@ -210,14 +218,7 @@ pub async fn start(app: &App, req: CheckoutRequest<'_>) -> Result<Checkout, Chec
         }
         Provider::Stars => {
             let lang = user.lang;
-            let title = match purchase {
-                Purchase::Plan(p) => crate::base::i18n::tr(
-                    lang,
-                    "invoice-title",
-                    &[("months", crate::base::i18n::Arg::Num(i64::from(p.months())))],
-                ),
-                Purchase::TopUp(_) => t(lang, "log-what-topup"),
-            };
+            let title = catalog::title(lang, purchase);
             let stars = order
                 .amount
                 .as_stars()

@@ -67,7 +67,8 @@ fn needed(app: &App, order: &Order, tell_user: bool) -> Vec<Effect> {
     if order.referral_due.is_some() && order.referral.is_none() {
         out.push(Effect::Reward);
     }
-    if matches!(order.purchase, Purchase::Plan(_)) {
+    // Whatever the panel grants (days, devices, traffic) follows it.
+    if order.purchase.product().is_some() {
         out.push(Effect::Sync);
     }
     if order.referral.is_some_and(|(_, days)| days > 0) {
@@ -242,6 +243,15 @@ pub async fn sync(
     enqueue_sync(app, &PanelSyncRequest { user, reason }, dedup).await
 }
 
+/// The devices `user`'s subscription allows now: the included ones and the
+/// extra slots bought.
+fn device_total(app: &App, user: &User) -> u32 {
+    app.config
+        .products
+        .devices
+        .map_or(0, |d| d.included + user.extra_devices)
+}
+
 async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), Error> {
     let lang = user.lang;
     let text = match order.purchase {
@@ -252,6 +262,22 @@ async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), Error> {
                 ("months", Arg::Num(i64::from(period.months()))),
                 ("date", Arg::Str(user.sub_end.map(date).unwrap_or_default())),
             ],
+        ),
+        Purchase::Devices(count) => tr(
+            lang,
+            "payment-succeeded-devices",
+            &[
+                ("count", Arg::Num(i64::from(count))),
+                ("total", Arg::Num(i64::from(device_total(app, user)))),
+            ],
+        ),
+        Purchase::Traffic(bytes) => tr(
+            lang,
+            "payment-succeeded-traffic",
+            &[(
+                "amount",
+                Arg::Str(crate::base::format::pack_text(lang, bytes)),
+            )],
         ),
         Purchase::TopUp(rubles) => tr(
             lang,
@@ -307,14 +333,7 @@ async fn inviter_notice(
 
 fn payment_log_line(app: &App, order: &Order, user: &User) -> String {
     let lang = app.config.default_language;
-    let what = match order.purchase {
-        Purchase::Plan(p) => tr(
-            lang,
-            "log-what-plan",
-            &[("months", Arg::Num(i64::from(p.months())))],
-        ),
-        Purchase::TopUp(_) => t(lang, "log-what-topup"),
-    };
+    let what = crate::domains::money::catalog::what(lang, order.purchase);
     tr(
         lang,
         "log-payment",

@@ -6,11 +6,10 @@ use crate::adapters::pay::{Money, PayError, cryptopay, freekassa, yookassa};
 use crate::adapters::store::StoreError;
 use crate::adapters::store::users::User;
 use crate::base::config::CryptoCurrencyType;
-use crate::base::i18n::{Arg, t, tr};
 use crate::base::money::Rate;
 use crate::base::types::Kopecks;
 use crate::base::types::Provider;
-use crate::domains::money::orders::{Order, Purchase, Quote};
+use crate::domains::money::orders::{Order, Quote};
 
 /// Why a checkout could not start.
 #[derive(Debug, thiserror::Error)]
@@ -165,14 +164,7 @@ fn not_enabled(provider: Provider) -> CheckoutError {
 }
 
 fn describe(user: &User, order: &Order) -> String {
-    match order.purchase {
-        Purchase::Plan(p) => tr(
-            user.lang,
-            "invoice-title",
-            &[("months", Arg::Num(i64::from(p.months())))],
-        ),
-        Purchase::TopUp(_) => t(user.lang, "log-what-topup"),
-    }
+    crate::domains::money::catalog::title(user.lang, order.purchase)
 }
 
 /// The price of `rub` in the configured Crypto Pay asset when invoices are

@@ -44,6 +44,9 @@ pub fn terms(config: &Config) -> CreditTerms {
     CreditTerms {
         one_bonus_per_referee: config.referral_one_bonus_per_referee,
         periods,
+        carry_over: config.products.carry_over,
+        base_traffic: config.panel.as_ref().map_or(0, |p| p.traffic_limit_bytes),
+        traffic_mode: config.products.traffic_mode(),
     }
 }
 

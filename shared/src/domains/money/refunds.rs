@@ -156,7 +156,7 @@ async fn refund_recorded(app: &App, id: &OrderId, what: &str) -> Result<YooRefun
 
 /// Queues the panel syncs a refunded order needs.
 async fn follow(app: &App, order: &Order) -> Result<(), Error> {
-    if matches!(order.purchase, Purchase::Plan(_)) {
+    if order.purchase.product().is_some() {
         sync(
             app,
             order.user,

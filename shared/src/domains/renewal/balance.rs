@@ -134,6 +134,7 @@ pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<
         ts,
     );
     order.id = id;
+    order.extra_devices = crate::domains::money::catalog::renewed_slots(&app.config, user, ts);
     // Priced with the discount only if it is reserved for this order
     // (crediting then uses it up); else at the full price.
     crate::domains::money::checkout::reserve_discount(app, user, &mut order, ts)

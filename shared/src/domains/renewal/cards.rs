@@ -37,7 +37,7 @@ pub async fn remember(
     };
     let period = match order.purchase {
         Purchase::Plan(p) => Some(p),
-        Purchase::TopUp(_) => None,
+        _ => None,
     };
     let card = Card {
         method_id: method.id.clone(),

@@ -182,6 +182,28 @@ fn notice_text(app: &App, u: &User, plan: &Plan, end: i64) -> Option<(String, Ac
         ),
         (None, None) => return None,
     })
+    .map(|(mut text, action)| {
+        if let Some(line) = devices_line(app, u) {
+            text.push_str("\n\n");
+            text.push_str(&line);
+        }
+        (text, action)
+    })
+}
+
+/// What the renewal does with the extra devices `u` holds, told before it
+/// charges: renewed (and priced in) or dropped, as the operator set.
+fn devices_line(app: &App, u: &User) -> Option<String> {
+    let d = app.config.products.devices?;
+    if u.extra_devices == 0 || u.on_trial() {
+        return None;
+    }
+    let count = ("count", Arg::Num(i64::from(u.extra_devices)));
+    Some(if d.renew {
+        tr(u.lang, "renew-notice-devices-kept", &[count])
+    } else {
+        tr(u.lang, "renew-notice-devices-dropped", &[count])
+    })
 }
 
 /// Claims the marker `scope/id` and queues `msg` under it; `false` when it
@@ -346,6 +368,7 @@ async fn card_charge(
     let ts = now();
     let mut order = Order::new(user, Purchase::Plan(period), price, Provider::Yookassa, ts);
     order.id = order_id(user, end, attempt);
+    order.extra_devices = crate::domains::money::catalog::renewed_slots(&app.config, u, ts);
     // Priced with the discount only if it is reserved for this order
     // (crediting then uses it up); else at the full price.
     crate::domains::money::checkout::reserve_discount(app, u, &mut order, ts)
