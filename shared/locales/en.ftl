@@ -486,3 +486,51 @@ admin-payment = 💳 Order <code>{ $order }</code>
     User: <code>{ $user }</code>
     Provider: { $provider }; amount: { $amount }; status: { $status }
     Created: { $date }; provider's id: <code>{ $ref }</code>; days: { $days }
+
+# The cabinet (Telegram Mini App): plain text, shown by the page as text.
+btn-cabinet = 📱 My cabinet
+cab-title = My VPN
+cab-tab-subscription = Subscription
+cab-tab-connect = Connect
+cab-tab-devices = Devices
+cab-tab-pay = Pay
+cab-tab-history = History
+cab-tab-referrals = Friends
+cab-traffic = Traffic
+cab-devices-used = Devices in use
+cab-trial-offer = Free trial
+cab-trial-take = Start the free trial
+cab-trial-days = { $count ->
+    [one] { $count } day free, once
+   *[other] { $count } days free, once
+}
+cab-link = Subscription link
+cab-copy = Copy
+cab-copied = Copied
+cab-guide = How to connect
+cab-download = Download
+cab-add = Add subscription
+cab-link-pending = Your access is being set up: the link appears here in a moment.
+cab-no-subscription = No active subscription yet: choose a plan under “Pay”.
+cab-remove = Remove
+cab-plans = Plans
+cab-topup = Top up the balance
+cab-topup-amount = Amount in rubles
+cab-pay-with = Pay with
+cab-waiting = Waiting for the payment…
+cab-paid = ✅ Paid
+cab-promo = Promo code
+cab-promo-placeholder = Enter the code
+cab-apply = Apply
+cab-balance = Balance
+cab-more = Show older
+cab-share = Share the link
+cab-language = Language
+cab-retry = Try again
+cab-support = Support
+cab-error = Something went wrong on our side. Please try again in a minute.
+cab-bad-request = The request was not understood.
+cab-not-found = Not found.
+cab-in-progress = Still working on your previous tap…
+cab-auth-failed = This page only opens from the bot in Telegram.
+cab-auth-expired = This page has been open too long: close it and open it again from the bot.

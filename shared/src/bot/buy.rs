@@ -40,7 +40,7 @@ fn menu_back(lang: Lang) -> Vec<InlineKeyboardButton> {
 
 /// The price line of a period: "1 month — 199 ₽ / 150 ⭐".
 /// With a promo discount held, the prices shown are the discounted ones.
-fn price_line(config: &Config, user: &User, period: Period) -> String {
+pub fn price_line(config: &Config, user: &User, period: Period) -> String {
     let lang = user.lang;
     let plan = config.plan(period);
     let now = crate::base::clock::now();
@@ -96,7 +96,8 @@ pub fn plans(config: &Config, user: &User) -> Screen {
     }
 }
 
-fn method_label(config: &Config, lang: Lang, provider: Provider, user: &User) -> String {
+/// A payment method's name (the balance with the amount on it).
+pub fn method_label(config: &Config, lang: Lang, provider: Provider, user: &User) -> String {
     match provider {
         Provider::Balance => tr(
             lang,
@@ -293,7 +294,8 @@ pub fn history(config: &Config, user: &User, rows: &[LedgerRow], next: Option<St
     }
 }
 
-fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
+/// One ledger row as a line of the history.
+pub fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
     let amount = row
         .amount
         .as_ref()
