@@ -828,3 +828,202 @@ async fn the_page_is_cached_by_hash_under_a_strict_policy_and_off_until_enabled(
     let kb = e2e::story::keyboard(&e2e::story::last_to(&off, 7303));
     assert!(kb.iter().all(|b| b.get("web_app").is_none()), "{kb:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stars_top_ups_and_the_paged_history_follow_the_bot() {
+    use e2e::signed::{Payer, successful_payment_by};
+    let (t, panel, _providers) = shop().await;
+    paying_alice(&t, &panel).await;
+    let alice = signed(ALICE, "Alice", "en");
+
+    // Stars: an invoice link for openInvoice; the payment arrives in the chat.
+    let (status, stars) = press(
+        &t,
+        &alice,
+        "pay",
+        json!({"press": "stars-tap-1", "plan": 1, "provider": "stars"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{stars}");
+    assert_eq!(stars["kind"], "invoice");
+    let id = stars["order"].as_str().unwrap().to_owned();
+    assert_eq!(stars["url"], format!("https://t.me/$invoice-{id}"));
+    let link = t
+        .telegram
+        .calls_of("createInvoiceLink")
+        .pop()
+        .expect("createInvoiceLink");
+    assert_eq!(
+        (
+            link.body["currency"].clone(),
+            link.body["prices"][0]["amount"].clone()
+        ),
+        (json!("XTR"), json!(150))
+    );
+    assert!(
+        t.telegram.calls_of("sendInvoice").is_empty(),
+        "no invoice message in the chat"
+    );
+    let (_, pending) = call(&t, Some(&alice), "GET", &format!("orders/{id}"), None).await;
+    assert_eq!(pending["status"], "pending");
+    let end = t.user(ALICE).await.unwrap().sub_end.unwrap();
+    let payer = Payer {
+        id: ALICE,
+        name: "Alice",
+        lang: "en",
+    };
+    assert_eq!(
+        t.update(&successful_payment_by(
+            50,
+            payer,
+            &id,
+            150,
+            "stars-charge-1"
+        ))
+        .await,
+        200
+    );
+    let (_, paid) = call(&t, Some(&alice), "GET", &format!("orders/{id}"), None).await;
+    assert_eq!(paid["status"], "paid", "{paid}");
+    assert_eq!(
+        paid["end_text"],
+        shared::base::format::date(end + 30 * 86_400)
+    );
+
+    // A top-up of 300 rubles through Crypto Pay.
+    let (_, topup) = press(
+        &t,
+        &alice,
+        "pay",
+        json!({"press": "topup-tap-1", "topup": 300, "provider": "cryptopay"}),
+    )
+    .await;
+    assert_eq!(topup["kind"], "link", "{topup}");
+    let id = OrderId(topup["order"].as_str().unwrap().to_owned());
+    let invoice: u64 = provider_ref(&t, &id).await.parse().unwrap();
+    assert_eq!(
+        cryptopay_paid(&id.0, invoice, Priced::Fiat("RUB"), "300.00", 2)
+            .post(&t)
+            .await
+            .0,
+        200
+    );
+    let (_, paid) = call(&t, Some(&alice), "GET", &format!("orders/{}", id.0), None).await;
+    assert_eq!(paid["balance"], "300 ₽", "{paid}");
+
+    // Twelve promo codes later the history has two pages, newest first.
+    for i in 0..12 {
+        let code = format!("GIFT{i:02}");
+        shared::domains::growth::promo::create(
+            &t.stack.app,
+            shared::base::types::TelegramId(1),
+            Some(code.clone()),
+            shared::adapters::store::promos::PromoKind::Balance(100 * (i + 1)),
+            None,
+            None,
+            now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let (status, body) = press(
+            &t,
+            &alice,
+            "promo",
+            json!({"press": format!("gift-tap-{i:02}"), "code": code}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    }
+    let (_, first) = call(&t, Some(&alice), "GET", "history", None).await;
+    let rows = first["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 10);
+    assert!(
+        rows[0].as_str().unwrap().contains("12 ₽"),
+        "newest first: {rows:?}"
+    );
+    let next = first["next"].as_str().expect("a second page");
+    let (_, second) = call(
+        &t,
+        Some(&alice),
+        "GET",
+        &format!("history?cursor={}", urlencode(next)),
+        None,
+    )
+    .await;
+    let older = second["rows"].as_array().unwrap();
+    assert!(!older.is_empty(), "{second}");
+    let all: Vec<&Value> = rows.iter().chain(older.iter()).collect();
+    assert!(
+        all.iter().any(|r| r.as_str().unwrap().contains("300 ₽")),
+        "the top-up: {all:?}"
+    );
+    assert!(
+        all.iter().any(|r| r.as_str().unwrap().contains("150")),
+        "the Stars purchase: {all:?}"
+    );
+    for r in rows {
+        assert!(!older.contains(r), "pages do not overlap");
+    }
+}
+
+/// `s` percent-encoded for a query string.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_webhook_points_the_menu_button_at_the_cabinet() {
+    let t = TestStack::start(&[]).await;
+    let dir = std::env::temp_dir().join(format!("cabinet-sw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let env = dir.join(".env");
+    let run = |cabinet: &str| {
+        std::fs::write(
+            &env,
+            format!(
+                "BOT_TOKEN={TOKEN}\nWEBHOOK_SECRET_TOKEN=abc\nWEBHOOK_BASE_URL=https://bot.example\n\
+                 TELEGRAM_API_URL={}\nDEFAULT_LANGUAGE=en\n{cabinet}",
+                t.telegram.url
+            ),
+        )
+        .unwrap();
+        let out = std::process::Command::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scripts/set-webhook"
+        ))
+        .arg(&env)
+        .output()
+        .expect("scripts/set-webhook runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run("");
+    assert!(
+        t.telegram.calls_of("setChatMenuButton").is_empty(),
+        "left alone when unset"
+    );
+    run("CABINET_ENABLED=true\n");
+    let set = t.telegram.calls_of("setChatMenuButton").pop().expect("set");
+    assert_eq!(
+        set.body["menu_button"],
+        json!({"type": "web_app", "text": "Cabinet", "web_app": {"url": "https://bot.example/app/"}})
+    );
+    run("CABINET_ENABLED=false\n");
+    let reset = t
+        .telegram
+        .calls_of("setChatMenuButton")
+        .pop()
+        .expect("reset");
+    assert_eq!(reset.body["menu_button"], json!({"type": "commands"}));
+    let _ = std::fs::remove_dir_all(&dir);
+}
