@@ -325,9 +325,11 @@
     tick();
   }
 
+  // Starts a payment; resolves to whether it started (a refusal is kept
+  // for its press, so the button then draws a new press id).
   function startPay(body, box) {
-    api('pay', body).then(function (j) {
-      if (!j.ok) { toast(j.message); return; }
+    return api('pay', body).then(function (j) {
+      if (!j.ok) { toast(j.message); return false; }
       box.dataset.order = j.order || '';
       box.hidden = false;
       box.className = 'card waiting';
@@ -335,8 +337,9 @@
       box.appendChild(el('h2', null, T['cab-waiting']));
       if (j.kind === 'link' || j.kind === 'external') open(j.url);
       if (j.kind === 'invoice' && tg && tg.openInvoice) tg.openInvoice(j.url, function () {});
-      if (j.kind === 'external') { box.appendChild(el('div', 'hint', T['cab-waiting'])); return; }
+      if (j.kind === 'external') return true;
       follow(j.order, box);
+      return true;
     });
   }
 
@@ -347,7 +350,7 @@
       var b = button(method.label, 'ghost', function () {
         var req = Object.assign({ press: id, provider: method.provider }, body());
         if (req.topup === null) { toast(T['cab-topup-amount']); return; }
-        startPay(req, box);
+        startPay(req, box).then(function (started) { if (!started) id = pressId(); });
       });
       b.dataset.provider = method.provider;
       m.appendChild(b);

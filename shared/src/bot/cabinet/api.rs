@@ -80,7 +80,7 @@ pub(super) async fn handle(app: &App, req: HttpRequest, path: &str) -> HttpRespo
     let lang = user.lang;
     let answer = match (req.method.as_str(), path) {
         ("GET", "me") => me(app, &user, ts).await,
-        ("GET", "connect") => connect(app, &user, ts),
+        ("GET", "connect") => connect(&user, ts),
         ("GET", "devices") => devices(app, &user).await,
         ("GET", "plans") => Ok(plans(app, &user, ts)),
         ("GET", "history") => history(app, &user, &req.query).await,
@@ -253,7 +253,7 @@ async fn me(app: &App, user: &User, ts: i64) -> Result<Value, ApiError> {
 }
 
 /// The subscription link, its QR code and the install guide.
-fn connect(_app: &App, user: &User, ts: i64) -> Result<Value, ApiError> {
+fn connect(user: &User, ts: i64) -> Result<Value, ApiError> {
     let Some(link) = user.subscription_url.as_deref().filter(|_| user.active(ts)) else {
         return Ok(json!({"ok": true, "link": null, "qr": null, "guide": guide(None)}));
     };
