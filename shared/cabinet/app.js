@@ -450,9 +450,7 @@
       }
       v.appendChild(c);
       var s = card();
-      j.text.split('\n').filter(function (line) { return line && line !== j.link; }).forEach(function (line) {
-        s.appendChild(el('div', null, line));
-      });
+      j.lines.forEach(function (line) { s.appendChild(el('div', null, line)); });
       v.appendChild(s);
     });
   }

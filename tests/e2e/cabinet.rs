@@ -684,10 +684,14 @@ async fn the_cabinet_works_in_a_real_browser() {
             }
         }
     }
-    let connect_text = b.eval("document.body.innerText").await;
+    let friends = b.eval("document.body.innerText").await.to_string();
     assert!(
-        connect_text.to_string().contains("Invite"),
-        "{connect_text}"
+        friends.contains("Friends invited: 0") && friends.contains("Of them paid: 0"),
+        "{friends}"
+    );
+    assert!(
+        !friends.contains("Your link"),
+        "the link is in its own box: {friends}"
     );
     show(&mut b, "connect").await;
     let link = t.user(ALICE).await.unwrap().subscription_url.unwrap();

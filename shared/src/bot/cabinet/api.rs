@@ -563,13 +563,27 @@ async fn referrals(app: &App, user: &User) -> Result<Value, ApiError> {
         .ok()
         .map(String::from)
     });
+    // The bot's referral text, without its title and the link (the page
+    // shows the link in its own box).
+    let text = plain(&screen.text);
+    let all: Vec<&str> = text.lines().map(str::trim).collect();
+    let shown = |l: &str| link.as_deref() == Some(l) || l.ends_with(&user.ref_code);
+    let lines: Vec<&str> = all
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(i, l)| {
+            !l.is_empty() && !shown(l) && !all.get(i + 1).is_some_and(|next| shown(next))
+        })
+        .map(|(_, l)| *l)
+        .collect();
     Ok(json!({
         "ok": true,
         "link": link,
         "share": share,
         "invited": user.referrals,
         "paying": user.referral_stats.paying,
-        "text": plain(&screen.text),
+        "lines": lines,
     }))
 }
 
