@@ -388,6 +388,14 @@
         input.max = j.topup.max;
         input.placeholder = T['cab-topup-amount'];
         input.id = 'topup-amount';
+        var presets = el('div', 'platforms');
+        j.topup.presets.forEach(function (p) {
+          var chip = el('button', 'chip', p.text);
+          chip.type = 'button';
+          chip.addEventListener('click', function () { input.value = p.rub; });
+          presets.appendChild(chip);
+        });
+        t.appendChild(presets);
         t.appendChild(input);
         t.appendChild(methods(j.topup.methods, function () {
           var n = parseInt(input.value, 10);

@@ -693,6 +693,27 @@ async fn the_cabinet_works_in_a_real_browser() {
         !friends.contains("Your link"),
         "the link is in its own box: {friends}"
     );
+    // A top-up amount from a preset, paid through Crypto Pay.
+    show(&mut b, "pay").await;
+    b.click("#view .card .platforms .chip").await;
+    assert_eq!(
+        b.eval("document.getElementById('topup-amount').value")
+            .await,
+        "100"
+    );
+    let links_before = b.eval("window.__tg.links.length").await;
+    b.click("#topup-amount ~ .methods [data-provider=cryptopay]")
+        .await;
+    b.wait_for(&format!("window.__tg.links.length > {links_before}"))
+        .await;
+    let topup = b
+        .eval("document.querySelector('#payment').dataset.order")
+        .await;
+    let topup = order(&t, &OrderId(topup.as_str().unwrap().to_owned())).await;
+    assert_eq!(
+        topup.amount,
+        shared::adapters::pay::Money::rub(shared::base::types::Kopecks(10_000))
+    );
     show(&mut b, "connect").await;
     let link = t.user(ALICE).await.unwrap().subscription_url.unwrap();
     assert!(

@@ -383,7 +383,10 @@ fn plans(app: &App, user: &User, ts: i64) -> Value {
         .collect();
     let topup = catalog::topup_available(config).then(|| {
         json!({
-            "min": TOPUP_MIN, "max": TOPUP_MAX, "presets": TOPUP_PRESETS,
+            "min": TOPUP_MIN, "max": TOPUP_MAX,
+            "presets": TOPUP_PRESETS.iter().map(|rub| json!({
+                "rub": rub, "text": money(config, Kopecks::from_rubles(u64::from(*rub))),
+            })).collect::<Vec<_>>(),
             "methods": catalog::rub_providers(config).iter().map(|m| method_json(app, user, *m)).collect::<Vec<_>>(),
         })
     });
