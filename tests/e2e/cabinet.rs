@@ -714,6 +714,31 @@ async fn the_cabinet_works_in_a_real_browser() {
         topup.amount,
         shared::adapters::pay::Money::rub(shared::base::types::Kopecks(10_000))
     );
+    // Stars: the invoice opens in Telegram (openInvoice); Telegram's
+    // successful_payment reaches the bot; the page shows it paid.
+    show(&mut b, "pay").await;
+    b.click("#view .plan[data-months='3'] [data-provider=stars]")
+        .await;
+    b.wait_for(
+        "window.__tg.invoices.length === 1 && document.querySelector('#payment').dataset.order",
+    )
+    .await;
+    let stars = b
+        .eval("document.querySelector('#payment').dataset.order")
+        .await;
+    let stars = stars.as_str().unwrap().to_owned();
+    assert_eq!(
+        b.eval("window.__tg.invoices[0]").await,
+        format!("https://t.me/$invoice-{stars}")
+    );
+    let payer = e2e::signed::Payer {
+        id: ALICE,
+        name: "Alice",
+        lang: "en",
+    };
+    let paid = e2e::signed::successful_payment_by(90, payer, &stars, 400, "stars-charge-3m");
+    assert_eq!(t.update(&paid).await, 200);
+    b.wait_for("document.querySelector('#payment h2.ok')").await;
     show(&mut b, "connect").await;
     let link = t.user(ALICE).await.unwrap().subscription_url.unwrap();
     assert!(
