@@ -252,6 +252,11 @@ fn functions() -> Vec<(&'static str, Value, &'static str)> {
             read_event("alarms.json"),
             "one alarm to the log chat (none configured)",
         ),
+        (
+            "cabinet",
+            read_event("cabinet.json"),
+            "GET /app/ (the page and its assets gzipped on first use)",
+        ),
     ]
 }
 
@@ -372,6 +377,8 @@ async fn main() {
         ("FREEKASSA_SECOND_SECRET", "bench_second"),
         ("TRIBUTE_ENABLED", "true"),
         ("TRIBUTE_API_KEY", "bench_tribute_key"),
+        ("CABINET_ENABLED", "true"),
+        ("CABINET_URL", "https://cabinet.example/app"),
     ];
     let mut vars = Vars::new();
     for (k, v) in settings {

@@ -44,6 +44,9 @@ impl Routes {
             ("POST", "/pay/tribute") => {
                 shared::domains::money::payhooks::tribute(&self.app, req).await
             }
+            (_, p) if p == "/app" || p.starts_with("/app/") => {
+                shared::bot::cabinet::handle(&self.app, req).await
+            }
             // Locally, the stand-in for SNS invoking AlarmsFunction: the body is the Lambda event SNS delivers.
             ("POST", "/_local/sns/alarms") => {
                 match serde_json::from_slice::<shared::domains::ops::alarms::SnsEvent>(&req.body) {
@@ -127,6 +130,7 @@ async fn answer(
 fn response(resp: HttpResponse) -> Response<Full<Bytes>> {
     let mut out = Response::new(Full::new(resp.body));
     *out.status_mut() = resp.status;
+    *out.headers_mut() = resp.headers;
     out.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static(resp.content_type),

@@ -574,3 +574,51 @@ panel-deleted-recreated = ℹ️ Ваша учётная запись VPN пер
 log-torrent-blocked = 🧲 Блокировщик торрентов: пользователь <code>{ $user }</code> (IP { $ip }) заблокирован до { $until }
 log-panel-user-deleted = 🗑 На панели удалён пользователь <code>{ $user }</code> (id { $id }); оплаченного времени нет, не пересоздаём
 log-panel-user-deleted-recreated = 🗑 На панели удалён пользователь <code>{ $user }</code> (id { $id }); у него есть оплаченное время: пересоздаём при синхронизации
+# Кабинет (Telegram Mini App): простой текст, страница показывает его как текст.
+btn-cabinet = 📱 Мой кабинет
+cab-title = Мой VPN
+cab-tab-subscription = Подписка
+cab-tab-connect = Подключение
+cab-tab-devices = Устройства
+cab-tab-pay = Оплата
+cab-tab-history = История
+cab-tab-referrals = Друзья
+cab-traffic = Трафик
+cab-devices-used = Подключено устройств
+cab-trial-offer = Пробный период
+cab-trial-take = Включить пробный период
+cab-trial-days = { $count ->
+    [one] { $count } день бесплатно, один раз
+    [few] { $count } дня бесплатно, один раз
+   *[other] { $count } дней бесплатно, один раз
+}
+cab-link = Ссылка подписки
+cab-copy = Скопировать
+cab-copied = Скопировано
+cab-guide = Как подключиться
+cab-download = Скачать
+cab-add = Добавить подписку
+cab-link-pending = Доступ настраивается: ссылка появится здесь через минуту.
+cab-no-subscription = Активной подписки пока нет: выберите тариф в разделе «Оплата».
+cab-remove = Удалить
+cab-plans = Тарифы
+cab-topup = Пополнить баланс
+cab-topup-amount = Сумма в рублях
+cab-pay-with = Способ оплаты
+cab-waiting = Ждём оплату…
+cab-paid = ✅ Оплачено
+cab-promo = Промокод
+cab-promo-placeholder = Введите код
+cab-apply = Применить
+cab-balance = Баланс
+cab-more = Показать ещё
+cab-share = Поделиться ссылкой
+cab-language = Язык
+cab-retry = Повторить
+cab-support = Поддержка
+cab-error = Что-то пошло не так на нашей стороне. Попробуйте через минуту.
+cab-bad-request = Запрос не распознан.
+cab-not-found = Не найдено.
+cab-in-progress = Ещё выполняем предыдущее нажатие…
+cab-auth-failed = Эта страница открывается только из бота в Telegram.
+cab-auth-expired = Страница открыта слишком долго: закройте её и откройте снова из бота.

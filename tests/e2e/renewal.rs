@@ -547,6 +547,7 @@ async fn a_renewal_by_hand_in_between_means_no_debit() {
             provider: shared::base::types::Provider::Balance,
             press: Some("by-hand"),
             save_card: false,
+            invoice_link: false,
         },
     )
     .await

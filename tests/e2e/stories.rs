@@ -206,6 +206,9 @@ pub async fn shop() -> Shop {
         ("TRIBUTE_SUBSCRIPTION_IDS", "31337"),
         ("PRICE_PER_DEVICE", "9000"),
         ("TRAFFIC_TOPUP_PACKAGES", "10:99"),
+        ("CABINET_ENABLED", "true"),
+        ("CABINET_URL", "https://cabinet.example/app"),
+        ("MY_DEVICES_SECTION_ENABLED", "true"),
     ];
     let (t, panel) = TestStack::start_with_panel(&with_extra(&settings, &extra)).await;
     Shop {
@@ -480,5 +483,40 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
             "dynamodb GetItem=1 PutItem=1 UpdateItem=1",
             "sqs SendMessage=1",
         ],
+    );
+
+    // The cabinet, opened by the same linked user.
+    let who = json!({"id": 8001, "first_name": "Ann", "language_code": "en"}).to_string();
+    let init = shared::base::initdata::sign(
+        &[("auth_date", &now().to_string()), ("user", &who)],
+        e2e::TOKEN,
+    );
+    let get = |path: &'static str| {
+        let req = t
+            .http
+            .get(t.url(&format!("/app/api/{path}")))
+            .header("authorization", format!("tma {init}"));
+        async move {
+            let resp = req.send().await.expect("the cabinet answers");
+            assert_eq!(resp.status(), 200, "{path}");
+        }
+    };
+    let cost = m.cost(get("me")).await;
+    check(
+        "cabinet dashboard (GET /app/api/me)",
+        &cost,
+        &["dynamodb UpdateItem=1", "panel GET /api/users=1"],
+    );
+    let cost = m.cost(get("devices")).await;
+    check(
+        "cabinet devices (GET /app/api/devices)",
+        &cost,
+        &["dynamodb UpdateItem=1", "panel GET /api/hwid/devices=1"],
+    );
+    let cost = m.cost(get("plans")).await;
+    check(
+        "cabinet plans (GET /app/api/plans)",
+        &cost,
+        &["dynamodb UpdateItem=1"],
     );
 }

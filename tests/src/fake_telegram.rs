@@ -163,6 +163,11 @@ impl FakeTelegram {
                 "can_join_groups": false, "can_read_all_group_messages": false,
                 "supports_inline_queries": true, "can_connect_to_business": false, "has_main_web_app": false
             }),
+            // An invoice link names its payload, so a test can find the order.
+            "createinvoicelink" => json!(format!(
+                "https://t.me/$invoice-{}",
+                params["payload"].as_str().unwrap_or_default()
+            )),
             "copymessage" => {
                 st.next_message_id += 1;
                 json!({"message_id": st.next_message_id})

@@ -1,5 +1,6 @@
 //! Test harness: the local stack on random ports with fake outside services.
 
+pub mod browser;
 pub mod fake_panel;
 pub mod fake_providers;
 pub mod fake_telegram;

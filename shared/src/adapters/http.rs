@@ -38,6 +38,8 @@ pub struct HttpResponse {
     pub content_type: &'static str,
     /// Body bytes.
     pub body: Bytes,
+    /// Other headers (caching, security policy, encoding); usually none.
+    pub headers: HeaderMap,
 }
 
 impl HttpResponse {
@@ -47,6 +49,7 @@ impl HttpResponse {
             status,
             content_type: "application/json",
             body: Bytes::from(value.to_string()),
+            headers: HeaderMap::new(),
         }
     }
 
@@ -56,7 +59,26 @@ impl HttpResponse {
             status,
             content_type: "text/plain; charset=utf-8",
             body: Bytes::copy_from_slice(text.as_bytes()),
+            headers: HeaderMap::new(),
         }
+    }
+
+    /// Bytes of `content_type`.
+    pub fn bytes(status: StatusCode, content_type: &'static str, body: Bytes) -> Self {
+        HttpResponse {
+            status,
+            content_type,
+            body,
+            headers: HeaderMap::new(),
+        }
+    }
+
+    /// The same response with the header `name: value` added.
+    pub fn with_header(mut self, name: http::HeaderName, value: &str) -> Self {
+        if let Ok(v) = http::HeaderValue::from_str(value) {
+            self.headers.append(name, v);
+        }
+        self
     }
 
     /// `200 {"ok":true}`.

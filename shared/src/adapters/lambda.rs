@@ -40,6 +40,7 @@ pub fn from_lambda(req: Request) -> HttpRequest {
 pub fn to_lambda(resp: HttpResponse) -> Response<Body> {
     let mut out = Response::new(Body::Binary(resp.body.to_vec()));
     *out.status_mut() = resp.status;
+    *out.headers_mut() = resp.headers;
     out.headers_mut().insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static(resp.content_type),

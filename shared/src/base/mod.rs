@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod format;
 pub mod i18n;
+pub mod initdata;
 pub mod money;
 pub mod refcode;
 pub mod types;

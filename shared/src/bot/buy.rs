@@ -60,7 +60,7 @@ fn prices(config: &Config, user: &User, product: Product) -> String {
 
 /// The price line of a product: "1 month — 199 ₽ / 150 ⭐", "2 devices —
 /// 114 ₽", "10 GB — 199 ₽".
-fn price_line(config: &Config, user: &User, product: Product) -> String {
+pub fn price_line(config: &Config, user: &User, product: Product) -> String {
     let lang = user.lang;
     let price = Arg::Str(prices(config, user, product));
     match product {
@@ -228,7 +228,8 @@ pub fn more_traffic(config: &Config, user: &User) -> Screen {
     }
 }
 
-fn method_label(config: &Config, lang: Lang, provider: Provider, user: &User) -> String {
+/// A payment method's name (the balance with the amount on it).
+pub fn method_label(config: &Config, lang: Lang, provider: Provider, user: &User) -> String {
     match provider {
         Provider::Balance => tr(
             lang,
@@ -513,7 +514,8 @@ pub fn history(config: &Config, user: &User, rows: &[LedgerRow], next: Option<St
     }
 }
 
-fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
+/// One ledger row as a line of the history.
+pub fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
     let amount = row
         .amount
         .as_ref()

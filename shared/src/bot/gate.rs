@@ -102,7 +102,11 @@ impl Refusal {
     }
 }
 
-async fn on_registered(app: &App, user: &User, start: Option<&StartParam>) -> Result<(), BotError> {
+pub(super) async fn on_registered(
+    app: &App,
+    user: &User,
+    start: Option<&StartParam>,
+) -> Result<(), BotError> {
     let mut attribution = Attribution::default();
     match start {
         Some(StartParam::Referral(code)) => {

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod buy;
+pub mod cabinet;
 pub mod cards;
 mod gate;
 pub mod inline;

@@ -34,8 +34,12 @@ pub fn ask(user: &User) -> Screen {
 /// Tries `raw` as a code for `user` and renders the result.
 pub async fn apply(app: &App, user: &User, raw: &str, now: i64) -> Result<Screen, BotError> {
     let outcome = promo::activate(app, user, raw, now).await?;
-    let lang = user.lang;
-    Ok(match outcome {
+    Ok(render(app, user.lang, outcome))
+}
+
+/// What an activation did, as a screen.
+pub fn render(app: &App, lang: crate::base::types::Lang, outcome: Outcome) -> Screen {
+    match outcome {
         Outcome::Activated { code, gift } => {
             let (text, action) = match gift {
                 Gift::Days { days, end } => (
@@ -92,7 +96,7 @@ pub async fn apply(app: &App, user: &User, raw: &str, now: i64) -> Result<Screen
                 InlineKeyboardButton::callback(t(lang, "btn-back"), Action::Menu.data()),
             ]]),
         },
-    })
+    }
 }
 
 /// Tries the code a `promo_<CODE>` link left on the user, once.

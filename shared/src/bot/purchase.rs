@@ -123,6 +123,7 @@ pub(super) async fn on_buy(
         provider,
         press: Some(&key),
         save_card,
+        invoice_link: false,
     };
     match crate::domains::money::checkout::start(app, req).await {
         Ok(Checkout::Link {

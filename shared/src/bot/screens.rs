@@ -52,6 +52,14 @@ pub fn main_menu(config: &Config, user: &User, welcome: bool) -> Screen {
         tr(lang, "menu-title", &[("name", Arg::Str(name))])
     };
     let mut rows = Vec::new();
+    if let Some(cabinet) = &config.cabinet
+        && let Ok(url) = reqwest::Url::parse(&cabinet.url)
+    {
+        rows.push(vec![InlineKeyboardButton::web_app(
+            t(lang, "btn-cabinet"),
+            teloxide_core::types::WebAppInfo { url },
+        )]);
+    }
     if crate::domains::money::catalog::selling(config) {
         rows.push(vec![InlineKeyboardButton::callback(
             t(lang, "btn-buy"),
@@ -157,7 +165,8 @@ pub fn profile(config: &Config, user: &User, now: i64) -> Screen {
     }
 }
 
-fn subscription_status(user: &User, now: i64) -> String {
+/// The subscription's status line: active until (days left), expired on, or none.
+pub fn subscription_status(user: &User, now: i64) -> String {
     let lang = user.lang;
     match user.sub_end {
         Some(crate::adapters::store::credit::TRAFFIC_MODE_END) => t(lang, "sub-active-traffic"),
@@ -291,7 +300,8 @@ pub fn traffic_figures(user: &User) -> Option<String> {
     out
 }
 
-fn traffic_line(lang: Lang, traffic: Traffic) -> String {
+/// "Traffic: used of limit" (or without a limit).
+pub fn traffic_line(lang: Lang, traffic: Traffic) -> String {
     let used = bytes_text(lang, traffic.used);
     if traffic.limit == 0 {
         tr(lang, "traffic-unlimited", &[("used", Arg::Str(used))])
@@ -438,7 +448,8 @@ pub fn panel_unavailable(user: &User) -> Screen {
     }
 }
 
-fn device_name(lang: Lang, d: &Device) -> String {
+/// A device's name: model, else platform, else "unknown device".
+pub fn device_name(lang: Lang, d: &Device) -> String {
     let parts: Vec<&str> = [&d.device_model, &d.platform, &d.os_version]
         .into_iter()
         .filter_map(|p| p.as_deref())

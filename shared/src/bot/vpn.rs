@@ -17,7 +17,8 @@ pub const TRAFFIC_CACHE_SECS: i64 = 60;
 /// The user waits for these calls: give up quickly and show what we have.
 const PANEL_BUDGET: Duration = Duration::from_secs(3);
 
-async fn within<T>(fut: impl Future<Output = Result<T, PanelError>>) -> Result<T, PanelError> {
+/// `fut`, given up after the 3 s the user waits for the panel.
+pub async fn within<T>(fut: impl Future<Output = Result<T, PanelError>>) -> Result<T, PanelError> {
     match tokio::time::timeout(PANEL_BUDGET, fut).await {
         Ok(r) => r,
         Err(_) => Err(PanelError::Transient("no answer within 3 s".into())),

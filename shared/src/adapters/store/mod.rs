@@ -20,6 +20,7 @@ pub mod once;
 pub mod orders;
 pub mod panel;
 pub mod payments;
+pub mod presses;
 pub mod promos;
 pub mod rate;
 pub mod refunds;

@@ -8,6 +8,7 @@
 
 mod allowlist;
 mod bot;
+mod cabinet;
 mod cryptopay;
 mod dotenv;
 mod error;
@@ -26,6 +27,7 @@ mod yookassa;
 
 pub use allowlist::{IpNet, IpNetError, allowed};
 pub use bot::{InlineThumbnails, Links, RateLimit, RequiredChannel, Webhook};
+pub use cabinet::Cabinet;
 pub use cryptopay::{CryptoCurrencyType, CryptoNetwork, CryptoPay};
 pub use error::ConfigError;
 pub use freekassa::FreeKassa;
@@ -116,6 +118,8 @@ pub struct Config {
     pub infra: Infra,
     /// Shows `/health`'s details to whoever sends it (HEALTH_TOKEN, secret).
     pub health_token: Option<String>,
+    /// The subscriber's Mini App; `None` unless CABINET_ENABLED.
+    pub cabinet: Option<Cabinet>,
 }
 
 impl fmt::Debug for Config {
@@ -163,6 +167,7 @@ impl fmt::Debug for Config {
             .field("inline_thumbnails", &self.inline_thumbnails)
             .field("infra", &self.infra)
             .field("health_token", &redact_opt(&self.health_token))
+            .field("cabinet", &self.cabinet)
             .finish()
     }
 }
@@ -236,6 +241,7 @@ impl Config {
         let sentry = all.area(logging::sentry);
         let inline_thumbnails = all.area(bot::inline_thumbnails);
         let infra = all.area(infra::read);
+        let cabinet = all.area(cabinet::read);
         let (
             Some(bot),
             Some(plans),
@@ -252,6 +258,7 @@ impl Config {
             Some(sentry),
             Some(inline_thumbnails),
             Some(infra),
+            Some(cabinet),
         ) = (
             bot,
             plans,
@@ -268,6 +275,7 @@ impl Config {
             sentry,
             inline_thumbnails,
             infra,
+            cabinet,
         )
         else {
             return Err(all.into_error());
@@ -312,6 +320,7 @@ impl Config {
             inline_thumbnails,
             infra,
             health_token,
+            cabinet,
         })
     }
 

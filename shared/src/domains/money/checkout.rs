@@ -11,7 +11,7 @@ use crate::domains::money::catalog;
 use crate::domains::money::effects::finish_effects;
 use crate::domains::money::links::CheckoutError;
 use crate::domains::money::orders::{CreditOutcome, Order, Payment, Purchase};
-use teloxide_core::payloads::SendInvoiceSetters;
+use teloxide_core::payloads::{CreateInvoiceLinkSetters, SendInvoiceSetters};
 use teloxide_core::requests::Requester;
 use teloxide_core::types::{ChatId, LabeledPrice};
 
@@ -127,6 +127,9 @@ pub struct CheckoutRequest<'a> {
     /// The user's "save my card" choice (YooKassa asks to save the method
     /// when autopayments are on; with card binding required it always does).
     pub save_card: bool,
+    /// A Stars purchase as an invoice link (the Mini App opens it with
+    /// `openInvoice`) instead of an invoice message in the chat.
+    pub invoice_link: bool,
 }
 
 /// Creates the order and starts paying it.
@@ -138,6 +141,7 @@ pub async fn start(app: &App, req: CheckoutRequest<'_>) -> Result<Checkout, Chec
         provider,
         press: key,
         save_card,
+        invoice_link,
     } = req;
     let ts = now();
     if !catalog::sells(&app.config, purchase, provider) {
@@ -226,17 +230,34 @@ pub async fn start(app: &App, req: CheckoutRequest<'_>) -> Result<Checkout, Chec
                     CheckoutError::Provider("a Stars invoice needs a price in Stars".into())
                 })?
                 .0;
+            let prices = vec![LabeledPrice {
+                label: title.clone(),
+                amount: stars,
+            }];
+            let description = t(lang, "invoice-description");
+            if invoice_link {
+                // The same invoice (payload = the order id), as a link: the
+                // payment arrives as the chat's `successful_payment` all the same.
+                let url = app
+                    .bot
+                    .create_invoice_link(title, description, order.id.0.clone(), "XTR", prices)
+                    .provider_token("")
+                    .await
+                    .map_err(|e| CheckoutError::Provider(format!("createInvoiceLink: {e}")))?;
+                return Ok(Checkout::Link {
+                    url,
+                    order,
+                    discount,
+                });
+            }
             app.bot
                 .send_invoice(
                     ChatId(user.id.0),
-                    title.clone(),
-                    t(lang, "invoice-description"),
+                    title,
+                    description,
                     order.id.0.clone(),
                     "XTR",
-                    vec![LabeledPrice {
-                        label: title,
-                        amount: stars,
-                    }],
+                    prices,
                 )
                 .provider_token("")
                 .await
