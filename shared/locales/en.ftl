@@ -511,7 +511,7 @@ devices-formula = { $count } × { $per } × { $days } days / 30 days = <b>{ $tot
 devices-need-subscription = Extra devices are sold with a running paid subscription.
 devices-over-limit = No more devices can be added: the maximum is reached.
 traffic-need-subscription = Traffic can be added to a running paid subscription.
-traffic-unlimited = Your subscription has unlimited traffic: there is nothing to add.
+traffic-nothing-to-add = Your subscription has unlimited traffic: there is nothing to add.
 traffic-buy-title = 📶 <b>Extra traffic</b>
 traffic-packs-expire = A pack adds to the current period's limit and lasts until the period ends (or the panel resets the traffic).
 traffic-packs-carry = A pack adds to the current period's limit; unused pack traffic carries over to one next period.
@@ -600,3 +600,33 @@ cab-not-found = Not found.
 cab-in-progress = Still working on your previous tap…
 cab-auth-failed = This page only opens from the bot in Telegram.
 cab-auth-expired = This page has been open too long: close it and open it again from the bot.
+vpn-last-used = 📡 VPN last used: { $time }
+vpn-connected-before = 📡 The VPN has been connected before
+vpn-never-connected = 📡 The VPN has never been connected yet
+btn-reissue = 🔑 Reissue my link
+btn-reissue-yes = 🔑 Yes, reissue
+reissue-confirm = 🔑 Reissue your subscription link? The old link stops working at once, and every device will need the new one. Do it if your link got into someone else's hands.
+reissue-too-soon = ⏳ Your link was reissued recently. You can do it again after { $time }.
+reissue-done = ✅ Your new subscription link (the old one no longer works):
+    <code>{ $link }</code>
+btn-devices-reset = 🧹 Remove all devices
+btn-devices-reset-yes = 🧹 Yes, remove all
+devices-reset-confirm = 🧹 Remove all devices ({ $count })? Each device will need to connect again.
+devices-reset-done = ✅ All devices removed.
+admin-card-seen = 📡 VPN last used: { $time } UTC
+admin-card-connected = 📡 VPN connected before
+admin-card-never-connected = 📡 VPN never connected
+admin-card-reissued = 🔑 Link reissued: { $time } UTC
+guide-title = 📲 <b>How to connect</b>
+    Choose your device:
+guide-platform = 📲 <b>{ $name }</b>: choose an app (⭐ recommended):
+guide-copy-link = If a button does not open the app, copy the link and add it in the app by hand:
+    <code>{ $link }</code>
+guide-step-install = Install the app
+guide-step-install-text = Download { $name } from its official source and install it.
+guide-btn-download = ⬇️ Download
+guide-step-add = Add the subscription
+guide-step-add-text = Open your subscription link in { $name }: with the button, or by hand with the link copied.
+guide-btn-add = ➕ Add subscription
+guide-step-connect = Connect
+guide-step-connect-text = Pick a server in the app and turn the VPN on.

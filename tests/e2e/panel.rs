@@ -1114,6 +1114,18 @@ async fn every_request_the_bot_sends_the_panel_passes_the_official_contract() {
     let key = shared::base::callback::device_key("hwid-contract-0001");
     let del = shared::base::callback::Action::DeviceDelete(key).data();
     assert_eq!(t.update(&callback_update(8, 9305, &del, 7021)).await, 200);
+    // Every device removed, the link reissued.
+    panel.add_device(p5, "hwid-contract-0002", "iOS", "iPhone 15", "18.1");
+    assert_eq!(
+        t.update(&callback_update(30, 9305, "dev:reset:do", 7021))
+            .await,
+        200
+    );
+    assert_eq!(
+        t.update(&callback_update(31, 9305, "reissue:do", 7021))
+            .await,
+        200
+    );
     // Reconciliation pages.
     assert_eq!(
         t.update(&text_update(9, 9300, "Ann", "en", "/sync")).await,
@@ -1144,6 +1156,8 @@ async fn every_request_the_bot_sends_the_panel_passes_the_official_contract() {
         "POST /api/users/:id/actions/enable",
         "GET /api/hwid/devices/:id",
         "POST /api/hwid/devices/delete",
+        "POST /api/hwid/devices/delete-all",
+        "POST /api/users/:id/actions/revoke",
     ] {
         assert!(
             routes.contains(route),
@@ -1170,7 +1184,9 @@ async fn every_request_the_bot_sends_the_panel_passes_the_official_contract() {
     );
     assert!(
         report.contains("-> DeleteUserHwidDeviceCommand")
-            && report.contains("-> GetUsersStreamCommand"),
+            && report.contains("-> GetUsersStreamCommand")
+            && report.contains("-> DeleteAllUserHwidDevicesCommand")
+            && report.contains("-> RevokeUserSubscriptionCommand"),
         "{report}"
     );
 }

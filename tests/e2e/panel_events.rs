@@ -342,6 +342,10 @@ async fn a_user_deleted_in_the_panel_comes_back_only_with_paid_time_left() {
     t.stack.drain_panel_sync().await.expect("sync");
     assert!(t.user(trial).await.expect("u").panel.is_none());
     assert!(!panel.users().iter().any(|p| p["telegramId"] == trial));
+    // Opening "My subscription" does not bring it back either.
+    assert_eq!(t.update(&callback_update(72, trial, "sub", 1)).await, 200);
+    t.stack.drain_panel_sync().await.expect("sync");
+    assert!(!panel.users().iter().any(|p| p["telegramId"] == trial));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -515,4 +519,102 @@ async fn devices_are_reset_at_a_renewal_when_the_operator_asks() {
     paid.post_ok(&t).await;
     t.stack.drain_panel_sync().await.expect("sync");
     assert_eq!(panel.device_hwids(pid), vec!["hwid-r-0002".to_owned()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn how_to_connect_comes_from_the_panels_configuration_or_the_built_in_guide() {
+    // Without a configuration on the panel: the built-in guide.
+    let (t, _panel) = stack(&[]).await;
+    let user = 9801;
+    paying(&t, user, "en").await;
+    let link = t
+        .user(user)
+        .await
+        .expect("u")
+        .subscription_url
+        .expect("link");
+    assert_eq!(t.update(&callback_update(10, user, "sub", 1)).await, 200);
+    assert!(buttons(&last_screen(&t)).contains(&"guide".to_owned()));
+    assert_eq!(t.update(&callback_update(11, user, "guide", 1)).await, 200);
+    let screen = last_screen(&t);
+    assert_eq!(
+        buttons(&screen),
+        vec!["guide:0", "guide:1", "guide:2", "guide:3", "guide:4", "sub"]
+    );
+    assert!(screen.body.to_string().contains("Android"));
+    assert_eq!(
+        t.update(&callback_update(12, user, "guide:0", 1)).await,
+        200
+    );
+    let apps = buttons(&last_screen(&t));
+    assert!(apps.len() > 2 && apps[0] == "guide:0:0", "{apps:?}");
+    assert_eq!(
+        t.update(&callback_update(13, user, "guide:0:0", 1)).await,
+        200
+    );
+    let steps = last_screen(&t);
+    let body = steps.body.to_string();
+    assert!(text(&steps).contains("Happ"), "{}", text(&steps));
+    assert!(
+        body.contains("apps.apple.com"),
+        "the store link is a button"
+    );
+    assert!(
+        text(&steps).contains(&link),
+        "the app's own scheme cannot be a Telegram button: the link is there to copy"
+    );
+    // An index the guide does not have shows the platforms again.
+    assert_eq!(
+        t.update(&callback_update(14, user, "guide:9:9", 1)).await,
+        200
+    );
+    assert!(buttons(&last_screen(&t)).contains(&"guide:4".to_owned()));
+
+    // With the operator's configuration: its platforms, apps and texts.
+    let (t, panel) = stack(&[]).await;
+    panel.set_subpage_config(json!({
+        "version": "1", "locales": ["ru", "en"],
+        "platforms": {
+            "windows": {"displayName": {"en": "Windows PC", "ru": "Компьютер"}, "svgIconKey": "Windows", "apps": [
+                {"name": "OurVPN", "featured": true, "blocks": [
+                    {"title": {"ru": "Скачайте", "en": "Download"}, "description": {"ru": "Скачайте клиент.", "en": "Get the client."},
+                     "buttons": [{"link": "https://vpn.example/ourvpn.exe", "type": "external", "text": {"ru": "Скачать", "en": "Download"}}],
+                     "svgIconKey": "DownloadIcon", "svgIconColor": "gray"},
+                    {"title": {"ru": "Добавьте", "en": "Add"}, "description": {"ru": "Нажмите кнопку.", "en": "Tap the button."},
+                     "buttons": [{"link": "https://vpn.example/add?u={{SUBSCRIPTION_LINK}}", "type": "subscriptionLink", "text": {"ru": "Добавить", "en": "Add"}}],
+                     "svgIconKey": "Plus", "svgIconColor": "gray"}
+                ]}
+            ]}
+        }
+    }));
+    let user = 9802;
+    paying(&t, user, "ru").await;
+    let link = t
+        .user(user)
+        .await
+        .expect("u")
+        .subscription_url
+        .expect("link");
+    assert_eq!(t.update(&callback_update(20, user, "guide", 1)).await, 200);
+    let screen = last_screen(&t);
+    assert_eq!(buttons(&screen), vec!["guide:0", "sub"]);
+    assert!(screen.body.to_string().contains("Компьютер"));
+    // One app: its steps at once.
+    assert_eq!(
+        t.update(&callback_update(21, user, "guide:0", 1)).await,
+        200
+    );
+    let steps = last_screen(&t);
+    assert!(text(&steps).contains("1. Скачайте"), "{}", text(&steps));
+    let body = steps.body.to_string();
+    assert!(body.contains("https://vpn.example/ourvpn.exe"));
+    assert!(body.contains(&format!("https://vpn.example/add?u={link}")));
+    // The configuration is read once, not per screen.
+    assert_eq!(t.update(&callback_update(22, user, "guide", 1)).await, 200);
+    assert_eq!(
+        panel
+            .calls_to("GET", "/api/subscription-page-configs")
+            .len(),
+        1
+    );
 }

@@ -36,6 +36,8 @@ struct State {
     calls: Vec<PanelCall>,
     next_id: i64,
     down: bool,
+    /// The operator's subscription-page configuration, if any.
+    subpage: Option<Value>,
 }
 
 /// The fake server.
@@ -203,6 +205,37 @@ impl FakePanel {
                 let devices = st.devices.get(&id).cloned().unwrap_or_default();
                 ok(json!({"total": devices.len(), "devices": devices}))
             }
+            ("GET", ["api", "subscription-page-configs"]) => {
+                let configs: Vec<Value> = st
+                    .subpage
+                    .iter()
+                    .map(|c| {
+                        json!({"uuid": "6f1d2c3b-4a59-4e68-9d7c-8b9a0f1e2d3c", "viewPosition": 1,
+                            "name": "Default", "tags": [], "config": c})
+                    })
+                    .collect();
+                ok(json!({"total": configs.len(), "configs": configs}))
+            }
+            ("POST", ["api", "hwid", "devices", "delete-all"]) => {
+                let id = body.unwrap_or_default()["userId"]
+                    .as_i64()
+                    .unwrap_or_default();
+                if !st.users.contains_key(&id) {
+                    return not_found();
+                }
+                st.devices.insert(id, Vec::new());
+                ok(json!({"total": 0, "devices": []}))
+            }
+            ("POST", ["api", "users", id, "actions", "revoke"]) => {
+                let Some(u) = id.parse::<i64>().ok().and_then(|i| st.users.get_mut(&i)) else {
+                    return not_found();
+                };
+                // A new short id, and with it a new subscription link.
+                let next = format!("{}r", u["shortUuid"].as_str().unwrap_or_default());
+                u["shortUuid"] = json!(next);
+                u["subscriptionUrl"] = json!(format!("https://sub.fake-panel.test/{next}"));
+                ok(u.clone())
+            }
             ("POST", ["api", "hwid", "devices", "delete"]) => {
                 let body = body.unwrap_or_default();
                 let id = body["userId"].as_i64().unwrap_or_default();
@@ -322,6 +355,16 @@ impl FakePanel {
     /// Every request so far.
     pub fn calls(&self) -> Vec<PanelCall> {
         self.lock().calls.clone()
+    }
+
+    /// Sets the subscription-page configuration the panel serves.
+    pub fn set_subpage_config(&self, config: Value) {
+        self.lock().subpage = Some(config);
+    }
+
+    /// Deletes a user, as an admin does in the panel.
+    pub fn remove_user(&self, id: i64) {
+        self.lock().users.remove(&id);
     }
 
     /// Requests with this method and path.

@@ -366,6 +366,31 @@ pub struct PanelClient {
     http: reqwest::Client,
     base: String,
     key: String,
+    /// The subscription-page configuration last read, and when: read at
+    /// most every [`SUBPAGE_CACHE_SECS`] per process.
+    subpage: std::sync::Arc<std::sync::Mutex<Option<SubpageCache>>>,
+}
+
+/// When the subscription-page configuration was read, and what it was.
+type SubpageCache = (i64, Option<serde_json::Value>);
+
+/// How long a process keeps the panel's subscription-page configuration.
+pub const SUBPAGE_CACHE_SECS: i64 = 600;
+
+/// One entry of `GET /api/subscription-page-configs`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubpageEntry {
+    #[serde(default)]
+    view_position: i64,
+    #[serde(default)]
+    config: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct SubpageList {
+    #[serde(default)]
+    configs: Vec<SubpageEntry>,
 }
 
 /// The username the bot gives a Telegram user on the panel.
@@ -416,6 +441,7 @@ impl PanelClient {
             http,
             base,
             key: config.api_key.clone(),
+            subpage: Default::default(),
         }
     }
 
@@ -615,6 +641,28 @@ impl PanelClient {
             )
             .await?;
         Ok(list.devices)
+    }
+
+    /// The operator's subscription-page configuration (`GET
+    /// /api/subscription-page-configs`, the first by the panel's order that
+    /// has one), `None` when the panel has none; kept for
+    /// [`SUBPAGE_CACHE_SECS`], so a guide costs a panel call only now and then.
+    pub async fn subpage_config(&self, now: i64) -> Result<Option<serde_json::Value>, PanelError> {
+        if let Some((at, config)) = self.subpage.lock().ok().and_then(|c| c.clone())
+            && now - at < SUBPAGE_CACHE_SECS
+        {
+            return Ok(config);
+        }
+        let list: SubpageList = self
+            .call(Method::GET, "/subscription-page-configs", &[], None::<&()>)
+            .await?;
+        let mut configs = list.configs;
+        configs.sort_by_key(|c| c.view_position);
+        let config = configs.into_iter().find_map(|c| c.config);
+        if let Ok(mut cache) = self.subpage.lock() {
+            *cache = Some((now, config.clone()));
+        }
+        Ok(config)
     }
 
     /// Removes every device of the user (`POST /api/hwid/devices/delete-all`);

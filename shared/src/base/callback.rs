@@ -44,6 +44,9 @@ pub enum Action {
     ReissueAsk,
     /// Reissue the subscription link (the old one stops working).
     Reissue,
+    /// "How to connect": the platforms, one platform's apps, or one app's
+    /// steps (indexes into the guide as it is listed).
+    Guide(Option<(u8, Option<u8>)>),
     /// Ask for a promo code.
     Promo,
     /// The "My cards" screen.
@@ -80,6 +83,9 @@ impl Action {
             Action::DevicesReset => "dev:reset:do".into(),
             Action::ReissueAsk => "reissue".into(),
             Action::Reissue => "reissue:do".into(),
+            Action::Guide(None) => "guide".into(),
+            Action::Guide(Some((p, None))) => format!("guide:{p}"),
+            Action::Guide(Some((p, Some(a)))) => format!("guide:{p}:{a}"),
             Action::Promo => "promo".into(),
             Action::Cards => "cards".into(),
             Action::CardDefault(k) => format!("card:def:{k:08x}"),
@@ -107,6 +113,7 @@ impl Action {
             "dev:reset:do" => Action::DevicesReset,
             "reissue" => Action::ReissueAsk,
             "reissue:do" => Action::Reissue,
+            "guide" => Action::Guide(None),
             "promo" => Action::Promo,
             "cards" => Action::Cards,
             "renew:on" => Action::AutoRenew(true),
@@ -123,6 +130,17 @@ impl Action {
                     Action::DeviceAsk(parse_key(k)?)
                 } else if let Some(k) = other.strip_prefix("dev:del:") {
                     Action::DeviceDelete(parse_key(k)?)
+                } else if let Some(rest) = other.strip_prefix("guide:") {
+                    let mut parts = rest.split(':');
+                    let p = parse_index(parts.next()?)?;
+                    let a = parts.next().map(parse_index);
+                    if parts.next().is_some() {
+                        return None;
+                    }
+                    match a {
+                        None => Action::Guide(Some((p, None))),
+                        Some(a) => Action::Guide(Some((p, Some(a?)))),
+                    }
                 } else {
                     // Exactly as written (`from_code` also takes "EN").
                     let code = other.strip_prefix("lang:")?;
@@ -131,6 +149,11 @@ impl Action {
             }
         })
     }
+}
+
+/// A small index exactly as [`Action::data`] writes it (no leading zero or sign).
+fn parse_index(s: &str) -> Option<u8> {
+    s.parse::<u8>().ok().filter(|n| n.to_string() == s)
 }
 
 /// A key exactly as [`Action::data`] writes it: eight lowercase hex digits
@@ -306,6 +329,9 @@ mod tests {
             Action::DevicesReset,
             Action::ReissueAsk,
             Action::Reissue,
+            Action::Guide(None),
+            Action::Guide(Some((0, None))),
+            Action::Guide(Some((6, Some(12)))),
         ] {
             assert_eq!(Action::parse(&a.data()), Some(a));
         }

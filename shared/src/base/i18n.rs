@@ -129,6 +129,21 @@ mod tests {
         assert!(message_ids(Lang::En).len() > 10);
     }
 
+    /// Found when two features each added a `traffic-unlimited`: the
+    /// second silently replaced the first's text.
+    #[test]
+    fn no_key_is_written_twice() {
+        for lang in Lang::ALL {
+            let ids = message_ids(lang);
+            let twice: Vec<&String> = ids
+                .windows(2)
+                .filter(|w| w[0] == w[1])
+                .map(|w| &w[0])
+                .collect();
+            assert!(twice.is_empty(), "{lang:?}: written twice: {twice:?}");
+        }
+    }
+
     #[test]
     fn every_message_formats_without_errors() {
         for lang in Lang::ALL {

@@ -351,6 +351,7 @@ async fn on_user_action(
         Action::DevicesReset => vpn::devices_reset(app, &user).await,
         Action::ReissueAsk => vpn::reissue_ask(app, &user, ts).await,
         Action::Reissue => vpn::reissue(app, &user, ts).await?,
+        Action::Guide(sel) => vpn::guide(app, &user, sel, ts).await?,
         Action::Cards if cards::screen_offered(app) => cards::cards(app, &user, None).await?,
         Action::CardDefault(key) if cards::offered(app) => {
             cards::make_default(app, &user, key).await?

@@ -8,6 +8,7 @@ use crate::base::config::Config;
 use crate::base::format::{bytes_text, date, date_time, money};
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::Lang;
+use crate::domains::access::subpage::Guide;
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 /// A rendered screen.
@@ -117,6 +118,22 @@ pub fn devices_offered(config: &Config, user: &User) -> bool {
     config.my_devices_section_enabled && config.panel.is_some() && user.panel.is_some()
 }
 
+/// When the VPN was last used, or that it never was, as the panel told
+/// us (its events and syncs); nothing for a user without a panel account.
+pub fn last_seen(user: &User) -> Option<String> {
+    let lang = user.lang;
+    match (user.online_at, user.first_connected) {
+        (Some(at), _) => Some(tr(
+            lang,
+            "vpn-last-used",
+            &[("time", Arg::Str(format!("{} UTC", date_time(at))))],
+        )),
+        (None, Some(_)) => Some(t(lang, "vpn-connected-before")),
+        (None, None) if user.panel.is_some() => Some(t(lang, "vpn-never-connected")),
+        (None, None) => None,
+    }
+}
+
 /// Whether "reissue my link" is offered: a panel account and a running subscription.
 pub fn reissue_offered(config: &Config, user: &User, now: i64) -> bool {
     config.panel.is_some() && user.panel.is_some() && user.active(now) && !user.banned
@@ -126,7 +143,7 @@ pub fn reissue_offered(config: &Config, user: &User, now: i64) -> bool {
 pub fn profile(config: &Config, user: &User, now: i64) -> Screen {
     let lang = user.lang;
     let status = subscription_status(user, now);
-    let text = tr(
+    let mut text = tr(
         lang,
         "profile",
         &[
@@ -138,6 +155,10 @@ pub fn profile(config: &Config, user: &User, now: i64) -> Screen {
             ("status", Arg::Str(status)),
         ],
     );
+    if let Some(line) = last_seen(user) {
+        text.push('\n');
+        text.push_str(&line);
+    }
     let mut rows = Vec::new();
     if crate::domains::money::catalog::topup_available(config) {
         rows.push(vec![InlineKeyboardButton::callback(
@@ -214,6 +235,11 @@ pub fn subscription(config: &Config, user: &User, traffic: Option<Traffic>, now:
             if let Some(b) = url_button(lang, "btn-connect", url) {
                 rows.push(vec![b]);
             }
+            rows.push(vec![button(
+                lang,
+                "btn-how-to-connect",
+                Action::Guide(None),
+            )]);
             if let Some(app) = config.subscription_mini_app_url.as_deref()
                 && let Ok(u) = reqwest::Url::parse(app)
             {
@@ -424,6 +450,107 @@ pub fn reissue_confirm(user: &User, next_at: Option<i64>) -> Screen {
         text,
         keyboard: InlineKeyboardMarkup::new(rows),
     }
+}
+
+/// "How to connect": the platforms of the guide, or one platform's
+/// clients, or one client's steps with its buttons (`sel` as the button
+/// said; an index the guide no longer has shows the level above).
+pub fn guide(user: &User, guide: &Guide, link: &str, sel: Option<(u8, Option<u8>)>) -> Screen {
+    let lang = user.lang;
+    let platform = sel.and_then(|(p, _)| Some((p, guide.platforms.get(usize::from(p))?)));
+    let Some((p, platform)) = platform else {
+        let mut rows: Vec<Vec<InlineKeyboardButton>> = guide
+            .platforms
+            .chunks(2)
+            .enumerate()
+            .map(|(row, pair)| {
+                pair.iter()
+                    .enumerate()
+                    .map(|(i, pl)| {
+                        let idx = u8::try_from(row * 2 + i).unwrap_or(u8::MAX);
+                        button_text(pl.name.clone(), Action::Guide(Some((idx, None))))
+                    })
+                    .collect()
+            })
+            .collect();
+        rows.push(vec![button(lang, "btn-back", Action::Subscription)]);
+        return Screen {
+            text: t(lang, "guide-title"),
+            keyboard: InlineKeyboardMarkup::new(rows),
+        };
+    };
+    let app_index = match sel.and_then(|(_, a)| a) {
+        Some(a) => Some(a),
+        None if platform.apps.len() == 1 => Some(0),
+        None => None,
+    };
+    let app = app_index.and_then(|a| Some((a, platform.apps.get(usize::from(a))?)));
+    let Some((_, app)) = app else {
+        let mut rows: Vec<Vec<InlineKeyboardButton>> = platform
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let label = if a.featured {
+                    format!("⭐ {}", a.name)
+                } else {
+                    a.name.clone()
+                };
+                let idx = u8::try_from(i).unwrap_or(u8::MAX);
+                vec![button_text(label, Action::Guide(Some((p, Some(idx)))))]
+            })
+            .collect();
+        rows.push(vec![button(lang, "btn-back", Action::Guide(None))]);
+        return Screen {
+            text: tr(
+                lang,
+                "guide-platform",
+                &[("name", Arg::Str(html(&platform.name)))],
+            ),
+            keyboard: InlineKeyboardMarkup::new(rows),
+        };
+    };
+    let mut text = format!("📲 <b>{}</b> · {}", html(&app.name), html(&platform.name));
+    let mut rows = Vec::new();
+    let mut needs_link = false;
+    for (i, step) in app.steps.iter().enumerate() {
+        text.push_str(&format!("\n\n<b>{}. {}</b>", i + 1, html(&step.title)));
+        if !step.text.is_empty() {
+            text.push('\n');
+            text.push_str(&html(&step.text));
+        }
+        for b in &step.buttons {
+            if b.telegram_openable()
+                && let Ok(url) = reqwest::Url::parse(&b.url)
+            {
+                rows.push(vec![InlineKeyboardButton::url(b.text.clone(), url)]);
+            } else {
+                needs_link = true;
+            }
+        }
+    }
+    if needs_link || app.steps.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&tr(
+            lang,
+            "guide-copy-link",
+            &[("link", Arg::Str(html(link)))],
+        ));
+    }
+    let back = if platform.apps.len() == 1 {
+        Action::Guide(None)
+    } else {
+        Action::Guide(Some((p, None)))
+    };
+    rows.push(vec![button(lang, "btn-back", back)]);
+    Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
+}
+
+fn button_text(text: String, action: Action) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(text, action.data())
 }
 
 /// The new link after a reissue.

@@ -142,6 +142,35 @@ pub async fn device_delete(app: &App, user: &User, key: u32) -> Screen {
     }
 }
 
+/// "How to connect": the operator's guide from the panel (read at most
+/// every ten minutes) or the built-in one, with the subscriber's link.
+pub async fn guide(
+    app: &App,
+    user: &User,
+    sel: Option<(u8, Option<u8>)>,
+    now: i64,
+) -> Result<Screen, BotError> {
+    let Some(link) = user
+        .subscription_url
+        .as_deref()
+        .filter(|_| user.active(now))
+    else {
+        return subscription(app, user, now).await;
+    };
+    let config = match app.panel.as_ref() {
+        Some(client) => match within(client.subpage_config(now)).await {
+            Ok(config) => config,
+            Err(e) => {
+                tracing::warn!("subscription-page configuration not read, built-in guide: {e}");
+                None
+            }
+        },
+        None => None,
+    };
+    let guide = crate::domains::access::subpage::guide_for(config.as_ref(), user.lang, link);
+    Ok(screens::guide(user, &guide, link, sel))
+}
+
 /// Asks to confirm removing every device.
 pub async fn devices_reset_ask(app: &App, user: &User) -> Screen {
     let Some((client, panel_id)) = devices_ready(app, user) else {

@@ -110,6 +110,7 @@ impl Store {
         let mut after = buyer_item.clone();
         after.insert("tg_id".into(), n(order.user));
         after.remove("refund_cap");
+        after.remove("panel_gone");
 
         let mut items = Vec::new();
         let mut ledger = Vec::new();
@@ -124,7 +125,9 @@ impl Store {
         let mut set = vec!["tg_id = :id".to_owned()];
         let mut add = Vec::new();
         let mut conditions = Vec::new();
-        let mut remove = vec!["refund_cap".to_owned()];
+        // A payment lifts the cap a refund put on reconciliation, and lets a
+        // panel account deleted on the panel be created again.
+        let mut remove = vec!["refund_cap".to_owned(), "panel_gone".to_owned()];
         if first_paid {
             set.push("first_paid_at = :now".into());
             buyer = buyer.expression_attribute_values(":now", n(now));

@@ -722,8 +722,9 @@ impl Store {
 /// The codes of every after-payment effect (`effects.rs` checks this list
 /// against its own in a test): a historical payment is recorded with all of
 /// them done, so no notice or panel update is ever sent for it.
-pub const EFFECT_CODES: [&str; 6] = [
+pub const EFFECT_CODES: [&str; 7] = [
     "ref_reward",
+    "reset_dev",
     "sync",
     "ref_sync",
     "notice",

@@ -225,6 +225,19 @@ impl Store {
         }
     }
 
+    /// The panel deleted the account of a user without paid time left: it
+    /// is not re-created until they pay (the crediting transaction removes
+    /// the mark).
+    pub async fn mark_panel_gone(&self, id: TelegramId) -> Result<bool, StoreError> {
+        self.update_user_if(
+            id,
+            "SET panel_gone = :t",
+            USER_EXISTS,
+            &[(":t", AttributeValue::Bool(true))],
+        )
+        .await
+    }
+
     /// The panel reset the user's traffic: the counter is back at zero and
     /// the packs bought for the reset period are gone with it.
     pub async fn traffic_was_reset(&self, id: TelegramId, at: i64) -> Result<bool, StoreError> {

@@ -80,6 +80,9 @@ pub struct User {
     pub online_at: Option<i64>,
     /// When the user last reissued their link (`revoked_at`).
     pub revoked_at: Option<i64>,
+    /// The panel deleted the account while no paid time was left: not
+    /// re-created until a payment (`panel_gone`).
+    pub panel_gone: bool,
     /// Registration marker: equals the touch's nonce when that touch created the user.
     reg_nonce: String,
 }
@@ -208,6 +211,7 @@ impl User {
             first_connected: item.i64("first_conn"),
             online_at: item.i64("online_at"),
             revoked_at: item.i64("revoked_at"),
+            panel_gone: item.flag("panel_gone"),
             reg_nonce: item.str("reg_nonce").unwrap_or_default().to_owned(),
         })
     }

@@ -81,7 +81,7 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
         ),
         None => none(),
     };
-    let text = tr(
+    let mut text = tr(
         lang,
         "admin-card",
         &[
@@ -118,6 +118,29 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
             ),
         ],
     );
+    // What the panel told of the VPN's use, and the last reissued link.
+    let seen = match (u.online_at, u.first_connected) {
+        (Some(at), _) => tr(
+            lang,
+            "admin-card-seen",
+            &[("time", Arg::Str(date_time(at)))],
+        ),
+        (None, Some(_)) => t(lang, "admin-card-connected"),
+        (None, None) if u.panel.is_some() => t(lang, "admin-card-never-connected"),
+        (None, None) => String::new(),
+    };
+    if !seen.is_empty() {
+        text.push('\n');
+        text.push_str(&seen);
+    }
+    if let Some(at) = u.revoked_at {
+        text.push('\n');
+        text.push_str(&tr(
+            lang,
+            "admin-card-reissued",
+            &[("time", Arg::Str(date_time(at)))],
+        ));
+    }
     let stamp = u.sub_end.unwrap_or(0);
     let days = |d: i32| {
         InlineKeyboardButton::callback(format!("{d:+}d"), AdminAction::Days(u.id, d, stamp).data())

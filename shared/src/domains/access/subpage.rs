@@ -130,7 +130,13 @@ struct RawButton {
 
 /// The order platforms are listed in (others after, as configured).
 const PLATFORM_ORDER: [&str; 7] = [
-    "ios", "android", "windows", "macos", "linux", "androidTV", "appleTV",
+    "ios",
+    "android",
+    "windows",
+    "macos",
+    "linux",
+    "androidTV",
+    "appleTV",
 ];
 
 /// Where the configuration puts the subscriber's link.
@@ -223,7 +229,11 @@ pub fn builtin(lang: Lang, link: &str) -> Guide {
                         steps: vec![
                             GuideStep {
                                 title: t(lang, "guide-step-install"),
-                                text: tr(lang, "guide-step-install-text", &[("name", name.clone())]),
+                                text: tr(
+                                    lang,
+                                    "guide-step-install-text",
+                                    &[("name", name.clone())],
+                                ),
                                 buttons: vec![GuideButton {
                                     text: t(lang, "guide-btn-download"),
                                     url: a.download.to_owned(),
@@ -289,14 +299,24 @@ mod tests {
         let g = from_panel(&config(), Lang::Ru, "https://sub.example/abc").expect("a guide");
         assert!(g.from_panel);
         let ids: Vec<&str> = g.platforms.iter().map(|p| p.id.as_str()).collect();
-        assert_eq!(ids, ["ios", "windows"], "known order, empty platforms left out");
+        assert_eq!(
+            ids,
+            ["ios", "windows"],
+            "known order, empty platforms left out"
+        );
         let windows = &g.platforms[1];
         assert_eq!(windows.apps[0].name, "Happ", "recommended first");
         let steps = &windows.apps[0].steps;
         assert_eq!(steps[0].title, "Установите");
         assert_eq!(steps[0].buttons[0].text, "Скачать");
-        assert_eq!(steps[1].title, "Add", "English when the language is missing");
-        assert_eq!(steps[1].buttons[0].url, "happ://add/https://sub.example/abc");
+        assert_eq!(
+            steps[1].title, "Add",
+            "English when the language is missing"
+        );
+        assert_eq!(
+            steps[1].buttons[0].url,
+            "happ://add/https://sub.example/abc"
+        );
         assert!(!steps[1].buttons[0].telegram_openable());
         assert!(steps[0].buttons[0].telegram_openable());
     }

@@ -278,6 +278,10 @@ pub async fn sync_user(app: &App, id: TelegramId, now: i64) -> Result<Outcome, S
     let Some(expire_at) = user.sub_end else {
         return Ok(Outcome::NoSubscription);
     };
+    if user.panel_gone && user.panel.is_none() && (user.on_trial() || !user.active(now)) {
+        // Deleted on the panel with no paid time left: not re-created.
+        return Ok(Outcome::NoSubscription);
+    }
     let want = desired(app, panel, &user, expire_at);
     let (mut account, outcome) = apply(app, client, &user, &want, now).await?;
     if expire_at <= now

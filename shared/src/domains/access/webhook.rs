@@ -536,6 +536,13 @@ async fn deleted(app: &App, user: &User, subject: &EventUser, at: i64) -> Result
     let paid_left = user.active(at) && !user.on_trial() && !user.banned;
     if paid_left {
         enqueue_repair(app, user).await;
+    } else {
+        // Not re-created by a sync (a trial opening "My subscription")
+        // until a payment.
+        app.store
+            .mark_panel_gone(user.id)
+            .await
+            .map_err(Error::from)?;
     }
     let lang = app.config.default_language;
     app.admin_log(tr(
@@ -650,7 +657,7 @@ fn panel_notice(
         {
             let mut buttons = vec![vec![Button::Callback {
                 text: t(lang, "btn-how-to-connect"),
-                data: crate::base::callback::Action::Subscription.data(),
+                data: crate::base::callback::Action::Guide(None).data(),
             }]];
             if let Some(support) = &app.config.links.support {
                 buttons.push(vec![Button::Url {

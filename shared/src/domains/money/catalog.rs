@@ -147,7 +147,7 @@ pub fn refusal(config: &Config, user: &User, product: Product, now: i64) -> Opti
             if !paid_and_running {
                 Some("traffic-need-subscription")
             } else if base_traffic(config) == 0 {
-                Some("traffic-unlimited")
+                Some("traffic-nothing-to-add")
             } else {
                 None
             }

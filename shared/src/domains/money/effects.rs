@@ -36,6 +36,8 @@ enum Effect {
     /// The inviter's bonus days or money and paying-invitee count, granted
     /// in one transaction with its marker (`reward.rs`).
     Reward,
+    /// Every device of the buyer removed at a renewal (RESET_DEVICES_ON_RENEWAL).
+    ResetDevices,
     /// The buyer's panel account follows the new end date.
     Sync,
     /// The inviter's panel account follows the bonus days.
@@ -52,6 +54,7 @@ impl Effect {
     fn code(self) -> &'static str {
         match self {
             Effect::Reward => REWARD,
+            Effect::ResetDevices => "reset_dev",
             Effect::Sync => "sync",
             Effect::InviterSync => "ref_sync",
             Effect::Notice => "notice",
@@ -66,6 +69,15 @@ fn needed(app: &App, order: &Order, tell_user: bool) -> Vec<Effect> {
     let mut out = Vec::new();
     if order.referral_due.is_some() && order.referral.is_none() {
         out.push(Effect::Reward);
+    }
+    if matches!(order.purchase, Purchase::Plan(_))
+        && app
+            .config
+            .panel
+            .as_ref()
+            .is_some_and(|p| p.reset_devices_on_renewal)
+    {
+        out.push(Effect::ResetDevices);
     }
     // Whatever the panel grants (days, devices, traffic) follows it.
     if order.purchase.product().is_some() {
@@ -184,6 +196,7 @@ async fn run(app: &App, order: &Order, user: &User, tell_user: bool) -> Result<(
             Effect::Reward => Err(Error::Text(
                 "the inviter's reward is not settled yet".into(),
             )),
+            Effect::ResetDevices => reset_devices(app, user).await,
             Effect::Sync => sync(app, order.user, SyncReason::Paid, &order.id.0).await,
             Effect::InviterSync => match order.referral {
                 Some((inviter, _)) => {
@@ -228,6 +241,20 @@ async fn run(app: &App, order: &Order, user: &User, tell_user: bool) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Removes every device of a renewing buyer (a first purchase has no
+/// panel account yet: nothing to remove). Done once per order: the effect
+/// is marked, so a device connected after it stays.
+async fn reset_devices(app: &App, user: &User) -> Result<(), Error> {
+    let (Some(client), Some(link)) = (app.panel.as_ref(), user.panel.as_ref()) else {
+        return Ok(());
+    };
+    client
+        .delete_all_devices(link.id)
+        .await
+        .map(|_| tracing::info!(user = %user.id, "devices reset at renewal"))
+        .map_err(Error::from)
 }
 
 /// Queues a panel sync; the FIFO queue de-duplicates by `dedup`.
@@ -382,6 +409,7 @@ mod effect_codes {
     fn historical_orders_mark_every_effect_done() {
         let all = [
             Effect::Reward,
+            Effect::ResetDevices,
             Effect::Sync,
             Effect::InviterSync,
             Effect::Notice,
