@@ -28,6 +28,7 @@ fn yookassa_cfg(fake: &FakeProviders) -> YooKassa {
         vat_code: 1,
         payment_mode: "full_prepayment".into(),
         payment_subject: "service".into(),
+        tax_system_code: None,
         autopayments_enabled: true,
         autopayments_require_card_binding: false,
         api_url: fake.yookassa_url(),

@@ -109,7 +109,7 @@ pub(super) async fn on_registered(
 ) -> Result<(), BotError> {
     let mut attribution = Attribution::default();
     match start {
-        Some(StartParam::Referral(code)) => {
+        Some(StartParam::Referral(code)) if app.config.growth.referral_enabled => {
             attribution.referrer = resolve_referrer(app, user, code).await?
         }
         Some(StartParam::Campaign(c)) => attribution.campaign = Some(c.clone()),

@@ -22,7 +22,11 @@ pub async fn on_inline(app: &App, q: InlineQuery, admin: bool) -> Result<(), Bot
         Lang::from_telegram(q.from.language_code.as_deref()).unwrap_or(app.config.default_language);
     let thumbs = &app.config.inline_thumbnails;
     let mut results = Vec::new();
-    if let Some(bot) = app.bot_username().await {
+    if let Some(bot) = app
+        .bot_username()
+        .await
+        .filter(|_| app.config.growth.referral_enabled)
+    {
         let code = crate::base::refcode::encode(id);
         let link = format!("https://t.me/{bot}?start=ref_{code}");
         let text = tr(

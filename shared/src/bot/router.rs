@@ -368,6 +368,9 @@ async fn on_user_action(
         | Action::AutoRenew(_)
         | Action::BalanceRenew(_)
         | Action::RenewOff => screens::profile(&app.config, &user, ts),
+        Action::Referrals if !app.config.growth.referral_enabled => {
+            screens::main_menu(&app.config, &user, false)
+        }
         Action::Referrals => screens::referrals(&app.config, &user, app.bot_username().await),
         Action::Languages => screens::languages(user.lang),
         Action::Promo => {

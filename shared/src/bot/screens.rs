@@ -74,10 +74,11 @@ pub fn main_menu(config: &Config, user: &User, welcome: bool) -> Screen {
     if devices_offered(config, user) {
         rows.push(vec![button(lang, "btn-devices", Action::Devices)]);
     }
-    rows.push(vec![
-        button(lang, "btn-profile", Action::Profile),
-        button(lang, "btn-referrals", Action::Referrals),
-    ]);
+    let mut row = vec![button(lang, "btn-profile", Action::Profile)];
+    if config.growth.referral_enabled {
+        row.push(button(lang, "btn-referrals", Action::Referrals));
+    }
+    rows.push(row);
     rows.push(vec![
         button(lang, "btn-promo", Action::Promo),
         button(lang, "btn-language", Action::Languages),

@@ -258,6 +258,9 @@ pub fn payment_request(cfg: &YooKassa, req: &CreatePayment) -> Result<Value, Pay
                 "payment_subject": cfg.payment_subject,
             }],
         });
+        if let Some(code) = cfg.tax_system_code {
+            body["receipt"]["tax_system_code"] = json!(code);
+        }
     }
     Ok(body)
 }
@@ -677,6 +680,7 @@ mod tests {
             vat_code: 1,
             payment_mode: "full_payment".into(),
             payment_subject: "service".into(),
+            tax_system_code: None,
             autopayments_enabled: true,
             autopayments_require_card_binding: false,
             api_url: "http://127.0.0.1:9/v3".into(),
@@ -734,6 +738,16 @@ mod tests {
         assert_eq!(body["amount"]["value"], "349.00");
         assert_eq!(body["receipt"]["items"][0]["quantity"], "1.00");
         assert!(body["receipt"]["items"][0]["vat_code"].is_u64());
+        assert!(
+            body["receipt"].get("tax_system_code").is_none(),
+            "not sent unless set"
+        );
+        let with_tax = YooKassa {
+            tax_system_code: Some(2),
+            ..cfg()
+        };
+        let body = payment_request(&with_tax, &request()).unwrap();
+        assert_eq!(body["receipt"]["tax_system_code"], 2);
     }
 
     #[test]

@@ -137,14 +137,20 @@ fn bot_token(r: &Reader<'_>) -> Result<String, ConfigError> {
     Ok(bot_token)
 }
 
-/// REQUIRED_CHANNEL_ID with its REQUIRED_CHANNEL_LINK.
+/// REQUIRED_CHANNEL_ID with its REQUIRED_CHANNEL_LINK. The gate runs
+/// whenever the id is set, as 2GETPRO and remnawave-tg-shop before the
+/// switch did; when REQUIRED_CHANNEL_SUBSCRIBE_TO_USE is present (RTS
+/// HEAD), only when it is true.
 fn required_channel(r: &Reader<'_>) -> Result<Option<RequiredChannel>, ConfigError> {
     let channel_id = r.whole::<i64>("REQUIRED_CHANNEL_ID")?;
     let channel_link = r.link("REQUIRED_CHANNEL_LINK")?;
-    Ok(channel_id.map(|id| RequiredChannel {
-        id,
-        link: channel_link,
-    }))
+    let switched_on = r.flag("REQUIRED_CHANNEL_SUBSCRIBE_TO_USE", true)?;
+    Ok(channel_id
+        .filter(|_| switched_on)
+        .map(|id| RequiredChannel {
+            id,
+            link: channel_link,
+        }))
 }
 
 /// START_COMMAND_DESCRIPTION, at most 256 characters.
@@ -233,12 +239,17 @@ fn admin_ids(r: &Reader<'_>) -> Result<Vec<TelegramId>, ConfigError> {
 
 fn webhook(r: &Reader<'_>) -> Result<Webhook, ConfigError> {
     let validation_enabled = r.flag("WEBHOOK_VALIDATION_ENABLED", true)?;
-    let secret_token = r.string("WEBHOOK_SECRET_TOKEN");
+    // remnawave-tg-shop HEAD calls it TELEGRAM_WEBHOOK_SECRET.
+    let (secret_name, secret_token) =
+        match r.either("WEBHOOK_SECRET_TOKEN", "TELEGRAM_WEBHOOK_SECRET") {
+            Some((name, v)) => (name, Some(v.to_owned())),
+            None => ("WEBHOOK_SECRET_TOKEN", None),
+        };
     if let Some(t) = &secret_token
         && !is_telegram_secret_token(t)
     {
         return Err(invalid(
-            "WEBHOOK_SECRET_TOKEN",
+            secret_name,
             "1-256 characters of A-Z, a-z, 0-9, _ and -",
             t,
         ));

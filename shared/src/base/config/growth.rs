@@ -28,6 +28,10 @@ pub struct Growth {
     /// How long an order priced with a promo discount holds it, in seconds
     /// (DISCOUNT_PROMO_PAYMENT_TIMEOUT_MINUTES, default 10 minutes).
     pub discount_hold_secs: i64,
+    /// The referral program on (REFERRAL_ENABLED, default true): off, no
+    /// referral screen or inline result, `ref_` links are plain starts, no
+    /// bonus is granted.
+    pub referral_enabled: bool,
 }
 
 /// The default of DISCOUNT_PROMO_PAYMENT_TIMEOUT_MINUTES.
@@ -39,6 +43,7 @@ impl Default for Growth {
             referral_bonus_mode: ReferralBonusMode::Days,
             referral_bonus_rub: [None; 4],
             discount_hold_secs: DISCOUNT_HOLD_MINUTES * 60,
+            referral_enabled: true,
         }
     }
 }
@@ -90,6 +95,7 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Growth, ConfigError> {
         referral_bonus_mode,
         referral_bonus_rub,
         discount_hold_secs: minutes * 60,
+        referral_enabled: r.flag("REFERRAL_ENABLED", true)?,
     })
 }
 

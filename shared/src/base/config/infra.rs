@@ -25,6 +25,38 @@ pub const IGNORED_SETTINGS: &[(&str, &str)] = &[
     ("WEB_SERVER_PORT", "requests arrive through API Gateway"),
     ("WEBAPP_HOST", "requests arrive through API Gateway"),
     ("WEBAPP_PORT", "requests arrive through API Gateway"),
+    (
+        "TELEGRAM_PROXY_URL",
+        "the functions call the Bot API directly from AWS",
+    ),
+    (
+        "TELEGRAM_WEBHOOK_PATH",
+        "the webhook is the stack's /telegram route (scripts/set-webhook sets it)",
+    ),
+    (
+        "STARS_PROVIDER_TOKEN",
+        "Telegram Stars invoices take no provider token",
+    ),
+    (
+        "LOG_LEVEL",
+        "each function logs to CloudWatch; filter there (RUST_LOG for more)",
+    ),
+    (
+        "LOG_STORE_MESSAGE_CONTENT",
+        "no log of users' messages is kept, so there is nothing to hide",
+    ),
+    (
+        "LOG_STORE_RAW_UPDATES",
+        "no log of users' updates is kept, so there is nothing to hide",
+    ),
+    (
+        "LOG_EXPORT_INCLUDE_SENSITIVE",
+        "no log of users' messages is kept, so there is nothing to export",
+    ),
+    (
+        "LOG_ADMIN_HIDE",
+        "no log of users' messages is kept, so there is nothing to hide",
+    ),
 ];
 
 /// Why a VPS-only setting is ignored on serverless, if it is one.

@@ -634,6 +634,7 @@ WEB_SERVER_PORT=8080
             ("TRIBUTE_API_KEY", "HIDDEN_A"),
             ("SENTRY_DSN", "https://HIDDEN_B@sentry.example.com/1"),
             ("HEALTH_TOKEN", "HIDDEN_C"),
+            ("TELEGRAM_WEBHOOK_SECRET", "HIDDEN_D"),
         ];
         let mut v = Vars::new();
         for (k, val) in secrets {

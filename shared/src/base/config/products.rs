@@ -6,7 +6,7 @@
 use super::error::ConfigError;
 use super::parse::{Reader, gigabytes_to_bytes, list_items};
 use super::plans::parse_rubles;
-use crate::base::types::{Kopecks, Stars};
+use crate::base::types::{Kopecks, Provider, Stars};
 
 /// Extra device slots for sale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,10 @@ pub struct Products {
     /// Traffic sale mode: packs sold instead of months (TRAFFIC_PACKAGES,
     /// STARS_TRAFFIC_PACKAGES); empty = months are sold.
     pub traffic_packages: Vec<Pack>,
+    /// The payment buttons' order (PAYMENT_METHODS_ORDER, remnawave-tg-shop's
+    /// slugs); a method not listed is not offered. `None`: every method, in
+    /// the bot's own order.
+    pub methods_order: Option<Vec<Provider>>,
     /// List entries skipped, one line each naming the setting.
     pub warnings: Vec<String>,
 }
@@ -137,11 +141,31 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Products, ConfigError> {
         "STARS_TRAFFIC_PACKAGES",
         &mut warnings,
     );
+    let methods_order = r.raw("PAYMENT_METHODS_ORDER").map(|raw| {
+        let mut order = Vec::new();
+        for slug in list_items(raw) {
+            match slug.to_ascii_lowercase().as_str() {
+                "yookassa" => order.push(Provider::Yookassa),
+                "cryptopay" => order.push(Provider::Cryptopay),
+                "freekassa" => order.push(Provider::Freekassa),
+                "stars" => order.push(Provider::Stars),
+                known @ ("platega" | "severpay") => warnings.push(format!(
+                    "PAYMENT_METHODS_ORDER: {known} is not a payment method of this bot yet; left out"
+                )),
+                other => warnings.push(format!(
+                    "PAYMENT_METHODS_ORDER: unknown method \"{other}\" ignored"
+                )),
+            }
+        }
+        order.dedup();
+        order
+    });
     Ok(Products {
         devices,
         topup_packs,
         carry_over,
         traffic_packages,
+        methods_order,
         warnings,
     })
 }
@@ -306,6 +330,25 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(err.setting(), Some("MAX_DEVICES_LIMIT"));
+    }
+
+    #[test]
+    fn the_payment_methods_order_is_read_as_remnawave_tg_shop_reads_it() {
+        let p = read_with(&[(
+            "PAYMENT_METHODS_ORDER",
+            "Stars, severpay,FREEKASSA,foo,yookassa",
+        )])
+        .expect("reads");
+        assert_eq!(
+            p.methods_order,
+            Some(vec![
+                Provider::Stars,
+                Provider::Freekassa,
+                Provider::Yookassa
+            ])
+        );
+        assert_eq!(p.warnings.len(), 2, "{:?}", p.warnings);
+        assert_eq!(read_with(&[]).expect("reads").methods_order, None);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub const SECRET_NAMES: &[&str] = &[
     "FREEKASSA_API_KEY",
     "TRIBUTE_API_KEY",
     "WEBHOOK_SECRET_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
     "SENTRY_DSN",
     "HEALTH_TOKEN",
 ];

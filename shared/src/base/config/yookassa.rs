@@ -37,6 +37,9 @@ pub struct YooKassa {
     pub payment_mode: String,
     /// Receipt payment subject (YOOKASSA_PAYMENT_SUBJECT, default `service`).
     pub payment_subject: String,
+    /// Receipt tax system (YOOKASSA_TAX_SYSTEM_CODE, 1–6: 1 ОСН, 2 УСН доход,
+    /// 3 УСН доход−расход, 4 ЕНВД, 5 ЕСН, 6 ПСН); `None`: not sent.
+    pub tax_system_code: Option<u8>,
     /// Save cards and renew automatically (YOOKASSA_AUTOPAYMENTS_ENABLED).
     pub autopayments_enabled: bool,
     /// With autopayments, card payments always save the card (YOOKASSA_AUTOPAYMENTS_REQUIRE_CARD_BINDING).
@@ -57,6 +60,7 @@ impl fmt::Debug for YooKassa {
             .field("vat_code", &self.vat_code)
             .field("payment_mode", &self.payment_mode)
             .field("payment_subject", &self.payment_subject)
+            .field("tax_system_code", &self.tax_system_code)
             .field("autopayments_enabled", &self.autopayments_enabled)
             .field(
                 "autopayments_require_card_binding",
@@ -94,9 +98,31 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Option<YooKassa>, ConfigError> {
         }
     }
     let vat_code = r.bounded("YOOKASSA_VAT_CODE", 1, 1, 12)? as u8;
+    let autopayments_enabled = r.flag("YOOKASSA_AUTOPAYMENTS_ENABLED", false)?;
+    // remnawave-tg-shop HEAD's defaults: a card saved for renewals makes the
+    // payment a full payment for a service, else a prepayment.
+    let (default_mode, default_subject) = if autopayments_enabled {
+        ("full_payment", "service")
+    } else {
+        ("full_prepayment", "payment")
+    };
+    let tax_system_code = r
+        .whole::<u8>("YOOKASSA_TAX_SYSTEM_CODE")?
+        .map(|c| {
+            if (1..=6).contains(&c) {
+                Ok(c)
+            } else {
+                Err(invalid(
+                    "YOOKASSA_TAX_SYSTEM_CODE",
+                    "1 to 6 (1 ОСН, 2 УСН доход, 3 УСН доход−расход, 4 ЕНВД, 5 ЕСН, 6 ПСН)",
+                    &c.to_string(),
+                ))
+            }
+        })
+        .transpose()?;
     let payment_mode = r
         .string("YOOKASSA_PAYMENT_MODE")
-        .unwrap_or_else(|| "full_prepayment".to_owned());
+        .unwrap_or_else(|| default_mode.to_owned());
     if !YOOKASSA_PAYMENT_MODES.contains(&payment_mode.as_str()) {
         return Err(invalid(
             "YOOKASSA_PAYMENT_MODE",
@@ -106,7 +132,7 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Option<YooKassa>, ConfigError> {
     }
     let payment_subject = r
         .string("YOOKASSA_PAYMENT_SUBJECT")
-        .unwrap_or_else(|| "service".to_owned());
+        .unwrap_or_else(|| default_subject.to_owned());
     if !payment_subject
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b == b'_')
@@ -117,7 +143,6 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Option<YooKassa>, ConfigError> {
             &payment_subject,
         ));
     }
-    let autopayments_enabled = r.flag("YOOKASSA_AUTOPAYMENTS_ENABLED", false)?;
     let autopayments_require_card_binding =
         r.flag("YOOKASSA_AUTOPAYMENTS_REQUIRE_CARD_BINDING", false)?;
     let api_url = r
@@ -142,6 +167,7 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Option<YooKassa>, ConfigError> {
         vat_code,
         payment_mode,
         payment_subject,
+        tax_system_code,
         autopayments_enabled,
         autopayments_require_card_binding,
         api_url,

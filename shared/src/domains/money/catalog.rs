@@ -34,7 +34,8 @@ pub fn selling(config: &Config) -> bool {
         .any(|p| p.enabled && !plan_methods(config, p.period, None).is_empty())
 }
 
-/// Providers that can take a payment in rubles (plans and top-ups).
+/// Providers that can take a payment in rubles (plans and top-ups), in
+/// the operator's order.
 pub fn rub_providers(config: &Config) -> Vec<Provider> {
     let mut out = Vec::new();
     if config.yookassa.is_some() {
@@ -46,7 +47,19 @@ pub fn rub_providers(config: &Config) -> Vec<Provider> {
     if config.freekassa.is_some() {
         out.push(Provider::Freekassa);
     }
-    out
+    ordered(config, out)
+}
+
+/// `methods` in PAYMENT_METHODS_ORDER's order, those it leaves out removed;
+/// Tribute and the balance, which it cannot name, stay last.
+fn ordered(config: &Config, mut methods: Vec<Provider>) -> Vec<Provider> {
+    let Some(order) = &config.products.methods_order else {
+        return methods;
+    };
+    let nameable = |p: &Provider| !matches!(p, Provider::Tribute | Provider::Balance);
+    methods.retain(|p| !nameable(p) || order.contains(p));
+    methods.sort_by_key(|p| order.iter().position(|o| o == p).unwrap_or(order.len()));
+    methods
 }
 
 /// The operator's prices of a product for one unit of it, before any
@@ -83,6 +96,7 @@ pub fn methods(config: &Config, product: Product, user: Option<&User>) -> Vec<Pr
     if config.stars_enabled && stars.is_some() {
         out.push(Provider::Stars);
     }
+    let mut out = ordered(config, out);
     if let Product::Period(period) = product
         && config.tribute.is_some()
         && config.plan(period).tribute_link.is_some()

@@ -35,10 +35,16 @@ pub fn terms(config: &Config) -> CreditTerms {
                     .map_or(0, |k: Kopecks| k.0),
             ),
         };
-        *slot = PeriodTerms {
-            referee_days: plan.referee_bonus_days,
-            inviter_days,
-            inviter_money,
+        // With the referral program off (REFERRAL_ENABLED=false) nobody
+        // is rewarded, even a referrer recorded before it was switched off.
+        *slot = if config.growth.referral_enabled {
+            PeriodTerms {
+                referee_days: plan.referee_bonus_days,
+                inviter_days,
+                inviter_money,
+            }
+        } else {
+            PeriodTerms::default()
         };
     }
     CreditTerms {
