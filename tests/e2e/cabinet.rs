@@ -1077,3 +1077,68 @@ async fn set_webhook_points_the_menu_button_at_the_cabinet() {
     assert_eq!(reset.body["menu_button"], json!({"type": "commands"}));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_user_from_a_startapp_link_is_registered_as_start_would() {
+    let (t, _panel, _providers) = shop().await;
+    let opened = |user: i64, param: &str| {
+        let who = json!({"id": user, "first_name": "New", "language_code": "en"}).to_string();
+        sign(
+            &[
+                ("auth_date", &now().to_string()),
+                ("start_param", param),
+                ("user", &who),
+            ],
+            TOKEN,
+        )
+    };
+    // The inviter, and a friend who opens the cabinet from their link.
+    let (status, _) = call(&t, Some(&signed(ALICE, "Alice", "en")), "GET", "me", None).await;
+    assert_eq!(status, 200);
+    let code = t.user(ALICE).await.unwrap().ref_code;
+    let friend = opened(7401, &format!("ref_{code}"));
+    assert_eq!(call(&t, Some(&friend), "GET", "me", None).await.0, 200);
+    assert_eq!(
+        t.user(7401).await.unwrap().referrer.map(|r| r.0),
+        Some(ALICE)
+    );
+    assert_eq!(t.user(ALICE).await.unwrap().referrals, 1);
+    // Every later call carries the same parameter: counted once.
+    assert_eq!(call(&t, Some(&friend), "GET", "plans", None).await.0, 200);
+    assert_eq!(t.user(ALICE).await.unwrap().referrals, 1);
+
+    // A promo link: the code is applied at registration.
+    shared::domains::growth::promo::create(
+        &t.stack.app,
+        shared::base::types::TelegramId(1),
+        Some("HELLO100".into()),
+        shared::adapters::store::promos::PromoKind::Balance(10_000),
+        None,
+        None,
+        now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let (_, me) = call(&t, Some(&opened(7402, "promo_HELLO100")), "GET", "me", None).await;
+    assert_eq!(me["balance"]["kopecks"], 10_000, "{me}");
+    let (_, again) = call(&t, Some(&opened(7402, "promo_HELLO100")), "GET", "me", None).await;
+    assert_eq!(again["balance"]["kopecks"], 10_000, "once");
+
+    // A campaign link: counted and attributed once.
+    let (_, _) = call(&t, Some(&opened(7403, "spring_ads")), "GET", "me", None).await;
+    let (_, _) = call(&t, Some(&opened(7403, "spring_ads")), "GET", "me", None).await;
+    assert_eq!(
+        t.user(7403).await.unwrap().campaign.as_deref(),
+        Some("spring_ads")
+    );
+    let campaign = t
+        .stack
+        .app
+        .store
+        .get_campaign("spring_ads")
+        .await
+        .unwrap()
+        .expect("counted");
+    assert_eq!((campaign.starts, campaign.users), (1, 1));
+}

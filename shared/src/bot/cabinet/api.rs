@@ -52,7 +52,6 @@ const LABELS: &[&str] = &[
     "cab-plans",
     "cab-topup",
     "cab-topup-amount",
-    "cab-pay-with",
     "cab-waiting",
     "cab-paid",
     "cab-promo",
@@ -61,13 +60,10 @@ const LABELS: &[&str] = &[
     "cab-balance",
     "cab-more",
     "cab-share",
-    "cab-language",
-    "cab-retry",
     "cab-error",
     "cab-support",
     "devices-none",
     "history-empty",
-    "sub-none",
 ];
 
 /// Serves `/app/api/<path>`.
@@ -177,9 +173,11 @@ async fn once(app: &App, user: &User, action: &str, body: &[u8], ts: i64) -> Htt
         )
         .await
     {
-        // The action is done; only its record is missing, and a repeat
-        // within the lease is told to wait, after it does it again safely
-        // (every action below is idempotent on its own as well).
+        // The action is done; only its record is missing. A repeat within
+        // the lease is told to wait; one after it does the action again:
+        // nothing more for a balance purchase, a promo code, the trial or a
+        // device (each is once by itself too), a second pending order for
+        // a provider's page (paid only if the user pays it).
         tracing::error!("press answer not kept: {e}");
     }
     resp

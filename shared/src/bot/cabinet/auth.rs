@@ -2,8 +2,8 @@
 //! <initData>` header, checked with the bot token
 //! (`base::initdata::verify`), then the user registered or refreshed the
 //! way an update from them would be (one `UpdateItem`; a new user's
-//! attribution from the start parameter, as `/start` does). No id from a
-//! URL or a body is ever used for identity.
+//! attribution, campaign count and `promo_` code from the start parameter,
+//! as `/start` does). No id from a URL or a body is ever used for identity.
 
 use super::ApiError;
 use crate::adapters::app::App;
@@ -11,6 +11,7 @@ use crate::adapters::http::HttpRequest;
 use crate::adapters::store::users::{Touched, User, Visitor};
 use crate::base::initdata::{InitDataError, verify};
 use crate::base::types::Lang;
+use crate::bot::start::{StartParam, parse_start};
 use http::StatusCode;
 
 /// The header's scheme, as Telegram's own examples name it.
@@ -45,13 +46,34 @@ pub(super) async fn caller(app: &App, req: &HttpRequest, now: i64) -> Result<Use
             .unwrap_or(app.config.default_language),
     };
     let nonce = uuid::Uuid::new_v4().to_string();
-    let Touched { user, registered } = app.store.touch_user(&visitor, now, &nonce).await?;
+    let Touched {
+        mut user,
+        registered,
+    } = app.store.touch_user(&visitor, now, &nonce).await?;
     if registered {
-        let start = verified
+        // The `startapp` parameter of the link that opened the cabinet, as
+        // `/start`'s: counted and attributed at registration only (every
+        // call of this session carries it again).
+        let mut start = verified
             .start_param
             .as_deref()
-            .and_then(|p| super::super::start::parse_start(&format!("/start {p}")));
+            .and_then(|p| parse_start(&format!("/start {p}")));
+        if let Some(StartParam::Campaign(param)) = &start
+            && !crate::domains::growth::campaigns::count_start(app, param).await?
+        {
+            // A deactivated campaign neither counts nor attributes.
+            start = None;
+        }
         super::super::gate::on_registered(app, &user, start.as_ref()).await?;
+        if let Some(StartParam::Promo(code)) = &start {
+            // The bot's own path for a `promo_` link; the origin is proven.
+            app.store.set_pending_promo(user.id, code).await?;
+            user.pending_promo = Some(code.clone());
+            super::super::promo::apply_pending(app, &mut user, now).await?;
+            if let Some(fresh) = app.store.get_user(user.id).await? {
+                user = fresh;
+            }
+        }
     }
     if user.banned {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "banned", "banned"));
