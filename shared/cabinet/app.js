@@ -228,7 +228,7 @@
             var row = el('div', 'app');
             row.appendChild(el('div', null, a.name));
             var act = el('div', 'actions');
-            act.appendChild(button(T['cab-download'], 'small ghost', function () { open(a.download); }));
+            if (a.download) act.appendChild(button(T['cab-download'], 'small ghost', function () { open(a.download); }));
             if (a.add) act.appendChild(button(T['cab-add'], 'small', function () { window.location.href = a.add; }));
             row.appendChild(act);
             apps.appendChild(row);

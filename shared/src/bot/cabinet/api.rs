@@ -76,7 +76,7 @@ pub(super) async fn handle(app: &App, req: HttpRequest, path: &str) -> HttpRespo
     let lang = user.lang;
     let answer = match (req.method.as_str(), path) {
         ("GET", "me") => me(app, &user, ts).await,
-        ("GET", "connect") => connect(&user, ts),
+        ("GET", "connect") => connect(app, &user, ts).await,
         ("GET", "devices") => devices(app, &user).await,
         ("GET", "plans") => Ok(plans(app, &user, ts)),
         ("GET", "history") => history(app, &user, &req.query).await,
@@ -250,10 +250,30 @@ async fn me(app: &App, user: &User, ts: i64) -> Result<Value, ApiError> {
     }))
 }
 
-/// The subscription link, its QR code and the install guide.
-fn connect(user: &User, ts: i64) -> Result<Value, ApiError> {
-    let Some(link) = user.subscription_url.as_deref().filter(|_| user.active(ts)) else {
-        return Ok(json!({"ok": true, "link": null, "qr": null, "guide": guide(None)}));
+/// The subscription link, its QR code and the install guide: the
+/// operator's own from the panel's Subscription Page configuration (read at
+/// most every ten minutes), else the built-in one, the same guide the bot's
+/// "How to connect" shows.
+async fn connect(app: &App, user: &User, ts: i64) -> Result<Value, ApiError> {
+    let link = user.subscription_url.as_deref().filter(|_| user.active(ts));
+    let config = match app.panel.as_ref() {
+        Some(client) => vpn::within(client.subpage_config(ts))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!("subscription-page configuration not read, built-in guide: {e}");
+                None
+            }),
+        None => None,
+    };
+    let guide = crate::domains::access::subpage::guide_for(
+        config.as_ref(),
+        user.lang,
+        link.unwrap_or_default(),
+    );
+    let Some(link) = link else {
+        return Ok(
+            json!({"ok": true, "link": null, "qr": null, "guide": guide_json(&guide, None)}),
+        );
     };
     let qr = qrcode::QrCode::new(link.as_bytes())
         .map(|code| {
@@ -263,23 +283,32 @@ fn connect(user: &User, ts: i64) -> Result<Value, ApiError> {
                 .build()
         })
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(json!({"ok": true, "link": link, "qr": qr, "guide": guide(Some(link))}))
+    Ok(json!({"ok": true, "link": link, "qr": qr, "guide": guide_json(&guide, Some(link))}))
 }
 
-fn guide(link: Option<&str>) -> Value {
-    use crate::domains::access::guide::PLATFORMS;
+/// The guide as the page reads it: per app, where to get it (the first
+/// link of its steps that is not the subscriber's) and the link that adds
+/// the subscription (the first that carries it), with the steps as text.
+fn guide_json(guide: &crate::domains::access::subpage::Guide, link: Option<&str>) -> Value {
     Value::Array(
-        PLATFORMS
+        guide
+            .platforms
             .iter()
             .map(|p| {
                 json!({
                     "id": p.id,
                     "name": p.name,
-                    "apps": p.apps.iter().map(|a| json!({
-                        "name": a.name,
-                        "download": a.download,
-                        "add": link.map(|l| a.link.for_subscription(l)),
-                    })).collect::<Vec<_>>(),
+                    "apps": p.apps.iter().map(|a| {
+                        let buttons = a.steps.iter().flat_map(|s| &s.buttons);
+                        let carries = |url: &str| link.is_some_and(|l| !l.is_empty() && url.contains(l));
+                        json!({
+                            "name": a.name,
+                            "featured": a.featured,
+                            "download": buttons.clone().map(|b| b.url.as_str()).find(|u| !carries(u)),
+                            "add": buttons.map(|b| b.url.as_str()).find(|u| carries(u)),
+                            "steps": a.steps.iter().map(|s| json!({"title": s.title, "text": s.text})).collect::<Vec<_>>(),
+                        })
+                    }).collect::<Vec<_>>(),
                 })
             })
             .collect(),
