@@ -20,7 +20,8 @@
 //! the wrong amount; a late payment (the order marked expired first); a
 //! second, different payment of the provider for the same order (another
 //! YooKassa payment id, Crypto Pay invoice, FreeKassa `intid`, Stars
-//! charge); a refund (Stars: the admin's `/refund`; YooKassa:
+//! charge); a refund of any of the buyer's orders, theirs or made for them
+//! (Stars: the admin's `/refund`; YooKassa:
 //! `refund.succeeded`; Crypto Pay, FreeKassa and the balance: the refund
 //! as an admin records it, `refunds::refund`), possibly twice; a paid
 //! top-up; a purchase from the balance (the balance button, possibly pressed
@@ -214,6 +215,20 @@ fn generate(seed: u64) -> (bool, Vec<Op>) {
     let len = 15 + rng.below(11) as usize;
     let mut ops = Vec::with_capacity(len);
     let mut orders = 0usize;
+    if rng.chance(50) {
+        // Half the buyers start with a paid month, so that extra devices and
+        // packs (sold only with a running paid subscription) are bought,
+        // paid and refunded too.
+        ops.push(Op::TopUp {
+            rubles: 500,
+            via: rng.via(false),
+        });
+        ops.push(Op::BalancePurchase {
+            buys: Buys::Plan(Period::OneMonth),
+            redeliver: false,
+        });
+        orders += 1;
+    }
     while ops.len() < len {
         let pick = rng.below(100);
         let order = if orders > 0 {
@@ -951,7 +966,11 @@ async fn run_op(w: &World, b: &mut Buyer, op: &Op) {
             }
         }
         Op::Refund { order, redeliver } => {
-            if let Some(id) = pick(b, order) {
+            // Any of the buyer's orders: those the buttons made, and those
+            // made for them (balance purchases, renewals, second payments).
+            let ids = w.order_ids(user).await;
+            if !ids.is_empty() {
+                let id = ids[order % ids.len()].clone();
                 refund(w, &id, 1 + u32::from(redeliver)).await;
             }
         }
