@@ -118,3 +118,42 @@ fn rts_head_names_are_read_or_reported() {
     let err = Config::from_vars(&v).expect_err("refused").to_string();
     assert!(err.contains("TELEGRAM_WEBHOOK_SECRET: expected"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn freekassa_as_rts_head_runs_it_creates_orders_through_the_api_without_the_form_secret() {
+    use e2e::fake_providers::Api;
+    use e2e::shop::{FREEKASSA_API_KEY, FREEKASSA_MERCHANT_ID, FREEKASSA_SECOND_SECRET};
+    let p = FakeProviders::start().await;
+    let merchant = FREEKASSA_MERCHANT_ID.to_string();
+    let api_url = p.freekassa_url();
+    let t = TestStack::start(&[
+        ("RUB_PRICE_1_MONTH", "199"),
+        ("RATE_LIMIT_ENABLED", "false"),
+        ("FREEKASSA_ENABLED", "true"),
+        ("FREEKASSA_MERCHANT_ID", merchant.as_str()),
+        ("FREEKASSA_SECOND_SECRET", FREEKASSA_SECOND_SECRET),
+        ("FREEKASSA_API_KEY", FREEKASSA_API_KEY),
+        ("FREEKASSA_API_URL", api_url.as_str()),
+        ("FREEKASSA_PAYMENT_IP", "203.0.113.10"),
+        ("FREEKASSA_ALLOWED_IPS", "127.0.0.1"),
+    ])
+    .await;
+    e2e::story::register(&t, 1, 6901, "en").await;
+    press(&t, 2, 6901, "pay:1m:freekassa").await;
+    let created = p.requests_to(Api::Freekassa);
+    let answers: Vec<String> = t
+        .telegram
+        .calls_of("answerCallbackQuery")
+        .iter()
+        .map(|c| c.body.to_string())
+        .collect();
+    assert_eq!(
+        created.len(),
+        1,
+        "the order was created through the API: {answers:?}"
+    );
+    assert!(
+        e2e::story::first_url(&last_screen(&t)).is_some(),
+        "a link to pay"
+    );
+}

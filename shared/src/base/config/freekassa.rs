@@ -16,6 +16,9 @@ pub struct FreeKassa {
     /// Shop id (FREEKASSA_MERCHANT_ID).
     pub merchant_id: String,
     /// Payment form signature secret (FREEKASSA_FIRST_SECRET, secret).
+    /// Not needed with an API key and FREEKASSA_PAYMENT_IP, as
+    /// remnawave-tg-shop HEAD runs it: orders are then created through the
+    /// API (empty here, never used).
     pub first_secret: String,
     /// Notification signature secret (FREEKASSA_SECOND_SECRET, secret).
     pub second_secret: String,
@@ -83,7 +86,10 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Option<FreeKassa>, ConfigError> {
     };
     Ok(Some(FreeKassa {
         merchant_id: need("FREEKASSA_MERCHANT_ID", merchant_id)?,
-        first_secret: need("FREEKASSA_FIRST_SECRET", first_secret)?,
+        first_secret: match (api_key.is_some() && payment_ip.is_some(), first_secret) {
+            (true, secret) => secret.unwrap_or_default(),
+            (false, secret) => need("FREEKASSA_FIRST_SECRET", secret)?,
+        },
         second_secret: need("FREEKASSA_SECOND_SECRET", second_secret)?,
         api_key,
         payment_url,
@@ -108,5 +114,22 @@ mod tests {
         assert_eq!(list.len(), 4);
         assert!(allowed(&list, "51.250.54.238".parse().unwrap()));
         assert!(!allowed(&list, "51.250.54.239".parse().unwrap()));
+    }
+
+    /// remnawave-tg-shop HEAD's file has the API key and no form secret.
+    #[test]
+    fn with_an_api_key_the_form_secret_is_not_required() {
+        let mut v = Vars::new();
+        v.set("FREEKASSA_ENABLED", "true");
+        v.set("FREEKASSA_MERCHANT_ID", "41207");
+        v.set("FREEKASSA_SECOND_SECRET", "second");
+        let err = read(&Reader(&v)).expect_err("a form needs its secret");
+        assert_eq!(err.setting(), Some("FREEKASSA_FIRST_SECRET"));
+        v.set("FREEKASSA_API_KEY", "api-key");
+        let err = read(&Reader(&v)).expect_err("the API needs the payer's IP too");
+        assert_eq!(err.setting(), Some("FREEKASSA_FIRST_SECRET"));
+        v.set("FREEKASSA_PAYMENT_IP", "203.0.113.10");
+        let c = read(&Reader(&v)).expect("reads").expect("enabled");
+        assert_eq!(c.api_key.as_deref(), Some("api-key"));
     }
 }

@@ -125,7 +125,9 @@ pub async fn create_link(
                 .as_ref()
                 .ok_or_else(|| not_enabled(provider))?;
             let amount = rubles(order)?;
-            if cfg.api_key.is_some() {
+            // The API takes an order only with the payer's IP; without
+            // FREEKASSA_PAYMENT_IP the form serves.
+            if cfg.api_key.is_some() && cfg.payment_ip.is_some() {
                 freekassa::create_order(
                     &app.http,
                     cfg,
