@@ -34,16 +34,17 @@ pub fn bytes_text(lang: Lang, bytes: u64) -> String {
 }
 
 /// A traffic pack's size as the operator wrote it: gigabytes with at most
-/// two decimals, trailing zeros dropped ("10 GB", "0.5 GB").
+/// two decimals, trailing zeros dropped ("10 GB", "0.5 GB", "0,5 ГБ").
 pub fn pack_text(lang: Lang, bytes: u64) -> String {
     const GIB: u64 = 1 << 30;
     let hundredths = (bytes * 100 + GIB / 2) / GIB;
-    let mut amount = format!("{}.{:02}", hundredths / 100, hundredths % 100);
-    while amount.ends_with('0') {
-        amount.pop();
-    }
-    if amount.ends_with('.') {
-        amount.pop();
+    let mut amount = (hundredths / 100).to_string();
+    let fraction = format!("{:02}", hundredths % 100);
+    let fraction = fraction.trim_end_matches('0');
+    if !fraction.is_empty() {
+        // Russian writes a decimal comma: "0,5 ГБ".
+        amount.push(if lang == Lang::Ru { ',' } else { '.' });
+        amount.push_str(fraction);
     }
     tr(lang, "size-gb", &[("amount", Arg::Str(amount))])
 }
@@ -66,4 +67,18 @@ pub fn money(config: &Config, amount: Kopecks) -> String {
         amount.display_rubles(),
         config.default_currency_symbol
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pack_sizes_read_as_each_language_writes_them() {
+        const GIB: u64 = 1 << 30;
+        assert_eq!(pack_text(Lang::Ru, 10 * GIB), "10 ГБ");
+        assert_eq!(pack_text(Lang::Ru, GIB / 2), "0,5 ГБ");
+        assert_eq!(pack_text(Lang::En, GIB / 2), "0.5 GB");
+        assert_eq!(pack_text(Lang::En, GIB + GIB / 4), "1.25 GB");
+    }
 }

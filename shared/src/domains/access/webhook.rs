@@ -496,24 +496,15 @@ async fn send_notice_once(
     now: i64,
 ) -> Result<(), Error> {
     let id = format!("{user}:{key}");
-    let claim = app
-        .store
-        .claim_once(NOTICE_SCOPE, &id, now, NOTICE_LEASE_SECS)
-        .await
-        .map_err(Error::from)?;
-    if claim == Claim::Duplicate {
-        return Ok(());
+    if crate::domains::messaging::queue_once(app, NOTICE_SCOPE, &id, now, NOTICE_LEASE_SECS, msg)
+        .await?
+    {
+        app.store
+            .keep_once(NOTICE_SCOPE, &id, now + NOTICE_KEEP_SECS)
+            .await
+            .map_err(Error::from)?;
     }
-    if let Err(e) = app.outbox.send(msg, 0).await {
-        if let Err(r) = app.store.release_once(NOTICE_SCOPE, &id).await {
-            tracing::error!("could not release the panel notice marker: {r}");
-        }
-        return Err(format!("notice not queued: {e}").into());
-    }
-    app.store
-        .keep_once(NOTICE_SCOPE, &id, now + NOTICE_KEEP_SECS)
-        .await
-        .map_err(Error::from)
+    Ok(())
 }
 
 /// Marks the notice `key` of `user` as sent (the bot told them itself).

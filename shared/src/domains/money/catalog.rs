@@ -308,47 +308,33 @@ pub fn renewal_price(
 /// A product's name in a payment's title and on a receipt: "VPN for 1
 /// month", "VPN: 2 extra devices", "VPN: 10 GB of traffic".
 pub fn title(lang: Lang, purchase: Purchase) -> String {
-    match purchase {
-        Purchase::Plan(p) => tr(
-            lang,
-            "invoice-title",
-            &[("months", Arg::Num(i64::from(p.months())))],
-        ),
-        Purchase::TopUp(_) => t(lang, "log-what-topup"),
-        Purchase::Devices(count) => tr(
-            lang,
-            "invoice-devices",
-            &[("count", Arg::Num(i64::from(count)))],
-        ),
-        Purchase::Traffic(bytes) => tr(
-            lang,
-            "invoice-traffic",
-            &[(
-                "amount",
-                Arg::Str(crate::base::format::pack_text(lang, bytes)),
-            )],
-        ),
-    }
+    named(
+        lang,
+        purchase,
+        ["invoice-title", "invoice-devices", "invoice-traffic"],
+    )
 }
 
 /// A product as the admins' log names it: "1 mo. subscription", "2 extra
 /// devices", "10 GB of traffic".
 pub fn what(lang: Lang, purchase: Purchase) -> String {
+    named(
+        lang,
+        purchase,
+        ["log-what-plan", "log-what-devices", "log-what-traffic"],
+    )
+}
+
+/// `purchase` in the message of `keys` (a period's, devices', traffic's);
+/// a top-up is "balance top-up" everywhere.
+fn named(lang: Lang, purchase: Purchase, [plan, devices, traffic]: [&str; 3]) -> String {
     match purchase {
-        Purchase::Plan(p) => tr(
-            lang,
-            "log-what-plan",
-            &[("months", Arg::Num(i64::from(p.months())))],
-        ),
+        Purchase::Plan(p) => tr(lang, plan, &[("months", Arg::Num(i64::from(p.months())))]),
         Purchase::TopUp(_) => t(lang, "log-what-topup"),
-        Purchase::Devices(count) => tr(
-            lang,
-            "log-what-devices",
-            &[("count", Arg::Num(i64::from(count)))],
-        ),
+        Purchase::Devices(count) => tr(lang, devices, &[("count", Arg::Num(i64::from(count)))]),
         Purchase::Traffic(bytes) => tr(
             lang,
-            "log-what-traffic",
+            traffic,
             &[(
                 "amount",
                 Arg::Str(crate::base::format::pack_text(lang, bytes)),

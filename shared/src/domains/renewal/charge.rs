@@ -23,7 +23,6 @@ use crate::adapters::outbox::{Button, OutgoingText};
 use crate::adapters::pay::yookassa::{self, YooStatus};
 use crate::adapters::pay::{Money, OrderId};
 use crate::adapters::store::cards::{Card, Promise, Wallet};
-use crate::adapters::store::once::Claim;
 use crate::adapters::store::users::User;
 use crate::base::callback::{Action, BuyAction};
 use crate::base::clock::now;
@@ -31,6 +30,7 @@ use crate::base::format::{date, money};
 use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::{Period, Provider, TelegramId};
 use crate::domains::error::Error;
+use crate::domains::messaging::queue_once;
 use crate::domains::money::orders::{Order, OrderStatus, Payment, Purchase};
 use crate::domains::money::settle::{Settlement, settle};
 use crate::domains::renewal::balance::{self, Debit};
@@ -206,27 +206,6 @@ fn devices_line(app: &App, u: &User) -> Option<String> {
     })
 }
 
-/// Claims the marker `scope/id` and queues `msg` under it; `false` when it
-/// was sent before. The caller then [`keep`]s the marker, so a crash in
-/// between lets the lease lapse and a retry sends it.
-async fn queue_once(app: &App, scope: &str, id: &str, msg: &OutgoingText) -> Result<bool, Error> {
-    let claim = app
-        .store
-        .claim_once(scope, id, now(), LEASE_SECS)
-        .await
-        .map_err(Error::from)?;
-    if claim == Claim::Duplicate {
-        return Ok(false);
-    }
-    if let Err(e) = app.outbox.send(msg, 0).await {
-        if let Err(r) = app.store.release_once(scope, id).await {
-            tracing::error!(%id, scope, "renewal marker not released (its lease lapses): {r}");
-        }
-        return Err(Error::Text(format!("{scope} not queued: {e}")));
-    }
-    Ok(true)
-}
-
 /// Keeps the marker `scope/id` (and what it records) well past `end`.
 async fn keep(app: &App, scope: &str, id: &str, end: i64) -> Result<(), Error> {
     app.store
@@ -263,7 +242,7 @@ pub async fn notice(app: &App, user: TelegramId, end: i64) -> Result<Outcome, Er
         data: off.data(),
     }]);
     let id = format!("{user}#{end}");
-    if !queue_once(app, SCOPE, &id, &msg).await? {
+    if !queue_once(app, SCOPE, &id, now(), LEASE_SECS, &msg).await? {
         return Ok(Outcome::Duplicate);
     }
     // Recorded only once the message is queued: a promise without its
@@ -293,7 +272,7 @@ async fn plan_gone(app: &App, u: &User, end: i64, period: Period) -> Result<Outc
         data: BuyAction::Plans.data(),
     }]);
     let id = format!("{}#{end}", u.id);
-    if !queue_once(app, GONE_SCOPE, &id, &msg).await? {
+    if !queue_once(app, GONE_SCOPE, &id, now(), LEASE_SECS, &msg).await? {
         return Ok(Outcome::Duplicate);
     }
     keep(app, GONE_SCOPE, &id, end).await?;
