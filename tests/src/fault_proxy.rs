@@ -16,6 +16,21 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
 
+/// A transaction's items held in flight, and for how long before forwarding.
+type Held = (Vec<String>, Duration);
+
+/// Frees a transaction's items when its call ends, answered or dropped.
+struct Release {
+    proxy: FaultProxy,
+    items: Vec<String>,
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        self.proxy.conflict_done(&self.items);
+    }
+}
+
 /// What to do to a matching call.
 #[derive(Clone)]
 pub enum Fault {
@@ -47,6 +62,20 @@ pub struct FaultProxy {
     pub url: String,
     rules: Arc<Mutex<Vec<Rule>>>,
     seen: Arc<Mutex<Vec<String>>>,
+    conflicts: Arc<Mutex<Option<Conflicts>>>,
+}
+
+/// DynamoDB's transaction conflicts, which moto does not have: while a
+/// `TransactWriteItems` is in flight (held `hold` before it is forwarded, as
+/// DynamoDB's two phases take time), another transaction on one of its items
+/// is canceled with `TransactionConflict`, and a `PutItem`, `UpdateItem` or
+/// `DeleteItem` of one of its items fails with `TransactionConflictException`.
+struct Conflicts {
+    hold: Duration,
+    /// Items (`table|key`) of the transactions in flight.
+    busy: std::collections::HashMap<String, usize>,
+    /// Calls refused so far.
+    refused: usize,
 }
 
 impl FaultProxy {
@@ -57,6 +86,7 @@ impl FaultProxy {
             url,
             rules: Arc::new(Mutex::new(Vec::new())),
             seen: Arc::new(Mutex::new(Vec::new())),
+            conflicts: Arc::new(Mutex::new(None)),
         };
         let client = reqwest::Client::new();
         let target = target.trim_end_matches('/').to_owned();
@@ -77,6 +107,127 @@ impl FaultProxy {
             left: times,
             fault,
         });
+    }
+
+    /// Cancels concurrent transactions on the same item as DynamoDB does
+    /// (see [`Conflicts`]), holding each transaction `hold` in flight.
+    pub fn conflict_like_dynamodb(&self, hold: Duration) {
+        *self.conflicts.lock().expect("conflicts") = Some(Conflicts {
+            hold,
+            busy: std::collections::HashMap::new(),
+            refused: 0,
+        });
+    }
+
+    /// How many calls the conflict mode refused so far.
+    pub fn conflicts_refused(&self) -> usize {
+        self.conflicts
+            .lock()
+            .expect("conflicts")
+            .as_ref()
+            .map_or(0, |c| c.refused)
+    }
+
+    /// The items a write names, as `table|key`, and whether it is a
+    /// transaction; `None` for calls the conflict mode ignores.
+    fn written_items(op: &str, body: &[u8]) -> Option<(Vec<String>, bool)> {
+        let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let item_of = |w: &serde_json::Value| {
+            let table = w["TableName"].as_str().unwrap_or_default();
+            let key = if w["Key"].is_object() {
+                w["Key"].clone()
+            } else {
+                // A Put names its key among the item's attributes.
+                serde_json::json!({"PK": w["Item"]["PK"], "SK": w["Item"]["SK"]})
+            };
+            format!("{table}|{key}")
+        };
+        match op {
+            "TransactWriteItems" => {
+                let items = v["TransactItems"]
+                    .as_array()?
+                    .iter()
+                    .filter_map(|t| {
+                        ["Update", "Put", "Delete", "ConditionCheck"]
+                            .iter()
+                            .find_map(|k| t.get(*k))
+                            .map(item_of)
+                    })
+                    .collect();
+                Some((items, true))
+            }
+            "PutItem" | "UpdateItem" | "DeleteItem" => Some((vec![item_of(&v)], false)),
+            _ => None,
+        }
+    }
+
+    /// In conflict mode: the refusal DynamoDB would answer now, or the items
+    /// this transaction holds until it is answered.
+    fn conflict_check(
+        &self,
+        op: &str,
+        body: &[u8],
+    ) -> Result<Option<Held>, Box<Response<Full<Bytes>>>> {
+        let mut guard = self.conflicts.lock().expect("conflicts");
+        let Some(c) = guard.as_mut() else {
+            return Ok(None);
+        };
+        let Some((items, transaction)) = Self::written_items(op, body) else {
+            return Ok(None);
+        };
+        let clash: Vec<bool> = items.iter().map(|i| c.busy.contains_key(i)).collect();
+        if clash.iter().any(|b| *b) {
+            c.refused += 1;
+            let body = if transaction {
+                let reasons: Vec<serde_json::Value> = clash
+                    .iter()
+                    .map(|b| {
+                        if *b {
+                            serde_json::json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"})
+                        } else {
+                            serde_json::json!({"Code": "None"})
+                        }
+                    })
+                    .collect();
+                serde_json::json!({
+                    "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                    "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]",
+                    "CancellationReasons": reasons,
+                })
+            } else {
+                serde_json::json!({
+                    "__type": "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
+                    "message": "Transaction is ongoing for the item",
+                })
+            };
+            let mut out = Response::new(Full::new(Bytes::from(body.to_string())));
+            *out.status_mut() = StatusCode::BAD_REQUEST;
+            out.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static("application/x-amz-json-1.0"),
+            );
+            return Err(Box::new(out));
+        }
+        if !transaction {
+            return Ok(None);
+        }
+        for i in &items {
+            *c.busy.entry(i.clone()).or_default() += 1;
+        }
+        Ok(Some((items, c.hold)))
+    }
+
+    fn conflict_done(&self, items: &[String]) {
+        if let Some(c) = self.conflicts.lock().expect("conflicts").as_mut() {
+            for i in items {
+                if let Some(n) = c.busy.get_mut(i) {
+                    *n -= 1;
+                    if *n == 0 {
+                        c.busy.remove(i);
+                    }
+                }
+            }
+        }
     }
 
     /// Drops every rule that has not fired yet.
@@ -138,11 +289,35 @@ impl FaultProxy {
         if let Some(Fault::Before(action)) = &fault {
             action().await;
         }
+        let held = match self.conflict_check(&op, &body) {
+            Ok(held) => held,
+            Err(refused) => return *refused,
+        };
+        // Released however this call ends: a caller that gives up drops it
+        // mid-flight, and its items must not stay busy forever.
+        let _release = held.as_ref().map(|(items, _)| Release {
+            proxy: self.clone(),
+            items: items.clone(),
+        });
+        if let Some((_, hold)) = &held {
+            tokio::time::sleep(*hold).await;
+        }
+        self.forward(client, target, &parts, body, fault).await
+    }
+
+    async fn forward(
+        &self,
+        client: &reqwest::Client,
+        target: &str,
+        parts: &hyper::http::request::Parts,
+        body: Bytes,
+        fault: Option<Fault>,
+    ) -> Response<Full<Bytes>> {
         let uri = format!(
             "{target}{}",
             parts.uri.path_and_query().map_or("/", |p| p.as_str())
         );
-        let mut forward = client.request(parts.method.clone(), uri).body(body.clone());
+        let mut forward = client.request(parts.method.clone(), uri).body(body);
         for (name, value) in &parts.headers {
             if name != hyper::header::HOST && name != hyper::header::CONTENT_LENGTH {
                 forward = forward.header(name, value);

@@ -201,7 +201,7 @@ impl Clients {
     fn build(aws: &SdkConfig) -> Result<Clients, StartupError> {
         let http_error = |e: reqwest::Error| StartupError::HttpClient(e.to_string());
         Ok(Clients {
-            dynamodb: aws_sdk_dynamodb::Client::new(aws),
+            dynamodb: crate::adapters::store::dynamodb_client(aws),
             sqs: aws_sdk_sqs::Client::new(aws),
             telegram: teloxide_core::net::default_reqwest_settings()
                 .use_preconfigured_tls(net::tls_config().clone())

@@ -5,11 +5,13 @@
 use super::BotError;
 use super::start::StartParam;
 use crate::adapters::app::App;
+use crate::adapters::store::envelope::{Delivery, Entered};
 use crate::adapters::store::once::Claim;
 use crate::adapters::store::users::{Attribution, Touched, User, Visitor};
 use crate::base::clock::now;
 use crate::base::i18n::{Arg, html, tr};
 use crate::base::types::{Lang, TelegramId};
+use futures::TryFutureExt;
 use teloxide_core::requests::Requester;
 use teloxide_core::types::{ChatId, UserId};
 
@@ -36,54 +38,94 @@ pub(super) enum Gate {
 }
 
 /// Registers or refreshes the user, then applies ban, rate limit and the
-/// required-channel check. Storage round trips: the touch and the rate
-/// counter, concurrently.
+/// required-channel check. One storage round trip for a returning user:
+/// the update's envelope (its at-most-once mark, the touch and the rate
+/// window in one write on the user's item, see `store::envelope`); a
+/// `/start` with a referral code looks the code up at the same time.
 pub(super) async fn admit(
     app: &App,
     from: &teloxide_core::types::User,
+    delivery: Delivery,
     start: Option<&StartParam>,
     notify: impl AsyncFnOnce(&App, &User, Refusal) -> (),
 ) -> Result<Gate, BotError> {
     let v = visitor(app, from);
     let ts = now();
-    let nonce = uuid::Uuid::new_v4().to_string();
-    let touch = app.store.touch_user(&v, ts, &nonce);
-    let (touched, count) = match app.config.rate_limit {
-        Some(rl) => {
-            let (t, c) = tokio::try_join!(
-                Box::pin(touch),
-                Box::pin(app.store.hit_rate(v.id, rl.window_secs, ts))
-            )?;
-            (t, Some((c, u64::from(rl.requests))))
-        }
-        None => (touch.await?, None),
+    let limit = app.config.rate_limit.map_or(0, |rl| u64::from(rl.requests));
+    let delivery = Delivery {
+        rate_window: app.config.rate_limit.map(|rl| rl.window_secs),
+        ..delivery
     };
+    let enter = app.store.enter(&v, delivery, ts, now_ms(), limit);
+    let referral = async {
+        match start {
+            Some(StartParam::Referral(code)) if app.config.growth.referral_enabled => {
+                resolve_referrer(app, v.id, code).await.map(Some)
+            }
+            _ => Ok(None),
+        }
+    };
+    let (entered, referrer) =
+        tokio::try_join!(Box::pin(enter).map_err(BotError::from), Box::pin(referral))?;
+    let (touched, recent, prune) = match entered {
+        Entered::Fresh {
+            touched,
+            recent,
+            prune,
+        } => (touched, recent, prune),
+        Entered::Duplicate { unfinished } => {
+            // The first delivery created the user and died before the
+            // registration was complete: complete it, answer nothing.
+            if let Some(user) = unfinished {
+                on_registered(app, &user, start, referrer.flatten()).await?;
+            }
+            return Ok(Gate::Stop);
+        }
+    };
+    if let Some(prune) = prune
+        && let Err(e) = app.store.prune_envelope(v.id, &prune, ts).await
+    {
+        // The sets stay a little larger until the next prune.
+        tracing::warn!(user = %v.id, "envelope not pruned: {e}");
+    }
     let Touched {
         mut user,
         registered,
-    } = touched;
+    } = *touched;
     if user.blocked_at.is_some() {
         // They write to the bot: they no longer block it (counted once).
         app.store.set_blocked(user.id, None).await?;
         user.blocked_at = None;
     }
     if registered {
-        on_registered(app, &user, start).await?;
+        on_registered(app, &user, start, referrer.flatten()).await?;
+    } else if let Some(StartParam::Campaign(param)) = start
+        && !user.registered_by(&delivery.nonce())
+    {
+        // A returning user's click on a campaign link counts as a start
+        // (the registering update's start was counted with the
+        // registration, also when it is delivered again).
+        crate::domains::growth::campaigns::count_start(app, param).await?;
     }
     if user.banned {
         notify(app, &user, Refusal::Banned).await;
         return Ok(Gate::Stop);
     }
-    if let Some((count, limit)) = count
-        && count > limit
-    {
-        if count == limit + 1 {
+    if limit > 0 && recent > limit {
+        if recent == limit + 1 {
             notify(app, &user, Refusal::RateLimited).await;
         }
-        tracing::info!(user = %user.id, count, "rate limited");
+        tracing::info!(user = %user.id, count = recent, "rate limited");
         return Ok(Gate::Stop);
     }
     Ok(Gate::Pass(Box::new(user)))
+}
+
+/// The current time in milliseconds (the rate window's resolution).
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Why an update was not served.
@@ -102,27 +144,27 @@ impl Refusal {
     }
 }
 
+/// Completes a registration: attribution and counters in one transaction
+/// (`referrer`: the inviter the start's referral code resolved to, looked
+/// up by the caller), then the log line, only by the request that
+/// completed it.
 pub(super) async fn on_registered(
     app: &App,
     user: &User,
     start: Option<&StartParam>,
+    referrer: Option<TelegramId>,
 ) -> Result<(), BotError> {
     let mut attribution = Attribution::default();
     match start {
-        Some(StartParam::Referral(code)) if app.config.growth.referral_enabled => {
-            attribution.referrer = resolve_referrer(app, user, code).await?
+        Some(StartParam::Referral(_)) if app.config.growth.referral_enabled => {
+            attribution.referrer = referrer
         }
         Some(StartParam::Campaign(c)) => attribution.campaign = Some(c.clone()),
         _ => {}
     }
-    app.store.attribute_user(user, &attribution).await?;
-    crate::domains::admin::stats::count_event(
-        app,
-        user.created_at,
-        user.id,
-        crate::adapters::store::stats::counter::SIGNUPS,
-    )
-    .await;
+    if !app.store.complete_registration(user, &attribution).await? {
+        return Ok(());
+    }
     if app.config.log.new_users {
         let lang = app.config.default_language;
         let mut text = tr(
@@ -187,23 +229,24 @@ pub(super) async fn unverified_refused(app: &App, what: &str) {
     }
 }
 
-async fn resolve_referrer(
+/// The inviter a referral code names (never the user themself).
+pub(super) async fn resolve_referrer(
     app: &App,
-    user: &User,
+    user: TelegramId,
     code: &str,
 ) -> Result<Option<TelegramId>, BotError> {
     for candidate in StartParam::referral_candidates(code) {
         if let Some(id) = app.store.find_by_ref_code(candidate).await? {
-            return Ok(Some(id).filter(|id| *id != user.id));
+            return Ok(Some(id).filter(|id| *id != user));
         }
     }
     if app.config.legacy_refs
-        && let Some(id) = StartParam::legacy_referrer(code).filter(|id| *id != user.id)
+        && let Some(id) = StartParam::legacy_referrer(code).filter(|id| *id != user)
         && app.store.get_user(id).await?.is_some()
     {
         return Ok(Some(id));
     }
-    tracing::info!(user = %user.id, code, "referral code not found");
+    tracing::info!(%user, code, "referral code not found");
     Ok(None)
 }
 

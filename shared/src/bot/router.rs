@@ -10,6 +10,7 @@ use super::screens::{self, Screen};
 use super::start::{self, StartParam};
 use super::{BotError, Origin, buy, cards, inline, promo, stars, vpn};
 use crate::adapters::app::App;
+use crate::adapters::store::envelope::Delivery;
 use crate::adapters::store::users::User;
 use crate::base::callback::Action;
 use crate::base::clock::now;
@@ -53,13 +54,23 @@ fn update_kind(kind: &UpdateKind) -> &'static str {
     }
 }
 
-pub(super) async fn dispatch(app: &App, update: Update, origin: Origin) -> Result<(), BotError> {
+pub(super) async fn dispatch(
+    app: &App,
+    update: Update,
+    origin: Origin,
+    once: bool,
+) -> Result<(), BotError> {
     crate::adapters::metrics::count("Updates", &[("Kind", update_kind(&update.kind))]);
+    let delivery = Delivery {
+        update_id: u64::from(update.id.0),
+        once,
+        rate_window: None,
+    };
     match update.kind {
         // Each handler's future is boxed: together they make a state machine
         // too large for a worker thread's stack in debug builds.
-        UpdateKind::Message(msg) => Box::pin(on_message(app, msg, origin)).await,
-        UpdateKind::CallbackQuery(q) => Box::pin(on_callback(app, q, origin)).await,
+        UpdateKind::Message(msg) => Box::pin(on_message(app, msg, origin, delivery)).await,
+        UpdateKind::CallbackQuery(q) => Box::pin(on_callback(app, q, origin, delivery)).await,
         UpdateKind::MyChatMember(m) => Box::pin(on_my_chat_member(app, m)).await,
         UpdateKind::PreCheckoutQuery(q) => Box::pin(on_pre_checkout(app, q)).await,
         UpdateKind::InlineQuery(q) => {
@@ -79,7 +90,12 @@ pub(super) async fn dispatch(app: &App, update: Update, origin: Origin) -> Resul
     }
 }
 
-async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotError> {
+async fn on_message(
+    app: &App,
+    msg: Message,
+    origin: Origin,
+    delivery: Delivery,
+) -> Result<(), BotError> {
     if !msg.chat.is_private() {
         return Ok(());
     }
@@ -112,16 +128,16 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
         return stars::on_refunded_payment(app, &r.refunded_payment).await;
     }
     let text = msg.text().unwrap_or_default();
-    let mut start = start::parse_start(text);
-    if let Some(StartParam::Campaign(param)) = &start
-        && !crate::domains::growth::campaigns::count_start(app, param).await?
-    {
-        // A deactivated campaign neither counts nor attributes.
-        start = Some(StartParam::None);
-    }
-    let gate = admit(app, from, start.as_ref(), async |app, user, why| {
-        send(app, user.id, &Screen::plain(t(user.lang, why.key()))).await;
-    })
+    let start = start::parse_start(text);
+    let gate = admit(
+        app,
+        from,
+        delivery,
+        start.as_ref(),
+        async |app, user, why| {
+            send(app, user.id, &Screen::plain(t(user.lang, why.key()))).await;
+        },
+    )
     .await?;
     let Gate::Pass(mut user) = gate else {
         return Ok(());
@@ -223,8 +239,13 @@ async fn on_message(app: &App, msg: Message, origin: Origin) -> Result<(), BotEr
     Ok(())
 }
 
-async fn on_callback(app: &App, q: CallbackQuery, origin: Origin) -> Result<(), BotError> {
-    let gate = admit(app, &q.from, None, async |app, user, why| {
+async fn on_callback(
+    app: &App,
+    q: CallbackQuery,
+    origin: Origin,
+    delivery: Delivery,
+) -> Result<(), BotError> {
+    let gate = admit(app, &q.from, delivery, None, async |app, user, why| {
         answer_callback(app, &q, Some(t(user.lang, why.key())), true).await;
     })
     .await?;

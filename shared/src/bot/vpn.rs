@@ -295,7 +295,14 @@ pub async fn trial(app: &App, user: &User, now: i64) -> Result<Screen, BotError>
     );
     if !app
         .store
-        .activate_trial(user.id, user.sub_end, counted, now, end)
+        .activate_trial(
+            user.id,
+            user.sub_end,
+            counted,
+            user.campaign.as_deref(),
+            now,
+            end,
+        )
         .await?
     {
         return Ok(screens::trial_unavailable(user));
@@ -308,7 +315,6 @@ pub async fn trial(app: &App, user: &User, now: i64) -> Result<Screen, BotError>
         // The trial stands; "My subscription" queues the sync again.
         tracing::error!(user = %user.id, "trial provisioning not queued: {e}");
     }
-    crate::domains::growth::campaigns::count_trial(app, user).await;
     if app.config.log.trial_activations {
         let text = tr(
             app.config.default_language,

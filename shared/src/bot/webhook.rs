@@ -1,5 +1,7 @@
-//! The Telegram webhook: the secret token, de-duplication by `update_id`,
-//! and the time budget the router answers the update in.
+//! The Telegram webhook: the secret token, de-duplication by `update_id`
+//! (on the user's item for what users send, see `store::envelope`; a
+//! marker item for the rest), and the time budget the router answers the
+//! update in.
 
 use super::router::dispatch;
 use super::{BotError, Origin};
@@ -7,6 +9,7 @@ use crate::adapters::app::App;
 use crate::adapters::http::{HttpRequest, HttpResponse};
 use crate::adapters::store::once::Claim;
 use crate::base::clock::now;
+use crate::base::types::TelegramId;
 use http::StatusCode;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
@@ -90,7 +93,11 @@ pub async fn process_update(app: &App, body: &[u8], origin: Origin) -> Result<()
     // by a marker: a marker taken before a crash would make Telegram's
     // re-delivery a silent no-op, while the order lets it finish the job.
     let marked = !moves_money(&update);
+    // The updates a user sends the bot carry their mark on the user's item
+    // (the envelope, see `gate::admit`); the others take a marker here.
+    let sender = enveloped(&update);
     if marked
+        && sender.is_none()
         && app
             .store
             .claim_once(UPDATE_SCOPE, &id, now(), UPDATE_MARKER_SECS)
@@ -99,17 +106,33 @@ pub async fn process_update(app: &App, body: &[u8], origin: Origin) -> Result<()
     {
         return Ok(());
     }
-    let result = match tokio::time::timeout(HANDLER_BUDGET, dispatch(app, update, origin)).await {
-        Ok(r) => r,
-        Err(_) => Err(BotError::Timeout),
-    };
+    let result =
+        match tokio::time::timeout(HANDLER_BUDGET, dispatch(app, update, origin, marked)).await {
+            Ok(r) => r,
+            Err(_) => Err(BotError::Timeout),
+        };
     if marked && result.is_err() {
-        // Give the marker back so Telegram's retry does the work.
-        if let Err(e) = app.store.release_once(UPDATE_SCOPE, &id).await {
-            tracing::error!(update_id = %id, "could not release update marker: {e}");
+        // Give the mark back so Telegram's retry does the work.
+        let released = match sender {
+            Some(user) => app.store.forget_update(user, head.update_id).await,
+            None => app.store.release_once(UPDATE_SCOPE, &id).await,
+        };
+        if let Err(e) = released {
+            tracing::error!(update_id = %id, "could not release update mark: {e}");
         }
     }
     result
+}
+
+/// The user whose item carries this update's mark: the sender of a private
+/// message or of a button press (the updates that pass the gate).
+fn enveloped(update: &Update) -> Option<TelegramId> {
+    let from = match &update.kind {
+        UpdateKind::Message(m) if m.chat.is_private() => m.from.as_ref()?,
+        UpdateKind::CallbackQuery(q) => &q.from,
+        _ => return None,
+    };
+    Some(TelegramId(from.id.0 as i64))
 }
 
 /// Whether an update pays, refunds or spends: a Stars payment or refund, or

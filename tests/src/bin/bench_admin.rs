@@ -147,17 +147,17 @@ async fn main() {
     for d in 0..30i64 {
         let per_day = (stats_users / 30) as i64;
         for shard in 0..4 {
-            store
-                .count(
-                    now - d * 86_400,
-                    &format!("bench-{d}-{shard}"),
-                    &[
-                        (counter::SIGNUPS.to_owned(), per_day / 4),
-                        (counter::revenue("yookassa", "RUB"), per_day * 1000),
-                    ],
-                )
-                .await
-                .expect("counted");
+            let items = shared::adapters::store::stats::count_items(
+                store.table(),
+                now - d * 86_400,
+                &format!("bench-{d}-{shard}"),
+                &[
+                    (counter::SIGNUPS.to_owned(), per_day / 4),
+                    (counter::revenue("yookassa", "RUB"), per_day * 1000),
+                ],
+            )
+            .expect("items");
+            store.transact(items).await.expect("counted");
         }
     }
     // End buckets as `stats_users` users' ends would leave them: a year of

@@ -100,10 +100,14 @@ impl Store {
         Ok(unless_condition_failed(result)?.is_some())
     }
 
-    /// Adds one to a campaign counter (`trials`).
-    pub async fn count_campaign(&self, param: &str, counter: &str) -> Result<(), StoreError> {
-        self.client
-            .update_item()
+    /// A transaction's update adding one to a campaign counter (`users`,
+    /// `trials`): counted with the event it counts, never apart.
+    pub fn campaign_count_item(
+        &self,
+        param: &str,
+        counter: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let upd = Update::builder()
             .table_name(&self.table)
             .key("PK", s(keys::campaign(param)))
             .key("SK", s(keys::SUMMARY))
@@ -112,11 +116,29 @@ impl Store {
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":p", s(param))
             .expression_attribute_values(":g", s(CAMPAIGNS_GSI))
-            .send()
-            .boxed()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        Ok(())
+            .build()
+            .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(upd).build())
+    }
+
+    /// A registration transaction's update of its campaign: the start and
+    /// the user counted, only while the campaign is active (the condition
+    /// cancels the transaction otherwise).
+    pub fn campaign_registration_item(&self, param: &str) -> Result<TransactWriteItem, StoreError> {
+        let upd = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(keys::campaign(param)))
+            .key("SK", s(keys::SUMMARY))
+            .update_expression("ADD starts :one, #u :one SET param = :p, GSI1PK = :g, GSI1SK = :p")
+            .condition_expression("attribute_not_exists(active) OR active = :on")
+            .expression_attribute_names("#u", "users")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":p", s(param))
+            .expression_attribute_values(":g", s(CAMPAIGNS_GSI))
+            .expression_attribute_values(":on", AttributeValue::Bool(true))
+            .build()
+            .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(upd).build())
     }
 
     /// The crediting transaction's update of the buyer's campaign counters.

@@ -13,6 +13,7 @@ pub mod campaigns;
 pub mod cards;
 pub mod credit;
 pub mod due;
+pub mod envelope;
 pub mod history;
 pub mod imports;
 pub mod ledger;
@@ -22,7 +23,6 @@ pub mod panel;
 pub mod payments;
 pub mod presses;
 pub mod promos;
-pub mod rate;
 pub mod refunds;
 pub mod rewards;
 pub mod stats;
@@ -65,6 +65,29 @@ impl Store {
     /// Runs a transaction and says how it ended: committed, or canceled
     /// with DynamoDB's reason for each item. Any other failure is an error.
     pub async fn transact(
+        &self,
+        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<Transacted, StoreError> {
+        // A transaction DynamoDB canceled for a conflict alone (another
+        // transaction held one of its items) wrote nothing: run it again,
+        // after a jittered pause, rather than fail a payment or drop a count.
+        let mut pause = CONFLICT_PAUSE_MS;
+        for attempt in 1.. {
+            let outcome = self.transact_once(items.clone()).await?;
+            if !outcome.conflict_only() || attempt == CONFLICT_ATTEMPTS {
+                if outcome.conflict_only() {
+                    tracing::warn!(attempt, "transaction still conflicting, giving up");
+                }
+                return Ok(outcome);
+            }
+            let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) * pause / 255;
+            tokio::time::sleep(std::time::Duration::from_millis(pause / 2 + jitter)).await;
+            pause = (pause * 2).min(CONFLICT_PAUSE_MAX_MS);
+        }
+        unreachable!("the loop returns")
+    }
+
+    async fn transact_once(
         &self,
         items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
     ) -> Result<Transacted, StoreError> {
@@ -267,11 +290,42 @@ impl Transacted {
             if reasons.iter().any(|r| r.as_deref() == Some("ConditionalCheckFailed")))
     }
 
+    /// How many items the transaction had (0 when it committed).
+    pub fn len(&self) -> usize {
+        match self {
+            Transacted::Committed => 0,
+            Transacted::Canceled(reasons) => reasons.len(),
+        }
+    }
+
+    /// Whether it committed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether only conflicts with other transactions canceled it (no
+    /// condition failed): running it again may commit.
+    pub fn conflict_only(&self) -> bool {
+        matches!(self, Transacted::Canceled(reasons)
+            if reasons.iter().any(|r| r.as_deref() == Some("TransactionConflict"))
+                && reasons.iter().flatten().all(|r| r == "TransactionConflict"))
+    }
+
     /// A cancellation the caller cannot take as an answer: an error to retry.
     pub fn into_error(self) -> StoreError {
         StoreError::Dynamo(format!("transaction {self:?}"))
     }
 }
+
+/// Attempts of a transaction canceled by conflicts alone (see
+/// [`Store::transact`]); the pauses between them double from
+/// [`CONFLICT_PAUSE_MS`] up to [`CONFLICT_PAUSE_MAX_MS`], jittered: about
+/// three seconds in all before the caller gets the cancellation.
+pub const CONFLICT_ATTEMPTS: u32 = 10;
+/// The first pause after a conflict, milliseconds.
+pub const CONFLICT_PAUSE_MS: u64 = 10;
+/// The longest pause after a conflict, milliseconds.
+pub const CONFLICT_PAUSE_MAX_MS: u64 = 640;
 
 /// How a read sees recent writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -401,4 +455,72 @@ pub mod keys {
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default()
     }
+}
+
+/// Retries a plain write DynamoDB refused because a transaction held its
+/// item (`TransactionConflictException`, which the SDK's own classifiers do
+/// not retry): a counter `ADD` or a touch must not fail because a payment's
+/// transaction was writing the same item at that moment.
+#[derive(Debug)]
+pub struct ConflictRetry<E>(std::marker::PhantomData<fn() -> E>);
+
+impl<E> ConflictRetry<E> {
+    /// The classifier for the operation whose error is `E`.
+    pub fn new() -> Self {
+        ConflictRetry(std::marker::PhantomData)
+    }
+}
+
+impl<E> Default for ConflictRetry<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E> aws_sdk_dynamodb::config::retry::ClassifyRetry for ConflictRetry<E>
+where
+    E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + Send + Sync + 'static,
+{
+    fn classify_retry(
+        &self,
+        ctx: &aws_sdk_dynamodb::config::interceptors::InterceptorContext,
+    ) -> aws_sdk_dynamodb::config::retry::RetryAction {
+        use aws_sdk_dynamodb::config::retry::RetryAction;
+        let conflict = ctx
+            .output_or_error()
+            .and_then(|r| r.err())
+            .and_then(|e| e.as_operation_error())
+            .and_then(|e| e.downcast_ref::<E>())
+            .is_some_and(|e| e.code() == Some("TransactionConflictException"));
+        if conflict {
+            RetryAction::transient_error()
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "TransactionConflictException"
+    }
+}
+
+/// The DynamoDB client for `aws`, retrying plain writes refused for a
+/// transaction conflict (see [`ConflictRetry`]).
+pub fn dynamodb_client(aws: &aws_config::SdkConfig) -> aws_sdk_dynamodb::Client {
+    use aws_sdk_dynamodb::operation::{
+        delete_item::DeleteItemError, put_item::PutItemError, update_item::UpdateItemError,
+    };
+    // Conflicts clear in milliseconds: retry sooner and a little more often
+    // than the SDK's default (3 attempts, pauses from one second).
+    let retry = aws_sdk_dynamodb::config::retry::RetryConfig::standard()
+        .with_max_attempts(6)
+        .with_initial_backoff(std::time::Duration::from_millis(20))
+        .with_max_backoff(std::time::Duration::from_secs(1));
+    let conf = aws_sdk_dynamodb::config::Builder::from(aws)
+        .retry_config(retry)
+        .retry_classifier(ConflictRetry::<UpdateItemError>::new())
+        .retry_classifier(ConflictRetry::<PutItemError>::new())
+        .retry_classifier(ConflictRetry::<DeleteItemError>::new())
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(conf)
 }

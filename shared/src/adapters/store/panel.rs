@@ -352,11 +352,14 @@ impl Store {
     /// end `old` the caller read, so concurrent presses start it once), the
     /// end buckets and the trials counter. `Ok(false)` when the user already
     /// had it, is subscribed, or their end changed since it was read.
+    /// `campaign`: the campaign the user came from, whose trials counter is
+    /// in the same transaction.
     pub async fn activate_trial(
         &self,
         id: TelegramId,
         old: Option<i64>,
         counted: Counted,
+        campaign: Option<&str>,
         now: i64,
         end: i64,
     ) -> Result<bool, StoreError> {
@@ -420,6 +423,9 @@ impl Store {
             &key,
             &[(counter::TRIALS.to_owned(), 1)],
         )?);
+        if let Some(param) = campaign {
+            items.push(self.campaign_count_item(param, "trials")?);
+        }
         self.transact_if(items).await
     }
 

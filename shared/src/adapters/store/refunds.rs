@@ -216,6 +216,13 @@ impl Store {
                 });
             }
         }
+        // Counted in the refund's own transaction: once, whatever dies later.
+        items.extend(super::stats::count_items(
+            &self.table,
+            now,
+            &order.id.0,
+            &[(super::stats::counter::REFUNDS.to_owned(), 1)],
+        )?);
         items.extend(ends_items_all(&self.table, &end_moves)?);
         for entry in &ledger {
             items.push(self.ledger_item(entry, now)?);

@@ -9,13 +9,13 @@
 
 use super::attrs::{ItemExt, n, s};
 use super::keys::day_of;
-use super::{Item, Store, StoreError, Transacted};
+use super::{Item, Store, StoreError};
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use futures::FutureExt;
 use std::collections::BTreeMap;
 
 /// Counter shards per day and for the totals.
-pub const SHARDS: u64 = 4;
+pub const SHARDS: u64 = 8;
 /// Partition of the counters.
 pub const PK: &str = "STATS";
 
@@ -185,21 +185,6 @@ fn add_update(
 }
 
 impl Store {
-    /// Counts `adds` at `now` (day and totals), outside any transaction:
-    /// for events that are already once-only (a registration, a trial).
-    pub async fn count(
-        &self,
-        now: i64,
-        key: &str,
-        adds: &[(String, i64)],
-    ) -> Result<(), StoreError> {
-        let items = count_items(&self.table, now, key, adds)?;
-        match self.transact(items).await? {
-            Transacted::Committed => Ok(()),
-            canceled => Err(canceled.into_error()),
-        }
-    }
-
     /// The counters of the days `from..=to` (`yyyy-mm-dd`) and all time:
     /// two queries on the `STATS` partition, whatever the number of users.
     pub async fn counters(&self, from: &str, to: &str) -> Result<Counters, StoreError> {

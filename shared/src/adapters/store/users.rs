@@ -85,6 +85,8 @@ pub struct User {
     pub panel_gone: bool,
     /// Registration marker: equals the touch's nonce when that touch created the user.
     reg_nonce: String,
+    /// The registration was completed (`reg_done`): counted and attributed.
+    reg_done: bool,
 }
 
 /// A percent off the next purchase of a period, from a promo code.
@@ -213,7 +215,20 @@ impl User {
             revoked_at: item.i64("revoked_at"),
             panel_gone: item.flag("panel_gone"),
             reg_nonce: item.str("reg_nonce").unwrap_or_default().to_owned(),
+            reg_done: item.contains_key("reg_done"),
         })
+    }
+
+    /// Whether the touch with `nonce` created this user and the registration
+    /// is still to be completed ([`Store::complete_registration`]).
+    pub fn registration_open(&self, nonce: &str) -> bool {
+        self.registered_by(nonce) && !self.reg_done
+    }
+
+    /// Whether the touch with `nonce` (an update's, see
+    /// `envelope::Delivery::nonce`) is the one that created this user.
+    pub fn registered_by(&self, nonce: &str) -> bool {
+        self.reg_nonce == nonce
     }
 
     /// The discount the user holds at `now`, if any.
@@ -297,6 +312,37 @@ impl Store {
         now: i64,
         nonce: &str,
     ) -> Result<Touched, StoreError> {
+        let (req, set, remove) = self.touch_request(visitor, now, nonce);
+        let expr = if remove.is_empty() {
+            format!("SET {}", set.join(", "))
+        } else {
+            format!("SET {} REMOVE {}", set.join(", "), remove.join(", "))
+        };
+        let out = req
+            .update_expression(expr)
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .boxed()
+            .await
+            .map_err(StoreError::from_sdk)?;
+        let item = out.attributes.unwrap_or_default();
+        let user = User::from_item(&item)?;
+        let registered = user.registration_open(nonce);
+        Ok(Touched { user, registered })
+    }
+
+    /// The touch's `UpdateItem` with its values, and its `SET` and `REMOVE`
+    /// clauses, for [`Store::touch_user`] and the update envelope.
+    pub(super) fn touch_request(
+        &self,
+        visitor: &Visitor,
+        now: i64,
+        nonce: &str,
+    ) -> (
+        aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
+        Vec<&'static str>,
+        Vec<&'static str>,
+    ) {
         let code = crate::base::refcode::encode(visitor.id);
         let mut set = vec![
             "tg_id = :id",
@@ -344,48 +390,68 @@ impl Store {
             }
             None => remove.extend(["username", "GSI3PK", "GSI3SK"]),
         }
-        let expr = if remove.is_empty() {
-            format!("SET {}", set.join(", "))
-        } else {
-            format!("SET {} REMOVE {}", set.join(", "), remove.join(", "))
-        };
-        let out = req
-            .update_expression(expr)
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .boxed()
-            .await
-            .map_err(StoreError::from_sdk)?;
-        let item = out.attributes.unwrap_or_default();
-        let user = User::from_item(&item)?;
-        let registered = user.reg_nonce == nonce;
-        Ok(Touched { user, registered })
+        (req, set, remove)
     }
 
-    /// Writes first-touch attribution for a user this request registered;
-    /// counts the referral on the inviter and the join on the campaign in the
-    /// same transaction. Does nothing if the registration was someone else's.
-    pub async fn attribute_user(
+    /// Completes the registration `user`'s touch opened, once: marks it
+    /// done, writes the first-touch attribution, and counts the sign-up (day
+    /// and totals), the inviter's referral and the campaign's start and
+    /// user, all in one transaction. A deactivated campaign neither counts
+    /// nor attributes. `Ok(false)`: already completed (a concurrent or
+    /// earlier delivery did it).
+    pub async fn complete_registration(
         &self,
         user: &User,
         attribution: &Attribution,
     ) -> Result<bool, StoreError> {
-        if attribution == &Attribution::default() {
-            return Ok(false);
+        let outcome = self
+            .transact(self.registration_items(user, attribution)?)
+            .await?;
+        let campaign_refused = attribution.campaign.is_some()
+            && outcome
+                .len()
+                .checked_sub(1)
+                .is_some_and(|last| outcome.condition_failed(last));
+        let outcome = if campaign_refused {
+            tracing::info!(user = %user.id, "campaign deactivated: not attributed");
+            let without = Attribution {
+                campaign: None,
+                ..attribution.clone()
+            };
+            self.transact(self.registration_items(user, &without)?)
+                .await?
+        } else {
+            outcome
+        };
+        match outcome {
+            Transacted::Committed => Ok(true),
+            done if done.condition_failed(0) => {
+                tracing::info!(user = %user.id, "registration already completed by another delivery");
+                Ok(false)
+            }
+            other => Err(other.into_error()),
         }
-        let mut set = Vec::new();
+    }
+
+    fn registration_items(
+        &self,
+        user: &User,
+        attribution: &Attribution,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut set = vec!["reg_done = :at"];
         let mut upd = Update::builder()
             .table_name(&self.table)
             .key("PK", s(keys::user(user.id)))
             .key("SK", s(keys::PROFILE))
-            .condition_expression("reg_nonce = :nonce AND attribute_not_exists(referrer) AND attribute_not_exists(campaign)")
-            .expression_attribute_values(":nonce", s(&user.reg_nonce));
+            .condition_expression("reg_nonce = :nonce AND attribute_not_exists(reg_done)")
+            .expression_attribute_values(":nonce", s(&user.reg_nonce))
+            .expression_attribute_values(":at", n(user.created_at));
         if let Some(r) = attribution.referrer {
-            set.push("referrer = :ref");
+            set.push("referrer = if_not_exists(referrer, :ref)");
             upd = upd.expression_attribute_values(":ref", n(r));
         }
         if let Some(c) = &attribution.campaign {
-            set.push("campaign = :camp");
+            set.push("campaign = if_not_exists(campaign, :camp)");
             upd = upd.expression_attribute_values(":camp", s(c));
         }
         let mut items = vec![
@@ -397,6 +463,12 @@ impl Store {
                 )
                 .build(),
         ];
+        items.extend(super::stats::count_items(
+            &self.table,
+            user.created_at,
+            &user.id.to_string(),
+            &[(super::stats::counter::SIGNUPS.to_owned(), 1)],
+        )?);
         if let Some(r) = attribution.referrer {
             items.push(counter(
                 &self.table,
@@ -405,19 +477,12 @@ impl Store {
                 "referrals",
             )?);
         }
+        // Last, so a refusal names it: the campaign's start and user,
+        // only while it is active.
         if let Some(c) = &attribution.campaign {
-            items.push(counter(
-                &self.table,
-                keys::campaign(c),
-                keys::SUMMARY,
-                "users",
-            )?);
+            items.push(self.campaign_registration_item(c)?);
         }
-        let written = self.try_transact(items).await?;
-        if !written {
-            tracing::info!(user = %user.id, "attribution already written by another request");
-        }
-        Ok(written)
+        Ok(items)
     }
 
     /// A user's profile item as stored, registered or not (a Tribute payer

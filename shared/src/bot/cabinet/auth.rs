@@ -54,17 +54,17 @@ pub(super) async fn caller(app: &App, req: &HttpRequest, now: i64) -> Result<Use
         // The `startapp` parameter of the link that opened the cabinet, as
         // `/start`'s: counted and attributed at registration only (every
         // call of this session carries it again).
-        let mut start = verified
+        let start = verified
             .start_param
             .as_deref()
             .and_then(|p| parse_start(&format!("/start {p}")));
-        if let Some(StartParam::Campaign(param)) = &start
-            && !crate::domains::growth::campaigns::count_start(app, param).await?
-        {
-            // A deactivated campaign neither counts nor attributes.
-            start = None;
-        }
-        super::super::gate::on_registered(app, &user, start.as_ref()).await?;
+        let referrer = match &start {
+            Some(StartParam::Referral(code)) if app.config.growth.referral_enabled => {
+                super::super::gate::resolve_referrer(app, user.id, code).await?
+            }
+            _ => None,
+        };
+        super::super::gate::on_registered(app, &user, start.as_ref(), referrer).await?;
         if let Some(StartParam::Promo(code)) = &start {
             // The bot's own path for a `promo_` link; the origin is proven.
             app.store.set_pending_promo(user.id, code).await?;

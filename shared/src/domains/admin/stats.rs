@@ -132,15 +132,6 @@ pub async fn load(app: &App, now: i64) -> Result<Stats, StoreError> {
     })
 }
 
-/// Counts a once-only event (a registration, a trial, a refund) for the
-/// stats. A failure is logged, never fails the event: a counter is a report.
-pub async fn count_event(app: &App, now: i64, key: impl std::fmt::Display, name: &str) {
-    let key = key.to_string();
-    if let Err(e) = app.store.count(now, &key, &[(name.to_owned(), 1)]).await {
-        tracing::error!(counter = name, "stats counter not updated: {e}");
-    }
-}
-
 /// A broadcast audience's recipient count from the counters: an upper
 /// bound. For everyone, banned users are taken off (the gauge is exact);
 /// the other audiences do not know how many of their users are banned or

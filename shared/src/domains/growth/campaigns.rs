@@ -5,23 +5,12 @@
 
 use crate::adapters::app::App;
 use crate::adapters::store::StoreError;
-use crate::adapters::store::users::User;
 
 /// Counts a `/start` with a campaign parameter; false when an admin
 /// deactivated that campaign (the start is then neither counted nor
 /// attributed).
 pub async fn count_start(app: &App, param: &str) -> Result<bool, StoreError> {
     app.store.count_campaign_start(param).await
-}
-
-/// Counts a trial taken by a user who came from a campaign. A failure is
-/// logged, not raised: the trial is already granted.
-pub async fn count_trial(app: &App, user: &User) {
-    if let Some(param) = &user.campaign
-        && let Err(e) = app.store.count_campaign(param, "trials").await
-    {
-        tracing::error!(user = %user.id, param, "campaign trial not counted: {e}");
-    }
 }
 
 /// A campaign's start parameter as an admin types it: what Telegram allows

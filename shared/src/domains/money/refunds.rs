@@ -49,13 +49,6 @@ pub async fn refund(app: &App, id: &OrderId, source: &str) -> Result<Refund, Err
             shortfall,
             ..
         } => {
-            crate::domains::admin::stats::count_event(
-                app,
-                now(),
-                &order.id.0,
-                crate::adapters::store::stats::counter::REFUNDS,
-            )
-            .await;
             follow(app, order).await?;
             let lang = app.config.default_language;
             app.admin_log(tr(
