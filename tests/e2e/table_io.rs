@@ -46,9 +46,9 @@ fn sorted(dump: &str) -> Vec<&str> {
 async fn export_wipe_import_leaves_the_table_identical() {
     let t = TestStack::start(&[]).await;
     let store = t.stack.app.store.clone();
-    // Items of many shapes: users (strings, numbers, booleans, Unicode),
-    // update markers with TTL, rate windows, ledger and order items with
-    // string sets, an attribute of every other DynamoDB type.
+    // Items of many shapes: users (strings, numbers, booleans, Unicode, the
+    // update envelope's number sets), stats counters, ledger and order
+    // items with string sets, an attribute of every other DynamoDB type.
     for (i, id) in (7_100_001..7_100_041).enumerate() {
         let name = if i % 2 == 0 {
             "Ёжик 🦔"
@@ -100,7 +100,7 @@ async fn export_wipe_import_leaves_the_table_identical() {
 
     let dump = export(&store).await;
     let items = dump.lines().count();
-    assert!(items > 80, "{items} items");
+    assert!(items > 50, "{items} items");
 
     wipe(&store, &dump).await;
     assert_eq!(export(&store).await, "", "the table is empty");
