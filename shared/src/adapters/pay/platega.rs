@@ -100,7 +100,7 @@ pub struct PlategaCallback {
 
 /// A JSON amount: whole rubles as an integer, else with kopecks.
 fn amount_value(amount: Kopecks) -> Value {
-    if amount.0 % 100 == 0 {
+    if amount.0.is_multiple_of(100) {
         json!(amount.0 / 100)
     } else {
         serde_json::Number::from_f64(amount.0 as f64 / 100.0).map_or(Value::Null, Value::Number)

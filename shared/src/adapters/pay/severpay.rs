@@ -417,7 +417,7 @@ mod tests {
             check_signature(
                 &c,
                 &signed(
-                    &v["webhooks"][4]["raw"].as_str().unwrap(),
+                    v["webhooks"][4]["raw"].as_str().unwrap(),
                     v["webhooks"][4]["sign"]["sorted_utf8"].as_str().unwrap()
                 )
             )
