@@ -219,8 +219,8 @@ pub fn parse_payin(data: &Value) -> Result<SpPayin, PayError> {
 /// What a signed notification says, before it is checked with the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpNotice {
-    /// A payment changed: its SeverPay id.
-    Payin(String),
+    /// A payment changed: its SeverPay id and the status the notification claims.
+    Payin(String, SpStatus),
     /// Another kind (`test`, payouts): acknowledged, no effect.
     Other(String),
 }
@@ -260,12 +260,26 @@ pub fn check_signature(cfg: &SeverPay, body: &[u8]) -> Result<SpNotice, PayError
     if kind != "payin" {
         return Ok(SpNotice::Other(kind));
     }
-    unsigned
-        .get("data")
-        .and_then(|d| d.get("id"))
+    let data = unsigned.get("data");
+    let claimed = SpStatus::parse(
+        data.and_then(|d| d.get("status"))
+            .and_then(PyValue::as_str)
+            .unwrap_or(""),
+    );
+    data.and_then(|d| d.get("id"))
         .and_then(PyValue::id_text)
-        .map(SpNotice::Payin)
+        .map(|id| SpNotice::Payin(id, claimed))
         .ok_or_else(|| PayError::Malformed("severpay: payin without data.id".into()))
+}
+
+/// An authentic notification: the status it claimed and the payment as the
+/// API reports it now (which alone decides).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpVerified {
+    /// The status the notification claimed.
+    pub claimed: SpStatus,
+    /// The payment read back from the API.
+    pub payin: SpPayin,
 }
 
 /// Proves a notification: its signature, then the payment as the API
@@ -276,9 +290,9 @@ pub async fn verify_notification(
     http: &reqwest::Client,
     cfg: &SeverPay,
     body: &[u8],
-) -> Result<Verified<Option<SpPayin>>, PayError> {
-    let id = match check_signature(cfg, body)? {
-        SpNotice::Payin(id) => id,
+) -> Result<Verified<Option<SpVerified>>, PayError> {
+    let (id, claimed) = match check_signature(cfg, body)? {
+        SpNotice::Payin(id, claimed) => (id, claimed),
         SpNotice::Other(kind) => {
             tracing::info!(kind, "severpay notification without effect");
             return Ok(Verified::trust(None));
@@ -291,7 +305,7 @@ pub async fn verify_notification(
             payin.id
         )));
     }
-    Ok(Verified::trust(Some(payin)))
+    Ok(Verified::trust(Some(SpVerified { claimed, payin })))
 }
 
 /// One signed call; the `data` of a `{"status": true, "data": ...}` answer.
@@ -411,7 +425,7 @@ mod tests {
         let sign = first["sign"]["received_utf8"].as_str().unwrap();
         assert_eq!(
             check_signature(&c, &signed(raw, sign)).unwrap(),
-            SpNotice::Payin("90211".into())
+            SpNotice::Payin("90211".into(), SpStatus::Success)
         );
         assert_eq!(
             check_signature(

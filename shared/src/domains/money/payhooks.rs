@@ -510,11 +510,12 @@ pub async fn severpay(app: &App, req: HttpRequest) -> HttpResponse {
     let Some(cfg) = app.config.severpay.as_ref() else {
         return disabled(Provider::Severpay);
     };
-    let payin = match severpay::verify_notification(&app.http, cfg, &req.body).await {
+    let notice = match severpay::verify_notification(&app.http, cfg, &req.body).await {
         Ok(v) => v.into_inner(),
         Err(e) => return refused(Provider::Severpay, &e),
     };
-    let result = match &payin {
+    let payin = notice.as_ref().map(|n| &n.payin);
+    let result = match payin {
         None => Ok(()),
         Some(p) if p.status == severpay::SpStatus::Success => {
             paid_by_api(
@@ -530,6 +531,16 @@ pub async fn severpay(app: &App, req: HttpRequest) -> HttpResponse {
             Some(order) => canceled(app, order).await,
             None => Ok(()),
         },
+        Some(p)
+            if notice
+                .as_ref()
+                .is_some_and(|n| n.claimed == severpay::SpStatus::Success) =>
+        {
+            // Said paid, but the API does not say so (yet): nothing is
+            // credited, and SeverPay is asked to deliver again.
+            tracing::warn!(payment = %p.id, status = ?p.status, "severpay notification says paid, the API does not");
+            return HttpResponse::error(StatusCode::SERVICE_UNAVAILABLE, "not confirmed yet");
+        }
         Some(p) => {
             tracing::info!(payment = %p.id, status = ?p.status, "severpay notification without effect");
             Ok(())
