@@ -130,6 +130,13 @@ impl FakePlatega {
             .expect("transaction exists in the fake"));
     }
 
+    /// Stores a transaction (`GET /transaction/{id}` answers it): another
+    /// payment for the same order, say.
+    pub fn insert(&self, transaction: Value) {
+        let id = transaction["id"].as_str().expect("id").to_owned();
+        self.state().transactions.insert(id, transaction);
+    }
+
     /// The next request is answered with `status` and `body` (after being recorded).
     pub fn fail_next(&self, status: u16, body: Value) {
         self.state().scripted.push_back((status, body));

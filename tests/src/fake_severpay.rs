@@ -95,6 +95,13 @@ impl FakeSeverPay {
             .expect("payment exists in the fake"));
     }
 
+    /// Stores a payment (`payin/get` answers it): another payment for the
+    /// same order, say.
+    pub fn insert(&self, payin: Value) {
+        let id = payin["id"].to_string();
+        self.state().payins.insert(id, payin);
+    }
+
     /// The next request is answered with `status` and `body` (after being recorded).
     pub fn fail_next(&self, status: u16, body: Value) {
         self.state().scripted.push_back((status, body));

@@ -14,7 +14,7 @@ use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::Provider;
 use crate::domains::error::Error;
 use crate::domains::money::effects::flag_suspicious;
-use crate::domains::money::orders::{Order, Payment, Purchase};
+use crate::domains::money::orders::{Order, OrderStatus, Payment, Purchase};
 use crate::domains::money::refunds;
 use crate::domains::money::settle::{
     Settlement, imported_order, settle, settle_unmatched, unknown_payment,
@@ -422,6 +422,34 @@ async fn refunded(
         )
         .await;
         return Ok(());
+    };
+    // Crediting records the paying payment on the order, so a refund of
+    // another payment naming it is of a second payment, credited as an
+    // order of its own (`CreditOutcome::SecondPayment`).
+    let o = match o.provider_ref.as_deref() {
+        Some(paid_by) if o.status == OrderStatus::Paid || o.status == OrderStatus::Refunded => {
+            if paid_by == payment_id {
+                o
+            } else {
+                let second = o.second_payment(payment_id, now()).id;
+                match app.store.get_order(&second).await? {
+                    Some(s) => s,
+                    None => {
+                        flag_suspicious(
+                            app,
+                            provider,
+                            &format!(
+                                "refund {what} of payment {payment_id}: order {} was paid by {paid_by}, nothing taken back",
+                                o.id
+                            ),
+                        )
+                        .await;
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        _ => o,
     };
     if *amount != o.amount {
         // A partial refund: the days are not split; the admins decide.
