@@ -41,6 +41,12 @@ impl Routes {
             ("POST" | "GET", "/pay/freekassa") => {
                 shared::domains::money::payhooks::freekassa(&self.app, req).await
             }
+            ("POST", "/pay/platega") => {
+                shared::domains::money::payhooks::platega(&self.app, req).await
+            }
+            ("POST", "/pay/severpay") => {
+                shared::domains::money::payhooks::severpay(&self.app, req).await
+            }
             ("POST", "/pay/tribute") => {
                 shared::domains::money::payhooks::tribute(&self.app, req).await
             }

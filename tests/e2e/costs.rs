@@ -38,7 +38,7 @@ async fn every_scenario_costs_exactly_the_calls_it_costs_today_and_webhooks_meet
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert_eq!(
-        webhooks, 7,
+        webhooks, 9,
         "every provider's webhook is measured, and the products beyond months"
     );
 }

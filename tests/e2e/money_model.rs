@@ -73,13 +73,16 @@
 //!   payment (`UNKNOWNPAY#…`) for an admin to refund.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::fake_platega::FakePlatega;
 use e2e::fake_providers::FakeProviders;
+use e2e::fake_severpay::FakeSeverPay;
 use e2e::shop::{
-    Settings, cryptopay_settings, freekassa_settings, stars_settings, with_extra, yookassa_settings,
+    Settings, cryptopay_settings, freekassa_settings, platega_settings, severpay_settings,
+    stars_settings, with_extra, yookassa_settings,
 };
 use e2e::signed::{
-    Payer, Priced, cryptopay_paid, freekassa_paid, successful_payment_by, yookassa_payment,
-    yookassa_refund,
+    Payer, Priced, cryptopay_paid, freekassa_paid, platega, severpay, successful_payment_by,
+    yookassa_payment, yookassa_refund,
 };
 use e2e::{TestStack, callback_update, text_update};
 use futures::FutureExt;
@@ -108,6 +111,8 @@ enum Via {
     Yookassa,
     Cryptopay,
     Freekassa,
+    Platega,
+    Severpay,
     Stars,
 }
 
@@ -117,6 +122,8 @@ impl Via {
             Via::Yookassa => "yookassa",
             Via::Cryptopay => "cryptopay",
             Via::Freekassa => "freekassa",
+            Via::Platega => "platega",
+            Via::Severpay => "severpay",
             Via::Stars => "stars",
         }
     }
@@ -189,8 +196,15 @@ impl Rng {
         self.below(100) < percent
     }
     fn via(&mut self, stars: bool) -> Via {
-        let all = [Via::Yookassa, Via::Cryptopay, Via::Freekassa, Via::Stars];
-        all[self.below(if stars { 4 } else { 3 }) as usize]
+        let all = [
+            Via::Yookassa,
+            Via::Cryptopay,
+            Via::Freekassa,
+            Via::Platega,
+            Via::Severpay,
+            Via::Stars,
+        ];
+        all[self.below(if stars { 6 } else { 5 }) as usize]
     }
     fn product(&mut self) -> Buys {
         match self.below(10) {
@@ -292,8 +306,8 @@ fn generate(seed: u64) -> (bool, Vec<Op>) {
 // ---------------------------------------------------------- the stack side
 
 /// The shop the cases run in: two ruble periods, Stars, referral bonuses,
-/// an admin, YooKassa, Crypto Pay and FreeKassa.
-fn settings(p: &FakeProviders) -> Settings {
+/// an admin, YooKassa, Crypto Pay, FreeKassa, Platega and SeverPay.
+fn settings(p: &FakeProviders, pl: &FakePlatega, sp: &FakeSeverPay) -> Settings {
     let mut settings: Settings = vec![
         ("RUB_PRICE_1_MONTH", "199".into()),
         ("RUB_PRICE_3_MONTHS", "499".into()),
@@ -313,6 +327,8 @@ fn settings(p: &FakeProviders) -> Settings {
     settings.extend(cryptopay_settings(p));
     settings.extend(yookassa_settings(p));
     settings.extend(freekassa_settings());
+    settings.extend(platega_settings(pl));
+    settings.extend(severpay_settings(sp));
     settings
 }
 
@@ -320,6 +336,8 @@ fn settings(p: &FakeProviders) -> Settings {
 struct World {
     t: TestStack,
     providers: FakeProviders,
+    platega: FakePlatega,
+    severpay: FakeSeverPay,
     next: AtomicI64,
     /// (provider, payment id) → the paid or refunded order holding it, over
     /// the whole run.
@@ -884,6 +902,52 @@ async fn pay(w: &World, b: &mut Buyer, id: &str, nth: u32, times: u32, wrong_amo
             }
             ("freekassa", intid)
         }
+        Provider::Platega => {
+            let own = o
+                .provider_ref
+                .clone()
+                .expect("a Platega order has a transaction");
+            let tx = if nth == 0 {
+                own.clone()
+            } else {
+                format!("{}-{nth:04}", &own[..own.len() - 5])
+            };
+            let mut t = w
+                .platega
+                .transaction(&own)
+                .expect("transaction in the fake");
+            t["id"] = json!(tx);
+            t["status"] = json!("CONFIRMED");
+            t["paymentDetails"]["amount"] = json!(minor as f64 / 100.0);
+            w.platega.insert(t);
+            let paid = platega(&tx, "CONFIRMED", minor as f64 / 100.0, id);
+            for _ in 0..times {
+                assert_eq!(w.route(paid.request()).await, 200);
+            }
+            ("platega", tx)
+        }
+        Provider::Severpay => {
+            let own: u64 = o
+                .provider_ref
+                .as_deref()
+                .and_then(|r| r.parse().ok())
+                .expect("a SeverPay order has a payment");
+            let payin = if nth == 0 {
+                own
+            } else {
+                900_000_000 + w.id() as u64
+            };
+            let amount = minor as f64 / 100.0;
+            w.severpay
+                .insert(json!({"id": payin, "order_id": id, "amount": amount,
+                "currency": "RUB", "status": "success"}));
+            let paid = severpay(json!({"id": payin, "order_id": id, "amount": amount,
+                "currency": "RUB", "status": "success"}));
+            for _ in 0..times {
+                assert_eq!(w.route(paid.request()).await, 200);
+            }
+            ("severpay", payin.to_string())
+        }
         Provider::Stars => {
             let charge = format!("ch{}n{nth}", &id[..12]);
             let payer = Payer {
@@ -909,6 +973,13 @@ async fn refund(w: &World, id: &str, times: u32) {
     for _ in 0..times {
         match o.provider {
             Provider::Stars => w.text(ADMIN, &format!("/refund {id}")).await,
+            Provider::Platega => {
+                // A chargeback, confirmed by the API.
+                let tx = o.provider_ref.clone().expect("transaction id");
+                w.platega.set_status(&tx, "CHARGEBACKED");
+                let back = platega(&tx, "CHARGEBACKED", o.amount.minor() as f64 / 100.0, id);
+                assert_eq!(w.route(back.request()).await, 200);
+            }
             Provider::Yookassa => {
                 let payment = o.provider_ref.clone().expect("payment id");
                 let value = minor_text(o.amount.minor());
@@ -1076,11 +1147,15 @@ async fn run_case(
 async fn random_money_stories_keep_balance_days_and_payments_consistent() {
     let started = Instant::now();
     let providers = FakeProviders::start().await;
-    let owned = settings(&providers);
+    let platega = FakePlatega::start().await;
+    let severpay = FakeSeverPay::start().await;
+    let owned = settings(&providers, &platega, &severpay);
     let (t, _panel) = TestStack::start_with_panel(&with_extra(&owned, &[])).await;
     let w = World {
         t,
         providers,
+        platega,
+        severpay,
         next: AtomicI64::new(1),
         payments: std::sync::Mutex::new(HashMap::new()),
     };

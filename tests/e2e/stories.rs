@@ -8,12 +8,16 @@
 
 use aws_lambda_events::event::sqs::SqsBatchResponse;
 use e2e::fake_panel::FakePanel;
+use e2e::fake_platega::FakePlatega;
 use e2e::fake_providers::FakeProviders;
+use e2e::fake_severpay::FakeSeverPay;
 use e2e::shop::{
-    cryptopay_settings, freekassa_settings, tribute_settings, with_extra, yookassa_settings,
+    cryptopay_settings, freekassa_settings, platega_settings, severpay_settings, tribute_settings,
+    with_extra, yookassa_settings,
 };
 use e2e::signed::{
-    Priced, TributeEvent, cryptopay_paid, freekassa_paid, panel_event, tribute, yookassa_payment,
+    Priced, TributeEvent, cryptopay_paid, freekassa_paid, panel_event, platega, severpay, tribute,
+    yookassa_payment,
 };
 use e2e::story::{press_pay, provider_ref};
 use e2e::{TestStack, callback_update, fixture, text_update};
@@ -84,6 +88,8 @@ impl Cost {
 struct Meter<'a> {
     t: &'a TestStack,
     providers: &'a FakeProviders,
+    platega: &'a FakePlatega,
+    severpay: &'a FakeSeverPay,
     panel: &'a FakePanel,
 }
 
@@ -92,6 +98,8 @@ struct Snapshot {
     aws: AwsCalls,
     telegram: usize,
     providers: usize,
+    platega: usize,
+    severpay: usize,
     panel: usize,
 }
 
@@ -119,6 +127,8 @@ impl Meter<'_> {
             aws: self.t.stack.moto.calls().await.expect("moto counts"),
             telegram: self.t.telegram.calls().len(),
             providers: self.providers.requests().len(),
+            platega: self.platega.requests().len(),
+            severpay: self.severpay.requests().len(),
             panel: self.panel.calls().len(),
         }
     }
@@ -135,7 +145,17 @@ impl Meter<'_> {
             providers: count(
                 self.providers.requests()[before.providers..]
                     .iter()
-                    .map(|r| panel_op(&r.method, &r.path)),
+                    .map(|r| panel_op(&r.method, &r.path))
+                    .chain(
+                        self.platega.requests()[before.platega..]
+                            .iter()
+                            .map(|r| panel_op(&r.method, &r.path)),
+                    )
+                    .chain(
+                        self.severpay.requests()[before.severpay..]
+                            .iter()
+                            .map(|r| panel_op(&r.method, &r.path)),
+                    ),
             ),
             panel: count(
                 self.panel.calls()[before.panel..]
@@ -188,18 +208,26 @@ pub struct Shop {
     pub t: TestStack,
     /// The fake providers.
     pub providers: FakeProviders,
+    /// The fake Platega.
+    pub platega: FakePlatega,
+    /// The fake SeverPay.
+    pub severpay: FakeSeverPay,
     /// The fake panel.
     pub panel: FakePanel,
 }
 
-/// Starts the shop: YooKassa, Crypto Pay, FreeKassa and Tribute, the rate
-/// limit on.
+/// Starts the shop: YooKassa, Crypto Pay, FreeKassa, Tribute, Platega and
+/// SeverPay, the rate limit on.
 pub async fn shop() -> Shop {
     let providers = FakeProviders::start().await;
+    let platega = FakePlatega::start().await;
+    let severpay = FakeSeverPay::start().await;
     let mut settings = yookassa_settings(&providers);
     settings.extend(cryptopay_settings(&providers));
     settings.extend(freekassa_settings());
     settings.extend(tribute_settings());
+    settings.extend(platega_settings(&platega));
+    settings.extend(severpay_settings(&severpay));
     let extra = [
         ("RATE_LIMIT_ENABLED", "true"),
         ("LOG_CHAT_ID", "-100300"),
@@ -214,6 +242,8 @@ pub async fn shop() -> Shop {
     Shop {
         t,
         providers,
+        platega,
+        severpay,
         panel,
     }
 }
@@ -243,6 +273,8 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
     let m = Meter {
         t,
         providers,
+        platega: &shop.platega,
+        severpay: &shop.severpay,
         panel,
     };
     // A cold start: the settings' secret is read once; nothing else is
@@ -401,6 +433,43 @@ pub async fn run(shop: &Shop, check: &mut dyn FnMut(&str, &Cost, &[&str])) {
         &[
             "dynamodb BatchGetItem=1 TransactWriteItems=1",
             "sqs SendMessage=1",
+        ],
+    );
+
+    // Platega and SeverPay: the same, plus the re-fetch from their API.
+    e2e::story::press(t, 10, 8001, "pay:1m:platega").await;
+    let sent = shop.platega.requests().last().cloned().expect("created");
+    let order = sent.body["payload"].as_str().expect("payload").to_owned();
+    let tx = provider_ref(t, &shared::adapters::pay::OrderId(order.clone())).await;
+    shop.platega.set_status(&tx, "CONFIRMED");
+    let paid = platega(&tx, "CONFIRMED", 199.0, &order);
+    let cost = m.cost(paid.post_ok(t)).await;
+    check(
+        "Platega payment webhook",
+        &cost,
+        &[
+            "dynamodb BatchGetItem=1 TransactWriteItems=1",
+            "sqs SendMessage=1",
+            "providers GET /transaction=1",
+        ],
+    );
+    e2e::story::press(t, 11, 8001, "pay:1m:severpay").await;
+    let sent = shop.severpay.requests().last().cloned().expect("created");
+    let order = sent.body["order_id"].as_str().expect("order_id").to_owned();
+    let id = provider_ref(t, &shared::adapters::pay::OrderId(order.clone())).await;
+    shop.severpay.set_status(&id, "success");
+    let paid = severpay(
+        json!({"id": id.parse::<u64>().expect("numeric"), "order_id": order,
+        "amount": 199.0, "currency": "RUB", "status": "success"}),
+    );
+    let cost = m.cost(paid.post_ok(t)).await;
+    check(
+        "SeverPay payment webhook",
+        &cost,
+        &[
+            "dynamodb BatchGetItem=1 TransactWriteItems=1",
+            "sqs SendMessage=1",
+            "providers POST /payin/get=1",
         ],
     );
 

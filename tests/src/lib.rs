@@ -2,7 +2,9 @@
 
 pub mod browser;
 pub mod fake_panel;
+pub mod fake_platega;
 pub mod fake_providers;
+pub mod fake_severpay;
 pub mod fake_telegram;
 pub mod fault_proxy;
 pub mod postgres;

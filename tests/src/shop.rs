@@ -29,6 +29,32 @@ pub const TRIBUTE_CHANNEL: i64 = 900;
 /// The log chat of [`TestStack::shop`].
 pub const SHOP_LOG_CHAT: i64 = -100_300;
 
+/// Platega on, pointed at its fake (not in [`shop_settings`]: the tests
+/// that pay through it add it).
+pub fn platega_settings(p: &crate::fake_platega::FakePlatega) -> Settings {
+    vec![
+        ("PLATEGA_ENABLED", "true".into()),
+        (
+            "PLATEGA_MERCHANT_ID",
+            crate::fake_platega::MERCHANT_ID.into(),
+        ),
+        ("PLATEGA_SECRET", crate::fake_platega::SECRET.into()),
+        ("PLATEGA_BASE_URL", p.url.clone()),
+        ("PLATEGA_RETURN_URL", "https://t.me/test_shop_bot".into()),
+    ]
+}
+
+/// SeverPay on, pointed at its fake (not in [`shop_settings`]).
+pub fn severpay_settings(p: &crate::fake_severpay::FakeSeverPay) -> Settings {
+    vec![
+        ("SEVERPAY_ENABLED", "true".into()),
+        ("SEVERPAY_MID", crate::fake_severpay::MID.to_string()),
+        ("SEVERPAY_TOKEN", crate::fake_severpay::TOKEN.into()),
+        ("SEVERPAY_BASE_URL", p.url.clone()),
+        ("SEVERPAY_LIFETIME_MINUTES", "60".into()),
+    ]
+}
+
 /// Settings as owned pairs.
 pub type Settings = Vec<(&'static str, String)>;
 

@@ -396,3 +396,54 @@ pub fn panel_signed(body: Vec<u8>, secret: &str) -> Webhook {
         .header("X-Remnawave-Signature", &sig)
         .header("X-Remnawave-Timestamp", &ts)
 }
+
+// ------------------------------------------------------------------ Platega
+
+/// A Platega callback about transaction `id` (its shape: id, amount,
+/// currency, status, paymentMethod, payload), with the two headers that
+/// are its only proof.
+pub fn platega(id: &str, status: &str, rubles: f64, payload: &str) -> Webhook {
+    let body = json!({
+        "id": id,
+        "amount": rubles,
+        "currency": "RUB",
+        "status": status,
+        "paymentMethod": 2,
+        "payload": payload,
+    });
+    Webhook::new(
+        "/pay/platega",
+        "application/json",
+        body.to_string().into_bytes(),
+    )
+    .header("X-MerchantId", crate::fake_platega::MERCHANT_ID)
+    .header("X-Secret", crate::fake_platega::SECRET)
+}
+
+// ------------------------------------------------------------------ SeverPay
+
+/// A SeverPay notification `{"type":"payin","data":…,"salt":…,"sign":…}`
+/// signed with the test token.
+pub fn severpay(data: Value) -> Webhook {
+    severpay_signed_with(data, crate::fake_severpay::TOKEN)
+}
+
+/// A SeverPay notification signed with `token` as the Python bots check it:
+/// over `json.dumps` of the decoded body without `sign`, keys in the order
+/// sent, Unicode kept, `(",", ":")` separators.
+pub fn severpay_signed_with(data: Value, token: &str) -> Webhook {
+    use shared::adapters::pay::pyjson::{self, Style};
+    let salt = &shared::adapters::pay::OrderId::new().0[..12];
+    let unsigned = format!(r#"{{"type":"payin","data":{data},"salt":"{salt}"}}"#);
+    let doc = pyjson::parse(unsigned.as_bytes()).expect("JSON");
+    let text = pyjson::dumps(
+        &doc,
+        Style {
+            sort_keys: false,
+            ensure_ascii: false,
+        },
+    );
+    let sign = hex_hmac(token.as_bytes(), text.as_bytes());
+    let body = format!("{},\"sign\":\"{sign}\"}}", &unsigned[..unsigned.len() - 1]);
+    Webhook::new("/pay/severpay", "application/json", body.into_bytes())
+}

@@ -238,13 +238,15 @@ fn broadcast_id(b: &str) -> Option<String> {
 }
 
 /// Providers a payments list can be filtered by (`all` = no filter).
-pub const PAYMENT_FILTERS: [&str; 7] = [
+pub const PAYMENT_FILTERS: [&str; 9] = [
     "all",
     Provider::Yookassa.code(),
     Provider::Cryptopay.code(),
     Provider::Stars.code(),
     Provider::Freekassa.code(),
     Provider::Tribute.code(),
+    Provider::Platega.code(),
+    Provider::Severpay.code(),
     Provider::Balance.code(),
 ];
 

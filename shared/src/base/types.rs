@@ -173,6 +173,10 @@ pub enum Provider {
     Freekassa,
     /// Tribute.
     Tribute,
+    /// Platega (SBP, cards, crypto).
+    Platega,
+    /// SeverPay (SBP, cards).
+    Severpay,
     /// The user's in-bot balance.
     Balance,
 }
@@ -186,6 +190,8 @@ impl Provider {
             Provider::Stars => "stars",
             Provider::Freekassa => "freekassa",
             Provider::Tribute => "tribute",
+            Provider::Platega => "platega",
+            Provider::Severpay => "severpay",
             Provider::Balance => "balance",
         }
     }
@@ -198,6 +204,8 @@ impl Provider {
             Provider::Stars,
             Provider::Freekassa,
             Provider::Tribute,
+            Provider::Platega,
+            Provider::Severpay,
             Provider::Balance,
         ]
         .into_iter()

@@ -5,6 +5,9 @@
 
 pub mod cryptopay;
 pub mod freekassa;
+pub mod platega;
+pub mod pyjson;
+pub mod severpay;
 pub mod tribute;
 pub mod wire;
 pub mod yookassa;

@@ -20,7 +20,9 @@ mod notifications;
 mod panel;
 mod parse;
 mod plans;
+mod platega;
 mod products;
+mod severpay;
 mod tribute;
 mod vars;
 mod yookassa;
@@ -37,7 +39,9 @@ pub use logging::{LogSettings, Sentry};
 pub use notifications::{Notifications, PanelNotices};
 pub use panel::{Panel, TrafficStrategy};
 pub use plans::{PlanConfig, TWIN_NAMES, Trial};
+pub use platega::Platega;
 pub use products::{DeviceSlots, Pack, Products};
+pub use severpay::SeverPay;
 pub use tribute::Tribute;
 pub use vars::{SECRET_NAMES, Vars};
 pub use yookassa::YooKassa;
@@ -110,6 +114,10 @@ pub struct Config {
     pub freekassa: Option<FreeKassa>,
     /// Tribute; `None` unless TRIBUTE_ENABLED.
     pub tribute: Option<Tribute>,
+    /// Platega; `None` unless PLATEGA_ENABLED.
+    pub platega: Option<Platega>,
+    /// SeverPay; `None` unless SEVERPAY_ENABLED.
+    pub severpay: Option<SeverPay>,
     /// Sentry; `None` unless SENTRY_ENABLED.
     pub sentry: Option<Sentry>,
     /// Inline-mode thumbnails.
@@ -163,6 +171,8 @@ impl fmt::Debug for Config {
             .field("stars_enabled", &self.stars_enabled)
             .field("freekassa", &self.freekassa)
             .field("tribute", &self.tribute)
+            .field("platega", &self.platega)
+            .field("severpay", &self.severpay)
             .field("sentry", &self.sentry)
             .field("inline_thumbnails", &self.inline_thumbnails)
             .field("infra", &self.infra)
@@ -238,6 +248,8 @@ impl Config {
         let stars_enabled = all.area(plans::stars_enabled);
         let freekassa = all.area(freekassa::read);
         let tribute = all.area(tribute::read);
+        let platega = all.area(platega::read);
+        let severpay = all.area(severpay::read);
         let sentry = all.area(logging::sentry);
         let inline_thumbnails = all.area(bot::inline_thumbnails);
         let infra = all.area(infra::read);
@@ -255,6 +267,8 @@ impl Config {
             Some(stars_enabled),
             Some(freekassa),
             Some(tribute),
+            Some(platega),
+            Some(severpay),
             Some(sentry),
             Some(inline_thumbnails),
             Some(infra),
@@ -272,6 +286,8 @@ impl Config {
             stars_enabled,
             freekassa,
             tribute,
+            platega,
+            severpay,
             sentry,
             inline_thumbnails,
             infra,
@@ -316,6 +332,8 @@ impl Config {
             stars_enabled,
             freekassa,
             tribute,
+            platega,
+            severpay,
             sentry,
             inline_thumbnails,
             infra,
@@ -635,6 +653,8 @@ WEB_SERVER_PORT=8080
             ("SENTRY_DSN", "https://HIDDEN_B@sentry.example.com/1"),
             ("HEALTH_TOKEN", "HIDDEN_C"),
             ("TELEGRAM_WEBHOOK_SECRET", "HIDDEN_D"),
+            ("PLATEGA_SECRET", "HIDDEN_E"),
+            ("SEVERPAY_TOKEN", "HIDDEN_F"),
         ];
         let mut v = Vars::new();
         for (k, val) in secrets {
@@ -649,12 +669,17 @@ WEB_SERVER_PORT=8080
             ("FREEKASSA_MERCHANT_ID", "77"),
             ("TRIBUTE_ENABLED", "1"),
             ("SENTRY_ENABLED", "1"),
+            ("PLATEGA_ENABLED", "1"),
+            ("PLATEGA_MERCHANT_ID", "m-77"),
+            ("SEVERPAY_ENABLED", "1"),
+            ("SEVERPAY_MID", "77"),
         ] {
             v.set(k, val);
         }
         let c = Config::from_vars(&v).unwrap();
         assert!(c.panel.is_some() && c.yookassa.is_some() && c.cryptopay.is_some());
         assert!(c.freekassa.is_some() && c.tribute.is_some() && c.sentry.is_some());
+        assert!(c.platega.is_some() && c.severpay.is_some());
         let shown = format!("{c:?} {v:?}");
         assert!(!shown.contains("HIDDEN"), "{shown}");
         assert!(shown.contains("***"));

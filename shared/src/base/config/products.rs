@@ -149,9 +149,8 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Products, ConfigError> {
                 "cryptopay" => order.push(Provider::Cryptopay),
                 "freekassa" => order.push(Provider::Freekassa),
                 "stars" => order.push(Provider::Stars),
-                known @ ("platega" | "severpay") => warnings.push(format!(
-                    "PAYMENT_METHODS_ORDER: {known} is not a payment method of this bot yet; left out"
-                )),
+                "platega" => order.push(Provider::Platega),
+                "severpay" => order.push(Provider::Severpay),
                 other => warnings.push(format!(
                     "PAYMENT_METHODS_ORDER: unknown method \"{other}\" ignored"
                 )),
@@ -343,11 +342,12 @@ mod tests {
             p.methods_order,
             Some(vec![
                 Provider::Stars,
+                Provider::Severpay,
                 Provider::Freekassa,
                 Provider::Yookassa
             ])
         );
-        assert_eq!(p.warnings.len(), 2, "{:?}", p.warnings);
+        assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
         assert_eq!(read_with(&[]).expect("reads").methods_order, None);
     }
 

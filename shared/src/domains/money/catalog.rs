@@ -47,6 +47,12 @@ pub fn rub_providers(config: &Config) -> Vec<Provider> {
     if config.freekassa.is_some() {
         out.push(Provider::Freekassa);
     }
+    if config.platega.is_some() {
+        out.push(Provider::Platega);
+    }
+    if config.severpay.is_some() {
+        out.push(Provider::Severpay);
+    }
     ordered(config, out)
 }
 

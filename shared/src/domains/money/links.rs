@@ -2,7 +2,7 @@
 //! and the Crypto Pay quote for invoices priced in a crypto asset.
 
 use crate::adapters::app::App;
-use crate::adapters::pay::{Money, PayError, cryptopay, freekassa, yookassa};
+use crate::adapters::pay::{Money, PayError, cryptopay, freekassa, platega, severpay, yookassa};
 use crate::adapters::store::StoreError;
 use crate::adapters::store::users::User;
 use crate::base::config::CryptoCurrencyType;
@@ -145,6 +145,48 @@ pub async fn create_link(
                     cfg, &order.id, amount, None, user.lang,
                 ))
             }
+        }
+        Provider::Platega => {
+            let cfg = app
+                .config
+                .platega
+                .as_ref()
+                .ok_or_else(|| not_enabled(provider))?;
+            let created = platega::create_transaction(
+                &app.http,
+                cfg,
+                &platega::CreateTransaction {
+                    order: order.id.clone(),
+                    amount: rubles(order)?,
+                    description,
+                    fallback_return_url: bot_link,
+                },
+            )
+            .await
+            .map_err(fail)?;
+            app.store.set_provider_ref(&order.id, &created.id).await?;
+            Ok(created.redirect)
+        }
+        Provider::Severpay => {
+            let cfg = app
+                .config
+                .severpay
+                .as_ref()
+                .ok_or_else(|| not_enabled(provider))?;
+            let created = severpay::create_payin(
+                &app.http,
+                cfg,
+                &severpay::CreatePayin {
+                    order: order.id.clone(),
+                    amount: rubles(order)?,
+                    user: user.id,
+                    fallback_return_url: bot_link,
+                },
+            )
+            .await
+            .map_err(fail)?;
+            app.store.set_provider_ref(&order.id, &created.id).await?;
+            Ok(created.url)
         }
         other => Err(not_enabled(other)),
     }

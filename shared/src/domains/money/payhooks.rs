@@ -4,7 +4,9 @@
 use crate::adapters::app::App;
 use crate::adapters::http::{HttpRequest, HttpResponse};
 use crate::adapters::outbox::OutgoingText;
-use crate::adapters::pay::{Money, OrderId, PayError, cryptopay, freekassa, tribute, yookassa};
+use crate::adapters::pay::{
+    Money, OrderId, PayError, cryptopay, freekassa, platega, severpay, tribute, yookassa,
+};
 use crate::adapters::store::imports::merchant_order_ref;
 use crate::adapters::store::once::Claim;
 use crate::base::clock::now;
@@ -12,7 +14,7 @@ use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::Provider;
 use crate::domains::error::Error;
 use crate::domains::money::effects::flag_suspicious;
-use crate::domains::money::orders::{Order, Payment, Purchase};
+use crate::domains::money::orders::{Order, OrderStatus, Payment, Purchase};
 use crate::domains::money::refunds;
 use crate::domains::money::settle::{
     Settlement, imported_order, settle, settle_unmatched, unknown_payment,
@@ -79,6 +81,7 @@ pub async fn yookassa(app: &App, req: HttpRequest) -> HttpResponse {
             Ok(p) => {
                 refunded(
                     app,
+                    Provider::Yookassa,
                     p.order_id,
                     &payment_id,
                     &format!("{refund_id}: {amount}"),
@@ -387,11 +390,13 @@ pub async fn canceled(app: &App, order: &OrderId) -> Result<(), Error> {
     Ok(())
 }
 
-/// A YooKassa refund of payment `payment_id`: of the order its metadata
-/// names, or else of the order the importer brought over for that payment
-/// (paid in the old bot), which is then refunded like one of ours.
+/// A refund of `provider`'s payment `payment_id` (a YooKassa refund, a
+/// Platega refund or chargeback): of the order the payment names, or else
+/// of the order the importer brought over for that payment (paid in the old
+/// bot), which is then refunded like one of ours.
 async fn refunded(
     app: &App,
+    provider: Provider,
     named: Option<OrderId>,
     payment_id: &str,
     what: &str,
@@ -402,14 +407,14 @@ async fn refunded(
         None => None,
     };
     if found.is_none()
-        && let Some(id) = imported_order(app, Provider::Yookassa, payment_id).await?
+        && let Some(id) = imported_order(app, provider, payment_id).await?
     {
         found = app.store.get_order(&id).await?;
     }
     let Some(o) = found else {
         flag_suspicious(
             app,
-            Provider::Yookassa,
+            provider,
             &format!(
                 "refund {what} of payment {payment_id} for unknown order {}",
                 named.map_or("-".into(), |o| o.0)
@@ -418,11 +423,39 @@ async fn refunded(
         .await;
         return Ok(());
     };
+    // Crediting records the paying payment on the order, so a refund of
+    // another payment naming it is of a second payment, credited as an
+    // order of its own (`CreditOutcome::SecondPayment`).
+    let o = match o.provider_ref.as_deref() {
+        Some(paid_by) if o.status == OrderStatus::Paid || o.status == OrderStatus::Refunded => {
+            if paid_by == payment_id {
+                o
+            } else {
+                let second = o.second_payment(payment_id, now()).id;
+                match app.store.get_order(&second).await? {
+                    Some(s) => s,
+                    None => {
+                        flag_suspicious(
+                            app,
+                            provider,
+                            &format!(
+                                "refund {what} of payment {payment_id}: order {} was paid by {paid_by}, nothing taken back",
+                                o.id
+                            ),
+                        )
+                        .await;
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        _ => o,
+    };
     if *amount != o.amount {
         // A partial refund: the days are not split; the admins decide.
         flag_suspicious(
             app,
-            Provider::Yookassa,
+            provider,
             &format!(
                 "partial refund {what} of order {} ({}): nothing taken back",
                 o.id, o.amount
@@ -434,6 +467,149 @@ async fn refunded(
     let order = &o.id;
     refunds::refund(app, order, what).await?;
     Ok(())
+}
+
+/// `POST /pay/platega`: a callback admitted by its two headers, decided by
+/// the transaction as Platega's API reports it.
+pub async fn platega(app: &App, req: HttpRequest) -> HttpResponse {
+    let Some(cfg) = app.config.platega.as_ref() else {
+        return disabled(Provider::Platega);
+    };
+    let callback = match platega::verify_callback(
+        &app.http,
+        cfg,
+        req.header(platega::MERCHANT_HEADER),
+        req.header(platega::SECRET_HEADER),
+        &req.body,
+    )
+    .await
+    {
+        Ok(v) => v.into_inner(),
+        Err(e) => return refused(Provider::Platega, &e),
+    };
+    let tx = &callback.transaction;
+    let result = match &tx.status {
+        platega::PlategaStatus::Confirmed => {
+            paid_by_api(
+                app,
+                Provider::Platega,
+                tx.order_id.clone(),
+                &tx.id,
+                tx.amount.as_ref(),
+            )
+            .await
+        }
+        platega::PlategaStatus::Canceled => match &tx.order_id {
+            Some(order) => canceled(app, order).await,
+            None => Ok(()),
+        },
+        platega::PlategaStatus::Refunded => match &tx.amount {
+            Some(amount) => {
+                let what = format!("{} {:?}", tx.id, tx.status);
+                refunded(
+                    app,
+                    Provider::Platega,
+                    tx.order_id.clone(),
+                    &tx.id,
+                    &what,
+                    amount,
+                )
+                .await
+            }
+            None => unreadable(app, Provider::Platega, "refund without amount", &req.body).await,
+        },
+        status if callback.claimed == platega::PlategaStatus::Confirmed => {
+            // Said paid, but the API does not say so (yet): nothing is
+            // credited, and Platega is asked to deliver again.
+            tracing::warn!(transaction = %tx.id, ?status, "platega callback says paid, the API does not");
+            return HttpResponse::error(StatusCode::SERVICE_UNAVAILABLE, "not confirmed yet");
+        }
+        status => {
+            tracing::info!(transaction = %tx.id, ?status, "platega callback without effect");
+            Ok(())
+        }
+    };
+    answer(Provider::Platega, result, "ok")
+}
+
+/// `POST /pay/severpay`: a notification admitted by its signature, decided
+/// by the payment as SeverPay's API reports it. Answered `{"status":true}`.
+pub async fn severpay(app: &App, req: HttpRequest) -> HttpResponse {
+    let Some(cfg) = app.config.severpay.as_ref() else {
+        return disabled(Provider::Severpay);
+    };
+    let notice = match severpay::verify_notification(&app.http, cfg, &req.body).await {
+        Ok(v) => v.into_inner(),
+        Err(e) => return refused(Provider::Severpay, &e),
+    };
+    let payin = notice.as_ref().map(|n| &n.payin);
+    let result = match payin {
+        None => Ok(()),
+        Some(p) if p.status == severpay::SpStatus::Success => {
+            paid_by_api(
+                app,
+                Provider::Severpay,
+                p.order_id.clone(),
+                &p.id,
+                p.amount.as_ref(),
+            )
+            .await
+        }
+        Some(p) if p.status.is_closed() => match &p.order_id {
+            Some(order) => canceled(app, order).await,
+            None => Ok(()),
+        },
+        Some(p)
+            if notice
+                .as_ref()
+                .is_some_and(|n| n.claimed == severpay::SpStatus::Success) =>
+        {
+            // Said paid, but the API does not say so (yet): nothing is
+            // credited, and SeverPay is asked to deliver again.
+            tracing::warn!(payment = %p.id, status = ?p.status, "severpay notification says paid, the API does not");
+            return HttpResponse::error(StatusCode::SERVICE_UNAVAILABLE, "not confirmed yet");
+        }
+        Some(p) => {
+            tracing::info!(payment = %p.id, status = ?p.status, "severpay notification without effect");
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => HttpResponse::json(StatusCode::OK, &serde_json::json!({"status": true})),
+        Err(e) => failed(Provider::Severpay, &e),
+    }
+}
+
+/// Settles a payment the provider's API reports paid: for the order it
+/// names, else the order imported for its id, else recorded as unknown; an
+/// amount the API did not state is recorded and flagged, never guessed.
+pub async fn paid_by_api(
+    app: &App,
+    provider: Provider,
+    order: Option<OrderId>,
+    provider_ref: &str,
+    amount: Option<&Money>,
+) -> Result<(), Error> {
+    let Some(amount) = amount else {
+        let detail = format!("payment {provider_ref} reported paid without an amount");
+        return unknown_payment(app, provider, provider_ref, &detail).await;
+    };
+    match order {
+        Some(order) => {
+            let paid = Payment {
+                order,
+                amount: amount.clone(),
+                provider_ref: provider_ref.to_owned(),
+            };
+            settle(app, Settlement::of(provider, &paid))
+                .await
+                .map(|_| ())
+        }
+        None => {
+            let detail = format!("payment {provider_ref} has no order of ours");
+            settle_unmatched(app, provider, provider_ref, amount, &detail).await
+        }
+    }
 }
 
 /// An authentic notification we cannot read: money may have moved, so it is

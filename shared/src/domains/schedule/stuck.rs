@@ -7,17 +7,18 @@
 //! Providers asked: YooKassa (the payment's status), Crypto Pay
 //! (`getInvoices`; an expired invoice closes the order) and FreeKassa (its
 //! `orders` list by our order id, with `FREEKASSA_API_KEY`: status 1 paid,
-//! 8/9 closed, anything else or no such order left). Stars and Tribute
+//! 8/9 closed, anything else or no such order left), Platega (the
+//! transaction) and SeverPay (`payin/get`). Stars and Tribute
 //! only push; FreeKassa without an API key is not asked and just expires.
 
 use crate::adapters::app::App;
 use crate::adapters::pay::freekassa::{self, FkStatus};
-use crate::adapters::pay::{OrderId, cryptopay, yookassa};
+use crate::adapters::pay::{OrderId, cryptopay, platega, severpay, yookassa};
 use crate::base::clock::now;
 use crate::base::types::Provider;
 use crate::domains::error::Error;
 use crate::domains::money::orders::{OrderStatus, Payment};
-use crate::domains::money::payhooks::canceled;
+use crate::domains::money::payhooks::{canceled, paid_by_api};
 use crate::domains::money::settle::{Settlement, settle};
 use crate::domains::renewal::cards::remember;
 
@@ -146,6 +147,60 @@ pub async fn recheck(app: &App, id: &OrderId, expire: bool, at: i64) -> Result<R
                 _ => Recheck::Pending,
             }
         }
+        (Provider::Platega, Some(tx_id), _) => match &app.config.platega {
+            Some(cfg) => {
+                let tx = platega::get_transaction(&app.http, cfg, tx_id)
+                    .await
+                    .map_err(|e| format!("platega transaction {tx_id}: {e}"))?;
+                let ours = tx.order_id.as_ref() == Some(id);
+                match tx.status {
+                    platega::PlategaStatus::Confirmed if ours => {
+                        paid_by_api(
+                            app,
+                            Provider::Platega,
+                            Some(id.clone()),
+                            &tx.id,
+                            tx.amount.as_ref(),
+                        )
+                        .await?;
+                        Recheck::Credited
+                    }
+                    platega::PlategaStatus::Canceled if ours => {
+                        canceled(app, id).await?;
+                        Recheck::Closed
+                    }
+                    _ => Recheck::Pending,
+                }
+            }
+            None => Recheck::Pending,
+        },
+        (Provider::Severpay, Some(payin_id), _) => match &app.config.severpay {
+            Some(cfg) => {
+                let p = severpay::get_payin(&app.http, cfg, payin_id)
+                    .await
+                    .map_err(|e| format!("severpay payment {payin_id}: {e}"))?;
+                let ours = p.order_id.as_ref() == Some(id);
+                match p.status {
+                    severpay::SpStatus::Success if ours => {
+                        paid_by_api(
+                            app,
+                            Provider::Severpay,
+                            Some(id.clone()),
+                            &p.id,
+                            p.amount.as_ref(),
+                        )
+                        .await?;
+                        Recheck::Credited
+                    }
+                    ref s if ours && s.is_closed() => {
+                        canceled(app, id).await?;
+                        Recheck::Closed
+                    }
+                    _ => Recheck::Pending,
+                }
+            }
+            None => Recheck::Pending,
+        },
         _ => Recheck::Pending,
     };
     if asked == Recheck::Pending
