@@ -90,6 +90,7 @@ method-platega = 💳 Platega
 method-severpay = 💳 SeverPay
 method-tribute = 💎 Tribute
 method-balance = 👛 From balance ({ $amount })
+method-balance-name = 👛 From balance
 method-unavailable = This payment method is not available for this purchase.
 
 topup-title = 💰 Balance: <b>{ $amount }</b>

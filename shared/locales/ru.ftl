@@ -92,6 +92,7 @@ method-platega = 💳 Platega
 method-severpay = 💳 SeverPay
 method-tribute = 💎 Tribute
 method-balance = 👛 С баланса ({ $amount })
+method-balance-name = 👛 С баланса
 method-unavailable = Этот способ оплаты недоступен для этой покупки.
 
 topup-title = 💰 Баланс: <b>{ $amount }</b>

@@ -69,6 +69,25 @@ pub fn money(config: &Config, amount: Kopecks) -> String {
     )
 }
 
+/// A payment method's name as history lines and logs show it (the balance
+/// without the amount on it, which the payment screen's label adds).
+pub fn method_name(lang: Lang, provider: crate::base::types::Provider) -> String {
+    use crate::base::types::Provider;
+    crate::base::i18n::t(
+        lang,
+        match provider {
+            Provider::Yookassa => "method-yookassa",
+            Provider::Cryptopay => "method-cryptopay",
+            Provider::Stars => "method-stars",
+            Provider::Freekassa => "method-freekassa",
+            Provider::Platega => "method-platega",
+            Provider::Severpay => "method-severpay",
+            Provider::Tribute => "method-tribute",
+            Provider::Balance => "method-balance-name",
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,8 @@ pub mod clock;
 pub mod config;
 pub mod format;
 pub mod i18n;
+#[cfg(test)]
+mod i18n_check;
 pub mod initdata;
 pub mod money;
 pub mod refcode;

@@ -236,7 +236,7 @@ pub fn method_label(config: &Config, lang: Lang, provider: Provider, user: &User
             "method-balance",
             &[("amount", Arg::Str(money(config, user.balance)))],
         ),
-        other => t(lang, &format!("method-{}", other.code())),
+        other => crate::base::format::method_name(lang, other),
     }
 }
 
@@ -554,7 +554,7 @@ pub fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
                 "method",
                 Arg::Str(
                     row.provider
-                        .map(|p| t(lang, &format!("method-{}", p.code())))
+                        .map(|p| crate::base::format::method_name(lang, p))
                         .unwrap_or_default(),
                 ),
             ),

@@ -658,7 +658,7 @@ fn panel_notice(
             }
             (
                 format!("nc:{hours}"),
-                tr(lang, "panel-not-connected", &[("hours", Arg::Num(*hours))]),
+                t(lang, "panel-not-connected"),
                 buttons,
             )
         }

@@ -371,7 +371,7 @@ fn payment_log_line(app: &App, order: &Order, user: &User) -> String {
             ("amount", Arg::Str(amount_text(app, &order.amount))),
             (
                 "method",
-                Arg::Str(t(lang, &format!("method-{}", order.provider.code()))),
+                Arg::Str(crate::base::format::method_name(lang, order.provider)),
             ),
             ("order", Arg::Str(order.id.0.clone())),
         ],
