@@ -133,9 +133,15 @@ referral-bonus-granted = 🎁 Your friend paid for a subscription: you get { $da
 
 history-title = 🧾 <b>Payment history</b>
 history-empty = No payments yet.
-history-purchase = { $date } — subscription, { $days } days, { $amount } ({ $method })
+history-purchase = { $date } — subscription, { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }, { $amount } ({ $method })
 history-topup = { $date } — balance top-up { $amount } ({ $method })
-history-referral = { $date } — referral bonus, { $days } days
+history-referral = { $date } — referral bonus, { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }
 history-refund = { $date } — refund { $amount }
 history-balance-in = { $date } — balance +{ $amount }
 history-balance-out = { $date } — balance −{ $amount }
@@ -209,8 +215,14 @@ panel-disabled = ⛔ Your VPN access has been suspended. Contact support if this
 panel-enabled = ✅ Your VPN access is back on.
 panel-device-added = 📱 A new device connected to your VPN: { $device }. If it wasn't you, remove it in “My devices”.
 
-log-panel-sync-failed = 🚨 Panel sync for user <code>{ $user }</code> failed { $count } times and goes to the dead-letter queue: { $reason }
-log-renewal-failed = 🚨 Auto-renewal of user <code>{ $user }</code> (subscription ending { $date }) failed { $count } times and goes to the dead-letter queue; the user was not told of a decline (a payment YooKassa did take is still credited by its notification): { $reason }
+log-panel-sync-failed = 🚨 Panel sync for user <code>{ $user }</code> failed { $count ->
+        [one] { $count } time
+       *[other] { $count } times
+    } and goes to the dead-letter queue: { $reason }
+log-renewal-failed = 🚨 Auto-renewal of user <code>{ $user }</code> (subscription ending { $date }) failed { $count ->
+        [one] { $count } time
+       *[other] { $count } times
+    } and goes to the dead-letter queue; the user was not told of a decline (a payment YooKassa did take is still credited by its notification): { $reason }
 
 sync-started = 🔄 Panel sync started. You will get a report when it is done; /syncstatus shows progress.
 sync-already-running = A panel sync is already running.
@@ -218,7 +230,10 @@ sync-no-panel = The panel is not configured (PANEL_API_URL).
 sync-not-started = ⚠️ The panel sync did not start: { $reason }
 sync-never = No panel sync has run yet. Start one with /sync.
 sync-finished = ✅ <b>Panel sync finished</b> { $date } (in { $seconds } s)
-sync-running = 🔄 <b>Panel sync running</b> since { $date }, { $count } pages so far
+sync-running = 🔄 <b>Panel sync running</b> since { $date }, { $count ->
+        [one] { $count } page
+       *[other] { $count } pages
+    } so far
 sync-counts =
     Panel users: { $total }, looked at: { $seen }
     Linked to our users by Telegram id: { $matched }
@@ -267,7 +282,10 @@ promo-kind-days = { $days ->
 promo-kind-discount = { $percent }% off
 plans-discount = 🎟 Your { $percent }% discount is already in the prices (until { $date }, for one purchase).
 history-referral-money = { $date } — referral bonus { $amount }
-history-promo-days = { $date } — promo code, { $days } days
+history-promo-days = { $date } — promo code, { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }
 history-promo-balance = { $date } — promo code, { $amount }
 referral-paying = Of them paid: <b>{ $count }</b>
 referral-earned-days = Days earned: <b>{ $days }</b>
@@ -394,9 +412,24 @@ admin-stats = 📊 <b>Stats</b> (today / 7 d / 30 d / all time)
     Plan purchases: { $plans }
     First purchases: { $first }
     Refunds: { $refunds }
-    Funnel, 30 d: { $f_start } started → { $f_trial } trials → { $f_first } first payments → { $f_renew } renewals
+    Funnel, 30 d: { $f_start } started → { $f_trial ->
+        [one] { $f_trial } trial
+       *[other] { $f_trial } trials
+    } → { $f_first ->
+        [one] { $f_first } first payment
+       *[other] { $f_first } first payments
+    } → { $f_renew ->
+        [one] { $f_renew } renewal
+       *[other] { $f_renew } renewals
+    }
     <b>Revenue</b>
-admin-stats-panel = 🖥 <b>Panel</b>: { $users } users, { $online } online now, { $nodes } nodes online; memory { $used } / { $total } GB; up { $days } d
+admin-stats-panel = 🖥 <b>Panel</b>: { $users ->
+        [one] { $users } user
+       *[other] { $users } users
+    }, { $online } online now, { $nodes ->
+        [one] { $nodes } node online
+       *[other] { $nodes } nodes online
+    }; memory { $used } / { $total } GB; up { $days } d
 admin-stats-panel-unavailable = 🖥 <b>Panel</b>: unavailable
 admin-span-today = today
 admin-span-week = 7 days
@@ -410,7 +443,10 @@ log-admin-action = 🛠 Admin <code>{ $admin }</code>: { $action } <code>{ $user
 inline-referral-title = 🔗 My invite link
 inline-referral-text = Join me with this link: { $link }
 inline-users-title = 👥 Users
-inline-users-text = 👥 Users: { $total } in total, { $today } today; { $trials } trials in 30 days
+inline-users-text = 👥 Users: { $total } in total, { $today } today; { $trials ->
+        [one] { $trials } trial
+       *[other] { $trials } trials
+    } in 30 days
 inline-money-title = 💰 Revenue
 inline-system-title = 🖥 System
 inline-system-text = 🖥 Bot is up; panel: { $panel }
@@ -424,7 +460,10 @@ broadcast-audience-active = Active subscription
 broadcast-audience-expired = Subscription expired
 broadcast-audience-never_paid = Never paid
 broadcast-audience-trial = On trial
-broadcast-count = { $count } recipients at most (banned users and users who blocked the bot are skipped as it is sent)
+broadcast-count = { $count ->
+        [one] { $count } recipient
+       *[other] { $count } recipients
+    } at most (banned users and users who blocked the bot are skipped as it is sent)
 broadcast-confirm = 📣 Audience: { $audience }; { $count }. Send?
 broadcast-btn-buttons = 🔗 URL buttons
 broadcast-buttons-ask = Send the buttons, one a line: <code>text - https://link</code> (up to 8; http, https or tg links).
@@ -510,7 +549,10 @@ devices-buy-title = 📱 <b>Extra devices</b>
     } left of the current period.
 devices-renew-on = When your subscription renews, the extra devices renew with it and their price is part of the renewal.
 devices-renew-off = When your subscription renews, the extra devices are not renewed: the limit goes back to what the subscription includes.
-devices-formula = { $count } × { $per } × { $days } days / 30 days = <b>{ $total }</b>
+devices-formula = { $count } × { $per } × { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    } / 30 days = <b>{ $total }</b>
 devices-need-subscription = Extra devices are sold with a running paid subscription.
 devices-over-limit = No more devices can be added: the maximum is reached.
 traffic-need-subscription = Traffic can be added to a running paid subscription.
@@ -531,11 +573,17 @@ invoice-devices = VPN: +{ $count ->
    *[other] { $count } devices
 }
 invoice-traffic = VPN: { $amount } of traffic
-log-what-devices = +{ $count } devices
+log-what-devices = +{ $count ->
+        [one] { $count } device
+       *[other] { $count } devices
+    }
 log-what-traffic = { $amount } of traffic
 payment-succeeded-devices = ✅ Payment received! Devices added: { $count }. You can now connect up to { $total }.
 payment-succeeded-traffic = ✅ Payment received! { $amount } of traffic added.
-history-devices = { $date } — +{ $count } devices, { $amount } ({ $method })
+history-devices = { $date } — +{ $count ->
+        [one] { $count } device
+       *[other] { $count } devices
+    }, { $amount } ({ $method })
 history-traffic = { $date } — { $size } of traffic, { $amount } ({ $method })
 admin-sales-month = Sales, 30 days
 admin-sold-plan = subscriptions

@@ -218,8 +218,16 @@ panel-disabled = ⛔ Доступ к VPN приостановлен. Если э
 panel-enabled = ✅ Доступ к VPN снова включён.
 panel-device-added = 📱 К вашему VPN подключилось новое устройство: { $device }. Если это были не вы, удалите его в «Моих устройствах».
 
-log-panel-sync-failed = 🚨 Синхронизация с панелью для пользователя <code>{ $user }</code> не удалась { $count } раз, сообщение уходит в очередь недоставленных: { $reason }
-log-renewal-failed = 🚨 Автопродление пользователя <code>{ $user }</code> (подписка до { $date }) не удалось { $count } раз, задача уходит в очередь недоставленных; об отказе пользователю не сообщено (платёж, который ЮKassa всё же провела, будет зачислен по её уведомлению): { $reason }
+log-panel-sync-failed = 🚨 Синхронизация с панелью для пользователя <code>{ $user }</code> не удалась { $count ->
+        [one] { $count } раз
+        [few] { $count } раза
+       *[many] { $count } раз
+    }, сообщение уходит в очередь недоставленных: { $reason }
+log-renewal-failed = 🚨 Автопродление пользователя <code>{ $user }</code> (подписка до { $date }) не удалось { $count ->
+        [one] { $count } раз
+        [few] { $count } раза
+       *[many] { $count } раз
+    }, задача уходит в очередь недоставленных; об отказе пользователю не сообщено (платёж, который ЮKassa всё же провела, будет зачислен по её уведомлению): { $reason }
 
 sync-started = 🔄 Синхронизация с панелью запущена. Когда она закончится, придёт отчёт; ход — в /syncstatus.
 sync-already-running = Синхронизация с панелью уже идёт.
@@ -405,9 +413,33 @@ admin-stats = 📊 <b>Статистика</b> (сегодня / 7 дн. / 30 д
     Покупок тарифов: { $plans }
     Первых покупок: { $first }
     Возвратов: { $refunds }
-    Воронка, 30 дн.: { $f_start } старт → { $f_trial } пробных → { $f_first } первых оплат → { $f_renew } продлений
+    Воронка, 30 дн.: { $f_start ->
+        [one] { $f_start } старт
+        [few] { $f_start } старта
+       *[many] { $f_start } стартов
+    } → { $f_trial ->
+        [one] { $f_trial } пробный
+        [few] { $f_trial } пробных
+       *[many] { $f_trial } пробных
+    } → { $f_first ->
+        [one] { $f_first } первая оплата
+        [few] { $f_first } первые оплаты
+       *[many] { $f_first } первых оплат
+    } → { $f_renew ->
+        [one] { $f_renew } продление
+        [few] { $f_renew } продления
+       *[many] { $f_renew } продлений
+    }
     <b>Выручка</b>
-admin-stats-panel = 🖥 <b>Панель</b>: { $users } пользователей, { $online } онлайн сейчас, { $nodes } нод онлайн; память { $used } / { $total } ГБ; работает { $days } дн.
+admin-stats-panel = 🖥 <b>Панель</b>: { $users ->
+        [one] { $users } пользователь
+        [few] { $users } пользователя
+       *[many] { $users } пользователей
+    }, { $online } онлайн сейчас, { $nodes ->
+        [one] { $nodes } нода онлайн
+        [few] { $nodes } ноды онлайн
+       *[many] { $nodes } нод онлайн
+    }; память { $used } / { $total } ГБ; работает { $days } дн.
 admin-stats-panel-unavailable = 🖥 <b>Панель</b>: недоступна
 admin-span-today = сегодня
 admin-span-week = 7 дней
@@ -421,7 +453,11 @@ log-admin-action = 🛠 Админ <code>{ $admin }</code>: { $action } <code>{ 
 inline-referral-title = 🔗 Моя ссылка-приглашение
 inline-referral-text = Присоединяйтесь по моей ссылке: { $link }
 inline-users-title = 👥 Пользователи
-inline-users-text = 👥 Пользователей: { $total } всего, { $today } сегодня; { $trials } пробных за 30 дней
+inline-users-text = 👥 Пользователей: { $total } всего, { $today } сегодня; { $trials ->
+        [one] { $trials } пробный
+        [few] { $trials } пробных
+       *[many] { $trials } пробных
+    } за 30 дней
 inline-money-title = 💰 Выручка
 inline-system-title = 🖥 Система
 inline-system-text = 🖥 Бот работает; панель: { $panel }
@@ -435,7 +471,10 @@ broadcast-audience-active = С активной подпиской
 broadcast-audience-expired = С истёкшей подпиской
 broadcast-audience-never_paid = Ни разу не платили
 broadcast-audience-trial = На пробном периоде
-broadcast-count = не более { $count } получателей (забаненные и заблокировавшие бота пропускаются при отправке)
+broadcast-count = не более { $count ->
+        [one] { $count } получателя
+       *[other] { $count } получателей
+    } (забаненные и заблокировавшие бота пропускаются при отправке)
 broadcast-confirm = 📣 Аудитория: { $audience }; { $count }. Отправить?
 broadcast-btn-buttons = 🔗 Кнопки-ссылки
 broadcast-buttons-ask = Пришлите кнопки, по одной в строке: <code>текст - https://ссылка</code> (до 8; ссылки http, https или tg).

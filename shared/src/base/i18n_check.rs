@@ -378,3 +378,47 @@ fn every_message_formats_with_the_variables_it_names() {
         }
     }
 }
+
+/// A number meets its noun in the form the language wants ("1 продление",
+/// "2 первые оплаты", "5 пользователей"; "1 renewal").
+#[test]
+fn numbers_meet_nouns_in_the_right_form() {
+    use crate::base::i18n::{Arg, tr};
+    let render = |lang, key, args: &[(&str, i64)]| {
+        let args: Vec<(&str, Arg)> = args.iter().map(|(k, v)| (*k, Arg::Num(*v))).collect();
+        tr(lang, key, &args)
+    };
+    let stats = |lang, n| {
+        render(
+            lang,
+            "admin-stats-panel",
+            &[
+                ("users", n),
+                ("online", n),
+                ("nodes", n),
+                ("used", 1),
+                ("total", 2),
+                ("days", 3),
+            ],
+        )
+    };
+    assert!(stats(Lang::Ru, 1).contains("1 пользователь, 1 онлайн сейчас, 1 нода онлайн"));
+    assert!(stats(Lang::Ru, 3).contains("3 пользователя, 3 онлайн сейчас, 3 ноды онлайн"));
+    assert!(stats(Lang::Ru, 5).contains("5 пользователей, 5 онлайн сейчас, 5 нод онлайн"));
+    assert!(stats(Lang::Ru, 21).contains("21 пользователь"));
+    assert!(stats(Lang::En, 1).contains("1 user, 1 online now, 1 node online"));
+    assert!(stats(Lang::En, 2).contains("2 users, 2 online now, 2 nodes online"));
+    let failed = |lang, n| render(lang, "log-panel-sync-failed", &[("count", n)]);
+    assert!(failed(Lang::Ru, 2).contains("не удалась 2 раза"));
+    assert!(failed(Lang::Ru, 5).contains("не удалась 5 раз"));
+    assert!(failed(Lang::En, 1).contains("failed 1 time and"));
+    assert!(
+        render(Lang::Ru, "broadcast-count", &[("count", 1)]).starts_with("не более 1 получателя ")
+    );
+    assert!(
+        render(Lang::En, "broadcast-count", &[("count", 1)]).starts_with("1 recipient at most")
+    );
+    assert!(
+        render(Lang::En, "history-referral", &[("days", 1)]).ends_with("referral bonus, 1 day")
+    );
+}
