@@ -600,7 +600,8 @@ async fn the_cabinet_works_in_a_real_browser() {
         .eval("document.querySelector('#payment').innerText")
         .await
         .to_string();
-    let end = shared::base::format::date(t.user(ALICE).await.unwrap().sub_end.unwrap());
+    let stored = t.user(ALICE).await.unwrap();
+    let end = shared::base::format::date(stored.lang, stored.sub_end.unwrap());
     assert!(
         paid.contains(&end),
         "the new end date without a reload: {paid} / {end}"
@@ -935,9 +936,10 @@ async fn stars_top_ups_and_the_paged_history_follow_the_bot() {
     );
     let (_, paid) = call(&t, Some(&alice), "GET", &format!("orders/{id}"), None).await;
     assert_eq!(paid["status"], "paid", "{paid}");
+    let lang = t.user(ALICE).await.expect("alice").lang;
     assert_eq!(
         paid["end_text"],
-        shared::base::format::date(end + 30 * 86_400)
+        shared::base::format::date(lang, end + 30 * 86_400)
     );
 
     // A top-up of 300 rubles through Crypto Pay.

@@ -369,9 +369,14 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         200
     );
     let profile = last_screen(&t, MARIA);
-    let date = shared::base::format::date(end);
+    let maria = t.user(MARIA).await.expect("maria");
+    let date = shared::base::format::date(maria.lang, end);
     assert!(profile.contains(&date), "{profile}");
-    assert!(profile.contains("123.45"), "{profile}");
+    let balance = match maria.lang {
+        shared::base::types::Lang::Ru => "123,45",
+        shared::base::types::Lang::En => "123.45",
+    };
+    assert!(profile.contains(balance), "{profile}");
 
     assert_eq!(
         t.update(&callback_update(12, MARIA, "hist", 500)).await,

@@ -358,12 +358,15 @@ async fn my_subscription_shows_the_end_the_traffic_and_the_link_reading_the_pane
         .as_str()
         .expect("link")
         .to_owned();
-    assert!(text.contains(&shared::base::format::date(end)), "{text}");
-    assert!(text.contains("30 days"), "{text}");
     assert!(
-        text.contains("5.5 GB") && text.contains("100.0 GB"),
+        text.contains(&shared::base::format::date(
+            shared::base::types::Lang::En,
+            end
+        )),
         "{text}"
     );
+    assert!(text.contains("30 days"), "{text}");
+    assert!(text.contains("5.5 GB") && text.contains("100 GB"), "{text}");
     assert!(text.contains(&link), "{text}");
     let b = buttons(&screen);
     assert!(

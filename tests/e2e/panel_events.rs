@@ -174,7 +174,7 @@ async fn a_traffic_threshold_is_told_once_with_a_pack_to_buy() {
     let sent = t.telegram.sent_to(user);
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert!(
-        text(&sent[0]).contains("80%") && text(&sent[0]).contains("80.0 ГБ из 100.0 ГБ"),
+        text(&sent[0]).contains("80%") && text(&sent[0]).contains("80 ГБ из 100 ГБ"),
         "{}",
         text(&sent[0])
     );

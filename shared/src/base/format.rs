@@ -5,17 +5,24 @@ use crate::base::i18n::{Arg, tr};
 use crate::base::money::{Money, decimal_text};
 use crate::base::types::{Kopecks, Lang};
 
-/// A date as the user reads it.
-pub fn date(ts: i64) -> String {
+/// A date as people of `lang` write it: "09.12.2026" in Russian,
+/// "9 Dec 2026" in English.
+pub fn date(lang: Lang, ts: i64) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
-        .map(|d| d.format("%d.%m.%Y").to_string())
+        .map(|d| match lang {
+            Lang::Ru => d.format("%d.%m.%Y").to_string(),
+            Lang::En => d.format("%-d %b %Y").to_string(),
+        })
         .unwrap_or_default()
 }
 
-/// A date and time (UTC) as an admin reads it.
-pub fn date_time(ts: i64) -> String {
+/// A date and time (UTC) as an admin of `lang` reads it.
+pub fn date_time(lang: Lang, ts: i64) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
-        .map(|d| d.format("%d.%m.%Y %H:%M UTC").to_string())
+        .map(|d| match lang {
+            Lang::Ru => d.format("%d.%m.%Y %H:%M UTC").to_string(),
+            Lang::En => d.format("%-d %b %Y %H:%M UTC").to_string(),
+        })
         .unwrap_or_default()
 }
 
@@ -28,7 +35,17 @@ pub fn bytes_text(lang: Lang, bytes: u64) -> String {
         tr(lang, "size-mb", &[("amount", Arg::Str(mb.to_string()))])
     } else {
         let tenths = (bytes * 10 + GIB / 2) / GIB;
-        let amount = format!("{}.{}", tenths / 10, tenths % 10);
+        // "5 ГБ", not "5,0 ГБ": a decimal only when there is one.
+        let amount = if tenths.is_multiple_of(10) {
+            grouped(lang, tenths / 10)
+        } else {
+            format!(
+                "{}{}{}",
+                grouped(lang, tenths / 10),
+                decimal_mark(lang),
+                tenths % 10
+            )
+        };
         tr(lang, "size-gb", &[("amount", Arg::Str(amount))])
     }
 }
@@ -43,30 +60,70 @@ pub fn pack_text(lang: Lang, bytes: u64) -> String {
     let fraction = fraction.trim_end_matches('0');
     if !fraction.is_empty() {
         // Russian writes a decimal comma: "0,5 ГБ".
-        amount.push(if lang == Lang::Ru { ',' } else { '.' });
+        amount.push(decimal_mark(lang));
         amount.push_str(fraction);
     }
     tr(lang, "size-gb", &[("amount", Arg::Str(amount))])
 }
 
-/// An amount in its own unit as people read it: "199 ₽", "150 ⭐",
-/// "2.09 USDT", "4.99 EUR".
-pub fn money_text(config: &Config, m: &Money) -> String {
+/// An amount in its own unit as people of `lang` read it: "1 499 ₽",
+/// "159,20 ₽", "150 ⭐", "2,09 USDT" in Russian; "1,499 ₽", "159.20 ₽",
+/// "2.09 USDT" in English.
+pub fn money_text(lang: Lang, config: &Config, m: &Money) -> String {
     match m {
-        Money::Rub(k) => money(config, *k),
-        Money::Stars(s) => format!("{} ⭐", s.0),
-        Money::Crypto(a) => format!("{} {}", a.text(), a.asset()),
-        Money::Fiat(f) => format!("{} {}", decimal_text(f.cents(), 2), f.currency()),
+        Money::Rub(k) => money(lang, config, *k),
+        Money::Stars(s) => format!("{} ⭐", grouped(lang, u64::from(s.0))),
+        Money::Crypto(a) => format!("{} {}", localized_decimal(lang, &a.text()), a.asset()),
+        Money::Fiat(f) => format!(
+            "{} {}",
+            localized_decimal(lang, &decimal_text(f.cents(), 2)),
+            f.currency()
+        ),
     }
 }
 
-/// An amount of money with the operator's currency symbol.
-pub fn money(config: &Config, amount: Kopecks) -> String {
-    format!(
-        "{} {}",
-        amount.display_rubles(),
-        config.default_currency_symbol
-    )
+/// An amount of rubles with the operator's currency symbol, as people of
+/// `lang` write it: "1 499 ₽" and "159,20 ₽" in Russian (a no-break space
+/// between thousands), "1,499 ₽" and "159.20 ₽" in English.
+pub fn money(lang: Lang, config: &Config, amount: Kopecks) -> String {
+    let whole = grouped(lang, amount.0 / 100);
+    let number = if amount.0.is_multiple_of(100) {
+        whole
+    } else {
+        format!("{whole}{}{:02}", decimal_mark(lang), amount.0 % 100)
+    };
+    format!("{number} {}", config.default_currency_symbol)
+}
+
+/// A whole number with its digits grouped as `lang` writes them: "1 499"
+/// (a no-break space) in Russian, "1,499" in English.
+pub fn grouped(lang: Lang, n: u64) -> String {
+    let digits = n.to_string();
+    let separator = match lang {
+        Lang::Ru => '\u{a0}',
+        Lang::En => ',',
+    };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The decimal mark of `lang`: a comma in Russian, a point in English.
+pub fn decimal_mark(lang: Lang) -> char {
+    match lang {
+        Lang::Ru => ',',
+        Lang::En => '.',
+    }
+}
+
+/// A decimal written with a point ("2.09") as `lang` writes it.
+fn localized_decimal(lang: Lang, text: &str) -> String {
+    text.replace('.', &decimal_mark(lang).to_string())
 }
 
 /// A payment method's name as history lines and logs show it (the balance
@@ -91,6 +148,34 @@ pub fn method_name(lang: Lang, provider: crate::base::types::Provider) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_each_language_writes_them() {
+        let mut vars = crate::base::config::Vars::new();
+        vars.set("BOT_TOKEN", "1:x");
+        vars.set("WEBHOOK_SECRET_TOKEN", "s");
+        let config = Config::from_vars(&vars).expect("valid");
+        let rub = |lang, k| money(lang, &config, Kopecks(k));
+        assert_eq!(rub(Lang::Ru, 149_900), "1\u{a0}499 ₽");
+        assert_eq!(rub(Lang::Ru, 15_920), "159,20 ₽");
+        assert_eq!(rub(Lang::Ru, 19_900), "199 ₽");
+        assert_eq!(rub(Lang::Ru, 123_456_700), "1\u{a0}234\u{a0}567 ₽");
+        assert_eq!(rub(Lang::En, 149_900), "1,499 ₽");
+        assert_eq!(rub(Lang::En, 15_920), "159.20 ₽");
+        assert_eq!(
+            money_text(
+                Lang::Ru,
+                &config,
+                &Money::stars(crate::base::money::Stars(1500))
+            ),
+            "1\u{a0}500 ⭐"
+        );
+        let gib = 1u64 << 30;
+        assert_eq!(bytes_text(Lang::Ru, gib + gib / 10), "1,1 ГБ");
+        assert_eq!(bytes_text(Lang::En, gib + gib / 10), "1.1 GB");
+        assert_eq!(date(Lang::En, 1_796_774_400), "9 Dec 2026");
+        assert_eq!(date(Lang::Ru, 1_796_774_400), "09.12.2026");
+    }
 
     #[test]
     fn pack_sizes_read_as_each_language_writes_them() {

@@ -48,12 +48,12 @@ fn prices(config: &Config, user: &User, product: Product) -> String {
     let purchase = Purchase::from(product);
     let mut out = Vec::new();
     if let Some(rub) = price(config, user, purchase, Provider::Balance, now) {
-        out.push(money_text(config, &rub));
+        out.push(money_text(user.lang, config, &rub));
     }
     if config.stars_enabled
         && let Some(stars) = price(config, user, purchase, Provider::Stars, now)
     {
-        out.push(money_text(config, &stars));
+        out.push(money_text(user.lang, config, &stars));
     }
     out.join(" / ")
 }
@@ -127,7 +127,7 @@ pub fn plans(config: &Config, user: &User) -> Screen {
             "plans-discount",
             &[
                 ("percent", Arg::Num(i64::from(d.percent))),
-                ("date", Arg::Str(crate::base::format::date(d.until))),
+                ("date", Arg::Str(crate::base::format::date(lang, d.until))),
             ],
         ));
     }
@@ -234,7 +234,7 @@ pub fn method_label(config: &Config, lang: Lang, provider: Provider, user: &User
         Provider::Balance => tr(
             lang,
             "method-balance",
-            &[("amount", Arg::Str(money(config, user.balance)))],
+            &[("amount", Arg::Str(money(lang, config, user.balance)))],
         ),
         other => crate::base::format::method_name(lang, other),
     }
@@ -349,9 +349,9 @@ fn checkout_note(config: &Config, user: &User, product: Product, now: i64) -> Op
                     "devices-formula",
                     &[
                         ("count", Arg::Num(i64::from(count))),
-                        ("per", Arg::Str(money(config, per))),
+                        ("per", Arg::Str(money(lang, config, per))),
                         ("days", Arg::Num(i64::from(days))),
-                        ("total", Arg::Str(money_text(config, &total))),
+                        ("total", Arg::Str(money_text(lang, config, &total))),
                     ],
                 ));
             }
@@ -367,10 +367,14 @@ fn checkout_note(config: &Config, user: &User, product: Product, now: i64) -> Op
                         ("count", Arg::Num(i64::from(count))),
                         (
                             "per",
-                            Arg::Str(money_text(config, &crate::adapters::pay::Money::stars(per))),
+                            Arg::Str(money_text(
+                                lang,
+                                config,
+                                &crate::adapters::pay::Money::stars(per),
+                            )),
                         ),
                         ("days", Arg::Num(i64::from(days))),
-                        ("total", Arg::Str(money_text(config, &total))),
+                        ("total", Arg::Str(money_text(lang, config, &total))),
                     ],
                 ));
             }
@@ -402,7 +406,7 @@ pub fn topup(config: &Config, user: &User) -> Screen {
         .iter()
         .map(|r| {
             cb(
-                money(config, Kopecks::from_rubles(u64::from(*r))),
+                money(lang, config, Kopecks::from_rubles(u64::from(*r))),
                 &BuyAction::TopUpAmount(*r),
             )
         })
@@ -417,7 +421,7 @@ pub fn topup(config: &Config, user: &User) -> Screen {
         text: tr(
             lang,
             "topup-title",
-            &[("amount", Arg::Str(money(config, user.balance)))],
+            &[("amount", Arg::Str(money(lang, config, user.balance)))],
         ),
         keyboard: InlineKeyboardMarkup::new(rows),
     }
@@ -442,7 +446,7 @@ pub fn topup_checkout(config: &Config, user: &User, rub: u32) -> Screen {
             "topup-checkout",
             &[(
                 "amount",
-                Arg::Str(money(config, Kopecks::from_rubles(u64::from(rub)))),
+                Arg::Str(money(lang, config, Kopecks::from_rubles(u64::from(rub)))),
             )],
         ),
         keyboard: InlineKeyboardMarkup::new(rows),
@@ -519,7 +523,7 @@ pub fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
     let amount = row
         .amount
         .as_ref()
-        .map(|m| crate::base::format::money_text(config, m))
+        .map(|m| crate::base::format::money_text(lang, config, m))
         .unwrap_or_default();
     let key = match row.kind.as_str() {
         "purchase" => "history-purchase",
@@ -539,7 +543,7 @@ pub fn history_line(config: &Config, lang: Lang, row: &LedgerRow) -> String {
         lang,
         key,
         &[
-            ("date", Arg::Str(date(row.at))),
+            ("date", Arg::Str(date(lang, row.at))),
             ("amount", Arg::Str(amount)),
             ("days", Arg::Num(i64::from(row.days.unwrap_or_default()))),
             (

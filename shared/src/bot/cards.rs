@@ -66,7 +66,7 @@ fn balance_part(
             ("months", Arg::Num(i64::from(period.months()))),
             (
                 "amount",
-                Arg::Str(money(&app.config, price.as_rub().unwrap_or_default())),
+                Arg::Str(money(lang, &app.config, price.as_rub().unwrap_or_default())),
             ),
         ],
     ));

@@ -49,7 +49,7 @@ pub fn render(app: &App, lang: crate::base::types::Lang, outcome: Outcome) -> Sc
                         &[
                             ("code", Arg::Str(html(&code))),
                             ("days", Arg::Num(i64::from(days))),
-                            ("date", Arg::Str(date(end))),
+                            ("date", Arg::Str(date(lang, end))),
                         ],
                     ),
                     ("btn-subscription", Action::Subscription.data()),
@@ -61,7 +61,7 @@ pub fn render(app: &App, lang: crate::base::types::Lang, outcome: Outcome) -> Sc
                         &[
                             ("code", Arg::Str(html(&code))),
                             ("percent", Arg::Num(i64::from(percent))),
-                            ("date", Arg::Str(date(until))),
+                            ("date", Arg::Str(date(app.config.default_language, until))),
                         ],
                     ),
                     ("btn-buy", BuyAction::Plans.data()),
@@ -72,7 +72,7 @@ pub fn render(app: &App, lang: crate::base::types::Lang, outcome: Outcome) -> Sc
                         "promo-activated-balance",
                         &[
                             ("code", Arg::Str(html(&code))),
-                            ("amount", Arg::Str(money(&app.config, k))),
+                            ("amount", Arg::Str(money(lang, &app.config, k))),
                         ],
                     ),
                     ("btn-profile", Action::Profile.data()),

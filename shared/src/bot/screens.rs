@@ -127,7 +127,7 @@ pub fn last_seen(user: &User) -> Option<String> {
         (Some(at), _) => Some(tr(
             lang,
             "vpn-last-used",
-            &[("time", Arg::Str(format!("{} UTC", date_time(at))))],
+            &[("time", Arg::Str(format!("{} UTC", date_time(lang, at))))],
         )),
         (None, Some(_)) => Some(t(lang, "vpn-connected-before")),
         (None, None) if user.panel.is_some() => Some(t(lang, "vpn-never-connected")),
@@ -150,8 +150,8 @@ pub fn profile(config: &Config, user: &User, now: i64) -> Screen {
         &[
             ("name", Arg::Str(html(&user.first_name))),
             ("id", Arg::Str(user.id.to_string())),
-            ("date", Arg::Str(date(user.created_at))),
-            ("amount", Arg::Str(money(config, user.balance))),
+            ("date", Arg::Str(date(lang, user.created_at))),
+            ("amount", Arg::Str(money(lang, config, user.balance))),
             ("lang", Arg::Str(t(lang, "language-name"))),
             ("status", Arg::Str(status)),
         ],
@@ -196,11 +196,15 @@ pub fn subscription_status(user: &User, now: i64) -> String {
             lang,
             "sub-active-until",
             &[
-                ("date", Arg::Str(date(end))),
+                ("date", Arg::Str(date(lang, end))),
                 ("days", Arg::Str(days_left(lang, end - now))),
             ],
         ),
-        Some(end) => tr(lang, "sub-expired-on", &[("date", Arg::Str(date(end)))]),
+        Some(end) => tr(
+            lang,
+            "sub-expired-on",
+            &[("date", Arg::Str(date(lang, end)))],
+        ),
         None => t(lang, "sub-none"),
     }
 }
@@ -366,7 +370,7 @@ pub fn devices(user: &User, devices: &[Device], note: Option<String>) -> Screen 
                 .as_deref()
                 .and_then(crate::adapters::panel::parse_time)
             {
-                text.push_str(&format!(" — {}", date(since)));
+                text.push_str(&format!(" — {}", date(lang, since)));
             }
             rows.push(vec![InlineKeyboardButton::callback(
                 tr(
@@ -439,7 +443,7 @@ pub fn reissue_confirm(user: &User, next_at: Option<i64>) -> Screen {
         Some(at) => tr(
             lang,
             "reissue-too-soon",
-            &[("time", Arg::Str(format!("{} UTC", date_time(at))))],
+            &[("time", Arg::Str(format!("{} UTC", date_time(lang, at))))],
         ),
         None => {
             rows.push(vec![button(lang, "btn-reissue-yes", Action::Reissue)]);
@@ -665,6 +669,7 @@ pub fn referrals(config: &Config, user: &User, bot_username: Option<&str>) -> Sc
             &[(
                 "amount",
                 Arg::Str(money(
+                    lang,
                     config,
                     crate::base::types::Kopecks(stats.money as u64),
                 )),
@@ -681,7 +686,7 @@ pub fn referrals(config: &Config, user: &User, bot_username: Option<&str>) -> Sc
                 config
                     .growth
                     .referral_money(p.period)
-                    .map(|k| money(config, k))
+                    .map(|k| money(lang, config, k))
             } else {
                 (p.referral_bonus_days > 0).then(|| days_text(lang, p.referral_bonus_days))
             };
@@ -801,9 +806,10 @@ mod tests {
         assert_eq!(bytes_text(Lang::En, 0), "0 MB");
         assert_eq!(bytes_text(Lang::En, 1), "1 MB");
         assert_eq!(bytes_text(Lang::En, 300 << 20), "300 MB");
-        assert_eq!(bytes_text(Lang::En, 5_368_709_120), "5.0 GB");
-        assert_eq!(bytes_text(Lang::Ru, 1_610_612_736), "1.5 ГБ");
-        assert_eq!(bytes_text(Lang::En, 107_374_182_400), "100.0 GB");
+        assert_eq!(bytes_text(Lang::En, 5_368_709_120), "5 GB");
+        assert_eq!(bytes_text(Lang::Ru, 1_610_612_736), "1,5 ГБ");
+        assert_eq!(bytes_text(Lang::En, 1_610_612_736), "1.5 GB");
+        assert_eq!(bytes_text(Lang::En, 107_374_182_400), "100 GB");
     }
 
     #[test]
@@ -814,6 +820,7 @@ mod tests {
 
     #[test]
     fn dates_read_naturally() {
-        assert_eq!(date(1_767_225_600), "01.01.2026");
+        assert_eq!(date(Lang::Ru, 1_767_225_600), "01.01.2026");
+        assert_eq!(date(Lang::En, 1_767_225_600), "1 Jan 2026");
     }
 }

@@ -35,7 +35,7 @@ pub(super) async fn logs(
     }
     for a in &rows {
         text.push('\n');
-        text.push_str(&audit_line(a));
+        text.push_str(&audit_line(lang, a));
     }
     let mut kb = Vec::new();
     if let Some(c) = next {
@@ -56,7 +56,7 @@ pub(super) async fn logs(
     })
 }
 
-fn audit_line(a: &Audit) -> String {
+fn audit_line(lang: Lang, a: &Audit) -> String {
     let target = a
         .target
         .map(|t| format!(" → <code>{t}</code>"))
@@ -68,7 +68,7 @@ fn audit_line(a: &Audit) -> String {
     };
     format!(
         "{} · <code>{}</code> {}{target}{detail}",
-        date_time(a.at),
+        date_time(lang, a.at),
         a.admin,
         html(&a.action)
     )

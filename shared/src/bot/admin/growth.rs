@@ -341,10 +341,13 @@ fn promo_text(app: &App, lang: Lang, p: &Promo, now: i64) -> String {
             ("limit", Arg::Str(limit_text(lang, p.limit))),
             (
                 "until",
-                Arg::Str(p.until.map_or_else(|| t(lang, "adm-forever"), date_time)),
+                Arg::Str(
+                    p.until
+                        .map_or_else(|| t(lang, "adm-forever"), |at| date_time(lang, at)),
+                ),
             ),
             ("state", Arg::Str(t(lang, state_key(p, now)))),
-            ("created", Arg::Str(date(p.created_at))),
+            ("created", Arg::Str(date(lang, p.created_at))),
         ],
     )
 }
@@ -362,7 +365,7 @@ async fn promo_view(app: &App, lang: Lang, code: &str, now: i64) -> Result<Scree
             text.push_str(&format!(
                 "\n• <code>{}</code> — {}",
                 a.user,
-                date_time(a.at)
+                date_time(lang, a.at)
             ));
         }
     }
@@ -455,7 +458,10 @@ async fn campaign_list(app: &App, lang: Lang, after: Option<&str>) -> Result<Scr
                 ),
                 ("users", Arg::Num(c.users as i64)),
                 ("payers", Arg::Num(c.payers as i64)),
-                ("revenue", Arg::Str(money(&app.config, Kopecks(c.revenue)))),
+                (
+                    "revenue",
+                    Arg::Str(money(lang, &app.config, Kopecks(c.revenue))),
+                ),
             ],
         ));
     }
@@ -473,9 +479,12 @@ async fn campaign_list(app: &App, lang: Lang, after: Option<&str>) -> Result<Scr
 fn campaign_text(app: &App, lang: Lang, c: &Campaign) -> String {
     let profit = c.profit();
     let profit_text = if profit < 0 {
-        format!("−{}", money(&app.config, Kopecks(profit.unsigned_abs())))
+        format!(
+            "−{}",
+            money(lang, &app.config, Kopecks(profit.unsigned_abs()))
+        )
     } else {
-        money(&app.config, Kopecks(profit as u64))
+        money(lang, &app.config, Kopecks(profit as u64))
     };
     tr(
         lang,
@@ -505,9 +514,12 @@ fn campaign_text(app: &App, lang: Lang, c: &Campaign) -> String {
             ("users", Arg::Num(c.users as i64)),
             ("trials", Arg::Num(c.trials as i64)),
             ("payers", Arg::Num(c.payers as i64)),
-            ("revenue", Arg::Str(money(&app.config, Kopecks(c.revenue)))),
+            (
+                "revenue",
+                Arg::Str(money(lang, &app.config, Kopecks(c.revenue))),
+            ),
             ("stars", Arg::Num(c.revenue_stars as i64)),
-            ("cost", Arg::Str(money(&app.config, Kopecks(c.cost)))),
+            ("cost", Arg::Str(money(lang, &app.config, Kopecks(c.cost)))),
             ("profit", Arg::Str(profit_text)),
         ],
     )

@@ -104,7 +104,7 @@ pub(super) async fn payments(
         let m = Money::from_minor(r.amount, &r.currency).unwrap_or(Money::Rub(Kopecks(0)));
         text.push_str(&format!(
             "\n{} · <code>{}</code> · {} · {} · {} · {status}",
-            date_time(r.at),
+            date_time(lang, r.at),
             r.user,
             html(&r.provider),
             crate::domains::money::effects::amount_text(app, &m),
@@ -252,7 +252,7 @@ pub(super) async fn payment(app: &App, lang: Lang, id: &str) -> Result<Screen, B
                 Arg::Str(crate::domains::money::effects::amount_text(app, &o.amount)),
             ),
             ("status", Arg::Str(format!("{:?}", o.status).to_lowercase())),
-            ("date", Arg::Str(date_time(o.created_at))),
+            ("date", Arg::Str(date_time(lang, o.created_at))),
             (
                 "ref",
                 Arg::Str(html(o.provider_ref.as_deref().unwrap_or("—"))),

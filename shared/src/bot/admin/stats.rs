@@ -190,7 +190,7 @@ pub(super) async fn chart(app: &App, admin: &User) -> Result<Reply, BotError> {
         "admin-chart-caption",
         &[(
             "revenue",
-            Arg::Str(money(&app.config, Kopecks(total.max(0) as u64 * 100))),
+            Arg::Str(money(lang, &app.config, Kopecks(total.max(0) as u64 * 100))),
         )],
     );
     let sent = app

@@ -72,12 +72,12 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
         Some(end) if end > ts => tr(
             lang,
             "admin-card-sub-until",
-            &[("date", Arg::Str(date_time(end)))],
+            &[("date", Arg::Str(date_time(lang, end)))],
         ),
         Some(end) => tr(
             lang,
             "admin-card-sub-ended",
-            &[("date", Arg::Str(date(end)))],
+            &[("date", Arg::Str(date(lang, end)))],
         ),
         None => none(),
     };
@@ -87,16 +87,20 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
         &[
             ("name", Arg::Str(name)),
             ("id", Arg::Str(u.id.to_string())),
-            ("registered", Arg::Str(date(u.created_at))),
+            ("registered", Arg::Str(date(lang, u.created_at))),
             ("sub", Arg::Str(sub)),
             (
                 "panel",
                 Arg::Str(u.panel_status.clone().unwrap_or_else(none)),
             ),
-            ("balance", Arg::Str(money(&app.config, u.balance))),
+            ("balance", Arg::Str(money(lang, &app.config, u.balance))),
             (
                 "trial",
-                Arg::Str(u.trial_used_at.map(date).unwrap_or_else(none)),
+                Arg::Str(
+                    u.trial_used_at
+                        .map(|at| date(lang, at))
+                        .unwrap_or_else(none),
+                ),
             ),
             ("referrals", Arg::Num(u.referrals as i64)),
             (
@@ -114,7 +118,7 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
             ),
             (
                 "blocked",
-                Arg::Str(u.blocked_at.map(date).unwrap_or_else(none)),
+                Arg::Str(u.blocked_at.map(|at| date(lang, at)).unwrap_or_else(none)),
             ),
         ],
     );
@@ -123,7 +127,7 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
         (Some(at), _) => tr(
             lang,
             "admin-card-seen",
-            &[("time", Arg::Str(date_time(at)))],
+            &[("time", Arg::Str(date_time(lang, at)))],
         ),
         (None, Some(_)) => t(lang, "admin-card-connected"),
         (None, None) if u.panel.is_some() => t(lang, "admin-card-never-connected"),
@@ -138,7 +142,7 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
         text.push_str(&tr(
             lang,
             "admin-card-reissued",
-            &[("time", Arg::Str(date_time(at)))],
+            &[("time", Arg::Str(date_time(lang, at)))],
         ));
     }
     let stamp = u.sub_end.unwrap_or(0);
@@ -191,7 +195,7 @@ pub(super) async fn banned(app: &App, lang: Lang) -> Result<Screen, BotError> {
     }
     let mut kb = Vec::new();
     for (id, at) in &rows {
-        text.push_str(&format!("\n<code>{id}</code> · {}", date(*at)));
+        text.push_str(&format!("\n<code>{id}</code> · {}", date(lang, *at)));
         kb.push(vec![InlineKeyboardButton::callback(
             id.to_string(),
             AdminAction::Card(*id).data(),

@@ -225,7 +225,7 @@ async fn me(app: &App, user: &User, ts: i64) -> Result<Value, ApiError> {
         "subscription": {
             "active": active,
             "end": user.sub_end,
-            "end_text": user.sub_end.map(date),
+            "end_text": user.sub_end.map(|at| date(user.lang, at)),
             "days_left": days_left,
             "status": plain(&screens::subscription_status(user, ts)),
             "trial": user.trial_end.is_some() && user.trial_end == user.sub_end,
@@ -240,7 +240,7 @@ async fn me(app: &App, user: &User, ts: i64) -> Result<Value, ApiError> {
                 .then(|| config.trial.map(|t| plain(&tr(lang, "cab-trial-days", &[("count", Arg::Num(i64::from(t.days)))]))))
                 .flatten(),
         },
-        "balance": {"kopecks": user.balance.0, "text": money(config, user.balance)},
+        "balance": {"kopecks": user.balance.0, "text": money(lang, config, user.balance)},
         "sections": {
             "devices": screens::devices_offered(config, user),
             "pay": catalog::selling(config),
@@ -320,7 +320,8 @@ fn device_json(lang: Lang, d: &crate::adapters::panel::Device) -> Value {
         "id": device_key(&d.hwid),
         "name": screens::device_name(lang, d),
         "platform": d.platform,
-        "added": d.created_at.as_deref().and_then(crate::adapters::panel::parse_time).map(date),
+        "added": d.created_at.as_deref().and_then(crate::adapters::panel::parse_time)
+            .map(|at| date(lang, at)),
     })
 }
 
@@ -412,7 +413,7 @@ fn plans(app: &App, user: &User, ts: i64) -> Value {
         json!({
             "min": TOPUP_MIN, "max": TOPUP_MAX,
             "presets": TOPUP_PRESETS.iter().map(|rub| json!({
-                "rub": rub, "text": money(config, Kopecks::from_rubles(u64::from(*rub))),
+                "rub": rub, "text": money(user.lang, config, Kopecks::from_rubles(u64::from(*rub))),
             })).collect::<Vec<_>>(),
             "methods": catalog::rub_providers(config).iter().map(|m| method_json(app, user, *m)).collect::<Vec<_>>(),
         })
@@ -423,7 +424,7 @@ fn plans(app: &App, user: &User, ts: i64) -> Value {
             "plans-discount",
             &[
                 ("percent", Arg::Num(i64::from(d.percent))),
-                ("date", Arg::Str(date(d.until))),
+                ("date", Arg::Str(date(user.lang, d.until))),
             ],
         ))
     });
@@ -432,7 +433,7 @@ fn plans(app: &App, user: &User, ts: i64) -> Value {
         "plans": plans,
         "topup": topup,
         "discount": discount,
-        "balance": money(config, user.balance),
+        "balance": money(user.lang, config, user.balance),
     })
 }
 
@@ -506,7 +507,7 @@ async fn pay(app: &App, user: &User, action: &Action, key: &str) -> Result<Value
             crate::domains::money::effects::after_credit(app, &credit).await?;
             Ok(json!({
                 "ok": true, "kind": "paid", "order": credit.order.id.0,
-                "end_text": credit.user.sub_end.map(date),
+                "end_text": credit.user.sub_end.map(|at| date(credit.user.lang, at)),
             }))
         }
         Ok(Checkout::InvoiceSent(order)) => {
@@ -549,9 +550,9 @@ async fn order(app: &App, user: &User, id: &str, ts: i64) -> Result<Value, ApiEr
         "ok": true,
         "order": order.id.0,
         "status": status,
-        "end_text": fresh.sub_end.filter(|_| paid).map(date),
+        "end_text": fresh.sub_end.filter(|_| paid).map(|at| date(user.lang, at)),
         "status_text": paid.then(|| plain(&screens::subscription_status(fresh, ts))),
-        "balance": paid.then(|| money(&app.config, fresh.balance)),
+        "balance": paid.then(|| money(user.lang, &app.config, fresh.balance)),
     }))
 }
 
@@ -574,7 +575,7 @@ async fn history(app: &App, user: &User, query: &str) -> Result<Value, ApiError>
         .await?;
     Ok(json!({
         "ok": true,
-        "balance": money(&app.config, user.balance),
+        "balance": money(user.lang, &app.config, user.balance),
         "rows": rows.iter().map(|r| plain(&buy::history_line(&app.config, user.lang, r))).collect::<Vec<_>>(),
         "next": next,
     }))

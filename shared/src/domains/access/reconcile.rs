@@ -300,7 +300,7 @@ pub fn run_text(lang: Lang, run: &SyncRun) -> String {
             lang,
             "sync-finished",
             &[
-                ("date", Arg::Str(crate::base::format::date_time(end))),
+                ("date", Arg::Str(crate::base::format::date_time(lang, end))),
                 ("seconds", Arg::Num(end - run.started)),
             ],
         ),
@@ -310,7 +310,7 @@ pub fn run_text(lang: Lang, run: &SyncRun) -> String {
             &[
                 (
                     "date",
-                    Arg::Str(crate::base::format::date_time(run.started)),
+                    Arg::Str(crate::base::format::date_time(lang, run.started)),
                 ),
                 ("count", Arg::Num(run.pages as i64)),
             ],

@@ -480,7 +480,7 @@ pub fn link_message(app: &App, user: &User, url: &str, expire_at: i64) -> Outgoi
         "sub-ready",
         &[
             ("link", Arg::Str(html(url))),
-            ("date", Arg::Str(crate::base::format::date(expire_at))),
+            ("date", Arg::Str(crate::base::format::date(lang, expire_at))),
         ],
     );
     let mut msg = OutgoingText::to_user(user.id, text);

@@ -450,7 +450,10 @@ async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), Error> {
             &[
                 ("user", Arg::Str(user.id.to_string())),
                 ("ip", Arg::Str(html(&report.ip))),
-                ("until", Arg::Str(unblock_text(&report))),
+                (
+                    "until",
+                    Arg::Str(unblock_text(app.config.default_language, &report)),
+                ),
             ],
         ))
         .await;
@@ -468,12 +471,12 @@ async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), Error> {
 }
 
 /// When the torrent blocker lets the user back in, as the user reads it.
-fn unblock_text(report: &ActionReport) -> String {
+fn unblock_text(lang: crate::base::types::Lang, report: &ActionReport) -> String {
     report
         .will_unblock_at
         .as_deref()
         .and_then(parse_time)
-        .map(|t| format!("{} UTC", date_time(t)))
+        .map(|t| format!("{} UTC", date_time(lang, t)))
         .unwrap_or_else(|| "—".into())
 }
 
@@ -716,7 +719,7 @@ fn panel_notice(
             tr(
                 lang,
                 "panel-torrent-blocked",
-                &[("until", Arg::Str(unblock_text(report)))],
+                &[("until", Arg::Str(unblock_text(lang, report)))],
             ),
             vec![],
         ),

@@ -140,7 +140,11 @@ pub async fn adjust_balance(
         .await
         .map_err(Error::from)?;
     if change == Change::Done {
-        let amount = crate::base::format::money(&app.config, Kopecks(delta.unsigned_abs()));
+        let amount = crate::base::format::money(
+            app.config.default_language,
+            &app.config,
+            Kopecks(delta.unsigned_abs()),
+        );
         let sign = if delta < 0 { "−" } else { "+" };
         log(
             app,

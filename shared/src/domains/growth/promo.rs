@@ -240,7 +240,7 @@ pub fn describe(app: &App, lang: crate::base::types::Lang, kind: PromoKind) -> S
             "promo-kind-discount",
             &[("percent", Arg::Num(i64::from(p)))],
         ),
-        PromoKind::Balance(k) => crate::base::format::money(&app.config, Kopecks(k)),
+        PromoKind::Balance(k) => crate::base::format::money(lang, &app.config, Kopecks(k)),
     }
 }
 

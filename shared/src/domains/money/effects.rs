@@ -287,7 +287,10 @@ async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), Error> {
             "payment-succeeded-plan",
             &[
                 ("months", Arg::Num(i64::from(period.months()))),
-                ("date", Arg::Str(user.sub_end.map(date).unwrap_or_default())),
+                (
+                    "date",
+                    Arg::Str(user.sub_end.map(|at| date(lang, at)).unwrap_or_default()),
+                ),
             ],
         ),
         Purchase::Devices(count) => tr(
@@ -314,8 +317,8 @@ async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), Error> {
                 "payment-succeeded-topup"
             },
             &[
-                ("amount", Arg::Str(money(&app.config, rubles))),
-                ("balance", Arg::Str(money(&app.config, user.balance))),
+                ("amount", Arg::Str(money(lang, &app.config, rubles))),
+                ("balance", Arg::Str(money(lang, &app.config, user.balance))),
             ],
         ),
     };
@@ -344,7 +347,7 @@ async fn inviter_notice(
         Some(k) => tr(
             lang,
             "referral-bonus-money-granted",
-            &[("amount", Arg::Str(money(&app.config, Kopecks(k))))],
+            &[("amount", Arg::Str(money(lang, &app.config, Kopecks(k))))],
         ),
         None => tr(
             lang,
@@ -380,7 +383,7 @@ fn payment_log_line(app: &App, order: &Order, user: &User) -> String {
 
 /// An amount as people read it: "199 ₽", "150 ⭐", "2.5 USDT".
 pub fn amount_text(app: &App, m: &Money) -> String {
-    crate::base::format::money_text(&app.config, m)
+    crate::base::format::money_text(app.config.default_language, &app.config, m)
 }
 
 /// Tells the admins about a payment that was authentic but not credited.

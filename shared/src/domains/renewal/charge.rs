@@ -133,8 +133,8 @@ fn off_sale(app: &App, u: &User, wallet: &Wallet, end: i64) -> Option<Period> {
 }
 
 /// An amount as the user reads it.
-fn amount(app: &App, price: &Money) -> Arg {
-    Arg::Str(money(&app.config, price.as_rub().unwrap_or_default()))
+fn amount(app: &App, lang: crate::base::types::Lang, price: &Money) -> Arg {
+    Arg::Str(money(lang, &app.config, price.as_rub().unwrap_or_default()))
 }
 
 /// A card as the user reads it.
@@ -145,15 +145,15 @@ fn card_name(card: &Card) -> Arg {
 /// The notice's text and its "turn off" button: every way that may be
 /// charged is named, and the button turns off every way named.
 fn notice_text(app: &App, u: &User, plan: &Plan, end: i64) -> Option<(String, Action)> {
-    let day = ("date", Arg::Str(date(end)));
+    let day = ("date", Arg::Str(date(u.lang, end)));
     Some(match (&plan.balance, &plan.card) {
         (Some(debit), Some((card, price))) => (
             tr(
                 u.lang,
                 "renew-notice-both",
                 &[
-                    ("amount", amount(app, debit)),
-                    ("card_amount", amount(app, price)),
+                    ("amount", amount(app, u.lang, debit)),
+                    ("card_amount", amount(app, u.lang, price)),
                     ("card", card_name(card)),
                     day,
                 ],
@@ -164,7 +164,7 @@ fn notice_text(app: &App, u: &User, plan: &Plan, end: i64) -> Option<(String, Ac
             tr(
                 u.lang,
                 "renew-notice-balance",
-                &[("amount", amount(app, debit)), day],
+                &[("amount", amount(app, u.lang, debit)), day],
             ),
             Action::BalanceRenew(false),
         ),
@@ -174,7 +174,7 @@ fn notice_text(app: &App, u: &User, plan: &Plan, end: i64) -> Option<(String, Ac
                 "renew-notice",
                 &[
                     ("card", card_name(card)),
-                    ("amount", amount(app, price)),
+                    ("amount", amount(app, u.lang, price)),
                     day,
                 ],
             ),
@@ -263,7 +263,7 @@ async fn plan_gone(app: &App, u: &User, end: i64, period: Period) -> Result<Outc
         "renew-plan-gone",
         &[
             ("months", Arg::Num(i64::from(period.months()))),
-            ("date", Arg::Str(date(end))),
+            ("date", Arg::Str(date(u.lang, end))),
         ],
     );
     let mut msg = OutgoingText::to_user(u.id, text);
@@ -431,7 +431,7 @@ pub async fn gave_up(app: &App, user: TelegramId, end: i64, attempt: u8, attempt
         "log-renewal-failed",
         &[
             ("user", Arg::Str(user.to_string())),
-            ("date", Arg::Str(date(end))),
+            ("date", Arg::Str(date(app.config.default_language, end))),
             ("count", Arg::Num(i64::from(attempts))),
             ("reason", Arg::Str(crate::base::i18n::html(e))),
         ],

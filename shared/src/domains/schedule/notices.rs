@@ -114,7 +114,7 @@ fn message(app: &App, user: &User, kind: NoticeKind, end: i64) -> Option<Outgoin
             "notice-expires-soon",
             &[
                 ("count", Arg::Num(i64::from(n.days_before))),
-                ("date", Arg::Str(date(end))),
+                ("date", Arg::Str(date(lang, end))),
             ],
         ),
         NoticeKind::Expired if trial => t(lang, "notice-trial-ended"),
