@@ -307,7 +307,7 @@ async fn a_discount_code_lowers_the_next_price_once() {
     );
     let labels = list.body["reply_markup"].to_string();
     assert!(
-        labels.contains("149.25") && labels.contains("112 ⭐"),
+        labels.contains("149,25") && labels.contains("112 ⭐"),
         "{labels}"
     );
 
