@@ -678,3 +678,13 @@ guide-step-add-text = Open your subscription link in { $name }: with the button,
 guide-btn-add = ➕ Add subscription
 guide-step-connect = Connect
 guide-step-connect-text = Pick a server in the app and turn the VPN on.
+
+help-title = ℹ️ <b>How can I help?</b> Here is what you can do:
+help-buy = • { $button } — choose a plan and pay (/buy)
+help-subscription = • { $button } — your connection link and a step-by-step guide
+help-profile = • { $button } — your balance and payment history (/profile)
+help-referrals = • { $button } — a link for friends and your bonuses (/referral)
+help-promo = • { $button } — enter a promo code
+help-language = • { $button } — change the language (/language)
+help-support = Something not working? Tap "{ $button }" and we will answer.
+help-footer = Choose an action with the buttons below.

@@ -691,3 +691,13 @@ guide-step-add-text = Откройте ссылку подписки в { $name 
 guide-btn-add = ➕ Добавить подписку
 guide-step-connect = Подключитесь
 guide-step-connect-text = Выберите сервер в приложении и включите VPN.
+
+help-title = ℹ️ <b>Чем помочь?</b> Вот что здесь можно сделать:
+help-buy = • { $button } — выбрать тариф и оплатить (/buy)
+help-subscription = • { $button } — ссылка для подключения и инструкция по шагам
+help-profile = • { $button } — баланс и история платежей (/profile)
+help-referrals = • { $button } — ссылка для друзей и ваши бонусы (/referral)
+help-promo = • { $button } — ввести промокод
+help-language = • { $button } — сменить язык (/language)
+help-support = Не получается? Нажмите «{ $button }», мы ответим.
+help-footer = Выберите действие кнопкой ниже.

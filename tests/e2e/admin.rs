@@ -1024,6 +1024,20 @@ async fn deleting_a_user_removes_them_and_their_panel_account_and_keeps_the_tria
     assert!(text(&last_to(&t, ADMIN)).contains("deleted"));
     press(&t, 8, ADMIN, "adm:delok:4601").await;
     assert!(text(&last_to(&t, ADMIN)).contains("already deleted"));
+    // Today's sign-ups and all time's agree: the admin alone is left.
+    let day = shared::adapters::store::keys::day_of(shared::base::clock::now());
+    let counters = t
+        .stack
+        .app
+        .store
+        .counters(&day, &day)
+        .await
+        .expect("counters");
+    assert_eq!(
+        (counters.day(&day, "signups"), counters.total("signups")),
+        (1, 1),
+        "a deleted user leaves the day and all time"
+    );
     let audit = t
         .stack
         .app

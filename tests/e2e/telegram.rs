@@ -977,3 +977,45 @@ async fn three_hundred_new_users_at_once_through_dynamodb_conflicts_are_each_cou
         proxy.conflicts_refused()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_and_text_the_bot_does_not_understand_get_a_short_guide_with_the_menu() {
+    let t = TestStack::start(&[("SUPPORT_LINK", "@shop_support")]).await;
+    assert_eq!(
+        t.update(&text_update(1, 711, "Lena", "ru", "/start")).await,
+        200
+    );
+    for (id, text) in [(2, "/help"), (3, "как подключить?"), (4, "/whatever")] {
+        assert_eq!(
+            t.update(&text_update(id, 711, "Lena", "ru", text)).await,
+            200
+        );
+        let sent = t.telegram.sent_to(711);
+        let answer = sent.last().expect("answered");
+        let body = text_of(answer);
+        assert!(body.starts_with("ℹ️ <b>Чем помочь?</b>"), "{text}: {body}");
+        assert!(
+            body.contains("• 🔐 Моя подписка — ссылка для подключения"),
+            "{body}"
+        );
+        assert!(body.contains("Нажмите «💬 Поддержка»"), "{body}");
+        let buttons = button_data(answer);
+        assert!(
+            buttons.contains(&"sub".to_owned()) && buttons.contains(&"profile".to_owned()),
+            "the main menu's buttons: {buttons:?}"
+        );
+    }
+    assert_eq!(t.telegram.sent_to(711).len(), 4, "one answer each");
+    // English, without a support link: the footer instead.
+    let t = TestStack::start(&[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 712, "Sam", "en", "hello?")).await,
+        200
+    );
+    let body = text_of(t.telegram.sent_to(712).last().expect("answered"));
+    assert!(body.starts_with("ℹ️ <b>How can I help?</b>"), "{body}");
+    assert!(
+        body.ends_with("Choose an action with the buttons below."),
+        "{body}"
+    );
+}

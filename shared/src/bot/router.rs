@@ -233,7 +233,9 @@ async fn on_message(
         }
         "/sync" if admin => admin::sync::sync(app, &user, now()).await?,
         "/syncstatus" if admin => admin::sync::sync_status(app, &user).await?,
-        _ => screens::main_menu(&app.config, &user, false),
+        // `/help`, an unknown command and text the bot does not understand
+        // get the short help, not the bare menu.
+        _ => screens::help(&app.config, &user),
     };
     send(app, user.id, &screen).await;
     Ok(())

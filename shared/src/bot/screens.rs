@@ -43,6 +43,35 @@ fn back(lang: Lang) -> Vec<InlineKeyboardButton> {
     vec![button(lang, "btn-back", Action::Menu)]
 }
 
+/// `/help`, and what the bot answers to text it does not understand: the
+/// main actions in a few lines, with the main menu's buttons under them.
+pub fn help(config: &Config, user: &User) -> Screen {
+    let lang = user.lang;
+    let line = |key: &str, button: &str| tr(lang, key, &[("button", Arg::Str(t(lang, button)))]);
+    let mut lines = vec![t(lang, "help-title")];
+    if crate::domains::money::catalog::selling(config) {
+        lines.push(line("help-buy", "btn-buy"));
+    }
+    lines.push(line("help-subscription", "btn-subscription"));
+    lines.push(line("help-profile", "btn-profile"));
+    if config.growth.referral_enabled {
+        lines.push(line("help-referrals", "btn-referrals"));
+    }
+    lines.push(line("help-promo", "btn-promo"));
+    lines.push(line("help-language", "btn-language"));
+    if config.links.support.is_some() {
+        lines.push(String::new());
+        lines.push(line("help-support", "btn-support"));
+    } else {
+        lines.push(String::new());
+        lines.push(t(lang, "help-footer"));
+    }
+    Screen {
+        text: lines.join("\n"),
+        keyboard: main_menu(config, user, false).keyboard,
+    }
+}
+
 /// The main menu, with the welcome text when asked for.
 pub fn main_menu(config: &Config, user: &User, welcome: bool) -> Screen {
     let lang = user.lang;

@@ -507,7 +507,16 @@ impl Store {
         if user.blocked_at.is_some() {
             gauges.push((counter::BLOCKED.to_owned(), -1));
         }
-        // All-time only: the days' sign-ups and first payments happened.
+        // The sign-up leaves the day the user registered as well as the
+        // totals, so "today" never counts more sign-ups than "all time".
+        // First payments and the gauges are all-time only (their day is
+        // not kept).
+        items.push(super::stats::day_item(
+            &self.table,
+            user.created_at,
+            &id.to_string(),
+            &[(counter::SIGNUPS.to_owned(), -1)],
+        )?);
         items.push(total_item(&self.table, &id.to_string(), &gauges)?);
         items.extend(audit.puts(&self.table, &nonce())?);
         self.commit(items).await

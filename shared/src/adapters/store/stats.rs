@@ -152,6 +152,21 @@ pub fn count_items_on_days(
         .collect()
 }
 
+/// The `ADD` update of the day shard of `at` alone (no totals): the day
+/// side of a change whose totals go in the caller's own totals update (a
+/// transaction may touch each item once).
+pub fn day_item(
+    table: &str,
+    at: i64,
+    key: &str,
+    adds: &[(String, i64)],
+) -> Result<TransactWriteItem, StoreError> {
+    let upd = add_update(table, day_sk(&day_of(at), shard_of(key)), adds)
+        .build()
+        .map_err(|e| StoreError::Dynamo(e.to_string()))?;
+    Ok(TransactWriteItem::builder().update(upd).build())
+}
+
 /// The `ADD` update of the totals shard alone (no day): for a change to an
 /// all-time count that is not an event of the day (a deleted user).
 pub fn total_item(
