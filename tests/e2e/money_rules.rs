@@ -109,7 +109,8 @@ async fn a_top_up_paid_in_usdt_credits_the_rubles_asked_for() {
     assert_eq!(invoice.body["amount"], "1.05");
     assert!(
         last_screen_text(&t).contains("1.05 USDT"),
-        "the screen shows what is charged"
+        "the screen shows what is charged: {}",
+        last_screen_text(&t)
     );
     let o = order(&t, &id).await;
     assert_eq!(o.purchase, Purchase::TopUp(Kopecks(10_000)));

@@ -131,7 +131,7 @@ pub(super) async fn on_buy(
             order,
             discount,
         }) => {
-            let text = crate::domains::money::effects::amount_text(app, &order.amount);
+            let text = crate::domains::money::effects::amount_text(app, user.lang, &order.amount);
             let mut screen = buy::pay_link(user.lang, &url, purchase, text);
             buy::discount_note(user.lang, discount, &mut screen);
             done(app, q, user, screen).await

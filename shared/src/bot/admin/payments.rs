@@ -107,7 +107,7 @@ pub(super) async fn payments(
             date_time(lang, r.at),
             r.user,
             html(&r.provider),
-            crate::domains::money::effects::amount_text(app, &m),
+            crate::domains::money::effects::amount_text(app, lang, &m),
             html(&product_name(lang, &r.purchase))
         ));
         let detail = AdminAction::Payment(r.order.clone());
@@ -115,7 +115,7 @@ pub(super) async fn payments(
             let label = format!(
                 "{} {}",
                 r.user,
-                crate::domains::money::effects::amount_text(app, &m)
+                crate::domains::money::effects::amount_text(app, lang, &m)
             );
             kb.push(vec![InlineKeyboardButton::callback(label, detail.data())]);
         }
@@ -249,7 +249,9 @@ pub(super) async fn payment(app: &App, lang: Lang, id: &str) -> Result<Screen, B
             ("provider", Arg::Str(o.provider.code().to_owned())),
             (
                 "amount",
-                Arg::Str(crate::domains::money::effects::amount_text(app, &o.amount)),
+                Arg::Str(crate::domains::money::effects::amount_text(
+                    app, lang, &o.amount,
+                )),
             ),
             ("status", Arg::Str(format!("{:?}", o.status).to_lowercase())),
             ("date", Arg::Str(date_time(lang, o.created_at))),

@@ -138,7 +138,7 @@ pub fn revenue_text(app: &App, lang: Lang, st: &Stats) -> String {
                     Money::from_minor((*v).max(0) as u64, cur).unwrap_or(Money::Rub(Kopecks(0)));
                 format!(
                     "{prov} {}",
-                    crate::domains::money::effects::amount_text(app, &m)
+                    crate::domains::money::effects::amount_text(app, lang, &m)
                 )
             })
             .collect();
@@ -154,7 +154,7 @@ pub fn revenue_text(app: &App, lang: Lang, st: &Stats) -> String {
                 format!(
                     "{} {}",
                     t(lang, &format!("admin-sold-{kind}")),
-                    crate::domains::money::effects::amount_text(app, &m)
+                    crate::domains::money::effects::amount_text(app, lang, &m)
                 )
             })
             .collect();

@@ -371,7 +371,7 @@ fn payment_log_line(app: &App, order: &Order, user: &User) -> String {
             ("name", Arg::Str(html(&user.first_name))),
             ("id", Arg::Str(user.id.to_string())),
             ("what", Arg::Str(what)),
-            ("amount", Arg::Str(amount_text(app, &order.amount))),
+            ("amount", Arg::Str(amount_text(app, lang, &order.amount))),
             (
                 "method",
                 Arg::Str(crate::base::format::method_name(lang, order.provider)),
@@ -381,9 +381,9 @@ fn payment_log_line(app: &App, order: &Order, user: &User) -> String {
     )
 }
 
-/// An amount as people read it: "199 ₽", "150 ⭐", "2.5 USDT".
-pub fn amount_text(app: &App, m: &Money) -> String {
-    crate::base::format::money_text(app.config.default_language, &app.config, m)
+/// An amount as people of `lang` read it: "199 ₽", "150 ⭐", "2.5 USDT".
+pub fn amount_text(app: &App, lang: crate::base::types::Lang, m: &Money) -> String {
+    crate::base::format::money_text(lang, &app.config, m)
 }
 
 /// Tells the admins about a payment that was authentic but not credited.
