@@ -729,7 +729,16 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(rub.order.amount.minor(), 19_900);
-        assert!(map_payment(&paid("platega", 100, "RUB", Some(1))).is_err());
+        assert!(map_payment(&paid("mulenpay", 100, "RUB", Some(1))).is_err());
+        for (name, provider) in [
+            ("platega", Provider::Platega),
+            ("severpay", Provider::Severpay),
+        ] {
+            let h = map_payment(&paid(name, 100, "RUB", Some(1)))
+                .unwrap()
+                .unwrap();
+            assert_eq!(h.order.provider, provider);
+        }
         assert!(map_payment(&paid("yookassa", 100, "RUB", Some(2))).is_err());
         assert!(map_payment(&paid("yookassa", 150, "XTR", Some(1))).is_err());
         let mut pending = paid("yookassa", 100, "RUB", Some(1));
