@@ -157,3 +157,116 @@ async fn freekassa_as_rts_head_runs_it_creates_orders_through_the_api_without_th
         "a link to pay"
     );
 }
+
+/// An operator's whole `.env` from `tests/fixtures/`, as the functions read it.
+fn operator_env(file: &str) -> Vars {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(file);
+    let mut vars = Vars::new();
+    vars.merge_dotenv_file(&path).expect("the file reads");
+    vars
+}
+
+/// Every name in the file: read here, ignored with a reason, or reported as
+/// another bot's setting that is not implemented here; none unknown.
+fn every_name_is_accounted_for(file: &str) -> shared::base::config::SettingsReport {
+    let vars = operator_env(file);
+    Config::from_vars(&vars).unwrap_or_else(|e| panic!("{file} starts: {e}"));
+    let report = Config::report(&vars);
+    assert!(report.unknown.is_empty(), "{file}: {:?}", report.unknown);
+    let lines = report.lines();
+    assert_eq!(
+        lines.len(),
+        report.ignored.len() + report.not_implemented.len(),
+        "one line per name"
+    );
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(file),
+    )
+    .unwrap();
+    for line in lines.iter() {
+        let name = line.split(' ').next().unwrap();
+        assert!(text.contains(&format!("\n{name}=")), "{line}");
+        assert!(!line.contains("placeholder"), "no values: {line}");
+    }
+    report
+}
+
+#[test]
+fn rts_heads_own_env_example_starts_and_every_setting_is_accounted_for() {
+    let report = every_name_is_accounted_for("rts-head.env");
+    let ignored: Vec<&str> = report.ignored.iter().map(|(n, _)| n.as_str()).collect();
+    for name in [
+        "TELEGRAM_PROXY_URL",
+        "TELEGRAM_WEBHOOK_PATH",
+        "STARS_PROVIDER_TOKEN",
+        "LOG_STORE_MESSAGE_CONTENT",
+        "LOG_ADMIN_HIDE",
+        "POSTGRES_HOST",
+        "WEB_SERVER_PORT",
+        "TRIAL_TRAFFIC_STRATEGY",
+    ] {
+        assert!(ignored.contains(&name), "{name} ignored: {ignored:?}");
+    }
+    let not_here: Vec<&str> = report
+        .not_implemented
+        .iter()
+        .map(|(n, bot, _)| {
+            assert_eq!(*bot, "remnawave-tg-shop");
+            n.as_str()
+        })
+        .collect();
+    assert_eq!(
+        not_here,
+        vec![
+            "CRYPT4_ENABLED",
+            "CRYPT4_REDIRECT_URL",
+            "NALOGO_INN",
+            "NALOGO_PASSWORD",
+            "NALOGO_RECEIPT_NAME_SUBSCRIPTION",
+            "NALOGO_RECEIPT_NAME_TRAFFIC",
+        ]
+    );
+    let line = report
+        .lines()
+        .into_iter()
+        .find(|l| l.starts_with("CRYPT4_ENABLED "))
+        .unwrap();
+    assert!(
+        line.contains("not implemented here (in remnawave-tg-shop: "),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_2getpro_env_example_starts_and_every_setting_is_accounted_for() {
+    let report = every_name_is_accounted_for("2getpro.env");
+    assert!(report.not_implemented.is_empty(), "{report:?}");
+    let ignored: Vec<&str> = report.ignored.iter().map(|(n, _)| n.as_str()).collect();
+    for name in ["REDIS_ENABLED", "PROMETHEUS_ENABLED", "POSTGRES_DB"] {
+        assert!(ignored.contains(&name), "{name} ignored: {ignored:?}");
+    }
+}
+
+#[test]
+fn a_typo_is_reported_as_unknown_with_the_name_it_probably_meant() {
+    let mut vars = operator_env("2getpro.env");
+    vars.set("BOT_TOKN", "7012345678:AAFakeTokenForTheStartupReportTest0");
+    vars.set("MULENPAY_ENABLED", "true");
+    let report = Config::report(&vars);
+    assert_eq!(report.unknown, vec![("BOT_TOKN".into(), Some("BOT_TOKEN"))]);
+    let lines = report.lines();
+    assert!(
+        lines.contains(&"BOT_TOKN is not a known setting; ignored. Did you mean BOT_TOKEN?".into()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "MULENPAY_ENABLED is set but not implemented here (in Bedolaga: MulenPay payments"
+        )),
+        "{lines:?}"
+    );
+}

@@ -97,13 +97,13 @@ impl App {
         App::with_clients(config, clients)
     }
 
-    /// The settings from `vars`, with a warning logged for each one that is
-    /// ignored here or suspicious.
+    /// The settings from `vars`, with a warning logged for each name that is
+    /// not read here (ignored, another bot's, unknown) and each suspicious value.
     fn parse(vars: &Vars) -> Result<Config, StartupError> {
-        for name in Config::ignored_names(vars) {
-            tracing::warn!(
-                "{name} is set but has no meaning on serverless; ignored (see docs/configuration.md)"
-            );
+        // Once per cold start: every name set that is not read here, one line
+        // each (see docs/configuration.md, "How start-up reports settings").
+        for line in Config::report(vars).lines() {
+            tracing::warn!("{line}");
         }
         let config = Config::from_vars(vars)?;
         for warning in config.warnings() {

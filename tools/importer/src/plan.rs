@@ -347,7 +347,13 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
         };
         let my_subs = subs.get(&u.user_id).cloned().unwrap_or_default();
         let latest = my_subs.iter().max_by_key(|s| s.end_date);
-        let sub_end = latest.and_then(|s| s.end_date);
+        // A subscription the bot switched off (`is_active = false`) is not
+        // running: only the ones it left on give the end date.
+        let sub_end = my_subs
+            .iter()
+            .filter(|s| s.is_active != Some(false))
+            .filter_map(|s| s.end_date)
+            .max();
         // The Python bot offers the trial only to users who never had a
         // subscription: anyone with one has used their chance.
         let trial_used = my_subs
@@ -511,9 +517,13 @@ fn one_default(cards: &mut [Card]) {
 /// Statuses the bots give a payment that went through.
 const PAID: [&str; 5] = ["succeeded", "paid", "completed", "success", "confirmed"];
 /// Statuses of a payment started and not decided yet.
-const PENDING: [&str; 4] = [
+const PENDING: [&str; 8] = [
     "pending",
     "pending_yookassa",
+    "pending_freekassa",
+    "pending_platega",
+    "pending_severpay",
+    "pending_cryptopay",
     "waiting_for_capture",
     "active",
 ];
@@ -548,6 +558,8 @@ fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, St
         "stars" | "telegram_stars" | "xtr" => Provider::Stars,
         "freekassa" | "free_kassa" => Provider::Freekassa,
         "tribute" => Provider::Tribute,
+        "platega" => Provider::Platega,
+        "severpay" => Provider::Severpay,
         "balance" => Provider::Balance,
         other => return Err(format!("provider {other:?} is not one this bot knows")),
     };
@@ -717,7 +729,16 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(rub.order.amount.minor(), 19_900);
-        assert!(map_payment(&paid("platega", 100, "RUB", Some(1))).is_err());
+        assert!(map_payment(&paid("mulenpay", 100, "RUB", Some(1))).is_err());
+        for (name, provider) in [
+            ("platega", Provider::Platega),
+            ("severpay", Provider::Severpay),
+        ] {
+            let h = map_payment(&paid(name, 100, "RUB", Some(1)))
+                .unwrap()
+                .unwrap();
+            assert_eq!(h.order.provider, provider);
+        }
         assert!(map_payment(&paid("yookassa", 100, "RUB", Some(2))).is_err());
         assert!(map_payment(&paid("yookassa", 150, "XTR", Some(1))).is_err());
         let mut pending = paid("yookassa", 100, "RUB", Some(1));

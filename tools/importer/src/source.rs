@@ -37,6 +37,8 @@ pub struct SrcSubscription {
     pub end_date: Option<i64>,
     pub provider: Option<String>,
     pub auto_renew_enabled: Option<bool>,
+    /// `false` when the bot switched the subscription off (superseded, revoked).
+    pub is_active: Option<bool>,
 }
 
 /// `payments`.
@@ -176,7 +178,14 @@ impl Schema {
         self.col(table, column, "$::boolean", "boolean")
     }
     fn epoch(&self, table: &str, column: &str) -> String {
-        self.col(table, column, "EXTRACT(EPOCH FROM $)::bigint", "bigint")
+        // Whole seconds, rounded down: a cast would round 23:59:59.6 up to
+        // the next second (or the next day's first).
+        self.col(
+            table,
+            column,
+            "floor(EXTRACT(EPOCH FROM $))::bigint",
+            "bigint",
+        )
     }
     fn hundredths(&self, table: &str, column: &str) -> String {
         self.col(table, column, "round($::numeric * 100)::bigint", "bigint")
@@ -231,13 +240,14 @@ pub async fn read(db: &Client) -> Result<Source, String> {
     let t = "subscriptions";
     if schema.has(t) {
         let rows = q(format!(
-            "SELECT subscription_id::bigint, user_id::bigint, {}, {}, {}, {}, {} FROM subscriptions \
+            "SELECT subscription_id::bigint, user_id::bigint, {}, {}, {}, {}, {}, {} FROM subscriptions \
              ORDER BY subscription_id",
             schema.text(t, "panel_user_uuid"),
             schema.epoch(t, "start_date"),
             schema.epoch(t, "end_date"),
             schema.text(t, "provider"),
             schema.flag(t, "auto_renew_enabled"),
+            schema.flag(t, "is_active"),
         ))
         .await
         .map_err(pg)?;
@@ -251,6 +261,7 @@ pub async fn read(db: &Client) -> Result<Source, String> {
                 end_date: r.get(4),
                 provider: r.get(5),
                 auto_renew_enabled: r.get(6),
+                is_active: r.get(7),
             })
             .collect();
     }

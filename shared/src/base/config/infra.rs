@@ -3,7 +3,7 @@
 use super::error::ConfigError;
 use super::parse::{Reader, invalid};
 
-/// VPS-only settings that are ignored on serverless, each with what replaces it.
+/// Settings that are ignored here, each with why: the VPS-only ones with what replaces them, and a few that meant nothing even there.
 pub const IGNORED_SETTINGS: &[(&str, &str)] = &[
     ("POSTGRES_HOST", "storage is DynamoDB (TABLE_NAME)"),
     ("POSTGRES_PORT", "storage is DynamoDB (TABLE_NAME)"),
@@ -56,6 +56,29 @@ pub const IGNORED_SETTINGS: &[(&str, &str)] = &[
     (
         "LOG_ADMIN_HIDE",
         "no log of users' messages is kept, so there is nothing to hide",
+    ),
+    (
+        "REDIS_ENABLED",
+        "no cache is needed; state lives in DynamoDB",
+    ),
+    ("REDIS_TTL", "no cache is needed; state lives in DynamoDB"),
+    ("PROMETHEUS_ENABLED", "metrics and logs go to CloudWatch"),
+    (
+        "PROMETHEUS_METRICS_PATH",
+        "metrics and logs go to CloudWatch",
+    ),
+    ("FRONTEND_PORT", "requests arrive through API Gateway"),
+    (
+        "WEB_SERVER_INTERNAL_PORT",
+        "requests arrive through API Gateway",
+    ),
+    (
+        "ALEMBIC_ALLOW_STAMP_WITHOUT_LEGACY",
+        "storage is DynamoDB; there are no database migrations to stamp",
+    ),
+    (
+        "TRIAL_TRAFFIC_STRATEGY",
+        "remnawave-tg-shop's example lists it but none of its code reads it",
     ),
 ];
 

@@ -15,6 +15,7 @@ mod error;
 mod freekassa;
 mod growth;
 mod infra;
+mod known;
 mod logging;
 mod notifications;
 mod panel;
@@ -22,6 +23,7 @@ mod parse;
 mod plans;
 mod platega;
 mod products;
+mod report;
 mod severpay;
 mod tribute;
 mod vars;
@@ -41,6 +43,7 @@ pub use panel::{Panel, TrafficStrategy};
 pub use plans::{PlanConfig, TWIN_NAMES, Trial};
 pub use platega::Platega;
 pub use products::{DeviceSlots, Pack, Products};
+pub use report::SettingsReport;
 pub use severpay::SeverPay;
 pub use tribute::Tribute;
 pub use vars::{SECRET_NAMES, Vars};
@@ -340,6 +343,11 @@ impl Config {
             health_token,
             cabinet,
         })
+    }
+
+    /// What start-up says about the names set that are not read here (see [`SettingsReport`]).
+    pub fn report(vars: &Vars) -> SettingsReport {
+        SettingsReport::of(vars)
     }
 
     /// Names that were set but are ignored on serverless (PostgreSQL, Redis, Prometheus, web server...), for a one-line notice each.
@@ -689,6 +697,52 @@ WEB_SERVER_PORT=8080
         names.sort_unstable();
         listed.sort_unstable();
         assert_eq!(names, listed, "every secret is covered");
+    }
+
+    /// Every name a settings area reads is in the table of names read, so
+    /// the start-up report never calls one of them unknown.
+    #[test]
+    fn every_name_read_is_known() {
+        let mut v = minimal();
+        for (k, val) in [
+            ("PANEL_API_URL", "https://panel.example.com"),
+            ("PANEL_API_KEY", "k"),
+            ("YOOKASSA_ENABLED", "1"),
+            ("YOOKASSA_SHOP_ID", "42"),
+            ("YOOKASSA_SECRET_KEY", "s"),
+            ("CRYPTOPAY_ENABLED", "1"),
+            ("CRYPTOPAY_TOKEN", "1:x"),
+            ("FREEKASSA_ENABLED", "1"),
+            ("FREEKASSA_MERCHANT_ID", "77"),
+            ("FREEKASSA_FIRST_SECRET", "a"),
+            ("FREEKASSA_SECOND_SECRET", "b"),
+            ("TRIBUTE_ENABLED", "1"),
+            ("TRIBUTE_API_KEY", "t"),
+            ("SENTRY_ENABLED", "1"),
+            ("SENTRY_DSN", "https://k@sentry.example.com/1"),
+            ("PLATEGA_ENABLED", "1"),
+            ("PLATEGA_MERCHANT_ID", "m-77"),
+            ("PLATEGA_SECRET", "p"),
+            ("SEVERPAY_ENABLED", "1"),
+            ("SEVERPAY_MID", "77"),
+            ("SEVERPAY_TOKEN", "s"),
+            ("TRIAL_ENABLED", "1"),
+            ("RATE_LIMIT_ENABLED", "1"),
+            ("CABINET_ENABLED", "1"),
+            ("WEBHOOK_BASE_URL", "https://vpn.example.com"),
+            ("REQUIRED_CHANNEL_ID", "-1001"),
+            ("1_MONTH_ENABLED", "1"),
+            ("RUB_PRICE_1_MONTH", "199"),
+        ] {
+            v.set(k, val);
+        }
+        parse::READ.with(|r| r.borrow_mut().clear());
+        Config::from_vars(&v).expect("starts");
+        let read = parse::READ.with(|r| r.borrow().clone());
+        assert!(read.len() > 150, "{}", read.len());
+        let missing: Vec<&str> = read.into_iter().filter(|n| !known::used(n)).collect();
+        assert!(missing.is_empty(), "add to known::USED: {missing:?}");
+        assert!(Config::report(&v).is_empty(), "{:?}", Config::report(&v));
     }
 
     #[test]

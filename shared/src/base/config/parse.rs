@@ -87,12 +87,21 @@ pub(super) fn list_items(raw: &str) -> impl Iterator<Item = &str> {
     raw.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Every name a [`Reader`] was asked for on this thread (the test that keeps the table of names read complete).
+    pub(super) static READ: std::cell::RefCell<std::collections::BTreeSet<&'static str>> =
+        const { std::cell::RefCell::new(std::collections::BTreeSet::new()) };
+}
+
 /// Reads typed settings by name; empty values count as unset.
 pub(super) struct Reader<'a>(pub(super) &'a Vars);
 
 impl<'a> Reader<'a> {
     /// The trimmed value, `None` when unset or empty.
     pub(super) fn raw(&self, name: &'static str) -> Option<&'a str> {
+        #[cfg(test)]
+        READ.with(|read| read.borrow_mut().insert(name));
         self.0.get(name).map(str::trim).filter(|v| !v.is_empty())
     }
 

@@ -2,7 +2,7 @@
 
 use super::dotenv::parse_dotenv;
 use super::error::ConfigError;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
@@ -26,8 +26,12 @@ pub const SECRET_NAMES: &[&str] = &[
 ];
 
 /// Raw settings by name: the process environment, a `.env` file, the secret's JSON.
+///
+/// Remembers which names only the process environment gave: those may be the
+/// machine's own (`PATH`, `AWS_REGION`), while every name in a `.env` file or
+/// the secret was written by the operator (see [`super::SettingsReport`]).
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Vars(BTreeMap<String, String>);
+pub struct Vars(BTreeMap<String, String>, BTreeSet<String>);
 
 impl fmt::Debug for Vars {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -52,16 +56,24 @@ impl Vars {
 
     /// The process environment (variables that are not valid UTF-8 are skipped).
     pub fn from_env() -> Self {
-        Vars(
-            std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                .collect(),
-        )
+        let map: BTreeMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        let environment = map.keys().cloned().collect();
+        Vars(map, environment)
     }
 
     /// Sets one setting, replacing any earlier value.
     pub fn set(&mut self, k: &str, v: &str) {
+        self.1.remove(k);
         self.0.insert(k.to_owned(), v.to_owned());
+    }
+
+    /// The names set, with whether only the process environment gave them.
+    pub fn names(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.0
+            .keys()
+            .map(|k| (k.as_str(), self.1.contains(k.as_str())))
     }
 
     /// The raw value of a setting, as given (not trimmed).
@@ -71,7 +83,14 @@ impl Vars {
 
     /// Removes a setting, returning its value.
     pub fn remove(&mut self, k: &str) -> Option<String> {
+        self.1.remove(k);
         self.0.remove(k)
+    }
+
+    /// Marks every name as given by the process environment only (tests of the start-up report).
+    #[cfg(test)]
+    pub(super) fn mark_environment(&mut self) {
+        self.1 = self.0.keys().cloned().collect();
     }
 
     /// The secret settings that are set, as the JSON object the secret holds.
@@ -98,6 +117,7 @@ impl Vars {
         let env = |name: &str| self.0.get(name).cloned();
         let pairs = parse_dotenv(&text, &shown, &env)?;
         for (k, v) in pairs {
+            self.1.remove(&k);
             self.0.entry(k).or_insert(v);
         }
         Ok(())
@@ -132,6 +152,9 @@ impl Vars {
                 }
             };
             pairs.push((k, text));
+        }
+        for (k, _) in &pairs {
+            self.1.remove(k);
         }
         self.0.extend(pairs);
         Ok(())
