@@ -688,3 +688,4 @@ help-promo = • { $button } — enter a promo code
 help-language = • { $button } — change the language (/language)
 help-support = Something not working? Tap "{ $button }" and we will answer.
 help-footer = Choose an action with the buttons below.
+button-outdated = This button is outdated; here is the main menu.

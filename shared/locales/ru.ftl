@@ -701,3 +701,4 @@ help-promo = • { $button } — ввести промокод
 help-language = • { $button } — сменить язык (/language)
 help-support = Не получается? Нажмите «{ $button }», мы ответим.
 help-footer = Выберите действие кнопкой ниже.
+button-outdated = Эта кнопка устарела, вот главное меню.

@@ -1020,3 +1020,34 @@ async fn help_and_text_the_bot_does_not_understand_get_a_short_guide_with_the_me
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outdated_button_says_so_and_shows_the_main_menu() {
+    let t = TestStack::start(&[]).await;
+    assert_eq!(
+        t.update(&text_update(1, 713, "Ira", "en", "/start")).await,
+        200
+    );
+    // A button of the Python bot's era, still under an old message.
+    assert_eq!(
+        t.update(&callback_update(2, 713, "buy:plan_1m", 77)).await,
+        200
+    );
+    let answers = t.telegram.calls_of("answerCallbackQuery");
+    let answer = answers.last().expect("answered");
+    assert_eq!(
+        answer.body["text"], "This button is outdated; here is the main menu.",
+        "{answer:?}"
+    );
+    let edit = t
+        .telegram
+        .calls_of("editMessageText")
+        .pop()
+        .expect("the menu in its place");
+    assert_eq!(edit.body["message_id"], 77);
+    assert!(
+        text_of(&edit).contains("what would you like to do"),
+        "{}",
+        text_of(&edit)
+    );
+}

@@ -343,8 +343,17 @@ async fn on_callback(
         return Ok(());
     }
     let Some(action) = action else {
+        // A button from an old message (or an older version of the bot):
+        // say so, and put the current main menu in its place.
         tracing::info!(data = ?q.data, "unknown callback data");
-        answer_callback(app, &q, None, false).await;
+        answer_callback(app, &q, Some(t(user.lang, "button-outdated")), false).await;
+        show(
+            app,
+            &q,
+            &user,
+            &screens::main_menu(&app.config, &user, false),
+        )
+        .await;
         return Ok(());
     };
     answer_callback(app, &q, None, false).await;
