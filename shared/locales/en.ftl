@@ -689,3 +689,4 @@ help-language = • { $button } — change the language (/language)
 help-support = Something not working? Tap "{ $button }" and we will answer.
 help-footer = Choose an action with the buttons below.
 button-outdated = This button is outdated; here is the main menu.
+broadcast-already-over = This broadcast is already over; there is nothing to cancel.

@@ -702,3 +702,4 @@ help-language = • { $button } — сменить язык (/language)
 help-support = Не получается? Нажмите «{ $button }», мы ответим.
 help-footer = Выберите действие кнопкой ниже.
 button-outdated = Эта кнопка устарела, вот главное меню.
+broadcast-already-over = Эта рассылка уже закончилась, отменять нечего.

@@ -854,6 +854,23 @@ async fn a_broadcast_carries_the_url_buttons_the_admin_listed() {
         assert_eq!(rows[0][0]["url"], "https://example.com/shop");
         assert_eq!(rows[1][0]["url"], "https://t.me/news");
     }
+    // Cancelling it now says it is over, and changes nothing.
+    press(&t, 12, ADMIN, &format!("adm:bcx:{id}")).await;
+    assert!(
+        text(&last_to(&t, ADMIN)).starts_with("This broadcast is already over"),
+        "{}",
+        text(&last_to(&t, ADMIN))
+    );
+    let status = t
+        .stack
+        .app
+        .store
+        .get_broadcast(&id)
+        .await
+        .expect("read")
+        .expect("broadcast")
+        .status;
+    assert_ne!(status, "cancelled");
     // A non-admin cannot add buttons to it.
     let before = store_buttons(&t, &id).await;
     press(&t, 10, 4701, &add).await;

@@ -325,13 +325,23 @@ pub async fn on_action(
             }
         }
         AdminAction::BroadcastCancel(id) => {
-            broadcast::cancel(app, &id).await.map_err(err)?;
+            let before = app
+                .store
+                .get_broadcast(&id)
+                .await?
+                .ok_or_else(|| err("broadcast vanished".into()))?;
+            // A broadcast that already reached everyone is not "cancelled".
+            let cancelled = !before.finished() && broadcast::cancel(app, &id).await.map_err(err)?;
             let b = app
                 .store
                 .get_broadcast(&id)
                 .await?
                 .ok_or_else(|| err("broadcast vanished".into()))?;
-            plain_back(lang, broadcast::progress_text(lang, &b, b.finished()))
+            let mut text = broadcast::progress_text(lang, &b, b.finished());
+            if !cancelled {
+                text = format!("{}\n\n{text}", t(lang, "broadcast-already-over"));
+            }
+            plain_back(lang, text)
         }
     };
     Ok(Reply::Screen(screen))
