@@ -52,11 +52,9 @@ pub(super) async fn admit(
     let v = visitor(app, from);
     let ts = now();
     let limit = app.config.rate_limit.map_or(0, |rl| u64::from(rl.requests));
-    let delivery = Delivery {
-        rate_window: app.config.rate_limit.map(|rl| rl.window_secs),
-        ..delivery
-    };
-    let enter = app.store.enter(&v, delivery, ts, now_ms(), limit);
+    let enter = app
+        .store
+        .enter(&v, delivery, ts, now_ms(), app.config.rate_limit);
     let referral = async {
         match start {
             Some(StartParam::Referral(code)) if app.config.growth.referral_enabled => {

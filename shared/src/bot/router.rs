@@ -64,7 +64,6 @@ pub(super) async fn dispatch(
     let delivery = Delivery {
         update_id: u64::from(update.id.0),
         once,
-        rate_window: None,
     };
     match update.kind {
         // Each handler's future is boxed: together they make a state machine

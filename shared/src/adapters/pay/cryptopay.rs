@@ -272,17 +272,12 @@ async fn call(
         Some(body) => http.post(url).json(body),
         None => http.get(url),
     };
-    let resp = req
-        .header("Crypto-Pay-API-Token", &cfg.token)
-        .timeout(API_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
-    let status = resp.status().as_u16();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
+    let (status, text) = wire::exchange(
+        PROVIDER,
+        req.header("Crypto-Pay-API-Token", &cfg.token)
+            .timeout(API_TIMEOUT),
+    )
+    .await?;
     Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
 }
 

@@ -186,18 +186,13 @@ async fn api_call(
     path: &str,
     body: &Value,
 ) -> Result<Value, PayError> {
-    let resp = http
-        .post(format!("{}/{path}", cfg.api_url))
-        .json(body)
-        .timeout(API_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
-    let status = resp.status().as_u16();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
+    let (status, text) = wire::exchange(
+        PROVIDER,
+        http.post(format!("{}/{path}", cfg.api_url))
+            .json(body)
+            .timeout(API_TIMEOUT),
+    )
+    .await?;
     let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     let message = v["message"].as_str().unwrap_or_default().to_owned();
     if !(200..300).contains(&status) {

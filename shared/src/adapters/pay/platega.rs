@@ -283,18 +283,14 @@ async fn call(
         Some(b) => http.post(&url).json(b),
         None => http.get(&url),
     };
-    let resp = req
-        .header("X-MerchantId", &cfg.merchant_id)
-        .header("X-Secret", &cfg.secret)
-        .timeout(API_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| Failure(None, wire::transport_error(PROVIDER, e)))?;
-    let status = resp.status().as_u16();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| Failure(None, wire::transport_error(PROVIDER, e)))?;
+    let (status, text) = wire::exchange(
+        PROVIDER,
+        req.header("X-MerchantId", &cfg.merchant_id)
+            .header("X-Secret", &cfg.secret)
+            .timeout(API_TIMEOUT),
+    )
+    .await
+    .map_err(|e| Failure(None, e))?;
     if status == 401 || status == 403 {
         // Our credentials refused: our side to fix; a callback is retried.
         return Err(Failure(

@@ -316,19 +316,14 @@ async fn call(
     params: Vec<(&str, PyValue)>,
 ) -> Result<Value, PayError> {
     let body = signed_body(cfg, params, &salt());
-    let resp = http
-        .post(format!("{}/{path}", cfg.base_url))
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(body)
-        .timeout(API_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
-    let status = resp.status().as_u16();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| wire::transport_error(PROVIDER, e))?;
+    let (status, text) = wire::exchange(
+        PROVIDER,
+        http.post(format!("{}/{path}", cfg.base_url))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .timeout(API_TIMEOUT),
+    )
+    .await?;
     let answer: Option<Value> = serde_json::from_str(&text).ok();
     let msg = answer
         .as_ref()

@@ -39,6 +39,21 @@ pub fn id_text(v: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// Sends a provider's request and reads its answer whole: the HTTP status
+/// and the body's text; a transport failure is [`transport_error`].
+pub async fn exchange(
+    provider: &str,
+    req: reqwest::RequestBuilder,
+) -> Result<(u16, String), PayError> {
+    let resp = req.send().await.map_err(|e| transport_error(provider, e))?;
+    let status = resp.status().as_u16();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| transport_error(provider, e))?;
+    Ok((status, text))
+}
+
 /// A transport failure (no answer, timeout, broken connection): retry later.
 pub fn transport_error(provider: &str, e: reqwest::Error) -> PayError {
     let what = if e.is_timeout() {

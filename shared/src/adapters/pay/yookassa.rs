@@ -610,17 +610,13 @@ async fn call(
         Some((body, key)) => http.post(&url).header("Idempotence-Key", key).json(body),
         None => http.get(&url),
     };
-    let resp = req
-        .basic_auth(&cfg.shop_id, Some(&cfg.secret_key))
-        .timeout(API_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| Failure::from(wire::transport_error(PROVIDER, e)))?;
-    let status = resp.status().as_u16();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| Failure::from(wire::transport_error(PROVIDER, e)))?;
+    let (status, text) = wire::exchange(
+        PROVIDER,
+        req.basic_auth(&cfg.shop_id, Some(&cfg.secret_key))
+            .timeout(API_TIMEOUT),
+    )
+    .await
+    .map_err(Failure::from)?;
     if !(200..300).contains(&status) {
         // {"type":"error","id":"...","code":"invalid_request","description":"...","parameter":"..."}
         let detail = serde_json::from_str::<Value>(&text)

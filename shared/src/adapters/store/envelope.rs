@@ -30,6 +30,7 @@
 use super::attrs::{n, s};
 use super::users::{Touched, User, Visitor};
 use super::{Item, Store, StoreError, keys};
+use crate::base::config::RateLimit;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
@@ -51,8 +52,6 @@ pub struct Delivery {
     /// Mark it processed (false for updates that move money: they are
     /// exactly-once by their order, and a crash must let the retry finish).
     pub once: bool,
-    /// The rate limit's window, seconds, when one is configured.
-    pub rate_window: Option<u32>,
 }
 
 impl Delivery {
@@ -103,7 +102,8 @@ pub fn prune_times(limit: u64) -> usize {
 
 /// A rate entry for `now_ms`: milliseconds ×1000 plus a random 0–999.
 fn time_entry(now_ms: i64) -> i64 {
-    now_ms * 1000 + i64::from(uuid::Uuid::new_v4().as_bytes()[0]) * 4 % 1000
+    let random = uuid::Uuid::new_v4().as_u128();
+    now_ms * 1000 + (random % 1000) as i64
 }
 
 fn number_set(item: &Item, name: &str) -> Vec<i64> {
@@ -156,14 +156,15 @@ pub fn assess(
 
 impl Store {
     /// The envelope write of one update by `visitor` (see the module):
-    /// one `UpdateItem`, which also registers a new user.
+    /// one `UpdateItem`, which also registers a new user, and counts the
+    /// request in the window of `rate` when a limit is configured.
     pub async fn enter(
         &self,
         visitor: &Visitor,
         delivery: Delivery,
         now: i64,
         now_ms: i64,
-        limit: u64,
+        rate: Option<RateLimit>,
     ) -> Result<Entered, StoreError> {
         let nonce = delivery.nonce();
         let (mut req, set, remove) = self.touch_request(visitor, now, &nonce);
@@ -181,7 +182,7 @@ impl Store {
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 );
         }
-        if delivery.rate_window.is_some() {
+        if rate.is_some() {
             add.push("ut :ut");
             req = req.expression_attribute_values(
                 ":ut",
@@ -210,8 +211,8 @@ impl Store {
                     &number_set(&item, "ui"),
                     &number_set(&item, "ut"),
                     now_ms,
-                    delivery.rate_window,
-                    limit,
+                    rate.map(|r| r.window_secs),
+                    rate.map_or(0, |r| u64::from(r.requests)),
                 );
                 Ok(Entered::Fresh {
                     touched: Box::new(Touched { user, registered }),

@@ -72,19 +72,21 @@ impl Store {
         // transaction held one of its items) wrote nothing: run it again,
         // after a jittered pause, rather than fail a payment or drop a count.
         let mut pause = CONFLICT_PAUSE_MS;
-        for attempt in 1.. {
+        let mut attempt = 1;
+        loop {
             let outcome = self.transact_once(items.clone()).await?;
-            if !outcome.conflict_only() || attempt == CONFLICT_ATTEMPTS {
-                if outcome.conflict_only() {
-                    tracing::warn!(attempt, "transaction still conflicting, giving up");
-                }
+            if !outcome.conflict_only() {
+                return Ok(outcome);
+            }
+            if attempt == CONFLICT_ATTEMPTS {
+                tracing::warn!(attempt, "transaction still conflicting, giving up");
                 return Ok(outcome);
             }
             let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) * pause / 255;
             tokio::time::sleep(std::time::Duration::from_millis(pause / 2 + jitter)).await;
             pause = (pause * 2).min(CONFLICT_PAUSE_MAX_MS);
+            attempt += 1;
         }
-        unreachable!("the loop returns")
     }
 
     async fn transact_once(
@@ -290,17 +292,10 @@ impl Transacted {
             if reasons.iter().any(|r| r.as_deref() == Some("ConditionalCheckFailed")))
     }
 
-    /// How many items the transaction had (0 when it committed).
-    pub fn len(&self) -> usize {
-        match self {
-            Transacted::Committed => 0,
-            Transacted::Canceled(reasons) => reasons.len(),
-        }
-    }
-
-    /// Whether it committed.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    /// Whether the condition of the last item is what canceled it.
+    pub fn last_condition_failed(&self) -> bool {
+        matches!(self, Transacted::Canceled(reasons)
+            if reasons.last().and_then(Option::as_deref) == Some("ConditionalCheckFailed"))
     }
 
     /// Whether only conflicts with other transactions canceled it (no

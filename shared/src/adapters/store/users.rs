@@ -407,11 +407,7 @@ impl Store {
         let outcome = self
             .transact(self.registration_items(user, attribution)?)
             .await?;
-        let campaign_refused = attribution.campaign.is_some()
-            && outcome
-                .len()
-                .checked_sub(1)
-                .is_some_and(|last| outcome.condition_failed(last));
+        let campaign_refused = attribution.campaign.is_some() && outcome.last_condition_failed();
         let outcome = if campaign_refused {
             tracing::info!(user = %user.id, "campaign deactivated: not attributed");
             let without = Attribution {
