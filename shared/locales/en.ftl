@@ -439,7 +439,7 @@ admin-chart-signups = Sign-ups per day
 admin-chart-revenue = Revenue per day, ₽
 admin-chart-caption = 📈 30 days: sign-ups and ruble revenue ({ $revenue } in total)
 admin-chart-failed = ⚠️ The chart could not be drawn or sent; see the logs.
-log-admin-action = 🛠 Admin <code>{ $admin }</code>: { $action } <code>{ $user }</code> { $detail }
+log-admin-action = 🛠 Admin <code>{ $admin }</code>: { $what }
 inline-referral-title = 🔗 My invite link
 inline-referral-text = Join me with this link: { $link }
 inline-users-title = 👥 Users
@@ -690,3 +690,64 @@ help-support = Something not working? Tap "{ $button }" and we will answer.
 help-footer = Choose an action with the buttons below.
 button-outdated = This button is outdated; here is the main menu.
 broadcast-already-over = This broadcast is already over; there is nothing to cancel.
+
+## The admin's screens in the admin's language
+provider-all = all
+provider-yookassa = YooKassa
+provider-cryptopay = Crypto Pay
+provider-stars = Stars
+provider-freekassa = FreeKassa
+provider-platega = Platega
+provider-severpay = SeverPay
+provider-tribute = Tribute
+provider-balance = Balance
+order-status-pending = awaiting payment
+order-status-paid = paid
+order-status-canceled = canceled
+order-status-expired = not paid in time
+order-status-refunded = refunded
+panel-status-active = active
+panel-status-disabled = disabled
+panel-status-limited = out of traffic
+panel-status-expired = expired
+admin-filter-any = all
+admin-filter-paid = paid
+admin-filter-refunded = refunded
+admin-range-days = { $count ->
+    [one] { $count } day
+   *[other] { $count } days
+}
+admin-btn-days = { $sign }{ $count ->
+    [one] { $count } day
+   *[other] { $count } days
+}
+audit-line = { $time } · 🛠 Admin <code>{ $admin }</code>: { $what }
+audit-ban = banned { $user }
+audit-unban = lifted the ban on { $user }
+audit-reset-trial = let { $user } take the trial again
+audit-delete = deleted user { $user }
+audit-message = wrote to { $user }
+audit-days-added = added { $count ->
+    [one] { $count } day
+   *[other] { $count } days
+} to { $user }
+audit-days-taken = took { $count ->
+    [one] { $count } day
+   *[other] { $count } days
+} from { $user }
+audit-balance-added = added { $amount } to the balance of { $user } ({ $reason })
+audit-balance-taken = took { $amount } from the balance of { $user } ({ $reason })
+audit-broadcast = started broadcast <code>{ $id }</code>
+audit-refund = refunded order <code>{ $order }</code>
+admin-btn-cancel = « Cancel
+admin-ban-confirm = Ban <code>{ $id }</code>? They lose access to the bot, and their VPN is switched off until the ban is lifted. Paid days are kept.
+admin-btn-ban-yes = 🚫 Yes, ban
+admin-days-confirm = Take { $count ->
+    [one] { $count } day
+   *[other] { $count } days
+} from <code>{ $id }</code>? The subscription will end on { $new } instead of { $old }.
+admin-btn-days-yes = ➖ Yes, take them
+admin-balance-confirm = Take { $amount } from the balance of <code>{ $id }</code> (reason: { $reason })? { $after } will remain.
+admin-btn-balance-yes = 💸 Yes, take it
+admin-refund-confirm = Refund { $amount } ({ $provider }) for order <code>{ $order }</code> to <code>{ $user }</code>? The money goes back to the buyer, and what the order gave ({ $what }) is taken back.
+admin-btn-refund-yes = ↩️ Yes, refund

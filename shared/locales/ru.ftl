@@ -449,7 +449,7 @@ admin-chart-signups = Регистрации по дням
 admin-chart-revenue = Выручка по дням, ₽
 admin-chart-caption = 📈 30 дней: регистрации и выручка в рублях (всего { $revenue })
 admin-chart-failed = ⚠️ График не удалось нарисовать или отправить; см. логи.
-log-admin-action = 🛠 Админ <code>{ $admin }</code>: { $action } <code>{ $user }</code> { $detail }
+log-admin-action = 🛠 Админ <code>{ $admin }</code>: { $what }
 inline-referral-title = 🔗 Моя ссылка-приглашение
 inline-referral-text = Присоединяйтесь по моей ссылке: { $link }
 inline-users-title = 👥 Пользователи
@@ -703,3 +703,69 @@ help-support = Не получается? Нажмите «{ $button }», мы �
 help-footer = Выберите действие кнопкой ниже.
 button-outdated = Эта кнопка устарела, вот главное меню.
 broadcast-already-over = Эта рассылка уже закончилась, отменять нечего.
+
+## The admin's screens in the admin's language
+provider-all = все
+provider-yookassa = ЮKassa
+provider-cryptopay = Crypto Pay
+provider-stars = Звёзды
+provider-freekassa = FreeKassa
+provider-platega = Platega
+provider-severpay = SeverPay
+provider-tribute = Tribute
+provider-balance = Баланс
+order-status-pending = ожидает оплаты
+order-status-paid = оплачен
+order-status-canceled = отменён
+order-status-expired = не оплачен вовремя
+order-status-refunded = возвращён
+panel-status-active = активен
+panel-status-disabled = отключён
+panel-status-limited = трафик исчерпан
+panel-status-expired = срок истёк
+admin-filter-any = все
+admin-filter-paid = оплаченные
+admin-filter-refunded = возвращённые
+admin-range-days = { $count ->
+    [one] { $count } день
+    [few] { $count } дня
+   *[many] { $count } дней
+}
+admin-btn-days = { $sign }{ $count ->
+    [one] { $count } день
+    [few] { $count } дня
+   *[many] { $count } дней
+}
+audit-line = { $time } · 🛠 Админ <code>{ $admin }</code>: { $what }
+audit-ban = забанил { $user }
+audit-unban = снял бан с { $user }
+audit-reset-trial = разрешил { $user } снова взять пробный период
+audit-delete = удалил пользователя { $user }
+audit-message = написал пользователю { $user }
+audit-days-added = добавил { $count ->
+    [one] { $count } день
+    [few] { $count } дня
+   *[many] { $count } дней
+} пользователю { $user }
+audit-days-taken = забрал { $count ->
+    [one] { $count } день
+    [few] { $count } дня
+   *[many] { $count } дней
+} у { $user }
+audit-balance-added = начислил { $amount } на баланс { $user } ({ $reason })
+audit-balance-taken = списал { $amount } с баланса { $user } ({ $reason })
+audit-broadcast = запустил рассылку <code>{ $id }</code>
+audit-refund = вернул оплату заказа <code>{ $order }</code>
+admin-btn-cancel = « Отмена
+admin-ban-confirm = Забанить <code>{ $id }</code>? Он потеряет доступ к боту, а VPN будет отключён до разбана. Оплаченные дни сохранятся.
+admin-btn-ban-yes = 🚫 Да, забанить
+admin-days-confirm = Забрать { $count ->
+    [one] { $count } день
+    [few] { $count } дня
+   *[many] { $count } дней
+} у <code>{ $id }</code>? Подписка закончится { $new } вместо { $old }.
+admin-btn-days-yes = ➖ Да, забрать
+admin-balance-confirm = Списать { $amount } с баланса <code>{ $id }</code> (причина: { $reason })? На балансе останется { $after }.
+admin-btn-balance-yes = 💸 Да, списать
+admin-refund-confirm = Вернуть { $amount } ({ $provider }) за заказ <code>{ $order }</code> пользователю <code>{ $user }</code>? Деньги уйдут покупателю, а то, что дал заказ ({ $what }), будет снято.
+admin-btn-refund-yes = ↩️ Да, вернуть

@@ -63,7 +63,10 @@ async fn a_non_admins_crafted_admin_buttons_and_commands_change_nothing() {
     say(&t, 2, 4102, "/start").await;
     for (i, data) in [
         "adm:ban:4102",
+        "adm:banok:4102",
         "adm:d:4102:30:0",
+        "adm:dok:4102:30:0",
+        "adm:balok:4102",
         "adm:rt:4102",
         "adm:bal:4102",
         "adm:msg:4102",
@@ -100,6 +103,11 @@ async fn a_non_admins_crafted_admin_buttons_and_commands_change_nothing() {
     // The same buttons from the admin work.
     say(&t, 40, ADMIN, "/start").await;
     press(&t, 41, ADMIN, "adm:ban:4102").await;
+    assert!(
+        !t.user(4102).await.expect("user").banned,
+        "asking bans nobody"
+    );
+    press(&t, 42, ADMIN, "adm:banok:4102").await;
     assert!(t.user(4102).await.expect("user").banned);
     assert_eq!(audit_count(&t).await, 1);
 }
@@ -132,6 +140,17 @@ async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the
 
     // Ban: the panel user is disabled; unban: enabled again.
     press(&t, 5, ADMIN, "adm:ban:4201").await;
+    let ask = last_to(&t, ADMIN);
+    assert!(text(&ask).contains("switched off"), "{}", text(&ask));
+    assert!(
+        buttons(&ask).contains(&"adm:u:4201".to_owned()),
+        "no goes back"
+    );
+    assert!(
+        !t.user(4201).await.expect("user").banned,
+        "asking bans nobody"
+    );
+    press(&t, 55, ADMIN, "adm:banok:4201").await;
     assert!(t.user(4201).await.expect("user").banned);
     t.stack.drain_panel_sync().await.expect("drains");
     assert_eq!(panel.users()[0]["status"], "DISABLED");
@@ -191,10 +210,33 @@ async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the
             .iter()
             .any(|r| r.kind == "admin_days" && r.days == Some(7))
     );
-    // Taking more than there is is refused.
+    // Taking more than there is is refused, without asking.
     press(&t, 15, ADMIN, "adm:bal:4201").await;
     say(&t, 16, ADMIN, "-200 mistake").await;
     assert_eq!(t.user(4201).await.expect("user").balance.0, 15_000);
+    assert!(text(&last_to(&t, ADMIN)).contains("Nothing changed"));
+    // Taking some asks first, naming the amount and what remains; "yes"
+    // takes it once, however often it is pressed.
+    press(&t, 60, ADMIN, "adm:bal:4201").await;
+    say(&t, 61, ADMIN, "-50 mistake").await;
+    let ask = last_to(&t, ADMIN);
+    assert!(
+        text(&ask).contains("50 ₽") && text(&ask).contains("100 ₽"),
+        "{}",
+        text(&ask)
+    );
+    assert_eq!(t.user(4201).await.expect("user").balance.0, 15_000);
+    press(&t, 62, ADMIN, "adm:balok:4201").await;
+    assert_eq!(t.user(4201).await.expect("user").balance.0, 10_000);
+    press(&t, 63, ADMIN, "adm:balok:4201").await;
+    assert_eq!(t.user(4201).await.expect("user").balance.0, 10_000);
+    // Taking days asks too, naming the new end.
+    let end = t.user(4201).await.expect("user").sub_end.expect("end");
+    press(&t, 64, ADMIN, &format!("adm:d:4201:-1:{end}")).await;
+    assert!(buttons(&last_to(&t, ADMIN)).contains(&format!("adm:dok:4201:-1:{end}")));
+    assert_eq!(t.user(4201).await.expect("user").sub_end, Some(end));
+    press(&t, 65, ADMIN, &format!("adm:dok:4201:-1:{end}")).await;
+    assert_eq!(t.user(4201).await.expect("user").sub_end, Some(end - DAY));
 
     // Reset trial.
     press(&t, 17, ADMIN, "adm:rt:4201").await;
@@ -218,7 +260,16 @@ async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the
     let actions: Vec<&str> = all.iter().map(|a| a.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["message", "reset_trial", "balance", "days", "unban", "ban"]
+        [
+            "message",
+            "reset_trial",
+            "days",
+            "balance",
+            "balance",
+            "days",
+            "unban",
+            "ban"
+        ]
     );
     assert!(
         all.iter()
@@ -226,13 +277,23 @@ async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the
     );
     say(&t, 20, ADMIN, "/logs").await;
     let page = last_to(&t, ADMIN);
-    assert_eq!(text(&page).matches("→").count(), 2, "{}", text(&page));
+    assert_eq!(text(&page).matches("🛠").count(), 2, "{}", text(&page));
+    // Sentences in the admin's language, not stored words.
+    assert!(
+        text(&page).contains("wrote to <code>4201</code>"),
+        "{}",
+        text(&page)
+    );
     let more = buttons(&page)
         .into_iter()
         .find(|b| b.starts_with("adm:logs:"))
         .expect("a next page");
     press(&t, 21, ADMIN, &more).await;
-    assert!(text(&last_to(&t, ADMIN)).contains("balance"));
+    assert!(
+        text(&last_to(&t, ADMIN)).contains("took 1 day from <code>4201</code>"),
+        "{}",
+        text(&last_to(&t, ADMIN))
+    );
 
     // The CSV export parses back to the same rows.
     press(&t, 22, ADMIN, "adm:logcsv").await;
@@ -263,9 +324,15 @@ async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the
         .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
         .collect();
     assert_eq!(from_csv, expected);
+    // Amounts in rubles with the unit, never kopecks.
     assert!(
         rows.iter()
-            .any(|r| r[4] == "+15000 compensation for downtime")
+            .any(|r| r[4] == "+150 ₽ compensation for downtime"),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[5] == "added 150 ₽ to the balance of 4201 (compensation for downtime)")
     );
 }
 
@@ -371,6 +438,12 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
     press(&t, 33, ADMIN, &format!("adm:po:{}", order.0)).await;
     assert!(buttons(&last_to(&t, ADMIN)).contains(&format!("adm:prf:{}", order.0)));
     press(&t, 34, ADMIN, &format!("adm:prf:{}", order.0)).await;
+    assert!(
+        t.telegram.calls_of("refundStarPayment").is_empty(),
+        "asking refunds nothing"
+    );
+    assert!(buttons(&last_to(&t, ADMIN)).contains(&format!("adm:rf:{}", order.0)));
+    press(&t, 340, ADMIN, &format!("adm:rf:{}", order.0)).await;
     assert_eq!(t.telegram.calls_of("refundStarPayment").len(), 1);
     press(&t, 35, ADMIN, &format!("adm:paycsv:{today}:all")).await;
     assert_eq!(csv_rows(&t)[0][7], "refunded");
@@ -423,7 +496,7 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
     assert_eq!(csv_rows(&t).len(), 1);
     press(&t, 40, ADMIN, &format!("adm:pay:{today}:all:refunded:7")).await;
     let list = last_to(&t, ADMIN);
-    assert!(text(&list).contains("refunded"), "{}", text(&list));
+    assert!(text(&list).contains("· refunded"), "{}", text(&list));
     assert_eq!(text(&list).matches("4302").count(), 2, "{}", text(&list));
     assert!(buttons(&list).contains(&format!("adm:paycsv:{today}:all:refunded:7")));
     assert!(buttons(&list).contains(&format!("adm:pay:{today}:all:paid:7")));
@@ -940,7 +1013,7 @@ async fn active_trial_expired_and_never_paid_follow_trials_payments_days_and_ref
     // The admin adds a week to 4804 (no end before).
     press(&t, 40, ADMIN, "adm:d:4804:7:0").await;
     assert_eq!(standing(&t, now).await, (4, 1, 0, 3));
-    press(&t, 41, ADMIN, &format!("adm:prf:{}", order.0)).await;
+    press(&t, 41, ADMIN, &format!("adm:rf:{}", order.0)).await;
     assert_eq!(t.telegram.calls_of("refundStarPayment").len(), 1);
     assert_eq!(standing(&t, now).await, (4, 1, 0, 3));
     // Tomorrow: 4803's refunded end is over.
@@ -1027,7 +1100,7 @@ async fn deleting_a_user_removes_them_and_their_panel_account_and_keeps_the_tria
     assert_eq!(panel.users().len(), 1);
     let code = t.user(4601).await.expect("user").ref_code;
     // Banned too: the banned list and gauge follow the deletion.
-    press(&t, 4, ADMIN, "adm:ban:4601").await;
+    press(&t, 4, ADMIN, "adm:banok:4601").await;
     t.stack.drain_panel_sync().await.expect("drains");
 
     // The card has Delete; it asks first.
@@ -1123,7 +1196,13 @@ async fn ends_set_before_the_buckets_are_counted_once_by_the_next_writer_or_the_
     assert_eq!((second.found, second.counted), (0, 0));
     assert_eq!(standing(&t, now).await, (2, 0, 1, 4));
     // Counted ends move as before: 3 days off 4901.
-    press(&t, 11, ADMIN, &format!("adm:d:4901:-3:{}", now + 10 * day)).await;
+    press(
+        &t,
+        11,
+        ADMIN,
+        &format!("adm:dok:4901:-3:{}", now + 10 * day),
+    )
+    .await;
     assert_eq!(
         t.user(4901).await.expect("user").sub_end,
         Some(now + 7 * day)

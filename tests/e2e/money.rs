@@ -1308,7 +1308,7 @@ async fn an_admin_refunds_a_yookassa_payment_once_and_its_notification_takes_not
         json!({"type": "error", "id": "e1", "code": "invalid_request",
                "description": "Refund is not available for this payment method"}),
     );
-    press(11, format!("adm:prf:{}", paid.0)).await;
+    press(11, format!("adm:rf:{}", paid.0)).await;
     assert!(
         admin_text(&t).contains("Refund is not available for this payment method"),
         "{}",
@@ -1319,7 +1319,7 @@ async fn an_admin_refunds_a_yookassa_payment_once_and_its_notification_takes_not
     assert_eq!(audited_refunds(&t).await, 0);
 
     // Accepted: the full amount, a key derived from the order, Basic auth.
-    press(12, format!("adm:prf:{}", paid.0)).await;
+    press(12, format!("adm:rf:{}", paid.0)).await;
     let posts: Vec<_> = providers
         .requests_to(Api::Yookassa)
         .into_iter()
@@ -1366,7 +1366,7 @@ async fn an_admin_refunds_a_yookassa_payment_once_and_its_notification_takes_not
         "{again:?}"
     );
     // The pressed button again: the order is refunded, nothing is asked.
-    press(13, format!("adm:prf:{}", paid.0)).await;
+    press(13, format!("adm:rf:{}", paid.0)).await;
     assert_eq!(t.user(5302).await.expect("b").sub_end, Some(end));
     assert_eq!(t.user(5301).await.expect("i").sub_end, Some(inviter_end));
 

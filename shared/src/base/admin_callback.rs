@@ -17,16 +17,24 @@ pub enum AdminAction {
     Find,
     /// A user's card.
     Card(TelegramId),
-    /// Ban a user.
+    /// Ask to confirm a ban.
     Ban(TelegramId),
+    /// Ban a user (confirmed).
+    BanConfirm(TelegramId),
     /// Lift a ban.
     Unban(TelegramId),
     /// Add (or, negative, remove) days. The stamp is the subscription end
     /// the card showed (0 = none): the change applies only while it still
     /// is, so a second press of the same button changes nothing.
+    /// Taking days away asks first ([`AdminAction::DaysConfirm`]).
     Days(TelegramId, i32, i64),
+    /// Days changed as confirmed (same fields as [`AdminAction::Days`]).
+    DaysConfirm(TelegramId, i32, i64),
     /// Ask for a balance adjustment (amount and reason).
     Balance(TelegramId),
+    /// Take money from the balance as the admin typed it and was asked to
+    /// confirm (the amount and reason wait in the admin's state).
+    BalanceConfirm(TelegramId),
     /// Let the user take the trial again.
     ResetTrial(TelegramId),
     /// Ask for a message (any media) to send the user.
@@ -49,8 +57,10 @@ pub enum AdminAction {
     PaymentsCsv(String, String, PayView),
     /// A payment's detail (by order id).
     Payment(String),
-    /// Refund a payment (Stars).
+    /// Ask to confirm a payment's refund.
     PaymentRefund(String),
+    /// Refund a payment (confirmed).
+    PaymentRefundConfirm(String),
     /// Compose a broadcast.
     Broadcast,
     /// Pick a draft's audience (`all`, `active`, `expired`, `never_paid`, `trial`).
@@ -142,9 +152,12 @@ impl AdminAction {
             AdminAction::Find => "adm:find".into(),
             AdminAction::Card(u) => format!("adm:u:{u}"),
             AdminAction::Ban(u) => format!("adm:ban:{u}"),
+            AdminAction::BanConfirm(u) => format!("adm:banok:{u}"),
             AdminAction::Unban(u) => format!("adm:unban:{u}"),
             AdminAction::Days(u, d, stamp) => format!("adm:d:{u}:{d}:{stamp}"),
+            AdminAction::DaysConfirm(u, d, stamp) => format!("adm:dok:{u}:{d}:{stamp}"),
             AdminAction::Balance(u) => format!("adm:bal:{u}"),
+            AdminAction::BalanceConfirm(u) => format!("adm:balok:{u}"),
             AdminAction::ResetTrial(u) => format!("adm:rt:{u}"),
             AdminAction::Message(u) => format!("adm:msg:{u}"),
             AdminAction::Delete(u) => format!("adm:del:{u}"),
@@ -159,6 +172,7 @@ impl AdminAction {
             AdminAction::PaymentsCsv(d, p, v) => format!("adm:paycsv:{d}:{p}{}", v.suffix()),
             AdminAction::Payment(o) => format!("adm:po:{o}"),
             AdminAction::PaymentRefund(o) => format!("adm:prf:{o}"),
+            AdminAction::PaymentRefundConfirm(o) => format!("adm:rf:{o}"),
             AdminAction::Broadcast => "adm:bc".into(),
             AdminAction::BroadcastAudience(id, a) => format!("adm:bca:{id}:{a}"),
             AdminAction::BroadcastButtons(id) => format!("adm:bcb:{id}"),
@@ -182,15 +196,22 @@ impl AdminAction {
             ["banned"] => AdminAction::Banned,
             ["u", u] => AdminAction::Card(id(u)?),
             ["ban", u] => AdminAction::Ban(id(u)?),
+            ["banok", u] => AdminAction::BanConfirm(id(u)?),
             ["unban", u] => AdminAction::Unban(id(u)?),
-            ["d", u, d, stamp] => {
+            [kind @ ("d" | "dok"), u, d, stamp] => {
                 let days: i32 = d
                     .parse()
                     .ok()
                     .filter(|d: &i32| *d != 0 && d.unsigned_abs() <= 3650)?;
-                AdminAction::Days(id(u)?, days, stamp.parse().ok()?)
+                let (u, stamp) = (id(u)?, stamp.parse().ok()?);
+                if *kind == "d" {
+                    AdminAction::Days(u, days, stamp)
+                } else {
+                    AdminAction::DaysConfirm(u, days, stamp)
+                }
             }
             ["bal", u] => AdminAction::Balance(id(u)?),
+            ["balok", u] => AdminAction::BalanceConfirm(id(u)?),
             ["rt", u] => AdminAction::ResetTrial(id(u)?),
             ["msg", u] => AdminAction::Message(id(u)?),
             ["del", u] => AdminAction::Delete(id(u)?),
@@ -214,6 +235,7 @@ impl AdminAction {
             }
             ["po", o] if order(o) => AdminAction::Payment((*o).to_owned()),
             ["prf", o] if order(o) => AdminAction::PaymentRefund((*o).to_owned()),
+            ["rf", o] if order(o) => AdminAction::PaymentRefundConfirm((*o).to_owned()),
             ["bc"] => AdminAction::Broadcast,
             ["bca", b, a] if AUDIENCES.contains(a) => {
                 AdminAction::BroadcastAudience(broadcast_id(b)?, (*a).to_owned())
@@ -284,9 +306,12 @@ mod tests {
             AdminAction::Find,
             AdminAction::Card(u),
             AdminAction::Ban(u),
+            AdminAction::BanConfirm(u),
             AdminAction::Unban(u),
             AdminAction::Days(u, -30, 1_900_000_000),
+            AdminAction::DaysConfirm(u, -3650, 1_900_000_000),
             AdminAction::Balance(u),
+            AdminAction::BalanceConfirm(u),
             AdminAction::ResetTrial(u),
             AdminAction::Message(u),
             AdminAction::Delete(u),
@@ -316,6 +341,9 @@ mod tests {
             ),
             AdminAction::Payment("0123456789abcdef0123456789abcdef".into()),
             AdminAction::PaymentRefund("0123456789abcdef0123456789abcdef".into()),
+            AdminAction::PaymentRefundConfirm(
+                "0123456789abcdef0123456789abcdef0123456789abcdef01234567".into(),
+            ),
             AdminAction::Broadcast,
             AdminAction::BroadcastAudience("0123456789ab".into(), "never_paid".into()),
             AdminAction::BroadcastButtons("0123456789ab".into()),

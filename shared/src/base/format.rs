@@ -145,6 +145,42 @@ pub fn method_name(lang: Lang, provider: crate::base::types::Provider) -> String
     )
 }
 
+/// A provider's name as operators know it ("ЮKassa", "Звёзды"), for the
+/// admin's screens and exports; the buyer's buttons use [`method_name`].
+pub fn provider_name(lang: Lang, provider: crate::base::types::Provider) -> String {
+    crate::base::i18n::t(lang, &format!("provider-{}", provider.code()))
+}
+
+/// A payments filter's provider code (`all` or a provider) as a word.
+pub fn provider_filter_name(lang: Lang, code: &str) -> String {
+    match crate::base::types::Provider::from_code(code) {
+        Some(p) => provider_name(lang, p),
+        None => crate::base::i18n::t(lang, "provider-all"),
+    }
+}
+
+/// An order's status as a word ("оплачен", "возвращён").
+pub fn order_status(lang: Lang, code: &str) -> String {
+    match code {
+        "pending" | "paid" | "canceled" | "expired" | "refunded" => {
+            crate::base::i18n::t(lang, &format!("order-status-{code}"))
+        }
+        other => other.to_owned(),
+    }
+}
+
+/// The panel's status of a user's account (`ACTIVE`, `DISABLED`, …) in
+/// words; an unknown one as the panel wrote it.
+pub fn panel_status(lang: Lang, status: &str) -> String {
+    match status {
+        "ACTIVE" | "DISABLED" | "LIMITED" | "EXPIRED" => crate::base::i18n::t(
+            lang,
+            &format!("panel-status-{}", status.to_ascii_lowercase()),
+        ),
+        other => other.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,10 +7,11 @@ use crate::adapters::store::admin::Audit;
 use crate::adapters::store::users::User;
 use crate::base::admin_callback::AdminAction;
 use crate::base::format::date_time;
-use crate::base::i18n::{Arg, html, t, tr};
+use crate::base::i18n::{Arg, t, tr};
 use crate::base::types::{Lang, TelegramId};
 use crate::bot::BotError;
 use crate::bot::screens::Screen;
+use crate::domains::admin::audit::{csv_detail, describe};
 use teloxide_core::requests::Requester;
 use teloxide_core::types::{ChatId, InlineKeyboardMarkup, InputFile};
 
@@ -35,7 +36,7 @@ pub(super) async fn logs(
     }
     for a in &rows {
         text.push('\n');
-        text.push_str(&audit_line(lang, a));
+        text.push_str(&audit_line(app, lang, a));
     }
     let mut kb = Vec::new();
     if let Some(c) = next {
@@ -56,28 +57,41 @@ pub(super) async fn logs(
     })
 }
 
-fn audit_line(lang: Lang, a: &Audit) -> String {
-    let target = a
-        .target
-        .map(|t| format!(" → <code>{t}</code>"))
-        .unwrap_or_default();
-    let detail = if a.detail.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", html(&a.detail))
-    };
-    format!(
-        "{} · <code>{}</code> {}{target}{detail}",
-        date_time(lang, a.at),
-        a.admin,
-        html(&a.action)
+fn audit_line(app: &App, lang: Lang, a: &Audit) -> String {
+    tr(
+        lang,
+        "audit-line",
+        &[
+            ("time", Arg::Str(date_time(lang, a.at))),
+            ("admin", Arg::Str(a.admin.to_string())),
+            ("what", Arg::Str(describe(lang, &app.config, a))),
+        ],
     )
+}
+
+/// Text without its HTML markup and entities, for a CSV cell.
+fn plain(html_text: &str) -> String {
+    let mut out = String::with_capacity(html_text.len());
+    let mut in_tag = false;
+    for c in html_text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Rows in one CSV export of the audit log (the newest).
 const CSV_ROWS: i32 = 10_000;
 
-/// The audit log as a CSV document: `at,admin,action,target,detail`, newest first.
+/// The audit log as a CSV document, newest first: `at,admin,action,target,detail,description`
+/// (`action` the stored word, `detail` with amounts in rubles and the unit,
+/// `description` the entry as the admin's language reads it, without markup).
 pub(super) async fn logs_csv(app: &App, admin: &User) -> Result<Reply, BotError> {
     let mut rows = Vec::new();
     let mut cursor: Option<String> = None;
@@ -91,7 +105,7 @@ pub(super) async fn logs_csv(app: &App, admin: &User) -> Result<Reply, BotError>
     }
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| err(e.to_string().into());
-    w.write_record(["at", "admin", "action", "target", "detail"])
+    w.write_record(["at", "admin", "action", "target", "detail", "description"])
         .map_err(csv_err)?;
     for a in &rows {
         let at = chrono::DateTime::from_timestamp(a.at, 0)
@@ -103,7 +117,8 @@ pub(super) async fn logs_csv(app: &App, admin: &User) -> Result<Reply, BotError>
             &a.admin.to_string(),
             &a.action,
             &target,
-            &a.detail,
+            &csv_detail(admin.lang, &app.config, a),
+            &plain(&describe(admin.lang, &app.config, a)),
         ])
         .map_err(csv_err)?;
     }

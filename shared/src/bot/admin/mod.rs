@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod broadcasts;
+mod confirm;
 pub mod growth;
 pub mod menu;
 pub mod payments;
@@ -62,7 +63,11 @@ pub async fn on_message(
                     t(lang, "admin-user-not-found"),
                 ))));
             };
-            Reply::Screen(ban(app, admin, target.id, command == "/ban").await?)
+            if command == "/ban" {
+                Reply::Screen(confirm::ban(lang, target.id))
+            } else {
+                Reply::Screen(ban(app, admin, target.id, false).await?)
+            }
         }
         "/banned" => Reply::Screen(banned(app, lang).await?),
         "/logs" => Reply::Screen(logs(app, lang, None, None).await?),
@@ -129,8 +134,15 @@ pub async fn on_message(
                         "admin-balance-invalid",
                     )))));
                 };
-                app.store.clear_state(admin.id).await?;
                 let op = format!("{}-{}", msg.chat.id, msg.id.0);
+                if delta < 0 {
+                    // Taking money away asks first; the state now holds it.
+                    let screen =
+                        confirm::take_balance(app, lang, admin.id, id, (delta, &reason, &op))
+                            .await?;
+                    return Ok(Some(Reply::Screen(screen)));
+                }
+                app.store.clear_state(admin.id).await?;
                 let out = admin_users::adjust_balance(app, admin.id, id, delta, &reason, &op)
                     .await
                     .map_err(err)?;
@@ -196,9 +208,13 @@ pub async fn on_action(
             Some(u) => card(app, lang, &u),
             None => plain_back(lang, t(lang, "admin-user-not-found")),
         },
-        AdminAction::Ban(id) => ban(app, admin, id, true).await?,
+        AdminAction::Ban(id) => confirm::ban(lang, id),
+        AdminAction::BanConfirm(id) => ban(app, admin, id, true).await?,
         AdminAction::Unban(id) => ban(app, admin, id, false).await?,
-        AdminAction::Days(id, days, stamp) => {
+        AdminAction::Days(id, days, stamp) if days < 0 && stamp > ts => {
+            confirm::take_days(lang, id, days, stamp)
+        }
+        AdminAction::Days(id, days, stamp) | AdminAction::DaysConfirm(id, days, stamp) => {
             let out = admin_users::add_days(app, admin.id, id, days, stamp)
                 .await
                 .map_err(err)?;
@@ -216,6 +232,19 @@ pub async fn on_action(
                     &[("id", Arg::Str(id.to_string()))],
                 ),
             )
+        }
+        AdminAction::BalanceConfirm(id) => {
+            match confirm::pending_deduction(admin.waiting_for(ts), id) {
+                Some((delta, op, reason)) => {
+                    app.store.clear_state(admin.id).await?;
+                    let out = admin_users::adjust_balance(app, admin.id, id, delta, &reason, &op)
+                        .await
+                        .map_err(err)?;
+                    after(app, lang, id, out, "admin-balance-refused").await?
+                }
+                // Pressed twice, or after the question expired: nothing to do.
+                None => after(app, lang, id, admin_users::Outcome::Stale, "admin-already").await?,
+            }
         }
         AdminAction::Delete(id) => Screen {
             text: tr(
@@ -271,7 +300,8 @@ pub async fn on_action(
             return payments_csv(app, admin, &day, &prov, view).await;
         }
         AdminAction::Payment(order) => payment(app, lang, &order).await?,
-        AdminAction::PaymentRefund(order) => {
+        AdminAction::PaymentRefund(order) => confirm::refund(app, lang, &order).await?,
+        AdminAction::PaymentRefundConfirm(order) => {
             let (reply, changed) = match yookassa_order(app, &order).await? {
                 Some(o) => yookassa_refund(app, lang, &o).await?,
                 None => (crate::bot::stars::admin_refund(app, &order).await?, true),

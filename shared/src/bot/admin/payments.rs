@@ -9,7 +9,7 @@ use crate::adapters::pay::Money;
 use crate::adapters::store::users::User;
 use crate::base::admin_callback::{AdminAction, PayStatus, PayView};
 use crate::base::clock::now;
-use crate::base::format::date_time;
+use crate::base::format::{date, date_time, order_status, provider_filter_name, provider_name};
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::{Kopecks, Lang};
 use crate::bot::BotError;
@@ -56,7 +56,7 @@ async fn payment_rows(
     let statuses = futures::future::join_all(rows.iter().map(|r| async {
         let id = crate::adapters::pay::OrderId(r.order.clone());
         match app.store.get_order(&id).await {
-            Ok(Some(o)) => format!("{:?}", o.status).to_lowercase(),
+            Ok(Some(o)) => o.status.code().to_owned(),
             _ => "?".to_owned(),
         }
     }))
@@ -77,14 +77,12 @@ pub(super) async fn payments(
 ) -> Result<Screen, BotError> {
     let rows = payment_rows(app, day, prov, view).await?;
     let dates = if view.days == 1 {
-        dashed(day)
+        date(lang, day_ts(day))
     } else {
         format!(
             "{} – {}",
-            dashed(&compact_day(
-                day_ts(day) - (i64::from(view.days) - 1) * 86_400
-            )),
-            dashed(day)
+            date(lang, day_ts(day) - (i64::from(view.days) - 1) * 86_400),
+            date(lang, day_ts(day))
         )
     };
     let mut text = tr(
@@ -92,23 +90,24 @@ pub(super) async fn payments(
         "admin-payments-title",
         &[
             ("date", Arg::Str(dates)),
-            ("provider", Arg::Str(prov.to_owned())),
+            ("provider", Arg::Str(provider_filter_name(lang, prov))),
             ("count", Arg::Num(rows.len() as i64)),
         ],
     );
     if view.status != PayStatus::Any {
-        text.push_str(&format!(" · {}", view.status.code()));
+        text.push_str(&format!(" · {}", filter_name(lang, view.status)));
     }
     let mut kb = Vec::new();
     for (r, status) in rows.iter().take(PAYMENTS_SHOWN) {
         let m = Money::from_minor(r.amount, &r.currency).unwrap_or(Money::Rub(Kopecks(0)));
         text.push_str(&format!(
-            "\n{} · <code>{}</code> · {} · {} · {} · {status}",
+            "\n{} · <code>{}</code> · {} · {} · {} · {}",
             date_time(lang, r.at),
             r.user,
-            html(&r.provider),
+            html(&provider_filter_name(lang, &r.provider)),
             crate::domains::money::effects::amount_text(app, lang, &m),
-            html(&product_name(lang, &r.purchase))
+            html(&product_name(lang, &r.purchase)),
+            order_status(lang, status),
         ));
         let detail = AdminAction::Payment(r.order.clone());
         if detail.data().len() <= 64 {
@@ -137,52 +136,74 @@ pub(super) async fn payments(
         ),
     ]);
     // Status and range: 1, 7 or 30 days ending with this day.
-    let mut row: Vec<InlineKeyboardButton> = [PayStatus::Any, PayStatus::Paid, PayStatus::Refunded]
+    let row: Vec<InlineKeyboardButton> = [PayStatus::Any, PayStatus::Paid, PayStatus::Refunded]
         .into_iter()
         .map(|status| {
             InlineKeyboardButton::callback(
-                status.code(),
+                marked(status == view.status, filter_name(lang, status)),
                 AdminAction::Payments(day.to_owned(), prov.to_owned(), PayView { status, ..view })
                     .data(),
             )
         })
         .collect();
-    row.extend([1u8, 7, 30].into_iter().map(|days| {
-        InlineKeyboardButton::callback(
-            format!("{days}d"),
-            AdminAction::Payments(day.to_owned(), prov.to_owned(), PayView { days, ..view }).data(),
-        )
-    }));
     kb.push(row);
     kb.push(
-        crate::base::admin_callback::PAYMENT_FILTERS
-            .iter()
-            .take(4)
-            .map(|p| {
+        [1u8, 7, 30]
+            .into_iter()
+            .map(|days| {
+                let label = tr(
+                    lang,
+                    "admin-range-days",
+                    &[("count", Arg::Num(i64::from(days)))],
+                );
                 InlineKeyboardButton::callback(
-                    *p,
-                    AdminAction::Payments(day.to_owned(), (*p).to_owned(), view).data(),
+                    marked(days == view.days, label),
+                    AdminAction::Payments(
+                        day.to_owned(),
+                        prov.to_owned(),
+                        PayView { days, ..view },
+                    )
+                    .data(),
                 )
             })
             .collect(),
     );
+    let provider_button = |p: &&str| {
+        InlineKeyboardButton::callback(
+            marked(*p == prov, provider_filter_name(lang, p)),
+            AdminAction::Payments(day.to_owned(), (*p).to_owned(), view).data(),
+        )
+    };
+    let filters = crate::base::admin_callback::PAYMENT_FILTERS;
+    kb.push(filters.iter().take(3).map(provider_button).collect());
     kb.push(
-        crate::base::admin_callback::PAYMENT_FILTERS
+        filters
             .iter()
-            .skip(4)
-            .map(|p| {
-                InlineKeyboardButton::callback(
-                    *p,
-                    AdminAction::Payments(day.to_owned(), (*p).to_owned(), view).data(),
-                )
-            })
+            .skip(3)
+            .take(3)
+            .map(provider_button)
             .collect(),
     );
+    kb.push(filters.iter().skip(6).map(provider_button).collect());
     kb.push(back(lang));
     Ok(Screen {
         text,
         keyboard: InlineKeyboardMarkup::new(kb),
     })
+}
+
+/// A filter button's label, marked when it is the one in use.
+fn marked(active: bool, label: String) -> String {
+    if active {
+        format!("✓ {label}")
+    } else {
+        label
+    }
+}
+
+/// A status filter as a word ("все", "оплаченные", "возвращённые").
+fn filter_name(lang: Lang, status: PayStatus) -> String {
+    t(lang, &format!("admin-filter-{}", status.code()))
 }
 
 /// The order `id` when it is a YooKassa payment (refunded through its API).
@@ -246,14 +267,14 @@ pub(super) async fn payment(app: &App, lang: Lang, id: &str) -> Result<Screen, B
         &[
             ("order", Arg::Str(html(&o.id.0))),
             ("user", Arg::Str(o.user.to_string())),
-            ("provider", Arg::Str(o.provider.code().to_owned())),
+            ("provider", Arg::Str(provider_name(lang, o.provider))),
             (
                 "amount",
                 Arg::Str(crate::domains::money::effects::amount_text(
                     app, lang, &o.amount,
                 )),
             ),
-            ("status", Arg::Str(format!("{:?}", o.status).to_lowercase())),
+            ("status", Arg::Str(order_status(lang, o.status.code()))),
             ("date", Arg::Str(date_time(lang, o.created_at))),
             (
                 "ref",

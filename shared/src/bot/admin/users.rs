@@ -7,7 +7,7 @@ use crate::adapters::app::App;
 use crate::adapters::store::users::User;
 use crate::base::admin_callback::AdminAction;
 use crate::base::clock::now;
-use crate::base::format::{date, date_time, money};
+use crate::base::format::{date, date_time, money, panel_status};
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::{Lang, TelegramId};
 use crate::bot::BotError;
@@ -91,7 +91,12 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
             ("sub", Arg::Str(sub)),
             (
                 "panel",
-                Arg::Str(u.panel_status.clone().unwrap_or_else(none)),
+                Arg::Str(
+                    u.panel_status
+                        .as_deref()
+                        .map(|st| panel_status(lang, st))
+                        .unwrap_or_else(none),
+                ),
             ),
             ("balance", Arg::Str(money(lang, &app.config, u.balance))),
             (
@@ -147,7 +152,15 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
     }
     let stamp = u.sub_end.unwrap_or(0);
     let days = |d: i32| {
-        InlineKeyboardButton::callback(format!("{d:+}d"), AdminAction::Days(u.id, d, stamp).data())
+        let label = tr(
+            lang,
+            "admin-btn-days",
+            &[
+                ("sign", Arg::Str(if d < 0 { "−" } else { "+" }.to_owned())),
+                ("count", Arg::Num(i64::from(d.abs()))),
+            ],
+        );
+        InlineKeyboardButton::callback(label, AdminAction::Days(u.id, d, stamp).data())
     };
     let mut rows = vec![vec![days(1), days(7), days(30)]];
     if u.active(ts) {

@@ -6,6 +6,7 @@
 //! (`config.admin(id)` and a proven origin) at the moment it runs and
 //! passes the admin's id in.
 
+pub mod audit;
 pub mod broadcast;
 pub mod chart;
 pub mod stats;

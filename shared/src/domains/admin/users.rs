@@ -6,7 +6,7 @@ use crate::adapters::app::App;
 use crate::adapters::store::admin::{Audit, Change};
 use crate::adapters::store::users::User;
 use crate::base::clock::now;
-use crate::base::types::{Kopecks, TelegramId};
+use crate::base::types::TelegramId;
 use crate::domains::access::sync::SyncReason;
 use crate::domains::error::Error;
 use crate::domains::money::effects::sync;
@@ -87,7 +87,7 @@ pub async fn set_banned(
             &format!("{action}-{id}-{}", entry.at),
         )
         .await?;
-        log(app, admin, action, id, "").await;
+        log(app, &entry).await;
     }
     done(app, id, change).await
 }
@@ -119,7 +119,7 @@ pub async fn add_days(
         .map_err(Error::from)?;
     if change == Change::Done {
         sync(app, id, SyncReason::Admin, &format!("days-{id}-{new}")).await?;
-        log(app, admin, "days", id, &format!("{days:+}")).await;
+        log(app, &entry).await;
     }
     done(app, id, change).await
 }
@@ -140,20 +140,7 @@ pub async fn adjust_balance(
         .await
         .map_err(Error::from)?;
     if change == Change::Done {
-        let amount = crate::base::format::money(
-            app.config.default_language,
-            &app.config,
-            Kopecks(delta.unsigned_abs()),
-        );
-        let sign = if delta < 0 { "−" } else { "+" };
-        log(
-            app,
-            admin,
-            "balance",
-            id,
-            &format!("{sign}{amount} {reason}"),
-        )
-        .await;
+        log(app, &entry).await;
     }
     done(app, id, change).await
 }
@@ -167,7 +154,7 @@ pub async fn reset_trial(app: &App, admin: TelegramId, id: TelegramId) -> Result
         .await
         .map_err(Error::from)?;
     if change == Change::Done {
-        log(app, admin, "reset_trial", id, "").await;
+        log(app, &entry).await;
     }
     done(app, id, change).await
 }
@@ -195,7 +182,7 @@ pub async fn delete_user(app: &App, admin: TelegramId, id: TelegramId) -> Result
         &format!("delete-{id}-{}", entry.at),
     )
     .await?;
-    log(app, admin, "delete", id, "").await;
+    log(app, &entry).await;
     Ok(true)
 }
 
@@ -267,18 +254,20 @@ pub fn parse_adjustment(text: &str) -> Option<(i64, String)> {
     (total > 0).then_some((if neg { -total } else { total }, reason.to_owned()))
 }
 
-async fn log(app: &App, admin: TelegramId, action: &str, id: TelegramId, detail: &str) {
+/// The change in the log chat, as the audit log reads it.
+async fn log(app: &App, entry: &Audit) {
     let lang = app.config.default_language;
     app.admin_log(crate::base::i18n::tr(
         lang,
         "log-admin-action",
         &[
-            ("admin", crate::base::i18n::Arg::Str(admin.to_string())),
-            ("action", crate::base::i18n::Arg::Str(action.to_owned())),
-            ("user", crate::base::i18n::Arg::Str(id.to_string())),
             (
-                "detail",
-                crate::base::i18n::Arg::Str(crate::base::i18n::html(detail)),
+                "admin",
+                crate::base::i18n::Arg::Str(entry.admin.to_string()),
+            ),
+            (
+                "what",
+                crate::base::i18n::Arg::Str(super::audit::describe(lang, &app.config, entry)),
             ),
         ],
     ))
