@@ -171,10 +171,15 @@ pub(super) async fn chart(app: &App, admin: &User) -> Result<Reply, BotError> {
     let lang = admin.lang;
     let st = crate::domains::admin::stats::load(app, now()).await?;
     let labels = crate::domains::admin::chart::Labels {
+        lang,
         signups: t(lang, "admin-chart-signups"),
-        revenue: t(lang, "admin-chart-revenue"),
+        rub: t(lang, "admin-chart-revenue"),
+        stars: t(lang, "admin-chart-stars"),
+        today: t(lang, "admin-span-today"),
+        period: t(lang, "admin-chart-period"),
     };
-    let png = match crate::domains::admin::chart::render(&st.series(), &labels) {
+    let days = st.chart_days();
+    let png = match crate::domains::admin::chart::render(&days, &labels) {
         Ok(png) => png,
         Err(e) => {
             tracing::error!("chart not drawn: {e}");
@@ -184,14 +189,23 @@ pub(super) async fn chart(app: &App, admin: &User) -> Result<Reply, BotError> {
             )));
         }
     };
-    let total: i64 = st.series().iter().map(|s| s.2).sum();
+    let total: i64 = days.iter().map(|d| d.rub).sum();
     let caption = tr(
         lang,
         "admin-chart-caption",
-        &[(
-            "revenue",
-            Arg::Str(money(lang, &app.config, Kopecks(total.max(0) as u64 * 100))),
-        )],
+        &[
+            (
+                "revenue",
+                Arg::Str(money(lang, &app.config, Kopecks(total.max(0) as u64 * 100))),
+            ),
+            (
+                "stars",
+                Arg::Str(crate::base::format::grouped(
+                    lang,
+                    days.iter().map(|d| d.stars).sum::<i64>().max(0) as u64,
+                )),
+            ),
+        ],
     );
     let sent = app
         .bot

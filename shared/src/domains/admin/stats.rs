@@ -92,23 +92,31 @@ impl Stats {
         out
     }
 
-    /// Per day: sign-ups and ruble revenue in whole rubles, for the chart.
-    pub fn series(&self) -> Vec<(String, i64, i64)> {
+    /// Per day, oldest first, for the chart: sign-ups, ruble revenue in
+    /// whole rubles, and Stars.
+    pub fn chart_days(&self) -> Vec<super::chart::Day> {
         self.days
             .iter()
-            .map(|d| {
-                let rub: i64 = self
-                    .counters
-                    .days
-                    .get(d)
-                    .map(|m| {
-                        m.iter()
-                            .filter(|(k, _)| k.starts_with("rev_") && k.ends_with("_RUB"))
-                            .map(|(_, v)| *v)
-                            .sum()
-                    })
-                    .unwrap_or(0);
-                (d.clone(), self.counters.day(d, counter::SIGNUPS), rub / 100)
+            .filter_map(|d| {
+                let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?;
+                let revenue = |currency: &str| -> i64 {
+                    self.counters
+                        .days
+                        .get(d)
+                        .map(|m| {
+                            m.iter()
+                                .filter(|(k, _)| k.starts_with("rev_") && k.ends_with(currency))
+                                .map(|(_, v)| *v)
+                                .sum()
+                        })
+                        .unwrap_or(0)
+                };
+                Some(super::chart::Day {
+                    date,
+                    signups: self.counters.day(d, counter::SIGNUPS),
+                    rub: revenue("_RUB") / 100,
+                    stars: revenue("_XTR"),
+                })
             })
             .collect()
     }
