@@ -99,7 +99,8 @@ topup-title = 💰 Balance: <b>{ $amount }</b>
 topup-checkout = Top up by <b>{ $amount }</b>. How would you like to pay?
 topup-ask-amount = Send the amount in rubles, from { $min } to { $max }.
 topup-amount-invalid = That is not an amount I can accept. Send a whole number of rubles from { $min } to { $max }.
-pay-link = Your order for <b>{ $amount }</b> is ready. Press “Pay” to open the payment page; the bot will message you as soon as the payment arrives.
+pay-link = Order “{ $what }” for <b>{ $amount }</b> created. Press “Pay” to go to the payment; the bot will write as soon as the payment arrives.
+pay-link-expires = ⏳ The invoice can be paid until { $time }; after that, create a new order.
 payment-start-failed = The payment service did not respond. Please try again in a minute.
 pay-discount-applied = 🎟 Your { $percent }% discount is reserved for this payment for { $minutes ->
     [one] { $minutes } minute
@@ -158,7 +159,12 @@ refund-usage = Usage: /refund ORDER_ID
 refund-not-found = No such order.
 refund-not-refundable = Only paid Telegram Stars orders can be refunded here.
 refund-failed = Telegram refused the refund: { $error }
-refund-user-notice = ↩️ Your Telegram Stars payment was refunded.
+refund-user-notice = ↩️ Your payment of { $amount } ({ $what }) was refunded; what it gave has been taken back.
+refund-inviter-notice-days = ↩️ A friend you invited got their payment refunded, so the { $days ->
+    [one] { $days } bonus day
+   *[other] { $days } bonus days
+} for it were taken back. Your subscription runs until { $date }.
+refund-inviter-notice-money = ↩️ A friend you invited got their payment refunded, so the { $amount } bonus for it was taken from your balance.
 refund-done = ↩️ Order <code>{ $order }</code> refunded and recorded.
 payment-canceled = ❌ The payment was canceled. You can try again from the menu.
 tribute-cancelled = Your Tribute subscription was cancelled. Your access lasts until the end of the paid period.
@@ -246,7 +252,6 @@ log-unverified-origin = ⚠️ Webhook validation is off (WEBHOOK_VALIDATION_ENA
 refund-not-recorded = ⚠️ Stars for order <code>{ $order }</code> went back to the buyer, but nothing was recorded here (the order was not paid, or was refunded before). Check the order.
 refund-refused = YooKassa refused the refund: { $error }
 refund-pending = ⏳ YooKassa accepted the refund of order <code>{ $order }</code>; it is recorded when YooKassa confirms it.
-refund-user-notice-money = ↩️ Your payment was refunded.
 refund-money-not-recorded = ⚠️ The money for order <code>{ $order }</code> went back to the buyer, but nothing was recorded here (the order was not paid, or was refunded before). Check the order.
 log-alarm-firing = 🔴 Alarm: <b>{ $name }</b>
     { $description }
@@ -748,8 +753,27 @@ admin-days-confirm = Take { $count ->
     [one] { $count } day
    *[other] { $count } days
 } from <code>{ $id }</code>? The subscription will end on { $new } instead of { $old }.
-admin-btn-days-yes = ➖ Yes, take them
+admin-btn-days-yes = ➖ Yes, take away
 admin-balance-confirm = Take { $amount } from the balance of <code>{ $id }</code> (reason: { $reason })? { $after } will remain.
 admin-btn-balance-yes = 💸 Yes, take it
 admin-refund-confirm = Refund { $amount } ({ $provider }) for order <code>{ $order }</code> to <code>{ $user }</code>? The money goes back to the buyer, and what the order gave ({ $what }) is taken back.
 admin-btn-refund-yes = ↩️ Yes, refund
+notice-admin-days-added = 🎁 An administrator added { $count ->
+    [one] { $count } day
+   *[other] { $count } days
+} to your subscription. It now runs until <b>{ $date }</b>.
+notice-admin-days-taken = ℹ️ An administrator took { $count ->
+    [one] { $count } day
+   *[other] { $count } days
+} off your subscription. It now runs until <b>{ $date }</b>.
+notice-admin-balance-added = 💰 An administrator added { $amount } to your balance. Balance: <b>{ $balance }</b>.
+notice-admin-balance-taken = ℹ️ An administrator took { $amount } from your balance. Balance: <b>{ $balance }</b>.
+payment-referee-bonus = 🎁 This includes { $days ->
+    [one] { $days } bonus day
+   *[other] { $days } bonus days
+} for joining through an invitation.
+sub-trial-offer = You can start with a free trial: it switches on at once.
+save-card-explained = 💳 Saving your card is optional. If you tick “Save card”, the subscription renews from it automatically before it ends; you can switch it off any time under “My cards”. Without it the payment is one-off.
+promo-link-refused = 🎟 About the promo code <b>{ $code }</b> in the link you came with: { $why } No worries: everything in the bot works without it.
+panel-status-disabling = being switched off (sync under way)
+panel-status-enabling = being switched on (sync under way)

@@ -101,7 +101,8 @@ topup-title = 💰 Баланс: <b>{ $amount }</b>
 topup-checkout = Пополнение на <b>{ $amount }</b>. Как хотите оплатить?
 topup-ask-amount = Отправьте сумму в рублях, от { $min } до { $max }.
 topup-amount-invalid = Такую сумму принять нельзя. Отправьте целое число рублей от { $min } до { $max }.
-pay-link = Заказ на <b>{ $amount }</b> создан. Нажмите «Оплатить», чтобы перейти к оплате; бот напишет, как только платёж поступит.
+pay-link = Заказ «{ $what }» на <b>{ $amount }</b> создан. Нажмите «Оплатить», чтобы перейти к оплате; бот напишет, как только платёж поступит.
+pay-link-expires = ⏳ Счёт можно оплатить до { $time }; после этого создайте новый заказ.
 payment-start-failed = Платёжный сервис не ответил. Попробуйте ещё раз через минуту.
 pay-discount-applied = 🎟 Ваша скидка { $percent }% закреплена за этим платежом на { $minutes ->
     [one] { $minutes } минуту
@@ -159,7 +160,13 @@ refund-usage = Использование: /refund ID_ЗАКАЗА
 refund-not-found = Заказ не найден.
 refund-not-refundable = Здесь можно вернуть только оплаченные заказы в Telegram Stars.
 refund-failed = Telegram отклонил возврат: { $error }
-refund-user-notice = ↩️ Ваш платёж в Telegram Stars возвращён.
+refund-user-notice = ↩️ Платёж { $amount } ({ $what }) возвращён. То, что он дал, снято.
+refund-inviter-notice-days = ↩️ Друг, которого вы пригласили, вернул свой платёж, поэтому { $days ->
+    [one] { $days } бонусный день за него снят
+    [few] { $days } бонусных дня за него сняты
+   *[many] { $days } бонусных дней за него сняты
+}. Подписка до { $date }.
+refund-inviter-notice-money = ↩️ Друг, которого вы пригласили, вернул свой платёж, поэтому бонус { $amount } за него снят с баланса.
 refund-done = ↩️ Заказ <code>{ $order }</code> возвращён и записан.
 payment-canceled = ❌ Платёж отменён. Можно попробовать снова из меню.
 tribute-cancelled = Ваша подписка в Tribute отменена. Доступ сохранится до конца оплаченного периода.
@@ -248,7 +255,6 @@ log-unverified-origin = ⚠️ Проверка вебхука выключен�
 refund-not-recorded = ⚠️ Звёзды по заказу <code>{ $order }</code> возвращены покупателю, но здесь ничего не записано (заказ не был оплачен или уже возвращён). Проверьте заказ.
 refund-refused = ЮKassa отклонила возврат: { $error }
 refund-pending = ⏳ ЮKassa приняла возврат по заказу <code>{ $order }</code>; он будет записан, когда ЮKassa его подтвердит.
-refund-user-notice-money = ↩️ Ваш платёж возвращён.
 refund-money-not-recorded = ⚠️ Деньги по заказу <code>{ $order }</code> возвращены покупателю, но здесь ничего не записано (заказ не был оплачен или уже возвращён). Проверьте заказ.
 log-alarm-firing = 🔴 Тревога: <b>{ $name }</b>
     { $description }
@@ -771,3 +777,25 @@ admin-balance-confirm = Списать { $amount } с баланса <code>{ $id
 admin-btn-balance-yes = 💸 Да, списать
 admin-refund-confirm = Вернуть { $amount } ({ $provider }) за заказ <code>{ $order }</code> пользователю <code>{ $user }</code>? Деньги уйдут покупателю, а то, что дал заказ ({ $what }), будет снято.
 admin-btn-refund-yes = ↩️ Да, вернуть
+notice-admin-days-added = 🎁 Администратор добавил вам { $count ->
+    [one] { $count } день
+    [few] { $count } дня
+   *[many] { $count } дней
+} подписки. Теперь она действует до <b>{ $date }</b>.
+notice-admin-days-taken = ℹ️ Администратор убрал { $count ->
+    [one] { $count } день
+    [few] { $count } дня
+   *[many] { $count } дней
+} вашей подписки. Теперь она действует до <b>{ $date }</b>.
+notice-admin-balance-added = 💰 Администратор пополнил ваш баланс на { $amount }. Баланс: <b>{ $balance }</b>.
+notice-admin-balance-taken = ℹ️ Администратор списал с вашего баланса { $amount }. Баланс: <b>{ $balance }</b>.
+payment-referee-bonus = 🎁 Из них { $days ->
+    [one] { $days } бонусный день
+    [few] { $days } бонусных дня
+   *[many] { $days } бонусных дней
+} — за то, что вы пришли по приглашению.
+sub-trial-offer = Можно начать с бесплатного пробного периода: он включится сразу.
+save-card-explained = 💳 Сохранять карту не обязательно. Если отметить «Сохранить карту», подписка будет продлеваться с неё автоматически перед окончанием; отключить это можно в любой момент в разделе «Мои карты». Без отметки оплата разовая.
+promo-link-refused = 🎟 Кстати, о промокоде <b>{ $code }</b> из ссылки, по которой вы пришли: { $why } Ничего страшного: все возможности бота доступны и без него.
+panel-status-disabling = отключается (синхронизация идёт)
+panel-status-enabling = включается (синхронизация идёт)

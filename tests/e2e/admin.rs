@@ -6,7 +6,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::fake_panel::FakePanel;
 use e2e::signed::{Payer, successful_payment_by};
-use e2e::story::{buttons, last_to, press, press_stars, text};
+use e2e::story::{buttons, last_to, press, press_stars, text, texts_to};
 use e2e::{TestStack, text_update};
 use serde_json::json;
 use shared::adapters::pay::OrderId;
@@ -166,8 +166,28 @@ async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the
     press(&t, 9, ADMIN, &plus7).await;
     let end = t.user(4201).await.expect("user").sub_end.expect("end");
     assert_eq!(end, trial_end + 7 * DAY);
+    // The user is told, once, in their language, with the new end.
+    t.drain_outbox().await;
+    let told = |needle: &str| {
+        texts_to(&t, 4201)
+            .iter()
+            .filter(|m| m.contains(needle))
+            .count()
+    };
+    assert_eq!(
+        told("added 7 days to your subscription"),
+        1,
+        "{:?}",
+        texts_to(&t, 4201)
+    );
     press(&t, 10, ADMIN, &plus7).await;
     assert_eq!(t.user(4201).await.expect("user").sub_end, Some(end));
+    t.drain_outbox().await;
+    assert_eq!(
+        told("added 7 days to your subscription"),
+        1,
+        "a stale press tells nothing"
+    );
     assert!(text(&last_to(&t, ADMIN)).contains("out of date"));
     t.stack.drain_panel_sync().await.expect("drains");
     let expire = panel.users()[0]["expireAt"]
@@ -192,6 +212,13 @@ async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the
     again["update_id"] = json!(14);
     assert_eq!(t.update(&again).await, 200);
     assert_eq!(t.user(4201).await.expect("user").balance.0, 15_000);
+    t.drain_outbox().await;
+    assert_eq!(
+        told("added 150 ₽ to your balance"),
+        1,
+        "{:?}",
+        texts_to(&t, 4201)
+    );
     let (ledger, _) = t
         .stack
         .app
@@ -230,6 +257,13 @@ async fn ban_days_balance_trial_and_message_reach_the_user_and_the_panel_and_the
     assert_eq!(t.user(4201).await.expect("user").balance.0, 10_000);
     press(&t, 63, ADMIN, "adm:balok:4201").await;
     assert_eq!(t.user(4201).await.expect("user").balance.0, 10_000);
+    t.drain_outbox().await;
+    assert_eq!(
+        told("took 50 ₽ from your balance"),
+        1,
+        "{:?}",
+        texts_to(&t, 4201)
+    );
     // Taking days asks too, naming the new end.
     let end = t.user(4201).await.expect("user").sub_end.expect("end");
     press(&t, 64, ADMIN, &format!("adm:d:4201:-1:{end}")).await;
@@ -525,7 +559,7 @@ async fn stats_come_from_counters_and_the_chart_is_a_png() {
         u32::from_be_bytes([png[16], png[17], png[18], png[19]]),
         u32::from_be_bytes([png[20], png[21], png[22], png[23]]),
     );
-    assert_eq!((w, h), (960, 600));
+    assert_eq!((w, h), (960, 960));
 }
 
 fn inline_query(update_id: i64, user: i64) -> serde_json::Value {

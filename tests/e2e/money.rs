@@ -1343,6 +1343,23 @@ async fn an_admin_refunds_a_yookassa_payment_once_and_its_notification_takes_not
     );
     assert!(ledger(&t, 5302).await.contains(&"refund".to_owned()));
     assert_eq!(audited_refunds(&t).await, 1);
+    // The buyer is told what was refunded; the inviter that their bonus
+    // days went with it. The buyer's confirmation had named their own bonus.
+    t.drain_outbox().await;
+    assert_eq!(
+        mentions(
+            &t,
+            5302,
+            "3 бонусных дня — за то, что вы пришли по приглашению"
+        ),
+        1,
+        "{:?}",
+        e2e::story::texts_to(&t, 5302)
+    );
+    let buyer_told = || mentions(&t, 5302, "(подписка на 1 мес.) возвращён");
+    let inviter_told = || mentions(&t, 5301, "7 бонусных дней за него сняты");
+    assert_eq!(buyer_told(), 1, "{:?}", e2e::story::texts_to(&t, 5302));
+    assert_eq!(inviter_told(), 1, "{:?}", e2e::story::texts_to(&t, 5301));
     t.stack.drain_panel_sync().await.expect("sync");
     assert!(
         ended_now(panel_expiry(&panel, 5302)),
@@ -1369,6 +1386,8 @@ async fn an_admin_refunds_a_yookassa_payment_once_and_its_notification_takes_not
     press(13, format!("adm:rf:{}", paid.0)).await;
     assert_eq!(t.user(5302).await.expect("b").sub_end, Some(end));
     assert_eq!(t.user(5301).await.expect("i").sub_end, Some(inviter_end));
+    t.drain_outbox().await;
+    assert_eq!((buyer_told(), inviter_told()), (1, 1), "told once");
 
     // YooKassa's refund.succeeded for the same refund: nothing more taken.
     let created = providers

@@ -323,6 +323,10 @@ pub fn plan_checkout_saving(config: &Config, user: &User, product: Product, save
     if let Some(key) = refused {
         text.push_str("\n\n");
         text.push_str(&t(lang, key));
+    } else if saving {
+        // The toggle is a choice, not a step: say what it does.
+        text.push_str("\n\n");
+        text.push_str(&t(lang, "save-card-explained"));
     }
     Screen {
         text,
@@ -471,8 +475,15 @@ pub fn discount_note(lang: Lang, note: DiscountNote, screen: &mut Screen) {
     ));
 }
 
-/// A payment link to follow.
-pub fn pay_link(lang: Lang, url: &str, purchase: Purchase, amount: String) -> Screen {
+/// A payment link to follow: what it pays for, how much, and until when
+/// the link can be paid when the provider sets a limit (`expires`).
+pub fn pay_link(
+    lang: Lang,
+    url: &str,
+    purchase: Purchase,
+    amount: String,
+    expires: Option<i64>,
+) -> Screen {
     let mut rows = Vec::new();
     if let Ok(u) = reqwest::Url::parse(url) {
         rows.push(vec![InlineKeyboardButton::url(t(lang, "btn-pay"), u)]);
@@ -483,8 +494,27 @@ pub fn pay_link(lang: Lang, url: &str, purchase: Purchase, amount: String) -> Sc
         _ => BuyAction::Plans,
     };
     rows.push(back(lang, &back_to));
+    let mut text = tr(
+        lang,
+        "pay-link",
+        &[
+            ("amount", Arg::Str(amount)),
+            (
+                "what",
+                Arg::Str(crate::domains::money::catalog::what(lang, purchase)),
+            ),
+        ],
+    );
+    if let Some(at) = expires {
+        text.push_str("\n\n");
+        text.push_str(&tr(
+            lang,
+            "pay-link-expires",
+            &[("time", Arg::Str(crate::base::format::date_time(lang, at)))],
+        ));
+    }
     Screen {
-        text: tr(lang, "pay-link", &[("amount", Arg::Str(amount))]),
+        text,
         keyboard: InlineKeyboardMarkup::new(rows),
     }
 }
@@ -572,6 +602,27 @@ pub const AWAITING_AMOUNT: &str = "topup_amount";
 /// Whether the bot asked this user for a custom top-up amount.
 pub fn awaiting_amount(user: &User, now: i64) -> bool {
     user.waiting_for(now) == Some(AWAITING_AMOUNT)
+}
+
+/// Asking for a custom top-up amount (`key`: the first ask or the ask
+/// again after a refused amount), with a cancel back to the top-up screen:
+/// the question stays open until a valid amount or a cancel.
+pub fn ask_amount(lang: Lang, key: &str) -> Screen {
+    let text = tr(
+        lang,
+        key,
+        &[
+            ("min", Arg::Num(i64::from(crate::base::callback::TOPUP_MIN))),
+            ("max", Arg::Num(i64::from(crate::base::callback::TOPUP_MAX))),
+        ],
+    );
+    Screen {
+        text,
+        keyboard: InlineKeyboardMarkup::new(vec![vec![cb(
+            t(lang, "btn-cancel"),
+            &BuyAction::TopUp,
+        )]]),
+    }
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ pub fn render(app: &App, lang: crate::base::types::Lang, outcome: Outcome) -> Sc
                         &[
                             ("code", Arg::Str(html(&code))),
                             ("percent", Arg::Num(i64::from(percent))),
-                            ("date", Arg::Str(date(app.config.default_language, until))),
+                            ("date", Arg::Str(date(lang, until))),
                         ],
                     ),
                     ("btn-buy", BuyAction::Plans.data()),
@@ -99,17 +99,40 @@ pub fn render(app: &App, lang: crate::base::types::Lang, outcome: Outcome) -> Sc
     }
 }
 
+/// What the code a `promo_<CODE>` link left on the user came to.
+pub enum Pending {
+    /// Activated: shown at once.
+    Activated(Screen),
+    /// Refused (used up, expired, …): shown after the welcome, gently.
+    Refused(Screen),
+}
+
 /// Tries the code a `promo_<CODE>` link left on the user, once.
 pub async fn apply_pending(
     app: &App,
     user: &mut User,
     now: i64,
-) -> Result<Option<Screen>, BotError> {
+) -> Result<Option<Pending>, BotError> {
     let Some(code) = user.pending_promo.clone() else {
         return Ok(None);
     };
-    let screen = apply(app, user, &code, now).await?;
+    let outcome = promo::activate(app, user, &code, now).await?;
     app.store.clear_pending_promo(user.id).await?;
     user.pending_promo = None;
-    Ok(Some(screen))
+    Ok(Some(match outcome {
+        Outcome::Refused(why) => {
+            let lang = user.lang;
+            let mut screen = render(app, lang, Outcome::Refused(why));
+            screen.text = tr(
+                lang,
+                "promo-link-refused",
+                &[
+                    ("code", Arg::Str(html(&code))),
+                    ("why", Arg::Str(screen.text)),
+                ],
+            );
+            Pending::Refused(screen)
+        }
+        activated => Pending::Activated(render(app, user.lang, activated)),
+    }))
 }

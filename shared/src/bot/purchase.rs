@@ -5,11 +5,11 @@
 use super::BotError;
 use super::buy;
 use super::reply::{answer_callback, done, show};
-use super::screens::{self, Screen};
+use super::screens;
 use crate::adapters::app::App;
 use crate::adapters::store::users::User;
 use crate::base::clock::now;
-use crate::base::i18n::{Arg, t, tr};
+use crate::base::i18n::t;
 use teloxide_core::types::CallbackQuery;
 
 /// A buying button: its screen, or the order started with the provider.
@@ -35,7 +35,13 @@ pub(super) async fn on_buy(
             let screen = buy::plan_checkout_saving(config, user, product, save);
             return done(app, q, user, screen).await;
         }
-        BuyAction::TopUp => return done(app, q, user, buy::topup(config, user)).await,
+        BuyAction::TopUp => {
+            // Also the cancel of a custom amount's question: it closes.
+            if buy::awaiting_amount(user, now()) {
+                app.store.clear_state(user.id).await?;
+            }
+            return done(app, q, user, buy::topup(config, user)).await;
+        }
         BuyAction::TopUpAmount(rub) => {
             return done(app, q, user, buy::topup_checkout(config, user, rub)).await;
         }
@@ -43,15 +49,8 @@ pub(super) async fn on_buy(
             app.store
                 .set_state(user.id, buy::AWAITING_AMOUNT, now())
                 .await?;
-            let text = tr(
-                user.lang,
-                "topup-ask-amount",
-                &[
-                    ("min", Arg::Num(i64::from(crate::base::callback::TOPUP_MIN))),
-                    ("max", Arg::Num(i64::from(crate::base::callback::TOPUP_MAX))),
-                ],
-            );
-            return done(app, q, user, Screen::plain(text)).await;
+            let screen = buy::ask_amount(user.lang, "topup-ask-amount");
+            return done(app, q, user, screen).await;
         }
         BuyAction::History(cursor) => {
             let (rows, next) = app
@@ -132,7 +131,9 @@ pub(super) async fn on_buy(
             discount,
         }) => {
             let text = crate::domains::money::effects::amount_text(app, user.lang, &order.amount);
-            let mut screen = buy::pay_link(user.lang, &url, purchase, text);
+            let expires = (order.provider == crate::base::types::Provider::Cryptopay)
+                .then_some(order.created_at + crate::domains::money::links::CRYPTOPAY_INVOICE_SECS);
+            let mut screen = buy::pay_link(user.lang, &url, purchase, text, expires);
             buy::discount_note(user.lang, discount, &mut screen);
             done(app, q, user, screen).await
         }

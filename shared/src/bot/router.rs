@@ -14,7 +14,7 @@ use crate::adapters::store::envelope::Delivery;
 use crate::adapters::store::users::User;
 use crate::base::callback::Action;
 use crate::base::clock::now;
-use crate::base::i18n::{Arg, t, tr};
+use crate::base::i18n::t;
 use crate::base::types::{Lang, TelegramId};
 use teloxide_core::payloads::AnswerPreCheckoutQuerySetters;
 use teloxide_core::requests::Requester;
@@ -149,14 +149,22 @@ async fn on_message(
         send(app, user.id, &screens::channel_gate(&app.config, user.lang)).await;
         return Ok(());
     }
-    // A promo code can put money on a balance: only from a proven origin.
-    if origin == Origin::Telegram
-        && let Some(screen) = promo::apply_pending(app, &mut user, now()).await?
-    {
-        send(app, user.id, &screen).await;
-    }
     let command = text.split_whitespace().next().unwrap_or_default();
     let command = command.split('@').next().unwrap_or_default();
+    // A promo code can put money on a balance: only from a proven origin.
+    // A code the link brought that no longer works is explained after the
+    // welcome, not instead of it.
+    let mut after_welcome = None;
+    if origin == Origin::Telegram {
+        match promo::apply_pending(app, &mut user, now()).await? {
+            Some(promo::Pending::Activated(screen)) => send(app, user.id, &screen).await,
+            Some(promo::Pending::Refused(screen)) if command == "/start" => {
+                after_welcome = Some(screen);
+            }
+            Some(promo::Pending::Refused(screen)) => send(app, user.id, &screen).await,
+            None => {}
+        }
+    }
     if !command.starts_with('/') && promo::awaiting(&user, now()) {
         if origin == Origin::Unverified {
             unverified_refused(app, &format!("promo code from {}", user.id)).await;
@@ -174,17 +182,19 @@ async fn on_message(
         return Ok(());
     }
     if !command.starts_with('/') && buy::awaiting_amount(&user, now()) {
-        app.store.clear_state(user.id).await?;
         let screen = match buy::parse_custom_amount(text) {
-            Some(rub) => buy::topup_checkout(&app.config, &user, rub),
-            None => Screen::plain(tr(
-                user.lang,
-                "topup-amount-invalid",
-                &[
-                    ("min", Arg::Num(i64::from(crate::base::callback::TOPUP_MIN))),
-                    ("max", Arg::Num(i64::from(crate::base::callback::TOPUP_MAX))),
-                ],
-            )),
+            Some(rub) => {
+                app.store.clear_state(user.id).await?;
+                buy::topup_checkout(&app.config, &user, rub)
+            }
+            None => {
+                // Asked again (the question's time starts over) until a
+                // valid amount or a cancel.
+                app.store
+                    .set_state(user.id, buy::AWAITING_AMOUNT, now())
+                    .await?;
+                buy::ask_amount(user.lang, "topup-amount-invalid")
+            }
         };
         send(app, user.id, &screen).await;
         return Ok(());
@@ -237,6 +247,9 @@ async fn on_message(
         _ => screens::help(&app.config, &user),
     };
     send(app, user.id, &screen).await;
+    if let Some(screen) = after_welcome {
+        send(app, user.id, &screen).await;
+    }
     Ok(())
 }
 
@@ -262,7 +275,8 @@ async fn on_callback(
         }
         answer_callback(app, &q, None, false).await;
         if origin == Origin::Telegram
-            && let Some(screen) = promo::apply_pending(app, &mut user, now()).await?
+            && let Some(promo::Pending::Activated(screen) | promo::Pending::Refused(screen)) =
+                promo::apply_pending(app, &mut user, now()).await?
         {
             send(app, user.id, &screen).await;
         }

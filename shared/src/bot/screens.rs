@@ -289,6 +289,12 @@ pub fn subscription(config: &Config, user: &User, traffic: Option<Traffic>, now:
         }
         None => {}
     }
+    // No subscription yet, and the trial still open: offered here too.
+    if trial_offered(config, user, now) {
+        text.push_str("\n\n");
+        text.push_str(&t(lang, "sub-trial-offer"));
+        rows.push(vec![button(lang, "btn-trial", Action::Trial)]);
+    }
     if devices_offered(config, user) {
         rows.push(vec![button(lang, "btn-devices", Action::Devices)]);
     }

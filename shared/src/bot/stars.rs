@@ -179,6 +179,5 @@ pub async fn admin_refund(app: &App, arg: &str) -> Result<String, BotError> {
             &[("order", Arg::Str(id.0.clone()))],
         ));
     }
-    refunds::notify_refunded(app, &order, "refund-user-notice", lang).await?;
     Ok(tr(lang, "refund-done", &[("order", Arg::Str(id.0))]))
 }

@@ -38,7 +38,7 @@ pub use freekassa::FreeKassa;
 pub use growth::{Growth, ReferralBonusMode};
 pub use infra::{IGNORED_SETTINGS, Infra, ignored_reason};
 pub use logging::{LogSettings, Sentry};
-pub use notifications::{Notifications, PanelNotices};
+pub use notifications::{Notifications, PanelNotices, PersonalNotices};
 pub use panel::{Panel, TrafficStrategy};
 pub use plans::{PlanConfig, TWIN_NAMES, Trial};
 pub use platega::Platega;
@@ -808,6 +808,13 @@ WEB_SERVER_PORT=8080
                     revoked: true,
                     deleted: true,
                     traffic_reset: true,
+                },
+                personal: PersonalNotices {
+                    admin_days: true,
+                    admin_balance: true,
+                    refund: true,
+                    inviter_refund: true,
+                    referral_bonus: true,
                 },
             }
         );

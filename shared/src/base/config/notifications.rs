@@ -18,6 +18,24 @@ pub struct Notifications {
     pub after_expire: bool,
     /// The notices the panel's events bring.
     pub panel: PanelNotices,
+    /// What the subscriber is told of changes others made to them.
+    pub personal: PersonalNotices,
+}
+
+/// Changes a subscriber (or their inviter) is told about (each default
+/// true): what an admin did to them, a refund, a bonus taken back or given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonalNotices {
+    /// An admin added or took days (NOTIFY_USER_ADMIN_DAYS).
+    pub admin_days: bool,
+    /// An admin changed the balance (NOTIFY_USER_ADMIN_BALANCE).
+    pub admin_balance: bool,
+    /// A payment was refunded (NOTIFY_USER_REFUND).
+    pub refund: bool,
+    /// A friend's refund took the inviter's bonus back (NOTIFY_INVITER_REFUND).
+    pub inviter_refund: bool,
+    /// The purchase confirmation names the invitee's bonus days (NOTIFY_REFERRAL_BONUS).
+    pub referral_bonus: bool,
 }
 
 /// Which panel events the subscriber hears about (each default true).
@@ -54,6 +72,13 @@ pub(super) fn read(r: &Reader<'_>) -> Result<Notifications, ConfigError> {
             revoked: r.flag("WEBHOOK_NOTIFY_SUB_REVOKED", true)?,
             deleted: r.flag("WEBHOOK_NOTIFY_SUB_DELETED", true)?,
             traffic_reset: r.flag("WEBHOOK_NOTIFY_TRAFFIC_RESET", true)?,
+        },
+        personal: PersonalNotices {
+            admin_days: r.flag("NOTIFY_USER_ADMIN_DAYS", true)?,
+            admin_balance: r.flag("NOTIFY_USER_ADMIN_BALANCE", true)?,
+            refund: r.flag("NOTIFY_USER_REFUND", true)?,
+            inviter_refund: r.flag("NOTIFY_INVITER_REFUND", true)?,
+            referral_bonus: r.flag("NOTIFY_REFERRAL_BONUS", true)?,
         },
     })
 }

@@ -241,7 +241,6 @@ pub(super) async fn yookassa_refund(
         )),
         Ok(YooRefundOutcome::Pending) => Ok((tr(lang, "refund-pending", &arg()), true)),
         Ok(YooRefundOutcome::Recorded(r)) if matches!(*r, Refund::Done { .. }) => {
-            refunds::notify_refunded(app, order, "refund-user-notice-money", lang).await?;
             Ok((tr(lang, "refund-done", &arg()), true))
         }
         Ok(YooRefundOutcome::Recorded(_)) => {

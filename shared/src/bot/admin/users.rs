@@ -91,12 +91,7 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
             ("sub", Arg::Str(sub)),
             (
                 "panel",
-                Arg::Str(
-                    u.panel_status
-                        .as_deref()
-                        .map(|st| panel_status(lang, st))
-                        .unwrap_or_else(none),
-                ),
+                Arg::Str(card_panel_status(lang, u, ts).unwrap_or_else(none)),
             ),
             ("balance", Arg::Str(money(lang, &app.config, u.balance))),
             (
@@ -198,6 +193,21 @@ pub fn card(app: &App, lang: Lang, u: &User) -> Screen {
         text,
         keyboard: InlineKeyboardMarkup::new(rows),
     }
+}
+
+/// The panel's status on the card: as last stored, or where the sync
+/// queued by a change just made is taking it (a ban switches the account
+/// off; an unban or added days switch a stopped one on), so the card after
+/// a change shows the change.
+fn card_panel_status(lang: Lang, u: &User, now: i64) -> Option<String> {
+    let stored = u.panel_status.as_deref()?;
+    let key = match stored {
+        "DISABLED" | "EXPIRED" if !u.banned && u.active(now) => "panel-status-enabling",
+        "DISABLED" => return Some(panel_status(lang, stored)),
+        _ if u.banned => "panel-status-disabling",
+        _ => return Some(panel_status(lang, stored)),
+    };
+    Some(t(lang, key))
 }
 
 pub(super) async fn banned(app: &App, lang: Lang) -> Result<Screen, BotError> {

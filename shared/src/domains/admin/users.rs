@@ -3,10 +3,13 @@
 //! (`adapters::store::admin`), then, when access changed, a panel sync.
 
 use crate::adapters::app::App;
+use crate::adapters::outbox::OutgoingText;
 use crate::adapters::store::admin::{Audit, Change};
 use crate::adapters::store::users::User;
 use crate::base::clock::now;
-use crate::base::types::TelegramId;
+use crate::base::format::{date, money};
+use crate::base::i18n::{Arg, tr};
+use crate::base::types::{Kopecks, TelegramId};
 use crate::domains::access::sync::SyncReason;
 use crate::domains::error::Error;
 use crate::domains::money::effects::sync;
@@ -121,7 +124,26 @@ pub async fn add_days(
         sync(app, id, SyncReason::Admin, &format!("days-{id}-{new}")).await?;
         log(app, &entry).await;
     }
-    done(app, id, change).await
+    let out = done(app, id, change).await?;
+    if let Outcome::Done(u) = &out
+        && app.config.notifications.personal.admin_days
+    {
+        let key = if days > 0 {
+            "notice-admin-days-added"
+        } else {
+            "notice-admin-days-taken"
+        };
+        let text = tr(
+            u.lang,
+            key,
+            &[
+                ("count", Arg::Num(i64::from(days.abs()))),
+                ("date", Arg::Str(date(u.lang, new))),
+            ],
+        );
+        tell(app, id, text).await;
+    }
+    Ok(out)
 }
 
 /// Adjusts the balance by `delta` kopecks with a reason, once per `op`.
@@ -142,7 +164,37 @@ pub async fn adjust_balance(
     if change == Change::Done {
         log(app, &entry).await;
     }
-    done(app, id, change).await
+    let out = done(app, id, change).await?;
+    if let Outcome::Done(u) = &out
+        && app.config.notifications.personal.admin_balance
+    {
+        let key = if delta > 0 {
+            "notice-admin-balance-added"
+        } else {
+            "notice-admin-balance-taken"
+        };
+        let text = tr(
+            u.lang,
+            key,
+            &[
+                (
+                    "amount",
+                    Arg::Str(money(u.lang, &app.config, Kopecks(delta.unsigned_abs()))),
+                ),
+                ("balance", Arg::Str(money(u.lang, &app.config, u.balance))),
+            ],
+        );
+        tell(app, id, text).await;
+    }
+    Ok(out)
+}
+
+/// Tells the user what an admin just did to them. At most once: the
+/// change is done once, and a notice the queue did not take is logged.
+async fn tell(app: &App, id: TelegramId, text: String) {
+    if let Err(e) = app.outbox.send(&OutgoingText::to_user(id, text), 0).await {
+        tracing::error!(user = %id, "admin change notice not queued: {e}");
+    }
 }
 
 /// Lets the user take the trial again.

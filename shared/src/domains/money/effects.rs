@@ -322,6 +322,20 @@ async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), Error> {
             ],
         ),
     };
+    let mut text = text;
+    // The invitee's bonus days are part of what they got: named, so the
+    // end date above adds up.
+    if let (Purchase::Plan(period), Some(granted)) = (order.purchase, order.granted_days)
+        && granted > period.days()
+        && app.config.notifications.personal.referral_bonus
+    {
+        text.push('\n');
+        text.push_str(&tr(
+            lang,
+            "payment-referee-bonus",
+            &[("days", Arg::Num(i64::from(granted - period.days())))],
+        ));
+    }
     let mut msg = OutgoingText::to_user(user.id, text);
     msg.buttons = vec![vec![Button::Callback {
         text: t(lang, "btn-subscription"),

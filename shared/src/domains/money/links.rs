@@ -11,6 +11,10 @@ use crate::base::types::Kopecks;
 use crate::base::types::Provider;
 use crate::domains::money::orders::{Order, Quote};
 
+/// How long a Crypto Pay invoice can be paid (the payment-link message
+/// says until when).
+pub const CRYPTOPAY_INVOICE_SECS: i64 = 3600;
+
 /// Why a checkout could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckoutError {
@@ -107,7 +111,7 @@ pub async fn create_link(
                     order: order.id.clone(),
                     price,
                     description,
-                    expires_in: 3600,
+                    expires_in: CRYPTOPAY_INVOICE_SECS as u32,
                     paid_button_url: bot_link,
                 },
             )

@@ -6,32 +6,100 @@
 use crate::adapters::app::App;
 use crate::adapters::outbox::OutgoingText;
 use crate::adapters::pay::OrderId;
-use crate::adapters::store::StoreError;
 use crate::base::clock::now;
-use crate::base::i18n::{Arg, t, tr};
-use crate::base::types::{Kopecks, Lang, TelegramId};
+use crate::base::format::{date, money};
+use crate::base::i18n::{Arg, tr};
+use crate::base::types::{Kopecks, TelegramId};
 use crate::domains::access::sync::SyncReason;
 use crate::domains::error::Error;
+use crate::domains::messaging::queue_once;
 use crate::domains::money::effects::{flag_suspicious, sync};
 use crate::domains::money::orders::{Order, Purchase, Refund};
 
-/// Tells the buyer of `order` that it was refunded (the text under `key`,
-/// in their language, else `fallback`); a notice not queued is logged.
-pub async fn notify_refunded(
-    app: &App,
-    order: &Order,
-    key: &str,
-    fallback: Lang,
-) -> Result<(), StoreError> {
-    let user_lang = app
-        .store
-        .get_user(order.user)
-        .await?
-        .map(|u| u.lang)
-        .unwrap_or(fallback);
-    let notice = OutgoingText::to_user(TelegramId(order.user.0), t(user_lang, key));
-    if let Err(e) = app.outbox.send(&notice, 0).await {
-        tracing::error!("refund notice not queued: {e}");
+/// Markers of the refund notices: one per order and person.
+const NOTICE_SCOPE: &str = "refund-notice";
+/// How long a refund notice's marker holds before it is kept: a crash in
+/// between lets it lapse, so a retry sends the notice.
+const NOTICE_LEASE_SECS: i64 = 300;
+/// How long a refund notice's marker is kept.
+const NOTICE_KEEP_SECS: i64 = 90 * 86_400;
+
+/// Tells the buyer that `order` was refunded and what that took back, and
+/// the inviter when it took their bonus back (each once per order, each
+/// switchable). Run after the refund is recorded and on every repeat of
+/// it, so a retry after a crash sends what the first run did not.
+async fn tell_refunded(app: &App, order: &Order) -> Result<(), Error> {
+    let personal = app.config.notifications.personal;
+    let lang_of = |user: TelegramId| async move {
+        app.store
+            .get_user(user)
+            .await
+            .map(|u| u.map_or(app.config.default_language, |u| u.lang))
+    };
+    let ts = now();
+    if personal.refund {
+        let lang = lang_of(order.user).await?;
+        let text = tr(
+            lang,
+            "refund-user-notice",
+            &[
+                (
+                    "amount",
+                    Arg::Str(crate::domains::money::effects::amount_text(
+                        app,
+                        lang,
+                        &order.amount,
+                    )),
+                ),
+                (
+                    "what",
+                    Arg::Str(crate::domains::money::catalog::what(lang, order.purchase)),
+                ),
+            ],
+        );
+        let msg = OutgoingText::to_user(order.user, text);
+        let id = format!("{}-buyer", order.id);
+        if queue_once(app, NOTICE_SCOPE, &id, ts, NOTICE_LEASE_SECS, &msg).await? {
+            app.store
+                .keep_once(NOTICE_SCOPE, &id, ts + NOTICE_KEEP_SECS)
+                .await?;
+        }
+    }
+    let Some((inviter, days)) = order.referral else {
+        return Ok(());
+    };
+    if !personal.inviter_refund {
+        return Ok(());
+    }
+    let Some(user) = app.store.get_user(inviter).await? else {
+        return Ok(());
+    };
+    let lang = user.lang;
+    let text = match order.referral_money {
+        Some(k) if k > 0 => tr(
+            lang,
+            "refund-inviter-notice-money",
+            &[("amount", Arg::Str(money(lang, &app.config, Kopecks(k))))],
+        ),
+        _ if days > 0 => tr(
+            lang,
+            "refund-inviter-notice-days",
+            &[
+                ("days", Arg::Num(i64::from(days))),
+                (
+                    "date",
+                    Arg::Str(user.sub_end.map(|at| date(lang, at)).unwrap_or_default()),
+                ),
+            ],
+        ),
+        _ => return Ok(()),
+    };
+    let msg = OutgoingText::to_user(inviter, text);
+    let id = format!("{}-inviter", order.id);
+    if queue_once(app, NOTICE_SCOPE, &id, ts, NOTICE_LEASE_SECS, &msg).await? {
+        app.store
+            .keep_once(NOTICE_SCOPE, &id, ts + NOTICE_KEEP_SECS)
+            .await?;
     }
     Ok(())
 }
@@ -79,8 +147,12 @@ pub async fn refund(app: &App, id: &OrderId, source: &str) -> Result<Refund, Err
             if let Some((inviter, end)) = inviter_end {
                 tracing::info!(order = %order.id, %inviter, end, "inviter's bonus taken back");
             }
+            tell_refunded(app, order).await?;
         }
-        Refund::Already(order) => follow(app, order).await?,
+        Refund::Already(order) => {
+            follow(app, order).await?;
+            tell_refunded(app, order).await?;
+        }
         Refund::NotPaid(_) | Refund::Unknown => {}
     }
     Ok(outcome)
