@@ -288,6 +288,7 @@ fn buy_actions() -> impl Strategy<Value = BuyAction> {
     let rubles = TOPUP_MIN..=TOPUP_MAX;
     prop_oneof![
         Just(BuyAction::Plans),
+        Just(BuyAction::PlansFromSubscription),
         Just(BuyAction::MoreDevices),
         Just(BuyAction::MoreTraffic),
         product.clone().prop_map(BuyAction::Plan),

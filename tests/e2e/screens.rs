@@ -10,7 +10,7 @@
 use e2e::TestStack;
 use e2e::fake_providers::FakeProviders;
 use e2e::shop::{referral_settings, with_extra};
-use e2e::story::{last_to, press, say, start};
+use e2e::story::{buttons, last_to, press, say, start};
 use shared::base::clock::now;
 use shared::base::types::Lang;
 
@@ -88,10 +88,23 @@ async fn screens(t: &TestStack, lang: &str, user: i64, base: i64) -> String {
     snap("trial taken", &mut shots, user);
     press(t, base + 3, user, "sub").await;
     snap("subscription on trial", &mut shots, user);
+    // "Renew" on the subscription screen opens plans whose Back returns
+    // to the subscription, not the menu.
+    assert!(buttons(&last_to(t, user)).contains(&"buy:sub".to_owned()));
+    press(t, base + 30, user, "buy:sub").await;
+    assert_eq!(
+        buttons(&last_to(t, user)).last().map(String::as_str),
+        Some("sub")
+    );
     press(t, base + 4, user, "buy").await;
     snap("plans", &mut shots, user);
     press(t, base + 5, user, "topup").await;
     snap("top up", &mut shots, user);
+    assert_eq!(
+        buttons(&last_to(t, user)).last().map(String::as_str),
+        Some("profile"),
+        "top-ups are reached from the profile"
+    );
     press(t, base + 6, user, "ref").await;
     snap("referrals", &mut shots, user);
     press(t, base + 7, user, "profile").await;

@@ -179,6 +179,9 @@ pub fn device_key(hwid: &str) -> u32 {
 pub enum BuyAction {
     /// The list of periods (in traffic sale mode, of traffic packages).
     Plans,
+    /// The same, opened from the subscription screen ("Renew"): its Back
+    /// returns there.
+    PlansFromSubscription,
     /// How many extra devices to buy.
     MoreDevices,
     /// The traffic packs that add to the current period.
@@ -215,6 +218,7 @@ impl BuyAction {
     pub fn data(&self) -> String {
         match self {
             BuyAction::Plans => "buy".into(),
+            BuyAction::PlansFromSubscription => "buy:sub".into(),
             BuyAction::MoreDevices => "moredev".into(),
             BuyAction::MoreTraffic => "moregb".into(),
             BuyAction::Plan(p) => format!("plan:{}", p.code()),
@@ -239,6 +243,7 @@ impl BuyAction {
         let b = parts.next();
         Some(match (head, a, b) {
             ("buy", None, None) => BuyAction::Plans,
+            ("buy", Some("sub"), None) => BuyAction::PlansFromSubscription,
             ("moredev", None, None) => BuyAction::MoreDevices,
             ("moregb", None, None) => BuyAction::MoreTraffic,
             ("plan", Some(p), None) => BuyAction::Plan(Product::from_code(p)?),

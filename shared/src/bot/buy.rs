@@ -90,6 +90,12 @@ pub fn price_line(config: &Config, user: &User, product: Product) -> String {
 
 /// What is for sale: the periods, or in traffic sale mode the packages.
 pub fn plans(config: &Config, user: &User) -> Screen {
+    plans_from(config, user, false)
+}
+
+/// The plans, with Back to where the user came from: the subscription
+/// screen (`from_subscription`) or the main menu.
+pub fn plans_from(config: &Config, user: &User, from_subscription: bool) -> Screen {
     let lang = user.lang;
     let products: Vec<Product> = if traffic_mode(config) {
         config
@@ -110,7 +116,14 @@ pub fn plans(config: &Config, user: &User) -> Screen {
         .into_iter()
         .filter(|p| !methods(config, *p, Some(user)).is_empty())
         .map(|p| vec![cb(price_line(config, user, p), &BuyAction::Plan(p))])
-        .chain(std::iter::once(menu_back(lang)))
+        .chain(std::iter::once(if from_subscription {
+            vec![InlineKeyboardButton::callback(
+                t(lang, "btn-back"),
+                crate::base::callback::Action::Subscription.data(),
+            )]
+        } else {
+            menu_back(lang)
+        }))
         .collect();
     let mut text = t(
         lang,
@@ -419,7 +432,11 @@ pub fn topup(config: &Config, user: &User) -> Screen {
         presets[..2].to_vec(),
         presets[2..].to_vec(),
         vec![cb(t(lang, "btn-topup-custom"), &BuyAction::TopUpCustom)],
-        menu_back(lang),
+        // Top-ups are reached from the profile: Back returns there.
+        vec![InlineKeyboardButton::callback(
+            t(lang, "btn-back"),
+            crate::base::callback::Action::Profile.data(),
+        )],
     ];
     Screen {
         text: tr(

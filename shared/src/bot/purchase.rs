@@ -27,6 +27,9 @@ pub(super) async fn on_buy(
     let mut save_card = false;
     let (purchase, amount, provider) = match action {
         BuyAction::Plans => return done(app, q, user, buy::plans(config, user)).await,
+        BuyAction::PlansFromSubscription => {
+            return done(app, q, user, buy::plans_from(config, user, true)).await;
+        }
         BuyAction::Plan(p) => return done(app, q, user, buy::plan_checkout(config, user, p)).await,
         BuyAction::MoreDevices => return done(app, q, user, buy::more_devices(config, user)).await,
         BuyAction::MoreTraffic => return done(app, q, user, buy::more_traffic(config, user)).await,

@@ -324,7 +324,7 @@ pub fn subscription(config: &Config, user: &User, traffic: Option<Traffic>, now:
         };
         rows.push(vec![InlineKeyboardButton::callback(
             t(lang, key),
-            crate::base::callback::BuyAction::Plans.data(),
+            crate::base::callback::BuyAction::PlansFromSubscription.data(),
         )]);
     }
     rows.push(back(lang));
