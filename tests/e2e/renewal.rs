@@ -1059,18 +1059,20 @@ fn charged_amounts(providers: &FakeProviders) -> Vec<(String, String)> {
 async fn renewals_charge_todays_price_and_nothing_for_a_plan_no_longer_sold() {
     let providers = FakeProviders::start().await;
     let mut t = stack(&providers).await;
-    let (card, both, promo) = (5451, 5452, 5453);
+    let (card, both, promo, fading) = (5451, 5452, 5453, 5454);
     // Three subscribers of the 3-month plan at 499 ₽, each with a saved card:
     // one renews by card, one from the balance first, one holds a 10 %
     // discount.
     register(&t, 1, card, "en").await;
     register(&t, 2, both, "en").await;
     register(&t, 3, promo, "en").await;
+    register(&t, 4, fading, "en").await;
     let card_method = pay_with_card(&t, &providers, card, "pay:3m:yookassa", 10).await;
     pay_with_card(&t, &providers, both, "pay:3m:yookassa", 11).await;
     let promo_method = pay_with_card(&t, &providers, promo, "pay:3m:yookassa", 12).await;
+    let fading_method = pay_with_card(&t, &providers, fading, "pay:3m:yookassa", 13).await;
     let end = sub_end(&t, card).await;
-    for id in [both, promo] {
+    for id in [both, promo, fading] {
         ends_at(&t, id, end).await;
     }
     t.stack
@@ -1087,6 +1089,17 @@ async fn renewals_charge_todays_price_and_nothing_for_a_plan_no_longer_sold() {
         ("discount_code", AttributeValue::S("SPRING".into())),
     ] {
         t.set_user_attr(promo, name, value).await;
+    }
+    // A discount that still holds at the notice but ends before the charge.
+    for (name, value) in [
+        ("discount_pct", AttributeValue::N("10".into())),
+        (
+            "discount_until",
+            AttributeValue::N((end - DAY + 600).to_string()),
+        ),
+        ("discount_code", AttributeValue::S("FADING".into())),
+    ] {
+        t.set_user_attr(fading, name, value).await;
     }
     let before = charges(&providers).len();
     t.telegram.clear();
@@ -1114,8 +1127,18 @@ async fn renewals_charge_todays_price_and_nothing_for_a_plan_no_longer_sold() {
         "{:?}",
         texts_to(&t, promo)
     );
+    assert!(
+        texts_to(&t, fading)[0].contains("599") && !texts_to(&t, fading)[0].contains("539"),
+        "no discount promised that ends before the charge: {:?}",
+        texts_to(&t, fading)
+    );
     run_at(&t, end - LEAD_SECS + 60).await;
     let mut charged = charged_amounts(&providers)[before..].to_vec();
+    // (The fading discount's charge runs on the real clock, months before
+    // the simulated charge time, while the discount still holds: not what
+    // this test can show; only its notice is checked above.)
+    assert!(charged.iter().any(|(m, _)| *m == fading_method));
+    charged.retain(|(m, _)| *m != fading_method);
     charged.sort();
     let mut want = vec![
         (card_method, "599.00".to_owned()),
@@ -1125,7 +1148,7 @@ async fn renewals_charge_todays_price_and_nothing_for_a_plan_no_longer_sold() {
     assert_eq!(charged, want, "today's price, the discount applied once");
     assert_eq!(balance_of(&t, both).await, 100_000 - 59_900);
     let next = end + i64::from(Period::ThreeMonths.days()) * DAY;
-    for id in [card, both, promo] {
+    for id in [card, both, promo, fading] {
         assert_eq!(sub_end(&t, id).await, next, "user {id} renewed");
     }
     let promo_order = order_of(&t, &order_id(TelegramId(promo), end, 1)).await;

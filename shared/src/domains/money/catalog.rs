@@ -294,21 +294,25 @@ pub fn plan_price(
 }
 
 /// What an automatic renewal of `period` through `provider` charges `user`
-/// at `now`: today's price less the user's discount, as any purchase
-/// (extra devices priced in when renewed); `None` when the period is no
-/// longer for sale that way (renewals sell only what is on sale, at today's
-/// price, never the price of the first purchase).
+/// at `now`: today's price (extra devices priced in when renewed) less the
+/// discount the user will still hold at `discount_at` (a quote told ahead
+/// of the renewal does not promise a discount that will have expired by
+/// then; the charge itself asks at its own moment); `None` when the period
+/// is no longer for sale that way (renewals sell only what is on sale, at
+/// today's price, never the price of the first purchase).
 pub fn renewal_price(
     config: &Config,
     user: &User,
     period: Period,
     provider: Provider,
     now: i64,
+    discount_at: i64,
 ) -> Option<Money> {
     if !sells(config, Purchase::Plan(period), provider) {
         return None;
     }
-    plan_price(config, user, period, provider, now)
+    let full = list_price(config, user, Purchase::Plan(period), provider, now)?;
+    Some(full.map_minor(|minor| discounted(minor, user, discount_at)))
 }
 
 /// A product's name in a payment's title and on a receipt: "VPN for 1

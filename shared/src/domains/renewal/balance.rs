@@ -87,9 +87,23 @@ pub fn due(config: &Config, user: &User, wallet: &Wallet, end: i64) -> Option<Pe
 /// ending at `end` would debit (today's price, the user's discount off),
 /// whether or not the balance covers it; `None` when it will not be tried
 /// (off, banned, blocked, another end, the plan no longer sold).
-pub fn plan_for(app: &App, user: &User, wallet: &Wallet, end: i64) -> Option<(Period, Money)> {
+/// `discount_at`: the moment whose discount counts ([`renewal_price`]).
+pub fn plan_for(
+    app: &App,
+    user: &User,
+    wallet: &Wallet,
+    end: i64,
+    discount_at: i64,
+) -> Option<(Period, Money)> {
     let period = due(&app.config, user, wallet, end)?;
-    let price = renewal_price(&app.config, user, period, Provider::Balance, now())?;
+    let price = renewal_price(
+        &app.config,
+        user,
+        period,
+        Provider::Balance,
+        now(),
+        discount_at,
+    )?;
     Some((period, price))
 }
 
@@ -119,7 +133,7 @@ pub async fn renew(app: &App, user: &User, wallet: &Wallet, end: i64) -> Result<
         return Ok(Debit::NotCovered);
     }
     let id = order_id(user.id, end);
-    let Some((period, price)) = plan_for(app, user, wallet, end) else {
+    let Some((period, price)) = plan_for(app, user, wallet, end, now()) else {
         return already(app, &id).await;
     };
     if !covers(user, &price) {

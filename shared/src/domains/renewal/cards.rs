@@ -73,14 +73,23 @@ pub fn due(app: &App, user: &User, wallet: &Wallet, end: i64) -> Option<(Card, P
 /// What a renewal of `user`'s subscription ending at `end` would charge:
 /// the card, the plan and today's price (the user's discount off); `None`
 /// when it will not happen (as [`due`], or the plan no longer sold).
+/// `discount_at`: the moment whose discount counts ([`renewal_price`]).
 pub fn plan_for(
     app: &App,
     user: &User,
     wallet: &Wallet,
     end: i64,
+    discount_at: i64,
 ) -> Option<(Card, Period, Money)> {
     let (card, period) = due(app, user, wallet, end)?;
-    let price = renewal_price(&app.config, user, period, Provider::Yookassa, now())?;
+    let price = renewal_price(
+        &app.config,
+        user,
+        period,
+        Provider::Yookassa,
+        now(),
+        discount_at,
+    )?;
     Some((card, period, price))
 }
 

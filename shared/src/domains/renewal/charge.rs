@@ -118,9 +118,12 @@ impl Plan {
 /// card when renewal by card is on; the balance when renewal from it is on
 /// and it covers the price, or whenever the card backs it up (the balance
 /// may be topped up before the charge, so the notice names it).
-fn plan(app: &App, u: &User, wallet: &Wallet, end: i64) -> Plan {
-    let card = cards::plan_for(app, u, wallet, end).map(|(card, _, price)| (card, price));
-    let balance = balance::plan_for(app, u, wallet, end)
+/// `discount_at`: the moment whose discount counts (the renewal's, for a
+/// notice told ahead of it; now, for the charge).
+fn plan(app: &App, u: &User, wallet: &Wallet, end: i64, discount_at: i64) -> Plan {
+    let card =
+        cards::plan_for(app, u, wallet, end, discount_at).map(|(card, _, price)| (card, price));
+    let balance = balance::plan_for(app, u, wallet, end, discount_at)
         .map(|(_, price)| price)
         .filter(|price| card.is_some() || balance::covers(u, price));
     Plan { balance, card }
@@ -229,7 +232,9 @@ pub async fn notice(app: &App, user: TelegramId, end: i64) -> Result<Outcome, Er
         return Ok(Outcome::Skipped);
     };
     let wallet = app.store.wallet(user).await.map_err(Error::from)?;
-    let plan = plan(app, &u, &wallet, end);
+    // The amount told is the one the charge will take: a discount that
+    // will have expired by the charge is not promised.
+    let plan = plan(app, &u, &wallet, end, (end - LEAD_SECS).max(now()));
     let Some((text, off)) = notice_text(app, &u, &plan, end) else {
         return match off_sale(app, &u, &wallet, end) {
             Some(period) => plan_gone(app, &u, end, period).await,
@@ -291,7 +296,7 @@ pub async fn charge(app: &App, user: TelegramId, end: i64, attempt: u8) -> Resul
         return Ok(Outcome::Skipped);
     };
     let wallet = app.store.wallet(user).await.map_err(Error::from)?;
-    let plan = plan(app, &u, &wallet, end);
+    let plan = plan(app, &u, &wallet, end, now());
     if plan.balance.is_none()
         && plan.card.is_none()
         && let Some(period) = off_sale(app, &u, &wallet, end)
@@ -331,7 +336,7 @@ async fn card_charge(
     let Some(cfg) = app.config.yookassa.as_ref() else {
         return Ok(Outcome::Skipped);
     };
-    let Some((card, period, price)) = cards::plan_for(app, u, wallet, end) else {
+    let Some((card, period, price)) = cards::plan_for(app, u, wallet, end, now()) else {
         return Ok(Outcome::Skipped);
     };
     if attempt > 1 {

@@ -62,9 +62,9 @@ pub async fn send(
     // the notices at and after the end still go.
     if kind == NoticeKind::Before && (cards::enabled(app) || u.renew_balance) {
         let wallet = app.store.wallet(user).await.map_err(Error::from)?;
-        let from_balance = balance::plan_for(app, &u, &wallet, end)
+        let from_balance = balance::plan_for(app, &u, &wallet, end, now())
             .is_some_and(|(_, price)| balance::covers(&u, &price));
-        if from_balance || cards::plan_for(app, &u, &wallet, end).is_some() {
+        if from_balance || cards::plan_for(app, &u, &wallet, end, now()).is_some() {
             tracing::info!(user = %user, end, "before-notice left to auto-renewal");
             return Ok(Outcome::Skipped);
         }
