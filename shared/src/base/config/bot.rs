@@ -77,6 +77,7 @@ pub(super) struct BotSettings {
     pub(super) telegram_api_url: String,
     pub(super) default_language: Lang,
     pub(super) default_currency_symbol: String,
+    pub(super) timezone: chrono_tz::Tz,
     pub(super) links: Links,
     pub(super) required_channel: Option<RequiredChannel>,
     pub(super) subscription_mini_app_url: Option<String>,
@@ -106,6 +107,12 @@ pub(super) fn read(r: &Reader<'_>) -> Result<BotSettings, ConfigError> {
         default_currency_symbol: r
             .string("DEFAULT_CURRENCY_SYMBOL")
             .unwrap_or_else(|| "₽".to_owned()),
+        timezone: match r.raw("TIMEZONE") {
+            None => chrono_tz::Tz::UTC,
+            Some(v) => v
+                .parse()
+                .map_err(|_| invalid("TIMEZONE", "a time zone name such as Europe/Moscow", v))?,
+        },
         links: Links {
             support: r.link("SUPPORT_LINK")?,
             server_status: r.url_keep_slash("SERVER_STATUS_URL")?,
@@ -279,6 +286,17 @@ mod tests {
             Ok(_) => panic!("settings should be rejected"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn the_time_zone_is_an_iana_name() {
+        let mut v = minimal();
+        let tz = |v: &Vars| read(&Reader(v)).ok().map(|b| b.timezone);
+        assert_eq!(tz(&v), Some(chrono_tz::Tz::UTC));
+        v.set("TIMEZONE", "Europe/Moscow");
+        assert_eq!(tz(&v), Some(chrono_tz::Europe::Moscow));
+        v.set("TIMEZONE", "Moscow");
+        assert!(err(&v).starts_with("TIMEZONE: "), "{}", err(&v));
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub struct Config {
     pub default_language: Lang,
     /// Shown next to prices (DEFAULT_CURRENCY_SYMBOL).
     pub default_currency_symbol: String,
+    /// The operator's time zone (TIMEZONE, IANA name, default UTC): a
+    /// promo code "valid through" a day ends at that day's end there.
+    pub timezone: chrono_tz::Tz,
     /// Menu links.
     pub links: Links,
     /// Channel users must join first.
@@ -142,6 +145,7 @@ impl fmt::Debug for Config {
             .field("telegram_api_url", &self.telegram_api_url)
             .field("default_language", &self.default_language)
             .field("default_currency_symbol", &self.default_currency_symbol)
+            .field("timezone", &self.timezone)
             .field("links", &self.links)
             .field("required_channel", &self.required_channel)
             .field("subscription_mini_app_url", &self.subscription_mini_app_url)
@@ -312,6 +316,7 @@ impl Config {
             telegram_api_url: bot.telegram_api_url,
             default_language: bot.default_language,
             default_currency_symbol: bot.default_currency_symbol,
+            timezone: bot.timezone,
             links: bot.links,
             required_channel: bot.required_channel,
             subscription_mini_app_url: bot.subscription_mini_app_url,

@@ -143,7 +143,11 @@ pub async fn promo_page(app: &App, admin: &User, cursor: &str) -> Result<Screen,
 }
 
 /// `<days|discount|balance> <value> [limit|*] [YYYY-MM-DD|*]`, from `args`.
-fn parse_terms(args: &[&str], now: i64) -> Option<(PromoKind, Option<u64>, Option<i64>)> {
+fn parse_terms(
+    args: &[&str],
+    now: i64,
+    tz: chrono_tz::Tz,
+) -> Option<(PromoKind, Option<u64>, Option<i64>)> {
     let kind = match (*args.first()?, *args.get(1)?) {
         ("days", v) => PromoKind::Days(v.parse().ok().filter(|d| (1..=3650).contains(d))?),
         ("discount", v) => PromoKind::Discount(
@@ -161,7 +165,7 @@ fn parse_terms(args: &[&str], now: i64) -> Option<(PromoKind, Option<u64>, Optio
     };
     let until = match args.get(3) {
         None | Some(&"*") => None,
-        Some(v) => Some(end_of_day(v).filter(|u| *u > now)?),
+        Some(v) => Some(end_of_day(v, tz).filter(|u| *u > now)?),
     };
     (args.len() <= 4).then_some((kind, limit, until))
 }
@@ -184,10 +188,18 @@ fn rubles(v: &str) -> Option<u64> {
     (k > 0).then_some(k)
 }
 
-/// The first second after the UTC day `YYYY-MM-DD` (valid through that day).
-fn end_of_day(v: &str) -> Option<i64> {
+/// The first second after the day `YYYY-MM-DD` in the operator's time
+/// zone (valid through that day, as the operator's customers live it).
+fn end_of_day(v: &str, tz: chrono_tz::Tz) -> Option<i64> {
+    use chrono::TimeZone;
     let d = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?;
-    Some(d.succ_opt()?.and_hms_opt(0, 0, 0)?.and_utc().timestamp())
+    let midnight = d.succ_opt()?.and_hms_opt(0, 0, 0)?;
+    // A midnight a clock change skips: the first moment after it.
+    let local = tz.from_local_datetime(&midnight).earliest().or_else(|| {
+        tz.from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+            .earliest()
+    })?;
+    Some(local.timestamp())
 }
 
 async fn promo_new(app: &App, admin: &User, args: &[&str], now: i64) -> Result<Screen, BotError> {
@@ -203,7 +215,7 @@ async fn promo_new(app: &App, admin: &User, args: &[&str], now: i64) -> Result<S
             None => return Ok(usage()),
         },
     };
-    let Some((kind, limit, until)) = parse_terms(&args[1..], now) else {
+    let Some((kind, limit, until)) = parse_terms(&args[1..], now, app.config.timezone) else {
         return Ok(usage());
     };
     Ok(
@@ -220,7 +232,9 @@ async fn promo_bulk(app: &App, admin: &User, args: &[&str], now: i64) -> Result<
         .first()
         .and_then(|c| c.parse::<usize>().ok())
         .filter(|c| (1..=promo::BULK_MAX).contains(c));
-    let terms = args.get(1..).and_then(|rest| parse_terms(rest, now));
+    let terms = args
+        .get(1..)
+        .and_then(|rest| parse_terms(rest, now, app.config.timezone));
     let (Some(count), Some((kind, limit, until))) = (count, terms) else {
         crate::bot::reply::send(
             app,
@@ -391,7 +405,7 @@ async fn promo_edit(
             _ => return Ok(usage()),
         },
         ("/promo_until", Some(&"*")) => PromoEdit::Until(None),
-        ("/promo_until", Some(v)) => match end_of_day(v) {
+        ("/promo_until", Some(v)) => match end_of_day(v, app.config.timezone) {
             Some(u) => PromoEdit::Until(Some(u)),
             None => return Ok(usage()),
         },
@@ -533,25 +547,42 @@ mod tests {
     fn terms_are_kind_value_limit_and_date() {
         let now = 1_767_225_600; // 2026-01-01
         assert_eq!(
-            parse_terms(&["days", "7", "100", "2026-12-31"], now),
+            parse_terms(&["days", "7", "100", "2026-12-31"], now, chrono_tz::Tz::UTC),
             Some((PromoKind::Days(7), Some(100), Some(1_798_761_600)))
         );
         assert_eq!(
-            parse_terms(&["discount", "20%"], now),
+            parse_terms(&["discount", "20%"], now, chrono_tz::Tz::UTC),
             Some((PromoKind::Discount(20), None, None))
         );
         assert_eq!(
-            parse_terms(&["balance", "99.9", "*", "*"], now),
+            parse_terms(&["balance", "99.9", "*", "*"], now, chrono_tz::Tz::UTC),
             Some((PromoKind::Balance(9990), None, None))
         );
-        assert_eq!(parse_terms(&["discount", "100"], now), None);
-        assert_eq!(parse_terms(&["days", "7", "0"], now), None);
         assert_eq!(
-            parse_terms(&["days", "7", "5", "2025-01-01"], now),
+            parse_terms(&["discount", "100"], now, chrono_tz::Tz::UTC),
+            None
+        );
+        assert_eq!(
+            parse_terms(&["days", "7", "0"], now, chrono_tz::Tz::UTC),
+            None
+        );
+        assert_eq!(
+            parse_terms(&["days", "7", "5", "2025-01-01"], now, chrono_tz::Tz::UTC),
             None,
             "in the past"
         );
-        assert_eq!(parse_terms(&["gift", "7"], now), None);
+        assert_eq!(parse_terms(&["gift", "7"], now, chrono_tz::Tz::UTC), None);
+        // "Valid through 31 December" in Moscow ends at midnight there,
+        // 21:00 UTC, not at midnight UTC; a day a clock change shortens
+        // ends at that day's real end (Berlin's last Sunday of October).
+        assert_eq!(
+            end_of_day("2026-12-31", chrono_tz::Europe::Moscow),
+            Some(1_798_750_800)
+        );
+        assert_eq!(
+            end_of_day("2026-10-25", chrono_tz::Europe::Berlin),
+            Some(1_792_969_200)
+        );
         assert_eq!(rubles("100"), Some(10_000));
         assert_eq!(rubles("1.5"), Some(150));
         assert_eq!(rubles("1.505"), None);
