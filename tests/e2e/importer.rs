@@ -142,7 +142,7 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         &db,
         "SELECT count(*) FROM payments WHERE status = 'succeeded' \
          AND provider IN ('yookassa','telegram_stars','cryptopay','freekassa','tribute','platega','severpay') \
-         AND currency IN ('RUB','XTR') AND amount = round(amount::numeric) \
+         AND (currency IN ('USDT','EUR') OR currency IN ('RUB','XTR') AND amount = round(amount::numeric)) \
          AND (subscription_duration_months IN (1,3,6,12) \
               OR (subscription_duration_months IS NULL AND description LIKE 'Пополнение%'))",
     )
@@ -178,13 +178,14 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
     for expected in [
         "a period of 2 months",
         "neither a period nor a balance top-up",
-        "currency \"USDT\"",
         "a fraction of a Star",
         "invited by themselves",
         "negative balance -500",
         "differs from another only in case",
-        "cannot be typed in this bot",
         "promo_code_activations",
+        "provider \"mulenpay\"",
+        "a cryptopay method: only YooKassa cards renew here",
+        "promo type \"traffic_gb\"",
     ] {
         assert!(
             why.iter().any(|w| w.contains(expected)),
@@ -229,8 +230,19 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
             + 1
     );
     let rendered = report.render("dry run");
-    assert!(rendered.contains("cannot map: 9 rows"), "{rendered}");
-    assert_eq!(c("promo_codes"), 3, "WELCOME, SUMMER25, OLD2024");
+    assert!(rendered.contains("cannot map: 10 rows"), "{rendered}");
+    assert!(
+        rendered.starts_with(
+            "source schema: remnawave-tg-shop before Alembic (no alembic_version table), \
+             with 2GETPRO's balance tables\n"
+        ),
+        "{rendered}"
+    );
+    assert_eq!(c("promo_codes"), 4, "WELCOME, SUMMER25, OLD2024, ПРИВЕТ");
+    assert_eq!(
+        c("banned"),
+        count(&db, "SELECT count(*) FROM users WHERE is_banned").await
+    );
 
     // A run cut off half-way (DynamoDB keeps failing on one user)...
     let proxy = t.fault_proxy().await;
@@ -309,12 +321,19 @@ async fn the_python_bots_users_move_in_once_with_everything_they_had() {
         &db,
         "SELECT count(DISTINCT user_id) FROM payments WHERE status = 'succeeded' \
          AND provider IN ('yookassa','telegram_stars','cryptopay','freekassa','tribute','platega','severpay') \
-         AND currency IN ('RUB','XTR') AND subscription_duration_months IN (1,3,6,12) \
-         AND (amount = round(amount::numeric) OR amount = 1490.5)",
+         AND subscription_duration_months IN (1,3,6,12) \
+         AND (currency IN ('USDT','EUR') \
+              OR currency IN ('RUB','XTR') AND (amount = round(amount::numeric) OR amount = 1490.5))",
     )
     .await;
     assert!(payers > 50, "{payers}");
     assert_eq!(st.paid as u64, payers);
+    // Users banned there are on the banned list and in the gauge, as an
+    // admin's ban here puts them.
+    let banned = count(&db, "SELECT count(*) FROM users WHERE is_banned").await;
+    assert!(banned > 5, "{banned}");
+    assert_eq!(st.banned as u64, banned);
+    assert_eq!(store.banned(1000).await.expect("list").len() as u64, banned);
     assert_eq!(again.ends_counted, 0);
     assert_eq!(
         st.active as u64 - 1,
@@ -902,4 +921,332 @@ async fn rts_head_rows_come_over_as_that_bot_reads_them() {
     let petr = t.user(7_100_002).await.expect("imported");
     assert_eq!(petr.sub_end, None);
     assert_eq!((c("subscriptions"), c("trials_used")), (1, 2));
+}
+
+/// The current remnawave-tg-shop (Alembic revision 0003) and the older
+/// schema load side by side into the same PostgreSQL; the importer says
+/// which it found, and reads the current one's rows as that bot reads
+/// them: traffic bought in traffic sale mode stays traffic (not a 2099
+/// subscription sold as months), payments in a crypto asset stay in that
+/// asset and still make a paying user, every status the bot writes lands
+/// where docs/operations.md says, a running discount reservation is the
+/// user's discount and a run-out one gives its activation back, a ban is
+/// on the banned list, a campaign's trial is counted, a Cyrillic code is
+/// typed in any case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_alembic_schema_comes_over_and_says_so() {
+    use shared::adapters::store::credit::TRAFFIC_MODE_END;
+    use shared::base::types::{Period, Provider};
+    let pg = Postgres::start();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pg");
+    let old = fixture_db(&pg).await;
+    old.batch_execute("CREATE DATABASE rts_head")
+        .await
+        .expect("database");
+    pg.psql_file("rts_head", &dir.join("schema-head.sql"));
+    pg.psql_file("rts_head", &dir.join("data-head.sql"));
+    let db = importer::connect(&pg.url("rts_head"))
+        .await
+        .expect("connects");
+
+    let ts = now();
+    let older = importer::import(&old, None, ts).await.expect("dry run");
+    assert!(
+        older.report.schema.contains("before Alembic"),
+        "{}",
+        older.report.schema
+    );
+    let dry = importer::import(&db, None, ts).await.expect("dry run");
+    assert_eq!(
+        dry.report.schema,
+        "remnawave-tg-shop, Alembic revision 0003_promo_curr_act_not_null"
+    );
+    assert!(
+        dry.report
+            .render("dry run")
+            .starts_with("source schema: remnawave-tg-shop, Alembic revision 0003"),
+        "{}",
+        dry.report.render("dry run")
+    );
+
+    let t = TestStack::start(&[("ADMIN_IDS", "9000"), ("RATE_LIMIT_ENABLED", "false")]).await;
+    let store = t.stack.app.store.clone();
+    let run = importer::import(&db, Some(&store), ts)
+        .await
+        .expect("import");
+    let report = &run.report;
+    let c = |k: &str| report.counts.get(k).copied().unwrap_or_default();
+    let out = run.outcome.as_ref().expect("a real run");
+    for (kind, n) in &report.counts {
+        assert_eq!(out.total(kind), *n, "{kind}: {}", out.render());
+    }
+    assert_eq!(c("users"), 7);
+    // Ира (traffic), Глеб, Tom (the trial's end), Лев; Ким's 2099 row has
+    // no traffic limit: neither traffic nor a period.
+    assert_eq!((c("subscriptions"), c("trials_used")), (4, 5));
+    let unmappable: Vec<String> = report
+        .unmappable
+        .iter()
+        .map(|u| format!("{} {}: {}", u.table, u.id, u.why))
+        .collect();
+    assert_eq!(unmappable.len(), 1, "{unmappable:?}");
+    assert!(
+        unmappable[0].starts_with("subscriptions 5: ends after 2090 without a traffic limit"),
+        "{unmappable:?}"
+    );
+    // Paid 101–106; pending 110–117 (each with what a notification names).
+    assert_eq!((c("payments"), c("pending_payments")), (6, 8));
+    assert_eq!(c("provider_refs"), 14);
+    let skipped = |why: &str| report.skipped.get(why).copied().unwrap_or_default();
+    assert_eq!(skipped("payments pending without a provider id"), 2);
+    for status in [
+        "canceled",
+        "failed_creation",
+        "failed",
+        "expired",
+        "failed_user_not_found",
+        "failed_metadata_error",
+    ] {
+        assert_eq!(
+            skipped(&format!("payments not paid (status {status})")),
+            1,
+            "{status}: {:?}",
+            report.skipped
+        );
+    }
+    assert_eq!(
+        skipped(
+            "payments' original_amount/discount_applied (a promo discount): \
+             not kept, the order records the amount paid"
+        ),
+        2
+    );
+    assert_eq!(
+        skipped("active_discounts run out before the move (the code's activation given back)"),
+        1
+    );
+    assert_eq!(
+        (
+            c("banned"),
+            c("campaign_users"),
+            c("campaign_trials"),
+            c("traffic_mode_users"),
+            c("active_discounts"),
+            c("promo_codes"),
+            c("promo_activations"),
+        ),
+        (1, 2, 1, 1, 1, 3, 3)
+    );
+
+    // Traffic sale mode: Ира's 60 GB are traffic with no end by date, as
+    // this bot sells packs; her packs are traffic lines in her history.
+    let ira = t.user(8_000_001).await.expect("imported");
+    assert_eq!(ira.sub_end, Some(TRAFFIC_MODE_END));
+    assert_eq!(ira.packs, 60 << 30);
+    let usdt = store
+        .get_order(&importer::plan::order_id(102))
+        .await
+        .expect("read")
+        .expect("order");
+    assert_eq!(
+        usdt.purchase,
+        shared::domains::money::orders::Purchase::Traffic(50 << 30)
+    );
+    assert_eq!(
+        (usdt.amount.currency(), usdt.amount.minor()),
+        ("USDT", 8_500_000_000)
+    );
+    assert_eq!(usdt.amount.as_rub(), None, "an asset is never rubles");
+    let gb_pending = store
+        .get_order(&importer::plan::order_id(117))
+        .await
+        .expect("read")
+        .expect("order");
+    assert_eq!(gb_pending.status, OrderStatus::Pending);
+    assert_eq!(
+        gb_pending.purchase,
+        shared::domains::money::orders::Purchase::Traffic(50 << 30)
+    );
+    // Лев paid in TON: the order is in TON, with the discount's price paid.
+    let ton = store
+        .get_order(&importer::plan::order_id(103))
+        .await
+        .expect("read")
+        .expect("order");
+    assert_eq!(
+        (ton.amount.currency(), ton.amount.minor()),
+        ("TON", 14_400_000_000)
+    );
+    let gleb_paid = store
+        .get_order(&importer::plan::order_id(104))
+        .await
+        .expect("read")
+        .expect("order");
+    assert_eq!(gleb_paid.amount.as_rub().map(|k| k.0), Some(42_415));
+    // Ира (traffic), Глеб and Лев (crypto) are paying users; Tom is not.
+    let st = shared::domains::admin::stats::load(&t.stack.app, ts)
+        .await
+        .expect("stats")
+        .standing;
+    assert_eq!(st.paid, 3);
+    let snap = snapshot(&store).await;
+    for (user, paying) in [
+        (8_000_001, true),
+        (8_000_002, true),
+        (8_000_006, true),
+        (8_000_004, false),
+    ] {
+        let profile = &snap[&format!("\"USER#{user}\"|\"PROFILE\"")];
+        assert_eq!(
+            profile.contains("\"plans_paid\""),
+            paying,
+            "{user}: {profile}"
+        );
+    }
+    // Every pending payment is found by what its provider's notification
+    // names (FreeKassa's by the old bot's order id).
+    for (provider, id, payment) in [
+        (Provider::Yookassa, "yk-gleb-110", 110),
+        (Provider::Yookassa, "yk-gleb-111", 111),
+        (Provider::Yookassa, "yk-gleb-112", 112),
+        (Provider::Cryptopay, "930113", 113),
+        (Provider::Freekassa, "order:114", 114),
+        (Provider::Platega, "plt-lev-115", 115),
+        (Provider::Severpay, "90116", 116),
+        (Provider::Yookassa, "yk-ira-117", 117),
+        (Provider::Cryptopay, "930102", 102),
+        (Provider::Stars, "stxChg_gleb105", 105),
+    ] {
+        let found = store
+            .order_by_provider_ref(provider, id)
+            .await
+            .expect("read");
+        assert_eq!(found, Some(importer::plan::order_id(payment).0), "{id}");
+    }
+
+    // Глеб's running reservation is his discount, until it ends there, and
+    // his activation of the code; Вера's ran out: given back.
+    let gleb = t.user(8_000_002).await.expect("imported");
+    let discount = gleb.discount.clone().expect("a discount");
+    assert_eq!((discount.percent, discount.code.as_str()), (20, "СКИДКА20"));
+    let ends: i64 = db
+        .query_one(
+            "SELECT floor(EXTRACT(EPOCH FROM expires_at))::bigint FROM active_discounts \
+             WHERE user_id = 8000002",
+            &[],
+        )
+        .await
+        .expect("end")
+        .get(0);
+    assert_eq!(discount.until, ends);
+    assert!(
+        store
+            .promo_activated_by("СКИДКА20", TelegramId(8_000_002))
+            .await
+            .expect("read")
+    );
+    assert!(
+        !store
+            .promo_activated_by("СКИДКА20", TelegramId(8_000_003))
+            .await
+            .expect("read")
+    );
+    let code = store
+        .get_promo("СКИДКА20")
+        .await
+        .expect("read")
+        .expect("code");
+    assert_eq!(
+        code.used, 2,
+        "3 counted there, Вера's run-out one given back"
+    );
+    // His card is the one auto-renewal charges, for the plan paid last.
+    let wallet = store.wallet(TelegramId(8_000_002)).await.expect("read");
+    assert_eq!(
+        wallet.charge_card().map(|c| c.method_id.as_str()),
+        Some("pm-gleb")
+    );
+    assert!(wallet.autorenew);
+    assert_eq!(wallet.period, Some(Period::ThreeMonths));
+
+    // Вера's ban is the ban an admin gives here: flag, list, gauge.
+    assert!(t.user(8_000_003).await.expect("imported").banned);
+    let banned: Vec<i64> = store
+        .banned(100)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|(id, _)| id.0)
+        .collect();
+    assert_eq!(banned, vec![8_000_003]);
+    assert_eq!(st.banned, 1);
+
+    // The campaign counts its two users and Tom's trial.
+    let campaign = store
+        .get_campaign("vk_autumn")
+        .await
+        .expect("read")
+        .expect("campaign");
+    assert_eq!((campaign.users, campaign.trials), (2, 1));
+
+    // A second run changes nothing (the ban, the trial and the discount
+    // are counted once).
+    let before = snapshot(&store).await;
+    let again = importer::import(&db, Some(&store), ts)
+        .await
+        .expect("re-run");
+    assert!(again.outcome.expect("run").written.is_empty());
+    assert_eq!(snapshot(&store).await, before);
+
+    // Codes in Cyrillic are typed in any case: the imported ЛЕТО2026 by
+    // Ann as "лето2026", an admin's new "осень" by Tom as "ОсЕнЬ".
+    let ann_end = t.user(8_000_005).await.expect("imported").sub_end;
+    assert_eq!(
+        t.update(&callback_update(30, 8_000_005, "promo", 1)).await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(31, 8_000_005, "Ann", "en", "лето2026"))
+            .await,
+        200
+    );
+    let said: Vec<String> = t.telegram.sent_to(8_000_005).iter().map(text_of).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.starts_with("✅ Promo code <b>ЛЕТО2026</b> activated: +7")),
+        "{said:?}"
+    );
+    assert!(t.user(8_000_005).await.expect("user").sub_end > ann_end);
+    assert_eq!(
+        t.update(&text_update(
+            32,
+            9000,
+            "Admin",
+            "en",
+            "/promo_new осень days 3"
+        ))
+        .await,
+        200
+    );
+    assert!(
+        store.get_promo("ОСЕНЬ").await.expect("read").is_some(),
+        "stored upper-case"
+    );
+    let tom_end = t.user(8_000_004).await.expect("imported").sub_end;
+    assert_eq!(
+        t.update(&callback_update(33, 8_000_004, "promo", 1)).await,
+        200
+    );
+    assert_eq!(
+        t.update(&text_update(34, 8_000_004, "Tom", "en", "ОсЕнЬ"))
+            .await,
+        200
+    );
+    let said: Vec<String> = t.telegram.sent_to(8_000_004).iter().map(text_of).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.starts_with("✅ Promo code <b>ОСЕНЬ</b> activated: +3")),
+        "{said:?}"
+    );
+    assert!(t.user(8_000_004).await.expect("user").sub_end > tom_end);
 }

@@ -437,6 +437,9 @@ async fn import_paying_invitee(t: &TestStack, user: i64, inviter: i64, end: i64)
         source: "remnawave-tg-shop".into(),
         plans_paid: 1,
         first_paid_at: Some(paid_at),
+        packs: 0,
+        discount: None,
+        campaign_trial: false,
     };
     store
         .import_user(&imported, records, now())

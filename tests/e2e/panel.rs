@@ -1256,3 +1256,79 @@ fn the_recorded_panel_responses_parse() {
             .expect("json");
     assert_eq!(err["errorCode"], shared::adapters::panel::USER_NOT_FOUND);
 }
+
+/// With CRYPT4_ENABLED the link a user is sent and shown is Happ's crypt4
+/// link, made here (no panel call), once per link: a second sync keeps it.
+/// CRYPT4_REDIRECT_URL goes before it on the Connect button, as in
+/// remnawave-tg-shop; without one there is no Connect button (Telegram
+/// opens only http(s) links from buttons).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_crypt4_the_link_is_happs_crypt4_link_made_once_per_link() {
+    let redirect = "https://go.vpn.test/?u=";
+    let (t, panel) = TestStack::start_with_panel(&[
+        ("CRYPT4_ENABLED", "true"),
+        ("CRYPT4_REDIRECT_URL", redirect),
+    ])
+    .await;
+    paid_and_provisioned(&t, 9050, now() + 30 * DAY).await;
+    let plain = panel.users()[0]["subscriptionUrl"]
+        .as_str()
+        .expect("link")
+        .to_owned();
+    let (of, sealed) = t
+        .user(9050)
+        .await
+        .expect("user")
+        .crypt4
+        .expect("made with the link");
+    assert_eq!(of, plain);
+    let body = sealed.strip_prefix("happ://crypt4/").expect("crypt4");
+    use base64::Engine;
+    let cipher = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("base64");
+    assert_eq!(cipher.len(), 512, "RSA 4096, Happ's key");
+    assert!(
+        panel.calls().iter().all(|c| !c.path.contains("happ")),
+        "made here"
+    );
+
+    t.telegram.clear();
+    assert_eq!(t.drain_outbox().await, 1);
+    let sent = t.telegram.sent_to(9050);
+    let text = text_of(&sent[0]);
+    assert!(text.contains(&sealed) && !text.contains(&plain), "{text}");
+    assert_eq!(buttons(&sent[0])[0]["url"], format!("{redirect}{sealed}"));
+
+    // Another sync: the same link, so the same crypt4 link.
+    t.enqueue_sync(9050, SyncReason::Paid, "order-9050-again")
+        .await;
+    t.stack.drain_panel_sync().await.expect("drains");
+    let user = t.user(9050).await.expect("user");
+    assert_eq!(user.crypt4, Some((plain.clone(), sealed.clone())));
+
+    assert_eq!(t.update(&callback_update(60, 9050, "sub", 7001)).await, 200);
+    let screen = last_screen(&t);
+    assert!(text_of(&screen).contains(&sealed), "{}", text_of(&screen));
+    assert!(!text_of(&screen).contains(&plain));
+    let b = buttons(&screen);
+    assert!(
+        b.iter().any(|b| b["url"] == format!("{redirect}{sealed}")),
+        "Connect: {b:?}"
+    );
+
+    // Without a redirect, the crypt4 link is shown and no button carries it.
+    let (t, _panel) = TestStack::start_with_panel(&[("CRYPT4_ENABLED", "true")]).await;
+    paid_and_provisioned(&t, 9051, now() + 30 * DAY).await;
+    let (_, sealed) = t.user(9051).await.expect("user").crypt4.expect("made");
+    assert_eq!(t.update(&callback_update(61, 9051, "sub", 7002)).await, 200);
+    let screen = last_screen(&t);
+    assert!(text_of(&screen).contains(&sealed));
+    assert!(
+        buttons(&screen)
+            .iter()
+            .all(|b| !b["url"].as_str().unwrap_or_default().starts_with("happ:")),
+        "{:?}",
+        buttons(&screen)
+    );
+}

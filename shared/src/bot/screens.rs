@@ -8,6 +8,7 @@ use crate::base::config::Config;
 use crate::base::format::{bytes_text, date, date_time, money};
 use crate::base::i18n::{Arg, html, t, tr};
 use crate::base::types::Lang;
+use crate::domains::access::crypt4::LinkView;
 use crate::domains::access::subpage::Guide;
 use teloxide_core::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -34,8 +35,12 @@ fn button(lang: Lang, key: &str, action: Action) -> InlineKeyboardButton {
     InlineKeyboardButton::callback(t(lang, key), action.data())
 }
 
+/// A button opening `url`; none for a link Telegram would refuse on a
+/// button (only http(s) and tg:// open from one; a `happ://` link does not).
 fn url_button(lang: Lang, key: &str, url: &str) -> Option<InlineKeyboardButton> {
-    let url = reqwest::Url::parse(url).ok()?;
+    let url = reqwest::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http" | "tg"))?;
     Some(InlineKeyboardButton::url(t(lang, key), url))
 }
 
@@ -264,9 +269,18 @@ pub fn subscription(config: &Config, user: &User, traffic: Option<Traffic>, now:
         .filter(|_| user.active(now));
     match link {
         Some(url) => {
+            let view = LinkView::for_user(config, user, url);
             text.push_str("\n\n");
-            text.push_str(&tr(lang, "sub-link", &[("link", Arg::Str(html(url)))]));
-            if let Some(b) = url_button(lang, "btn-connect", url) {
+            text.push_str(&tr(
+                lang,
+                "sub-link",
+                &[("link", Arg::Str(html(&view.text)))],
+            ));
+            if let Some(b) = view
+                .button
+                .as_deref()
+                .and_then(|u| url_button(lang, "btn-connect", u))
+            {
                 rows.push(vec![b]);
             }
             rows.push(vec![button(
@@ -594,15 +608,23 @@ fn button_text(text: String, action: Action) -> InlineKeyboardButton {
 }
 
 /// The new link after a reissue.
-pub fn reissued(user: &User, url: &str) -> Screen {
+pub fn reissued(user: &User, view: &LinkView) -> Screen {
     let lang = user.lang;
     let mut rows = Vec::new();
-    if let Some(b) = url_button(lang, "btn-connect", url) {
+    if let Some(b) = view
+        .button
+        .as_deref()
+        .and_then(|u| url_button(lang, "btn-connect", u))
+    {
         rows.push(vec![b]);
     }
     rows.push(vec![button(lang, "btn-subscription", Action::Subscription)]);
     Screen {
-        text: tr(lang, "reissue-done", &[("link", Arg::Str(html(url)))]),
+        text: tr(
+            lang,
+            "reissue-done",
+            &[("link", Arg::Str(html(&view.text)))],
+        ),
         keyboard: InlineKeyboardMarkup::new(rows),
     }
 }

@@ -257,8 +257,15 @@ pub async fn reissue(app: &App, user: &User, now: i64) -> Result<Screen, BotErro
             return Ok(screens::panel_unavailable(user));
         }
     };
+    let crypt4 = crate::domains::access::crypt4::seal(&app.config, user, &account.subscription_url);
+    let view = crate::domains::access::crypt4::LinkView::of(
+        &app.config,
+        &account.subscription_url,
+        crypt4.as_deref(),
+    );
     let facts = crate::adapters::store::panel::PanelFacts {
         status: account.status.as_str().to_owned(),
+        crypt4,
         account: Some((
             crate::adapters::store::users::PanelLink {
                 id: account.id,
@@ -278,7 +285,7 @@ pub async fn reissue(app: &App, user: &User, now: i64) -> Result<Screen, BotErro
     )
     .await?;
     tracing::info!(user = %user.id, "subscription link reissued");
-    Ok(screens::reissued(user, &account.subscription_url))
+    Ok(screens::reissued(user, &view))
 }
 
 /// Starts the free trial (once per user, never over an active

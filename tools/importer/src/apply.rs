@@ -121,6 +121,10 @@ fn profile_kinds(p: &UserPlan) -> Vec<&'static str> {
         ("trials_used", u.trial_used.is_some()),
         ("referrals", u.referrer.is_some()),
         ("campaign_users", u.campaign.is_some()),
+        ("campaign_trials", u.campaign_trial),
+        ("banned", u.banned),
+        ("traffic_mode_users", u.packs > 0),
+        ("active_discounts", u.discount.is_some()),
         ("balances", u.balance.0 > 0),
     ] {
         if present {

@@ -1,12 +1,13 @@
 //! From the source's rows to our items: a pure mapping, the same for the
 //! dry run and the real run, so the dry run's counts are what a run writes.
 
-use crate::source::{Source, SrcPayment, SrcPromo};
+use crate::source::{Source, SrcPayment, SrcPromo, SrcSubscription};
 use sha2::{Digest, Sha256};
 use shared::adapters::pay::{Money, OrderId};
 use shared::adapters::store::cards::Card;
+use shared::adapters::store::credit::TRAFFIC_MODE_END;
 use shared::adapters::store::imports::CampaignDef;
-use shared::adapters::store::imports::{ImportedUser, merchant_order_ref};
+use shared::adapters::store::imports::{ImportedDiscount, ImportedUser, merchant_order_ref};
 use shared::adapters::store::promos::{Promo, PromoKind};
 use shared::base::types::{Kopecks, Lang, Period, Provider, TelegramId};
 use shared::domains::money::orders::{
@@ -76,6 +77,8 @@ pub struct Unmappable {
 /// What a run would write (dry run) or wrote, per kind.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Report {
+    /// The source's schema, in words (`SchemaKind::describe`).
+    pub schema: String,
     /// Items per kind (`users`, `payments`, …).
     pub counts: BTreeMap<&'static str, u64>,
     /// Rows left out on purpose, counted by reason (unpaid payments…).
@@ -101,7 +104,7 @@ impl Report {
 
     /// The report as an operator reads it.
     pub fn render(&self, title: &str) -> String {
-        let mut out = format!("{title}\n");
+        let mut out = format!("source schema: {}\n{title}\n", self.schema);
         for (k, v) in &self.counts {
             out.push_str(&format!("  {k:<20} {v}\n"));
         }
@@ -136,7 +139,10 @@ pub struct Plan {
 /// `renew_default` is the plan auto-renewal buys for a user with a saved
 /// card who never paid for a plan.
 pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
-    let mut report = Report::default();
+    let mut report = Report {
+        schema: src.schema.describe(),
+        ..Report::default()
+    };
     let ids: HashSet<i64> = src.users.iter().map(|u| u.user_id).collect();
 
     let mut subs: HashMap<i64, Vec<_>> = HashMap::new();
@@ -149,6 +155,13 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
             report.bad("subscriptions", s.subscription_id, "no end date");
             continue;
         }
+        if running(s) && sold_traffic(s).is_none() && s.end_date >= Some(TRAFFIC_MODE_FROM) {
+            report.bad(
+                "subscriptions",
+                s.subscription_id,
+                "ends after 2090 without a traffic limit: neither a traffic package nor a period (not running here)",
+            );
+        }
         subs.entry(s.user_id).or_default().push(s);
     }
 
@@ -157,11 +170,14 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
         .iter()
         .map(|c| (c.ad_campaign_id, c.start_param.as_str()))
         .collect();
-    let mut campaign_of: HashMap<i64, String> = HashMap::new();
+    let mut campaign_of: HashMap<i64, (String, bool)> = HashMap::new();
     for a in &src.attributions {
         match campaigns_by_id.get(&a.ad_campaign_id) {
             Some(name) if ids.contains(&a.user_id) => {
-                campaign_of.insert(a.user_id, (*name).to_owned());
+                campaign_of.insert(
+                    a.user_id,
+                    ((*name).to_owned(), a.trial_activated_at.is_some()),
+                );
             }
             Some(_) => report.bad("ad_attributions", a.user_id, "no such user"),
             None => report.bad("ad_attributions", a.user_id, "no such campaign"),
@@ -175,7 +191,24 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
             report.bad("payments", p.payment_id, "no such user");
             continue;
         }
+        let discounted = p
+            .discount_applied
+            .as_deref()
+            .and_then(nano_units)
+            .is_some_and(|d| d > 0);
         match map_payment(p) {
+            Ok(Some(h)) if discounted => {
+                report.skip(
+                    "payments' original_amount/discount_applied (a promo discount): \
+                     not kept, the order records the amount paid"
+                        .into(),
+                );
+                if h.order.status == OrderStatus::Pending {
+                    pending.entry(p.user_id).or_default().push(h)
+                } else {
+                    payments.entry(p.user_id).or_default().push(h)
+                }
+            }
             Ok(Some(h)) if h.order.status == OrderStatus::Pending => {
                 pending.entry(p.user_id).or_default().push(h)
             }
@@ -272,6 +305,67 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
         promos.push(promo);
     }
     let known: HashSet<i64> = src.promos.iter().map(|p| p.promo_code_id).collect();
+    // remnawave-tg-shop HEAD counts a discount code's activation when the
+    // user reserves it (`active_discounts`) and its clean-up gives the
+    // activation back when the reservation runs out unpaid: a running one
+    // comes over as the user's discount (and their activation), a run-out
+    // one is given back here as the old bot would have.
+    let mut discount_of: HashMap<i64, ImportedDiscount> = HashMap::new();
+    let mut reserved: Vec<PromoActivation> = Vec::new();
+    for d in &src.active_discounts {
+        let Some(code) = promo_code.get(&d.promo_code_id) else {
+            let why = if known.contains(&d.promo_code_id) {
+                "its code is not imported"
+            } else {
+                "no such code"
+            };
+            report.bad("active_discounts", d.user_id, why);
+            continue;
+        };
+        if !ids.contains(&d.user_id) {
+            report.bad("active_discounts", d.user_id, "no such user");
+            continue;
+        }
+        // Revision 0001 had no end: 0002 gave each the 10 minutes it writes.
+        let until = d
+            .expires_at
+            .unwrap_or(d.activated_at.unwrap_or(now) + RESERVATION_SECS);
+        if until <= now {
+            report.skip(
+                "active_discounts run out before the move (the code's activation given back)"
+                    .into(),
+            );
+            if let Some(p) = promos.iter_mut().find(|p| p.code == *code) {
+                p.used = p.used.saturating_sub(1);
+            }
+            continue;
+        }
+        let Some(percent) = d
+            .discount_percentage
+            .and_then(|p| u32::try_from(p).ok())
+            .filter(|p| (1..=99).contains(p))
+        else {
+            report.bad(
+                "active_discounts",
+                d.user_id,
+                format!("discount {:?}% (1 to 99 here)", d.discount_percentage),
+            );
+            continue;
+        };
+        discount_of.insert(
+            d.user_id,
+            ImportedDiscount {
+                percent,
+                until,
+                code: code.clone(),
+            },
+        );
+        reserved.push(PromoActivation {
+            code: code.clone(),
+            user: TelegramId(d.user_id),
+            at: d.activated_at.unwrap_or(now),
+        });
+    }
     let mut activations: HashMap<i64, Vec<PromoActivation>> = HashMap::new();
     for a in &src.activations {
         match promo_code.get(&a.promo_code_id) {
@@ -290,6 +384,12 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
                 "its code is not imported",
             ),
             None => report.bad("promo_code_activations", a.activation_id, "no such code"),
+        }
+    }
+    for r in reserved {
+        let mine = activations.entry(r.user.0).or_default();
+        if !mine.iter().any(|a| a.code == r.code) {
+            mine.push(r);
         }
     }
 
@@ -349,11 +449,23 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
         let latest = my_subs.iter().max_by_key(|s| s.end_date);
         // A subscription the bot switched off (`is_active = false`) is not
         // running: only the ones it left on give the end date.
-        let sub_end = my_subs
+        // In traffic sale mode (an end after 2090 and the traffic bought as
+        // the limit) the traffic is what was sold: the end is this bot's
+        // traffic-mode end and the bytes are the packs bought.
+        let packs = my_subs
             .iter()
-            .filter(|s| s.is_active != Some(false))
-            .filter_map(|s| s.end_date)
+            .filter(|s| running(s))
+            .filter_map(|s| sold_traffic(s))
             .max();
+        let sub_end = if packs.is_some() {
+            Some(TRAFFIC_MODE_END)
+        } else {
+            my_subs
+                .iter()
+                .filter(|s| running(s) && s.end_date < Some(TRAFFIC_MODE_FROM))
+                .filter_map(|s| s.end_date)
+                .max()
+        };
         // The Python bot offers the trial only to users who never had a
         // subscription: anyone with one has used their chance.
         let trial_used = my_subs
@@ -362,13 +474,18 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
             .min();
         let created_at = u.registration_date.unwrap_or(now);
         let my_payments = payments.remove(&u.user_id).unwrap_or_default();
+        // What the shop sold: periods, or traffic packages in traffic mode.
         let paid_plans: Vec<i64> = my_payments
             .iter()
             .filter(|h| {
-                h.order.status == OrderStatus::Paid && matches!(h.order.purchase, Purchase::Plan(_))
+                h.order.status == OrderStatus::Paid
+                    && matches!(h.order.purchase, Purchase::Plan(_) | Purchase::Traffic(_))
             })
             .map(|h| h.paid_at)
             .collect();
+        let (campaign, campaign_trial) = campaign_of
+            .remove(&u.user_id)
+            .map_or((None, false), |(c, trial)| (Some(c), trial));
         let user = ImportedUser {
             plans_paid: paid_plans.len() as u32,
             first_paid_at: paid_plans.iter().copied().min(),
@@ -380,7 +497,10 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
             created_at,
             banned: u.is_banned.unwrap_or(false),
             referrer,
-            campaign: campaign_of.remove(&u.user_id),
+            campaign,
+            campaign_trial,
+            packs: packs.unwrap_or_default(),
+            discount: discount_of.remove(&u.user_id),
             balance: Kopecks(balance as u64),
             sub_end,
             trial_used,
@@ -430,6 +550,10 @@ pub fn plan(src: &Source, now: i64, renew_default: Period) -> Plan {
         report.count("trials_used", u64::from(p.user.trial_used.is_some()));
         report.count("referrals", u64::from(p.user.referrer.is_some()));
         report.count("campaign_users", u64::from(p.user.campaign.is_some()));
+        report.count("campaign_trials", u64::from(p.user.campaign_trial));
+        report.count("banned", u64::from(p.user.banned));
+        report.count("traffic_mode_users", u64::from(p.user.packs > 0));
+        report.count("active_discounts", u64::from(p.user.discount.is_some()));
         report.count("balances", u64::from(p.user.balance.0 > 0));
         report.count("ref_code_aliases", u64::from(p.old_ref_code.is_some()));
         report.count("payments", p.payments.len() as u64);
@@ -469,7 +593,7 @@ pub struct PromoActivation {
 fn map_promo(p: &SrcPromo, now: i64) -> Result<Promo, String> {
     let code = shared::domains::growth::promo::admin_code(p.code.trim()).ok_or_else(|| {
         format!(
-            "code {:?} cannot be typed in this bot (3–32 of A–Z, 0–9, _ and -)",
+            "code {:?} cannot be typed in this bot (3–32 letters or digits of any script, _ and -)",
             p.code
         )
     })?;
@@ -516,9 +640,16 @@ fn one_default(cards: &mut [Card]) {
 
 /// Statuses the bots give a payment that went through.
 const PAID: [&str; 5] = ["succeeded", "paid", "completed", "success", "confirmed"];
-/// Statuses of a payment started and not decided yet.
-const PENDING: [&str; 8] = [
+/// Statuses of a payment started and not decided yet: the bots' own
+/// `pending_<provider>`, the provider's status they store as it is
+/// (YooKassa's `pending`, `waiting_for_capture`; Crypto Pay's `active`;
+/// Platega's `PENDING`), and remnawave-tg-shop HEAD's `processing` (a
+/// notification being credited when the bot stopped: the provider sends
+/// it again until answered).
+const PENDING: [&str; 10] = [
     "pending",
+    "processing",
+    "pending_stars",
     "pending_yookassa",
     "pending_freekassa",
     "pending_platega",
@@ -564,26 +695,34 @@ fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, St
         other => return Err(format!("provider {other:?} is not one this bot knows")),
     };
     let currency = p.currency.as_deref().unwrap_or("RUB").trim().to_uppercase();
-    let hundredths = p.amount_hundredths.ok_or("no amount")?;
-    if hundredths < 0 {
-        return Err(format!("negative amount {hundredths}"));
-    }
-    let minor = match currency.as_str() {
-        "RUB" | "USD" | "EUR" => hundredths as u64,
+    let text = p.amount.as_deref().ok_or("no amount")?;
+    let nano = nano_units(text).ok_or_else(|| format!("amount {text:?} is not one paid"))?;
+    // Rubles and other fiat in hundredths (rounded, as the bots rounded the
+    // float), Stars whole, a crypto asset (USDT, TON…) as that asset: an
+    // asset amount is never read as rubles.
+    let money = match currency.as_str() {
         "XTR" => {
-            if hundredths % 100 != 0 {
+            if nano % NANO != 0 {
                 return Err("a fraction of a Star".into());
             }
-            (hundredths / 100) as u64
+            Money::from_minor(nano / NANO, "XTR")
         }
-        other => return Err(format!("currency {other:?} is not one this bot records")),
-    };
+        code => match Money::from_minor(0, code) {
+            Some(Money::Rub(_) | Money::Fiat(_)) => {
+                Money::from_minor((nano + NANO / 200) / (NANO / 100), code)
+            }
+            Some(Money::Crypto(_)) => Money::from_minor(nano, code),
+            _ => None,
+        },
+    }
+    .ok_or_else(|| format!("currency {currency:?} is not one this bot records"))?;
     let topup = p.description.as_deref().is_some_and(|d| {
         let d = d.to_lowercase();
         d.contains("balance") || d.contains("баланс") || d.contains("пополн")
     });
-    let purchase = match p.months.filter(|m| *m > 0) {
-        Some(m) => Purchase::Plan(
+    let purchase = match (traffic_package(p), p.months.filter(|m| *m > 0)) {
+        (Some(bytes), _) => Purchase::Traffic(bytes),
+        (None, Some(m)) => Purchase::Plan(
             u32::try_from(m)
                 .ok()
                 .and_then(Period::from_months)
@@ -592,10 +731,10 @@ fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, St
         // The rubles the old bot put on the balance: the amount when paid in
         // rubles; otherwise unknown (a late payment of it is flagged, not
         // credited: see `Store::credit`).
-        None if topup || provider == Provider::Balance => {
-            Purchase::TopUp(Kopecks(if currency == "RUB" { minor } else { 0 }))
+        (None, None) if topup || provider == Provider::Balance => {
+            Purchase::TopUp(money.as_rub().unwrap_or_default())
         }
-        None => return Err("neither a period nor a balance top-up".into()),
+        (None, None) => return Err("neither a period nor a balance top-up".into()),
     };
     let created = p.created_at.ok_or("no creation time")?;
     let provider_ref = p
@@ -612,13 +751,7 @@ fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, St
     {
         return Ok(None);
     }
-    let mut order = Order::new(
-        TelegramId(p.user_id),
-        purchase,
-        Money::from_minor(minor, &currency).ok_or("no such currency")?,
-        provider,
-        created,
-    );
+    let mut order = Order::new(TelegramId(p.user_id), purchase, money, provider, created);
     order.id = order_id(p.payment_id);
     order.provider_ref = provider_ref;
     if paid {
@@ -636,6 +769,78 @@ fn map_order(p: &SrcPayment, paid: bool) -> Result<Option<HistoricalPayment>, St
     }))
 }
 
+/// 10^9: the nano units in one.
+const NANO: u64 = 1_000_000_000;
+
+/// An exact decimal (`"1490.5"`, `"2.75"`) in 10^-9 units, rounded half
+/// up past nine places; `None` for a negative or malformed one.
+fn nano_units(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u64 = whole
+        .parse()
+        .ok()
+        .filter(|_| whole.bytes().all(|b| b.is_ascii_digit()))?;
+    let mut digits: Vec<u8> = frac.bytes().map(|b| b - b'0').collect();
+    let round_up = digits.get(9).is_some_and(|d| *d >= 5);
+    digits.resize(9, 0);
+    let frac = digits.iter().fold(0u64, |acc, d| acc * 10 + u64::from(*d));
+    whole
+        .checked_mul(NANO)?
+        .checked_add(frac)?
+        .checked_add(u64::from(round_up))
+}
+
+/// The start of what counts as remnawave-tg-shop's traffic sale mode end
+/// (it writes 2099-01-01): 2090-01-01.
+pub const TRAFFIC_MODE_FROM: i64 = 3_786_912_000;
+/// How long remnawave-tg-shop's revision 0002 let a reservation without
+/// an end run (`activated_at + 10 minutes`).
+const RESERVATION_SECS: i64 = 600;
+/// Bytes in a gigabyte, as both bots count them (2^30).
+const GIB: u128 = 1 << 30;
+
+/// A subscription the bot left on.
+fn running(s: &SrcSubscription) -> bool {
+    s.is_active != Some(false)
+}
+
+/// The traffic a traffic-sale-mode subscription holds (an end after 2090
+/// and a traffic limit: remnawave-tg-shop's `_activate_traffic_package`),
+/// bytes.
+fn sold_traffic(s: &SrcSubscription) -> Option<u64> {
+    let bytes = s.traffic_limit_bytes.and_then(|b| u64::try_from(b).ok());
+    (s.end_date >= Some(TRAFFIC_MODE_FROM))
+        .then_some(bytes)
+        .flatten()
+        .filter(|b| *b > 0)
+}
+
+/// A traffic package payment (remnawave-tg-shop's traffic sale mode,
+/// described "Пакет трафика 50 ГБ" / "Traffic package 50 GB", the
+/// gigabytes also where the months go), as bytes; fractions of a
+/// gigabyte are read from the description (the column holds whole ones).
+fn traffic_package(p: &SrcPayment) -> Option<u64> {
+    let d = p.description.as_deref()?.to_lowercase();
+    if !(d.contains("трафик") || d.contains("traffic")) {
+        return None;
+    }
+    let from_text = d
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .find(|w| w.bytes().any(|b| b.is_ascii_digit()))
+        .and_then(|w| nano_units(&w.replace(',', ".")));
+    let nano_gb = from_text.or_else(|| {
+        p.months
+            .and_then(|m| u64::try_from(m).ok())
+            .map(|m| m * NANO)
+    })?;
+    let bytes = u128::from(nano_gb) * GIB / u128::from(NANO);
+    u64::try_from(bytes).ok().filter(|b| *b > 0)
+}
+
 /// The order id of a source payment: the same on every run.
 pub fn order_id(payment_id: i64) -> OrderId {
     let digest = Sha256::digest(format!("{SOURCE}:payment:{payment_id}").as_bytes());
@@ -646,12 +851,12 @@ pub fn order_id(payment_id: i64) -> OrderId {
 mod tests {
     use super::*;
 
-    fn paid(provider: &str, amount: i64, currency: &str, months: Option<i64>) -> SrcPayment {
+    fn paid(provider: &str, amount: &str, currency: &str, months: Option<i64>) -> SrcPayment {
         SrcPayment {
             payment_id: 7,
             user_id: 1,
             provider: Some(provider.into()),
-            amount_hundredths: Some(amount),
+            amount: Some(amount.into()),
             currency: Some(currency.into()),
             status: Some("succeeded".into()),
             months,
@@ -689,9 +894,15 @@ mod tests {
             ..SrcPromo::default()
         };
         assert_eq!(map_promo(&days, 0).unwrap().kind, PromoKind::Days(7));
+        let cyrillic = SrcPromo {
+            code: "лето2026".into(),
+            bonus_days: Some(7),
+            ..SrcPromo::default()
+        };
+        assert_eq!(map_promo(&cyrillic, 0).unwrap().code, "ЛЕТО2026");
         for bad in [
             SrcPromo {
-                code: "ПРИВЕТ".into(),
+                code: "ПРИ ВЕТ".into(),
                 bonus_days: Some(7),
                 ..SrcPromo::default()
             },
@@ -717,7 +928,7 @@ mod tests {
 
     #[test]
     fn payments_map_by_provider_currency_and_period() {
-        let h = map_payment(&paid("telegram_stars", 25_000, "XTR", Some(3)))
+        let h = map_payment(&paid("telegram_stars", "250", "XTR", Some(3)))
             .unwrap()
             .unwrap();
         assert_eq!(h.order.provider, Provider::Stars);
@@ -725,23 +936,23 @@ mod tests {
         assert_eq!(h.order.granted_days, Some(90));
         assert_eq!(h.order.id, order_id(7));
         assert_eq!(h.order.id.0.len(), 32);
-        let rub = map_payment(&paid("yookassa", 19_900, "rub", Some(1)))
+        let rub = map_payment(&paid("yookassa", "199", "rub", Some(1)))
             .unwrap()
             .unwrap();
         assert_eq!(rub.order.amount.minor(), 19_900);
-        assert!(map_payment(&paid("mulenpay", 100, "RUB", Some(1))).is_err());
+        assert!(map_payment(&paid("mulenpay", "1", "RUB", Some(1))).is_err());
         for (name, provider) in [
             ("platega", Provider::Platega),
             ("severpay", Provider::Severpay),
         ] {
-            let h = map_payment(&paid(name, 100, "RUB", Some(1)))
+            let h = map_payment(&paid(name, "1", "RUB", Some(1)))
                 .unwrap()
                 .unwrap();
             assert_eq!(h.order.provider, provider);
         }
-        assert!(map_payment(&paid("yookassa", 100, "RUB", Some(2))).is_err());
-        assert!(map_payment(&paid("yookassa", 150, "XTR", Some(1))).is_err());
-        let mut pending = paid("yookassa", 100, "RUB", Some(1));
+        assert!(map_payment(&paid("yookassa", "1", "RUB", Some(2))).is_err());
+        assert!(map_payment(&paid("yookassa", "1.5", "XTR", Some(1))).is_err());
+        let mut pending = paid("yookassa", "1", "RUB", Some(1));
         pending.status = Some("pending".into());
         assert_eq!(map_payment(&pending), Ok(None), "no id to match it by");
         pending.yookassa_payment_id = Some("2f9b-yk".into());
@@ -753,10 +964,61 @@ mod tests {
         assert_eq!(map_payment(&pending), Ok(None));
         // FreeKassa's notification names the old bot's payment id: a
         // pending one is matched by it without FreeKassa's own id.
-        let mut fk = paid("freekassa", 29_900, "RUB", Some(1));
+        let mut fk = paid("freekassa", "299", "RUB", Some(1));
         fk.status = Some("pending".into());
         let open = map_payment(&fk).unwrap().unwrap();
         assert_eq!(open.order.provider_ref, None);
         assert_eq!(open.merchant_order.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn amounts_keep_their_unit_and_traffic_packages_are_traffic() {
+        // Rubles rounded to kopecks as the bots rounded the float.
+        let h = map_payment(&paid("yookassa", "1490.505", "RUB", Some(6)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(h.order.amount, Money::rub(Kopecks(149_051)));
+        // A crypto asset stays that asset, never rubles; a top-up paid in
+        // one puts no rubles on the balance.
+        let usdt = map_payment(&paid("cryptopay", "2.5", "USDT", Some(1)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(usdt.order.amount.currency(), "USDT");
+        assert_eq!(usdt.order.amount.minor(), 2_500_000_000);
+        assert_eq!(usdt.order.amount.as_rub(), None);
+        let mut ton = paid("cryptopay", "1.123456789", "TON", None);
+        ton.description = Some("Пополнение баланса".into());
+        let ton = map_payment(&ton).unwrap().unwrap();
+        assert_eq!(ton.order.purchase, Purchase::TopUp(Kopecks(0)));
+        assert_eq!(ton.order.amount.minor(), 1_123_456_789);
+        assert!(map_payment(&paid("cryptopay", "-1", "USDT", Some(1))).is_err());
+        // remnawave-tg-shop's traffic sale mode: gigabytes where months go.
+        let mut gb = paid("platega", "300", "RUB", Some(50));
+        gb.description = Some("Пакет трафика 50 ГБ".into());
+        let gb = map_payment(&gb).unwrap().unwrap();
+        assert_eq!(gb.order.purchase, Purchase::Traffic(50 << 30));
+        assert_eq!(gb.order.granted_days, None);
+        let mut half = paid("telegram_stars", "40", "XTR", Some(0));
+        half.description = Some("Traffic package 0.5 GB".into());
+        let half = map_payment(&half).unwrap().unwrap();
+        assert_eq!(half.order.purchase, Purchase::Traffic(1 << 29));
+        assert_eq!(nano_units("7"), Some(7 * NANO));
+        assert_eq!(nano_units("0.0000000015"), Some(2));
+        assert_eq!(nano_units("1e5"), None);
+    }
+
+    #[test]
+    fn a_subscription_ending_in_2099_with_a_limit_is_traffic_sold() {
+        let sub = |end: i64, limit: Option<i64>| SrcSubscription {
+            end_date: Some(end),
+            traffic_limit_bytes: limit,
+            ..SrcSubscription::default()
+        };
+        assert_eq!(
+            sold_traffic(&sub(4_070_908_800, Some(75 << 30))),
+            Some(75 << 30)
+        );
+        assert_eq!(sold_traffic(&sub(4_070_908_800, None)), None);
+        assert_eq!(sold_traffic(&sub(1_800_000_000, Some(1 << 30))), None);
     }
 }

@@ -1,11 +1,16 @@
-//! Reading the Python bot's PostgreSQL: remnawave-tg-shop's tables and
-//! 2GETPRO's additions (`users.balance_kopeks`, `transactions`).
+//! Reading the Python bot's PostgreSQL: remnawave-tg-shop's tables, as
+//! its Alembic migrations leave them at its last commit (`alembic_version`,
+//! `active_discounts`, `payments.original_amount` / `discount_applied`) or
+//! as they were before Alembic, and 2GETPRO's additions
+//! (`users.balance_kopeks`, `transactions`). [`SchemaKind`] says which.
 //!
 //! The bots' schemas differ between versions and forks, so every optional
 //! table and column is looked up in `information_schema` first; a missing
 //! one reads as NULL (or no rows). Times are read as unix seconds
-//! (`EXTRACT(EPOCH …)`), money as hundredths (`round(amount::numeric * 100)`),
-//! so no float and no time-zone type crosses the wire.
+//! (`EXTRACT(EPOCH …)`), payment amounts as the exact decimal PostgreSQL
+//! prints for the float (`amount::numeric::text`: the plan reads it in the
+//! payment's own unit), other money as hundredths, so no float and no
+//! time-zone type crosses the wire.
 
 use std::collections::{HashMap, HashSet};
 use tokio_postgres::{Client, Row};
@@ -39,6 +44,11 @@ pub struct SrcSubscription {
     pub auto_renew_enabled: Option<bool>,
     /// `false` when the bot switched the subscription off (superseded, revoked).
     pub is_active: Option<bool>,
+    /// The months bought; 0 for a traffic package (traffic sale mode).
+    pub duration_months: Option<i64>,
+    /// The traffic limit the bot set, bytes: in traffic sale mode all the
+    /// traffic bought.
+    pub traffic_limit_bytes: Option<i64>,
 }
 
 /// `payments`.
@@ -49,14 +59,31 @@ pub struct SrcPayment {
     pub yookassa_payment_id: Option<String>,
     pub provider_payment_id: Option<String>,
     pub provider: Option<String>,
-    /// The amount in hundredths of the currency unit.
-    pub amount_hundredths: Option<i64>,
+    /// The amount as an exact decimal (`1490.5`, `2.75`): the column is a
+    /// float, read through `numeric`, never as a float.
+    pub amount: Option<String>,
     pub currency: Option<String>,
     pub status: Option<String>,
     pub description: Option<String>,
+    /// `subscription_duration_months`: months, or a traffic package's
+    /// gigabytes (traffic sale mode).
     pub months: Option<i64>,
     pub created_at: Option<i64>,
     pub updated_at: Option<i64>,
+    /// RTS HEAD: the discount taken off, in the currency (`discount_applied`).
+    pub discount_applied: Option<String>,
+}
+
+/// RTS HEAD's `active_discounts`: a discount code reserved for a payment
+/// not made yet.
+#[derive(Debug, Clone, Default)]
+pub struct SrcActiveDiscount {
+    pub user_id: i64,
+    pub promo_code_id: i64,
+    pub discount_percentage: Option<i64>,
+    pub activated_at: Option<i64>,
+    /// Revision 0002 on; before it the reservation had no end.
+    pub expires_at: Option<i64>,
 }
 
 /// `user_billing` and `user_payment_methods`.
@@ -111,6 +138,8 @@ pub struct SrcCampaign {
 pub struct SrcAttribution {
     pub user_id: i64,
     pub ad_campaign_id: i64,
+    /// When the user took the trial, when they did.
+    pub trial_activated_at: Option<i64>,
 }
 
 /// 2GETPRO's `transactions`.
@@ -123,9 +152,36 @@ pub struct SrcTransaction {
     pub created_at: Option<i64>,
 }
 
+/// Which schema the source has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemaKind {
+    /// remnawave-tg-shop's Alembic revision (`alembic_version`), from its
+    /// February 2026 releases on; `None`: the schema before Alembic (its
+    /// own `schema_migrations`, or 2GETPRO's `db/migrations`).
+    pub alembic: Option<String>,
+    /// 2GETPRO's balance tables (`users.balance_kopeks`, `transactions`).
+    pub balance_tables: bool,
+}
+
+impl SchemaKind {
+    /// The schema in words, for the report.
+    pub fn describe(&self) -> String {
+        let base = match &self.alembic {
+            Some(rev) => format!("remnawave-tg-shop, Alembic revision {rev}"),
+            None => "remnawave-tg-shop before Alembic (no alembic_version table)".to_owned(),
+        };
+        if self.balance_tables {
+            format!("{base}, with 2GETPRO's balance tables")
+        } else {
+            base
+        }
+    }
+}
+
 /// Everything read from the source database.
 #[derive(Debug, Clone, Default)]
 pub struct Source {
+    pub schema: SchemaKind,
     pub users: Vec<SrcUser>,
     pub subscriptions: Vec<SrcSubscription>,
     pub payments: Vec<SrcPayment>,
@@ -135,6 +191,7 @@ pub struct Source {
     pub campaigns: Vec<SrcCampaign>,
     pub attributions: Vec<SrcAttribution>,
     pub transactions: Vec<SrcTransaction>,
+    pub active_discounts: Vec<SrcActiveDiscount>,
 }
 
 /// The columns of every table in the current schema.
@@ -190,6 +247,10 @@ impl Schema {
     fn hundredths(&self, table: &str, column: &str) -> String {
         self.col(table, column, "round($::numeric * 100)::bigint", "bigint")
     }
+    /// A float column as the exact decimal PostgreSQL prints for it.
+    fn decimal(&self, table: &str, column: &str) -> String {
+        self.col(table, column, "$::numeric::text", "text")
+    }
 }
 
 /// Reads every table the importer maps. `users` must exist; the rest may not.
@@ -203,6 +264,20 @@ pub async fn read(db: &Client) -> Result<Source, String> {
     }
     let mut src = Source::default();
     let q = |sql: String| async move { db.query(sql.as_str(), &[]).await };
+
+    if schema.has("alembic_version") {
+        let rows = q("SELECT version_num::text FROM alembic_version".into())
+            .await
+            .map_err(pg)?;
+        let mut revs: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        revs.sort();
+        src.schema.alembic = Some(revs.join(", ")).filter(|r| !r.is_empty());
+    }
+    src.schema.balance_tables = schema.has("transactions")
+        || schema
+            .0
+            .get("users")
+            .is_some_and(|c| c.contains("balance_kopeks"));
 
     let t = "users";
     let rows = q(format!(
@@ -240,14 +315,16 @@ pub async fn read(db: &Client) -> Result<Source, String> {
     let t = "subscriptions";
     if schema.has(t) {
         let rows = q(format!(
-            "SELECT subscription_id::bigint, user_id::bigint, {}, {}, {}, {}, {}, {} FROM subscriptions \
-             ORDER BY subscription_id",
+            "SELECT subscription_id::bigint, user_id::bigint, {}, {}, {}, {}, {}, {}, {}, {} \
+             FROM subscriptions ORDER BY subscription_id",
             schema.text(t, "panel_user_uuid"),
             schema.epoch(t, "start_date"),
             schema.epoch(t, "end_date"),
             schema.text(t, "provider"),
             schema.flag(t, "auto_renew_enabled"),
             schema.flag(t, "is_active"),
+            schema.big(t, "duration_months"),
+            schema.big(t, "traffic_limit_bytes"),
         ))
         .await
         .map_err(pg)?;
@@ -262,6 +339,8 @@ pub async fn read(db: &Client) -> Result<Source, String> {
                 provider: r.get(5),
                 auto_renew_enabled: r.get(6),
                 is_active: r.get(7),
+                duration_months: r.get(8),
+                traffic_limit_bytes: r.get(9),
             })
             .collect();
     }
@@ -270,11 +349,11 @@ pub async fn read(db: &Client) -> Result<Source, String> {
     if schema.has(t) {
         let rows = q(format!(
             "SELECT payment_id::bigint, user_id::bigint, {}, {}, {}, {}, {}, {}, {}, \
-             COALESCE({}, {}), {}, {} FROM payments ORDER BY payment_id",
+             COALESCE({}, {}), {}, {}, {} FROM payments ORDER BY payment_id",
             schema.text(t, "yookassa_payment_id"),
             schema.text(t, "provider_payment_id"),
             schema.text(t, "provider"),
-            schema.hundredths(t, "amount"),
+            schema.decimal(t, "amount"),
             schema.text(t, "currency"),
             schema.text(t, "status"),
             schema.text(t, "description"),
@@ -282,6 +361,7 @@ pub async fn read(db: &Client) -> Result<Source, String> {
             schema.big(t, "duration_months"),
             schema.epoch(t, "created_at"),
             schema.epoch(t, "updated_at"),
+            schema.decimal(t, "discount_applied"),
         ))
         .await
         .map_err(pg)?;
@@ -293,13 +373,14 @@ pub async fn read(db: &Client) -> Result<Source, String> {
                 yookassa_payment_id: r.get(2),
                 provider_payment_id: r.get(3),
                 provider: r.get(4),
-                amount_hundredths: r.get(5),
+                amount: r.get(5),
                 currency: r.get(6),
                 status: r.get(7),
                 description: r.get(8),
                 months: r.get(9),
                 created_at: r.get(10),
                 updated_at: r.get(11),
+                discount_applied: r.get(12),
             })
             .collect();
     }
@@ -427,12 +508,13 @@ pub async fn read(db: &Client) -> Result<Source, String> {
             })
             .collect();
     }
-    if schema.has("ad_attributions") {
-        let rows = q(
-            "SELECT user_id::bigint, ad_campaign_id::bigint FROM ad_attributions \
-             ORDER BY user_id"
-                .into(),
-        )
+    let t = "ad_attributions";
+    if schema.has(t) {
+        let rows = q(format!(
+            "SELECT user_id::bigint, ad_campaign_id::bigint, {} FROM ad_attributions \
+             ORDER BY user_id",
+            schema.epoch(t, "trial_activated_at"),
+        ))
         .await
         .map_err(pg)?;
         src.attributions = rows
@@ -440,6 +522,30 @@ pub async fn read(db: &Client) -> Result<Source, String> {
             .map(|r| SrcAttribution {
                 user_id: r.get(0),
                 ad_campaign_id: r.get(1),
+                trial_activated_at: r.get(2),
+            })
+            .collect();
+    }
+
+    let t = "active_discounts";
+    if schema.has(t) {
+        let rows = q(format!(
+            "SELECT user_id::bigint, promo_code_id::bigint, {}, {}, {} FROM active_discounts \
+             ORDER BY user_id",
+            schema.big(t, "discount_percentage"),
+            schema.epoch(t, "activated_at"),
+            schema.epoch(t, "expires_at"),
+        ))
+        .await
+        .map_err(pg)?;
+        src.active_discounts = rows
+            .iter()
+            .map(|r| SrcActiveDiscount {
+                user_id: r.get(0),
+                promo_code_id: r.get(1),
+                discount_percentage: r.get(2),
+                activated_at: r.get(3),
+                expires_at: r.get(4),
             })
             .collect();
     }

@@ -70,6 +70,25 @@ pub struct ImportedUser {
     pub plans_paid: u32,
     /// When they first paid for a plan there, unix seconds.
     pub first_paid_at: Option<i64>,
+    /// Traffic sale mode: the traffic bought there, bytes (added to `xgb`;
+    /// with [`crate::adapters::store::credit::TRAFFIC_MODE_END`] as the end).
+    pub packs: u64,
+    /// A promo discount reserved there and still running.
+    pub discount: Option<ImportedDiscount>,
+    /// The user took the trial as one of their campaign's users (counted
+    /// in the campaign's `trials` with the campaign's `users`).
+    pub campaign_trial: bool,
+}
+
+/// A promo discount the old bot had reserved for a user's next payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedDiscount {
+    /// Percent off, 1..=99.
+    pub percent: u32,
+    /// Usable before this time, unix seconds.
+    pub until: i64,
+    /// The (imported) code that gave it.
+    pub code: String,
 }
 
 /// What importing one user did.
@@ -304,13 +323,43 @@ impl Store {
                 .expression_attribute_values(":un", s(v))
                 .expression_attribute_values(":unpk", s(keys::username(v)));
         }
+        // A ban is what an admin's ban writes (`Store::set_banned`): the
+        // flag, the banned list's item and the gauge, once.
+        let newly_banned = u.banned && !existing.flag("banned");
         if u.banned {
             set.push("banned = :true".into());
             upd = upd.expression_attribute_values(":true", AttributeValue::Bool(true));
         }
+        if newly_banned && merged {
+            conditions.push("(attribute_not_exists(banned) OR banned <> :true)".into());
+        }
         if u.balance.0 > 0 {
             add.push("balance :bal".to_owned());
             upd = upd.expression_attribute_values(":bal", n(u.balance.0));
+        }
+        // Traffic bought adds up, like a balance.
+        if u.packs > 0 {
+            add.push("xgb :packs".to_owned());
+            upd = upd.expression_attribute_values(":packs", n(u.packs));
+        }
+        // A discount reserved there, unless this bot gave the user one.
+        let discount = u
+            .discount
+            .as_ref()
+            .filter(|_| !existing.contains_key("discount_code"));
+        if let Some(d) = discount {
+            set.extend([
+                "discount_pct = :dpct".into(),
+                "discount_until = :duntil".into(),
+                "discount_code = :dcode".into(),
+            ]);
+            upd = upd
+                .expression_attribute_values(":dpct", n(d.percent))
+                .expression_attribute_values(":duntil", n(d.until))
+                .expression_attribute_values(":dcode", s(&d.code));
+            if merged {
+                conditions.push("attribute_not_exists(discount_code)".into());
+            }
         }
         // The later subscription end wins.
         let old_end = existing.i64("sub_end");
@@ -434,6 +483,23 @@ impl Store {
                 1,
             ));
         }
+        if newly_banned {
+            events.push((now, super::stats::counter::BANNED.to_owned(), 1));
+            items.push(
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .item("PK", s(super::admin::BANNED_PK))
+                            .item("SK", s(u.id.to_string()))
+                            .item("tg_id", n(u.id))
+                            .item("at", n(now))
+                            .build()
+                            .map_err(build_err)?,
+                    )
+                    .build(),
+            );
+        }
         items.extend(super::stats::count_items_on_days(
             &self.table,
             &u.id.to_string(),
@@ -448,11 +514,16 @@ impl Store {
             )?);
         }
         if let Some(c) = campaign {
-            items.push(add_one(
+            let counters: &[&str] = if u.campaign_trial {
+                &["users", "trials"]
+            } else {
+                &["users"]
+            };
+            items.push(add_ones(
                 &self.table,
                 keys::campaign(c),
                 keys::SUMMARY,
-                "users",
+                counters,
             )?);
         }
         match self.transact(items).await? {
@@ -574,13 +645,28 @@ pub(crate) fn new_item(
 }
 
 fn add_one(table: &str, pk: String, sk: &str, attr: &str) -> Result<TransactWriteItem, StoreError> {
-    let upd = Update::builder()
+    add_ones(table, pk, sk, &[attr])
+}
+
+/// One update adding one to each of `attrs` (a transaction touches an item once).
+fn add_ones(
+    table: &str,
+    pk: String,
+    sk: &str,
+    attrs: &[&str],
+) -> Result<TransactWriteItem, StoreError> {
+    let mut upd = Update::builder()
         .table_name(table)
         .key("PK", s(pk))
         .key("SK", s(sk))
-        .update_expression("ADD #a :one")
-        .expression_attribute_names("#a", attr)
-        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":one", n(1));
+    let mut adds = Vec::new();
+    for (i, attr) in attrs.iter().enumerate() {
+        adds.push(format!("#a{i} :one"));
+        upd = upd.expression_attribute_names(format!("#a{i}"), *attr);
+    }
+    let upd = upd
+        .update_expression(format!("ADD {}", adds.join(", ")))
         .build()
         .map_err(build_err)?;
     Ok(TransactWriteItem::builder().update(upd).build())

@@ -17,6 +17,8 @@ pub struct PanelAccount {
     pub link: PanelLink,
     /// Subscription link.
     pub sub_url: String,
+    /// Its Happ crypt4 form, when crypt4 is on (stored beside it).
+    pub crypt4: Option<String>,
     /// Status the panel reported.
     pub status: String,
     /// Traffic figures the panel reported.
@@ -59,6 +61,8 @@ pub struct PanelFacts {
     pub status: String,
     /// Id, short id and link, when the event carries them.
     pub account: Option<(PanelLink, String)>,
+    /// The link's Happ crypt4 form, when crypt4 is on.
+    pub crypt4: Option<String>,
     /// Traffic used and the limit, bytes.
     pub traffic: Option<(u64, u64)>,
     /// Last online, first connection.
@@ -67,6 +71,7 @@ pub struct PanelFacts {
 
 /// Writes a [`PanelAccount`] (values from [`account_values`]).
 const SET_ACCOUNT: &str = "SET panel_id = :pid, panel_short_uuid = :short, sub_url = :url, \
+     c4_of = :url, c4_link = :c4, \
      panel_status = :st, traffic_used = :used, traffic_limit = :limit, traffic_at = :at";
 
 /// The condition every write here carries: the user item exists (an update
@@ -123,9 +128,12 @@ impl Store {
         let mut expr = "SET panel_status = :st, panel_status_at = :at".to_owned();
         let mut values = vec![(":st", s(&facts.status)), (":at", n(at))];
         if let Some((link, url)) = &facts.account {
-            expr.push_str(", panel_short_uuid = :short, sub_url = :url");
+            expr.push_str(
+                ", panel_short_uuid = :short, sub_url = :url, c4_of = :url, c4_link = :c4",
+            );
             values.push((":short", s(&link.short_uuid)));
             values.push((":url", s(url)));
+            values.push((":c4", s(facts.crypt4.as_deref().unwrap_or_default())));
         }
         if let Some((used, limit)) = facts.traffic {
             expr.push_str(", traffic_used = :used, traffic_limit = :limit, traffic_at = :at");
@@ -511,6 +519,7 @@ fn account_values(acct: &PanelAccount) -> Vec<(&'static str, AttributeValue)> {
         (":pid", n(acct.link.id)),
         (":short", s(&acct.link.short_uuid)),
         (":url", s(&acct.sub_url)),
+        (":c4", s(acct.crypt4.as_deref().unwrap_or_default())),
         (":st", s(&acct.status)),
         (":used", n(acct.traffic.used)),
         (":limit", n(acct.traffic.limit)),

@@ -41,6 +41,9 @@ pub struct User {
     pub sub_end: Option<i64>,
     /// The user's subscription link on the panel, once provisioned.
     pub subscription_url: Option<String>,
+    /// Its Happ crypt4 form, with the link it was made for (`c4_of`,
+    /// `c4_link`): made once per link (`crate::domains::access::crypt4`).
+    pub crypt4: Option<(String, String)>,
     /// Required-channel membership was confirmed until this time.
     pub channel_ok_until: Option<i64>,
     /// What the bot asked the user to type next (e.g. `topup_amount`), and until when.
@@ -163,6 +166,11 @@ impl User {
             balance: Kopecks(item.u64("balance").unwrap_or_default()),
             sub_end: item.i64("sub_end"),
             subscription_url: item.str("sub_url").map(str::to_owned),
+            crypt4: item
+                .str("c4_of")
+                .zip(item.str("c4_link"))
+                .filter(|(_, sealed)| !sealed.is_empty())
+                .map(|(of, sealed)| (of.to_owned(), sealed.to_owned())),
             channel_ok_until: item.i64("channel_ok_until"),
             waiting: item
                 .str("waiting")

@@ -38,6 +38,15 @@ pub struct Links {
     pub terms_of_service: Option<String>,
 }
 
+/// Happ crypt4 subscription links (CRYPT4_ENABLED).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crypt4 {
+    /// Put before the crypt4 link on the Connect button, e.g.
+    /// `https://redirect.example.com/?url=` (CRYPT4_REDIRECT_URL): Telegram
+    /// opens only http(s) links from buttons.
+    pub redirect_url: Option<String>,
+}
+
 /// The channel users must join before using the bot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequiredChannel {
@@ -81,6 +90,7 @@ pub(super) struct BotSettings {
     pub(super) links: Links,
     pub(super) required_channel: Option<RequiredChannel>,
     pub(super) subscription_mini_app_url: Option<String>,
+    pub(super) crypt4: Option<Crypt4>,
     pub(super) start_command_description: Option<String>,
     pub(super) disable_welcome_message: bool,
     pub(super) my_devices_section_enabled: bool,
@@ -120,6 +130,7 @@ pub(super) fn read(r: &Reader<'_>) -> Result<BotSettings, ConfigError> {
         },
         required_channel: required_channel(r)?,
         subscription_mini_app_url: r.url_keep_slash("SUBSCRIPTION_MINI_APP_URL")?,
+        crypt4: crypt4(r)?,
         start_command_description: start_command_description(r)?,
         disable_welcome_message: r.flag("DISABLE_WELCOME_MESSAGE", false)?,
         my_devices_section_enabled: r.flag("MY_DEVICES_SECTION_ENABLED", false)?,
@@ -127,6 +138,15 @@ pub(super) fn read(r: &Reader<'_>) -> Result<BotSettings, ConfigError> {
         logs_page_size: r.bounded("LOGS_PAGE_SIZE", 10, 1, 100)?,
         rate_limit: rate_limit(r)?,
     })
+}
+
+/// CRYPT4_ENABLED and its redirect, as remnawave-tg-shop reads them (an
+/// empty CRYPT4_REDIRECT_URL is none; the redirect is used only with
+/// crypt4 on).
+fn crypt4(r: &Reader<'_>) -> Result<Option<Crypt4>, ConfigError> {
+    let redirect_url = r.url_keep_slash("CRYPT4_REDIRECT_URL")?;
+    Ok(r.flag("CRYPT4_ENABLED", false)?
+        .then_some(Crypt4 { redirect_url }))
 }
 
 /// BOT_TOKEN, as BotFather issues it.
@@ -297,6 +317,40 @@ mod tests {
         assert_eq!(tz(&v), Some(chrono_tz::Europe::Moscow));
         v.set("TIMEZONE", "Moscow");
         assert!(err(&v).starts_with("TIMEZONE: "), "{}", err(&v));
+    }
+
+    #[test]
+    fn crypt4_is_read_as_remnawave_tg_shop_reads_it() {
+        let crypt4 = |pairs: &[(&str, &str)]| {
+            let mut v = minimal();
+            for (k, val) in pairs {
+                v.set(k, val);
+            }
+            read(&Reader(&v))
+                .map(|b| b.crypt4)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(crypt4(&[]), Ok(None));
+        // Its .env.example's own lines: off, an empty redirect.
+        assert_eq!(
+            crypt4(&[("CRYPT4_ENABLED", "False"), ("CRYPT4_REDIRECT_URL", "")]),
+            Ok(None)
+        );
+        assert_eq!(
+            crypt4(&[("CRYPT4_ENABLED", "True")]),
+            Ok(Some(Crypt4 { redirect_url: None }))
+        );
+        assert_eq!(
+            crypt4(&[
+                ("CRYPT4_ENABLED", "true"),
+                ("CRYPT4_REDIRECT_URL", "https://redir.example.com?url=")
+            ]),
+            Ok(Some(Crypt4 {
+                redirect_url: Some("https://redir.example.com?url=".into())
+            }))
+        );
+        let bad = crypt4(&[("CRYPT4_REDIRECT_URL", "redir.example.com")]).unwrap_err();
+        assert!(bad.starts_with("CRYPT4_REDIRECT_URL: expected"), "{bad}");
     }
 
     #[test]

@@ -30,7 +30,7 @@ mod vars;
 mod yookassa;
 
 pub use allowlist::{IpNet, IpNetError, allowed};
-pub use bot::{InlineThumbnails, Links, RateLimit, RequiredChannel, Webhook};
+pub use bot::{Crypt4, InlineThumbnails, Links, RateLimit, RequiredChannel, Webhook};
 pub use cabinet::Cabinet;
 pub use cryptopay::{CryptoCurrencyType, CryptoNetwork, CryptoPay};
 pub use error::ConfigError;
@@ -78,6 +78,8 @@ pub struct Config {
     pub required_channel: Option<RequiredChannel>,
     /// Mini App for the subscription page (SUBSCRIPTION_MINI_APP_URL).
     pub subscription_mini_app_url: Option<String>,
+    /// Happ crypt4 links; `None` unless CRYPT4_ENABLED.
+    pub crypt4: Option<Crypt4>,
     /// Description of `/start` in the command menu (START_COMMAND_DESCRIPTION).
     pub start_command_description: Option<String>,
     /// Skip the welcome text (DISABLE_WELCOME_MESSAGE).
@@ -149,6 +151,7 @@ impl fmt::Debug for Config {
             .field("links", &self.links)
             .field("required_channel", &self.required_channel)
             .field("subscription_mini_app_url", &self.subscription_mini_app_url)
+            .field("crypt4", &self.crypt4)
             .field("start_command_description", &self.start_command_description)
             .field("disable_welcome_message", &self.disable_welcome_message)
             .field(
@@ -320,6 +323,7 @@ impl Config {
             links: bot.links,
             required_channel: bot.required_channel,
             subscription_mini_app_url: bot.subscription_mini_app_url,
+            crypt4: bot.crypt4,
             start_command_description: bot.start_command_description,
             disable_welcome_message: bot.disable_welcome_message,
             my_devices_section_enabled: bot.my_devices_section_enabled,

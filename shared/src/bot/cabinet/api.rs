@@ -275,7 +275,10 @@ async fn connect(app: &App, user: &User, ts: i64) -> Result<Value, ApiError> {
             json!({"ok": true, "link": null, "qr": null, "guide": guide_json(&guide, None)}),
         );
     };
-    let qr = qrcode::QrCode::new(link.as_bytes())
+    // With crypt4 on, the link shown (and its QR code) is the crypt4 one;
+    // the guide's buttons are found by the plain link they carry.
+    let shown = crate::domains::access::crypt4::LinkView::for_user(&app.config, user, link).text;
+    let qr = qrcode::QrCode::new(shown.as_bytes())
         .map(|code| {
             code.render::<qrcode::render::svg::Color<'_>>()
                 .min_dimensions(220, 220)
@@ -283,7 +286,7 @@ async fn connect(app: &App, user: &User, ts: i64) -> Result<Value, ApiError> {
                 .build()
         })
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(json!({"ok": true, "link": link, "qr": qr, "guide": guide_json(&guide, Some(link))}))
+    Ok(json!({"ok": true, "link": shown, "qr": qr, "guide": guide_json(&guide, Some(link))}))
 }
 
 /// The guide as the page reads it: per app, where to get it (the first

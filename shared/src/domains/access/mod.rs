@@ -5,6 +5,7 @@
 //! (`subpage`). The panel's API client is `crate::adapters::panel`.
 //! See `docs/panel.md`.
 
+pub mod crypt4;
 pub mod guide;
 pub mod reconcile;
 pub mod subpage;

@@ -121,13 +121,19 @@ async fn page(app: &App, run_id: &str, start: u64, size: u32) -> Result<(), Erro
     }
 }
 
-fn account_of(p: &PanelUser, now: i64) -> PanelAccount {
+fn account_of(
+    app: &App,
+    user: &crate::adapters::store::users::User,
+    p: &PanelUser,
+    now: i64,
+) -> PanelAccount {
     PanelAccount {
         link: PanelLink {
             id: p.id,
             short_uuid: p.short_uuid.clone(),
         },
         sub_url: p.subscription_url.clone(),
+        crypt4: super::crypt4::seal(&app.config, user, &p.subscription_url),
         status: p.status.as_str().to_owned(),
         traffic: Traffic {
             used: p.used_bytes(),
@@ -172,7 +178,7 @@ async fn reconcile_users(
                 None => {
                     let adopted = app
                         .store
-                        .adopt_panel_account(user.id, &account_of(p, now))
+                        .adopt_panel_account(user.id, &account_of(app, &user, p, now))
                         .await
                         .map_err(Error::from)?;
                     if !adopted {

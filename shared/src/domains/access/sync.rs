@@ -8,6 +8,7 @@
 //! at-most-once marker. A panel outage leaves the message on the queue;
 //! nothing in DynamoDB is ever rolled back because the panel was down.
 
+use super::crypt4::LinkView;
 use crate::adapters::app::App;
 use crate::adapters::outbox::{Button, OutgoingText};
 use crate::adapters::panel::{
@@ -305,12 +306,14 @@ pub async fn sync_user(app: &App, id: TelegramId, now: i64) -> Result<Outcome, S
             .await?;
     }
     let status = enforce_ban(app, client, &user, &account).await?;
+    let crypt4 = super::crypt4::seal(&app.config, &user, &account.subscription_url);
     let saved = PanelAccount {
         link: PanelLink {
             id: account.id,
             short_uuid: account.short_uuid.clone(),
         },
         sub_url: account.subscription_url.clone(),
+        crypt4: crypt4.clone(),
         status: status.as_str().to_owned(),
         traffic: Traffic {
             used: account.used_bytes(),
@@ -321,7 +324,8 @@ pub async fn sync_user(app: &App, id: TelegramId, now: i64) -> Result<Outcome, S
     };
     app.store.save_panel_account(id, &saved).await?;
     if user.active(now) && !user.banned && !account.subscription_url.is_empty() {
-        send_link_once(app, &user, &account, expire_at, now).await?;
+        let view = LinkView::of(&app.config, &account.subscription_url, crypt4.as_deref());
+        send_link_once(app, &user, &account, &view, expire_at, now).await?;
     }
     Ok(outcome)
 }
@@ -448,10 +452,10 @@ async fn send_link_once(
     app: &App,
     user: &User,
     account: &PanelUser,
+    view: &LinkView,
     expire_at: i64,
     now: i64,
 ) -> Result<(), SyncError> {
-    let url = account.subscription_url.as_str();
     let id = format!("{}#{}", user.id, account.id);
     if app
         .store
@@ -461,7 +465,7 @@ async fn send_link_once(
     {
         return Ok(());
     }
-    let msg = link_message(app, user, url, expire_at);
+    let msg = link_message(app, user, view, expire_at);
     if let Err(e) = app.outbox.send(&msg, 0).await {
         // Give the marker back: the retry must send it.
         if let Err(e) = app.store.release_once(LINK_SCOPE, &id).await {
@@ -473,21 +477,23 @@ async fn send_link_once(
 }
 
 /// The "your VPN is ready" message: link, Connect and Mini App buttons.
-pub fn link_message(app: &App, user: &User, url: &str, expire_at: i64) -> OutgoingText {
+pub fn link_message(app: &App, user: &User, view: &LinkView, expire_at: i64) -> OutgoingText {
     let lang = user.lang;
     let text = tr(
         lang,
         "sub-ready",
         &[
-            ("link", Arg::Str(html(url))),
+            ("link", Arg::Str(html(&view.text))),
             ("date", Arg::Str(crate::base::format::date(lang, expire_at))),
         ],
     );
     let mut msg = OutgoingText::to_user(user.id, text);
-    msg.buttons.push(vec![Button::Url {
-        text: t(lang, "btn-connect"),
-        url: url.to_owned(),
-    }]);
+    if let Some(url) = &view.button {
+        msg.buttons.push(vec![Button::Url {
+            text: t(lang, "btn-connect"),
+            url: url.clone(),
+        }]);
+    }
     if let Some(mini) = &app.config.subscription_mini_app_url {
         msg.buttons.push(vec![Button::WebApp {
             text: t(lang, "btn-mini-app"),

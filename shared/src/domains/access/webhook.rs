@@ -170,6 +170,7 @@ impl EventUser {
         let traffic = self.user_traffic.as_ref();
         PanelFacts {
             status: self.status.clone(),
+            crypt4: None,
             account: self
                 .short_uuid
                 .clone()
@@ -418,8 +419,16 @@ async fn apply(app: &App, envelope: &Envelope, at: i64) -> Result<(), Error> {
     if kind == Kind::Deleted {
         return deleted(app, &user, &subject, at).await;
     }
+    // The link's crypt4 form is made once and kept with it: the notices
+    // below show the one stored.
+    let mut facts = subject.facts();
+    let mut user = user;
+    if let Some((_, url)) = &facts.account {
+        facts.crypt4 = super::crypt4::seal(&app.config, &user, url);
+        user.crypt4 = facts.crypt4.clone().map(|c4| (url.clone(), c4));
+    }
     app.store
-        .apply_panel_facts(user.id, &subject.facts(), at)
+        .apply_panel_facts(user.id, &facts, at)
         .await
         .map_err(Error::from)?;
     if kind == Kind::TrafficReset {
@@ -728,9 +737,14 @@ fn panel_notice(
             if url.is_empty() {
                 return None;
             }
+            let view = super::crypt4::LinkView::for_user(&app.config, user, &url);
             (
                 format!("rv:{}", subject.short_uuid.as_deref().unwrap_or("-")),
-                tr(lang, "panel-revoked", &[("link", Arg::Str(html(&url)))]),
+                tr(
+                    lang,
+                    "panel-revoked",
+                    &[("link", Arg::Str(html(&view.text)))],
+                ),
                 vec![vec![sub()]],
             )
         }

@@ -15,6 +15,8 @@ use crate::base::types::{Kopecks, TelegramId};
 use crate::domains::access::sync::SyncReason;
 use crate::domains::error::Error;
 use crate::domains::money::effects::sync;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 /// Wrong guesses allowed per user per [`GUESS_WINDOW_SECS`].
 pub const GUESS_LIMIT: u64 = 10;
@@ -45,10 +47,16 @@ pub enum Input {
     Suspicious,
 }
 
-/// Reads a typed or linked code.
+/// Reads a typed or linked code, in any script: Unicode-normalised (NFKC,
+/// so full-width `ＳＡＬＥ` and a decomposed `Й` read as typed plainly) and
+/// upper-cased with Unicode's mapping (the Python bots' `str.upper()`), so
+/// `лето2026`, `Лето2026` and `ЛЕТО2026` are one code. A code of ASCII
+/// letters reads exactly as it always did (`spring25` → `SPRING25`): codes
+/// stored before keep their keys.
 pub fn read_input(raw: &str) -> Input {
-    let text = raw.trim();
-    let lower = text.to_ascii_lowercase();
+    let text: String = raw.trim().nfkc().collect();
+    let text = text.trim();
+    let lower = text.to_lowercase();
     const MARKERS: [&str; 14] = [
         "select ", "union ", "insert ", "drop ", "delete ", "update ", "--", "/*", "';", "\";",
         " or 1", "<script", "${", "{{",
@@ -61,11 +69,13 @@ pub fn read_input(raw: &str) -> Input {
     if attack {
         return Input::Suspicious;
     }
-    let code = text.to_ascii_uppercase();
-    let well_formed = CODE_LEN.contains(&code.len())
+    // Upper-casing can leave a sequence NFKC would write otherwise.
+    let code: String = text.to_uppercase().nfkc().collect();
+    let well_formed = CODE_LEN.contains(&code.chars().count())
+        && code.chars().next().is_some_and(char::is_alphanumeric)
         && code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            .chars()
+            .all(|c| c.is_alphanumeric() || is_combining_mark(c) || c == '_' || c == '-');
     if well_formed {
         Input::Code(code)
     } else {
@@ -410,6 +420,34 @@ mod tests {
         assert_eq!(read_input("UNION SELECT * FROM codes"), Input::Suspicious);
         assert_eq!(read_input(&"A".repeat(500)), Input::Suspicious);
         assert_eq!(read_input("promo\u{0}"), Input::Suspicious);
+    }
+
+    #[test]
+    fn codes_in_any_script_are_one_code_whatever_the_case() {
+        for typed in ["ЛЕТО2026", "лето2026", " Лето2026 ", "ЛеТо2026"] {
+            assert_eq!(read_input(typed), Input::Code("ЛЕТО2026".into()), "{typed}");
+        }
+        // Й typed as И and a combining breve; full-width Latin; Greek's
+        // final sigma; a script with combining vowel signs.
+        assert_eq!(read_input("йод7"), Input::Code("ЙОД7".into()));
+        assert_eq!(
+            read_input("\u{0438}\u{0306}од7"),
+            Input::Code("ЙОД7".into())
+        );
+        assert_eq!(
+            read_input("ｓｐｒｉｎｇ２５"),
+            Input::Code("SPRING25".into())
+        );
+        assert_eq!(read_input("καλός"), Input::Code("ΚΑΛΌΣ".into()));
+        assert_eq!(read_input("नमस्ते"), Input::Code("नमस्ते".into()));
+        // Length counts characters, not bytes; a mark cannot start a code.
+        assert_eq!(read_input(&"Ж".repeat(32)), Input::Code("Ж".repeat(32)));
+        assert_eq!(read_input(&"Ж".repeat(33)), Input::Malformed);
+        assert_eq!(read_input("\u{0306}AB"), Input::Malformed);
+        assert_eq!(read_input("лето 2026"), Input::Malformed);
+        assert_eq!(read_input("ЛЕТО!"), Input::Malformed);
+        // ASCII codes keep the form they were stored in.
+        assert_eq!(admin_code("spring_25"), Some("SPRING_25".into()));
     }
 
     #[test]

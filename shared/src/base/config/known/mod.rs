@@ -23,6 +23,8 @@ pub(super) const USED: &[&str] = &[
     "BOT_TOKEN",
     "CABINET_ENABLED",
     "CABINET_URL",
+    "CRYPT4_ENABLED",
+    "CRYPT4_REDIRECT_URL",
     "CRYPTOPAY_API_URL",
     "CRYPTOPAY_ASSET",
     "CRYPTOPAY_CURRENCY_TYPE",

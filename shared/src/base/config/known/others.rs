@@ -8,14 +8,6 @@
 /// remnawave-tg-shop HEAD (`config/settings.py`, `.env.example`).
 pub(in crate::base::config) const RTS: &[(&str, &str)] = &[
     (
-        "CRYPT4_ENABLED",
-        "subscription links encrypted for Happ (happ://crypt4/...) instead of plain ones",
-    ),
-    (
-        "CRYPT4_REDIRECT_URL",
-        "a redirect prefix put before the crypt4 link on the Connect button",
-    ),
-    (
         "NALOGO_API_URL",
         "the address of the tax service's API for self-employed receipts",
     ),
