@@ -398,6 +398,12 @@ async fn traffic_sale_mode_sells_packages_instead_of_months() {
     let u = t.user(user).await.expect("u");
     assert_eq!(u.sub_end, Some(TRAFFIC_MODE_END), "no end by date");
     assert_eq!(u.packs, 10 * GB);
+    // A package is this shop's plan: its buyer is a paying customer.
+    let st = shared::domains::admin::stats::load(&t.stack.app, now())
+        .await
+        .expect("stats")
+        .standing;
+    assert_eq!((st.users, st.paid), (2, 1), "the buyer is no longer never-paid");
     let account = panel_user(&panel, user);
     assert_eq!(account["trafficLimitBytes"].as_u64(), Some(10 * GB));
     assert_eq!(account["trafficLimitStrategy"], "NO_RESET");

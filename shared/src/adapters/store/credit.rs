@@ -368,7 +368,15 @@ impl Store {
             let sold = order.rubles().map_or(order.amount.clone(), Money::rub);
             stats.push((counter::sold(kind, sold.currency()), sold.minor() as i64));
         }
-        if matches!(order.purchase, Purchase::Plan(_)) {
+        // What a shop sells as its plan: a period, or in traffic sale mode
+        // a traffic package (its buyers are paying customers, not "never
+        // paid", in the stats, the funnel and the broadcast audiences).
+        let sells_plan = match order.purchase {
+            Purchase::Plan(_) => true,
+            Purchase::Traffic(_) => terms.traffic_mode,
+            Purchase::Devices(_) | Purchase::TopUp(_) => false,
+        };
+        if sells_plan {
             add.push("plans_paid :onep".into());
             buyer = buyer.expression_attribute_values(":onep", n(1));
             stats.push((counter::PLANS.to_owned(), 1));
