@@ -148,7 +148,7 @@ history-balance-in = { $date } — balance +{ $amount }
 history-balance-out = { $date } — balance −{ $amount }
 history-other = { $date } — other
 
-log-what-plan = { $months } mo. subscription
+log-what-plan = { $months }-month subscription
 log-what-topup = balance top-up
 log-payment = 💰 Payment: { $name } (<code>{ $id }</code>), { $what }, { $amount } via { $method }
     order <code>{ $order }</code>

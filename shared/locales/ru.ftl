@@ -149,7 +149,11 @@ history-balance-in = { $date } — баланс +{ $amount }
 history-balance-out = { $date } — баланс −{ $amount }
 history-other = { $date } — прочее
 
-log-what-plan = подписка на { $months } мес.
+log-what-plan = подписка на { $months ->
+    [one] { $months } месяц
+    [few] { $months } месяца
+   *[many] { $months } месяцев
+}
 log-what-topup = пополнение баланса
 log-payment = 💰 Оплата: { $name } (<code>{ $id }</code>), { $what }, { $amount } через { $method }
     заказ <code>{ $order }</code>

@@ -1356,7 +1356,7 @@ async fn an_admin_refunds_a_yookassa_payment_once_and_its_notification_takes_not
         "{:?}",
         e2e::story::texts_to(&t, 5302)
     );
-    let buyer_told = || mentions(&t, 5302, "(подписка на 1 мес.) возвращён");
+    let buyer_told = || mentions(&t, 5302, "(подписка на 1 месяц) возвращён");
     let inviter_told = || mentions(&t, 5301, "7 бонусных дней за него сняты");
     assert_eq!(buyer_told(), 1, "{:?}", e2e::story::texts_to(&t, 5302));
     assert_eq!(inviter_told(), 1, "{:?}", e2e::story::texts_to(&t, 5301));

@@ -299,7 +299,7 @@ pub(super) async fn payment(app: &App, lang: Lang, id: &str) -> Result<Screen, B
     })
 }
 
-/// What a payment bought as the admin reads it ("1 mo. subscription",
+/// What a payment bought as the admin reads it ("1-month subscription",
 /// "+2 devices", "10 GB of traffic"); an unknown code as stored.
 fn product_name(lang: crate::base::types::Lang, code: &str) -> String {
     crate::domains::money::orders::Purchase::from_code(code).map_or_else(

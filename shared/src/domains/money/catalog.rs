@@ -325,7 +325,7 @@ pub fn title(lang: Lang, purchase: Purchase) -> String {
     )
 }
 
-/// A product as the admins' log names it: "1 mo. subscription", "2 extra
+/// A product as the admins' log names it: "1-month subscription", "2 extra
 /// devices", "10 GB of traffic".
 pub fn what(lang: Lang, purchase: Purchase) -> String {
     named(
