@@ -403,7 +403,11 @@ async fn traffic_sale_mode_sells_packages_instead_of_months() {
         .await
         .expect("stats")
         .standing;
-    assert_eq!((st.users, st.paid), (2, 1), "the buyer is no longer never-paid");
+    assert_eq!(
+        (st.users, st.paid),
+        (2, 1),
+        "the buyer is no longer never-paid"
+    );
     let account = panel_user(&panel, user);
     assert_eq!(account["trafficLimitBytes"].as_u64(), Some(10 * GB));
     assert_eq!(account["trafficLimitStrategy"], "NO_RESET");

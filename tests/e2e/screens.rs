@@ -6,11 +6,15 @@
 //!
 //! What differs from run to run (today's dates, the referral code, order
 //! ids) is replaced by a placeholder before comparing.
+//!
+//! Beside them, the flows that forgive and tell: a refused amount asked
+//! again, the card showing where a change is taking the panel, and the
+//! subscriber's notices switched off by the operator.
 
 use e2e::TestStack;
 use e2e::fake_providers::FakeProviders;
 use e2e::shop::{referral_settings, with_extra};
-use e2e::story::{buttons, last_to, press, say, start};
+use e2e::story::{buttons, last_to, mentions, press, say, start, text};
 use shared::base::clock::now;
 use shared::base::types::Lang;
 
@@ -184,4 +188,93 @@ async fn the_main_screens_read_as_reviewed() {
         stale.is_empty(),
         "screens changed: compare {stale:?} with their .new files; if the change is meant, run with UPDATE_SNAPSHOTS=1 and commit"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_top_up_amount_is_asked_again_until_a_valid_one_or_a_cancel() {
+    let providers = FakeProviders::start().await;
+    let t = TestStack::shop(&providers, &[]).await;
+    let user = 7201;
+    start(&t, 1, user, "Ann", "en").await;
+    press(&t, 2, user, "tcustom").await;
+    assert_eq!(
+        buttons(&last_to(&t, user)),
+        vec!["topup".to_owned()],
+        "a cancel"
+    );
+    // Too little, then not a number: asked again each time, with the cancel.
+    for (i, refused) in ["5", "a lot"].iter().enumerate() {
+        say(&t, 3 + i as i64, user, "Ann", "en", refused).await;
+        let again = last_to(&t, user);
+        assert!(
+            text(&again).starts_with("That is not an amount"),
+            "{}",
+            text(&again)
+        );
+        assert_eq!(buttons(&again), vec!["topup".to_owned()]);
+    }
+    say(&t, 5, user, "Ann", "en", "500").await;
+    assert!(text(&last_to(&t, user)).starts_with("Top up by <b>500 ₽</b>"));
+    // Cancelled: the next number is no longer an amount.
+    press(&t, 6, user, "tcustom").await;
+    press(&t, 7, user, "topup").await;
+    say(&t, 8, user, "Ann", "en", "300").await;
+    assert!(
+        text(&last_to(&t, user)).starts_with("ℹ️ <b>How can I help?</b>"),
+        "{}",
+        text(&last_to(&t, user))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_card_after_a_ban_shows_the_panel_being_switched_off() {
+    let admin = ADMIN.to_string();
+    let (t, _panel) =
+        TestStack::start_with_panel(&[("ADMIN_IDS", admin.as_str()), ("TRIAL_ENABLED", "true")])
+            .await;
+    let user = 7301;
+    start(&t, 1, user, "Ann", "en").await;
+    start(&t, 2, ADMIN, "Boss", "en").await;
+    press(&t, 3, user, "trial").await;
+    t.stack.drain_panel_sync().await.expect("sync");
+    say(&t, 4, ADMIN, "Boss", "en", &format!("/user {user}")).await;
+    assert!(
+        text(&last_to(&t, ADMIN)).contains("panel: active"),
+        "{}",
+        text(&last_to(&t, ADMIN))
+    );
+    press(&t, 5, ADMIN, &format!("adm:banok:{user}")).await;
+    let card = text(&last_to(&t, ADMIN));
+    assert!(card.contains("panel: being switched off"), "{card}");
+    t.stack.drain_panel_sync().await.expect("sync");
+    say(&t, 6, ADMIN, "Boss", "en", &format!("/user {user}")).await;
+    assert!(
+        text(&last_to(&t, ADMIN)).contains("panel: disabled"),
+        "{}",
+        text(&last_to(&t, ADMIN))
+    );
+    press(&t, 7, ADMIN, &format!("adm:unban:{user}")).await;
+    let card = text(&last_to(&t, ADMIN));
+    assert!(card.contains("panel: being switched on"), "{card}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_can_switch_the_subscribers_notices_off() {
+    let admin = ADMIN.to_string();
+    let t = TestStack::start(&[
+        ("ADMIN_IDS", admin.as_str()),
+        ("NOTIFY_USER_ADMIN_DAYS", "false"),
+        ("NOTIFY_USER_ADMIN_BALANCE", "false"),
+    ])
+    .await;
+    let user = 7401;
+    start(&t, 1, user, "Ann", "en").await;
+    start(&t, 2, ADMIN, "Boss", "en").await;
+    press(&t, 3, ADMIN, &format!("adm:d:{user}:7:0")).await;
+    press(&t, 4, ADMIN, &format!("adm:bal:{user}")).await;
+    say(&t, 5, ADMIN, "Boss", "en", "+150 sorry").await;
+    assert_eq!(t.user(user).await.expect("user").balance.0, 15_000);
+    assert!(t.user(user).await.expect("user").sub_end.is_some());
+    t.drain_outbox().await;
+    assert_eq!(mentions(&t, user, "An administrator"), 0);
 }
