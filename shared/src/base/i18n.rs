@@ -118,6 +118,27 @@ pub fn html(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A bot text (Telegram's HTML) as plain text: tags dropped, entities
+/// decoded (the cabinet's page sets it as text, never as HTML; a CSV
+/// cell holds it).
+pub fn plain(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// The message ids of a language's file, for completeness checks.
 pub fn message_ids(lang: Lang) -> Vec<String> {
     let source = match lang {
@@ -146,6 +167,14 @@ mod tests {
 
     /// Found when two features each added a `traffic-unlimited`: the
     /// second silently replaced the first's text.
+    #[test]
+    fn bot_html_becomes_text() {
+        assert_eq!(
+            plain("Active until <b>1 May</b> &lt;3 &amp; <code>a&quot;b</code>"),
+            "Active until 1 May <3 & a\"b"
+        );
+    }
+
     #[test]
     fn no_key_is_written_twice() {
         for lang in Lang::ALL {

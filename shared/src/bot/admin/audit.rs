@@ -7,7 +7,7 @@ use crate::adapters::store::admin::Audit;
 use crate::adapters::store::users::User;
 use crate::base::admin_callback::AdminAction;
 use crate::base::format::date_time;
-use crate::base::i18n::{Arg, t, tr};
+use crate::base::i18n::{Arg, plain, t, tr};
 use crate::base::types::{Lang, TelegramId};
 use crate::bot::BotError;
 use crate::bot::screens::Screen;
@@ -67,23 +67,6 @@ fn audit_line(app: &App, lang: Lang, a: &Audit) -> String {
             ("what", Arg::Str(describe(lang, &app.config, a))),
         ],
     )
-}
-
-/// Text without its HTML markup and entities, for a CSV cell.
-fn plain(html_text: &str) -> String {
-    let mut out = String::with_capacity(html_text.len());
-    let mut in_tag = false;
-    for c in html_text.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 /// Rows in one CSV export of the audit log (the newest).

@@ -5,7 +5,7 @@
 //! or a retry gets the first answer back. Endpoints, answers and errors:
 //! `docs/cabinet.md`.
 
-use super::{ApiError, auth, json, plain};
+use super::{ApiError, auth, json};
 use crate::adapters::app::App;
 use crate::adapters::http::{HttpRequest, HttpResponse};
 use crate::adapters::pay::{Money, OrderId};
@@ -14,7 +14,7 @@ use crate::adapters::store::users::{Traffic, User};
 use crate::base::callback::{TOPUP_MAX, TOPUP_MIN, TOPUP_PRESETS, device_key};
 use crate::base::clock::now;
 use crate::base::format::{date, money};
-use crate::base::i18n::{Arg, t, tr};
+use crate::base::i18n::{Arg, plain, t, tr};
 use crate::base::types::{Kopecks, Lang, Period, Provider};
 use crate::bot::{buy, screens, vpn};
 use crate::domains::money::catalog;

@@ -11,7 +11,7 @@ mod auth;
 
 use crate::adapters::app::App;
 use crate::adapters::http::{HttpRequest, HttpResponse};
-use crate::base::i18n::t;
+use crate::base::i18n::{plain, t};
 use crate::base::types::Lang;
 use http::StatusCode;
 
@@ -99,37 +99,4 @@ fn json(status: StatusCode, value: &serde_json::Value) -> HttpResponse {
     HttpResponse::json(status, value)
         .with_header(http::header::CACHE_CONTROL, "no-store")
         .with_header(http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-}
-
-/// A bot text (Telegram's HTML) as plain text: tags dropped, entities
-/// decoded. The page sets it as text, never as HTML.
-pub fn plain(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::plain;
-
-    #[test]
-    fn bot_html_becomes_text() {
-        assert_eq!(
-            plain("Active until <b>1 May</b> &lt;3 &amp; <code>a&quot;b</code>"),
-            "Active until 1 May <3 & a\"b"
-        );
-    }
 }
