@@ -281,7 +281,7 @@ fn device_total(app: &App, user: &User) -> u32 {
 
 async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), Error> {
     let lang = user.lang;
-    let text = match order.purchase {
+    let mut text = match order.purchase {
         Purchase::Plan(period) => tr(
             lang,
             "payment-succeeded-plan",
@@ -322,7 +322,6 @@ async fn confirm(app: &App, order: &Order, user: &User) -> Result<(), Error> {
             ],
         ),
     };
-    let mut text = text;
     // The invitee's bonus days are part of what they got: named, so the
     // end date above adds up.
     if let (Purchase::Plan(period), Some(granted)) = (order.purchase, order.granted_days)

@@ -9,7 +9,7 @@ use crate::adapters::pay::OrderId;
 use crate::base::clock::now;
 use crate::base::format::{date, money};
 use crate::base::i18n::{Arg, tr};
-use crate::base::types::{Kopecks, TelegramId};
+use crate::base::types::Kopecks;
 use crate::domains::access::sync::SyncReason;
 use crate::domains::error::Error;
 use crate::domains::messaging::queue_once;
@@ -30,15 +30,12 @@ const NOTICE_KEEP_SECS: i64 = 90 * 86_400;
 /// it, so a retry after a crash sends what the first run did not.
 async fn tell_refunded(app: &App, order: &Order) -> Result<(), Error> {
     let personal = app.config.notifications.personal;
-    let lang_of = |user: TelegramId| async move {
-        app.store
-            .get_user(user)
-            .await
-            .map(|u| u.map_or(app.config.default_language, |u| u.lang))
-    };
-    let ts = now();
     if personal.refund {
-        let lang = lang_of(order.user).await?;
+        let lang = app
+            .store
+            .get_user(order.user)
+            .await?
+            .map_or(app.config.default_language, |u| u.lang);
         let text = tr(
             lang,
             "refund-user-notice",
@@ -58,12 +55,7 @@ async fn tell_refunded(app: &App, order: &Order) -> Result<(), Error> {
             ],
         );
         let msg = OutgoingText::to_user(order.user, text);
-        let id = format!("{}-buyer", order.id);
-        if queue_once(app, NOTICE_SCOPE, &id, ts, NOTICE_LEASE_SECS, &msg).await? {
-            app.store
-                .keep_once(NOTICE_SCOPE, &id, ts + NOTICE_KEEP_SECS)
-                .await?;
-        }
+        send_once(app, &format!("{}-buyer", order.id), &msg).await?;
     }
     let Some((inviter, days)) = order.referral else {
         return Ok(());
@@ -95,10 +87,16 @@ async fn tell_refunded(app: &App, order: &Order) -> Result<(), Error> {
         _ => return Ok(()),
     };
     let msg = OutgoingText::to_user(inviter, text);
-    let id = format!("{}-inviter", order.id);
-    if queue_once(app, NOTICE_SCOPE, &id, ts, NOTICE_LEASE_SECS, &msg).await? {
+    send_once(app, &format!("{}-inviter", order.id), &msg).await
+}
+
+/// Queues `msg` under the refund-notice marker `id` unless it was sent
+/// before, then keeps the marker.
+async fn send_once(app: &App, id: &str, msg: &OutgoingText) -> Result<(), Error> {
+    let ts = now();
+    if queue_once(app, NOTICE_SCOPE, id, ts, NOTICE_LEASE_SECS, msg).await? {
         app.store
-            .keep_once(NOTICE_SCOPE, &id, ts + NOTICE_KEEP_SECS)
+            .keep_once(NOTICE_SCOPE, id, ts + NOTICE_KEEP_SECS)
             .await?;
     }
     Ok(())
