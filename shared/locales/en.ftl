@@ -160,10 +160,10 @@ refund-not-found = No such order.
 refund-not-refundable = Only paid Telegram Stars orders can be refunded here.
 refund-failed = Telegram refused the refund: { $error }
 refund-user-notice = ↩️ Your payment of { $amount } ({ $what }) was refunded; what it gave has been taken back.
-refund-inviter-notice-days = ↩️ A friend you invited got their payment refunded, so the { $days ->
-    [one] { $days } bonus day
-   *[other] { $days } bonus days
-} for it were taken back. Your subscription runs until { $date }.
+refund-inviter-notice-days = ↩️ A friend you invited got their payment refunded, so { $days ->
+    [one] the { $days } bonus day for it was
+   *[other] the { $days } bonus days for it were
+} taken back. Your subscription runs until { $date }.
 refund-inviter-notice-money = ↩️ A friend you invited got their payment refunded, so the { $amount } bonus for it was taken from your balance.
 refund-done = ↩️ Order <code>{ $order }</code> refunded and recorded.
 payment-canceled = ❌ The payment was canceled. You can try again from the menu.
@@ -774,6 +774,7 @@ payment-referee-bonus = 🎁 This includes { $days ->
 } for joining through an invitation.
 sub-trial-offer = You can start with a free trial: it switches on at once.
 save-card-explained = 💳 Saving your card is optional. If you tick “Save card”, the subscription renews from it automatically before it ends; you can switch it off any time under “My cards”. Without it the payment is one-off.
-promo-link-refused = 🎟 About the promo code <b>{ $code }</b> in the link you came with: { $why } No worries: everything in the bot works without it.
+promo-link-refused = 🎟 About the promo code <b>{ $code }</b> in the link you came with:
+    { $why } No worries: everything in the bot works without it.
 panel-status-disabling = being switched off (sync under way)
 panel-status-enabling = being switched on (sync under way)
